@@ -1,0 +1,59 @@
+/**
+ * Everything the orchestration touches outside itself. Entry files pass the
+ * real thing (runnerContext); tests pass small fakes built from plain objects.
+ */
+import { readFile } from 'node:fs/promises'
+import * as core from '@actions/core'
+import * as exec from '@actions/exec'
+import type { CommandRunner } from '../go/go-env.ts'
+import type { Logger } from '../logger.ts'
+import type { EventFacts } from '../policy/write-policy.ts'
+import { actionsCache, type ArchiveCache } from '../storage/archive-cache.ts'
+import type { GetInput } from './inputs.ts'
+import type { StateStore } from './state.ts'
+
+export interface ActionContext extends StateStore {
+  env: Readonly<Record<string, string | undefined>>
+  getInput: GetInput
+  setOutput(name: string, value: string): void
+  setFailed(message: string): void
+  log: Logger
+  appendSummary(markdown: string): Promise<void>
+  run: CommandRunner
+  cache: ArchiveCache
+  now(): number
+}
+
+export function runnerContext(): ActionContext {
+  return {
+    env: process.env,
+    getInput: (name) => core.getInput(name),
+    setOutput: (name, value) => core.setOutput(name, value),
+    setFailed: (message) => core.setFailed(message),
+    saveState: (name, value) => core.saveState(name, value),
+    getState: (name) => core.getState(name),
+    log: { info: core.info, warning: (m) => core.warning(m), debug: core.debug },
+    appendSummary: async (markdown) => {
+      await core.summary.addRaw(markdown).write()
+    },
+    run: async (command, args, options) => {
+      const result = await exec.getExecOutput(command, args, { cwd: options.cwd, ignoreReturnCode: true, silent: true })
+      return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr }
+    },
+    cache: actionsCache(),
+    now: () => performance.now(),
+  }
+}
+
+/** The triggering event, from GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH. */
+export async function readEvent(env: ActionContext['env']): Promise<EventFacts> {
+  const name = env.GITHUB_EVENT_NAME ?? ''
+  const file = env.GITHUB_EVENT_PATH
+  if (!file) return { name, payload: undefined }
+  try {
+    return { name, payload: JSON.parse(await readFile(file, 'utf8')) as unknown }
+  } catch {
+    // An unreadable payload makes fork detection fail closed (see classifyEvent).
+    return { name, payload: undefined }
+  }
+}

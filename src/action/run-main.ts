@@ -1,0 +1,70 @@
+/**
+ * The main step: read inputs, find Go, restore the module cache, and hand
+ * post what it needs through state. Only misconfiguration fails the step;
+ * cache trouble is a warning and the build goes on, slower.
+ */
+import { stat } from 'node:fs/promises'
+import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
+import { restoreModCache } from '../modcache/restore.ts'
+import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
+import { Input, Output } from './constants.ts'
+import { readEvent, type ActionContext } from './context.ts'
+import { ConfigError, errorMessage } from './errors.ts'
+import { readInputs, type Inputs } from './inputs.ts'
+import { saveState, type SavedState } from './state.ts'
+
+export async function runMain(ctx: ActionContext): Promise<void> {
+  const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd()
+  let inputs: Inputs
+  let goEnv: GoEnv
+  try {
+    inputs = readInputs(ctx.getInput, workspace)
+    await requireDirectory(inputs.workingDirectory)
+    goEnv = await readGoEnv(ctx.run, inputs.workingDirectory)
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof GoNotFoundError) {
+      ctx.setFailed(error.message)
+      return
+    }
+    throw error
+  }
+  ctx.setOutput(Output.GoVersion, goEnv.version)
+  ctx.log.info(`Go ${goEnv.version} (${goEnv.hostOS}/${goEnv.hostArch}), GOMODCACHE=${goEnv.modCache}`)
+
+  const cacheMode = parseCacheMode(ctx.env.ACTIONS_CACHE_MODE)
+  const write = decideWrite(inputs.cacheWrite, await readEvent(ctx.env), cacheMode)
+  if (!write.allowed) ctx.log.info(`Cache writes are off for this job: ${write.reason}`)
+  const state: SavedState = { version: 1, goVersion: goEnv.version, write }
+
+  if (inputs.moduleCache) {
+    try {
+      const report = await restoreModCache({
+        cache: ctx.cache,
+        log: ctx.log,
+        goEnv,
+        workspace,
+        dependencyPatterns: inputs.dependencyPatterns,
+        keySuffix: inputs.keySuffix,
+        cacheMode,
+        now: ctx.now,
+      })
+      state.modCache = report
+      ctx.setOutput(Output.ModuleCacheKey, report.key)
+      ctx.setOutput(Output.ModuleCacheHit, String(report.matchedKey === report.key))
+      ctx.setOutput(Output.ModuleCacheMatchedKey, report.matchedKey ?? '')
+    } catch (error) {
+      ctx.log.warning(`Module cache restore failed; the build goes on without it: ${errorMessage(error)}`)
+      ctx.setOutput(Output.ModuleCacheHit, 'false')
+    }
+  } else {
+    ctx.log.info(`Module cache off (${Input.ModuleCache}: false)`)
+  }
+  saveState(ctx, state)
+}
+
+async function requireDirectory(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined)
+  if (!info?.isDirectory()) {
+    throw new ConfigError(`${Input.WorkingDirectory}: ${dir} is not a directory in this job; check the path and that the repository is checked out.`)
+  }
+}

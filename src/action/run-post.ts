@@ -1,0 +1,35 @@
+/**
+ * The post step: save the module cache if it is worth it, and report. It
+ * never fails the job: every problem becomes a warning and a summary line.
+ */
+import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
+import type { ActionContext } from './context.ts'
+import { errorMessage } from './errors.ts'
+import { loadState } from './state.ts'
+import { renderSummary, type SummaryReport } from './summary.ts'
+
+export async function runPost(ctx: ActionContext): Promise<void> {
+  try {
+    const state = loadState(ctx)
+    if (state === undefined) {
+      ctx.log.info('Nothing to save: the main step did not get far enough to record state.')
+      return
+    }
+    const report: SummaryReport = { goVersion: state.goVersion, problems: [] }
+    if (state.modCache !== undefined) {
+      let save: ModCacheSaveReport
+      try {
+        save = await saveModCache({ cache: ctx.cache, log: ctx.log, restored: state.modCache, write: state.write, now: ctx.now })
+      } catch (error) {
+        const message = `Module cache save failed: ${errorMessage(error)}`
+        ctx.log.warning(message)
+        report.problems.push(message)
+        save = { saved: false, reason: 'save failed (see Problems)', files: 0, bytes: 0, saveMs: 0 }
+      }
+      report.modCache = { restore: state.modCache, save }
+    }
+    await ctx.appendSummary(renderSummary(report))
+  } catch (error) {
+    ctx.log.warning(`go-cache-setup post step: ${errorMessage(error)}`)
+  }
+}

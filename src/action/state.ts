@@ -1,0 +1,54 @@
+/**
+ * What main hands to post. Post runs in a new process where inputs are
+ * re-evaluated, so keys come from here and are never recomputed (the reason
+ * actions/cache and setup-java do the same). Never put a token in here.
+ */
+import type { ModCacheRestoreReport } from '../modcache/restore.ts'
+import type { WriteDecision } from '../policy/write-policy.ts'
+import { State } from './constants.ts'
+
+export interface SavedState {
+  version: 1
+  goVersion: string
+  /** Decided in main, where the event and inputs are read. */
+  write: WriteDecision
+  /** Absent when the module cache is off or main failed before it. */
+  modCache?: ModCacheRestoreReport
+}
+
+export interface StateStore {
+  saveState(name: string, value: string): void
+  getState(name: string): string
+}
+
+export function saveState(store: StateStore, state: SavedState): void {
+  store.saveState(State.Main, JSON.stringify(state))
+}
+
+/** Returns undefined when main saved nothing; throws when what it saved is not ours. */
+export function loadState(store: StateStore): SavedState | undefined {
+  const raw = store.getState(State.Main)
+  if (raw === '') return undefined
+  const parsed: unknown = JSON.parse(raw)
+  if (!isSavedState(parsed)) throw new Error('the state saved by the main step is not in the expected form')
+  return parsed
+}
+
+function isSavedState(value: unknown): value is SavedState {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  if (v.version !== 1 || typeof v.goVersion !== 'string') return false
+  const w = v.write as Record<string, unknown> | null
+  if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean') return false
+  if (v.modCache === undefined) return true
+  const m = v.modCache as Record<string, unknown>
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.key === 'string' &&
+    typeof m.path === 'string' &&
+    (m.matchedKey === undefined || typeof m.matchedKey === 'string') &&
+    typeof m.fingerprint === 'string' &&
+    typeof m.restoreAllowed === 'boolean'
+  )
+}
