@@ -1,0 +1,227 @@
+/**
+ * runMain and runPost with small fakes: a real temp workspace and module
+ * cache on disk, an in-memory archive cache, a canned `go env`.
+ */
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { runMain } from '../../../src/action/run-main.ts'
+import { runPost } from '../../../src/action/run-post.ts'
+import { goEnvRunner, MemoryArchiveCache, recordingContext, type RecordedContext } from '../../support/fakes.ts'
+
+let root: string
+let workspace: string
+let modCache: string
+let cache: MemoryArchiveCache
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'orchestration-'))
+  workspace = path.join(root, 'ws')
+  modCache = path.join(root, 'mod')
+  await mkdir(workspace)
+  await writeFile(path.join(workspace, 'go.sum'), 'example.com/a v1.0.0 h1:x\n')
+  cache = new MemoryArchiveCache()
+})
+afterEach(() => rm(root, { recursive: true, force: true }))
+
+async function download(module: string): Promise<void> {
+  const dir = path.join(modCache, 'cache', 'download', module, '@v')
+  await mkdir(dir, { recursive: true })
+  await writeFile(path.join(dir, 'v1.0.0.mod'), `module ${module}\n`)
+  await writeFile(path.join(dir, 'v1.0.0.zip'), 'zip')
+}
+
+async function eventFile(name: string, payload: unknown): Promise<Record<string, string>> {
+  const file = path.join(root, `${name}.json`)
+  await writeFile(file, JSON.stringify(payload))
+  return { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: file }
+}
+
+function context(extra: { env?: Record<string, string>; inputs?: Record<string, string>; state?: Record<string, string> } = {}): RecordedContext {
+  return recordingContext({
+    env: { GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'push', ...extra.env },
+    inputs: extra.inputs,
+    state: extra.state,
+    cache,
+    run: goEnvRunner(modCache),
+  })
+}
+
+/** One job: main, the "build" (which downloads modules), then post with main's state. */
+async function job(opts: { downloads?: string[]; env?: Record<string, string>; inputs?: Record<string, string> } = {}) {
+  const main = context(opts)
+  await runMain(main)
+  for (const m of opts.downloads ?? []) await download(m)
+  const post = context({ ...opts, state: main.state })
+  await runPost(post)
+  return { main, post }
+}
+
+describe('main + post', () => {
+  it('misses, then saves the new modules under the primary key', async () => {
+    const { main, post } = await job({ downloads: ['example.com/a'] })
+    expect(main.failed).toEqual([])
+    expect(main.outputs['go-version']).toBe('go1.26.8')
+    expect(main.outputs['module-cache-hit']).toBe('false')
+    expect(main.outputs['module-cache-matched-key']).toBe('')
+    const key = main.outputs['module-cache-key']!
+    expect(key).toMatch(/^go-cache-setup-modcache-v1-linux-amd64-go1\.26\.8-s[0-9a-f]{12}-[0-9a-f]{64}$/)
+    expect(cache.calls).toEqual([`restore ${key}`, `exists ${key}`, `save ${key}`])
+    expect([...cache.entries.get(key)!.keys()].sort()).toEqual(['example.com/a/@v/v1.0.0.mod', 'example.com/a/@v/v1.0.0.zip'])
+    expect(post.summaries[0]).toContain('| Save | saved in 0 ms |')
+    expect(post.warnings()).toEqual([])
+  })
+
+  it('does not save after an exact hit', async () => {
+    const first = await job({ downloads: ['example.com/a'] })
+    await rm(modCache, { recursive: true })
+    cache.calls = []
+    const { main, post } = await job({ downloads: ['example.com/b'] })
+    expect(main.outputs['module-cache-hit']).toBe('true')
+    expect(main.outputs['module-cache-matched-key']).toBe(first.main.outputs['module-cache-key'])
+    expect(cache.calls).toEqual([`restore ${main.outputs['module-cache-key']}`])
+    expect(post.summaries[0]).toContain('not saved: exact hit on the primary key')
+  })
+
+  it('restores through the restore key when go.sum changed, then saves a new entry', async () => {
+    const first = await job({ downloads: ['example.com/a'] })
+    await rm(modCache, { recursive: true })
+    await writeFile(path.join(workspace, 'go.sum'), 'example.com/a v1.0.0 h1:x\nexample.com/b v1.0.0 h1:y\n')
+    const { main } = await job({ downloads: ['example.com/b'] })
+    const key = main.outputs['module-cache-key']!
+    expect(key).not.toBe(first.main.outputs['module-cache-key'])
+    expect(main.outputs['module-cache-hit']).toBe('false')
+    expect(main.outputs['module-cache-matched-key']).toBe(first.main.outputs['module-cache-key'])
+    expect([...cache.entries.get(key)!.keys()].sort()).toEqual([
+      'example.com/a/@v/v1.0.0.mod',
+      'example.com/a/@v/v1.0.0.zip',
+      'example.com/b/@v/v1.0.0.mod',
+      'example.com/b/@v/v1.0.0.zip',
+    ])
+  })
+
+  it('does not save when the module set did not change since the restore', async () => {
+    await job({ downloads: ['example.com/a'] })
+    await rm(modCache, { recursive: true })
+    await writeFile(path.join(workspace, 'go.sum'), 'example.com/a v1.0.0 h1:x\n// reordered\n')
+    cache.calls = []
+    const { main, post } = await job()
+    expect(cache.calls).toEqual([`restore ${main.outputs['module-cache-key']}`])
+    expect(post.summaries[0]).toContain('not saved: the set of modules did not change since the restore')
+  })
+
+  it('does not build an archive another job already saved', async () => {
+    const main = context()
+    await runMain(main)
+    await download('example.com/a')
+    // A parallel matrix job saves the same key first.
+    cache.entries.set(main.outputs['module-cache-key']!, new Map())
+    const post = context({ state: main.state })
+    await runPost(post)
+    expect(cache.calls.filter((c) => c.startsWith('save'))).toEqual([])
+    expect(post.summaries[0]).toContain('not saved: another job already saved this key')
+  })
+
+  it.each([
+    ['a fork pull request', async () => eventFile('pull_request', { repository: { full_name: 'o/r' }, pull_request: { head: { repo: { full_name: 'x/r' } }, base: { repo: { full_name: 'o/r' } } } }), 'untrusted event: pull_request from the fork x/r'],
+    ['pull_request_target', async () => eventFile('pull_request_target', {}), 'untrusted event: pull_request_target'],
+    ['issue_comment', async () => eventFile('issue_comment', {}), 'untrusted event: issue_comment'],
+    ['ACTIONS_CACHE_MODE=read', async () => ({ ACTIONS_CACHE_MODE: 'read' }), 'ACTIONS_CACHE_MODE=read forbids cache writes'],
+  ])('restores but never writes on %s', async (_name, env, reason) => {
+    await job({ downloads: ['example.com/a'] })
+    await rm(modCache, { recursive: true })
+    await writeFile(path.join(workspace, 'go.sum'), 'changed\n')
+    cache.calls = []
+    const { main, post } = await job({ downloads: ['example.com/b'], env: await env() })
+    expect(main.outputs['module-cache-matched-key']).not.toBe('')
+    expect(cache.calls.filter((c) => !c.startsWith('restore'))).toEqual([])
+    expect(post.summaries[0]).toContain(`not saved: ${reason}`)
+  })
+
+  it('skips the cache entirely with ACTIONS_CACHE_MODE=none, and when no service is available', async () => {
+    await job({ downloads: ['example.com/a'], env: { ACTIONS_CACHE_MODE: 'none' } })
+    expect(cache.calls).toEqual([])
+    cache.available = false
+    const { post } = await job({ downloads: ['example.com/b'] })
+    expect(cache.calls).toEqual([])
+    expect(post.summaries[0]).toContain('skipped (the GitHub Actions cache service is not available on this runner)')
+  })
+
+  it('turns a failing cache into warnings, never a failed step', async () => {
+    cache.failRestore = new Error('connect ECONNREFUSED')
+    cache.failSave = new Error('socket hang up')
+    const { main, post } = await job({ downloads: ['example.com/a'] })
+    expect(main.failed).toEqual([])
+    expect(main.warnings()).toEqual(['Module cache restore failed; the build goes on without it: connect ECONNREFUSED'])
+    expect(main.outputs['module-cache-hit']).toBe('false')
+    // No module state was recorded, so post has nothing to save and says so in the summary.
+    expect(post.failed).toEqual([])
+    expect(post.summaries[0]).toContain('Module cache: off.')
+  })
+
+  it('warns when saving throws, and still writes the summary', async () => {
+    cache.failSave = new Error('socket hang up')
+    const { post } = await job({ downloads: ['example.com/a'] })
+    expect(post.failed).toEqual([])
+    expect(post.warnings()).toEqual(['Module cache save failed: socket hang up'])
+    expect(post.summaries[0]).toContain('- Module cache save failed: socket hang up')
+  })
+
+  it('warns and uses the nosum key when there is no go.sum', async () => {
+    await rm(path.join(workspace, 'go.sum'))
+    const { main } = await job({ downloads: ['example.com/a'] })
+    expect(main.outputs['module-cache-key']).toMatch(/-nosum$/)
+    expect(main.warnings()[0]).toMatch(/^No dependency file matched \*\*\/go\.sum, \*\*\/go\.work\.sum; the module cache uses a separate "nosum" key/)
+  })
+
+  it('does nothing to the module cache when module-cache is false', async () => {
+    const { main, post } = await job({ downloads: ['example.com/a'], inputs: { 'module-cache': 'false' } })
+    expect(cache.calls).toEqual([])
+    expect(main.outputs['go-version']).toBe('go1.26.8')
+    expect(post.summaries[0]).toContain('Module cache: off.')
+  })
+})
+
+describe('misconfiguration fails main with a fix', () => {
+  it('no go on PATH', async () => {
+    const ctx = recordingContext({
+      env: { GITHUB_WORKSPACE: workspace },
+      cache,
+      run: async () => {
+        throw new Error('Unable to locate executable file: go')
+      },
+    })
+    await runMain(ctx)
+    expect(ctx.failed).toHaveLength(1)
+    expect(ctx.failed[0]).toMatch(/^No `go` on PATH\. Add a Go toolchain before this step/)
+    expect(ctx.state).toEqual({})
+  })
+
+  it('a bad input', async () => {
+    const ctx = context({ inputs: { 'cache-write': 'maybe' } })
+    await runMain(ctx)
+    expect(ctx.failed).toEqual(['cache-write: "maybe" is not one of auto, true, false.'])
+  })
+
+  it('a working directory that does not exist', async () => {
+    const ctx = context({ inputs: { 'working-directory': 'nope' } })
+    await runMain(ctx)
+    expect(ctx.failed[0]).toMatch(/^working-directory: .*\/ws\/nope is not a directory/)
+  })
+})
+
+describe('post on its own', () => {
+  it('does nothing when main recorded no state', async () => {
+    const ctx = context()
+    await runPost(ctx)
+    expect(ctx.summaries).toEqual([])
+    expect(ctx.failed).toEqual([])
+  })
+
+  it('warns on corrupt state instead of failing', async () => {
+    const ctx = context({ state: { 'go-cache-setup': '{"version":1}' } })
+    await runPost(ctx)
+    expect(ctx.failed).toEqual([])
+    expect(ctx.warnings()).toEqual(['go-cache-setup post step: the state saved by the main step is not in the expected form'])
+  })
+})

@@ -1,0 +1,46 @@
+import { loadState, saveState, type SavedState } from '../../../src/action/state.ts'
+
+function memoryStore(): { saveState(n: string, v: string): void; getState(n: string): string; raw: Map<string, string> } {
+  const raw = new Map<string, string>()
+  return { raw, saveState: (n, v) => void raw.set(n, v), getState: (n) => raw.get(n) ?? '' }
+}
+
+const state: SavedState = {
+  version: 1,
+  goVersion: 'go1.26.8',
+  write: { allowed: false, reason: 'cache-write is false' },
+  modCache: {
+    key: 'k',
+    restoreKeys: ['k-'],
+    path: '/m/cache/download',
+    dependencyFiles: ['go.sum'],
+    matchedKey: 'k-old',
+    restoreAllowed: true,
+    files: 3,
+    bytes: 10,
+    fingerprint: 'ab',
+    restoreMs: 5,
+  },
+}
+
+describe('state', () => {
+  it('round-trips', () => {
+    const store = memoryStore()
+    saveState(store, state)
+    expect(loadState(store)).toEqual(state)
+  })
+
+  it('is undefined when main saved nothing', () => {
+    expect(loadState(memoryStore())).toBeUndefined()
+  })
+
+  it.each([
+    ['{"version":2}'],
+    ['{"version":1,"goVersion":"go1.26.8"}'],
+    ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"modCache":{"key":1}}'],
+  ])('rejects %s', (raw) => {
+    const store = memoryStore()
+    store.saveState('go-cache-setup', raw)
+    expect(() => loadState(store)).toThrow('not in the expected form')
+  })
+})
