@@ -95294,13 +95294,45 @@ function saveCacheV2(paths_1, key_1, options_1) {
  * interface, so its tests use an in-memory fake instead of module mocks.
  */
 
-function actionsCache() {
+/**
+ * A service that accepts connections but never answers would hold a step for
+ * about 15 minutes: http-client's 3-minute socket timeout is retried 5 times
+ * (@actions/http-client lib/index.js; cacheTwirpClient.js retries timeouts).
+ * So every call has a deadline, and a restore first looks up with a short one:
+ * a hung service costs `lookupMs`, not the transfer deadline.
+ */
+const DEFAULT_DEADLINES = { lookupMs: 30_000, transferMs: 10 * 60_000 };
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+}
+function actionsCache(deadlines = DEFAULT_DEADLINES) {
+    const lookup = (paths, key, restoreKeys) => withDeadline(restoreCache(paths, key, restoreKeys, { lookupOnly: true }), deadlines.lookupMs, 'cache lookup');
     return {
         isAvailable: () => isFeatureAvailable(),
-        restore: (paths, primaryKey, restoreKeys) => restoreCache(paths, primaryKey, restoreKeys),
-        exists: async (paths, key) => (await restoreCache(paths, key, [], { lookupOnly: true })) === key,
-        save: async (paths, key) => (await cache_saveCache(paths, key)) !== -1,
+        restore: async (paths, primaryKey, restoreKeys) => {
+            if ((await lookup(paths, primaryKey, restoreKeys)) === undefined)
+                return undefined;
+            return withDeadline(restoreCache(paths, primaryKey, restoreKeys), deadlines.transferMs, 'cache restore');
+        },
+        exists: async (paths, key) => (await lookup(paths, key, [])) === key,
+        save: async (paths, key) => (await withDeadline(cache_saveCache(paths, key), deadlines.transferMs, 'cache save')) !== -1,
     };
+}
+/**
+ * Rejects after `ms`. The abandoned call keeps running; the entry files exit
+ * the process explicitly when the step is done, so it cannot hold the job.
+ */
+async function withDeadline(promise, ms, what) {
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new DeadlineError(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    });
+    try {
+        return await Promise.race([promise, deadline]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/action/context.ts

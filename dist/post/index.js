@@ -98220,13 +98220,45 @@ function saveCacheV2(paths_1, key_1, options_1) {
  * interface, so its tests use an in-memory fake instead of module mocks.
  */
 
-function actionsCache() {
+/**
+ * A service that accepts connections but never answers would hold a step for
+ * about 15 minutes: http-client's 3-minute socket timeout is retried 5 times
+ * (@actions/http-client lib/index.js; cacheTwirpClient.js retries timeouts).
+ * So every call has a deadline, and a restore first looks up with a short one:
+ * a hung service costs `lookupMs`, not the transfer deadline.
+ */
+const DEFAULT_DEADLINES = { lookupMs: 30_000, transferMs: 10 * 60_000 };
+class DeadlineError extends Error {
+    name = 'DeadlineError';
+}
+function actionsCache(deadlines = DEFAULT_DEADLINES) {
+    const lookup = (paths, key, restoreKeys) => withDeadline(restoreCache(paths, key, restoreKeys, { lookupOnly: true }), deadlines.lookupMs, 'cache lookup');
     return {
         isAvailable: () => isFeatureAvailable(),
-        restore: (paths, primaryKey, restoreKeys) => restoreCache(paths, primaryKey, restoreKeys),
-        exists: async (paths, key) => (await restoreCache(paths, key, [], { lookupOnly: true })) === key,
-        save: async (paths, key) => (await cache_saveCache(paths, key)) !== -1,
+        restore: async (paths, primaryKey, restoreKeys) => {
+            if ((await lookup(paths, primaryKey, restoreKeys)) === undefined)
+                return undefined;
+            return withDeadline(restoreCache(paths, primaryKey, restoreKeys), deadlines.transferMs, 'cache restore');
+        },
+        exists: async (paths, key) => (await lookup(paths, key, [])) === key,
+        save: async (paths, key) => (await withDeadline(cache_saveCache(paths, key), deadlines.transferMs, 'cache save')) !== -1,
     };
+}
+/**
+ * Rejects after `ms`. The abandoned call keeps running; the entry files exit
+ * the process explicitly when the step is done, so it cannot hold the job.
+ */
+async function withDeadline(promise, ms, what) {
+    let timer;
+    const deadline = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new DeadlineError(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    });
+    try {
+        return await Promise.race([promise, deadline]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/action/context.ts
@@ -98350,9 +98382,11 @@ async function snapshotModuleSet(downloadDir) {
 async function saveModCache(p) {
     const started = p.now();
     const { restored } = p;
-    const skip = (reason, files = 0, bytes = 0) => {
+    // Walked even when nothing will be saved: the summary reports what the job ended with.
+    const now = await snapshotModuleSet(restored.path);
+    const skip = (reason) => {
         p.log.info(`Module cache not saved: ${reason}`);
-        return { saved: false, reason, files, bytes, saveMs: p.now() - started };
+        return { saved: false, reason, files: now.files, bytes: now.bytes, saveMs: p.now() - started };
     };
     if (!restored.restoreAllowed)
         return skip(restored.skipReason ?? 'the cache was not available in the main step');
@@ -98360,20 +98394,18 @@ async function saveModCache(p) {
         return skip('exact hit on the primary key; entries are immutable');
     if (!p.write.allowed)
         return skip(p.write.reason ?? 'writes are not allowed');
-    const now = await snapshotModuleSet(restored.path);
     if (now.files === 0)
         return skip('the module download cache is empty');
     if (now.fingerprint === restored.fingerprint)
-        return skip('the set of modules did not change since the restore', now.files, now.bytes);
+        return skip('the set of modules did not change since the restore');
     // @actions/cache builds the whole archive before it asks the service to
     // reserve the key, so a parallel matrix job that lost the race would tar for
     // nothing and then get a 409 (setup-go#558, #672). Ask first.
-    if (await p.cache.exists([restored.path], restored.key)) {
-        return skip('another job already saved this key', now.files, now.bytes);
-    }
+    if (await p.cache.exists([restored.path], restored.key))
+        return skip('another job already saved this key');
     const saved = await p.cache.save([restored.path], restored.key);
     if (!saved)
-        return skip('the cache service did not accept the entry (see the log above)', now.files, now.bytes);
+        return skip('the cache service did not accept the entry (see the log above)');
     p.log.info(`Module cache saved as ${restored.key}: ${now.files} files, ${now.bytes} bytes`);
     return { saved: true, files: now.files, bytes: now.bytes, saveMs: p.now() - started };
 }

@@ -225,3 +225,11 @@ describe('post on its own', () => {
     expect(ctx.warnings()).toEqual(['go-cache-setup post step: the state saved by the main step is not in the expected form'])
   })
 })
+
+describe('the summary reports what the job ended with, whatever the save decision', () => {
+  it('counts the modules on an exact hit', async () => {
+    await job({ downloads: ['example.com/a', 'example.com/b'] })
+    const { post } = await job()
+    expect(post.summaries[0]).toContain('| Modules at end of job | 4 files, 48 B |')
+  })
+})
