@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const ncc = path.join(root, 'node_modules', '.bin', 'ncc')
-const entries = { main: 'src/main.ts', post: 'src/post.ts' }
+const entries = { main: 'src/main.ts', post: 'src/post.ts', client: 'src/client/main.ts' }
 
 rmSync(path.join(root, 'dist'), { recursive: true, force: true })
 for (const [name, entry] of Object.entries(entries)) {

@@ -68,6 +68,8 @@ export class MemoryArchiveCache implements ArchiveCache {
 
 export interface RecordedContext extends ActionContext {
   outputs: Record<string, string>
+  exported: Record<string, string>
+  notices: string[]
   state: Record<string, string>
   failed: string[]
   logs: { level: 'info' | 'warning' | 'debug'; message: string }[]
@@ -87,6 +89,8 @@ export function recordingContext(options: {
   const ctx: RecordedContext = {
     env: options.env ?? {},
     outputs: {},
+    exported: {},
+    notices: [],
     state: { ...(options.state ?? {}) },
     failed: [],
     logs,
@@ -106,6 +110,20 @@ export function recordingContext(options: {
     run: options.run ?? (async () => ({ exitCode: 1, stdout: '', stderr: 'no go in this test' })),
     cache: options.cache,
     now: () => 0,
+    exportVariable: (name, value) => void (ctx.exported[name] = value),
+    notice: (message) => void ctx.notices.push(message),
+    tools: {
+      find: () => '',
+      cacheDir: async () => {
+        throw new Error('no tool installs in unit tests: the client is tested end to end')
+      },
+    },
+    spawnDetached: () => {
+      throw new Error('no processes in unit tests: the daemon is tested end to end')
+    },
+    nodePath: process.execPath,
+    clientSourceDir: '/nonexistent/dist/client',
+    clientVersion: '0.0.0-test',
   }
   return ctx
 }

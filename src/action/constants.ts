@@ -5,6 +5,10 @@ export const Input = {
   CacheWrite: 'cache-write',
   KeySuffix: 'key-suffix',
   WorkingDirectory: 'working-directory',
+  BuildCache: 'build-cache',
+  GoCacheProg: 'gocacheprog',
+  StorePath: 'store-path',
+  StoreMaxSize: 'store-max-size',
 } as const
 
 export const Output = {
@@ -12,6 +16,15 @@ export const Output = {
   ModuleCacheKey: 'module-cache-key',
   ModuleCacheHit: 'module-cache-hit',
   ModuleCacheMatchedKey: 'module-cache-matched-key',
+  GoCacheProg: 'gocacheprog',
+  BuildCacheGets: 'build-cache-gets',
+  BuildCacheHits: 'build-cache-hits',
+  BuildCacheMisses: 'build-cache-misses',
+  BuildCachePuts: 'build-cache-puts',
+  BuildCacheBytesIn: 'build-cache-bytes-in',
+  BuildCacheBytesOut: 'build-cache-bytes-out',
+  BuildCacheHitRatio: 'build-cache-hit-ratio',
+  BuildCacheTimeMs: 'build-cache-time-ms',
 } as const
 
 export const State = {

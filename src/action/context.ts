@@ -2,9 +2,15 @@
  * Everything the orchestration touches outside itself. Entry files pass the
  * real thing (runnerContext); tests pass small fakes built from plain objects.
  */
+import { spawn } from 'node:child_process'
+import { openSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
+import * as tc from '@actions/tool-cache'
+import packageJson from '../../package.json' with { type: 'json' }
+import type { ToolCache } from '../buildcache/client-install.ts'
 import type { CommandRunner } from '../go/go-env.ts'
 import type { Logger } from '../logger.ts'
 import type { EventFacts } from '../policy/write-policy.ts'
@@ -22,6 +28,16 @@ export interface ActionContext extends StateStore {
   run: CommandRunner
   cache: ArchiveCache
   now(): number
+  exportVariable(name: string, value: string): void
+  notice(message: string): void
+  tools: ToolCache
+  /** Starts a process that outlives the step (the runner ends it with the job). */
+  spawnDetached(command: string, args: string[], logFile: string): void
+  /** The Node running this action; the client runs on it too. */
+  nodePath: string
+  /** dist/client, next to this bundle. */
+  clientSourceDir: string
+  clientVersion: string
 }
 
 export function runnerContext(): ActionContext {
@@ -42,6 +58,17 @@ export function runnerContext(): ActionContext {
     },
     cache: actionsCache(),
     now: () => performance.now(),
+    exportVariable: (name, value) => core.exportVariable(name, value),
+    notice: (message) => core.notice(message),
+    tools: { find: (tool, version) => tc.find(tool, version), cacheDir: (source, tool, version) => tc.cacheDir(source, tool, version) },
+    spawnDetached: (command, args, logFile) => {
+      const log = openSync(logFile, 'a')
+      spawn(command, args, { detached: true, stdio: ['ignore', log, log] }).unref()
+    },
+    nodePath: process.execPath,
+    // The bundles live in dist/main and dist/post; the client in dist/client.
+    clientSourceDir: path.join(import.meta.dirname, '..', 'client'),
+    clientVersion: packageJson.version,
   }
 }
 

@@ -3,6 +3,7 @@
  * typed `Inputs`; nothing else calls getInput.
  */
 import path from 'node:path'
+import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 import { Input } from './constants.ts'
@@ -19,6 +20,14 @@ export interface Inputs {
   keySuffix: string
   /** Absolute; where `go env` runs, so go.mod's toolchain line is honoured. */
   workingDirectory: string
+  /** Serve Go's build cache (GOCACHEPROG, or GOCACHE as a directory before Go 1.24). */
+  buildCache: boolean
+  /** Another GOCACHEPROG client to export instead of ours; empty for ours. */
+  goCacheProg: string
+  /** Absolute; empty for the default under RUNNER_TEMP. */
+  storePath: string
+  /** The local store is trimmed to this many bytes at the end of the job. */
+  storeMaxBytes: number
 }
 
 export type GetInput = (name: string) => string
@@ -47,13 +56,43 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
 
   const workingDirectory = path.resolve(workspace, getInput(Input.WorkingDirectory).trim() || '.')
 
+  const goCacheProg = getInput(Input.GoCacheProg).trim()
+  if (goCacheProg !== '') {
+    try {
+      splitGoCommandLine(goCacheProg)
+    } catch (error) {
+      throw new ConfigError(
+        `${Input.GoCacheProg}: Go cannot split ${JSON.stringify(goCacheProg)}: ${(error as Error).message}. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`,
+      )
+    }
+  }
+
   return {
     moduleCache: readBoolean(getInput, Input.ModuleCache, true),
     dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
     cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
     keySuffix,
     workingDirectory,
+    buildCache: readBoolean(getInput, Input.BuildCache, true),
+    goCacheProg,
+    storePath: getInput(Input.StorePath).trim() === '' ? '' : path.resolve(workspace, getInput(Input.StorePath).trim()),
+    storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
   }
+}
+
+export const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
+
+/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples; at least 1 MiB. */
+function readSize(getInput: GetInput, name: string, fallback: number): number {
+  const value = getInput(name).trim()
+  if (value === '') return fallback
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(value)
+  const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!) : NaN
+  if (!Number.isSafeInteger(bytes) || bytes < 1024 ** 2) {
+    throw new ConfigError(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`)
+  }
+  return bytes
 }
 
 /** YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts; empty takes the default. */

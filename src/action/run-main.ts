@@ -4,6 +4,9 @@
  * cache trouble is a warning and the build goes on, slower.
  */
 import { stat } from 'node:fs/promises'
+import os from 'node:os'
+import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
+import { setupBuildCache } from '../buildcache/setup.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
 import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
@@ -35,6 +38,45 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   const write = decideWrite(inputs.cacheWrite, await readEvent(ctx.env), cacheMode)
   if (!write.allowed) ctx.log.info(`Cache writes are off for this job: ${write.reason}`)
   const state: SavedState = { version: 1, goVersion: goEnv.version, write }
+
+  try {
+    state.buildCache = await setupBuildCache(
+      { enabled: inputs.buildCache, customCommand: inputs.goCacheProg, storePath: inputs.storePath, storeMaxBytes: inputs.storeMaxBytes },
+      goEnv,
+      {
+        log: ctx.log,
+        notice: ctx.notice,
+        tools: ctx.tools,
+        spawnDetached: ctx.spawnDetached,
+        nodePath: ctx.nodePath,
+        clientSourceDir: ctx.clientSourceDir,
+        clientVersion: ctx.clientVersion,
+        runnerTemp: ctx.env.RUNNER_TEMP || os.tmpdir(),
+        restoreDirectory: (dir) =>
+          restoreGoCacheDir(
+            ctx.cache,
+            ctx.log,
+            dir,
+            gocacheDirKeys({
+              hostOS: goEnv.hostOS,
+              hostArch: goEnv.hostArch,
+              goVersion: goEnv.version,
+              runId: ctx.env.GITHUB_RUN_ID ?? '0',
+              runAttempt: ctx.env.GITHUB_RUN_ATTEMPT ?? '1',
+              job: ctx.env.GITHUB_JOB ?? 'job',
+            }),
+            cacheMode.read,
+          ),
+      },
+    )
+    const command = state.buildCache.mode === 'client' || state.buildCache.mode === 'custom' ? state.buildCache.command : ''
+    // GOCACHEPROG goes to later steps through GITHUB_ENV; always an output, so
+    // a workflow can wire it by hand (a Docker build, say).
+    if (command !== '') ctx.exportVariable('GOCACHEPROG', command)
+    ctx.setOutput(Output.GoCacheProg, command)
+  } catch (error) {
+    ctx.log.warning(`Build cache setup failed; go builds without it: ${errorMessage(error)}`)
+  }
 
   if (inputs.moduleCache) {
     try {

@@ -2,7 +2,10 @@
  * The post step: save the module cache if it is worth it, and report. It
  * never fails the job: every problem becomes a warning and a summary line.
  */
+import { saveGoCacheDir } from '../buildcache/directory.ts'
+import { buildCacheFigures, finishClient } from '../buildcache/finish.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
+import { Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
 import { errorMessage } from './errors.ts'
 import { loadState } from './state.ts'
@@ -16,6 +19,39 @@ export async function runPost(ctx: ActionContext): Promise<void> {
       return
     }
     const report: SummaryReport = { goVersion: state.goVersion, problems: [] }
+    const build = state.buildCache
+    if (build !== undefined) {
+      try {
+        if (build.mode === 'client') {
+          const client = await finishClient(build.socket, build.store)
+          if (client.problem) {
+            ctx.log.warning(client.problem)
+            report.problems.push(client.problem)
+          }
+          const f = buildCacheFigures(client.stats)
+          const outputs: [string, string][] = [
+            [Output.BuildCacheGets, f.gets],
+            [Output.BuildCacheHits, f.hits],
+            [Output.BuildCacheMisses, f.misses],
+            [Output.BuildCachePuts, f.puts],
+            [Output.BuildCacheBytesIn, f.bytesIn],
+            [Output.BuildCacheBytesOut, f.bytesOut],
+            [Output.BuildCacheHitRatio, f.hitRatio],
+            [Output.BuildCacheTimeMs, f.timeMs],
+          ]
+          for (const [name, value] of outputs) ctx.setOutput(name, value)
+          report.buildCache = { mode: 'client', report: client }
+        } else if (build.mode === 'directory') {
+          report.buildCache = { mode: 'directory', restore: build.restore, save: await saveGoCacheDir(ctx.cache, ctx.log, build.restore, state.write) }
+        } else {
+          report.buildCache = build
+        }
+      } catch (error) {
+        const message = `Build cache: ${errorMessage(error)}`
+        ctx.log.warning(message)
+        report.problems.push(message)
+      }
+    }
     if (state.modCache !== undefined) {
       let save: ModCacheSaveReport
       try {

@@ -3,6 +3,7 @@
  * re-evaluated, so keys come from here and are never recomputed (the reason
  * actions/cache and setup-java do the same). Never put a token in here.
  */
+import type { BuildCacheState } from '../buildcache/setup.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import { State } from './constants.ts'
@@ -14,6 +15,8 @@ export interface SavedState {
   write: WriteDecision
   /** Absent when the module cache is off or main failed before it. */
   modCache?: ModCacheRestoreReport
+  /** Absent when main failed before wiring the build cache. */
+  buildCache?: BuildCacheState
 }
 
 export interface StateStore {
@@ -40,6 +43,7 @@ function isSavedState(value: unknown): value is SavedState {
   if (v.version !== 1 || typeof v.goVersion !== 'string') return false
   const w = v.write as Record<string, unknown> | null
   if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean') return false
+  if (v.buildCache !== undefined && !isBuildCacheState(v.buildCache)) return false
   if (v.modCache === undefined) return true
   const m = v.modCache as Record<string, unknown>
   return (
@@ -51,4 +55,24 @@ function isSavedState(value: unknown): value is SavedState {
     typeof m.fingerprint === 'string' &&
     typeof m.restoreAllowed === 'boolean'
   )
+}
+
+function isBuildCacheState(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const b = value as Record<string, unknown>
+  const str = (k: string) => typeof b[k] === 'string'
+  switch (b.mode) {
+    case 'off':
+      return true
+    case 'custom':
+      return str('command')
+    case 'directory': {
+      const r = b.restore as Record<string, unknown> | null
+      return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean'
+    }
+    case 'client':
+      return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean'
+    default:
+      return false
+  }
 }

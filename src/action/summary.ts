@@ -1,16 +1,26 @@
 /** The job summary: a pure render of what the cache did, tested for exact text. */
+import type { DirectoryRestore } from '../buildcache/directory.ts'
+import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { ModCacheSaveReport } from '../modcache/save.ts'
 
 export interface SummaryReport {
   goVersion: string
   modCache?: { restore: ModCacheRestoreReport; save: ModCacheSaveReport }
+  buildCache?: BuildCacheSummary
   /** One line per problem the post step hit (already warned about). */
   problems: string[]
 }
 
+export type BuildCacheSummary =
+  | { mode: 'off' }
+  | { mode: 'custom'; command: string }
+  | { mode: 'directory'; restore: DirectoryRestore; save: { saved: boolean; reason?: string } }
+  | { mode: 'client'; report: ClientReport }
+
 export function renderSummary(report: SummaryReport): string {
   const lines = ['## go-cache-setup', '', `Go ${report.goVersion}`, '']
+  if (report.buildCache !== undefined) lines.push(...renderBuildCache(report.buildCache), '')
   const m = report.modCache
   if (m === undefined) {
     lines.push('Module cache: off.')
@@ -42,6 +52,44 @@ export function renderSummary(report: SummaryReport): string {
     lines.push('', '### Problems', '', ...report.problems.map((p) => `- ${p}`))
   }
   return `${lines.join('\n')}\n`
+}
+
+function renderBuildCache(b: BuildCacheSummary): string[] {
+  switch (b.mode) {
+    case 'off':
+      return ['Build cache: off.']
+    case 'custom':
+      return [`Build cache: your own GOCACHEPROG client (\`${b.command}\`); it keeps its own figures.`]
+    case 'directory':
+      return [
+        '### Build cache (GOCACHE as a directory: Go before 1.24 ignores GOCACHEPROG)',
+        '',
+        '| | |',
+        '| --- | --- |',
+        `| Restore | ${!b.restore.restoreAllowed ? 'skipped' : b.restore.matchedKey === undefined ? 'miss' : `from \`${b.restore.matchedKey}\``} |`,
+        `| Save | ${b.save.saved ? `saved as \`${b.restore.key}\`` : `not saved: ${b.save.reason}`} |`,
+      ]
+    case 'client': {
+      const s = b.report.stats
+      const ratio = s.gets === 0 ? '—' : `${((100 * s.hits) / s.gets).toFixed(1)}%`
+      const rows = [
+        '### Build cache (GOCACHEPROG)',
+        '',
+        '| | |',
+        '| --- | --- |',
+        `| go processes | ${s.sessions} |`,
+        `| Gets | ${s.gets}: ${s.hits} hits, ${s.misses} misses (hit ratio ${ratio}) |`,
+        `| Puts | ${s.puts}${s.putErrors > 0 ? ` (${s.putErrors} failed)` : ''} |`,
+        `| Bytes | ${formatBytes(s.bytesOut)} served, ${formatBytes(s.bytesIn)} stored |`,
+        `| Time inside the cache | ${formatMs(s.busyMs)} (summed over requests) |`,
+      ]
+      if (b.report.trim) {
+        const t = b.report.trim
+        rows.push(`| Local store | ${formatBytes(t.storeBytes)} after trim${t.entriesRemoved > 0 ? ` (${t.entriesRemoved} entries, ${formatBytes(t.bytesRemoved)} evicted)` : ''} |`)
+      }
+      return rows
+    }
+  }
 }
 
 export function formatBytes(bytes: number): string {

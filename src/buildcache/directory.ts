@@ -1,0 +1,51 @@
+/**
+ * Go < 1.24: GOCACHEPROG is ignored, so GOCACHE itself is cached as one
+ * archive. Each run saves under its own key (GitHub cache keys are immutable)
+ * and restores the newest earlier one through the restore key. Go trims
+ * GOCACHE itself (entries unused for 5 days).
+ */
+import type { Logger } from '../logger.ts'
+import type { WriteDecision } from '../policy/write-policy.ts'
+import type { ArchiveCache } from '../storage/archive-cache.ts'
+
+export const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1'
+
+export interface DirectoryKeyParts {
+  hostOS: string
+  hostArch: string
+  goVersion: string
+  runId: string
+  runAttempt: string
+  job: string
+}
+
+export function gocacheDirKeys(p: DirectoryKeyParts): { primary: string; restore: string[] } {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown'
+  const stem = `${GOCACHE_KEY_PREFIX}-${safe(p.hostOS)}-${safe(p.hostArch)}-${safe(p.goVersion)}-`
+  return { primary: `${stem}${safe(p.runId)}-${safe(p.runAttempt)}-${safe(p.job)}`, restore: [stem] }
+}
+
+export interface DirectoryRestore {
+  key: string
+  path: string
+  matchedKey?: string
+  restoreAllowed: boolean
+}
+
+export async function restoreGoCacheDir(cache: ArchiveCache, log: Logger, dir: string, keys: { primary: string; restore: string[] }, canRead: boolean): Promise<DirectoryRestore> {
+  const restoreAllowed = canRead && cache.isAvailable()
+  let matchedKey: string | undefined
+  if (restoreAllowed) {
+    matchedKey = await cache.restore([dir], keys.primary, keys.restore)
+    log.info(matchedKey ? `GOCACHE restored from ${matchedKey}` : 'GOCACHE: no earlier entry')
+  }
+  return { key: keys.primary, path: dir, matchedKey, restoreAllowed }
+}
+
+export async function saveGoCacheDir(cache: ArchiveCache, log: Logger, restored: DirectoryRestore, write: WriteDecision): Promise<{ saved: boolean; reason?: string }> {
+  if (!restored.restoreAllowed) return { saved: false, reason: 'the cache service was not available' }
+  if (!write.allowed) return { saved: false, reason: write.reason }
+  const saved = await cache.save([restored.path], restored.key)
+  if (saved) log.info(`GOCACHE saved as ${restored.key}`)
+  return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' }
+}

@@ -1,0 +1,105 @@
+/**
+ * Main step, build cache: decide how Go's build cache is served this job, and
+ * wire it. Four ways, in this order:
+ *   off        build-cache: false
+ *   custom     the user's own GOCACHEPROG (gocacheprog input), exported as given
+ *   directory  Go < 1.24 ignores GOCACHEPROG, so GOCACHE is cached as a directory
+ *   client     ours: install, start the daemon, export GOCACHEPROG
+ */
+import { mkdir } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import type { GoEnv } from '../go/go-env.ts'
+import { supportsCacheProg } from '../go/go-version.ts'
+import type { Logger } from '../logger.ts'
+import { controlRequest } from '../daemon/control.ts'
+import { cacheProgCommand, installClient, type ToolCache } from './client-install.ts'
+import type { DirectoryRestore } from './directory.ts'
+
+export type BuildCacheState =
+  | { mode: 'off' }
+  | { mode: 'custom'; command: string }
+  | { mode: 'directory'; restore: DirectoryRestore }
+  | { mode: 'client'; store: string; socket: string; command: string; daemonStarted: boolean; logFile: string }
+
+export interface BuildCacheSettings {
+  enabled: boolean
+  /** The gocacheprog input; empty for ours. */
+  customCommand: string
+  /** Empty for the default under RUNNER_TEMP. */
+  storePath: string
+  storeMaxBytes: number
+}
+
+export interface BuildCacheIO {
+  log: Logger
+  notice(message: string): void
+  tools: ToolCache
+  /** Starts a process that outlives this step; returns nothing to wait on. */
+  spawnDetached(command: string, args: string[], logFile: string): void
+  /** The Node that runs this action (the runner's node24): it runs the client too. */
+  nodePath: string
+  /** dist/client, shipped with the action. */
+  clientSourceDir: string
+  clientVersion: string
+  runnerTemp: string
+  /** Go < 1.24: restores GOCACHE through the archive cache. */
+  restoreDirectory(dir: string): Promise<DirectoryRestore>
+}
+
+/** How long the main step waits for a new daemon to answer. */
+const DAEMON_START_TIMEOUT_MS = 10_000
+
+export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv, io: BuildCacheIO): Promise<BuildCacheState> {
+  if (!settings.enabled) return { mode: 'off' }
+  // The inputs reader has checked that Go can split it.
+  if (settings.customCommand !== '') return { mode: 'custom', command: settings.customCommand }
+  if (!supportsCacheProg(goEnv.version)) {
+    io.notice(
+      `${goEnv.version} ignores GOCACHEPROG (it is on by default from Go 1.24), so the build cache is cached as a directory (GOCACHE=${goEnv.buildCache}) instead. Use Go 1.24 or newer for the cache client.`,
+    )
+    return { mode: 'directory', restore: await io.restoreDirectory(goEnv.buildCache) }
+  }
+
+  const stateDir = path.join(io.runnerTemp, 'go-cache-setup')
+  await mkdir(stateDir, { recursive: true })
+  const store = path.resolve(settings.storePath || path.join(stateDir, 'store'))
+  await mkdir(store, { recursive: true })
+  const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion)
+  const socket = socketPath(stateDir)
+  const logFile = path.join(stateDir, 'daemon.log')
+  io.spawnDetached(
+    io.nodePath,
+    [client, 'daemon', '--store', store, '--socket', socket, '--max-bytes', String(settings.storeMaxBytes), '--log', logFile],
+    logFile,
+  )
+  const daemonStarted = await waitForDaemon(socket, DAEMON_START_TIMEOUT_MS)
+  if (!daemonStarted) {
+    io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`)
+  }
+  const command = cacheProgCommand({ node: io.nodePath, client, store, socket })
+  io.log.info(`GOCACHEPROG=${command}`)
+  return { mode: 'client', store, socket, command, daemonStarted, logFile }
+}
+
+/** Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
+export function socketPath(stateDir: string): string {
+  const name = `d-${randomBytes(4).toString('hex')}.sock`
+  const preferred = path.join(stateDir, name)
+  return Buffer.byteLength(preferred) <= 100 ? preferred : path.join(os.tmpdir(), `gcs-${name}`)
+}
+
+async function waitForDaemon(socket: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      const reply = await controlRequest(socket, { op: 'ping' }, 1000)
+      if (reply.ok) return true
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return false
+}

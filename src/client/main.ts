@@ -1,0 +1,126 @@
+/**
+ * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
+ * the action runs `daemon`, `stats`, `flush` and `stop`.
+ *
+ * stdout belongs to the protocol: cmd/go treats anything that is not JSON as
+ * fatal ("error reading JSON from GOCACHEPROG"), so every message goes to
+ * stderr, and only when something is wrong (or GO_CACHE_SETUP_DEBUG=1).
+ */
+import { createWriteStream } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { controlRequest, type ControlRequest } from '../daemon/control.ts'
+import { startDaemon } from '../daemon/daemon.ts'
+import { writeJournal } from '../daemon/reports.ts'
+import { ProtocolError } from '../gocacheprog/protocol.ts'
+import { serveSession } from '../gocacheprog/session.ts'
+import { LocalStore } from '../store/local-store.ts'
+
+const USAGE = `usage:
+  go-cache-setup serve --store DIR [--daemon SOCKET]     speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
+  go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
+  go-cache-setup stats|flush|stop|ping --socket SOCKET`
+
+const debug = process.env.GO_CACHE_SETUP_DEBUG === '1'
+const warn = (message: string): void => void process.stderr.write(`go-cache-setup: ${message}\n`)
+
+/** How long a finished go process may wait to hand its report to the daemon before journaling it. */
+const REPORT_TIMEOUT_MS = 500
+
+async function serve(storeDir: string, socket: string | undefined): Promise<number> {
+  const store = new LocalStore(storeDir)
+  let report
+  try {
+    report = await serveSession(
+      process.stdin,
+      process.stdout,
+      { get: (id) => store.get(id), put: (a, o, body, size) => store.put(a, o, body, size) },
+      { log: debug ? warn : undefined },
+    )
+  } catch (error) {
+    if (error instanceof ProtocolError) {
+      warn(`protocol error: ${error.message}`)
+      return 2
+    }
+    throw error
+  } finally {
+    process.stdin.destroy()
+  }
+  // The daemon sums the job's reports; without it the report waits in the store.
+  try {
+    if (socket === undefined) throw new Error('no daemon')
+    const reply = await controlRequest(socket, { op: 'report', report }, REPORT_TIMEOUT_MS)
+    if (!reply.ok) throw new Error(reply.error)
+  } catch (error) {
+    if (debug) warn(`daemon unavailable (${String(error)}); journaling the report`)
+    await writeJournal(store.root, report).catch((e: unknown) => warn(`could not write the journal: ${String(e)}`))
+  }
+  return 0
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      store: { type: 'string' },
+      daemon: { type: 'string' },
+      socket: { type: 'string' },
+      'max-bytes': { type: 'string' },
+      'idle-timeout-seconds': { type: 'string' },
+      log: { type: 'string' },
+    },
+    strict: true,
+  })
+  switch (command) {
+    case 'serve':
+      if (!values.store) throw new UsageError('serve needs --store DIR')
+      return serve(values.store, values.daemon)
+    case 'daemon': {
+      if (!values.store || !values.socket) throw new UsageError('daemon needs --store DIR and --socket SOCKET')
+      const logStream = values.log ? createWriteStream(values.log, { flags: 'a' }) : undefined
+      const log = (m: string): void => void logStream?.write(`${new Date().toISOString()} ${m}\n`)
+      const daemon = await startDaemon({
+        store: values.store,
+        socket: values.socket,
+        maxBytes: positive(values['max-bytes'] ?? String(5 * 1024 ** 3), '--max-bytes'),
+        idleTimeoutMs: positive(values['idle-timeout-seconds'] ?? String(6 * 3600), '--idle-timeout-seconds') * 1000,
+        log,
+      })
+      await daemon.closed
+      logStream?.end()
+      return 0
+    }
+    case 'stats':
+    case 'flush':
+    case 'stop':
+    case 'ping': {
+      if (!values.socket) throw new UsageError(`${command} needs --socket SOCKET`)
+      const reply = await controlRequest(values.socket, { op: command } as ControlRequest, 60_000)
+      // These are for people and scripts, not for go: stdout is fine here.
+      process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`)
+      return reply.ok ? 0 : 1
+    }
+    default:
+      throw new UsageError(command ? `unknown command ${command}` : 'no command')
+  }
+}
+
+class UsageError extends Error {}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive integer, got ${value}`)
+  return n
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2))
+} catch (error) {
+  if (error instanceof UsageError || (error as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    warn(`${(error as Error).message}\n${USAGE}`)
+    process.exitCode = 2
+  } else {
+    warn(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`)
+    process.exitCode = 1
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The daemon's socket protocol: one JSON line per request, one per reply.
+ * Shims send their session report; the action's steps ping, ask for stats,
+ * flush and stop.
+ */
+import net from 'node:net'
+import type { SessionReport } from '../gocacheprog/session.ts'
+import type { JobStats } from './reports.ts'
+
+export type ControlRequest =
+  | { op: 'ping' }
+  | { op: 'report'; report: SessionReport }
+  | { op: 'stats' }
+  | { op: 'flush' }
+  | { op: 'stop' }
+
+export interface TrimResult {
+  entriesRemoved: number
+  bytesRemoved: number
+  storeBytes: number
+}
+
+export type ControlReply =
+  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult }
+  | { ok: false; error: string }
+
+/** One request, one reply, within `timeoutMs`; any failure rejects. */
+export function controlRequest(socketPath: string, request: ControlRequest, timeoutMs: number): Promise<ControlReply> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath)
+    let buffer = ''
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`the daemon did not answer ${request.op} within ${timeoutMs} ms`))
+    }, timeoutMs)
+    socket.setEncoding('utf8')
+    socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`))
+    socket.on('data', (chunk: string) => {
+      buffer += chunk
+      const end = buffer.indexOf('\n')
+      if (end === -1) return
+      clearTimeout(timer)
+      socket.end()
+      try {
+        resolve(JSON.parse(buffer.slice(0, end)) as ControlReply)
+      } catch (error) {
+        reject(error)
+      }
+    })
+    socket.once('error', (error) => {
+      clearTimeout(timer)
+      reject(error)
+    })
+  })
+}

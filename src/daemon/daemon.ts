@@ -1,0 +1,120 @@
+/**
+ * The long-lived daemon the action's main step starts. go processes never wait
+ * on it: their shims serve hits and write puts straight to the shared store.
+ * The daemon holds what outlives one go process: the job's accounting (sessions
+ * report to it when they end), LRU bookkeeping and trimming at flush, and,
+ * with the remote tiers, background transfers.
+ */
+import { existsSync, rmSync } from 'node:fs'
+import net from 'node:net'
+import { LocalStore } from '../store/local-store.ts'
+import { applyTrim, planTrim, scanStore } from '../store/trim.ts'
+import type { ControlReply, ControlRequest } from './control.ts'
+import { drainJournals, JobAccount, parseReport } from './reports.ts'
+
+export interface DaemonOptions {
+  store: string
+  socket: string
+  /** Trim the store to this many bytes at flush. */
+  maxBytes: number
+  /** Exit after this long without any request (a job that never ran post). */
+  idleTimeoutMs: number
+  log: (message: string) => void
+}
+
+export interface RunningDaemon {
+  closed: Promise<void>
+  close(): Promise<void>
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
+  const store = new LocalStore(options.store)
+  const account = new JobAccount()
+  let idleTimer: NodeJS.Timeout | undefined
+  let closing = false
+
+  const handle = async (request: ControlRequest): Promise<ControlReply> => {
+    switch (request.op) {
+      case 'ping':
+        return { ok: true, pid: process.pid, store: store.root }
+      case 'report':
+        account.add(parseReport(JSON.stringify(request.report)))
+        return { ok: true }
+      case 'stats':
+        await drainJournals(store.root, account)
+        return { ok: true, stats: account.summary() }
+      case 'flush': {
+        await drainJournals(store.root, account)
+        await store.touch(account.used)
+        const plan = planTrim(await scanStore(store.root), options.maxBytes)
+        await applyTrim(store.root, plan)
+        options.log(`flush: kept ${plan.keptBytes} bytes, removed ${plan.removeEntries.length} entries (${plan.removedBytes} bytes)`)
+        return {
+          ok: true,
+          stats: account.summary(),
+          trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
+        }
+      }
+      case 'stop':
+        setImmediate(() => void running.close())
+        return { ok: true }
+    }
+  }
+
+  const server = net.createServer((socket) => {
+    resetIdle()
+    let buffer = ''
+    socket.setEncoding('utf8')
+    socket.on('data', (chunk: string) => {
+      buffer += chunk
+      let end: number
+      while ((end = buffer.indexOf('\n')) !== -1) {
+        const line = buffer.slice(0, end)
+        buffer = buffer.slice(end + 1)
+        void (async () => {
+          let reply: ControlReply
+          try {
+            reply = await handle(JSON.parse(line) as ControlRequest)
+          } catch (error) {
+            reply = { ok: false, error: String(error) }
+          }
+          if (!socket.destroyed) socket.write(`${JSON.stringify(reply)}\n`)
+        })()
+      }
+      if (buffer.length > 64 << 20) socket.destroy()
+    })
+    socket.on('error', () => undefined)
+  })
+
+  const resetIdle = (): void => {
+    clearTimeout(idleTimer)
+    idleTimer = setTimeout(() => {
+      options.log('idle timeout: exiting')
+      void running.close()
+    }, options.idleTimeoutMs)
+    idleTimer.unref()
+  }
+
+  // A socket file left by a daemon that died would make listen fail with EADDRINUSE.
+  if (existsSync(options.socket)) rmSync(options.socket, { force: true })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.socket, () => resolve())
+  })
+  resetIdle()
+  let resolveClosed!: () => void
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
+  const running: RunningDaemon = {
+    closed,
+    close: async () => {
+      if (closing) return closed
+      closing = true
+      clearTimeout(idleTimer)
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      rmSync(options.socket, { force: true })
+      resolveClosed()
+    },
+  }
+  options.log(`listening on ${options.socket}, store ${store.root}`)
+  return running
+}

@@ -1,0 +1,160 @@
+/**
+ * One GOCACHEPROG conversation: requests from `input`, responses to `output`,
+ * answered concurrently and out of order (cmd/go matches them by ID).
+ *
+ * Rules from cmd/go/internal/cache/prog.go that shape this:
+ * - the ID 0 hello goes out before anything is read (go waits for it);
+ * - any get problem is a Miss, never Err: cmd/go treats a get error as a miss
+ *   anyway, and Err output only alarms users;
+ * - `close` is answered, then the conversation ends (go waits for our stdout
+ *   to close, golang/go#70848); stdin EOF without close ends it the same way.
+ */
+import type { Readable, Writable } from 'node:stream'
+import { encodeResponse, ProtocolError, RequestParser, type Hit, type Request, type Response } from './protocol.ts'
+
+export interface Backend {
+  get(actionId: string): Hit | undefined | Promise<Hit | undefined>
+  put(actionId: string, outputId: string, body: readonly Buffer[], size: number): { diskPath: string } | Promise<{ diskPath: string }>
+}
+
+/** What one go process did through its cache program. */
+export interface SessionStats {
+  gets: number
+  hits: number
+  misses: number
+  puts: number
+  /** Body bytes received in puts. */
+  bytesIn: number
+  /** Object bytes served by hits. */
+  bytesOut: number
+  /** Put failures answered with Err (go goes on; only `go list -export` fails on them). */
+  putErrors: number
+  /** Wall time spent handling requests, summed over requests. */
+  busyMs: number
+}
+
+export interface SessionReport {
+  stats: SessionStats
+  /** Action IDs (hex) hit in this session. */
+  used: string[]
+  /** Action IDs (hex) put in this session. */
+  added: string[]
+  /** How the conversation ended. */
+  end: 'close' | 'eof'
+}
+
+export function emptyStats(): SessionStats {
+  return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, busyMs: 0 }
+}
+
+export interface SessionOptions {
+  /** Diagnostics; never stdout. */
+  log?: (message: string) => void
+}
+
+/** Resolves when the conversation ends; rejects with ProtocolError on a malformed stream. */
+export function serveSession(input: Readable, output: Writable, backend: Backend, options: SessionOptions = {}): Promise<SessionReport> {
+  const stats = emptyStats()
+  const used = new Set<string>()
+  const added = new Set<string>()
+  const parser = new RequestParser()
+  const send = (response: Response): void => {
+    output.write(encodeResponse(response))
+  }
+  send({ id: 0, kind: 'hello' })
+
+  return new Promise<SessionReport>((resolve, reject) => {
+    let inFlight = 0
+    let ending: 'close' | 'eof' | undefined
+    let closeId: number | undefined
+    let failed = false
+
+    const finishIfDone = (): void => {
+      if (ending === undefined || inFlight > 0 || failed) return
+      if (closeId !== undefined) send({ id: closeId, kind: 'ok' })
+      input.off('data', onData)
+      resolve({ stats, used: [...used], added: [...added], end: ending })
+    }
+
+    const fail = (error: unknown): void => {
+      if (failed) return
+      failed = true
+      input.off('data', onData)
+      reject(error instanceof ProtocolError ? error : new ProtocolError(String(error)))
+    }
+
+    const handle = async (request: Request): Promise<void> => {
+      const started = performance.now()
+      try {
+        if (request.command === 'get') {
+          stats.gets++
+          let hit: Hit | undefined
+          try {
+            hit = await backend.get(request.actionId!)
+          } catch (error) {
+            options.log?.(`get ${request.actionId}: ${String(error)}`)
+          }
+          if (hit === undefined) {
+            stats.misses++
+            send({ id: request.id, kind: 'miss' })
+          } else {
+            stats.hits++
+            stats.bytesOut += hit.size
+            used.add(request.actionId!)
+            send({ id: request.id, kind: 'hit', hit })
+          }
+        } else {
+          stats.puts++
+          stats.bytesIn += request.bodySize
+          try {
+            const { diskPath } = await backend.put(request.actionId!, request.outputId!, request.body ?? [], request.bodySize)
+            added.add(request.actionId!)
+            send({ id: request.id, kind: 'put', diskPath })
+          } catch (error) {
+            stats.putErrors++
+            options.log?.(`put ${request.actionId}: ${String(error)}`)
+            send({ id: request.id, kind: 'error', message: `go-cache-setup: ${String(error)}` })
+          }
+        }
+      } finally {
+        stats.busyMs += performance.now() - started
+      }
+    }
+
+    const onData = (chunk: Buffer): void => {
+      if (failed || ending === 'close') return
+      let requests: Request[]
+      try {
+        requests = parser.push(chunk)
+      } catch (error) {
+        fail(error)
+        return
+      }
+      for (const request of requests) {
+        if (request.command === 'close') {
+          ending = 'close'
+          closeId = request.id
+          break
+        }
+        inFlight++
+        void handle(request).finally(() => {
+          inFlight--
+          finishIfDone()
+        })
+      }
+      finishIfDone()
+    }
+
+    input.on('data', onData)
+    input.once('end', () => {
+      if (ending !== undefined) return
+      if (!parser.idle) {
+        fail(new ProtocolError('input ended in the middle of a request'))
+        return
+      }
+      ending = 'eof'
+      finishIfDone()
+    })
+    input.once('error', fail)
+  })
+}
