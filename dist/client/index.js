@@ -55,18 +55,24 @@ async function serve(storeDir, socket) {
     finally {
         process.stdin.destroy();
     }
-    // The daemon sums the job's reports; without it the report waits in the store.
+    // Standalone (a workstation): nobody sums reports, so none are kept.
+    if (socket === undefined)
+        return 0;
+    // go waits for our stdout to close, not for us to exit (cache/prog.go
+    // Close), so close it before the report: the report costs go nothing.
+    await new Promise((resolve) => process.stdout.end(resolve));
+    // The daemon journals the report; if it is gone or slow, we journal it
+    // ourselves under the same name, so it is counted once either way.
+    const id = (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__/* .newReportId */ .yv)();
     try {
-        if (socket === undefined)
-            throw new Error('no daemon');
-        const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(socket, { op: 'report', report }, REPORT_TIMEOUT_MS);
+        const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(socket, { op: 'report', id, report }, REPORT_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
     }
     catch (error) {
         if (debug)
             warn(`daemon unavailable (${String(error)}); journaling the report`);
-        await (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__/* .writeJournal */ .fY)(store.root, report).catch((e) => warn(`could not write the journal: ${String(e)}`));
+        await (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__/* .writeJournal */ .fY)(store.root, report, id).catch((e) => warn(`could not write the journal: ${String(e)}`));
     }
     return 0;
 }
@@ -315,7 +321,10 @@ async function startDaemon(options) {
             case 'ping':
                 return { ok: true, pid: process.pid, store: store.root };
             case 'report':
-                account.add((0,reports/* parseReport */.MM)(JSON.stringify(request.report)));
+                // Journaled, not summed in memory: the report is on disk before the shim
+                // hears ok, so if this daemon dies (OOM, a runner cleaning up processes)
+                // the post step still finds it (finish.ts). Summed at the next stats or flush.
+                await (0,reports/* writeJournal */.fY)(store.root, (0,reports/* parseReport */.MM)(JSON.stringify(request.report)), request.id);
                 return { ok: true };
             case 'stats':
                 await (0,reports/* drainJournals */.jb)(store.root, account);
@@ -335,6 +344,9 @@ async function startDaemon(options) {
             case 'stop':
                 setImmediate(() => void running.close());
                 return { ok: true };
+            default:
+                // Without this the reply was `undefined`, not JSON, and the client failed parsing it.
+                return { ok: false, error: `unknown op ${JSON.stringify(request?.op)}` };
         }
     };
     const server = external_node_net_default().createServer((socket) => {
@@ -408,9 +420,10 @@ async function startDaemon(options) {
 /* harmony export */   MM: () => (/* binding */ parseReport),
 /* harmony export */   dr: () => (/* binding */ JobAccount),
 /* harmony export */   fY: () => (/* binding */ writeJournal),
-/* harmony export */   jb: () => (/* binding */ drainJournals)
+/* harmony export */   jb: () => (/* binding */ drainJournals),
+/* harmony export */   yv: () => (/* binding */ newReportId)
 /* harmony export */ });
-/* unused harmony export journalDir */
+/* unused harmony exports journalDir, REPORT_ID */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(455);
@@ -448,11 +461,23 @@ class JobAccount {
 function journalDir(storeRoot) {
     return node_path__WEBPACK_IMPORTED_MODULE_2___default().join(storeRoot, 'journal');
 }
-async function writeJournal(storeRoot, report) {
+/** A name for one go process's report; the shim and the daemon journal it under the same name. */
+function newReportId() {
+    return `${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`;
+}
+const REPORT_ID = /^\d+-[0-9a-f]{12}$/;
+/**
+ * Writes the report as <store>/journal/<id>.json. The name is the report's, so
+ * when a shim gives up waiting on a slow daemon and journals the report itself,
+ * the daemon's late copy replaces it instead of counting it twice.
+ */
+async function writeJournal(storeRoot, report, id = newReportId()) {
+    if (!REPORT_ID.test(id))
+        throw new Error(`invalid report id ${JSON.stringify(id)}`);
     const dir = journalDir(storeRoot);
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true });
-    const name = `${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`;
-    const temp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, `.${name}.tmp`);
+    const name = id;
+    const temp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, `.${name}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`);
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(temp, JSON.stringify(report));
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temp, node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, `${name}.json`));
 }
@@ -462,17 +487,28 @@ async function drainJournals(storeRoot, account) {
     const names = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readdir)(dir).catch(() => []);
     let drained = 0;
     for (const name of names) {
-        if (!name.endsWith('.json'))
+        if (!name.endsWith('.json') || name.startsWith('.'))
             continue;
         const file = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, name);
+        // Claim the journal first: rename is atomic, so when two drains overlap
+        // (stats during flush, or the post step after a flush that timed out)
+        // each journal is counted by exactly one of them.
+        const claimed = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, `.${name}.${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.draining`);
         try {
-            const report = parseReport(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'utf8'));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(file, claimed);
+        }
+        catch {
+            continue; // another drain has it
+        }
+        try {
+            const report = parseReport(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(claimed, 'utf8'));
             account.add(report);
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(file, { force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(claimed, { force: true });
             drained++;
         }
         catch {
             // Left for a human to look at; it does not block the job.
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(claimed, file).catch(() => undefined);
         }
     }
     return drained;
@@ -501,7 +537,7 @@ function parseReport(text) {
 /* harmony export */   bd: () => (/* binding */ ProtocolError),
 /* harmony export */   kd: () => (/* binding */ encodeResponse)
 /* harmony export */ });
-/* unused harmony exports KNOWN_COMMANDS, ID_SIZE, parseRequestLine */
+/* unused harmony exports KNOWN_COMMANDS, ID_SIZE, MAX_LINE_BYTES, parseRequestLine */
 /**
  * GOCACHEPROG wire format, pure: an incremental request parser and response
  * encoding. No I/O here, so the framing is tested byte for byte.
@@ -523,6 +559,9 @@ class ProtocolError extends Error {
 }
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
+const EQUALS = 0x3d;
+/** cmd/go's request lines are ~200 bytes; anything this long is not the protocol. */
+const MAX_LINE_BYTES = 1 << 20;
 /**
  * Feed bytes in any chunking; complete requests come out in order. Bodies are
  * decoded as they stream in (4-character aligned), never held as base64.
@@ -545,11 +584,11 @@ class RequestParser {
             if (this.buffer.length === 0)
                 break;
             const end = this.buffer.indexOf(NEWLINE);
-            if (end === -1) {
-                if (this.buffer.length > 1 << 20)
-                    throw new ProtocolError('request line longer than 1 MiB');
+            // Checked whether or not the newline has arrived, so the verdict does not depend on the chunking.
+            if ((end === -1 ? this.buffer.length : end) > MAX_LINE_BYTES)
+                throw new ProtocolError('request line longer than 1 MiB');
+            if (end === -1)
                 break;
-            }
             const line = this.buffer.subarray(0, end).toString('utf8');
             this.buffer = this.buffer.subarray(end + 1);
             const request = parseRequestLine(line);
@@ -588,8 +627,16 @@ class RequestParser {
         const close = this.buffer.indexOf(QUOTE);
         const text = (close === -1 ? this.buffer : this.buffer.subarray(0, close)).toString('latin1');
         this.buffer = close === -1 ? Buffer.alloc(0) : this.buffer.subarray(close + 1);
+        // Node's decoder also takes the URL-safe alphabet; Go only writes the standard one.
+        if (text.includes('-') || text.includes('_'))
+            throw new ProtocolError(`request ${p.request.id}: body is not standard base64`);
         const all = p.carry + text;
-        const usable = close === -1 ? all.length - (all.length % 4) : all.length;
+        let usable = close === -1 ? all.length - (all.length % 4) : all.length;
+        // A padded group can only be the last one: hold it back until the closing
+        // quote arrives (it may be in the next chunk), or it would be checked as a
+        // full 3-byte group.
+        if (close === -1 && usable > 0 && all.charCodeAt(usable - 1) === EQUALS)
+            usable -= 4;
         if (usable > 0) {
             const bytes = Buffer.from(all.slice(0, usable), 'base64');
             // Node's decoder skips characters outside the alphabet, so anything but
@@ -706,10 +753,25 @@ function serveSession(input, output, backend, options = {}) {
     const used = new Set();
     const added = new Set();
     const parser = new _protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .RequestParser */ .XD();
-    const send = (response) => {
-        output.write((0,_protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeResponse */ .kd)(response));
+    // The answers produced in one turn of the event loop (say, to a chunk of
+    // pipelined gets) leave in one write: the pipe write was the largest cost
+    // per request (bench/protocol.ts). Flushed before the turn ends, so no
+    // answer waits for I/O.
+    let batch = '';
+    const flush = () => {
+        if (batch === '')
+            return;
+        const text = batch;
+        batch = '';
+        output.write(text);
     };
-    send({ id: 0, kind: 'hello' });
+    const sendLine = (line) => {
+        if (batch === '')
+            process.nextTick(flush);
+        batch += line;
+    };
+    const send = (response) => sendLine((0,_protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeResponse */ .kd)(response));
+    output.write((0,_protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeResponse */ .kd)({ id: 0, kind: 'hello' }));
     return new Promise((resolve, reject) => {
         let inFlight = 0;
         let ending;
@@ -720,6 +782,7 @@ function serveSession(input, output, backend, options = {}) {
                 return;
             if (closeId !== undefined)
                 send({ id: closeId, kind: 'ok' });
+            flush();
             input.off('data', onData);
             resolve({ stats, used: [...used], added: [...added], end: ending });
         };
@@ -727,50 +790,85 @@ function serveSession(input, output, backend, options = {}) {
             if (failed)
                 return;
             failed = true;
+            flush();
             input.off('data', onData);
             reject(error instanceof _protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .ProtocolError */ .bd ? error : new _protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .ProtocolError */ .bd(String(error)));
         };
-        const handle = async (request) => {
-            const started = performance.now();
-            try {
-                if (request.command === 'get') {
-                    stats.gets++;
-                    let hit;
+        /** Answers a request from what the backend returned (ok) or threw (not ok). Never throws. */
+        const answer = (request, ok, value, started) => {
+            if (request.command === 'get') {
+                const hit = ok ? value : undefined;
+                let line;
+                if (!ok)
+                    options.log?.(`get ${request.actionId}: ${String(value)}`);
+                else if (hit !== undefined) {
+                    // Encoded here so that a hit Go could not read (say, a time out of
+                    // range) is a miss too, not an exception that kills us.
                     try {
-                        hit = await backend.get(request.actionId);
+                        line = (0,_protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeResponse */ .kd)({ id: request.id, kind: 'hit', hit });
                     }
                     catch (error) {
                         options.log?.(`get ${request.actionId}: ${String(error)}`);
                     }
-                    if (hit === undefined) {
-                        stats.misses++;
-                        send({ id: request.id, kind: 'miss' });
-                    }
-                    else {
-                        stats.hits++;
-                        stats.bytesOut += hit.size;
-                        used.add(request.actionId);
-                        send({ id: request.id, kind: 'hit', hit });
-                    }
+                }
+                if (hit === undefined || line === undefined) {
+                    stats.misses++;
+                    send({ id: request.id, kind: 'miss' });
+                }
+                else {
+                    stats.hits++;
+                    stats.bytesOut += hit.size;
+                    used.add(request.actionId);
+                    sendLine(line);
+                }
+            }
+            else {
+                const diskPath = ok ? value?.diskPath : undefined;
+                if (typeof diskPath === 'string') {
+                    added.add(request.actionId);
+                    send({ id: request.id, kind: 'put', diskPath });
+                }
+                else {
+                    const error = ok ? new Error('the store returned no DiskPath') : value;
+                    stats.putErrors++;
+                    options.log?.(`put ${request.actionId}: ${String(error)}`);
+                    send({ id: request.id, kind: 'error', message: `go-cache-setup: ${String(error)}` });
+                }
+            }
+            stats.busyMs += performance.now() - started;
+        };
+        /**
+         * Starts a request. A backend that answers synchronously (the local
+         * store) is answered at once, with no promise in between: that was a
+         * measurable share of a hit's cost (bench/protocol.ts).
+         */
+        const handle = (request) => {
+            const started = performance.now();
+            let result;
+            try {
+                if (request.command === 'get') {
+                    stats.gets++;
+                    result = backend.get(request.actionId);
                 }
                 else {
                     stats.puts++;
                     stats.bytesIn += request.bodySize;
-                    try {
-                        const { diskPath } = await backend.put(request.actionId, request.outputId, request.body ?? [], request.bodySize);
-                        added.add(request.actionId);
-                        send({ id: request.id, kind: 'put', diskPath });
-                    }
-                    catch (error) {
-                        stats.putErrors++;
-                        options.log?.(`put ${request.actionId}: ${String(error)}`);
-                        send({ id: request.id, kind: 'error', message: `go-cache-setup: ${String(error)}` });
-                    }
+                    result = backend.put(request.actionId, request.outputId, request.body ?? [], request.bodySize);
                 }
             }
-            finally {
-                stats.busyMs += performance.now() - started;
+            catch (error) {
+                answer(request, false, error, started);
+                return;
             }
+            if (typeof result?.then !== 'function') {
+                answer(request, true, result, started);
+                return;
+            }
+            inFlight++;
+            Promise.resolve(result).then((value) => answer(request, true, value, started), (error) => answer(request, false, error, started)).finally(() => {
+                inFlight--;
+                finishIfDone();
+            });
         };
         const onData = (chunk) => {
             if (failed || ending === 'close')
@@ -789,11 +887,7 @@ function serveSession(input, output, backend, options = {}) {
                     closeId = request.id;
                     break;
                 }
-                inFlight++;
-                void handle(request).finally(() => {
-                    inFlight--;
-                    finishIfDone();
-                });
+                handle(request);
             }
             finishIfDone();
         };
@@ -854,40 +948,59 @@ function serveSession(input, output, backend, options = {}) {
 
 
 const HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
 class LocalStore {
     root;
     tmp;
+    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
+    objectPrefix;
+    actionPrefix;
+    /** Entry files are one short line; one read into this buffer takes them whole. */
+    entryBuffer = Buffer.allocUnsafe(256);
     constructor(root) {
         this.root = node_path__WEBPACK_IMPORTED_MODULE_3___default().resolve(root);
         this.tmp = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(this.root, 'tmp');
+        this.objectPrefix = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(this.root, 'o') + (node_path__WEBPACK_IMPORTED_MODULE_3___default().sep);
+        this.actionPrefix = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(this.root, 'a') + (node_path__WEBPACK_IMPORTED_MODULE_3___default().sep);
         (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(this.tmp, { recursive: true });
     }
     objectPath(outputId) {
-        return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(this.root, 'o', outputId.slice(0, 2), outputId);
+        return this.objectPrefix + outputId.slice(0, 2) + (node_path__WEBPACK_IMPORTED_MODULE_3___default().sep) + outputId;
     }
     actionPath(actionId) {
-        return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(this.root, 'a', actionId.slice(0, 2), actionId);
+        return this.actionPrefix + actionId.slice(0, 2) + (node_path__WEBPACK_IMPORTED_MODULE_3___default().sep) + actionId;
     }
     /**
-     * Synchronous on purpose: two small syscalls, cheaper than a round trip
-     * through libuv's thread pool on the hottest path.
+     * Synchronous on purpose: a few small syscalls (open, read, close the
+     * entry; stat the object), cheaper than round trips through libuv's thread
+     * pool on the hottest path.
      */
     get(actionId) {
         assertId(actionId);
-        let text;
+        const buffer = this.entryBuffer;
+        let length;
         try {
-            text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(this.actionPath(actionId), 'latin1');
+            const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(this.actionPath(actionId), 'r');
+            try {
+                length = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, buffer, 0, buffer.length, 0);
+            }
+            finally {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
+            }
         }
         catch {
             return undefined;
         }
-        const entry = parseEntry(text);
+        if (length === buffer.length)
+            return undefined; // longer than any entry we write
+        const entry = parseEntry(buffer.toString('latin1', 0, length));
         if (entry === undefined)
             return undefined;
         const diskPath = this.objectPath(entry.outputId);
         try {
-            const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync)(diskPath);
-            if (!info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
+            const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync)(diskPath, { throwIfNoEntry: false });
+            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
                 return undefined;
         }
         catch {
@@ -904,16 +1017,11 @@ class LocalStore {
         assertId(actionId);
         assertId(outputId);
         const diskPath = this.objectPath(outputId);
-        let wroteObject = false;
-        let mtimeMs;
-        const existing = statOrUndefined(diskPath);
-        if (existing !== undefined && existing.isFile() && existing.size === size) {
-            mtimeMs = existing.mtimeMs; // content-addressed: same name and size, same bytes
-        }
-        else {
-            mtimeMs = this.writeAtomic(diskPath, body);
-            wroteObject = true;
-        }
+        // Content-addressed, so an object already there is reused, but only after
+        // comparing its bytes: go puts again precisely after a get missed because
+        // the object was modified, and the new entry must not vouch for those bytes.
+        const existingMtimeMs = sameContentMtime(diskPath, body, size);
+        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
         const entry = Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1');
         this.writeAtomic(this.actionPath(actionId), [entry]);
         return { diskPath, wroteObject };
@@ -926,29 +1034,95 @@ class LocalStore {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.utimes)(this.actionPath(id), when, when).catch(() => undefined);
         }
     }
-    /** Writes to a temp file and renames it into place; returns the file's mtime (rename keeps it). */
+    /**
+     * Publishes an object under its content name. A hard link creates the name
+     * only if it is free, so when shims race on one object the first copy stays
+     * and every entry records that copy's mtime; a rename would swap in a later
+     * copy with another mtime under entries already written (a miss each).
+     * Replaces the name only when it holds other bytes.
+     */
+    writeObject(target, body, size) {
+        const { temp, mtimeMs } = this.writeTemp(body);
+        try {
+            let error = tryLink(temp, target);
+            if (error?.code === 'ENOENT') {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(target), { recursive: true });
+                error = tryLink(temp, target);
+            }
+            if (error === undefined)
+                return { mtimeMs, wrote: true };
+            if (error.code === 'EEXIST') {
+                const existing = sameContentMtime(target, body, size);
+                if (existing !== undefined)
+                    return { mtimeMs: existing, wrote: false };
+            }
+            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+                throw error;
+            }
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
+            return { mtimeMs, wrote: true };
+        }
+        finally {
+            unlinkQuietly(temp);
+        }
+    }
+    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
     writeAtomic(target, chunks) {
+        const { temp, mtimeMs } = this.writeTemp(chunks);
+        try {
+            try {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
+            }
+            catch (error) {
+                if (error.code !== 'ENOENT')
+                    throw error;
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(target), { recursive: true });
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
+            }
+            return mtimeMs;
+        }
+        catch (error) {
+            unlinkQuietly(temp);
+            throw error;
+        }
+    }
+    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
+    writeTemp(chunks) {
         const temp = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(this.tmp, `${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`);
         const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(temp, 'w', 0o644);
-        let mtimeMs;
+        let written = false;
         try {
             for (const chunk of chunks)
                 writeAll(fd, chunk);
-            mtimeMs = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.fstatSync)(fd).mtimeMs;
+            const { mtimeMs } = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.fstatSync)(fd);
+            written = true;
+            return { temp, mtimeMs };
         }
         finally {
             (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
+            if (!written)
+                unlinkQuietly(temp);
         }
-        try {
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
-        }
-        catch (error) {
-            if (error.code !== 'ENOENT')
-                throw error;
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(target), { recursive: true });
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
-        }
-        return mtimeMs;
+    }
+}
+/** link(2), returning its error instead of throwing it. */
+function tryLink(existing, target) {
+    try {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.linkSync)(existing, target);
+        return undefined;
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
+function unlinkQuietly(file) {
+    try {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.unlinkSync)(file);
+    }
+    catch {
+        // already renamed into place, or gone
     }
 }
 function writeAll(fd, buffer) {
@@ -956,19 +1130,47 @@ function writeAll(fd, buffer) {
     while (offset < buffer.length)
         offset += (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeSync)(fd, buffer, offset);
 }
-function statOrUndefined(file) {
+/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
+function sameContentMtime(file, body, size) {
+    let fd;
     try {
-        return (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync)(file);
+        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(file, 'r');
     }
     catch {
         return undefined;
+    }
+    try {
+        const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.fstatSync)(fd);
+        if (!info.isFile() || info.size !== size)
+            return undefined;
+        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
+        for (const chunk of body) {
+            for (let offset = 0; offset < chunk.length;) {
+                const n = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
+                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
+                    return undefined;
+                offset += n;
+            }
+        }
+        return info.mtimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
     }
 }
 function parseEntry(text) {
     const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
     if (m === null)
         return undefined;
-    return { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
+    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
+    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
+    // out of range, the hit line would be unreadable and go would stop.
+    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
+        return undefined;
+    return entry;
 }
 function assertId(id) {
     // Every ID becomes a file name: only 64 lowercase hex characters may.

@@ -10,7 +10,7 @@ import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as tc from '@actions/tool-cache'
 import packageJson from '../../package.json' with { type: 'json' }
-import type { ToolCache } from '../buildcache/client-install.ts'
+import type { BuildCacheIO } from '../buildcache/setup.ts'
 import type { CommandRunner } from '../go/go-env.ts'
 import type { Logger } from '../logger.ts'
 import type { EventFacts } from '../policy/write-policy.ts'
@@ -18,7 +18,10 @@ import { actionsCache, type ArchiveCache } from '../storage/archive-cache.ts'
 import type { GetInput } from './inputs.ts'
 import type { StateStore } from './state.ts'
 
-export interface ActionContext extends StateStore {
+/** The build cache's own needs, taken as they are (buildcache/setup.ts). */
+type BuildCacheNeeds = Pick<BuildCacheIO, 'notice' | 'tools' | 'spawnDetached' | 'nodePath' | 'clientSourceDir' | 'clientVersion'>
+
+export interface ActionContext extends StateStore, BuildCacheNeeds {
   env: Readonly<Record<string, string | undefined>>
   getInput: GetInput
   setOutput(name: string, value: string): void
@@ -29,15 +32,6 @@ export interface ActionContext extends StateStore {
   cache: ArchiveCache
   now(): number
   exportVariable(name: string, value: string): void
-  notice(message: string): void
-  tools: ToolCache
-  /** Starts a process that outlives the step (the runner ends it with the job). */
-  spawnDetached(command: string, args: string[], logFile: string): void
-  /** The Node running this action; the client runs on it too. */
-  nodePath: string
-  /** dist/client, next to this bundle. */
-  clientSourceDir: string
-  clientVersion: string
 }
 
 export function runnerContext(): ActionContext {

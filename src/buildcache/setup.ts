@@ -36,7 +36,7 @@ export interface BuildCacheIO {
   log: Logger
   notice(message: string): void
   tools: ToolCache
-  /** Starts a process that outlives this step; returns nothing to wait on. */
+  /** Starts a process that outlives this step (the runner ends it with the job); nothing to wait on. */
   spawnDetached(command: string, args: string[], logFile: string): void
   /** The Node that runs this action (the runner's node24): it runs the client too. */
   nodePath: string

@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { controlRequest, type ControlRequest } from '../daemon/control.ts'
 import { startDaemon } from '../daemon/daemon.ts'
-import { writeJournal } from '../daemon/reports.ts'
+import { newReportId, writeJournal } from '../daemon/reports.ts'
 import { ProtocolError } from '../gocacheprog/protocol.ts'
 import { serveSession } from '../gocacheprog/session.ts'
 import { LocalStore } from '../store/local-store.ts'
@@ -45,14 +45,20 @@ async function serve(storeDir: string, socket: string | undefined): Promise<numb
   } finally {
     process.stdin.destroy()
   }
-  // The daemon sums the job's reports; without it the report waits in the store.
+  // Standalone (a workstation): nobody sums reports, so none are kept.
+  if (socket === undefined) return 0
+  // go waits for our stdout to close, not for us to exit (cache/prog.go
+  // Close), so close it before the report: the report costs go nothing.
+  await new Promise<void>((resolve) => process.stdout.end(resolve))
+  // The daemon journals the report; if it is gone or slow, we journal it
+  // ourselves under the same name, so it is counted once either way.
+  const id = newReportId()
   try {
-    if (socket === undefined) throw new Error('no daemon')
-    const reply = await controlRequest(socket, { op: 'report', report }, REPORT_TIMEOUT_MS)
+    const reply = await controlRequest(socket, { op: 'report', id, report }, REPORT_TIMEOUT_MS)
     if (!reply.ok) throw new Error(reply.error)
   } catch (error) {
     if (debug) warn(`daemon unavailable (${String(error)}); journaling the report`)
-    await writeJournal(store.root, report).catch((e: unknown) => warn(`could not write the journal: ${String(e)}`))
+    await writeJournal(store.root, report, id).catch((e: unknown) => warn(`could not write the journal: ${String(e)}`))
   }
   return 0
 }

@@ -9,7 +9,7 @@ import type { JobStats } from './reports.ts'
 
 export type ControlRequest =
   | { op: 'ping' }
-  | { op: 'report'; report: SessionReport }
+  | { op: 'report'; id: string; report: SessionReport }
   | { op: 'stats' }
   | { op: 'flush' }
   | { op: 'stop' }

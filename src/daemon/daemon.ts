@@ -10,7 +10,7 @@ import net from 'node:net'
 import { LocalStore } from '../store/local-store.ts'
 import { applyTrim, planTrim, scanStore } from '../store/trim.ts'
 import type { ControlReply, ControlRequest } from './control.ts'
-import { drainJournals, JobAccount, parseReport } from './reports.ts'
+import { drainJournals, JobAccount, parseReport, writeJournal } from './reports.ts'
 
 export interface DaemonOptions {
   store: string
@@ -38,7 +38,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       case 'ping':
         return { ok: true, pid: process.pid, store: store.root }
       case 'report':
-        account.add(parseReport(JSON.stringify(request.report)))
+        // Journaled, not summed in memory: the report is on disk before the shim
+        // hears ok, so if this daemon dies (OOM, a runner cleaning up processes)
+        // the post step still finds it (finish.ts). Summed at the next stats or flush.
+        await writeJournal(store.root, parseReport(JSON.stringify(request.report)), request.id)
         return { ok: true }
       case 'stats':
         await drainJournals(store.root, account)
@@ -58,6 +61,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       case 'stop':
         setImmediate(() => void running.close())
         return { ok: true }
+      default:
+        // Without this the reply was `undefined`, not JSON, and the client failed parsing it.
+        return { ok: false, error: `unknown op ${JSON.stringify((request as { op?: unknown } | null)?.op)}` }
     }
   }
 

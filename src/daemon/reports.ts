@@ -38,11 +38,24 @@ export function journalDir(storeRoot: string): string {
   return path.join(storeRoot, 'journal')
 }
 
-export async function writeJournal(storeRoot: string, report: SessionReport): Promise<void> {
+/** A name for one go process's report; the shim and the daemon journal it under the same name. */
+export function newReportId(): string {
+  return `${process.pid}-${randomBytes(6).toString('hex')}`
+}
+
+export const REPORT_ID = /^\d+-[0-9a-f]{12}$/
+
+/**
+ * Writes the report as <store>/journal/<id>.json. The name is the report's, so
+ * when a shim gives up waiting on a slow daemon and journals the report itself,
+ * the daemon's late copy replaces it instead of counting it twice.
+ */
+export async function writeJournal(storeRoot: string, report: SessionReport, id: string = newReportId()): Promise<void> {
+  if (!REPORT_ID.test(id)) throw new Error(`invalid report id ${JSON.stringify(id)}`)
   const dir = journalDir(storeRoot)
   await mkdir(dir, { recursive: true })
-  const name = `${process.pid}-${randomBytes(6).toString('hex')}`
-  const temp = path.join(dir, `.${name}.tmp`)
+  const name = id
+  const temp = path.join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`)
   await writeFile(temp, JSON.stringify(report))
   await rename(temp, path.join(dir, `${name}.json`))
 }
@@ -53,15 +66,25 @@ export async function drainJournals(storeRoot: string, account: JobAccount): Pro
   const names = await readdir(dir).catch(() => [] as string[])
   let drained = 0
   for (const name of names) {
-    if (!name.endsWith('.json')) continue
+    if (!name.endsWith('.json') || name.startsWith('.')) continue
     const file = path.join(dir, name)
+    // Claim the journal first: rename is atomic, so when two drains overlap
+    // (stats during flush, or the post step after a flush that timed out)
+    // each journal is counted by exactly one of them.
+    const claimed = path.join(dir, `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.draining`)
     try {
-      const report = parseReport(await readFile(file, 'utf8'))
+      await rename(file, claimed)
+    } catch {
+      continue // another drain has it
+    }
+    try {
+      const report = parseReport(await readFile(claimed, 'utf8'))
       account.add(report)
-      await rm(file, { force: true })
+      await rm(claimed, { force: true })
       drained++
     } catch {
       // Left for a human to look at; it does not block the job.
+      await rename(claimed, file).catch(() => undefined)
     }
   }
   return drained

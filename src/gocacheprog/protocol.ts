@@ -52,6 +52,9 @@ export class ProtocolError extends Error {
 
 const NEWLINE = 0x0a
 const QUOTE = 0x22
+const EQUALS = 0x3d
+/** cmd/go's request lines are ~200 bytes; anything this long is not the protocol. */
+export const MAX_LINE_BYTES = 1 << 20
 
 /**
  * Feed bytes in any chunking; complete requests come out in order. Bodies are
@@ -74,10 +77,9 @@ export class RequestParser {
       this.skipWhitespace()
       if (this.buffer.length === 0) break
       const end = this.buffer.indexOf(NEWLINE)
-      if (end === -1) {
-        if (this.buffer.length > 1 << 20) throw new ProtocolError('request line longer than 1 MiB')
-        break
-      }
+      // Checked whether or not the newline has arrived, so the verdict does not depend on the chunking.
+      if ((end === -1 ? this.buffer.length : end) > MAX_LINE_BYTES) throw new ProtocolError('request line longer than 1 MiB')
+      if (end === -1) break
       const line = this.buffer.subarray(0, end).toString('utf8')
       this.buffer = this.buffer.subarray(end + 1)
       const request = parseRequestLine(line)
@@ -114,8 +116,14 @@ export class RequestParser {
     const close = this.buffer.indexOf(QUOTE)
     const text = (close === -1 ? this.buffer : this.buffer.subarray(0, close)).toString('latin1')
     this.buffer = close === -1 ? Buffer.alloc(0) : this.buffer.subarray(close + 1)
+    // Node's decoder also takes the URL-safe alphabet; Go only writes the standard one.
+    if (text.includes('-') || text.includes('_')) throw new ProtocolError(`request ${p.request.id}: body is not standard base64`)
     const all = p.carry + text
-    const usable = close === -1 ? all.length - (all.length % 4) : all.length
+    let usable = close === -1 ? all.length - (all.length % 4) : all.length
+    // A padded group can only be the last one: hold it back until the closing
+    // quote arrives (it may be in the next chunk), or it would be checked as a
+    // full 3-byte group.
+    if (close === -1 && usable > 0 && all.charCodeAt(usable - 1) === EQUALS) usable -= 4
     if (usable > 0) {
       const bytes = Buffer.from(all.slice(0, usable), 'base64')
       // Node's decoder skips characters outside the alphabet, so anything but

@@ -18,12 +18,14 @@
  * that tools open later. Eviction happens only in trim(), run by the post step.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, type Stats } from 'node:fs'
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
 import { utimes } from 'node:fs/promises'
 import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
 
 const HEX_ID = /^[0-9a-f]{64}$/
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999
 
 export interface PutResult {
   diskPath: string
@@ -34,39 +36,54 @@ export interface PutResult {
 export class LocalStore {
   readonly root: string
   private readonly tmp: string
+  // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
+  private readonly objectPrefix: string
+  private readonly actionPrefix: string
+  /** Entry files are one short line; one read into this buffer takes them whole. */
+  private readonly entryBuffer = Buffer.allocUnsafe(256)
 
   constructor(root: string) {
     this.root = path.resolve(root)
     this.tmp = path.join(this.root, 'tmp')
+    this.objectPrefix = path.join(this.root, 'o') + path.sep
+    this.actionPrefix = path.join(this.root, 'a') + path.sep
     mkdirSync(this.tmp, { recursive: true })
   }
 
   objectPath(outputId: string): string {
-    return path.join(this.root, 'o', outputId.slice(0, 2), outputId)
+    return this.objectPrefix + outputId.slice(0, 2) + path.sep + outputId
   }
 
   actionPath(actionId: string): string {
-    return path.join(this.root, 'a', actionId.slice(0, 2), actionId)
+    return this.actionPrefix + actionId.slice(0, 2) + path.sep + actionId
   }
 
   /**
-   * Synchronous on purpose: two small syscalls, cheaper than a round trip
-   * through libuv's thread pool on the hottest path.
+   * Synchronous on purpose: a few small syscalls (open, read, close the
+   * entry; stat the object), cheaper than round trips through libuv's thread
+   * pool on the hottest path.
    */
   get(actionId: string): Hit | undefined {
     assertId(actionId)
-    let text: string
+    const buffer = this.entryBuffer
+    let length: number
     try {
-      text = readFileSync(this.actionPath(actionId), 'latin1')
+      const fd = openSync(this.actionPath(actionId), 'r')
+      try {
+        length = readSync(fd, buffer, 0, buffer.length, 0)
+      } finally {
+        closeSync(fd)
+      }
     } catch {
       return undefined
     }
-    const entry = parseEntry(text)
+    if (length === buffer.length) return undefined // longer than any entry we write
+    const entry = parseEntry(buffer.toString('latin1', 0, length))
     if (entry === undefined) return undefined
     const diskPath = this.objectPath(entry.outputId)
     try {
-      const info = statSync(diskPath)
-      if (!info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs) return undefined
+      const info = statSync(diskPath, { throwIfNoEntry: false })
+      if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs) return undefined
     } catch {
       return undefined
     }
@@ -82,15 +99,12 @@ export class LocalStore {
     assertId(actionId)
     assertId(outputId)
     const diskPath = this.objectPath(outputId)
-    let wroteObject = false
-    let mtimeMs: number
-    const existing = statOrUndefined(diskPath)
-    if (existing !== undefined && existing.isFile() && existing.size === size) {
-      mtimeMs = existing.mtimeMs // content-addressed: same name and size, same bytes
-    } else {
-      mtimeMs = this.writeAtomic(diskPath, body)
-      wroteObject = true
-    }
+    // Content-addressed, so an object already there is reused, but only after
+    // comparing its bytes: go puts again precisely after a get missed because
+    // the object was modified, and the new entry must not vouch for those bytes.
+    const existingMtimeMs = sameContentMtime(diskPath, body, size)
+    const { mtimeMs, wrote: wroteObject } =
+      existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false }
     const entry = Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1')
     this.writeAtomic(this.actionPath(actionId), [entry])
     return { diskPath, wroteObject }
@@ -104,25 +118,88 @@ export class LocalStore {
     }
   }
 
-  /** Writes to a temp file and renames it into place; returns the file's mtime (rename keeps it). */
+  /**
+   * Publishes an object under its content name. A hard link creates the name
+   * only if it is free, so when shims race on one object the first copy stays
+   * and every entry records that copy's mtime; a rename would swap in a later
+   * copy with another mtime under entries already written (a miss each).
+   * Replaces the name only when it holds other bytes.
+   */
+  private writeObject(target: string, body: readonly Buffer[], size: number): { mtimeMs: number; wrote: boolean } {
+    const { temp, mtimeMs } = this.writeTemp(body)
+    try {
+      let error = tryLink(temp, target)
+      if (error?.code === 'ENOENT') {
+        mkdirSync(path.dirname(target), { recursive: true })
+        error = tryLink(temp, target)
+      }
+      if (error === undefined) return { mtimeMs, wrote: true }
+      if (error.code === 'EEXIST') {
+        const existing = sameContentMtime(target, body, size)
+        if (existing !== undefined) return { mtimeMs: existing, wrote: false }
+      } else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+        throw error
+      }
+      renameSync(temp, target)
+      return { mtimeMs, wrote: true }
+    } finally {
+      unlinkQuietly(temp)
+    }
+  }
+
+  /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
   private writeAtomic(target: string, chunks: readonly Buffer[]): number {
+    const { temp, mtimeMs } = this.writeTemp(chunks)
+    try {
+      try {
+        renameSync(temp, target)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+        mkdirSync(path.dirname(target), { recursive: true })
+        renameSync(temp, target)
+      }
+      return mtimeMs
+    } catch (error) {
+      unlinkQuietly(temp)
+      throw error
+    }
+  }
+
+  /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
+  private writeTemp(chunks: readonly Buffer[]): { temp: string; mtimeMs: number } {
     const temp = path.join(this.tmp, `${process.pid}-${randomBytes(6).toString('hex')}`)
     const fd = openSync(temp, 'w', 0o644)
-    let mtimeMs: number
+    let written = false
     try {
       for (const chunk of chunks) writeAll(fd, chunk)
-      mtimeMs = fstatSync(fd).mtimeMs
+      const { mtimeMs } = fstatSync(fd)
+      written = true
+      return { temp, mtimeMs }
     } finally {
       closeSync(fd)
+      if (!written) unlinkQuietly(temp)
     }
-    try {
-      renameSync(temp, target)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-      mkdirSync(path.dirname(target), { recursive: true })
-      renameSync(temp, target)
-    }
-    return mtimeMs
+  }
+}
+
+/** link(2), returning its error instead of throwing it. */
+function tryLink(existing: string, target: string): NodeJS.ErrnoException | undefined {
+  try {
+    linkSync(existing, target)
+    return undefined
+  } catch (error) {
+    return error as NodeJS.ErrnoException
+  }
+}
+
+/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES'])
+
+function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file)
+  } catch {
+    // already renamed into place, or gone
   }
 }
 
@@ -131,11 +208,30 @@ function writeAll(fd: number, buffer: Buffer): void {
   while (offset < buffer.length) offset += writeSync(fd, buffer, offset)
 }
 
-function statOrUndefined(file: string): Stats | undefined {
+/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
+function sameContentMtime(file: string, body: readonly Buffer[], size: number): number | undefined {
+  let fd: number
   try {
-    return statSync(file)
+    fd = openSync(file, 'r')
   } catch {
     return undefined
+  }
+  try {
+    const info = fstatSync(fd)
+    if (!info.isFile() || info.size !== size) return undefined
+    const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20))
+    for (const chunk of body) {
+      for (let offset = 0; offset < chunk.length; ) {
+        const n = readSync(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null)
+        if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0) return undefined
+        offset += n
+      }
+    }
+    return info.mtimeMs
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
   }
 }
 
@@ -149,7 +245,11 @@ export interface Entry {
 export function parseEntry(text: string): Entry | undefined {
   const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text)
   if (m === null) return undefined
-  return { outputId: m[1]!, size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) }
+  const entry = { outputId: m[1]!, size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) }
+  // The time goes back to go as RFC 3339, which it reads only up to year 9999;
+  // out of range, the hit line would be unreadable and go would stop.
+  if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS)) return undefined
+  return entry
 }
 
 function assertId(id: string): void {

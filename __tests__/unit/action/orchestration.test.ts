@@ -234,3 +234,38 @@ describe('the summary reports what the job ended with, whatever the save decisio
     expect(post.summaries[0]).toContain('| Modules at end of job | 4 files, 48 B |')
   })
 })
+
+describe('build cache wiring (modes that start no process)', () => {
+  it('exports a custom gocacheprog verbatim and sets the output', async () => {
+    const main = context({ inputs: { 'build-cache': 'true', gocacheprog: 'depot gocache' } })
+    await runMain(main)
+    expect(main.failed).toEqual([])
+    expect(main.exported).toEqual({ GOCACHEPROG: 'depot gocache' })
+    expect(main.outputs.gocacheprog).toBe('depot gocache')
+    const post = context({ state: main.state })
+    await runPost(post)
+    expect(post.summaries[0]).toContain('Build cache: your own GOCACHEPROG client (`depot gocache`)')
+  })
+
+  it('caches GOCACHE as a directory for Go 1.23, and saves it in post', async () => {
+    const gocache = path.join(root, 'gocache')
+    await mkdir(path.join(gocache, '00'), { recursive: true })
+    await writeFile(path.join(gocache, '00', 'x-a'), 'entry')
+    const ctx = (state?: Record<string, string>) =>
+      recordingContext({
+        env: { GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'push', GITHUB_RUN_ID: '7', GITHUB_RUN_ATTEMPT: '1', GITHUB_JOB: 'test', RUNNER_TEMP: root },
+        inputs: { 'module-cache': 'false' },
+        state,
+        cache,
+        run: goEnvRunner(modCache, { GOVERSION: 'go1.23.12', GOCACHE: gocache }),
+      })
+    const main = ctx()
+    await runMain(main)
+    expect(main.exported).toEqual({})
+    expect(main.outputs.gocacheprog).toBe('')
+    expect(main.notices[0]).toMatch(/^go1\.23\.12 ignores GOCACHEPROG/)
+    await runPost(ctx(main.state))
+    expect([...cache.entries.keys()]).toEqual(['go-cache-setup-gocache-v1-linux-amd64-go1.23.12-7-1-test'])
+    expect([...cache.entries.get('go-cache-setup-gocache-v1-linux-amd64-go1.23.12-7-1-test')!.keys()]).toEqual([path.join('00', 'x-a')])
+  })
+})

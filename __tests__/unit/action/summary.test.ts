@@ -81,3 +81,60 @@ describe('formatBytes', () => {
     [5 * 1024 ** 3, '5.0 GiB'],
   ])('%d', (bytes, text) => expect(formatBytes(bytes)).toBe(text))
 })
+
+describe('renderSummary: build cache', () => {
+  const base = { goVersion: 'go1.26.8', problems: [] }
+
+  it('renders the client figures and the trim', () => {
+    const text = renderSummary({
+      ...base,
+      buildCache: {
+        mode: 'client',
+        report: {
+          stats: { gets: 810, hits: 800, misses: 10, puts: 20, bytesIn: 2048, bytesOut: 3 * 1024 ** 2, putErrors: 1, busyMs: 1500, sessions: 4, usedEntries: 800, addedEntries: 20 },
+          trim: { entriesRemoved: 3, bytesRemoved: 4096, storeBytes: 5 * 1024 ** 2 },
+        },
+      },
+    })
+    expect(text).toBe(
+      [
+        '## go-cache-setup',
+        '',
+        'Go go1.26.8',
+        '',
+        '### Build cache (GOCACHEPROG)',
+        '',
+        '| | |',
+        '| --- | --- |',
+        '| go processes | 4 |',
+        '| Gets | 810: 800 hits, 10 misses (hit ratio 98.8%) |',
+        '| Puts | 20 (1 failed) |',
+        '| Bytes | 3.0 MiB served, 2.0 KiB stored |',
+        '| Time inside the cache | 1.5 s (summed over requests) |',
+        '| Local store | 5.0 MiB after trim (3 entries, 4.0 KiB evicted) |',
+        '',
+        'Module cache: off.',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it.each([
+    [{ mode: 'off' } as const, 'Build cache: off.'],
+    [{ mode: 'custom', command: 'depot gocache' } as const, 'Build cache: your own GOCACHEPROG client (`depot gocache`); it keeps its own figures.'],
+  ])('renders %o', (buildCache, line) => {
+    expect(renderSummary({ ...base, buildCache })).toContain(`\n${line}\n`)
+  })
+
+  it('renders the directory fallback', () => {
+    const text = renderSummary({
+      ...base,
+      buildCache: {
+        mode: 'directory',
+        restore: { key: 'go-cache-setup-gocache-v1-linux-amd64-go1.23.12-7-1-build', path: '/g', matchedKey: 'go-cache-setup-gocache-v1-linux-amd64-go1.23.12-6-1-build', restoreAllowed: true },
+        save: { saved: false, reason: 'cache-write is false' },
+      },
+    })
+    expect(text).toContain('| Restore | from `go-cache-setup-gocache-v1-linux-amd64-go1.23.12-6-1-build` |\n| Save | not saved: cache-write is false |')
+  })
+})

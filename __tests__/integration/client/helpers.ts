@@ -1,0 +1,176 @@
+/**
+ * Shared by the cache client's end-to-end tests: jobs through the bundled
+ * action (like support/go-jobs.ts, plus the knobs these tests need), a client
+ * started by hand the way the action starts it, and checks on a store.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { cacheProgCommand } from '../../../src/buildcache/client-install.ts'
+import { controlRequest } from '../../../src/daemon/control.ts'
+import type { JobStats } from '../../../src/daemon/reports.ts'
+import { splitGoCommandLine } from '../../../src/gocacheprog/command-line.ts'
+import { parseEntry } from '../../../src/store/local-store.ts'
+import type { CacheService } from '../../support/cache-service/server.ts'
+import { REPO_ROOT, SAMPLE_MODULE, type Machine } from '../../support/go-jobs.ts'
+import { runJob, type GitHubSpec, type JobResult, type RunnerSpec, type StepSpec } from '../../support/runner/index.ts'
+
+export const execFileP = promisify(execFile)
+export const CLIENT = path.join(REPO_ROOT, 'dist', 'client', 'index.js')
+
+export function expectSuccess(job: JobResult): void {
+  if (job.conclusion !== 'success') throw new Error(`job failed:\n${dumpJob(job)}`)
+}
+
+export function dumpJob(job: JobResult): string {
+  return job.steps.map((s) => `--- ${s.id} ${s.phase} ${s.conclusion}\n${s.log}`).join('\n')
+}
+
+/** Downloads the sample module's dependencies once into a GOMODCACHE that the jobs then share offline. */
+export async function prepareModCache(modCache: string, moduleDir = SAMPLE_MODULE, env: Record<string, string> = {}): Promise<void> {
+  await mkdir(modCache, { recursive: true })
+  await execFileP('go', ['mod', 'download'], {
+    cwd: moduleDir,
+    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '', GOMODCACHE: modCache, ...env },
+  })
+}
+
+export interface ClientJobOptions {
+  machine: Machine
+  service?: CacheService
+  with?: Record<string, string>
+  steps: StepSpec[]
+  env?: Record<string, string>
+  runner?: RunnerSpec
+  github?: GitHubSpec
+}
+
+/** The bundled action as step `cache`, then `steps`; GOTOOLCHAIN=local unless env says otherwise. */
+export function runClientJob(opts: ClientJobOptions): Promise<JobResult> {
+  const ref = 'refs/heads/main'
+  return runJob({
+    workspace: opts.machine.workspace,
+    ref,
+    env: { GOTOOLCHAIN: 'local', ...opts.env },
+    runner: { home: opts.machine.home, ...opts.runner },
+    github: opts.github,
+    actionsRuntime: opts.service ? opts.service.env({ ref, defaultRef: ref }) : undefined,
+    steps: [{ id: 'cache', uses: REPO_ROOT, with: opts.with }, ...opts.steps],
+  })
+}
+
+/** Where our GOCACHEPROG points: split the way cmd/go splits it. */
+export function clientPaths(goCacheProg: string): { node: string; client: string; store: string; socket: string } {
+  const [node, client, command, ...rest] = splitGoCommandLine(goCacheProg)
+  const flag = (name: string) => {
+    const i = rest.indexOf(name)
+    if (i === -1) throw new Error(`no ${name} in ${goCacheProg}`)
+    return rest[i + 1]!
+  }
+  if (command !== 'serve') throw new Error(`not our serve command: ${goCacheProg}`)
+  return { node: node!, client: client!, store: flag('--store'), socket: flag('--daemon') }
+}
+
+/** A bash prelude for run steps: NODE, CLIENT, STORE and SOCK from GOCACHEPROG (our paths have no spaces). */
+export const CLIENT_VARS = 'read -r NODE CLIENT _serve _s STORE _d SOCK <<< "$GOCACHEPROG"'
+
+/** Numbers printed by a step that ran `"$NODE" "$CLIENT" stats --socket "$SOCK"` and nothing else on stdout. */
+export function statsFromStep(job: JobResult, stepId: string): JobStats {
+  const reply = JSON.parse(job.step(stepId).rawStdout) as { ok: boolean; stats?: JobStats }
+  if (!reply.ok || reply.stats === undefined) throw new Error(`step ${stepId} printed no stats: ${job.step(stepId).rawStdout}`)
+  return reply.stats
+}
+
+export function figure(job: JobResult, name: string): number {
+  const value = job.step('cache', 'post').outputs[`build-cache-${name}`]
+  if (value === undefined) throw new Error(`post set no build-cache-${name} output`)
+  return Number(value)
+}
+
+/** Import paths of the packages a `go build -x` output compiled. */
+export function compiledPackages(xOutput: string): string[] {
+  const found: string[] = []
+  for (const line of xOutput.split('\n')) {
+    if (!/\/compile\s/.test(line)) continue
+    const m = /\s-p\s+(\S+)/.exec(line)
+    found.push(m ? m[1]! : line)
+  }
+  return found.sort()
+}
+
+export interface StoreCheck {
+  entries: number
+  objects: number
+  /** Entries whose object is missing or no longer what the entry recorded (so they can only miss). */
+  stale: string[]
+  /** Leftovers in <store>/tmp. */
+  temps: string[]
+}
+
+/** Reads every entry of a store and checks it against its object, as LocalStore.get does. */
+export async function checkStore(store: string): Promise<StoreCheck> {
+  const check: StoreCheck = { entries: 0, objects: 0, stale: [], temps: await readdir(path.join(store, 'tmp')).catch(() => []) }
+  for (const shard of await readdir(path.join(store, 'o')).catch(() => [] as string[])) {
+    check.objects += (await readdir(path.join(store, 'o', shard))).length
+  }
+  for (const shard of await readdir(path.join(store, 'a')).catch(() => [] as string[])) {
+    for (const id of await readdir(path.join(store, 'a', shard))) {
+      check.entries++
+      const entry = parseEntry(await readFile(path.join(store, 'a', shard, id), 'latin1'))
+      const info = entry && (await stat(path.join(store, 'o', entry.outputId.slice(0, 2), entry.outputId)).catch(() => undefined))
+      if (!entry || !info || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs) check.stale.push(id)
+    }
+  }
+  return check
+}
+
+export interface StartedClient {
+  store: string
+  socket: string
+  /** GOCACHEPROG (exactly as the action builds it) and a GOCACHE for go. */
+  env: { GOCACHEPROG: string; GOCACHE: string }
+  pid: number
+  stats(): Promise<JobStats>
+  stop(): Promise<void>
+}
+
+/** The daemon and GOCACHEPROG the way buildcache/setup.ts makes them, outside a job. */
+export async function startClient(dir: string): Promise<StartedClient> {
+  const store = path.join(dir, 'store')
+  const socket = path.join(dir, 'd.sock')
+  await mkdir(store, { recursive: true })
+  const logFile = path.join(dir, 'daemon.log')
+  const daemon = spawn(process.execPath, [CLIENT, 'daemon', '--store', store, '--socket', socket, '--log', logFile], { detached: true, stdio: 'ignore' })
+  daemon.unref()
+  const deadline = Date.now() + 10_000
+  while (!(await controlRequest(socket, { op: 'ping' }, 1000).catch(() => undefined))?.ok) {
+    if (Date.now() > deadline) throw new Error(`the daemon did not start (${logFile})`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return {
+    store,
+    socket,
+    env: { GOCACHEPROG: cacheProgCommand({ node: process.execPath, client: CLIENT, store, socket }), GOCACHE: path.join(dir, 'gocache') },
+    pid: daemon.pid!,
+    stats: async () => {
+      const reply = await controlRequest(socket, { op: 'stats' }, 30_000)
+      if (!reply.ok || !reply.stats) throw new Error(`stats: ${JSON.stringify(reply)}`)
+      return reply.stats
+    },
+    stop: async () => {
+      if (existsSync(socket)) await controlRequest(socket, { op: 'stop' }, 5000).catch(() => undefined)
+    },
+  }
+}
+
+/** go in `cwd` with the given env on top of this process' (GOTOOLCHAIN=local); rejects with stderr on failure. */
+export async function go(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string; stderr: string }> {
+  try {
+    return await execFileP('go', args, { cwd, env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '', ...env }, maxBuffer: 64 << 20 })
+  } catch (error) {
+    const e = error as { stderr?: string; message: string }
+    throw new Error(`go ${args.join(' ')} failed: ${e.stderr ?? e.message}`)
+  }
+}

@@ -1,0 +1,191 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { cacheProgCommand, installClient, type ToolCache } from '../../../src/buildcache/client-install.ts'
+import { gocacheDirKeys } from '../../../src/buildcache/directory.ts'
+import { buildCacheFigures } from '../../../src/buildcache/finish.ts'
+import { setupBuildCache, socketPath, type BuildCacheIO } from '../../../src/buildcache/setup.ts'
+import { parseGoRelease, supportsCacheProg } from '../../../src/go/go-version.ts'
+import { splitGoCommandLine } from '../../../src/gocacheprog/command-line.ts'
+import type { GoEnv } from '../../../src/go/go-env.ts'
+
+describe('supportsCacheProg', () => {
+  it.each([
+    ['go1.24.0', true],
+    ['go1.26.8', true],
+    ['go1.24rc1', true],
+    ['go1.23.12', false],
+    ['go1.21.0', false],
+    ['devel go1.27-abc123 Mon Nov 2 2026', true],
+    ['go2.0.0', true],
+    ['something odd', true],
+  ])('%s → %s', (version, supported) => {
+    expect(supportsCacheProg(version)).toBe(supported)
+  })
+
+  it('parses releases', () => {
+    expect(parseGoRelease('go1.23.4')).toEqual({ major: 1, minor: 23 })
+    expect(parseGoRelease('weird')).toBeUndefined()
+  })
+})
+
+describe('cacheProgCommand', () => {
+  it('builds an absolute command line that Go splits back into the same fields', () => {
+    const paths = {
+      node: '/home/runner/runners/2.336.0/externals/node24/bin/node',
+      client: '/opt/hostedtoolcache/go-cache-setup/0.1.0/x64/index.js',
+      store: '/home/runner/work/_temp/go-cache-setup/store',
+      socket: '/home/runner/work/_temp/go-cache-setup/d-1a2b3c4d.sock',
+    }
+    const line = cacheProgCommand(paths)
+    expect(line).toBe(
+      '/home/runner/runners/2.336.0/externals/node24/bin/node /opt/hostedtoolcache/go-cache-setup/0.1.0/x64/index.js serve --store /home/runner/work/_temp/go-cache-setup/store --daemon /home/runner/work/_temp/go-cache-setup/d-1a2b3c4d.sock',
+    )
+    expect(splitGoCommandLine(line)).toEqual([paths.node, paths.client, 'serve', '--store', paths.store, '--daemon', paths.socket])
+  })
+
+  it('quotes paths with spaces so Go keeps them whole', () => {
+    const paths = { node: 'C:/Program Files/node.exe', client: "/it's here/index.js", store: '/a b/store', socket: '/s.sock' }
+    const line = cacheProgCommand(paths)
+    expect(line).toBe(`'C:/Program Files/node.exe' "/it's here/index.js" serve --store '/a b/store' --daemon /s.sock`)
+    expect(splitGoCommandLine(line)).toEqual([paths.node, paths.client, 'serve', '--store', paths.store, '--daemon', paths.socket])
+  })
+})
+
+describe('socketPath', () => {
+  it('stays under the unix socket limit', () => {
+    expect(socketPath('/tmp/x')).toMatch(/^\/tmp\/x\/d-[0-9a-f]{8}\.sock$/)
+    const long = socketPath(`/tmp/${'y'.repeat(120)}`)
+    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(100)
+    expect(long).toMatch(/gcs-d-[0-9a-f]{8}\.sock$/)
+  })
+})
+
+describe('gocacheDirKeys', () => {
+  it('is unique per run, attempt and job, and restores the newest of the same Go', () => {
+    expect(gocacheDirKeys({ hostOS: 'linux', hostArch: 'amd64', goVersion: 'go1.23.12', runId: '42', runAttempt: '2', job: 'test (ubuntu, 1.23)' })).toEqual({
+      primary: 'go-cache-setup-gocache-v1-linux-amd64-go1.23.12-42-2-test_ubuntu_1.23_',
+      restore: ['go-cache-setup-gocache-v1-linux-amd64-go1.23.12-'],
+    })
+  })
+})
+
+describe('buildCacheFigures', () => {
+  it('formats the outputs', () => {
+    const stats = { gets: 810, hits: 800, misses: 10, puts: 20, bytesIn: 1234, bytesOut: 56789, putErrors: 0, busyMs: 412.6, sessions: 3, usedEntries: 800, addedEntries: 20 }
+    expect(buildCacheFigures(stats)).toEqual({
+      gets: '810',
+      hits: '800',
+      misses: '10',
+      puts: '20',
+      bytesIn: '1234',
+      bytesOut: '56789',
+      hitRatio: '0.9877',
+      timeMs: '413',
+    })
+    expect(buildCacheFigures({ ...stats, gets: 0, hits: 0 }).hitRatio).toBe('0')
+  })
+})
+
+describe('setupBuildCache', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'setup-'))
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  const goEnv = (version: string): GoEnv => ({
+    version,
+    hostOS: 'linux',
+    hostArch: 'amd64',
+    modCache: '/m',
+    buildCache: '/home/runner/.cache/go-build',
+    toolchain: 'local',
+    fetch: { GOPROXY: '', GOPRIVATE: '', GONOPROXY: '', GONOSUMDB: '', GOSUMDB: '', GOFLAGS: '' },
+  })
+  const settings = { enabled: true, customCommand: '', storePath: '', storeMaxBytes: 1 << 30 }
+  const io = (overrides: Partial<BuildCacheIO> = {}): BuildCacheIO & { notices: string[]; spawned: unknown[] } => {
+    const notices: string[] = []
+    const spawned: unknown[] = []
+    return {
+      notices,
+      spawned,
+      log: { info: () => undefined, warning: () => undefined, debug: () => undefined },
+      notice: (m) => void notices.push(m),
+      tools: { find: () => '', cacheDir: async () => dir },
+      spawnDetached: (...args) => void spawned.push(args),
+      nodePath: '/usr/bin/node',
+      clientSourceDir: dir,
+      clientVersion: '1.2.3',
+      runnerTemp: dir,
+      restoreDirectory: async (d) => ({ key: 'k', path: d, restoreAllowed: true }),
+      ...overrides,
+    }
+  }
+
+  it('does nothing when off', async () => {
+    const x = io()
+    expect(await setupBuildCache({ ...settings, enabled: false }, goEnv('go1.26.8'), x)).toEqual({ mode: 'off' })
+    expect(x.spawned).toEqual([])
+  })
+
+  it('passes a custom client through and starts nothing', async () => {
+    const x = io()
+    expect(await setupBuildCache({ ...settings, customCommand: 'depot gocache' }, goEnv('go1.26.8'), x)).toEqual({ mode: 'custom', command: 'depot gocache' })
+    expect(x.spawned).toEqual([])
+  })
+
+  it('falls back to a GOCACHE directory before Go 1.24, with a notice', async () => {
+    const x = io()
+    const state = await setupBuildCache(settings, goEnv('go1.23.12'), x)
+    expect(state).toEqual({ mode: 'directory', restore: { key: 'k', path: '/home/runner/.cache/go-build', restoreAllowed: true } })
+    expect(x.notices).toEqual([
+      'go1.23.12 ignores GOCACHEPROG (it is on by default from Go 1.24), so the build cache is cached as a directory (GOCACHE=/home/runner/.cache/go-build) instead. Use Go 1.24 or newer for the cache client.',
+    ])
+    expect(x.spawned).toEqual([])
+  })
+})
+
+describe('installClient', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'install-'))
+    await mkdir(path.join(dir, 'src'))
+    await writeFile(path.join(dir, 'src', 'index.js'), 'client v2')
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  function fakeToolCache(installed: Record<string, string>): ToolCache & { copies: number } {
+    const tc = {
+      copies: 0,
+      find: (tool: string, version: string) => installed[`${tool}@${version}`] ?? '',
+      cacheDir: async (source: string, tool: string, version: string) => {
+        tc.copies++
+        const target = path.join(dir, 'toolcache', tool, version)
+        await mkdir(target, { recursive: true })
+        const { cp } = await import('node:fs/promises')
+        await cp(source, target, { recursive: true })
+        installed[`${tool}@${version}`] = target
+        return target
+      },
+    }
+    return tc
+  }
+
+  it('installs into the tool cache once, and reuses an identical copy', async () => {
+    const tc = fakeToolCache({})
+    const first = await installClient(tc, path.join(dir, 'src'), '0.1.0')
+    expect(first).toBe(path.join(dir, 'toolcache', 'go-cache-setup', '0.1.0', 'index.js'))
+    expect(await installClient(tc, path.join(dir, 'src'), '0.1.0')).toBe(first)
+    expect(tc.copies).toBe(1)
+  })
+
+  it('replaces an installed copy whose bundle differs (a self-hosted runner with an old one)', async () => {
+    const old = path.join(dir, 'old')
+    await mkdir(old)
+    await writeFile(path.join(old, 'index.js'), 'client v1')
+    const tc = fakeToolCache({ 'go-cache-setup@0.1.0': old })
+    await installClient(tc, path.join(dir, 'src'), '0.1.0')
+    expect(tc.copies).toBe(1)
+  })
+})
