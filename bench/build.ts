@@ -33,7 +33,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { cacheProgCommand } from '../src/buildcache/client-install.ts'
-import { controlRequest } from '../src/daemon/control.ts'
+import { controlRequest, waitForDaemon } from '../src/daemon/control.ts'
 import type { JobStats } from '../src/daemon/reports.ts'
 import { joinGoCommandLine } from '../src/gocacheprog/command-line.ts'
 import { summarizeProfiles, type ProfileSummary } from './cpuprofile.ts'
@@ -154,13 +154,7 @@ async function startOurs(dir: string): Promise<Ours> {
   // As the action starts it (buildcache/setup.ts), on the same node.
   const daemon = spawn(process.execPath, [client, 'daemon', '--store', store, '--socket', socket, '--log', logFile], { detached: true, stdio: 'ignore' })
   daemon.unref()
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const reply = await controlRequest(socket, { op: 'ping' }, 1000).catch(() => undefined)
-    if (reply?.ok) break
-    if (Date.now() > deadline) throw new Error(`the daemon did not start (see ${logFile})`)
-    await new Promise((r) => setTimeout(r, 25))
-  }
+  if (!(await waitForDaemon(socket, 10_000))) throw new Error(`the daemon did not start (see ${logFile})`)
   return {
     dir,
     store,

@@ -159,6 +159,7 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   l: () => (/* binding */ controlRequest)
 /* harmony export */ });
+/* unused harmony export waitForDaemon */
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(30);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
 /**
@@ -197,6 +198,17 @@ function controlRequest(socketPath, request, timeoutMs) {
             reject(error);
         });
     });
+}
+/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
+async function waitForDaemon(socketPath, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined);
+        if (reply?.ok)
+            return true;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
 }
 
 

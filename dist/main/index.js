@@ -96217,7 +96217,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 6930:
+/***/ 319:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96231,12 +96231,22 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+;// CONCATENATED MODULE: ./src/storage/key-part.ts
+/**
+ * One segment of a GitHub Actions cache key, kept readable and safe: keys may
+ * not contain commas (toolkit ValidationError), and `-` separates segments.
+ * GOVERSION can hold spaces or `X:` experiments (`devel go1.27-abc X:foo`).
+ */
+function keyPart(part) {
+    return part.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
+}
+
 ;// CONCATENATED MODULE: ./src/buildcache/directory.ts
+
 const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1';
 function gocacheDirKeys(p) {
-    const safe = (s) => s.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
-    const stem = `${GOCACHE_KEY_PREFIX}-${safe(p.hostOS)}-${safe(p.hostArch)}-${safe(p.goVersion)}-`;
-    return { primary: `${stem}${safe(p.runId)}-${safe(p.runAttempt)}-${safe(p.job)}`, restore: [stem] };
+    const stem = `${GOCACHE_KEY_PREFIX}-${keyPart(p.hostOS)}-${keyPart(p.hostArch)}-${keyPart(p.goVersion)}-`;
+    return { primary: `${stem}${keyPart(p.runId)}-${keyPart(p.runAttempt)}-${keyPart(p.job)}`, restore: [stem] };
 }
 async function restoreGoCacheDir(cache, log, dir, keys, canRead) {
     const restoreAllowed = canRead && cache.isAvailable();
@@ -96324,6 +96334,17 @@ function controlRequest(socketPath, request, timeoutMs) {
             reject(error);
         });
     });
+}
+/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
+async function waitForDaemon(socketPath, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined);
+        if (reply?.ok)
+            return true;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
 }
 
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
@@ -96453,21 +96474,6 @@ function socketPath(stateDir) {
     const preferred = external_node_path_default().join(stateDir, name);
     return Buffer.byteLength(preferred) <= 100 ? preferred : external_node_path_default().join(external_node_os_default().tmpdir(), `gcs-${name}`);
 }
-async function waitForDaemon(socket, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        try {
-            const reply = await controlRequest(socket, { op: 'ping' }, 1000);
-            if (reply.ok)
-                return true;
-        }
-        catch {
-            // Not listening yet.
-        }
-        await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return false;
-}
 
 ;// CONCATENATED MODULE: ./src/go/go-env.ts
 /**
@@ -96587,6 +96593,7 @@ function isNotFound(error) {
  * from nothing (actions/setup-go has no restore keys: setup-go#404).
  */
 
+
 /** Bump to invalidate every module cache entry at once. */
 const MODCACHE_KEY_VERSION = 'v1';
 const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
@@ -96600,7 +96607,7 @@ function modCacheKeys(parts) {
     const name = parts.suffix
         ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
         : MODCACHE_KEY_PREFIX;
-    const segments = [name, keySafe(parts.hostOS), keySafe(parts.hostArch), keySafe(parts.goVersion), `s${parts.settings}`];
+    const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
     const stem = `${segments.join('-')}-`;
     const primary = `${stem}${parts.dependencies}`;
     if (primary.length > MAX_KEY_LENGTH) {
@@ -96618,11 +96625,6 @@ function settingsHash(settings) {
         .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
         .join('\n');
     return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 12);
-}
-/** Keeps key parts readable: GOVERSION can hold spaces or `X:` experiments (`go1.27-devel_abc X:foo`). */
-function keySafe(part) {
-    const safe = part.replace(/[^A-Za-z0-9._+]+/g, '_');
-    return safe || 'unknown';
 }
 
 ;// CONCATENATED MODULE: ./src/modcache/dependency-files.ts
@@ -97157,7 +97159,7 @@ async function requireDirectory(dir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9220);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6930);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(319);
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8055);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

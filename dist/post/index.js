@@ -99133,11 +99133,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 ;// CONCATENATED MODULE: ./src/buildcache/directory.ts
+
 const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1';
 function gocacheDirKeys(p) {
-    const safe = (s) => s.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
-    const stem = `${GOCACHE_KEY_PREFIX}-${safe(p.hostOS)}-${safe(p.hostArch)}-${safe(p.goVersion)}-`;
-    return { primary: `${stem}${safe(p.runId)}-${safe(p.runAttempt)}-${safe(p.job)}`, restore: [stem] };
+    const stem = `${GOCACHE_KEY_PREFIX}-${keyPart(p.hostOS)}-${keyPart(p.hostArch)}-${keyPart(p.goVersion)}-`;
+    return { primary: `${stem}${keyPart(p.runId)}-${keyPart(p.runAttempt)}-${keyPart(p.job)}`, restore: [stem] };
 }
 async function restoreGoCacheDir(cache, log, dir, keys, canRead) {
     const restoreAllowed = canRead && cache.isAvailable();
@@ -99199,6 +99199,17 @@ function controlRequest(socketPath, request, timeoutMs) {
             reject(error);
         });
     });
+}
+/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
+async function waitForDaemon(socketPath, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined);
+        if (reply?.ok)
+            return true;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
 }
 
 // EXTERNAL MODULE: external "node:crypto"

@@ -7,6 +7,7 @@
 import type { Logger } from '../logger.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
+import { keyPart } from '../storage/key-part.ts'
 
 export const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1'
 
@@ -20,9 +21,8 @@ export interface DirectoryKeyParts {
 }
 
 export function gocacheDirKeys(p: DirectoryKeyParts): { primary: string; restore: string[] } {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown'
-  const stem = `${GOCACHE_KEY_PREFIX}-${safe(p.hostOS)}-${safe(p.hostArch)}-${safe(p.goVersion)}-`
-  return { primary: `${stem}${safe(p.runId)}-${safe(p.runAttempt)}-${safe(p.job)}`, restore: [stem] }
+  const stem = `${GOCACHE_KEY_PREFIX}-${keyPart(p.hostOS)}-${keyPart(p.hostArch)}-${keyPart(p.goVersion)}-`
+  return { primary: `${stem}${keyPart(p.runId)}-${keyPart(p.runAttempt)}-${keyPart(p.job)}`, restore: [stem] }
 }
 
 export interface DirectoryRestore {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto'
 import type { GoEnv } from '../go/go-env.ts'
 import { supportsCacheProg } from '../go/go-version.ts'
 import type { Logger } from '../logger.ts'
-import { controlRequest } from '../daemon/control.ts'
+import { waitForDaemon } from '../daemon/control.ts'
 import { cacheProgCommand, installClient, type ToolCache } from './client-install.ts'
 import type { DirectoryRestore } from './directory.ts'
 
@@ -88,18 +88,4 @@ export function socketPath(stateDir: string): string {
   const name = `d-${randomBytes(4).toString('hex')}.sock`
   const preferred = path.join(stateDir, name)
   return Buffer.byteLength(preferred) <= 100 ? preferred : path.join(os.tmpdir(), `gcs-${name}`)
-}
-
-async function waitForDaemon(socket: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    try {
-      const reply = await controlRequest(socket, { op: 'ping' }, 1000)
-      if (reply.ok) return true
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return false
 }

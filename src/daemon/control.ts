@@ -53,3 +53,14 @@ export function controlRequest(socketPath: string, request: ControlRequest, time
     })
   })
 }
+
+/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
+export async function waitForDaemon(socketPath: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined)
+    if (reply?.ok) return true
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+  return false
+}

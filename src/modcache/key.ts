@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ModuleFetchSettings } from '../go/go-env.ts'
+import { keyPart } from '../storage/key-part.ts'
 
 /** Bump to invalidate every module cache entry at once. */
 export const MODCACHE_KEY_VERSION = 'v1'
@@ -45,7 +46,7 @@ export function modCacheKeys(parts: ModCacheKeyParts): ModCacheKeys {
   const name = parts.suffix
     ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
     : MODCACHE_KEY_PREFIX
-  const segments = [name, keySafe(parts.hostOS), keySafe(parts.hostArch), keySafe(parts.goVersion), `s${parts.settings}`]
+  const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`]
   const stem = `${segments.join('-')}-`
   const primary = `${stem}${parts.dependencies}`
   if (primary.length > MAX_KEY_LENGTH) {
@@ -64,10 +65,4 @@ export function settingsHash(settings: ModuleFetchSettings): string {
     .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
     .join('\n')
   return createHash('sha256').update(canonical).digest('hex').slice(0, 12)
-}
-
-/** Keeps key parts readable: GOVERSION can hold spaces or `X:` experiments (`go1.27-devel_abc X:foo`). */
-function keySafe(part: string): string {
-  const safe = part.replace(/[^A-Za-z0-9._+]+/g, '_')
-  return safe || 'unknown'
 }

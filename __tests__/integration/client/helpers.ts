@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { cacheProgCommand } from '../../../src/buildcache/client-install.ts'
-import { controlRequest } from '../../../src/daemon/control.ts'
+import { controlRequest, waitForDaemon } from '../../../src/daemon/control.ts'
 import type { JobStats } from '../../../src/daemon/reports.ts'
 import { splitGoCommandLine } from '../../../src/gocacheprog/command-line.ts'
 import { parseEntry } from '../../../src/store/local-store.ts'
@@ -144,11 +144,7 @@ export async function startClient(dir: string): Promise<StartedClient> {
   const logFile = path.join(dir, 'daemon.log')
   const daemon = spawn(process.execPath, [CLIENT, 'daemon', '--store', store, '--socket', socket, '--log', logFile], { detached: true, stdio: 'ignore' })
   daemon.unref()
-  const deadline = Date.now() + 10_000
-  while (!(await controlRequest(socket, { op: 'ping' }, 1000).catch(() => undefined))?.ok) {
-    if (Date.now() > deadline) throw new Error(`the daemon did not start (${logFile})`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
+  if (!(await waitForDaemon(socket, 10_000))) throw new Error(`the daemon did not start (${logFile})`)
   return {
     store,
     socket,
