@@ -17,7 +17,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _store_local_store_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(430);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
- * the action runs `daemon`, `stats`, `flush` and `stop`.
+ * the action runs `daemon`, `stats`, `flush` and `stop`; the bootstrap kit runs
+ * `bootstrap …` (people) and `hook …` (the runner's job hooks).
  *
  * stdout belongs to the protocol: cmd/go treats anything that is not JSON as
  * fatal ("error reading JSON from GOCACHEPROG"), so every message goes to
@@ -32,18 +33,30 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const USAGE = `usage:
-  go-cache-setup serve --store DIR [--daemon SOCKET]     speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
+  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET]
+                                      speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
   go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
-  go-cache-setup stats|flush|stop|ping --socket SOCKET`;
+  go-cache-setup stats|flush|stop|ping --socket SOCKET
+  go-cache-setup bootstrap install --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR] [--node PATH]
+        [--config FILE | --store-path DIR [--cache-url URL] [--token-file FILE] [--auto-configure true|false]
+         [--include OWNER/NAME]... [--exclude OWNER/NAME]... [--cache-write auto|true|false] [--store-max-size SIZE]]
+  go-cache-setup bootstrap uninstall [--kit-dir DIR] [--purge-store]
+  go-cache-setup bootstrap status --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR]
+  go-cache-setup hook job-started|job-completed     (the runner's job hooks run these)`;
 const debug = process.env.GO_CACHE_SETUP_DEBUG === '1';
 const warn = (message) => void process.stderr.write(`go-cache-setup: ${message}\n`);
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500;
-async function serve(storeDir, socket) {
+async function serve(storeDir, socket, readStoreDir) {
     const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_5__/* .LocalStore */ .V(storeDir);
+    // Read-only behind ours: hits from it, puts never go to it (bootstrap/job-hooks.ts).
+    const readStore = readStoreDir === undefined ? undefined : new _store_local_store_js__WEBPACK_IMPORTED_MODULE_5__/* .LocalStore */ .V(readStoreDir);
     let report;
     try {
-        report = await (0,_gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_6__/* .serveSession */ .Q)(process.stdin, process.stdout, { get: (id) => store.get(id), put: (a, o, body, size) => store.put(a, o, body, size) }, { log: debug ? warn : undefined });
+        report = await (0,_gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_6__/* .serveSession */ .Q)(process.stdin, process.stdout, {
+            get: readStore === undefined ? (id) => store.get(id) : (id) => store.get(id) ?? readStore.get(id),
+            put: (a, o, body, size) => store.put(a, o, body, size),
+        }, { log: debug ? warn : undefined });
     }
     catch (error) {
         if (error instanceof _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_7__/* .ProtocolError */ .bd) {
@@ -78,10 +91,24 @@ async function serve(storeDir, socket) {
 }
 async function main(argv) {
     const [command, ...rest] = argv;
+    if (command === 'bootstrap' || command === 'hook') {
+        // Loaded on demand: serve starts with every go command and must stay lean.
+        const kit = await __nccwpck_require__.e(/* import() */ 340).then(__nccwpck_require__.bind(__nccwpck_require__, 340));
+        const print = (line) => void process.stdout.write(`${line}\n`);
+        try {
+            return command === 'hook' ? await kit.hookCommand(rest, print) : await kit.bootstrapCommand(rest, print);
+        }
+        catch (error) {
+            if (error instanceof kit.KitUsageError)
+                throw new UsageError(error.message);
+            throw error;
+        }
+    }
     const { values } = (0,node_util__WEBPACK_IMPORTED_MODULE_1__.parseArgs)({
         args: rest,
         options: {
             store: { type: 'string' },
+            'read-store': { type: 'string' },
             daemon: { type: 'string' },
             socket: { type: 'string' },
             'max-bytes': { type: 'string' },
@@ -94,7 +121,7 @@ async function main(argv) {
         case 'serve':
             if (!values.store)
                 throw new UsageError('serve needs --store DIR');
-            return serve(values.store, values.daemon);
+            return serve(values.store, values.daemon, values['read-store']);
         case 'daemon': {
             if (!values.store || !values.socket)
                 throw new UsageError('daemon needs --store DIR and --socket SOCKET');
@@ -157,9 +184,9 @@ __webpack_async_result__();
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   l: () => (/* binding */ controlRequest)
+/* harmony export */   l: () => (/* binding */ controlRequest),
+/* harmony export */   v: () => (/* binding */ waitForDaemon)
 /* harmony export */ });
-/* unused harmony export waitForDaemon */
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(30);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
 /**
@@ -1193,6 +1220,13 @@ function assertId(id) {
 
 /***/ }),
 
+/***/ 421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 598:
 /***/ ((module) => {
 
@@ -1218,6 +1252,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/prom
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
@@ -1266,6 +1307,9 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -1364,9 +1408,105 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

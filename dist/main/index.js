@@ -38396,13 +38396,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9220:
+/***/ 1402:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  j: () => (/* binding */ readEvent),
   c: () => (/* binding */ runnerContext)
 });
 
@@ -38591,12 +38590,6 @@ __nccwpck_require__.d(mappers_namespaceObject, {
   UserDelegationKey: () => (UserDelegationKey)
 });
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -39422,6 +39415,8 @@ function _unique(values) {
 //# sourceMappingURL=tool-cache.js.map
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
+// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
+var launch = __nccwpck_require__(1828);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -87174,6 +87169,8 @@ class Batch {
     }
 }
 //# sourceMappingURL=Batch.js.map
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/utils/utils.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -87288,7 +87285,7 @@ async function streamToBuffer3(readableStream, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = external_node_fs_namespaceObject.createWriteStream(file);
+        const ws = external_node_fs_.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -87304,8 +87301,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = external_node_util_.promisify(external_node_fs_namespaceObject.stat);
-const fsCreateReadStream = external_node_fs_namespaceObject.createReadStream;
+const fsStat = external_node_util_.promisify(external_node_fs_.stat);
+const fsCreateReadStream = external_node_fs_.createReadStream;
 //# sourceMappingURL=utils.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/Clients.js
 // Copyright (c) Microsoft Corporation.
@@ -96148,8 +96145,6 @@ async function withDeadline(promise, ms, what) {
 
 
 
-
-
 function runnerContext() {
     return {
         env: process.env,
@@ -96171,29 +96166,12 @@ function runnerContext() {
         exportVariable: (name, value) => lib_core/* exportVariable */.dN(name, value),
         notice: (message) => lib_core/* notice */.lm(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
-        spawnDetached: (command, args, logFile) => {
-            const log = (0,external_node_fs_namespaceObject.openSync)(logFile, 'a');
-            (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
-        },
+        spawnDetached: launch/* spawnDetachedProcess */.TI,
         nodePath: process.execPath,
         // The bundles live in dist/main and dist/post; the client in dist/client.
         clientSourceDir: external_node_path_default().join(import.meta.dirname, '..', 'client'),
         clientVersion: package_namespaceObject.rE,
     };
-}
-/** The triggering event, from GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH. */
-async function readEvent(env) {
-    const name = env.GITHUB_EVENT_NAME ?? '';
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file)
-        return { name, payload: undefined };
-    try {
-        return { name, payload: JSON.parse(await (0,promises_.readFile)(file, 'utf8')) };
-    }
-    catch {
-        // An unreadable payload makes fork detection fail closed (see classifyEvent).
-        return { name, payload: undefined };
-    }
 }
 
 
@@ -96217,7 +96195,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 319:
+/***/ 8071:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96226,8 +96204,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   V: () => (/* binding */ runMain)
 });
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
@@ -96273,80 +96251,6 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/go/go-version.ts
-/** Which Go releases do what, from GOVERSION. Pure. */
-/** `go1.23.4`, `go1.24rc1`, `devel go1.27-abc X:foo` → {1, 23}, …; undefined when unrecognisable. */
-function parseGoRelease(version) {
-    const m = /go(\d+)\.(\d+)/.exec(version);
-    if (m === null)
-        return undefined;
-    return { major: Number(m[1]), minor: Number(m[2]) };
-}
-/**
- * GOCACHEPROG is on by default from Go 1.24 (golang/go#64876). Go 1.21–1.23
- * ignore it silently unless the toolchain itself was built with
- * GOEXPERIMENT=cacheprog. An unrecognisable version is assumed new (devel).
- */
-function supportsCacheProg(version) {
-    const release = parseGoRelease(version);
-    if (release === undefined)
-        return true;
-    return release.major > 1 || release.minor >= 24;
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
-;// CONCATENATED MODULE: ./src/daemon/control.ts
-/**
- * The daemon's socket protocol: one JSON line per request, one per reply.
- * Shims send their session report; the action's steps ping, ask for stats,
- * flush and stop.
- */
-
-/** One request, one reply, within `timeoutMs`; any failure rejects. */
-function controlRequest(socketPath, request, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        const socket = external_node_net_default().connect(socketPath);
-        let buffer = '';
-        const timer = setTimeout(() => {
-            socket.destroy();
-            reject(new Error(`the daemon did not answer ${request.op} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        socket.setEncoding('utf8');
-        socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-        socket.on('data', (chunk) => {
-            buffer += chunk;
-            const end = buffer.indexOf('\n');
-            if (end === -1)
-                return;
-            clearTimeout(timer);
-            socket.end();
-            try {
-                resolve(JSON.parse(buffer.slice(0, end)));
-            }
-            catch (error) {
-                reject(error);
-            }
-        });
-        socket.once('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-    });
-}
-/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
-async function waitForDaemon(socketPath, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined);
-        if (reply?.ok)
-            return true;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return false;
-}
-
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
 /**
  * GOCACHEPROG is a command line that cmd/go splits with
@@ -96417,11 +96321,540 @@ async function installClient(tools, sourceDir, version) {
     return external_node_path_default().join(installed, CLIENT_ENTRY);
 }
 async function digest(file) {
-    return (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_.readFile)(file)).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_namespaceObject.readFile)(file)).digest('hex');
 }
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
-function cacheProgCommand(p) {
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, '--daemon', p.socket]);
+function client_install_cacheProgCommand(p) {
+    const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
+    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket]);
+}
+
+// EXTERNAL MODULE: ./src/daemon/control.ts
+var control = __nccwpck_require__(2141);
+;// CONCATENATED MODULE: ./src/daemon/reports.ts
+/**
+ * Per-job accounting. Each shim reports what its go process did when it ends;
+ * the daemon sums the reports. A shim that cannot reach the daemon writes a
+ * journal file into the store instead, so nothing is lost when the daemon dies.
+ */
+
+
+
+
+class reports_JobAccount {
+    stats = emptyStats();
+    sessions = 0;
+    used = new Set();
+    added = new Set();
+    add(report) {
+        this.sessions++;
+        for (const key of Object.keys(this.stats))
+            this.stats[key] += report.stats[key];
+        for (const id of report.used)
+            this.used.add(id);
+        for (const id of report.added)
+            this.added.add(id);
+    }
+    summary() {
+        return { ...this.stats, sessions: this.sessions, usedEntries: this.used.size, addedEntries: this.added.size };
+    }
+}
+function journalDir(storeRoot) {
+    return path.join(storeRoot, 'journal');
+}
+/** A name for one go process's report; the shim and the daemon journal it under the same name. */
+function newReportId() {
+    return `${process.pid}-${randomBytes(6).toString('hex')}`;
+}
+const REPORT_ID = /^\d+-[0-9a-f]{12}$/;
+/**
+ * Writes the report as <store>/journal/<id>.json. The name is the report's, so
+ * when a shim gives up waiting on a slow daemon and journals the report itself,
+ * the daemon's late copy replaces it instead of counting it twice.
+ */
+async function writeJournal(storeRoot, report, id = newReportId()) {
+    if (!REPORT_ID.test(id))
+        throw new Error(`invalid report id ${JSON.stringify(id)}`);
+    const dir = journalDir(storeRoot);
+    await mkdir(dir, { recursive: true });
+    const name = id;
+    const temp = path.join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+    await writeFile(temp, JSON.stringify(report));
+    await rename(temp, path.join(dir, `${name}.json`));
+}
+/** Adds every journal to `account` and removes the files it read. Unreadable journals are skipped and kept. */
+async function reports_drainJournals(storeRoot, account) {
+    const dir = journalDir(storeRoot);
+    const names = await readdir(dir).catch(() => []);
+    let drained = 0;
+    for (const name of names) {
+        if (!name.endsWith('.json') || name.startsWith('.'))
+            continue;
+        const file = path.join(dir, name);
+        // Claim the journal first: rename is atomic, so when two drains overlap
+        // (stats during flush, or the post step after a flush that timed out)
+        // each journal is counted by exactly one of them.
+        const claimed = path.join(dir, `.${name}.${process.pid}-${randomBytes(4).toString('hex')}.draining`);
+        try {
+            await rename(file, claimed);
+        }
+        catch {
+            continue; // another drain has it
+        }
+        try {
+            const report = parseReport(await readFile(claimed, 'utf8'));
+            account.add(report);
+            await rm(claimed, { force: true });
+            drained++;
+        }
+        catch {
+            // Left for a human to look at; it does not block the job.
+            await rename(claimed, file).catch(() => undefined);
+        }
+    }
+    return drained;
+}
+function parseReport(text) {
+    const raw = JSON.parse(text);
+    const stats = raw?.stats;
+    const valid = stats !== undefined &&
+        Object.keys(emptyStats()).every((k) => typeof stats[k] === 'number') &&
+        Array.isArray(raw.used) &&
+        Array.isArray(raw.added) &&
+        [...raw.used, ...raw.added].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
+    if (!valid)
+        throw new Error('not a session report');
+    return raw;
+}
+
+;// CONCATENATED MODULE: ./src/buildcache/finish.ts
+/**
+ * Post step, build cache (our client): flush and stop the daemon, and return
+ * the job's figures. If the daemon is gone, the shims journaled their reports
+ * in the store, and the figures come from there.
+ */
+
+
+/** Flush includes the LRU trim of the store; generous, since the post step may not hang the job. */
+const FLUSH_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 5_000;
+/**
+ * `owner: 'kit'`: the bootstrap kit's job-completed hook flushes and stops the
+ * daemon after every post step, so here we only read the figures so far.
+ */
+async function finish_finishClient(socket, store, owner = 'action') {
+    try {
+        if (owner === 'kit') {
+            const reply = await controlRequest(socket, { op: 'stats' }, STOP_TIMEOUT_MS);
+            if (!reply.ok)
+                throw new Error(reply.error);
+            return { stats: reply.stats };
+        }
+        const reply = await controlRequest(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS);
+        if (!reply.ok)
+            throw new Error(reply.error);
+        await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
+        return { stats: reply.stats, trim: reply.trim };
+    }
+    catch (error) {
+        const account = new JobAccount();
+        await drainJournals(store, account);
+        return {
+            stats: account.summary(),
+            problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
+        };
+    }
+}
+/** The figures the post step sets as outputs, as strings. */
+function buildCacheFigures(stats) {
+    return {
+        gets: String(stats.gets),
+        hits: String(stats.hits),
+        misses: String(stats.misses),
+        puts: String(stats.puts),
+        bytesIn: String(stats.bytesIn),
+        bytesOut: String(stats.bytesOut),
+        hitRatio: stats.gets === 0 ? '0' : (stats.hits / stats.gets).toFixed(4),
+        timeMs: String(Math.round(stats.busyMs)),
+    };
+}
+
+// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
+var daemon_launch = __nccwpck_require__(1828);
+;// CONCATENATED MODULE: ./src/policy/event-file.ts
+/**
+ * The triggering event, from GITHUB_EVENT_NAME and the payload at
+ * GITHUB_EVENT_PATH: the action's steps and the kit's job hooks both get them
+ * (github-actions-runtime.md 4.1).
+ */
+
+async function event_file_readEvent(env) {
+    const name = env.GITHUB_EVENT_NAME ?? '';
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file)
+        return { name, payload: undefined };
+    try {
+        return { name, payload: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')) };
+    }
+    catch {
+        // An unreadable payload makes fork detection fail closed (see classifyEvent).
+        return { name, payload: undefined };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy/write-policy.ts
+/**
+ * Whether this job may write to a shared cache. Pure: everything it needs is
+ * passed in, so every branch is table-tested.
+ *
+ * Untrusted events never write by default: code from a fork, or a comment
+ * anyone can post, must not be able to plant entries that trusted jobs later
+ * restore (cache poisoning; GitHub itself now hands these events read-only
+ * cache tokens, see docs/decisions.md).
+ */
+const write_policy_CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
+/** Events that run with a pull request's head from another repository. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+function classifyEvent(event) {
+    switch (event.name) {
+        case 'pull_request_target':
+            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
+        case 'issue_comment':
+            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
+    }
+    if (PULL_REQUEST_EVENTS.has(event.name)) {
+        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
+        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
+        if (head === undefined || base === undefined) {
+            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
+        }
+        if (head !== base)
+            return { trusted: false, reason: `${event.name} from the fork ${head}` };
+        return { trusted: true };
+    }
+    if (event.name === 'workflow_run') {
+        // A workflow_run started by a fork's pull request runs in the base repository's context.
+        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
+        const base = repoName(dig(event.payload, 'repository'));
+        if (head !== undefined && base !== undefined && head !== base) {
+            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
+        }
+    }
+    return { trusted: true };
+}
+function write_policy_parseCacheMode(value) {
+    const raw = (value ?? '').trim().toLowerCase();
+    switch (raw) {
+        case 'none':
+            return { read: false, write: false, raw };
+        case 'read':
+            return { read: true, write: false, raw };
+        case 'write-only':
+            return { read: false, write: true, raw };
+        default:
+            return { read: true, write: true, raw };
+    }
+}
+function write_policy_decideWrite(setting, event, mode) {
+    if (!mode.write)
+        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
+    if (setting === 'false')
+        return { allowed: false, reason: 'cache-write is false' };
+    if (setting === 'true')
+        return { allowed: true };
+    const verdict = classifyEvent(event);
+    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
+}
+function dig(value, ...keys) {
+    let current = value;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null)
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function repoName(repo) {
+    const name = dig(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/store/byte-size.ts
+/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
+function byte_size_parseByteSize(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : NaN;
+    return Number.isSafeInteger(bytes) && bytes >= MIN_BYTES ? bytes : undefined;
+}
+const MIN_BYTES = 1024 ** 2;
+const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
+/**
+ * The bootstrap kit's config file: what a platform team decides once per
+ * runner (or per image), read by the job hooks and by the action itself.
+ *
+ * The runner puts every line of its `.env` into each job's environment
+ * (github-actions-runtime.md section 4), so `bootstrap install` registers
+ * GO_CACHE_SETUP_KIT_CONFIG there, and that is how both find the file.
+ * JSON, not YAML: the hooks run on a bare runner, and JSON needs no parser
+ * that the client bundle does not already have.
+ *
+ * The file holds no secret: the token stays in its own file (tokenFile),
+ * readable by the runner's user only.
+ */
+
+
+
+
+const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
+class KitConfigError extends (/* unused pure expression or super */ null && (Error)) {
+}
+const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
+const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
+/** Parses and validates the file's text; every problem names the key and says what is expected. */
+function parseKitConfig(text, file = 'the kit config') {
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (error) {
+        throw new KitConfigError(`${file} is not valid JSON: ${error.message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new KitConfigError(`${file} must hold a JSON object`);
+    const v = raw;
+    const fail = (key, expected) => {
+        throw new KitConfigError(`${file}: "${key}" ${expected}`);
+    };
+    for (const key of Object.keys(v))
+        if (!KEYS.has(key))
+            fail(key, `is not a known key (known: ${[...KEYS].join(', ')})`);
+    if (v.version !== 1)
+        fail('version', 'must be 1');
+    let cacheUrl;
+    if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
+        if (typeof v.cacheUrl !== 'string')
+            fail('cacheUrl', 'must be a string');
+        let url;
+        try {
+            url = new URL(v.cacheUrl);
+        }
+        catch {
+            url = undefined;
+        }
+        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+            fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)');
+        }
+        cacheUrl = v.cacheUrl;
+    }
+    const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
+    const autoConfigure = v.autoConfigure ?? true;
+    if (typeof autoConfigure !== 'boolean')
+        fail('autoConfigure', 'must be true or false');
+    const repos = (v.repositories ?? {});
+    if (typeof repos !== 'object' || repos === null || Array.isArray(repos))
+        fail('repositories', 'must be an object with "include" and "exclude" lists');
+    for (const key of Object.keys(repos))
+        if (key !== 'include' && key !== 'exclude')
+            fail(`repositories.${key}`, 'is not a known key (include, exclude)');
+    const list = (key) => {
+        const value = repos[key] ?? [];
+        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && REPO_PATTERN.test(p))) {
+            fail(`repositories.${key}`, 'must be a list of owner/name patterns, like "my-org/*"');
+        }
+        return value;
+    };
+    const cacheWrite = v.cacheWrite ?? 'auto';
+    if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
+        fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
+    const storePath = optionalAbsolute(v, 'storePath', fail);
+    if (storePath === undefined)
+        fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
+    const storeMaxSize = v.storeMaxSize ?? '5GiB';
+    if (typeof storeMaxSize !== 'string' || parseByteSize(storeMaxSize) === undefined)
+        fail('storeMaxSize', 'must be a size of at least 1MiB, like "5GiB"');
+    return {
+        version: 1,
+        ...(cacheUrl !== undefined && { cacheUrl }),
+        ...(tokenFile !== undefined && { tokenFile }),
+        autoConfigure: autoConfigure,
+        repositories: { include: list('include'), exclude: list('exclude') },
+        cacheWrite: cacheWrite,
+        storePath: storePath,
+        storeMaxSize: storeMaxSize,
+    };
+}
+function optionalAbsolute(v, key, fail) {
+    const value = v[key];
+    if (value === undefined || value === '')
+        return undefined;
+    if (typeof value !== 'string' || !path.isAbsolute(value))
+        fail(key, 'must be an absolute path');
+    return path.normalize(value);
+}
+/** Whether the kit configures jobs of `repository` (`owner/name`, from GITHUB_REPOSITORY). Exclude wins. */
+function kit_config_repositoryIncluded(config, repository) {
+    const matches = (pattern) => globToRegExp(pattern).test(repository);
+    if (config.repositories.exclude.some(matches))
+        return false;
+    return config.repositories.include.length === 0 || config.repositories.include.some(matches);
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('[^/]*');
+    // GitHub owner and repository names are case-insensitive.
+    return new RegExp(`^${body}$`, 'i');
+}
+/** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
+async function kit_config_readKitConfig(env) {
+    const file = env[KIT_CONFIG_ENV];
+    if (!file)
+        return { found: false };
+    try {
+        return { found: true, file, config: parseKitConfig(await readFile(file, 'utf8'), file) };
+    }
+    catch (error) {
+        const problem = error instanceof KitConfigError ? error.message : `cannot read ${file}: ${error.message}`;
+        return { found: true, file, problem };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bootstrap/job-hooks.ts
+/**
+ * The kit's job hooks. The runner runs job-started before the first step and
+ * job-completed after the last post step; a hook can write GITHUB_ENV (the
+ * runner processes it after the hook) but sees no ACTIONS_RUNTIME_TOKEN, and
+ * its exit status decides the job (github-actions-runtime.md section 4.1).
+ *
+ * job-started decides, for this job: on or off (the toggle, the repository
+ * lists), and read-write or read-only (the write policy and the event). When
+ * on, it starts the daemon over the runner's persistent store and exports
+ * GOCACHEPROG. A job that may not write gets a private store for its own
+ * puts, and reads the shared one through `serve --read-store`: a fork's code
+ * must not plant entries that later trusted jobs on this runner would use.
+ */
+
+
+
+
+
+
+
+
+
+/** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
+const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
+const AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE';
+/**
+ * Pure: what the hook does for this job. A broken kit config is a warning and
+ * no configuration; GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's environment,
+ * set by the organisation) outranks the config file's autoConfigure.
+ */
+function planJob(lookup, env, decideWriteFor) {
+    if (!lookup.found)
+        return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)' };
+    if ('problem' in lookup)
+        return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true };
+    const { config } = lookup;
+    const toggle = (env[AUTO_CONFIGURE_ENV] ?? '').trim().toLowerCase();
+    if (toggle !== '' && toggle !== 'true' && toggle !== 'false') {
+        return { configure: false, reason: `${AUTO_CONFIGURE_ENV}="${env[AUTO_CONFIGURE_ENV]}" is not true or false; nothing configured`, warning: true };
+    }
+    if (toggle === 'false')
+        return { configure: false, reason: `auto-configure is off (${AUTO_CONFIGURE_ENV}=false)` };
+    if (toggle === '' && !config.autoConfigure)
+        return { configure: false, reason: `auto-configure is off (autoConfigure: false in ${lookup.file})` };
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    if (!repositoryIncluded(config, repository))
+        return { configure: false, reason: `${repository} is not among the kit's repositories` };
+    return { configure: true, config, write: decideWriteFor(config) };
+}
+function recordPath(env) {
+    return path.join(requireEnv(env, 'RUNNER_TEMP'), 'go-cache-setup-kit', 'job.json');
+}
+const DAEMON_START_TIMEOUT_MS = 3_000;
+async function jobStarted(io) {
+    const started = io.now();
+    const { env } = io;
+    const lookup = await readKitConfig(env);
+    const event = await readEvent(env);
+    const plan = planJob(lookup, env, (config) => decideWrite(config.cacheWrite, event, parseCacheMode(env.ACTIONS_CACHE_MODE)));
+    if (!plan.configure) {
+        io.print(plan.warning ? `::warning::go-cache-setup: ${plan.reason}` : `go-cache-setup: ${plan.reason}; nothing configured`);
+        return;
+    }
+    const { config, write } = plan;
+    const stateDir = path.dirname(recordPath(env));
+    await mkdir(stateDir, { recursive: true });
+    // The shared store when the job may write; otherwise a private one that reads through to it.
+    const store = write.allowed ? config.storePath : path.join(stateDir, 'store');
+    const readStore = write.allowed ? undefined : config.storePath;
+    await mkdir(store, { recursive: true });
+    const socket = socketPath(stateDir);
+    const logFile = path.join(stateDir, 'daemon.log');
+    const launch = { node: io.nodePath, client: io.clientPath, store, socket, maxBytes: parseByteSize(config.storeMaxSize), logFile };
+    const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS);
+    if (!daemonStarted)
+        io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`);
+    const command = cacheProgCommand({ node: io.nodePath, client: io.clientPath, store, socket, readStore });
+    await writeFile(recordPath(env), JSON.stringify({ socket, store }));
+    await appendFile(requireEnv(env, 'GITHUB_ENV'), `GOCACHEPROG=${command}\n${KIT_DAEMON_SOCKET_ENV}=${socket}\n`);
+    const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`;
+    io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (store ${store}, ${writes})`);
+}
+/** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
+async function jobCompleted(io) {
+    const file = recordPath(io.env);
+    let record;
+    try {
+        record = JSON.parse(await readFile(file, 'utf8'));
+    }
+    catch {
+        io.print('go-cache-setup: the job-started hook configured nothing; nothing to finish');
+        return;
+    }
+    if (typeof record.socket !== 'string' || typeof record.store !== 'string') {
+        io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote; nothing to finish`);
+        return;
+    }
+    const { stats, trim, problem } = await finishClient(record.socket, record.store);
+    if (problem)
+        io.print(`::warning::go-cache-setup: ${problem}`);
+    const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets;
+    io.print(`go-cache-setup: ${stats.sessions} go processes, ${stats.gets} gets, ${stats.hits} hits (${(ratio * 100).toFixed(1)}%), ` +
+        `${stats.misses} misses, ${stats.puts} puts (${stats.bytesOut} bytes)` +
+        (trim ? `; store ${trim.storeBytes} bytes after trimming ${trim.entriesRemoved} entries` : ''));
+    await rm(file, { force: true });
+}
+function requireEnv(env, name) {
+    const value = env[name];
+    if (!value)
+        throw new Error(`${name} is not set: is this running as a runner job hook?`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/go/go-version.ts
+/** Which Go releases do what, from GOVERSION. Pure. */
+/** `go1.23.4`, `go1.24rc1`, `devel go1.27-abc X:foo` → {1, 23}, …; undefined when unrecognisable. */
+function parseGoRelease(version) {
+    const m = /go(\d+)\.(\d+)/.exec(version);
+    if (m === null)
+        return undefined;
+    return { major: Number(m[1]), minor: Number(m[2]) };
+}
+/**
+ * GOCACHEPROG is on by default from Go 1.24 (golang/go#64876). Go 1.21–1.23
+ * ignore it silently unless the toolchain itself was built with
+ * GOEXPERIMENT=cacheprog. An unrecognisable version is assumed new (devel).
+ */
+function supportsCacheProg(version) {
+    const release = parseGoRelease(version);
+    if (release === undefined)
+        return true;
+    return release.major > 1 || release.minor >= 24;
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/setup.ts
@@ -96439,9 +96872,9 @@ function cacheProgCommand(p) {
 
 
 
-
+const KIT_PING_TIMEOUT_MS = 2_000;
 /** How long the main step waits for a new daemon to answer. */
-const DAEMON_START_TIMEOUT_MS = 10_000;
+const setup_DAEMON_START_TIMEOUT_MS = 10_000;
 async function setupBuildCache(settings, goEnv, io) {
     if (!settings.enabled)
         return { mode: 'off' };
@@ -96452,27 +96885,29 @@ async function setupBuildCache(settings, goEnv, io) {
         io.notice(`${goEnv.version} ignores GOCACHEPROG (it is on by default from Go 1.24), so the build cache is cached as a directory (GOCACHE=${goEnv.buildCache}) instead. Use Go 1.24 or newer for the cache client.`);
         return { mode: 'directory', restore: await io.restoreDirectory(goEnv.buildCache) };
     }
+    if (io.kitDaemon !== undefined) {
+        const reply = await (0,control/* controlRequest */.l)(io.kitDaemon.socket, { op: 'ping' }, KIT_PING_TIMEOUT_MS).catch(() => undefined);
+        if (reply?.ok && reply.store !== undefined) {
+            io.log.info(`Using the cache daemon the runner's bootstrap kit started (store ${reply.store}); its job hooks finish it.`);
+            return { mode: 'client', store: reply.store, socket: io.kitDaemon.socket, command: io.kitDaemon.command, daemonStarted: true, logFile: '', owner: 'kit' };
+        }
+        io.log.warning(`The bootstrap kit's cache daemon does not answer at ${io.kitDaemon.socket}; starting one for this job.`);
+    }
     const stateDir = external_node_path_default().join(io.runnerTemp, 'go-cache-setup');
-    await (0,promises_.mkdir)(stateDir, { recursive: true });
+    await (0,promises_namespaceObject.mkdir)(stateDir, { recursive: true });
     const store = external_node_path_default().resolve(settings.storePath || external_node_path_default().join(stateDir, 'store'));
-    await (0,promises_.mkdir)(store, { recursive: true });
+    await (0,promises_namespaceObject.mkdir)(store, { recursive: true });
     const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion);
-    const socket = socketPath(stateDir);
+    const socket = (0,daemon_launch/* socketPath */.Xy)(stateDir);
     const logFile = external_node_path_default().join(stateDir, 'daemon.log');
-    io.spawnDetached(io.nodePath, [client, 'daemon', '--store', store, '--socket', socket, '--max-bytes', String(settings.storeMaxBytes), '--log', logFile], logFile);
-    const daemonStarted = await waitForDaemon(socket, DAEMON_START_TIMEOUT_MS);
+    const launch = { node: io.nodePath, client, store, socket, maxBytes: settings.storeMaxBytes, logFile };
+    const daemonStarted = await (0,daemon_launch/* launchDaemon */.G5)(io.spawnDetached, launch, setup_DAEMON_START_TIMEOUT_MS);
     if (!daemonStarted) {
         io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`);
     }
-    const command = cacheProgCommand({ node: io.nodePath, client, store, socket });
+    const command = client_install_cacheProgCommand({ node: io.nodePath, client, store, socket });
     io.log.info(`GOCACHEPROG=${command}`);
     return { mode: 'client', store, socket, command, daemonStarted, logFile };
-}
-/** Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
-function socketPath(stateDir) {
-    const name = `d-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.sock`;
-    const preferred = external_node_path_default().join(stateDir, name);
-    return Buffer.byteLength(preferred) <= 100 ? preferred : external_node_path_default().join(external_node_os_default().tmpdir(), `gcs-${name}`);
 }
 
 ;// CONCATENATED MODULE: ./src/go/go-env.ts
@@ -96649,7 +97084,7 @@ async function findDependencyFiles(workspace, patterns) {
     const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
     const found = new Set();
     if (include.length > 0) {
-        for await (const entry of (0,promises_.glob)(include, {
+        for await (const entry of (0,promises_namespaceObject.glob)(include, {
             cwd: workspace,
             withFileTypes: true,
             exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
@@ -96673,7 +97108,7 @@ async function hashFiles(workspace, files) {
         return NO_DEPENDENCY_FILES;
     const outer = (0,external_node_crypto_.createHash)('sha256');
     for (const file of files) {
-        const content = await (0,promises_.readFile)(external_node_path_default().join(workspace, file));
+        const content = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file));
         outer.update(`${file}\0${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}\n`);
     }
     return outer.digest('hex');
@@ -96703,7 +97138,7 @@ async function snapshotModuleSet(downloadDir) {
     const walk = async (dir) => {
         let handle;
         try {
-            handle = await (0,promises_.opendir)(dir);
+            handle = await (0,promises_namespaceObject.opendir)(dir);
         }
         catch (error) {
             if (error.code === 'ENOENT')
@@ -96720,7 +97155,7 @@ async function snapshotModuleSet(downloadDir) {
                 await walk(full);
             }
             else if (entry.isFile() && COUNTED.test(entry.name)) {
-                const { size } = await (0,promises_.stat)(full);
+                const { size } = await (0,promises_namespaceObject.stat)(full);
                 bytes += size;
                 entries.push(`${external_node_path_default().relative(downloadDir, full)}\0${size}`);
             }
@@ -96789,83 +97224,6 @@ async function restoreModCache(p) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/policy/write-policy.ts
-/**
- * Whether this job may write to a shared cache. Pure: everything it needs is
- * passed in, so every branch is table-tested.
- *
- * Untrusted events never write by default: code from a fork, or a comment
- * anyone can post, must not be able to plant entries that trusted jobs later
- * restore (cache poisoning; GitHub itself now hands these events read-only
- * cache tokens, see docs/decisions.md).
- */
-const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
-/** Events that run with a pull request's head from another repository. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
-function classifyEvent(event) {
-    switch (event.name) {
-        case 'pull_request_target':
-            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
-        case 'issue_comment':
-            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
-    }
-    if (PULL_REQUEST_EVENTS.has(event.name)) {
-        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
-        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
-        if (head === undefined || base === undefined) {
-            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
-        }
-        if (head !== base)
-            return { trusted: false, reason: `${event.name} from the fork ${head}` };
-        return { trusted: true };
-    }
-    if (event.name === 'workflow_run') {
-        // A workflow_run started by a fork's pull request runs in the base repository's context.
-        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
-        const base = repoName(dig(event.payload, 'repository'));
-        if (head !== undefined && base !== undefined && head !== base) {
-            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
-        }
-    }
-    return { trusted: true };
-}
-function parseCacheMode(value) {
-    const raw = (value ?? '').trim().toLowerCase();
-    switch (raw) {
-        case 'none':
-            return { read: false, write: false, raw };
-        case 'read':
-            return { read: true, write: false, raw };
-        case 'write-only':
-            return { read: false, write: true, raw };
-        default:
-            return { read: true, write: true, raw };
-    }
-}
-function decideWrite(setting, event, mode) {
-    if (!mode.write)
-        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
-    if (setting === 'false')
-        return { allowed: false, reason: 'cache-write is false' };
-    if (setting === 'true')
-        return { allowed: true };
-    const verdict = classifyEvent(event);
-    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
-}
-function dig(value, ...keys) {
-    let current = value;
-    for (const key of keys) {
-        if (typeof current !== 'object' || current === null)
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-function repoName(repo) {
-    const name = dig(repo, 'full_name');
-    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/action/constants.ts
 /** Input, output and state names, defined once; a contract test checks them against action.yml. */
 const Input = {
@@ -96899,8 +97257,6 @@ const constants_State = {
     Main: 'go-cache-setup',
 };
 
-// EXTERNAL MODULE: ./src/action/context.ts + 353 modules
-var context = __nccwpck_require__(9220);
 // EXTERNAL MODULE: ./src/action/errors.ts
 var errors = __nccwpck_require__(8055);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
@@ -96908,6 +97264,7 @@ var errors = __nccwpck_require__(8055);
  * The one place inputs are read and validated. Everything downstream takes the
  * typed `Inputs`; nothing else calls getInput.
  */
+
 
 
 
@@ -96945,7 +97302,7 @@ function readInputs(getInput, workspace) {
     return {
         moduleCache: readBoolean(getInput, Input.ModuleCache, true),
         dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
-        cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
+        cacheWrite: readChoice(getInput, Input.CacheWrite, write_policy_CACHE_WRITE_SETTINGS, 'auto'),
         keySuffix,
         workingDirectory,
         buildCache: readBoolean(getInput, Input.BuildCache, true),
@@ -96955,17 +97312,14 @@ function readInputs(getInput, workspace) {
     };
 }
 const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3;
-const SIZE_UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples; at least 1 MiB. */
+/** At least 1 MiB (store/byte-size.ts). */
 function readSize(getInput, name, fallback) {
     const value = getInput(name).trim();
     if (value === '')
         return fallback;
-    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(value);
-    const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2].toUpperCase()]) : NaN;
-    if (!Number.isSafeInteger(bytes) || bytes < 1024 ** 2) {
+    const bytes = byte_size_parseByteSize(value);
+    if (bytes === undefined)
         throw new errors/* ConfigError */.x(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`);
-    }
     return bytes;
 }
 /** YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts; empty takes the default. */
@@ -97041,7 +97395,7 @@ function isBuildCacheState(value) {
             return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean';
         }
         case 'client':
-            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean';
+            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean' && (b.owner === undefined || b.owner === 'kit');
         default:
             return false;
     }
@@ -97053,6 +97407,7 @@ function isBuildCacheState(value) {
  * post what it needs through state. Only misconfiguration fails the step;
  * cache trouble is a warning and the build goes on, slower.
  */
+
 
 
 
@@ -97083,8 +97438,8 @@ async function runMain(ctx) {
     }
     ctx.setOutput(Output.GoVersion, goEnv.version);
     ctx.log.info(`Go ${goEnv.version} (${goEnv.hostOS}/${goEnv.hostArch}), GOMODCACHE=${goEnv.modCache}`);
-    const cacheMode = parseCacheMode(ctx.env.ACTIONS_CACHE_MODE);
-    const write = decideWrite(inputs.cacheWrite, await (0,context/* readEvent */.j)(ctx.env), cacheMode);
+    const cacheMode = write_policy_parseCacheMode(ctx.env.ACTIONS_CACHE_MODE);
+    const write = write_policy_decideWrite(inputs.cacheWrite, await event_file_readEvent(ctx.env), cacheMode);
     if (!write.allowed)
         ctx.log.info(`Cache writes are off for this job: ${write.reason}`);
     const state = { version: 1, goVersion: goEnv.version, write };
@@ -97098,6 +97453,7 @@ async function runMain(ctx) {
             clientSourceDir: ctx.clientSourceDir,
             clientVersion: ctx.clientVersion,
             runnerTemp: ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir(),
+            kitDaemon: kitDaemon(ctx.env),
             restoreDirectory: (dir) => restoreGoCacheDir(ctx.cache, ctx.log, dir, gocacheDirKeys({
                 hostOS: goEnv.hostOS,
                 hostArch: goEnv.hostArch,
@@ -97144,11 +97500,140 @@ async function runMain(ctx) {
     }
     saveState(ctx, state);
 }
+/** What the bootstrap kit's job-started hook exported (bootstrap/job-hooks.ts), if it ran. */
+function kitDaemon(env) {
+    const socket = env[KIT_DAEMON_SOCKET_ENV];
+    const command = env.GOCACHEPROG;
+    return socket && command ? { socket, command } : undefined;
+}
 async function requireDirectory(dir) {
-    const info = await (0,promises_.stat)(dir).catch(() => undefined);
+    const info = await (0,promises_namespaceObject.stat)(dir).catch(() => undefined);
     if (!info?.isDirectory()) {
         throw new errors/* ConfigError */.x(`${Input.WorkingDirectory}: ${dir} is not a directory in this job; check the path and that the repository is checked out.`);
     }
+}
+
+
+/***/ }),
+
+/***/ 2141:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ controlRequest),
+/* harmony export */   v: () => (/* binding */ waitForDaemon)
+/* harmony export */ });
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * The daemon's socket protocol: one JSON line per request, one per reply.
+ * Shims send their session report; the action's steps ping, ask for stats,
+ * flush and stop.
+ */
+
+/** One request, one reply, within `timeoutMs`; any failure rejects. */
+function controlRequest(socketPath, request, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const socket = node_net__WEBPACK_IMPORTED_MODULE_0___default().connect(socketPath);
+        let buffer = '';
+        const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new Error(`the daemon did not answer ${request.op} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        socket.setEncoding('utf8');
+        socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+        socket.on('data', (chunk) => {
+            buffer += chunk;
+            const end = buffer.indexOf('\n');
+            if (end === -1)
+                return;
+            clearTimeout(timer);
+            socket.end();
+            try {
+                resolve(JSON.parse(buffer.slice(0, end)));
+            }
+            catch (error) {
+                reject(error);
+            }
+        });
+        socket.once('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+    });
+}
+/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
+async function waitForDaemon(socketPath, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined);
+        if (reply?.ok)
+            return true;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
+}
+
+
+/***/ }),
+
+/***/ 1828:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  G5: () => (/* binding */ launchDaemon),
+  Xy: () => (/* binding */ socketPath),
+  TI: () => (/* binding */ spawnDetachedProcess)
+});
+
+// UNUSED EXPORTS: daemonArgs
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/daemon/control.ts
+var control = __nccwpck_require__(2141);
+;// CONCATENATED MODULE: ./src/daemon/launch.ts
+/**
+ * Starting the daemon as a process that outlives its starter: the action's
+ * main step or the kit's job-started hook. Both then wait until it answers.
+ */
+
+
+
+
+
+
+/** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
+const spawnDetachedProcess = (command, args, logFile) => {
+    const log = (0,external_node_fs_.openSync)(logFile, 'a');
+    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
+};
+/** The daemon's command line (client/main.ts `daemon`). */
+function daemonArgs(l) {
+    return [l.client, 'daemon', '--store', l.store, '--socket', l.socket, '--max-bytes', String(l.maxBytes), '--log', l.logFile];
+}
+/** True once the new daemon answers a ping; false after `timeoutMs` (go then works without it: the shims journal). */
+async function launchDaemon(spawnDetached, l, timeoutMs) {
+    spawnDetached(l.node, daemonArgs(l), l.logFile);
+    return (0,control/* waitForDaemon */.v)(l.socket, timeoutMs);
+}
+/** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
+function socketPath(stateDir) {
+    const name = `d-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.sock`;
+    const preferred = external_node_path_default().join(stateDir, name);
+    return Buffer.byteLength(preferred) <= 100 ? preferred : external_node_path_default().join(external_node_os_default().tmpdir(), `gcs-${name}`);
 }
 
 
@@ -97158,8 +97643,8 @@ async function requireDirectory(dir) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9220);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(319);
+/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1402);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8071);
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8055);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 
@@ -97295,10 +97780,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
-/***/ 1455:
+/***/ 3024:
 /***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 

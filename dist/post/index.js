@@ -38396,7 +38396,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1390:
+/***/ 8710:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38404,8 +38404,6 @@ module.exports = {
 __nccwpck_require__.d(__webpack_exports__, {
   c: () => (/* binding */ runnerContext)
 });
-
-// UNUSED EXPORTS: readEvent
 
 // NAMESPACE OBJECT: ./node_modules/@azure/storage-blob/dist/esm/generated/src/models/mappers.js
 var mappers_namespaceObject = {};
@@ -38592,12 +38590,6 @@ __nccwpck_require__.d(mappers_namespaceObject, {
   UserDelegationKey: () => (UserDelegationKey)
 });
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -42350,6 +42342,48 @@ function _unique(values) {
 //# sourceMappingURL=tool-cache.js.map
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: ./src/daemon/control.ts
+var control = __nccwpck_require__(2141);
+;// CONCATENATED MODULE: ./src/daemon/launch.ts
+/**
+ * Starting the daemon as a process that outlives its starter: the action's
+ * main step or the kit's job-started hook. Both then wait until it answers.
+ */
+
+
+
+
+
+
+/** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
+const spawnDetachedProcess = (command, args, logFile) => {
+    const log = (0,external_node_fs_namespaceObject.openSync)(logFile, 'a');
+    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
+};
+/** The daemon's command line (client/main.ts `daemon`). */
+function daemonArgs(l) {
+    return [l.client, 'daemon', '--store', l.store, '--socket', l.socket, '--max-bytes', String(l.maxBytes), '--log', l.logFile];
+}
+/** True once the new daemon answers a ping; false after `timeoutMs` (go then works without it: the shims journal). */
+async function launchDaemon(spawnDetached, l, timeoutMs) {
+    spawnDetached(l.node, daemonArgs(l), l.logFile);
+    return waitForDaemon(l.socket, timeoutMs);
+}
+/** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
+function socketPath(stateDir) {
+    const name = `d-${randomBytes(4).toString('hex')}.sock`;
+    const preferred = path.join(stateDir, name);
+    return Buffer.byteLength(preferred) <= 100 ? preferred : path.join(os.tmpdir(), `gcs-${name}`);
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -46314,8 +46348,6 @@ class AbortError extends Error {
     }
 }
 //# sourceMappingURL=AbortError.js.map
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: external "node:process"
@@ -50001,8 +50033,6 @@ function policies_userAgentPolicy_userAgentPolicy(options = {}) {
     };
 }
 //# sourceMappingURL=userAgentPolicy.js.map
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/util/sha256.js
 // Copyright (c) Microsoft Corporation.
 // Licensed under the MIT License.
@@ -99072,8 +99102,6 @@ async function withDeadline(promise, ms, what) {
 
 
 
-
-
 function runnerContext() {
     return {
         env: process.env,
@@ -99095,35 +99123,18 @@ function runnerContext() {
         exportVariable: (name, value) => exportVariable(name, value),
         notice: (message) => notice(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
-        spawnDetached: (command, args, logFile) => {
-            const log = (0,external_node_fs_namespaceObject.openSync)(logFile, 'a');
-            (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
-        },
+        spawnDetached: spawnDetachedProcess,
         nodePath: process.execPath,
         // The bundles live in dist/main and dist/post; the client in dist/client.
         clientSourceDir: external_node_path_default().join(import.meta.dirname, '..', 'client'),
         clientVersion: package_namespaceObject.rE,
     };
 }
-/** The triggering event, from GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH. */
-async function readEvent(env) {
-    const name = env.GITHUB_EVENT_NAME ?? '';
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file)
-        return { name, payload: undefined };
-    try {
-        return { name, payload: JSON.parse(await readFile(file, 'utf8')) };
-    }
-    catch {
-        // An unreadable payload makes fork detection fail closed (see classifyEvent).
-        return { name, payload: undefined };
-    }
-}
 
 
 /***/ }),
 
-/***/ 3317:
+/***/ 8204:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99159,63 +99170,12 @@ async function saveGoCacheDir(cache, log, restored, write) {
     return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' };
 }
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
-;// CONCATENATED MODULE: ./src/daemon/control.ts
-/**
- * The daemon's socket protocol: one JSON line per request, one per reply.
- * Shims send their session report; the action's steps ping, ask for stats,
- * flush and stop.
- */
-
-/** One request, one reply, within `timeoutMs`; any failure rejects. */
-function controlRequest(socketPath, request, timeoutMs) {
-    return new Promise((resolve, reject) => {
-        const socket = external_node_net_default().connect(socketPath);
-        let buffer = '';
-        const timer = setTimeout(() => {
-            socket.destroy();
-            reject(new Error(`the daemon did not answer ${request.op} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        socket.setEncoding('utf8');
-        socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
-        socket.on('data', (chunk) => {
-            buffer += chunk;
-            const end = buffer.indexOf('\n');
-            if (end === -1)
-                return;
-            clearTimeout(timer);
-            socket.end();
-            try {
-                resolve(JSON.parse(buffer.slice(0, end)));
-            }
-            catch (error) {
-                reject(error);
-            }
-        });
-        socket.once('error', (error) => {
-            clearTimeout(timer);
-            reject(error);
-        });
-    });
-}
-/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
-async function waitForDaemon(socketPath, timeoutMs) {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined);
-        if (reply?.ok)
-            return true;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return false;
-}
-
+// EXTERNAL MODULE: ./src/daemon/control.ts
+var control = __nccwpck_require__(2141);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -99437,7 +99397,7 @@ async function writeJournal(storeRoot, report, id = newReportId()) {
 /** Adds every journal to `account` and removes the files it read. Unreadable journals are skipped and kept. */
 async function drainJournals(storeRoot, account) {
     const dir = journalDir(storeRoot);
-    const names = await (0,promises_.readdir)(dir).catch(() => []);
+    const names = await (0,promises_namespaceObject.readdir)(dir).catch(() => []);
     let drained = 0;
     for (const name of names) {
         if (!name.endsWith('.json') || name.startsWith('.'))
@@ -99448,20 +99408,20 @@ async function drainJournals(storeRoot, account) {
         // each journal is counted by exactly one of them.
         const claimed = external_node_path_default().join(dir, `.${name}.${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.draining`);
         try {
-            await (0,promises_.rename)(file, claimed);
+            await (0,promises_namespaceObject.rename)(file, claimed);
         }
         catch {
             continue; // another drain has it
         }
         try {
-            const report = parseReport(await (0,promises_.readFile)(claimed, 'utf8'));
+            const report = parseReport(await (0,promises_namespaceObject.readFile)(claimed, 'utf8'));
             account.add(report);
-            await (0,promises_.rm)(claimed, { force: true });
+            await (0,promises_namespaceObject.rm)(claimed, { force: true });
             drained++;
         }
         catch {
             // Left for a human to look at; it does not block the job.
-            await (0,promises_.rename)(claimed, file).catch(() => undefined);
+            await (0,promises_namespaceObject.rename)(claimed, file).catch(() => undefined);
         }
     }
     return drained;
@@ -99490,12 +99450,22 @@ function parseReport(text) {
 /** Flush includes the LRU trim of the store; generous, since the post step may not hang the job. */
 const FLUSH_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 5_000;
-async function finishClient(socket, store) {
+/**
+ * `owner: 'kit'`: the bootstrap kit's job-completed hook flushes and stops the
+ * daemon after every post step, so here we only read the figures so far.
+ */
+async function finishClient(socket, store, owner = 'action') {
     try {
-        const reply = await controlRequest(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS);
+        if (owner === 'kit') {
+            const reply = await (0,control/* controlRequest */.l)(socket, { op: 'stats' }, STOP_TIMEOUT_MS);
+            if (!reply.ok)
+                throw new Error(reply.error);
+            return { stats: reply.stats };
+        }
+        const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
-        await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
+        await (0,control/* controlRequest */.l)(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
         return { stats: reply.stats, trim: reply.trim };
     }
     catch (error) {
@@ -99545,7 +99515,7 @@ async function snapshotModuleSet(downloadDir) {
     const walk = async (dir) => {
         let handle;
         try {
-            handle = await (0,promises_.opendir)(dir);
+            handle = await (0,promises_namespaceObject.opendir)(dir);
         }
         catch (error) {
             if (error.code === 'ENOENT')
@@ -99562,7 +99532,7 @@ async function snapshotModuleSet(downloadDir) {
                 await walk(full);
             }
             else if (entry.isFile() && COUNTED.test(entry.name)) {
-                const { size } = await (0,promises_.stat)(full);
+                const { size } = await (0,promises_namespaceObject.stat)(full);
                 bytes += size;
                 entries.push(`${external_node_path_default().relative(downloadDir, full)}\0${size}`);
             }
@@ -99701,7 +99671,7 @@ function isBuildCacheState(value) {
             return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean';
         }
         case 'client':
-            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean';
+            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean' && (b.owner === undefined || b.owner === 'kit');
         default:
             return false;
     }
@@ -99812,7 +99782,7 @@ async function runPost(ctx) {
         if (build !== undefined) {
             try {
                 if (build.mode === 'client') {
-                    const client = await finishClient(build.socket, build.store);
+                    const client = await finishClient(build.socket, build.store, build.owner ?? 'action');
                     if (client.problem) {
                         ctx.log.warning(client.problem);
                         report.problems.push(client.problem);
@@ -99868,12 +99838,73 @@ async function runPost(ctx) {
 
 /***/ }),
 
+/***/ 2141:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   l: () => (/* binding */ controlRequest)
+/* harmony export */ });
+/* unused harmony export waitForDaemon */
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * The daemon's socket protocol: one JSON line per request, one per reply.
+ * Shims send their session report; the action's steps ping, ask for stats,
+ * flush and stop.
+ */
+
+/** One request, one reply, within `timeoutMs`; any failure rejects. */
+function controlRequest(socketPath, request, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        const socket = node_net__WEBPACK_IMPORTED_MODULE_0___default().connect(socketPath);
+        let buffer = '';
+        const timer = setTimeout(() => {
+            socket.destroy();
+            reject(new Error(`the daemon did not answer ${request.op} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        socket.setEncoding('utf8');
+        socket.once('connect', () => socket.write(`${JSON.stringify(request)}\n`));
+        socket.on('data', (chunk) => {
+            buffer += chunk;
+            const end = buffer.indexOf('\n');
+            if (end === -1)
+                return;
+            clearTimeout(timer);
+            socket.end();
+            try {
+                resolve(JSON.parse(buffer.slice(0, end)));
+            }
+            catch (error) {
+                reject(error);
+            }
+        });
+        socket.once('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+    });
+}
+/** Polls `ping` until a just-started daemon answers; false after `timeoutMs`. */
+async function waitForDaemon(socketPath, timeoutMs) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        const reply = await controlRequest(socketPath, { op: 'ping' }, 1000).catch(() => undefined);
+        if (reply?.ok)
+            return true;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    return false;
+}
+
+
+/***/ }),
+
 /***/ 6661:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1390);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3317);
+/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8710);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8204);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());
@@ -99975,13 +100006,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 

@@ -2,18 +2,15 @@
  * Everything the orchestration touches outside itself. Entry files pass the
  * real thing (runnerContext); tests pass small fakes built from plain objects.
  */
-import { spawn } from 'node:child_process'
-import { openSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import * as core from '@actions/core'
 import * as exec from '@actions/exec'
 import * as tc from '@actions/tool-cache'
 import packageJson from '../../package.json' with { type: 'json' }
 import type { BuildCacheIO } from '../buildcache/setup.ts'
+import { spawnDetachedProcess } from '../daemon/launch.ts'
 import type { CommandRunner } from '../go/go-env.ts'
 import type { Logger } from '../logger.ts'
-import type { EventFacts } from '../policy/write-policy.ts'
 import { actionsCache, type ArchiveCache } from '../storage/archive-cache.ts'
 import type { GetInput } from './inputs.ts'
 import type { StateStore } from './state.ts'
@@ -55,26 +52,10 @@ export function runnerContext(): ActionContext {
     exportVariable: (name, value) => core.exportVariable(name, value),
     notice: (message) => core.notice(message),
     tools: { find: (tool, version) => tc.find(tool, version), cacheDir: (source, tool, version) => tc.cacheDir(source, tool, version) },
-    spawnDetached: (command, args, logFile) => {
-      const log = openSync(logFile, 'a')
-      spawn(command, args, { detached: true, stdio: ['ignore', log, log] }).unref()
-    },
+    spawnDetached: spawnDetachedProcess,
     nodePath: process.execPath,
     // The bundles live in dist/main and dist/post; the client in dist/client.
     clientSourceDir: path.join(import.meta.dirname, '..', 'client'),
     clientVersion: packageJson.version,
-  }
-}
-
-/** The triggering event, from GITHUB_EVENT_NAME and the payload at GITHUB_EVENT_PATH. */
-export async function readEvent(env: ActionContext['env']): Promise<EventFacts> {
-  const name = env.GITHUB_EVENT_NAME ?? ''
-  const file = env.GITHUB_EVENT_PATH
-  if (!file) return { name, payload: undefined }
-  try {
-    return { name, payload: JSON.parse(await readFile(file, 'utf8')) as unknown }
-  } catch {
-    // An unreadable payload makes fork detection fail closed (see classifyEvent).
-    return { name, payload: undefined }
   }
 }

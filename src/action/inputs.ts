@@ -5,6 +5,7 @@
 import path from 'node:path'
 import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
+import { parseByteSize } from '../store/byte-size.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from './errors.ts'
@@ -81,17 +82,12 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
 }
 
 export const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3
-const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
-
-/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples; at least 1 MiB. */
+/** At least 1 MiB (store/byte-size.ts). */
 function readSize(getInput: GetInput, name: string, fallback: number): number {
   const value = getInput(name).trim()
   if (value === '') return fallback
-  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(value)
-  const bytes = m ? Math.floor(Number(m[1]) * SIZE_UNITS[m[2]!.toUpperCase()]!) : NaN
-  if (!Number.isSafeInteger(bytes) || bytes < 1024 ** 2) {
-    throw new ConfigError(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`)
-  }
+  const bytes = parseByteSize(value)
+  if (bytes === undefined) throw new ConfigError(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`)
   return bytes
 }
 

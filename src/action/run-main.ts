@@ -6,12 +6,14 @@
 import { stat } from 'node:fs/promises'
 import os from 'node:os'
 import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
+import { KIT_DAEMON_SOCKET_ENV } from '../bootstrap/job-hooks.ts'
 import { setupBuildCache } from '../buildcache/setup.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
 import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
 import { Input, Output } from './constants.ts'
-import { readEvent, type ActionContext } from './context.ts'
+import { readEvent } from '../policy/event-file.ts'
+import type { ActionContext } from './context.ts'
 import { ConfigError, errorMessage } from './errors.ts'
 import { readInputs, type Inputs } from './inputs.ts'
 import { saveState, type SavedState } from './state.ts'
@@ -52,6 +54,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
         clientSourceDir: ctx.clientSourceDir,
         clientVersion: ctx.clientVersion,
         runnerTemp: ctx.env.RUNNER_TEMP || os.tmpdir(),
+        kitDaemon: kitDaemon(ctx.env),
         restoreDirectory: (dir) =>
           restoreGoCacheDir(
             ctx.cache,
@@ -102,6 +105,13 @@ export async function runMain(ctx: ActionContext): Promise<void> {
     ctx.log.info(`Module cache off (${Input.ModuleCache}: false)`)
   }
   saveState(ctx, state)
+}
+
+/** What the bootstrap kit's job-started hook exported (bootstrap/job-hooks.ts), if it ran. */
+function kitDaemon(env: ActionContext['env']): { socket: string; command: string } | undefined {
+  const socket = env[KIT_DAEMON_SOCKET_ENV]
+  const command = env.GOCACHEPROG
+  return socket && command ? { socket, command } : undefined
 }
 
 async function requireDirectory(dir: string): Promise<void> {

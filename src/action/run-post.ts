@@ -23,7 +23,7 @@ export async function runPost(ctx: ActionContext): Promise<void> {
     if (build !== undefined) {
       try {
         if (build.mode === 'client') {
-          const client = await finishClient(build.socket, build.store)
+          const client = await finishClient(build.socket, build.store, build.owner ?? 'action')
           if (client.problem) {
             ctx.log.warning(client.problem)
             report.problems.push(client.problem)

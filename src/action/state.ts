@@ -71,7 +71,7 @@ function isBuildCacheState(value: unknown): boolean {
       return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean'
     }
     case 'client':
-      return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean'
+      return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean' && (b.owner === undefined || b.owner === 'kit')
     default:
       return false
   }

@@ -13,6 +13,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { parseByteSize } from '../store/byte-size.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 
 export const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG'
@@ -89,7 +90,7 @@ export function parseKitConfig(text: string, file = 'the kit config'): KitConfig
   const storePath = optionalAbsolute(v, 'storePath', fail)
   if (storePath === undefined) fail('storePath', 'is required: an absolute directory on the runner for the persistent local store')
   const storeMaxSize = v.storeMaxSize ?? '5GiB'
-  if (typeof storeMaxSize !== 'string') fail('storeMaxSize', 'must be a size like "5GiB"')
+  if (typeof storeMaxSize !== 'string' || parseByteSize(storeMaxSize) === undefined) fail('storeMaxSize', 'must be a size of at least 1MiB, like "5GiB"')
 
   return {
     version: 1,

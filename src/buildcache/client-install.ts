@@ -41,9 +41,12 @@ export interface ClientPaths {
   client: string
   store: string
   socket: string
+  /** A store served read-only behind `store` (the kit's shared store, for a job that may not write to it). */
+  readStore?: string
 }
 
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 export function cacheProgCommand(p: ClientPaths): string {
-  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, '--daemon', p.socket])
+  const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore]
+  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket])
 }

@@ -17,8 +17,17 @@ export interface ClientReport {
 const FLUSH_TIMEOUT_MS = 120_000
 const STOP_TIMEOUT_MS = 5_000
 
-export async function finishClient(socket: string, store: string): Promise<ClientReport> {
+/**
+ * `owner: 'kit'`: the bootstrap kit's job-completed hook flushes and stops the
+ * daemon after every post step, so here we only read the figures so far.
+ */
+export async function finishClient(socket: string, store: string, owner: 'action' | 'kit' = 'action'): Promise<ClientReport> {
   try {
+    if (owner === 'kit') {
+      const reply = await controlRequest(socket, { op: 'stats' }, STOP_TIMEOUT_MS)
+      if (!reply.ok) throw new Error(reply.error)
+      return { stats: reply.stats! }
+    }
     const reply = await controlRequest(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS)
     if (!reply.ok) throw new Error(reply.error)
     await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined)

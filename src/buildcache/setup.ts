@@ -7,13 +7,12 @@
  *   client     ours: install, start the daemon, export GOCACHEPROG
  */
 import { mkdir } from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
-import { randomBytes } from 'node:crypto'
 import type { GoEnv } from '../go/go-env.ts'
 import { supportsCacheProg } from '../go/go-version.ts'
 import type { Logger } from '../logger.ts'
-import { waitForDaemon } from '../daemon/control.ts'
+import { controlRequest } from '../daemon/control.ts'
+import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
 import { cacheProgCommand, installClient, type ToolCache } from './client-install.ts'
 import type { DirectoryRestore } from './directory.ts'
 
@@ -21,7 +20,16 @@ export type BuildCacheState =
   | { mode: 'off' }
   | { mode: 'custom'; command: string }
   | { mode: 'directory'; restore: DirectoryRestore }
-  | { mode: 'client'; store: string; socket: string; command: string; daemonStarted: boolean; logFile: string }
+  | {
+      mode: 'client'
+      store: string
+      socket: string
+      command: string
+      daemonStarted: boolean
+      logFile: string
+      /** 'kit': the runner's job hooks started the daemon and finish it; the post step only reads its figures. */
+      owner?: 'kit'
+    }
 
 export interface BuildCacheSettings {
   enabled: boolean
@@ -36,18 +44,21 @@ export interface BuildCacheIO {
   log: Logger
   notice(message: string): void
   tools: ToolCache
-  /** Starts a process that outlives this step (the runner ends it with the job); nothing to wait on. */
-  spawnDetached(command: string, args: string[], logFile: string): void
+  /** Starts a process that outlives this step (the runner ends it with the job). */
+  spawnDetached: SpawnDetached
   /** The Node that runs this action (the runner's node24): it runs the client too. */
   nodePath: string
   /** dist/client, shipped with the action. */
   clientSourceDir: string
   clientVersion: string
   runnerTemp: string
+  /** The daemon the bootstrap kit's job-started hook started, from the env it exported; absent elsewhere. */
+  kitDaemon?: { socket: string; command: string }
   /** Go < 1.24: restores GOCACHE through the archive cache. */
   restoreDirectory(dir: string): Promise<DirectoryRestore>
 }
 
+const KIT_PING_TIMEOUT_MS = 2_000
 /** How long the main step waits for a new daemon to answer. */
 const DAEMON_START_TIMEOUT_MS = 10_000
 
@@ -62,6 +73,15 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     return { mode: 'directory', restore: await io.restoreDirectory(goEnv.buildCache) }
   }
 
+  if (io.kitDaemon !== undefined) {
+    const reply = await controlRequest(io.kitDaemon.socket, { op: 'ping' }, KIT_PING_TIMEOUT_MS).catch(() => undefined)
+    if (reply?.ok && reply.store !== undefined) {
+      io.log.info(`Using the cache daemon the runner's bootstrap kit started (store ${reply.store}); its job hooks finish it.`)
+      return { mode: 'client', store: reply.store, socket: io.kitDaemon.socket, command: io.kitDaemon.command, daemonStarted: true, logFile: '', owner: 'kit' }
+    }
+    io.log.warning(`The bootstrap kit's cache daemon does not answer at ${io.kitDaemon.socket}; starting one for this job.`)
+  }
+
   const stateDir = path.join(io.runnerTemp, 'go-cache-setup')
   await mkdir(stateDir, { recursive: true })
   const store = path.resolve(settings.storePath || path.join(stateDir, 'store'))
@@ -69,23 +89,12 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
   const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion)
   const socket = socketPath(stateDir)
   const logFile = path.join(stateDir, 'daemon.log')
-  io.spawnDetached(
-    io.nodePath,
-    [client, 'daemon', '--store', store, '--socket', socket, '--max-bytes', String(settings.storeMaxBytes), '--log', logFile],
-    logFile,
-  )
-  const daemonStarted = await waitForDaemon(socket, DAEMON_START_TIMEOUT_MS)
+  const launch = { node: io.nodePath, client, store, socket, maxBytes: settings.storeMaxBytes, logFile }
+  const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS)
   if (!daemonStarted) {
     io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`)
   }
   const command = cacheProgCommand({ node: io.nodePath, client, store, socket })
   io.log.info(`GOCACHEPROG=${command}`)
   return { mode: 'client', store, socket, command, daemonStarted, logFile }
-}
-
-/** Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
-export function socketPath(stateDir: string): string {
-  const name = `d-${randomBytes(4).toString('hex')}.sock`
-  const preferred = path.join(stateDir, name)
-  return Buffer.byteLength(preferred) <= 100 ? preferred : path.join(os.tmpdir(), `gcs-${name}`)
 }

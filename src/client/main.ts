@@ -1,6 +1,7 @@
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
- * the action runs `daemon`, `stats`, `flush` and `stop`.
+ * the action runs `daemon`, `stats`, `flush` and `stop`; the bootstrap kit runs
+ * `bootstrap …` (people) and `hook …` (the runner's job hooks).
  *
  * stdout belongs to the protocol: cmd/go treats anything that is not JSON as
  * fatal ("error reading JSON from GOCACHEPROG"), so every message goes to
@@ -16,9 +17,16 @@ import { serveSession } from '../gocacheprog/session.ts'
 import { LocalStore } from '../store/local-store.ts'
 
 const USAGE = `usage:
-  go-cache-setup serve --store DIR [--daemon SOCKET]     speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
+  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET]
+                                      speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
   go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
-  go-cache-setup stats|flush|stop|ping --socket SOCKET`
+  go-cache-setup stats|flush|stop|ping --socket SOCKET
+  go-cache-setup bootstrap install --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR] [--node PATH]
+        [--config FILE | --store-path DIR [--cache-url URL] [--token-file FILE] [--auto-configure true|false]
+         [--include OWNER/NAME]... [--exclude OWNER/NAME]... [--cache-write auto|true|false] [--store-max-size SIZE]]
+  go-cache-setup bootstrap uninstall [--kit-dir DIR] [--purge-store]
+  go-cache-setup bootstrap status --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR]
+  go-cache-setup hook job-started|job-completed     (the runner's job hooks run these)`
 
 const debug = process.env.GO_CACHE_SETUP_DEBUG === '1'
 const warn = (message: string): void => void process.stderr.write(`go-cache-setup: ${message}\n`)
@@ -26,14 +34,19 @@ const warn = (message: string): void => void process.stderr.write(`go-cache-setu
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500
 
-async function serve(storeDir: string, socket: string | undefined): Promise<number> {
+async function serve(storeDir: string, socket: string | undefined, readStoreDir: string | undefined): Promise<number> {
   const store = new LocalStore(storeDir)
+  // Read-only behind ours: hits from it, puts never go to it (bootstrap/job-hooks.ts).
+  const readStore = readStoreDir === undefined ? undefined : new LocalStore(readStoreDir)
   let report
   try {
     report = await serveSession(
       process.stdin,
       process.stdout,
-      { get: (id) => store.get(id), put: (a, o, body, size) => store.put(a, o, body, size) },
+      {
+        get: readStore === undefined ? (id) => store.get(id) : (id) => store.get(id) ?? readStore.get(id),
+        put: (a, o, body, size) => store.put(a, o, body, size),
+      },
       { log: debug ? warn : undefined },
     )
   } catch (error) {
@@ -65,10 +78,22 @@ async function serve(storeDir: string, socket: string | undefined): Promise<numb
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command === 'bootstrap' || command === 'hook') {
+    // Loaded on demand: serve starts with every go command and must stay lean.
+    const kit = await import('../bootstrap/cli.ts')
+    const print = (line: string): void => void process.stdout.write(`${line}\n`)
+    try {
+      return command === 'hook' ? await kit.hookCommand(rest, print) : await kit.bootstrapCommand(rest, print)
+    } catch (error) {
+      if (error instanceof kit.KitUsageError) throw new UsageError(error.message)
+      throw error
+    }
+  }
   const { values } = parseArgs({
     args: rest,
     options: {
       store: { type: 'string' },
+      'read-store': { type: 'string' },
       daemon: { type: 'string' },
       socket: { type: 'string' },
       'max-bytes': { type: 'string' },
@@ -80,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       if (!values.store) throw new UsageError('serve needs --store DIR')
-      return serve(values.store, values.daemon)
+      return serve(values.store, values.daemon, values['read-store'])
     case 'daemon': {
       if (!values.store || !values.socket) throw new UsageError('daemon needs --store DIR and --socket SOCKET')
       const logStream = values.log ? createWriteStream(values.log, { flags: 'a' }) : undefined

@@ -50,6 +50,8 @@ import { StepOutputProcessor } from './workflow-commands.ts'
 
 const DEFAULT_SHA = '4f9d3a1e0b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e'
 const DEFAULT_BASE_SHA = '1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d'
+const HOOK_STARTED_ID = 'job-started-hook'
+const HOOK_COMPLETED_ID = 'job-completed-hook'
 const DEFAULT_TOKEN = 'ghs_HarnessFakeGitHubToken0123456789abcd'
 
 /** Error in the job definition or in something the harness does not support. */
@@ -280,6 +282,12 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
   const imageOS = runnerSpec.imageOS === undefined ? (hosted ? 'ubuntu24' : null) : runnerSpec.imageOS
   if (imageOS !== null) baseEnv.ImageOS = imageOS
   Object.assign(baseEnv, runnerSpec.baseEnv ?? {})
+  if (runnerSpec.envFile !== undefined && existsSync(runnerSpec.envFile)) {
+    for (const line of readFileSync(runnerSpec.envFile, 'utf8').split('\n')) {
+      const eq = line.indexOf('=')
+      if (eq > 0) baseEnv[line.slice(0, eq)] = line.slice(eq + 1).replace(/\r$/, '')
+    }
+  }
 
   // ---- job state
   const jobEnv: Record<string, string> = { ...(spec.env ?? {}) }
@@ -313,6 +321,8 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     step: StepSpec
     manifest?: ActionManifest
     state?: Record<string, string>
+    /** a runner job hook script */
+    hookPath?: string
   }
 
   const skipped = (exec: Execution): StepResult => ({
@@ -346,7 +356,8 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     const { step, phase } = exec
     const stepLog: string[] = []
     const stepEnv = step.env ?? {}
-    const envContext = { ...baseEnv, ...jobEnv, ...stepEnv }
+    const hook = exec.hookPath !== undefined
+    const envContext = hook ? { ...baseEnv } : { ...baseEnv, ...jobEnv, ...stepEnv }
     const processor = new StepOutputProcessor({
       masker,
       allowUnsecureCommands: (envContext.ACTIONS_ALLOW_UNSECURE_COMMANDS ?? '').toLowerCase() === 'true',
@@ -367,8 +378,8 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
       writeFileSync(files[kind], '')
     }
 
-    // the environment, layered as the runner does
-    const env: Record<string, string> = { ...baseEnv, ...jobEnv, ...stepEnv }
+    // the environment, layered as the runner does (hooks: the runner's own environment only)
+    const env: Record<string, string> = { ...envContext }
     let inputs: Record<string, string> | undefined
     let inputWarnings: string[] = []
     if (exec.manifest) {
@@ -425,6 +436,8 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
       ...(spec.debug ? { RUNNER_DEBUG: '1' } : {}),
     }
     if (exec.manifest) runtime.GITHUB_ACTION_PATH = exec.manifest.directory
+    // Hooks are not steps: no step-specific variables (github-actions-runtime.md 4.1).
+    if (hook) for (const name of ['GITHUB_ACTION', 'GITHUB_OUTPUT', 'GITHUB_STATE']) delete runtime[name]
     Object.assign(env, runtime)
     if (exec.manifest) Object.assign(env, spec.actionsRuntime ?? {})
 
@@ -455,6 +468,12 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
       }
       file = nodeBinary
       args = [phase === 'post' ? exec.manifest.post! : exec.manifest.main]
+    } else if (hook) {
+      processor.output(`A job ${exec.id === HOOK_STARTED_ID ? 'started' : 'completed'} hook has been configured by the self-hosted runner administrator`)
+      processor.output(`##[group]Run '${exec.hookPath}'`)
+      processor.output('##[endgroup]')
+      file = 'bash'
+      args = ['-e', exec.hookPath!]
     } else {
       const run = step as RunStepSpec
       const scriptFile = join(temp, `${randomUUID()}.sh`)
@@ -549,9 +568,11 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
             break
           }
           case 'state':
+            if (hook) break // hooks cannot save state or set outputs (ADR 1751)
             for (const [name, value] of iterateKeyValueFile(readFileSync(path, 'utf8'))) state[name] = value
             break
           case 'output':
+            if (hook) break
             for (const [name, value] of iterateKeyValueFile(readFileSync(path, 'utf8'))) outputs[name] = value
             break
         }
@@ -594,10 +615,22 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     }
   }
 
+  /** False when the hook failed. */
+  const runHook = async (variable: string, id: string): Promise<boolean> => {
+    const hookPath = baseEnv[variable]
+    if (!hookPath) return true
+    if (!hookPath.endsWith('.sh')) throw new HarnessError(`${variable}: only .sh hooks are supported, got ${hookPath}`)
+    const exec: Execution = { id, name: id, phase: 'hook', step: { run: '' }, hookPath }
+    const result = await execute(exec)
+    results.push(result)
+    return result.conclusion === 'success'
+  }
+
   try {
-    // ---- main steps
+    const started = await runHook('ACTIONS_RUNNER_HOOK_JOB_STARTED', HOOK_STARTED_ID)
+    // ---- main steps (none when the job-started hook failed: it is part of setting up the job)
     const posts: Array<{ exec: Execution; mainResult: StepResult }> = []
-    for (const step of spec.steps) {
+    for (const step of started ? spec.steps : []) {
       const id = contextName(step)
       const name = step.name ?? (isUses(step) ? `Run ${step.uses}` : `Run ${step.run.split('\n')[0]}`)
       const phase: StepPhase = isUses(step) ? 'main' : 'run'
@@ -632,6 +665,8 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
       }
       results.push(await execute(post))
     }
+    // after every post step (the runner registers it at job start)
+    await runHook('ACTIONS_RUNNER_HOOK_JOB_COMPLETED', HOOK_COMPLETED_ID)
   } finally {
     if (!spec.keepTemp) rmSync(jobRoot, { recursive: true, force: true })
   }
@@ -649,7 +684,7 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     paths: { temp, toolCache, eventPath, fileCommands: fileCommandDir, workspace },
     step(id: string, phase?: StepPhase): StepResult {
       const found = results.find((r) =>
-        r.id === id && (phase === undefined ? r.phase === 'main' || r.phase === 'run' : r.phase === phase),
+        r.id === id && (phase === undefined ? r.phase !== 'post' : r.phase === phase),
       )
       if (!found) {
         const known = results.map((r) => `${r.id}/${r.phase}`).join(', ')

@@ -3,8 +3,8 @@ import type { Annotation, WorkflowCommand } from './workflow-commands.ts'
 
 export type JobStatus = 'success' | 'failure'
 
-/** 'run' for `run:` steps; 'main'/'post' for the two halves of a `uses:` step. */
-export type StepPhase = 'main' | 'post' | 'run'
+/** 'run' for `run:` steps; 'main'/'post' for the two halves of a `uses:` step; 'hook' for the runner's job hooks. */
+export type StepPhase = 'main' | 'post' | 'run' | 'hook'
 
 /** Where and as what the simulated runner runs. */
 export interface RunnerSpec {
@@ -29,8 +29,19 @@ export interface RunnerSpec {
   imageOS?: string | null
   /** names copied from this process' environment into the runner's base environment; default ['PATH', 'HOME'] */
   inheritEnv?: string[]
-  /** extra variables of the runner process (like the runner's .env file); job and step env override them */
+  /** extra variables of the runner process; job and step env override them */
   baseEnv?: Record<string, string>
+  /**
+   * The runner's `.env` file, read at job start as the listener reads it at its start
+   * (Program.cs LoadAndSetEnv: KEY=VALUE per line, split on the first `=`, no quoting),
+   * over baseEnv. ACTIONS_RUNNER_HOOK_JOB_STARTED / _COMPLETED there (or in baseEnv) name
+   * the job hooks: run with `bash -e` (`.sh`), with the runner's environment and the
+   * default GITHUB_ and RUNNER_ variables but no job env and no ACTIONS_* runtime variables;
+   * GITHUB_ENV/GITHUB_PATH processed after the hook; a non-zero exit fails the job (and a
+   * failed started hook runs no step at all). Their results are the steps 'job-started-hook'
+   * and 'job-completed-hook' (phase 'hook').
+   */
+  envFile?: string
 }
 
 /** What the job knows about its run (the `github` context). */
@@ -202,6 +213,6 @@ export interface JobResult {
   log: string
   /** directories and files the job used */
   paths: { temp: string; toolCache: string; eventPath: string; fileCommands: string; workspace: string }
-  /** the step with this id; phase defaults to 'main'/'run'. Throws if absent. */
+  /** the step with this id; phase defaults to anything but 'post'. Throws if absent. */
   step(id: string, phase?: StepPhase): StepResult
 }

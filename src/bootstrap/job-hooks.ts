@@ -1,0 +1,136 @@
+/**
+ * The kit's job hooks. The runner runs job-started before the first step and
+ * job-completed after the last post step; a hook can write GITHUB_ENV (the
+ * runner processes it after the hook) but sees no ACTIONS_RUNTIME_TOKEN, and
+ * its exit status decides the job (github-actions-runtime.md section 4.1).
+ *
+ * job-started decides, for this job: on or off (the toggle, the repository
+ * lists), and read-write or read-only (the write policy and the event). When
+ * on, it starts the daemon over the runner's persistent store and exports
+ * GOCACHEPROG. A job that may not write gets a private store for its own
+ * puts, and reads the shared one through `serve --read-store`: a fork's code
+ * must not plant entries that later trusted jobs on this runner would use.
+ */
+import { mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
+import path from 'node:path'
+import { cacheProgCommand } from '../buildcache/client-install.ts'
+import { finishClient } from '../buildcache/finish.ts'
+import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
+import { readEvent } from '../policy/event-file.ts'
+import { decideWrite, parseCacheMode, type WriteDecision } from '../policy/write-policy.ts'
+import { parseByteSize } from '../store/byte-size.ts'
+import { readKitConfig, repositoryIncluded, type KitConfig, type KitConfigLookup } from './kit-config.ts'
+
+export type Env = Readonly<Record<string, string | undefined>>
+
+/** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
+export const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET'
+export const AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE'
+
+export interface HookIO {
+  env: Env
+  /** One line to the hook's log (workflow commands work there). */
+  print(line: string): void
+  spawnDetached: SpawnDetached
+  nodePath: string
+  /** This program (the installed client bundle). */
+  clientPath: string
+  now(): number
+}
+
+export type JobPlan =
+  | { configure: false; reason: string; warning?: boolean }
+  | { configure: true; config: KitConfig; write: WriteDecision }
+
+/**
+ * Pure: what the hook does for this job. A broken kit config is a warning and
+ * no configuration; GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's environment,
+ * set by the organisation) outranks the config file's autoConfigure.
+ */
+export function planJob(lookup: KitConfigLookup, env: Env, decideWriteFor: (config: KitConfig) => WriteDecision): JobPlan {
+  if (!lookup.found) return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)' }
+  if ('problem' in lookup) return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true }
+  const { config } = lookup
+  const toggle = (env[AUTO_CONFIGURE_ENV] ?? '').trim().toLowerCase()
+  if (toggle !== '' && toggle !== 'true' && toggle !== 'false') {
+    return { configure: false, reason: `${AUTO_CONFIGURE_ENV}="${env[AUTO_CONFIGURE_ENV]}" is not true or false; nothing configured`, warning: true }
+  }
+  if (toggle === 'false') return { configure: false, reason: `auto-configure is off (${AUTO_CONFIGURE_ENV}=false)` }
+  if (toggle === '' && !config.autoConfigure) return { configure: false, reason: `auto-configure is off (autoConfigure: false in ${lookup.file})` }
+  const repository = env.GITHUB_REPOSITORY ?? ''
+  if (!repositoryIncluded(config, repository)) return { configure: false, reason: `${repository} is not among the kit's repositories` }
+  return { configure: true, config, write: decideWriteFor(config) }
+}
+
+/** What job-started leaves for job-completed, in RUNNER_TEMP (emptied by the runner at the next job's start). */
+interface JobRecord {
+  socket: string
+  store: string
+}
+
+function recordPath(env: Env): string {
+  return path.join(requireEnv(env, 'RUNNER_TEMP'), 'go-cache-setup-kit', 'job.json')
+}
+
+const DAEMON_START_TIMEOUT_MS = 3_000
+
+export async function jobStarted(io: HookIO): Promise<void> {
+  const started = io.now()
+  const { env } = io
+  const lookup = await readKitConfig(env)
+  const event = await readEvent(env)
+  const plan = planJob(lookup, env, (config) => decideWrite(config.cacheWrite, event, parseCacheMode(env.ACTIONS_CACHE_MODE)))
+  if (!plan.configure) {
+    io.print(plan.warning ? `::warning::go-cache-setup: ${plan.reason}` : `go-cache-setup: ${plan.reason}; nothing configured`)
+    return
+  }
+  const { config, write } = plan
+  const stateDir = path.dirname(recordPath(env))
+  await mkdir(stateDir, { recursive: true })
+  // The shared store when the job may write; otherwise a private one that reads through to it.
+  const store = write.allowed ? config.storePath : path.join(stateDir, 'store')
+  const readStore = write.allowed ? undefined : config.storePath
+  await mkdir(store, { recursive: true })
+  const socket = socketPath(stateDir)
+  const logFile = path.join(stateDir, 'daemon.log')
+  const launch = { node: io.nodePath, client: io.clientPath, store, socket, maxBytes: parseByteSize(config.storeMaxSize)!, logFile }
+  const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS)
+  if (!daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`)
+
+  const command = cacheProgCommand({ node: io.nodePath, client: io.clientPath, store, socket, readStore })
+  await writeFile(recordPath(env), JSON.stringify({ socket, store } satisfies JobRecord))
+  await appendFile(requireEnv(env, 'GITHUB_ENV'), `GOCACHEPROG=${command}\n${KIT_DAEMON_SOCKET_ENV}=${socket}\n`)
+  const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`
+  io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (store ${store}, ${writes})`)
+}
+
+/** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
+export async function jobCompleted(io: HookIO): Promise<void> {
+  const file = recordPath(io.env)
+  let record: JobRecord
+  try {
+    record = JSON.parse(await readFile(file, 'utf8')) as JobRecord
+  } catch {
+    io.print('go-cache-setup: the job-started hook configured nothing; nothing to finish')
+    return
+  }
+  if (typeof record.socket !== 'string' || typeof record.store !== 'string') {
+    io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote; nothing to finish`)
+    return
+  }
+  const { stats, trim, problem } = await finishClient(record.socket, record.store)
+  if (problem) io.print(`::warning::go-cache-setup: ${problem}`)
+  const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets
+  io.print(
+    `go-cache-setup: ${stats.sessions} go processes, ${stats.gets} gets, ${stats.hits} hits (${(ratio * 100).toFixed(1)}%), ` +
+      `${stats.misses} misses, ${stats.puts} puts (${stats.bytesOut} bytes)` +
+      (trim ? `; store ${trim.storeBytes} bytes after trimming ${trim.entriesRemoved} entries` : ''),
+  )
+  await rm(file, { force: true })
+}
+
+function requireEnv(env: Env, name: string): string {
+  const value = env[name]
+  if (!value) throw new Error(`${name} is not set: is this running as a runner job hook?`)
+  return value
+}
