@@ -535,3 +535,62 @@ describe('environment', () => {
     expect(existsSync(join(temp, 'stale'))).toBe(false)
   })
 })
+
+describe('job hooks (the runner .env names them)', () => {
+  /** A runner .env naming the two hooks, written under root. */
+  function runnerEnv(started: string, completed: string, extra = ''): string {
+    const hooks = join(root, 'hooks')
+    mkdirSync(hooks, { recursive: true })
+    writeFileSync(join(hooks, 'started.sh'), started)
+    writeFileSync(join(hooks, 'completed.sh'), completed)
+    const file = join(root, 'runner.env')
+    writeFileSync(file, `${extra}ACTIONS_RUNNER_HOOK_JOB_STARTED=${join(hooks, 'started.sh')}\nACTIONS_RUNNER_HOOK_JOB_COMPLETED=${join(hooks, 'completed.sh')}\n`)
+    return file
+  }
+  const recorder = (label: string) =>
+    `import { appendFileSync as af } from 'node:fs'\naf(process.env.GITHUB_WORKSPACE + '/order.log', ${JSON.stringify(label)} + '\\n')\n`
+
+  it('run first and last, with the runner environment and GITHUB_ENV processed after the started hook', async () => {
+    const envFile = runnerEnv(
+      'echo started >> "$GITHUB_WORKSPACE/order.log"\necho "FROM_HOOK=yes" >> "$GITHUB_ENV"\nenv > "$GITHUB_WORKSPACE/hook-env.txt"\n',
+      'echo "completed FROM_HOOK=${FROM_HOOK:-unset}" >> "$GITHUB_WORKSPACE/order.log"\n',
+      'RUNNER_WIDE=a=b\n',
+    )
+    const a = action('a', { main: recorder('main a'), post: recorder('post a') })
+    const r = await runJob(job([{ id: 'a', uses: a }, { id: 'see', run: 'echo "step FROM_HOOK=$FROM_HOOK" >> order.log' }], {
+      env: { JOB_ONLY: '1' },
+      actionsRuntime: { ACTIONS_RUNTIME_TOKEN: 'rt-token' },
+      runner: { envFile },
+    }))
+    expect(r.conclusion).toBe('success')
+    // GITHUB_ENV from the started hook reaches steps, not the completed hook (it sees the runner's env only).
+    expect(readFileSync(join(workspace, 'order.log'), 'utf8')).toBe('started\nmain a\nstep FROM_HOOK=yes\npost a\ncompleted FROM_HOOK=unset\n')
+    expect(r.steps.map((s) => `${s.id}/${s.phase}`)).toEqual(['job-started-hook/hook', 'a/main', 'see/run', 'a/post', 'job-completed-hook/hook'])
+    const hookEnv = readFileSync(join(workspace, 'hook-env.txt'), 'utf8')
+    expect(hookEnv).toContain('RUNNER_WIDE=a=b\n') // split on the first '=' only
+    expect(hookEnv).toContain('GITHUB_EVENT_PATH=')
+    expect(hookEnv).toContain('GITHUB_ENV=')
+    expect(hookEnv).not.toContain('JOB_ONLY')
+    expect(hookEnv).not.toContain('ACTIONS_RUNTIME_TOKEN')
+    expect(hookEnv).not.toMatch(/^GITHUB_(ACTION|OUTPUT|STATE)=/m)
+    expect(r.step('job-started-hook').log).toContain('A job started hook has been configured by the self-hosted runner administrator')
+  })
+
+  it('a failing started hook fails the job before any step', async () => {
+    const envFile = runnerEnv('echo nope\nexit 3\n', 'echo completed >> "$GITHUB_WORKSPACE/order.log"\n')
+    const r = await runJob(job([{ id: 'never', run: 'echo ran >> order.log' }], { runner: { envFile } }))
+    expect(r.conclusion).toBe('failure')
+    expect(r.step('job-started-hook').exitCode).toBe(3)
+    expect(r.steps.map((s) => s.id)).toEqual(['job-started-hook', 'job-completed-hook'])
+    expect(readFileSync(join(workspace, 'order.log'), 'utf8')).toBe('completed\n')
+  })
+
+  it('a failing completed hook fails an otherwise green job, and runs under bash -e', async () => {
+    const envFile = runnerEnv('true\n', 'false\necho not reached >> "$GITHUB_WORKSPACE/order.log"\n')
+    const r = await runJob(job([{ id: 'ok', run: 'true' }], { runner: { envFile } }))
+    expect(r.step('ok').conclusion).toBe('success')
+    expect(r.step('job-completed-hook').conclusion).toBe('failure')
+    expect(r.conclusion).toBe('failure')
+    expect(existsSync(join(workspace, 'order.log'))).toBe(false)
+  })
+})
