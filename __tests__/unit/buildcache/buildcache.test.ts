@@ -1,4 +1,5 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { cacheProgCommand, installClient, type ToolCache } from '../../../src/buildcache/client-install.ts'
@@ -144,6 +145,30 @@ describe('setupBuildCache', () => {
       'go1.23.12 ignores GOCACHEPROG (it is on by default from Go 1.24), so the build cache is cached as a directory (GOCACHE=/home/runner/.cache/go-build) instead. Use Go 1.24 or newer for the cache client.',
     ])
     expect(x.spawned).toEqual([])
+  })
+
+  it("reuses the bootstrap kit's daemon when it answers, and starts none", async () => {
+    // A stand-in for the kit's daemon: answers ping on a real unix socket.
+    const socket = path.join(dir, 'kit.sock')
+    const server = net.createServer((c) => c.once('data', () => c.end(`${JSON.stringify({ ok: true, pid: 1, store: '/srv/store' })}\n`)))
+    await new Promise<void>((resolve) => server.listen(socket, resolve))
+    try {
+      const infos: string[] = []
+      const x = io({ kitDaemon: { socket, command: 'node /t/index.js serve --store /srv/store --daemon ' + socket }, log: { info: (m) => void infos.push(m), warning: () => undefined, debug: () => undefined } })
+      expect(await setupBuildCache(settings, goEnv('go1.26.8'), x)).toEqual({
+        mode: 'client',
+        store: '/srv/store',
+        socket,
+        command: `node /t/index.js serve --store /srv/store --daemon ${socket}`,
+        daemonStarted: true,
+        logFile: '',
+        owner: 'kit',
+      })
+      expect(x.spawned).toEqual([])
+      expect(infos).toEqual(["Using the cache daemon the runner's bootstrap kit started (store /srv/store); its job hooks finish it."])
+    } finally {
+      server.close()
+    }
   })
 })
 
