@@ -99619,6 +99619,14 @@ const Input = {
     GoCacheProg: 'gocacheprog',
     StorePath: 'store-path',
     StoreMaxSize: 'store-max-size',
+    CacheUrl: 'cache-url',
+    CacheToken: 'cache-token',
+    AutoConfigure: 'auto-configure',
+    PantsRemoteCache: 'pants-remote-cache',
+    PantsRemoteStoreAddress: 'pants-remote-store-address',
+    PantsRemoteInstanceName: 'pants-remote-instance-name',
+    PantsRemoteHeaders: 'pants-remote-headers',
+    PantsAuthHeader: 'pants-auth-header',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -99634,6 +99642,8 @@ const Output = {
     BuildCacheBytesOut: 'build-cache-bytes-out',
     BuildCacheHitRatio: 'build-cache-hit-ratio',
     BuildCacheTimeMs: 'build-cache-time-ms',
+    AutoConfigure: 'auto-configure',
+    PantsConfig: 'pants-config',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
