@@ -29,7 +29,7 @@ export interface BazelRemote {
   dir: string
   /** bazel-remote's /status JSON (NumFiles, CurrSize, …). */
   status(): Promise<BazelRemoteStatus>
-  /** Entries on disk: action cache and CAS files, counted from the storage directory. */
+  /** Entries on disk, counted from the storage directory: action cache, and CAS (cas.v2, plus raw.v2 for blobs kept uncompressed). */
   entries(): Promise<{ ac: number; cas: number }>
   stop(): Promise<void>
 }
@@ -91,7 +91,10 @@ export async function startBazelRemote(options: BazelRemoteOptions): Promise<Baz
     grpcAddress: `grpc://127.0.0.1:${grpcPort}`,
     dir: options.dir,
     status,
-    entries: async () => ({ ac: await countFiles(path.join(options.dir, 'ac.v2')), cas: await countFiles(path.join(options.dir, 'cas.v2')) }),
+    entries: async () => ({
+      ac: await countFiles(path.join(options.dir, 'ac.v2')),
+      cas: (await countFiles(path.join(options.dir, 'cas.v2'))) + (await countFiles(path.join(options.dir, 'raw.v2'))),
+    }),
     stop: async () => {
       if (child.exitCode === null) {
         child.kill('SIGTERM')
