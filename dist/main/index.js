@@ -96234,6 +96234,215 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/policy/write-policy.ts
+/**
+ * Whether this job may write to a shared cache. Pure: everything it needs is
+ * passed in, so every branch is table-tested.
+ *
+ * Untrusted events never write by default: code from a fork, or a comment
+ * anyone can post, must not be able to plant entries that trusted jobs later
+ * restore (cache poisoning; GitHub itself now hands these events read-only
+ * cache tokens, see docs/decisions.md).
+ */
+const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
+/** Events that run with a pull request's head from another repository. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+function classifyEvent(event) {
+    switch (event.name) {
+        case 'pull_request_target':
+            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
+        case 'issue_comment':
+            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
+    }
+    if (PULL_REQUEST_EVENTS.has(event.name)) {
+        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
+        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
+        if (head === undefined || base === undefined) {
+            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
+        }
+        if (head !== base)
+            return { trusted: false, reason: `${event.name} from the fork ${head}` };
+        return { trusted: true };
+    }
+    if (event.name === 'workflow_run') {
+        // A workflow_run started by a fork's pull request runs in the base repository's context.
+        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
+        const base = repoName(dig(event.payload, 'repository'));
+        if (head !== undefined && base !== undefined && head !== base) {
+            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
+        }
+    }
+    return { trusted: true };
+}
+function parseCacheMode(value) {
+    const raw = (value ?? '').trim().toLowerCase();
+    switch (raw) {
+        case 'none':
+            return { read: false, write: false, raw };
+        case 'read':
+            return { read: true, write: false, raw };
+        case 'write-only':
+            return { read: false, write: true, raw };
+        default:
+            return { read: true, write: true, raw };
+    }
+}
+function decideWrite(setting, event, mode) {
+    if (!mode.write)
+        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
+    if (setting === 'false')
+        return { allowed: false, reason: 'cache-write is false' };
+    if (setting === 'true')
+        return { allowed: true };
+    const verdict = classifyEvent(event);
+    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
+}
+function dig(value, ...keys) {
+    let current = value;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null)
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function repoName(repo) {
+    const name = dig(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
+/**
+ * The bootstrap kit's config file: what a platform team decides once per
+ * runner (or per image), read by the job hooks and by the action itself.
+ *
+ * The runner puts every line of its `.env` into each job's environment
+ * (github-actions-runtime.md section 4), so `bootstrap install` registers
+ * GO_CACHE_SETUP_KIT_CONFIG there, and that is how both find the file.
+ * JSON, not YAML: the hooks run on a bare runner, and JSON needs no parser
+ * that the client bundle does not already have.
+ *
+ * The file holds no secret: the token stays in its own file (tokenFile),
+ * readable by the runner's user only.
+ */
+
+
+
+const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
+class KitConfigError extends Error {
+}
+const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
+const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
+/** Parses and validates the file's text; every problem names the key and says what is expected. */
+function parseKitConfig(text, file = 'the kit config') {
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (error) {
+        throw new KitConfigError(`${file} is not valid JSON: ${error.message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new KitConfigError(`${file} must hold a JSON object`);
+    const v = raw;
+    const fail = (key, expected) => {
+        throw new KitConfigError(`${file}: "${key}" ${expected}`);
+    };
+    for (const key of Object.keys(v))
+        if (!KEYS.has(key))
+            fail(key, `is not a known key (known: ${[...KEYS].join(', ')})`);
+    if (v.version !== 1)
+        fail('version', 'must be 1');
+    let cacheUrl;
+    if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
+        if (typeof v.cacheUrl !== 'string')
+            fail('cacheUrl', 'must be a string');
+        let url;
+        try {
+            url = new URL(v.cacheUrl);
+        }
+        catch {
+            url = undefined;
+        }
+        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+            fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)');
+        }
+        cacheUrl = v.cacheUrl;
+    }
+    const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
+    const autoConfigure = v.autoConfigure ?? true;
+    if (typeof autoConfigure !== 'boolean')
+        fail('autoConfigure', 'must be true or false');
+    const repos = (v.repositories ?? {});
+    if (typeof repos !== 'object' || repos === null || Array.isArray(repos))
+        fail('repositories', 'must be an object with "include" and "exclude" lists');
+    for (const key of Object.keys(repos))
+        if (key !== 'include' && key !== 'exclude')
+            fail(`repositories.${key}`, 'is not a known key (include, exclude)');
+    const list = (key) => {
+        const value = repos[key] ?? [];
+        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && REPO_PATTERN.test(p))) {
+            fail(`repositories.${key}`, 'must be a list of owner/name patterns, like "my-org/*"');
+        }
+        return value;
+    };
+    const cacheWrite = v.cacheWrite ?? 'auto';
+    if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
+        fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
+    const storePath = optionalAbsolute(v, 'storePath', fail);
+    if (storePath === undefined)
+        fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
+    const storeMaxSize = v.storeMaxSize ?? '5GiB';
+    if (typeof storeMaxSize !== 'string')
+        fail('storeMaxSize', 'must be a size like "5GiB"');
+    return {
+        version: 1,
+        ...(cacheUrl !== undefined && { cacheUrl }),
+        ...(tokenFile !== undefined && { tokenFile }),
+        autoConfigure: autoConfigure,
+        repositories: { include: list('include'), exclude: list('exclude') },
+        cacheWrite: cacheWrite,
+        storePath: storePath,
+        storeMaxSize: storeMaxSize,
+    };
+}
+function optionalAbsolute(v, key, fail) {
+    const value = v[key];
+    if (value === undefined || value === '')
+        return undefined;
+    if (typeof value !== 'string' || !external_node_path_default().isAbsolute(value))
+        fail(key, 'must be an absolute path');
+    return external_node_path_default().normalize(value);
+}
+/** Whether the kit configures jobs of `repository` (`owner/name`, from GITHUB_REPOSITORY). Exclude wins. */
+function repositoryIncluded(config, repository) {
+    const matches = (pattern) => globToRegExp(pattern).test(repository);
+    if (config.repositories.exclude.some(matches))
+        return false;
+    return config.repositories.include.length === 0 || config.repositories.include.some(matches);
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('[^/]*');
+    // GitHub owner and repository names are case-insensitive.
+    return new RegExp(`^${body}$`, 'i');
+}
+/** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
+async function readKitConfig(env) {
+    const file = env[KIT_CONFIG_ENV];
+    if (!file)
+        return { found: false };
+    try {
+        return { found: true, file, config: parseKitConfig(await (0,promises_.readFile)(file, 'utf8'), file) };
+    }
+    catch (error) {
+        const problem = error instanceof KitConfigError ? error.message : `cannot read ${file}: ${error.message}`;
+        return { found: true, file, problem };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/storage/key-part.ts
 /**
  * One segment of a GitHub Actions cache key, kept readable and safe: keys may
@@ -96787,215 +96996,6 @@ async function restoreModCache(p) {
         fingerprint: set.fingerprint,
         restoreMs,
     };
-}
-
-;// CONCATENATED MODULE: ./src/policy/write-policy.ts
-/**
- * Whether this job may write to a shared cache. Pure: everything it needs is
- * passed in, so every branch is table-tested.
- *
- * Untrusted events never write by default: code from a fork, or a comment
- * anyone can post, must not be able to plant entries that trusted jobs later
- * restore (cache poisoning; GitHub itself now hands these events read-only
- * cache tokens, see docs/decisions.md).
- */
-const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
-/** Events that run with a pull request's head from another repository. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
-function classifyEvent(event) {
-    switch (event.name) {
-        case 'pull_request_target':
-            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
-        case 'issue_comment':
-            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
-    }
-    if (PULL_REQUEST_EVENTS.has(event.name)) {
-        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
-        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
-        if (head === undefined || base === undefined) {
-            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
-        }
-        if (head !== base)
-            return { trusted: false, reason: `${event.name} from the fork ${head}` };
-        return { trusted: true };
-    }
-    if (event.name === 'workflow_run') {
-        // A workflow_run started by a fork's pull request runs in the base repository's context.
-        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
-        const base = repoName(dig(event.payload, 'repository'));
-        if (head !== undefined && base !== undefined && head !== base) {
-            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
-        }
-    }
-    return { trusted: true };
-}
-function parseCacheMode(value) {
-    const raw = (value ?? '').trim().toLowerCase();
-    switch (raw) {
-        case 'none':
-            return { read: false, write: false, raw };
-        case 'read':
-            return { read: true, write: false, raw };
-        case 'write-only':
-            return { read: false, write: true, raw };
-        default:
-            return { read: true, write: true, raw };
-    }
-}
-function decideWrite(setting, event, mode) {
-    if (!mode.write)
-        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
-    if (setting === 'false')
-        return { allowed: false, reason: 'cache-write is false' };
-    if (setting === 'true')
-        return { allowed: true };
-    const verdict = classifyEvent(event);
-    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
-}
-function dig(value, ...keys) {
-    let current = value;
-    for (const key of keys) {
-        if (typeof current !== 'object' || current === null)
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-function repoName(repo) {
-    const name = dig(repo, 'full_name');
-    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
-/**
- * The bootstrap kit's config file: what a platform team decides once per
- * runner (or per image), read by the job hooks and by the action itself.
- *
- * The runner puts every line of its `.env` into each job's environment
- * (github-actions-runtime.md section 4), so `bootstrap install` registers
- * GO_CACHE_SETUP_KIT_CONFIG there, and that is how both find the file.
- * JSON, not YAML: the hooks run on a bare runner, and JSON needs no parser
- * that the client bundle does not already have.
- *
- * The file holds no secret: the token stays in its own file (tokenFile),
- * readable by the runner's user only.
- */
-
-
-
-const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
-class KitConfigError extends Error {
-}
-const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
-const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
-/** Parses and validates the file's text; every problem names the key and says what is expected. */
-function parseKitConfig(text, file = 'the kit config') {
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (error) {
-        throw new KitConfigError(`${file} is not valid JSON: ${error.message}`);
-    }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        throw new KitConfigError(`${file} must hold a JSON object`);
-    const v = raw;
-    const fail = (key, expected) => {
-        throw new KitConfigError(`${file}: "${key}" ${expected}`);
-    };
-    for (const key of Object.keys(v))
-        if (!KEYS.has(key))
-            fail(key, `is not a known key (known: ${[...KEYS].join(', ')})`);
-    if (v.version !== 1)
-        fail('version', 'must be 1');
-    let cacheUrl;
-    if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
-        if (typeof v.cacheUrl !== 'string')
-            fail('cacheUrl', 'must be a string');
-        let url;
-        try {
-            url = new URL(v.cacheUrl);
-        }
-        catch {
-            url = undefined;
-        }
-        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-            fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)');
-        }
-        cacheUrl = v.cacheUrl;
-    }
-    const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
-    const autoConfigure = v.autoConfigure ?? true;
-    if (typeof autoConfigure !== 'boolean')
-        fail('autoConfigure', 'must be true or false');
-    const repos = (v.repositories ?? {});
-    if (typeof repos !== 'object' || repos === null || Array.isArray(repos))
-        fail('repositories', 'must be an object with "include" and "exclude" lists');
-    for (const key of Object.keys(repos))
-        if (key !== 'include' && key !== 'exclude')
-            fail(`repositories.${key}`, 'is not a known key (include, exclude)');
-    const list = (key) => {
-        const value = repos[key] ?? [];
-        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && REPO_PATTERN.test(p))) {
-            fail(`repositories.${key}`, 'must be a list of owner/name patterns, like "my-org/*"');
-        }
-        return value;
-    };
-    const cacheWrite = v.cacheWrite ?? 'auto';
-    if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
-        fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
-    const storePath = optionalAbsolute(v, 'storePath', fail);
-    if (storePath === undefined)
-        fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
-    const storeMaxSize = v.storeMaxSize ?? '5GiB';
-    if (typeof storeMaxSize !== 'string')
-        fail('storeMaxSize', 'must be a size like "5GiB"');
-    return {
-        version: 1,
-        ...(cacheUrl !== undefined && { cacheUrl }),
-        ...(tokenFile !== undefined && { tokenFile }),
-        autoConfigure: autoConfigure,
-        repositories: { include: list('include'), exclude: list('exclude') },
-        cacheWrite: cacheWrite,
-        storePath: storePath,
-        storeMaxSize: storeMaxSize,
-    };
-}
-function optionalAbsolute(v, key, fail) {
-    const value = v[key];
-    if (value === undefined || value === '')
-        return undefined;
-    if (typeof value !== 'string' || !external_node_path_default().isAbsolute(value))
-        fail(key, 'must be an absolute path');
-    return external_node_path_default().normalize(value);
-}
-/** Whether the kit configures jobs of `repository` (`owner/name`, from GITHUB_REPOSITORY). Exclude wins. */
-function repositoryIncluded(config, repository) {
-    const matches = (pattern) => globToRegExp(pattern).test(repository);
-    if (config.repositories.exclude.some(matches))
-        return false;
-    return config.repositories.include.length === 0 || config.repositories.include.some(matches);
-}
-function globToRegExp(pattern) {
-    const body = pattern
-        .split('*')
-        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-        .join('[^/]*');
-    // GitHub owner and repository names are case-insensitive.
-    return new RegExp(`^${body}$`, 'i');
-}
-/** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
-async function readKitConfig(env) {
-    const file = env[KIT_CONFIG_ENV];
-    if (!file)
-        return { found: false };
-    try {
-        return { found: true, file, config: parseKitConfig(await (0,promises_.readFile)(file, 'utf8'), file) };
-    }
-    catch (error) {
-        const problem = error instanceof KitConfigError ? error.message : `cannot read ${file}: ${error.message}`;
-        return { found: true, file, problem };
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
@@ -97669,8 +97669,8 @@ async function runMain(ctx) {
             }), cacheMode.read),
         });
         const command = state.buildCache.mode === 'client' || state.buildCache.mode === 'custom' ? state.buildCache.command : '';
-        // GOCACHEPROG goes to later steps through GITHUB_ENV; always an output, so
-        // a workflow can wire it by hand (a Docker build, say).
+        // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
+        // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
         if (command !== '' && auto.value)
             ctx.exportVariable('GOCACHEPROG', command);
         ctx.setOutput(Output.GoCacheProg, command);

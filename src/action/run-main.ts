@@ -6,11 +6,11 @@
 import { stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { readKitConfig } from '../bootstrap/kit-config.ts'
 import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
 import { setupBuildCache } from '../buildcache/setup.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
-import { readKitConfig } from '../bootstrap/kit-config.ts'
 import { setupPants } from '../pants/setup.ts'
 import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
 import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from './auto-configure.ts'
@@ -80,8 +80,8 @@ export async function runMain(ctx: ActionContext): Promise<void> {
       },
     )
     const command = state.buildCache.mode === 'client' || state.buildCache.mode === 'custom' ? state.buildCache.command : ''
-    // GOCACHEPROG goes to later steps through GITHUB_ENV; always an output, so
-    // a workflow can wire it by hand (a Docker build, say).
+    // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
+    // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
     if (command !== '' && auto.value) ctx.exportVariable('GOCACHEPROG', command)
     ctx.setOutput(Output.GoCacheProg, command)
   } catch (error) {

@@ -10,7 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { checkoutSample, newMachine, REPO_ROOT, type Machine } from '../../support/go-jobs.ts'
 import { runJob, type JobResult, type RunnerSpec } from '../../support/runner/index.ts'
-import { clientPaths, execFileP } from '../client/helpers.ts'
+import { clientPaths, execFileP, expectSuccess } from '../client/helpers.ts'
 
 let root: string
 
@@ -48,9 +48,6 @@ function job(machine: Machine, opts: { with?: Record<string, string>; runner?: R
   })
 }
 
-function expectSuccess(result: JobResult): void {
-  if (result.conclusion !== 'success') throw new Error(`job failed:\n${result.log.slice(-6000)}`)
-}
 
 async function expectOff(result: JobResult, from: string): Promise<void> {
   expectSuccess(result)

@@ -13,6 +13,7 @@ import { startBazelRemote, type BazelRemote } from '../../support/bazel-remote/i
 import { newMachine, REPO_ROOT, wipeHome, type Machine } from '../../support/go-jobs.ts'
 import { checkoutPantsProject, pantsCounters, pantsStepEnv, pantsTestResults, requirePants } from '../../support/pants.ts'
 import { runJob, type JobResult, type JobSpec } from '../../support/runner/index.ts'
+import { expectSuccess } from '../client/helpers.ts'
 
 /** The first Pants run resolves pytest from PyPI: minutes on a cold machine. */
 const PANTS_TIMEOUT_MS = 15 * 60_000
@@ -82,9 +83,6 @@ function pantsJob(opts: PantsJob): Promise<JobResult> {
   })
 }
 
-function expectSuccess(job: JobResult): void {
-  if (job.conclusion !== 'success') throw new Error(`job failed:\n${job.log.slice(-6000)}`)
-}
 
 /** Every file under `dir`, for a search of the token. */
 async function filesUnder(dir: string): Promise<string[]> {
