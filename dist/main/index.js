@@ -97274,6 +97274,27 @@ function describeAutoConfigure(a) {
     }[a.source];
     return `Auto-configure ${a.value ? 'on' : 'off'} (from ${from})`;
 }
+const SOURCES = (/* unused pure expression or super */ null && (['input', 'environment', 'kit-config', 'default']));
+function auto_configure_isWiringReport(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const w = value;
+    if (typeof w.autoConfigure !== 'boolean' || !SOURCES.includes(w.source))
+        return false;
+    if (w.pants === undefined)
+        return true;
+    const p = w.pants;
+    return (typeof p === 'object' && p !== null && typeof p.address === 'string' && typeof p.write === 'boolean' && typeof p.file === 'string' && typeof p.registered === 'boolean');
+}
+/** Summary lines (pure, exact text tested). */
+function renderWiring(w) {
+    const lines = [`${describeAutoConfigure({ value: w.autoConfigure, source: w.source, warnings: [] })}${w.autoConfigure ? '.' : ': GOCACHEPROG and the Pants config are outputs only.'}`];
+    if (w.pants !== undefined) {
+        const p = w.pants;
+        lines.push('', `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
+    }
+    return lines;
+}
 
 ;// CONCATENATED MODULE: ./src/action/constants.ts
 /** Input, output and state names, defined once; a contract test checks them against action.yml. */
@@ -97542,6 +97563,7 @@ function readChoice(getInput, name, choices, fallback) {
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
 
+
 function saveState(store, state) {
     store.saveState(constants_State.Main, JSON.stringify(state));
 }
@@ -97565,6 +97587,8 @@ function isSavedState(value) {
     if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean')
         return false;
     if (v.buildCache !== undefined && !isBuildCacheState(v.buildCache))
+        return false;
+    if (v.wiring !== undefined && !isWiringReport(v.wiring))
         return false;
     if (v.modCache === undefined)
         return true;
@@ -97649,6 +97673,7 @@ async function runMain(ctx) {
         ctx.log.warning(warning);
     ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`);
     ctx.setOutput(Output.AutoConfigure, String(auto.value));
+    state.wiring = { autoConfigure: auto.value, source: auto.source };
     try {
         state.buildCache = await setupBuildCache({ enabled: inputs.buildCache, customCommand: inputs.goCacheProg, storePath: inputs.storePath, storeMaxBytes: inputs.storeMaxBytes }, goEnv, {
             log: ctx.log,
@@ -97690,6 +97715,9 @@ async function runMain(ctx) {
             configDir: external_node_path_default().join(ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'go-cache-setup'),
         }, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable });
         ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '');
+        if (pants.status === 'configured') {
+            state.wiring.pants = { address: pants.address, write: write.allowed, file: pants.file, registered: pants.registered };
+        }
     }
     catch (error) {
         ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${(0,errors/* errorMessage */.g)(error)}`);

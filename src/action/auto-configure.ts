@@ -66,3 +66,37 @@ export function describeAutoConfigure(a: AutoConfigure): string {
   }[a.source]
   return `Auto-configure ${a.value ? 'on' : 'off'} (from ${from})`
 }
+
+/** What main wired, for the job summary (through SavedState; no token in it). */
+export interface WiringReport {
+  autoConfigure: boolean
+  source: AutoConfigureSource
+  /** Present when the Pants config was written. */
+  pants?: { address: string; write: boolean; file: string; registered: boolean }
+}
+
+const SOURCES: readonly AutoConfigureSource[] = ['input', 'environment', 'kit-config', 'default']
+
+export function isWiringReport(value: unknown): value is WiringReport {
+  if (typeof value !== 'object' || value === null) return false
+  const w = value as Record<string, unknown>
+  if (typeof w.autoConfigure !== 'boolean' || !SOURCES.includes(w.source as AutoConfigureSource)) return false
+  if (w.pants === undefined) return true
+  const p = w.pants as Record<string, unknown> | null
+  return (
+    typeof p === 'object' && p !== null && typeof p.address === 'string' && typeof p.write === 'boolean' && typeof p.file === 'string' && typeof p.registered === 'boolean'
+  )
+}
+
+/** Summary lines (pure, exact text tested). */
+export function renderWiring(w: WiringReport): string[] {
+  const lines = [`${describeAutoConfigure({ value: w.autoConfigure, source: w.source, warnings: [] })}${w.autoConfigure ? '.' : ': GOCACHEPROG and the Pants config are outputs only.'}`]
+  if (w.pants !== undefined) {
+    const p = w.pants
+    lines.push(
+      '',
+      `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`,
+    )
+  }
+  return lines
+}

@@ -48,6 +48,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   for (const warning of auto.warnings) ctx.log.warning(warning)
   ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`)
   ctx.setOutput(Output.AutoConfigure, String(auto.value))
+  state.wiring = { autoConfigure: auto.value, source: auto.source }
 
   try {
     state.buildCache = await setupBuildCache(
@@ -103,6 +104,9 @@ export async function runMain(ctx: ActionContext): Promise<void> {
       { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable },
     )
     ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '')
+    if (pants.status === 'configured') {
+      state.wiring.pants = { address: pants.address, write: write.allowed, file: pants.file, registered: pants.registered }
+    }
   } catch (error) {
     ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${errorMessage(error)}`)
     ctx.setOutput(Output.PantsConfig, '')

@@ -54,6 +54,8 @@ async function expectOff(result: JobResult, from: string): Promise<void> {
   const cache = result.step('cache')
   expect(cache.log).toContain(`Auto-configure off (from ${from}): GOCACHEPROG and the Pants config are outputs only, not set for later steps`)
   expect(Object.keys(cache.envAdded)).toEqual([])
+  expect(result.summary).toContain(`Auto-configure off (from ${from}): GOCACHEPROG and the Pants config are outputs only.`)
+  expect(result.summary).toContain(`config written to \`${cache.outputs['pants-config']}\`, not registered.`)
   expect(result.env.GOCACHEPROG).toBeUndefined()
   expect(result.env.PANTS_CONFIG_FILES).toBe('pants.ci.toml')
   expect(result.step('later').log).toContain('GOCACHEPROG=<unset>')

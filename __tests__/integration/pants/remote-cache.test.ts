@@ -157,7 +157,9 @@ describe('Pants remote caching through the action, against bazel-remote over gRP
     })
     expectSuccess(job)
     expect(job.step('cache').log).toContain('Cache writes are off for this job: untrusted event: pull_request from the fork mallory/octo-repo')
-    expect(await readFile(job.step('cache').outputs['pants-config']!, 'utf8')).toContain('remote_cache_write = false\n')
+    const file = job.step('cache').outputs['pants-config']!
+    expect(await readFile(file, 'utf8')).toContain('remote_cache_write = false\n')
+    expect(job.summary).toContain(`Pants remote cache: \`${server.grpcAddress}\`, read only; \`${file}\` added to PANTS_CONFIG_FILES.`)
     const output = job.step('pants').rawOutput
     expect(pantsTestResults(output)).toEqual({
       'src/calc/add_test.py:tests': 'succeeded (cached remotely)',

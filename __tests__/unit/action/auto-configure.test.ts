@@ -1,4 +1,4 @@
-import { describeAutoConfigure, resolveAutoConfigure, type AutoConfigureLevels } from '../../../src/action/auto-configure.ts'
+import { describeAutoConfigure, renderWiring, resolveAutoConfigure, type AutoConfigureLevels } from '../../../src/action/auto-configure.ts'
 import type { KitConfig, KitConfigLookup } from '../../../src/bootstrap/kit-config.ts'
 
 const kitConfig = (autoConfigure: boolean): KitConfigLookup => ({
@@ -54,5 +54,30 @@ describe('resolveAutoConfigure: input, then GO_CACHE_SETUP_AUTO_CONFIGURE, then 
       "Auto-configure off (from the bootstrap kit's config)",
     )
     expect(describeAutoConfigure(resolveAutoConfigure({ input: undefined, env: undefined, kit: noKit }))).toBe('Auto-configure on (from the default)')
+  })
+})
+
+describe('renderWiring', () => {
+  it('on, with Pants registered', () => {
+    expect(
+      renderWiring({
+        autoConfigure: true,
+        source: 'default',
+        pants: { address: 'grpcs://cache.example.com:9092', write: true, file: '/t/go-cache-setup/pants-remote-cache.toml', registered: true },
+      }),
+    ).toEqual([
+      'Auto-configure on (from the default).',
+      '',
+      'Pants remote cache: `grpcs://cache.example.com:9092`, read and write; `/t/go-cache-setup/pants-remote-cache.toml` added to PANTS_CONFIG_FILES.',
+    ])
+  })
+
+  it('off, read only, without Pants and with it', () => {
+    expect(renderWiring({ autoConfigure: false, source: 'kit-config' })).toEqual([
+      "Auto-configure off (from the bootstrap kit's config): GOCACHEPROG and the Pants config are outputs only.",
+    ])
+    expect(
+      renderWiring({ autoConfigure: false, source: 'input', pants: { address: 'grpc://h:9092', write: false, file: '/t/p.toml', registered: false } })[2],
+    ).toBe('Pants remote cache: `grpc://h:9092`, read only; config written to `/t/p.toml`, not registered.')
   })
 })

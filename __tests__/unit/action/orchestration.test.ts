@@ -281,6 +281,11 @@ describe('auto-configure: off still sets things up, but only as outputs', () => 
     const file = path.join(root, 'temp', 'go-cache-setup', 'pants-remote-cache.toml')
     expect(main.exported).toEqual({ GOCACHEPROG: 'depot gocache', PANTS_CONFIG_FILES: `+['pants.ci.toml', '${file}']` })
     expect(main.outputs).toMatchObject({ 'auto-configure': 'true', gocacheprog: 'depot gocache', 'pants-config': file })
+    const post = context({ inputs, state: main.state })
+    await runPost(post)
+    expect(post.summaries[0]).toContain(
+      `Auto-configure on (from the default).\n\nPants remote cache: \`grpc://127.0.0.1:9092\`, read and write; \`${file}\` added to PANTS_CONFIG_FILES.\n`,
+    )
   })
 
   it.each([
