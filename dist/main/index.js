@@ -96195,7 +96195,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 8071:
+/***/ 8089:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96209,6 +96209,229 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/store/byte-size.ts
+/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
+function byte_size_parseByteSize(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : NaN;
+    return Number.isSafeInteger(bytes) && bytes >= MIN_BYTES ? bytes : undefined;
+}
+const MIN_BYTES = 1024 ** 2;
+const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+;// CONCATENATED MODULE: ./src/policy/write-policy.ts
+/**
+ * Whether this job may write to a shared cache. Pure: everything it needs is
+ * passed in, so every branch is table-tested.
+ *
+ * Untrusted events never write by default: code from a fork, or a comment
+ * anyone can post, must not be able to plant entries that trusted jobs later
+ * restore (cache poisoning; GitHub itself now hands these events read-only
+ * cache tokens, see docs/decisions.md).
+ */
+const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
+/** Events that run with a pull request's head from another repository. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+function classifyEvent(event) {
+    switch (event.name) {
+        case 'pull_request_target':
+            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
+        case 'issue_comment':
+            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
+    }
+    if (PULL_REQUEST_EVENTS.has(event.name)) {
+        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
+        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
+        if (head === undefined || base === undefined) {
+            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
+        }
+        if (head !== base)
+            return { trusted: false, reason: `${event.name} from the fork ${head}` };
+        return { trusted: true };
+    }
+    if (event.name === 'workflow_run') {
+        // A workflow_run started by a fork's pull request runs in the base repository's context.
+        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
+        const base = repoName(dig(event.payload, 'repository'));
+        if (head !== undefined && base !== undefined && head !== base) {
+            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
+        }
+    }
+    return { trusted: true };
+}
+function write_policy_parseCacheMode(value) {
+    const raw = (value ?? '').trim().toLowerCase();
+    switch (raw) {
+        case 'none':
+            return { read: false, write: false, raw };
+        case 'read':
+            return { read: true, write: false, raw };
+        case 'write-only':
+            return { read: false, write: true, raw };
+        default:
+            return { read: true, write: true, raw };
+    }
+}
+function write_policy_decideWrite(setting, event, mode) {
+    if (!mode.write)
+        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
+    if (setting === 'false')
+        return { allowed: false, reason: 'cache-write is false' };
+    if (setting === 'true')
+        return { allowed: true };
+    const verdict = classifyEvent(event);
+    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
+}
+function dig(value, ...keys) {
+    let current = value;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null)
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function repoName(repo) {
+    const name = dig(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
+/**
+ * The bootstrap kit's config file: what a platform team decides once per
+ * runner (or per image), read by the job hooks and by the action itself.
+ *
+ * The runner puts every line of its `.env` into each job's environment
+ * (github-actions-runtime.md section 4), so `bootstrap install` registers
+ * GO_CACHE_SETUP_KIT_CONFIG there, and that is how both find the file.
+ * JSON, not YAML: the hooks run on a bare runner, and JSON needs no parser
+ * that the client bundle does not already have.
+ *
+ * The file holds no secret: the token stays in its own file (tokenFile),
+ * readable by the runner's user only.
+ */
+
+
+
+
+const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
+class KitConfigError extends Error {
+}
+const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
+const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
+/** Parses and validates the file's text; every problem names the key and says what is expected. */
+function parseKitConfig(text, file = 'the kit config') {
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (error) {
+        throw new KitConfigError(`${file} is not valid JSON: ${error.message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new KitConfigError(`${file} must hold a JSON object`);
+    const v = raw;
+    const fail = (key, expected) => {
+        throw new KitConfigError(`${file}: "${key}" ${expected}`);
+    };
+    for (const key of Object.keys(v))
+        if (!KEYS.has(key))
+            fail(key, `is not a known key (known: ${[...KEYS].join(', ')})`);
+    if (v.version !== 1)
+        fail('version', 'must be 1');
+    let cacheUrl;
+    if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
+        if (typeof v.cacheUrl !== 'string')
+            fail('cacheUrl', 'must be a string');
+        let url;
+        try {
+            url = new URL(v.cacheUrl);
+        }
+        catch {
+            url = undefined;
+        }
+        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+            fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)');
+        }
+        cacheUrl = v.cacheUrl;
+    }
+    const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
+    const autoConfigure = v.autoConfigure ?? true;
+    if (typeof autoConfigure !== 'boolean')
+        fail('autoConfigure', 'must be true or false');
+    const repos = (v.repositories ?? {});
+    if (typeof repos !== 'object' || repos === null || Array.isArray(repos))
+        fail('repositories', 'must be an object with "include" and "exclude" lists');
+    for (const key of Object.keys(repos))
+        if (key !== 'include' && key !== 'exclude')
+            fail(`repositories.${key}`, 'is not a known key (include, exclude)');
+    const list = (key) => {
+        const value = repos[key] ?? [];
+        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && REPO_PATTERN.test(p))) {
+            fail(`repositories.${key}`, 'must be a list of owner/name patterns, like "my-org/*"');
+        }
+        return value;
+    };
+    const cacheWrite = v.cacheWrite ?? 'auto';
+    if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
+        fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
+    const storePath = optionalAbsolute(v, 'storePath', fail);
+    if (storePath === undefined)
+        fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
+    const storeMaxSize = v.storeMaxSize ?? '5GiB';
+    if (typeof storeMaxSize !== 'string' || byte_size_parseByteSize(storeMaxSize) === undefined)
+        fail('storeMaxSize', 'must be a size of at least 1MiB, like "5GiB"');
+    return {
+        version: 1,
+        ...(cacheUrl !== undefined && { cacheUrl }),
+        ...(tokenFile !== undefined && { tokenFile }),
+        autoConfigure: autoConfigure,
+        repositories: { include: list('include'), exclude: list('exclude') },
+        cacheWrite: cacheWrite,
+        storePath: storePath,
+        storeMaxSize: storeMaxSize,
+    };
+}
+function optionalAbsolute(v, key, fail) {
+    const value = v[key];
+    if (value === undefined || value === '')
+        return undefined;
+    if (typeof value !== 'string' || !external_node_path_default().isAbsolute(value))
+        fail(key, 'must be an absolute path');
+    return external_node_path_default().normalize(value);
+}
+/** Whether the kit configures jobs of `repository` (`owner/name`, from GITHUB_REPOSITORY). Exclude wins. */
+function kit_config_repositoryIncluded(config, repository) {
+    const matches = (pattern) => globToRegExp(pattern).test(repository);
+    if (config.repositories.exclude.some(matches))
+        return false;
+    return config.repositories.include.length === 0 || config.repositories.include.some(matches);
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('[^/]*');
+    // GitHub owner and repository names are case-insensitive.
+    return new RegExp(`^${body}$`, 'i');
+}
+/** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
+async function kit_config_readKitConfig(env) {
+    const file = env[KIT_CONFIG_ENV];
+    if (!file)
+        return { found: false };
+    try {
+        return { found: true, file, config: parseKitConfig(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file) };
+    }
+    catch (error) {
+        const problem = error instanceof KitConfigError ? error.message : `cannot read ${file}: ${error.message}`;
+        return { found: true, file, problem };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/storage/key-part.ts
 /**
  * One segment of a GitHub Actions cache key, kept readable and safe: keys may
@@ -96246,9 +96469,6 @@ async function saveGoCacheDir(cache, log, restored, write) {
     return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' };
 }
 
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
@@ -96502,226 +96722,6 @@ async function event_file_readEvent(env) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/policy/write-policy.ts
-/**
- * Whether this job may write to a shared cache. Pure: everything it needs is
- * passed in, so every branch is table-tested.
- *
- * Untrusted events never write by default: code from a fork, or a comment
- * anyone can post, must not be able to plant entries that trusted jobs later
- * restore (cache poisoning; GitHub itself now hands these events read-only
- * cache tokens, see docs/decisions.md).
- */
-const write_policy_CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
-/** Events that run with a pull request's head from another repository. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
-function classifyEvent(event) {
-    switch (event.name) {
-        case 'pull_request_target':
-            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
-        case 'issue_comment':
-            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
-    }
-    if (PULL_REQUEST_EVENTS.has(event.name)) {
-        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
-        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
-        if (head === undefined || base === undefined) {
-            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
-        }
-        if (head !== base)
-            return { trusted: false, reason: `${event.name} from the fork ${head}` };
-        return { trusted: true };
-    }
-    if (event.name === 'workflow_run') {
-        // A workflow_run started by a fork's pull request runs in the base repository's context.
-        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
-        const base = repoName(dig(event.payload, 'repository'));
-        if (head !== undefined && base !== undefined && head !== base) {
-            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
-        }
-    }
-    return { trusted: true };
-}
-function write_policy_parseCacheMode(value) {
-    const raw = (value ?? '').trim().toLowerCase();
-    switch (raw) {
-        case 'none':
-            return { read: false, write: false, raw };
-        case 'read':
-            return { read: true, write: false, raw };
-        case 'write-only':
-            return { read: false, write: true, raw };
-        default:
-            return { read: true, write: true, raw };
-    }
-}
-function write_policy_decideWrite(setting, event, mode) {
-    if (!mode.write)
-        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
-    if (setting === 'false')
-        return { allowed: false, reason: 'cache-write is false' };
-    if (setting === 'true')
-        return { allowed: true };
-    const verdict = classifyEvent(event);
-    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
-}
-function dig(value, ...keys) {
-    let current = value;
-    for (const key of keys) {
-        if (typeof current !== 'object' || current === null)
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-function repoName(repo) {
-    const name = dig(repo, 'full_name');
-    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/store/byte-size.ts
-/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
-function byte_size_parseByteSize(text) {
-    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : NaN;
-    return Number.isSafeInteger(bytes) && bytes >= MIN_BYTES ? bytes : undefined;
-}
-const MIN_BYTES = 1024 ** 2;
-const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-
-;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
-/**
- * The bootstrap kit's config file: what a platform team decides once per
- * runner (or per image), read by the job hooks and by the action itself.
- *
- * The runner puts every line of its `.env` into each job's environment
- * (github-actions-runtime.md section 4), so `bootstrap install` registers
- * GO_CACHE_SETUP_KIT_CONFIG there, and that is how both find the file.
- * JSON, not YAML: the hooks run on a bare runner, and JSON needs no parser
- * that the client bundle does not already have.
- *
- * The file holds no secret: the token stays in its own file (tokenFile),
- * readable by the runner's user only.
- */
-
-
-
-
-const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
-class KitConfigError extends (/* unused pure expression or super */ null && (Error)) {
-}
-const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
-const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
-/** Parses and validates the file's text; every problem names the key and says what is expected. */
-function parseKitConfig(text, file = 'the kit config') {
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (error) {
-        throw new KitConfigError(`${file} is not valid JSON: ${error.message}`);
-    }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        throw new KitConfigError(`${file} must hold a JSON object`);
-    const v = raw;
-    const fail = (key, expected) => {
-        throw new KitConfigError(`${file}: "${key}" ${expected}`);
-    };
-    for (const key of Object.keys(v))
-        if (!KEYS.has(key))
-            fail(key, `is not a known key (known: ${[...KEYS].join(', ')})`);
-    if (v.version !== 1)
-        fail('version', 'must be 1');
-    let cacheUrl;
-    if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
-        if (typeof v.cacheUrl !== 'string')
-            fail('cacheUrl', 'must be a string');
-        let url;
-        try {
-            url = new URL(v.cacheUrl);
-        }
-        catch {
-            url = undefined;
-        }
-        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-            fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)');
-        }
-        cacheUrl = v.cacheUrl;
-    }
-    const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
-    const autoConfigure = v.autoConfigure ?? true;
-    if (typeof autoConfigure !== 'boolean')
-        fail('autoConfigure', 'must be true or false');
-    const repos = (v.repositories ?? {});
-    if (typeof repos !== 'object' || repos === null || Array.isArray(repos))
-        fail('repositories', 'must be an object with "include" and "exclude" lists');
-    for (const key of Object.keys(repos))
-        if (key !== 'include' && key !== 'exclude')
-            fail(`repositories.${key}`, 'is not a known key (include, exclude)');
-    const list = (key) => {
-        const value = repos[key] ?? [];
-        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && REPO_PATTERN.test(p))) {
-            fail(`repositories.${key}`, 'must be a list of owner/name patterns, like "my-org/*"');
-        }
-        return value;
-    };
-    const cacheWrite = v.cacheWrite ?? 'auto';
-    if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
-        fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
-    const storePath = optionalAbsolute(v, 'storePath', fail);
-    if (storePath === undefined)
-        fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
-    const storeMaxSize = v.storeMaxSize ?? '5GiB';
-    if (typeof storeMaxSize !== 'string' || parseByteSize(storeMaxSize) === undefined)
-        fail('storeMaxSize', 'must be a size of at least 1MiB, like "5GiB"');
-    return {
-        version: 1,
-        ...(cacheUrl !== undefined && { cacheUrl }),
-        ...(tokenFile !== undefined && { tokenFile }),
-        autoConfigure: autoConfigure,
-        repositories: { include: list('include'), exclude: list('exclude') },
-        cacheWrite: cacheWrite,
-        storePath: storePath,
-        storeMaxSize: storeMaxSize,
-    };
-}
-function optionalAbsolute(v, key, fail) {
-    const value = v[key];
-    if (value === undefined || value === '')
-        return undefined;
-    if (typeof value !== 'string' || !path.isAbsolute(value))
-        fail(key, 'must be an absolute path');
-    return path.normalize(value);
-}
-/** Whether the kit configures jobs of `repository` (`owner/name`, from GITHUB_REPOSITORY). Exclude wins. */
-function kit_config_repositoryIncluded(config, repository) {
-    const matches = (pattern) => globToRegExp(pattern).test(repository);
-    if (config.repositories.exclude.some(matches))
-        return false;
-    return config.repositories.include.length === 0 || config.repositories.include.some(matches);
-}
-function globToRegExp(pattern) {
-    const body = pattern
-        .split('*')
-        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-        .join('[^/]*');
-    // GitHub owner and repository names are case-insensitive.
-    return new RegExp(`^${body}$`, 'i');
-}
-/** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
-async function kit_config_readKitConfig(env) {
-    const file = env[KIT_CONFIG_ENV];
-    if (!file)
-        return { found: false };
-    try {
-        return { found: true, file, config: parseKitConfig(await readFile(file, 'utf8'), file) };
-    }
-    catch (error) {
-        const problem = error instanceof KitConfigError ? error.message : `cannot read ${file}: ${error.message}`;
-        return { found: true, file, problem };
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/bootstrap/job-hooks.ts
 /**
  * The kit's job hooks. The runner runs job-started before the first step and
@@ -96745,32 +96745,28 @@ async function kit_config_readKitConfig(env) {
 
 
 
+
 /** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
 const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
-const AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE';
 /**
  * Pure: what the hook does for this job. A broken kit config is a warning and
- * no configuration; GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's environment,
- * set by the organisation) outranks the config file's autoConfigure.
+ * no configuration. The toggle resolves as in the action (auto-configure.ts),
+ * without the step input: GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's
+ * environment, set by the organisation), then the kit's autoConfigure.
  */
 function planJob(lookup, env, decideWriteFor) {
     if (!lookup.found)
-        return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)' };
+        return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)', warnings: [] };
     if ('problem' in lookup)
-        return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true };
+        return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true, warnings: [] };
     const { config } = lookup;
-    const toggle = (env[AUTO_CONFIGURE_ENV] ?? '').trim().toLowerCase();
-    if (toggle !== '' && toggle !== 'true' && toggle !== 'false') {
-        return { configure: false, reason: `${AUTO_CONFIGURE_ENV}="${env[AUTO_CONFIGURE_ENV]}" is not true or false; nothing configured`, warning: true };
-    }
-    if (toggle === 'false')
-        return { configure: false, reason: `auto-configure is off (${AUTO_CONFIGURE_ENV}=false)` };
-    if (toggle === '' && !config.autoConfigure)
-        return { configure: false, reason: `auto-configure is off (autoConfigure: false in ${lookup.file})` };
+    const auto = resolveAutoConfigure({ input: undefined, env: env[AUTO_CONFIGURE_ENV], kit: lookup });
+    if (!auto.value)
+        return { configure: false, reason: describeAutoConfigure(auto), warnings: auto.warnings };
     const repository = env.GITHUB_REPOSITORY ?? '';
     if (!repositoryIncluded(config, repository))
-        return { configure: false, reason: `${repository} is not among the kit's repositories` };
-    return { configure: true, config, write: decideWriteFor(config) };
+        return { configure: false, reason: `${repository} is not among the kit's repositories`, warnings: auto.warnings };
+    return { configure: true, config, write: decideWriteFor(config), warnings: auto.warnings };
 }
 function recordPath(env) {
     return path.join(requireEnv(env, 'RUNNER_TEMP'), 'go-cache-setup-kit', 'job.json');
@@ -96782,6 +96778,8 @@ async function jobStarted(io) {
     const lookup = await readKitConfig(env);
     const event = await readEvent(env);
     const plan = planJob(lookup, env, (config) => decideWrite(config.cacheWrite, event, parseCacheMode(env.ACTIONS_CACHE_MODE)));
+    for (const warning of plan.warnings)
+        io.print(`::warning::go-cache-setup: ${warning}`);
     if (!plan.configure) {
         io.print(plan.warning ? `::warning::go-cache-setup: ${plan.reason}` : `go-cache-setup: ${plan.reason}; nothing configured`);
         return;
@@ -97224,6 +97222,304 @@ async function restoreModCache(p) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
+/**
+ * Reads `[GLOBAL] pants_version` from pants.toml without a TOML library: the
+ * one key we need is a plain string in a plain table, and the action's bundle
+ * takes no new dependency for it. Anything we cannot read plainly is "unknown",
+ * and the config falls back to the keys every supported version accepts.
+ */
+/** The `[GLOBAL] pants_version` string, or undefined when the file does not set one we can read. */
+function readPantsVersion(tomlText) {
+    let table = '';
+    let multiline;
+    for (const rawLine of tomlText.split(/\r?\n/)) {
+        // Skip the bodies of multi-line strings: a `[GLOBAL]` inside one is text, not a table.
+        if (multiline !== undefined) {
+            if (countOccurrences(rawLine, multiline) % 2 === 1)
+                multiline = undefined;
+            continue;
+        }
+        const line = rawLine.trim();
+        if (line.startsWith('[[')) {
+            table = line; // an array of tables: never GLOBAL
+            continue;
+        }
+        const header = /^\[\s*("?)([A-Za-z0-9_.-]+)\1\s*\](?:\s*#.*)?$/.exec(line);
+        if (header !== null) {
+            table = header[2];
+            continue;
+        }
+        const key = /^(?:"?GLOBAL"?\s*\.\s*)?("?)pants_version\1\s*=\s*(.*)$/.exec(line);
+        const dotted = /^"?GLOBAL"?\s*\./.test(line);
+        if (key !== null && (table === 'GLOBAL' ? !dotted : table === '' && dotted)) {
+            return stringValue(key[2]);
+        }
+        for (const quote of ['"""', "'''"]) {
+            if (countOccurrences(line, quote) % 2 === 1)
+                multiline = quote;
+        }
+    }
+    return undefined;
+}
+/** A TOML basic or literal one-line string, with a trailing comment allowed. */
+function stringValue(rest) {
+    const m = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(rest.trim());
+    if (m === null)
+        return undefined;
+    return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
+}
+function countOccurrences(text, needle) {
+    return text.split(needle).length - 1;
+}
+/** `2.17.1`, `2.20.0rc1`, `2.21.0.dev3` → {2, 17 …}; undefined for anything else (an interpolation, say). */
+function parsePantsVersion(text) {
+    const m = /^(\d+)\.(\d+)(?:[.\-+a-z0-9]*)$/i.exec(text?.trim() ?? '');
+    if (m === null)
+        return undefined;
+    return { major: Number(m[1]), minor: Number(m[2]), text: text.trim() };
+}
+/** Whether `v` is at least `major.minor`. */
+function atLeast(v, major, minor) {
+    return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+;// CONCATENATED MODULE: ./src/pants/config.ts
+/**
+ * The generated Pants config: pure text from settings and the repository's
+ * Pants version, plus the PANTS_CONFIG_FILES value that registers it.
+ *
+ * Pants rejects unknown config keys ("Invalid config entries detected"), and
+ * the valid keys change between versions, so every key written here is one
+ * the target version accepts (docs/decisions.md D18). The token is never in
+ * the text: a header value says `%(env.NAME)s` and Pants reads the variable
+ * when it runs.
+ */
+
+/** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
+const MIN_PANTS = { major: 2, minor: 17 };
+/**
+ * Pants waits at exit only `session_end_tasks_timeout` for its async cache
+ * writes (default 3 s), and drops the rest (pantsbuild/pants#16947). A CI job
+ * would rather wait than lose its last writes; a dead server is cut off sooner
+ * by Pants' own RPC timeouts.
+ */
+const SESSION_END_TASKS_TIMEOUT_SECONDS = 60;
+/** The config file's text for `version` (undefined: pants.toml names none we could read). */
+function renderPantsConfig(settings, version) {
+    const lines = [
+        version === undefined
+            ? '# Written by go-cache-setup: Pants remote caching over REAPI. pants.toml names no Pants version we could read,'
+            : `# Written by go-cache-setup: Pants remote caching over REAPI, for Pants ${version.text}.`,
+    ];
+    if (version === undefined)
+        lines.push('# so this file holds only keys that every Pants from 2.17 on accepts.');
+    lines.push("# Registered after the repository's own config files (PANTS_CONFIG_FILES), so these keys win;", '# pants.toml is not changed.', '[GLOBAL]', 'remote_cache_read = true', `remote_cache_write = ${settings.write}`);
+    if (version !== undefined && atLeast(version, 2, 20)) {
+        // From 2.20 the address scheme depends on remote_provider, which the
+        // repository may have set to the GitHub Actions cache; ours is REAPI.
+        lines.push('# The repository may have chosen another remote provider; this address is REAPI (Pants 2.20+).', 'remote_provider = "reapi"');
+    }
+    lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`);
+    if (settings.instanceName !== '')
+        lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`);
+    lines.push('# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).', `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`);
+    if (settings.headers.length > 0) {
+        lines.push(version !== undefined && atLeast(version, 2, 25)
+            ? "# `.add` merges into the repository's own headers instead of replacing them."
+            : "# `.add` merges into the repository's own headers and Pants' user-agent (the default before 2.25) instead of replacing them.", `remote_store_headers.add = { ${settings.headers.map(([name, value]) => `${tomlString(name)} = ${tomlString(value)}`).join(', ')} }`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+/** A TOML basic string. Inputs are validated to one line without control characters. */
+function tomlString(value) {
+    return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+/**
+ * The PANTS_CONFIG_FILES value that adds `file` after what is already there
+ * (pants.ci.toml from an earlier step, say). Pants 2.17 splits comma-joined
+ * modifiers only when the value starts with `+` or `-`
+ * (ListValueComponent._split_modifier_expr), so a bare value or a replacing
+ * list is rewritten into one form instead of being joined with a comma.
+ */
+function registerConfigFile(existing, file) {
+    const current = (existing ?? '').trim();
+    const quoted = pythonString(file);
+    if (current === '')
+        return `+[${quoted}]`;
+    if (current.includes(quoted) || current === file)
+        return current;
+    if (current.startsWith('+') || current.startsWith('-'))
+        return `${current},+[${quoted}]`;
+    const list = /^([[(])([\s\S]*?)\s*,?\s*([\])])$/.exec(current);
+    if (list !== null) {
+        // A replacing list (`['a.toml']`): the new file goes inside it.
+        const body = list[2].trim();
+        return body === '' ? `[${quoted}]` : `[${body}, ${quoted}]`;
+    }
+    // A bare value appends one file.
+    return `+[${pythonString(current)}, ${quoted}]`;
+}
+/** A Python string literal, as Pants parses list values. */
+function pythonString(value) {
+    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+/**
+ * bazel-remote serves the same store over HTTP and gRPC, on port 8080 and
+ * 9092 unless told otherwise. From the HTTP cache-url we keep the host and
+ * TLS-ness and take the default gRPC port; anything else needs the address
+ * given explicitly (pants-remote-store-address).
+ */
+const BAZEL_REMOTE_GRPC_PORT = 9092;
+function grpcAddressFromCacheUrl(cacheUrl) {
+    let url;
+    try {
+        url = new URL(cacheUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return undefined;
+    return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`;
+}
+
+;// CONCATENATED MODULE: ./src/pants/setup.ts
+/**
+ * Pants remote caching in the main step: find the repository's Pants, write
+ * a config for its version, and register it through PANTS_CONFIG_FILES (when
+ * auto-configure is on). pants.toml is only read, never written.
+ */
+
+
+
+
+const PANTS_CONFIG_FILES = 'PANTS_CONFIG_FILES';
+const PANTS_CONFIG_FILE_NAME = 'pants-remote-cache.toml';
+async function setupPants(options, io) {
+    if (!options.enabled) {
+        io.log.info('Pants: remote cache off (pants-remote-cache: false).');
+        return { status: 'off' };
+    }
+    const buildroot = await findBuildroot(options.workingDirectory, options.workspace);
+    if (buildroot === undefined) {
+        io.log.info(`Pants: no pants.toml in ${options.workingDirectory} or above it in the workspace; nothing to configure.`);
+        return { status: 'no-pants' };
+    }
+    const written = readPantsVersion(await (0,promises_namespaceObject.readFile)(external_node_path_default().join(buildroot, 'pants.toml'), 'utf8'));
+    const version = parsePantsVersion(written);
+    if (version !== undefined && !atLeast(version, MIN_PANTS.major, MIN_PANTS.minor)) {
+        io.log.warning(`Pants ${version.text} is older than ${MIN_PANTS.major}.${MIN_PANTS.minor}, the oldest whose config keys go-cache-setup checks; its remote cache is not configured. Upgrade Pants or configure it by hand.`);
+        return { status: 'unsupported-version', buildroot, version };
+    }
+    const address = options.storeAddress || (options.cacheUrl === '' ? undefined : grpcAddressFromCacheUrl(options.cacheUrl));
+    if (address === undefined) {
+        io.log.info(`Pants found (${external_node_path_default().join(buildroot, 'pants.toml')}), but no remote store: set pants-remote-store-address (grpc:// or grpcs://), or cache-url to a bazel-remote.`);
+        return { status: 'no-address', buildroot, ...(version !== undefined && { version }) };
+    }
+    if (version === undefined) {
+        io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`);
+    }
+    const file = await writePantsConfig(options.configDir, renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version));
+    const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`;
+    if (options.register) {
+        io.exportVariable(PANTS_CONFIG_FILES, registerConfigFile(io.env[PANTS_CONFIG_FILES], file));
+        io.log.info(`Pants: remote cache ${how}; ${file} added to ${PANTS_CONFIG_FILES}.`);
+    }
+    else {
+        io.log.info(`Pants: remote cache config written to ${file} (${how}); auto-configure is off, so it is not registered: use the pants-config output.`);
+    }
+    for (const name of options.headerEnvNames) {
+        if (io.env[name] === undefined) {
+            io.log.info(`Pants reads a header from $${name}, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".`);
+        }
+    }
+    return { status: 'configured', buildroot, ...(version !== undefined && { version }), file, address, registered: options.register };
+}
+/** Writes the config (no secret in it) and returns its absolute path. */
+async function writePantsConfig(configDir, text) {
+    await (0,promises_namespaceObject.mkdir)(configDir, { recursive: true });
+    const file = external_node_path_default().resolve(configDir, PANTS_CONFIG_FILE_NAME);
+    await (0,promises_namespaceObject.writeFile)(file, text, { mode: 0o644 });
+    return file;
+}
+/** The nearest directory from `start` up to `workspace` holding pants.toml, as Pants looks for its buildroot. */
+async function findBuildroot(start, workspace) {
+    const top = external_node_path_default().resolve(workspace);
+    let dir = external_node_path_default().resolve(start);
+    for (;;) {
+        const found = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(dir, 'pants.toml')).then(() => true, () => false);
+        if (found)
+            return dir;
+        const parent = external_node_path_default().dirname(dir);
+        if (dir === top || parent === dir || !dir.startsWith(top))
+            return undefined;
+        dir = parent;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/action/auto-configure.ts
+const auto_configure_AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE';
+/** Pure: the first level that says something, and which one it was. */
+function auto_configure_resolveAutoConfigure(levels) {
+    const warnings = [];
+    if (levels.input !== undefined)
+        return { value: levels.input, source: 'input', warnings };
+    // `${{ vars.X }}` is empty when the variable is not defined: empty is "not set".
+    const env = (levels.env ?? '').trim();
+    if (env !== '') {
+        const value = parseEnvBoolean(env);
+        if (value !== undefined)
+            return { value, source: 'environment', warnings };
+        warnings.push(`${auto_configure_AUTO_CONFIGURE_ENV}="${env}" is not true or false; ignored.`);
+    }
+    if (levels.kit.found) {
+        if ('config' in levels.kit)
+            return { value: levels.kit.config.autoConfigure, source: 'kit-config', warnings };
+        warnings.push(`The bootstrap kit config cannot be used for auto-configure: ${levels.kit.problem}`);
+    }
+    return { value: true, source: 'default', warnings };
+}
+/** Environment values are typed by people in runner .env files and org settings: take the usual spellings. */
+function parseEnvBoolean(value) {
+    const v = value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v))
+        return true;
+    if (['false', '0', 'no', 'off'].includes(v))
+        return false;
+    return undefined;
+}
+function auto_configure_describeAutoConfigure(a) {
+    const from = {
+        input: 'the auto-configure input',
+        environment: auto_configure_AUTO_CONFIGURE_ENV,
+        'kit-config': "the bootstrap kit's config",
+        default: 'the default',
+    }[a.source];
+    return `Auto-configure ${a.value ? 'on' : 'off'} (from ${from})`;
+}
+const SOURCES = (/* unused pure expression or super */ null && (['input', 'environment', 'kit-config', 'default']));
+function auto_configure_isWiringReport(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const w = value;
+    if (typeof w.autoConfigure !== 'boolean' || !SOURCES.includes(w.source))
+        return false;
+    if (w.pants === undefined)
+        return true;
+    const p = w.pants;
+    return (typeof p === 'object' && p !== null && typeof p.address === 'string' && typeof p.write === 'boolean' && typeof p.file === 'string' && typeof p.registered === 'boolean');
+}
+/** Summary lines (pure, exact text tested). */
+function renderWiring(w) {
+    const lines = [`${auto_configure_describeAutoConfigure({ value: w.autoConfigure, source: w.source, warnings: [] })}${w.autoConfigure ? '.' : ': GOCACHEPROG and the Pants config are outputs only.'}`];
+    if (w.pants !== undefined) {
+        const p = w.pants;
+        lines.push('', `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
+    }
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/action/constants.ts
 /** Input, output and state names, defined once; a contract test checks them against action.yml. */
 const Input = {
@@ -97236,6 +97532,14 @@ const Input = {
     GoCacheProg: 'gocacheprog',
     StorePath: 'store-path',
     StoreMaxSize: 'store-max-size',
+    CacheUrl: 'cache-url',
+    CacheToken: 'cache-token',
+    AutoConfigure: 'auto-configure',
+    PantsRemoteCache: 'pants-remote-cache',
+    PantsRemoteStoreAddress: 'pants-remote-store-address',
+    PantsRemoteInstanceName: 'pants-remote-instance-name',
+    PantsRemoteHeaders: 'pants-remote-headers',
+    PantsAuthHeader: 'pants-auth-header',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -97251,6 +97555,8 @@ const Output = {
     BuildCacheBytesOut: 'build-cache-bytes-out',
     BuildCacheHitRatio: 'build-cache-hit-ratio',
     BuildCacheTimeMs: 'build-cache-time-ms',
+    AutoConfigure: 'auto-configure',
+    PantsConfig: 'pants-config',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
@@ -97259,11 +97565,64 @@ const constants_State = {
 
 // EXTERNAL MODULE: ./src/action/errors.ts
 var errors = __nccwpck_require__(8055);
+;// CONCATENATED MODULE: ./src/pants/headers.ts
+/**
+ * Header lines for Pants' remote store (`name: value`, one per line), as the
+ * pants-remote-headers and pants-auth-header inputs give them. Values are
+ * written into the config file as they are, so a secret must come in as
+ * `%(env.NAME)s`, which Pants fills in when it runs.
+ */
+/** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
+const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
+/** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+class HeaderError extends Error {
+}
+/** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
+function parseHeaderLines(text) {
+    const headers = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        headers.push(parseHeaderLine(line));
+    }
+    const seen = new Set();
+    for (const [name] of headers) {
+        if (seen.has(name.toLowerCase()))
+            throw new HeaderError(`header "${name}" is given twice`);
+        seen.add(name.toLowerCase());
+    }
+    return headers;
+}
+function parseHeaderLine(line) {
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    const value = colon < 0 ? '' : line.slice(colon + 1).trim();
+    if (!HEADER_NAME.test(name))
+        throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
+    if (value === '')
+        throw new HeaderError(`header "${name}" has no value`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new HeaderError(`header "${name}" has a control character in its value`);
+    if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
+        throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`);
+    }
+    return [name, value];
+}
+/** The environment variables the headers read, in order, without repeats. */
+function headerEnvNames(headers) {
+    const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
+    return [...new Set(names)];
+}
+
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
 /**
  * The one place inputs are read and validated. Everything downstream takes the
  * typed `Inputs`; nothing else calls getInput.
  */
+
 
 
 
@@ -97302,13 +97661,92 @@ function readInputs(getInput, workspace) {
     return {
         moduleCache: readBoolean(getInput, Input.ModuleCache, true),
         dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
-        cacheWrite: readChoice(getInput, Input.CacheWrite, write_policy_CACHE_WRITE_SETTINGS, 'auto'),
+        cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
         keySuffix,
         workingDirectory,
         buildCache: readBoolean(getInput, Input.BuildCache, true),
         goCacheProg,
         storePath: getInput(Input.StorePath).trim() === '' ? '' : external_node_path_default().resolve(workspace, getInput(Input.StorePath).trim()),
         storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
+        cacheUrl: readCacheUrl(getInput),
+        cacheToken: getInput(Input.CacheToken).trim(),
+        autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
+        pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+    };
+}
+function readCacheUrl(getInput) {
+    const value = getInput(Input.CacheUrl).trim();
+    if (value === '')
+        return '';
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+        throw new errors/* ConfigError */.x(`${Input.CacheUrl}: "${value}" must be an http:// or https:// URL without credentials (the token goes in ${Input.CacheToken}).`);
+    }
+    return value;
+}
+/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
+const PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN';
+const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`;
+function readPantsInputs(getInput, cacheToken) {
+    const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim();
+    if (storeAddress !== '') {
+        const m = /^grpcs?:\/\/([^/?#@\s]+)\/?$/.exec(storeAddress);
+        let hostOk = false;
+        try {
+            hostOk = m !== null && new URL(storeAddress.replace(/^grpcs?:/, 'http:')).hostname !== '';
+        }
+        catch {
+            hostOk = false;
+        }
+        if (!hostOk) {
+            throw new errors/* ConfigError */.x(`${Input.PantsRemoteStoreAddress}: "${storeAddress}" must be grpc://host:port or grpcs://host[:port], without a path or credentials (Pants' REAPI client takes no other form).`);
+        }
+    }
+    const instanceName = getInput(Input.PantsRemoteInstanceName).trim();
+    if (instanceName !== '' && (instanceName.length > 200 || !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(instanceName))) {
+        throw new errors/* ConfigError */.x(`${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`);
+    }
+    const headerInput = (name, parse) => {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (error instanceof HeaderError)
+                throw new errors/* ConfigError */.x(`${name}: ${error.message}.`);
+            throw error;
+        }
+    };
+    const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)));
+    const authText = getInput(Input.PantsAuthHeader).trim();
+    const auth = headerInput(Input.PantsAuthHeader, () => authText !== ''
+        ? [parseHeaderLine(authText)]
+        : // A token and no authorization header of the user's own: the default one.
+            cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
+                ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)]
+                : []);
+    if (authText !== '' && headerEnvNames(auth).length === 0) {
+        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`);
+    }
+    const all = [...headers, ...auth];
+    const names = all.map(([name]) => name.toLowerCase());
+    if (new Set(names).size !== names.length) {
+        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: ${auth[0][0]} is also in ${Input.PantsRemoteHeaders}; give it once.`);
+    }
+    if (cacheToken !== '' && all.some(([, value]) => value.includes(cacheToken))) {
+        throw new errors/* ConfigError */.x(`${Input.PantsRemoteHeaders}/${Input.PantsAuthHeader}: a header holds the cache token itself; write %(env.NAME)s instead and set NAME on the steps that run Pants.`);
+    }
+    return {
+        remoteCache: readBoolean(getInput, Input.PantsRemoteCache, true),
+        storeAddress: storeAddress.replace(/\/$/, ''),
+        instanceName,
+        headers: all,
+        headerEnvNames: headerEnvNames(all),
     };
 }
 const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3;
@@ -97345,6 +97783,7 @@ function readChoice(getInput, name, choices, fallback) {
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
 
+
 function saveState(store, state) {
     store.saveState(constants_State.Main, JSON.stringify(state));
 }
@@ -97368,6 +97807,8 @@ function isSavedState(value) {
     if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean')
         return false;
     if (v.buildCache !== undefined && !isBuildCacheState(v.buildCache))
+        return false;
+    if (v.wiring !== undefined && !isWiringReport(v.wiring))
         return false;
     if (v.modCache === undefined)
         return true;
@@ -97420,6 +97861,10 @@ function isBuildCacheState(value) {
 
 
 
+
+
+
+
 async function runMain(ctx) {
     const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd();
     let inputs;
@@ -97443,6 +97888,13 @@ async function runMain(ctx) {
     if (!write.allowed)
         ctx.log.info(`Cache writes are off for this job: ${write.reason}`);
     const state = { version: 1, goVersion: goEnv.version, write };
+    // Off: everything is still set up, but later steps are wired by hand from the outputs.
+    const auto = auto_configure_resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[auto_configure_AUTO_CONFIGURE_ENV], kit: await kit_config_readKitConfig(ctx.env) });
+    for (const warning of auto.warnings)
+        ctx.log.warning(warning);
+    ctx.log.info(`${auto_configure_describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`);
+    ctx.setOutput(Output.AutoConfigure, String(auto.value));
+    state.wiring = { autoConfigure: auto.value, source: auto.source };
     try {
         state.buildCache = await setupBuildCache({ enabled: inputs.buildCache, customCommand: inputs.goCacheProg, storePath: inputs.storePath, storeMaxBytes: inputs.storeMaxBytes }, goEnv, {
             log: ctx.log,
@@ -97464,14 +97916,34 @@ async function runMain(ctx) {
             }), cacheMode.read),
         });
         const command = state.buildCache.mode === 'client' || state.buildCache.mode === 'custom' ? state.buildCache.command : '';
-        // GOCACHEPROG goes to later steps through GITHUB_ENV; always an output, so
-        // a workflow can wire it by hand (a Docker build, say).
-        if (command !== '')
+        // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
+        // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
+        if (command !== '' && auto.value)
             ctx.exportVariable('GOCACHEPROG', command);
         ctx.setOutput(Output.GoCacheProg, command);
     }
     catch (error) {
         ctx.log.warning(`Build cache setup failed; go builds without it: ${(0,errors/* errorMessage */.g)(error)}`);
+    }
+    try {
+        const pants = await setupPants({
+            ...inputs.pants,
+            enabled: inputs.pants.remoteCache,
+            workingDirectory: inputs.workingDirectory,
+            workspace,
+            cacheUrl: inputs.cacheUrl,
+            write: write.allowed,
+            register: auto.value,
+            configDir: external_node_path_default().join(ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'go-cache-setup'),
+        }, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable });
+        ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '');
+        if (pants.status === 'configured') {
+            state.wiring.pants = { address: pants.address, write: write.allowed, file: pants.file, registered: pants.registered };
+        }
+    }
+    catch (error) {
+        ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${(0,errors/* errorMessage */.g)(error)}`);
+        ctx.setOutput(Output.PantsConfig, '');
     }
     if (inputs.moduleCache) {
         try {
@@ -97644,7 +98116,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1402);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8071);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8089);
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8055);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

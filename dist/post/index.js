@@ -99134,7 +99134,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 8204:
+/***/ 7434:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99589,6 +99589,14 @@ const Input = {
     GoCacheProg: 'gocacheprog',
     StorePath: 'store-path',
     StoreMaxSize: 'store-max-size',
+    CacheUrl: 'cache-url',
+    CacheToken: 'cache-token',
+    AutoConfigure: 'auto-configure',
+    PantsRemoteCache: 'pants-remote-cache',
+    PantsRemoteStoreAddress: 'pants-remote-store-address',
+    PantsRemoteInstanceName: 'pants-remote-instance-name',
+    PantsRemoteHeaders: 'pants-remote-headers',
+    PantsAuthHeader: 'pants-auth-header',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -99604,6 +99612,8 @@ const Output = {
     BuildCacheBytesOut: 'build-cache-bytes-out',
     BuildCacheHitRatio: 'build-cache-hit-ratio',
     BuildCacheTimeMs: 'build-cache-time-ms',
+    AutoConfigure: 'auto-configure',
+    PantsConfig: 'pants-config',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
@@ -99619,7 +99629,70 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+;// CONCATENATED MODULE: ./src/action/auto-configure.ts
+const AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE';
+/** Pure: the first level that says something, and which one it was. */
+function resolveAutoConfigure(levels) {
+    const warnings = [];
+    if (levels.input !== undefined)
+        return { value: levels.input, source: 'input', warnings };
+    // `${{ vars.X }}` is empty when the variable is not defined: empty is "not set".
+    const env = (levels.env ?? '').trim();
+    if (env !== '') {
+        const value = parseEnvBoolean(env);
+        if (value !== undefined)
+            return { value, source: 'environment', warnings };
+        warnings.push(`${AUTO_CONFIGURE_ENV}="${env}" is not true or false; ignored.`);
+    }
+    if (levels.kit.found) {
+        if ('config' in levels.kit)
+            return { value: levels.kit.config.autoConfigure, source: 'kit-config', warnings };
+        warnings.push(`The bootstrap kit config cannot be used for auto-configure: ${levels.kit.problem}`);
+    }
+    return { value: true, source: 'default', warnings };
+}
+/** Environment values are typed by people in runner .env files and org settings: take the usual spellings. */
+function parseEnvBoolean(value) {
+    const v = value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(v))
+        return true;
+    if (['false', '0', 'no', 'off'].includes(v))
+        return false;
+    return undefined;
+}
+function describeAutoConfigure(a) {
+    const from = {
+        input: 'the auto-configure input',
+        environment: AUTO_CONFIGURE_ENV,
+        'kit-config': "the bootstrap kit's config",
+        default: 'the default',
+    }[a.source];
+    return `Auto-configure ${a.value ? 'on' : 'off'} (from ${from})`;
+}
+const SOURCES = ['input', 'environment', 'kit-config', 'default'];
+function isWiringReport(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const w = value;
+    if (typeof w.autoConfigure !== 'boolean' || !SOURCES.includes(w.source))
+        return false;
+    if (w.pants === undefined)
+        return true;
+    const p = w.pants;
+    return (typeof p === 'object' && p !== null && typeof p.address === 'string' && typeof p.write === 'boolean' && typeof p.file === 'string' && typeof p.registered === 'boolean');
+}
+/** Summary lines (pure, exact text tested). */
+function renderWiring(w) {
+    const lines = [`${describeAutoConfigure({ value: w.autoConfigure, source: w.source, warnings: [] })}${w.autoConfigure ? '.' : ': GOCACHEPROG and the Pants config are outputs only.'}`];
+    if (w.pants !== undefined) {
+        const p = w.pants;
+        lines.push('', `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
+    }
+    return lines;
+}
+
 ;// CONCATENATED MODULE: ./src/action/state.ts
+
 
 function saveState(store, state) {
     store.saveState(State.Main, JSON.stringify(state));
@@ -99644,6 +99717,8 @@ function isSavedState(value) {
     if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean')
         return false;
     if (v.buildCache !== undefined && !isBuildCacheState(v.buildCache))
+        return false;
+    if (v.wiring !== undefined && !isWiringReport(v.wiring))
         return false;
     if (v.modCache === undefined)
         return true;
@@ -99678,8 +99753,11 @@ function isBuildCacheState(value) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
+
 function renderSummary(report) {
     const lines = ['## go-cache-setup', '', `Go ${report.goVersion}`, ''];
+    if (report.wiring !== undefined)
+        lines.push(...renderWiring(report.wiring), '');
     if (report.buildCache !== undefined)
         lines.push(...renderBuildCache(report.buildCache), '');
     const m = report.modCache;
@@ -99777,7 +99855,7 @@ async function runPost(ctx) {
             ctx.log.info('Nothing to save: the main step did not get far enough to record state.');
             return;
         }
-        const report = { goVersion: state.goVersion, problems: [] };
+        const report = { goVersion: state.goVersion, ...(state.wiring !== undefined && { wiring: state.wiring }), problems: [] };
         const build = state.buildCache;
         if (build !== undefined) {
             try {
@@ -99904,7 +99982,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8710);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8204);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7434);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

@@ -9,6 +9,14 @@ export const Input = {
   GoCacheProg: 'gocacheprog',
   StorePath: 'store-path',
   StoreMaxSize: 'store-max-size',
+  CacheUrl: 'cache-url',
+  CacheToken: 'cache-token',
+  AutoConfigure: 'auto-configure',
+  PantsRemoteCache: 'pants-remote-cache',
+  PantsRemoteStoreAddress: 'pants-remote-store-address',
+  PantsRemoteInstanceName: 'pants-remote-instance-name',
+  PantsRemoteHeaders: 'pants-remote-headers',
+  PantsAuthHeader: 'pants-auth-header',
 } as const
 
 export const Output = {
@@ -25,6 +33,8 @@ export const Output = {
   BuildCacheBytesOut: 'build-cache-bytes-out',
   BuildCacheHitRatio: 'build-cache-hit-ratio',
   BuildCacheTimeMs: 'build-cache-time-ms',
+  AutoConfigure: 'auto-configure',
+  PantsConfig: 'pants-config',
 } as const
 
 export const State = {

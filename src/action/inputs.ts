@@ -6,6 +6,7 @@ import path from 'node:path'
 import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { parseByteSize } from '../store/byte-size.ts'
+import { headerEnvNames, HeaderError, parseHeaderLine, parseHeaderLines, type Header } from '../pants/headers.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from './errors.ts'
@@ -29,6 +30,25 @@ export interface Inputs {
   storePath: string
   /** The local store is trimmed to this many bytes at the end of the job. */
   storeMaxBytes: number
+  /** The remote cache (bazel-remote over HTTP); empty for none. */
+  cacheUrl: string
+  /** Secret; never written anywhere (Pants reads it from an env var it names). */
+  cacheToken: string
+  /** The auto-configure input; undefined when empty, so the org's levels decide (action/auto-configure.ts). */
+  autoConfigure: boolean | undefined
+  pants: PantsInputs
+}
+
+export interface PantsInputs {
+  /** Configure Pants' remote cache when the repository has Pants. */
+  remoteCache: boolean
+  /** grpc:// or grpcs://; empty: derived from cacheUrl. */
+  storeAddress: string
+  instanceName: string
+  /** Extra headers then the auth header, as written into the config file. */
+  headers: Header[]
+  /** Variables the headers read through %(env.NAME)s. */
+  headerEnvNames: string[]
 }
 
 export type GetInput = (name: string) => string
@@ -78,6 +98,89 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     goCacheProg,
     storePath: getInput(Input.StorePath).trim() === '' ? '' : path.resolve(workspace, getInput(Input.StorePath).trim()),
     storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
+    cacheUrl: readCacheUrl(getInput),
+    cacheToken: getInput(Input.CacheToken).trim(),
+    autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
+    pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+  }
+}
+
+function readCacheUrl(getInput: GetInput): string {
+  const value = getInput(Input.CacheUrl).trim()
+  if (value === '') return ''
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`${Input.CacheUrl}: "${value}" must be an http:// or https:// URL without credentials (the token goes in ${Input.CacheToken}).`)
+  }
+  return value
+}
+
+/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
+export const PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN'
+export const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`
+
+function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
+  const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim()
+  if (storeAddress !== '') {
+    const m = /^grpcs?:\/\/([^/?#@\s]+)\/?$/.exec(storeAddress)
+    let hostOk = false
+    try {
+      hostOk = m !== null && new URL(storeAddress.replace(/^grpcs?:/, 'http:')).hostname !== ''
+    } catch {
+      hostOk = false
+    }
+    if (!hostOk) {
+      throw new ConfigError(
+        `${Input.PantsRemoteStoreAddress}: "${storeAddress}" must be grpc://host:port or grpcs://host[:port], without a path or credentials (Pants' REAPI client takes no other form).`,
+      )
+    }
+  }
+  const instanceName = getInput(Input.PantsRemoteInstanceName).trim()
+  if (instanceName !== '' && (instanceName.length > 200 || !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(instanceName))) {
+    throw new ConfigError(`${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`)
+  }
+  const headerInput = (name: string, parse: () => Header[]): Header[] => {
+    try {
+      return parse()
+    } catch (error) {
+      if (error instanceof HeaderError) throw new ConfigError(`${name}: ${error.message}.`)
+      throw error
+    }
+  }
+  const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)))
+  const authText = getInput(Input.PantsAuthHeader).trim()
+  const auth = headerInput(Input.PantsAuthHeader, () =>
+    authText !== ''
+      ? [parseHeaderLine(authText)]
+      : // A token and no authorization header of the user's own: the default one.
+        cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
+        ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)]
+        : [],
+  )
+  if (authText !== '' && headerEnvNames(auth).length === 0) {
+    throw new ConfigError(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`)
+  }
+  const all = [...headers, ...auth]
+  const names = all.map(([name]) => name.toLowerCase())
+  if (new Set(names).size !== names.length) {
+    throw new ConfigError(`${Input.PantsAuthHeader}: ${auth[0]![0]} is also in ${Input.PantsRemoteHeaders}; give it once.`)
+  }
+  if (cacheToken !== '' && all.some(([, value]) => value.includes(cacheToken))) {
+    throw new ConfigError(
+      `${Input.PantsRemoteHeaders}/${Input.PantsAuthHeader}: a header holds the cache token itself; write %(env.NAME)s instead and set NAME on the steps that run Pants.`,
+    )
+  }
+  return {
+    remoteCache: readBoolean(getInput, Input.PantsRemoteCache, true),
+    storeAddress: storeAddress.replace(/\/$/, ''),
+    instanceName,
+    headers: all,
+    headerEnvNames: headerEnvNames(all),
   }
 }
 

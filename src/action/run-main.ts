@@ -5,12 +5,16 @@
  */
 import { stat } from 'node:fs/promises'
 import os from 'node:os'
+import path from 'node:path'
+import { readKitConfig } from '../bootstrap/kit-config.ts'
 import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
 import { KIT_DAEMON_SOCKET_ENV } from '../bootstrap/job-hooks.ts'
 import { setupBuildCache } from '../buildcache/setup.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
+import { setupPants } from '../pants/setup.ts'
 import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
+import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from './auto-configure.ts'
 import { Input, Output } from './constants.ts'
 import { readEvent } from '../policy/event-file.ts'
 import type { ActionContext } from './context.ts'
@@ -40,6 +44,13 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   const write = decideWrite(inputs.cacheWrite, await readEvent(ctx.env), cacheMode)
   if (!write.allowed) ctx.log.info(`Cache writes are off for this job: ${write.reason}`)
   const state: SavedState = { version: 1, goVersion: goEnv.version, write }
+
+  // Off: everything is still set up, but later steps are wired by hand from the outputs.
+  const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[AUTO_CONFIGURE_ENV], kit: await readKitConfig(ctx.env) })
+  for (const warning of auto.warnings) ctx.log.warning(warning)
+  ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`)
+  ctx.setOutput(Output.AutoConfigure, String(auto.value))
+  state.wiring = { autoConfigure: auto.value, source: auto.source }
 
   try {
     state.buildCache = await setupBuildCache(
@@ -73,12 +84,35 @@ export async function runMain(ctx: ActionContext): Promise<void> {
       },
     )
     const command = state.buildCache.mode === 'client' || state.buildCache.mode === 'custom' ? state.buildCache.command : ''
-    // GOCACHEPROG goes to later steps through GITHUB_ENV; always an output, so
-    // a workflow can wire it by hand (a Docker build, say).
-    if (command !== '') ctx.exportVariable('GOCACHEPROG', command)
+    // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
+    // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
+    if (command !== '' && auto.value) ctx.exportVariable('GOCACHEPROG', command)
     ctx.setOutput(Output.GoCacheProg, command)
   } catch (error) {
     ctx.log.warning(`Build cache setup failed; go builds without it: ${errorMessage(error)}`)
+  }
+
+  try {
+    const pants = await setupPants(
+      {
+        ...inputs.pants,
+        enabled: inputs.pants.remoteCache,
+        workingDirectory: inputs.workingDirectory,
+        workspace,
+        cacheUrl: inputs.cacheUrl,
+        write: write.allowed,
+        register: auto.value,
+        configDir: path.join(ctx.env.RUNNER_TEMP || os.tmpdir(), 'go-cache-setup'),
+      },
+      { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable },
+    )
+    ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '')
+    if (pants.status === 'configured') {
+      state.wiring.pants = { address: pants.address, write: write.allowed, file: pants.file, registered: pants.registered }
+    }
+  } catch (error) {
+    ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${errorMessage(error)}`)
+    ctx.setOutput(Output.PantsConfig, '')
   }
 
   if (inputs.moduleCache) {

@@ -18,7 +18,7 @@ export async function runPost(ctx: ActionContext): Promise<void> {
       ctx.log.info('Nothing to save: the main step did not get far enough to record state.')
       return
     }
-    const report: SummaryReport = { goVersion: state.goVersion, problems: [] }
+    const report: SummaryReport = { goVersion: state.goVersion, ...(state.wiring !== undefined && { wiring: state.wiring }), problems: [] }
     const build = state.buildCache
     if (build !== undefined) {
       try {

@@ -4,6 +4,7 @@
  * actions/cache and setup-java do the same). Never put a token in here.
  */
 import type { BuildCacheState } from '../buildcache/setup.ts'
+import { isWiringReport, type WiringReport } from './auto-configure.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import { State } from './constants.ts'
@@ -17,6 +18,8 @@ export interface SavedState {
   modCache?: ModCacheRestoreReport
   /** Absent when main failed before wiring the build cache. */
   buildCache?: BuildCacheState
+  /** Auto-configure and the Pants config, for the summary. */
+  wiring?: WiringReport
 }
 
 export interface StateStore {
@@ -44,6 +47,7 @@ function isSavedState(value: unknown): value is SavedState {
   const w = v.write as Record<string, unknown> | null
   if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean') return false
   if (v.buildCache !== undefined && !isBuildCacheState(v.buildCache)) return false
+  if (v.wiring !== undefined && !isWiringReport(v.wiring)) return false
   if (v.modCache === undefined) return true
   const m = v.modCache as Record<string, unknown>
   return (

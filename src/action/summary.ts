@@ -1,5 +1,6 @@
 /** The job summary: a pure render of what the cache did, tested for exact text. */
 import type { DirectoryRestore } from '../buildcache/directory.ts'
+import { renderWiring, type WiringReport } from './auto-configure.ts'
 import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { ModCacheSaveReport } from '../modcache/save.ts'
@@ -8,6 +9,7 @@ export interface SummaryReport {
   goVersion: string
   modCache?: { restore: ModCacheRestoreReport; save: ModCacheSaveReport }
   buildCache?: BuildCacheSummary
+  wiring?: WiringReport
   /** One line per problem the post step hit (already warned about). */
   problems: string[]
 }
@@ -20,6 +22,7 @@ export type BuildCacheSummary =
 
 export function renderSummary(report: SummaryReport): string {
   const lines = ['## go-cache-setup', '', `Go ${report.goVersion}`, '']
+  if (report.wiring !== undefined) lines.push(...renderWiring(report.wiring), '')
   if (report.buildCache !== undefined) lines.push(...renderBuildCache(report.buildCache), '')
   const m = report.modCache
   if (m === undefined) {

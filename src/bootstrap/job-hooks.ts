@@ -14,6 +14,7 @@
 import { mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cacheProgCommand } from '../buildcache/client-install.ts'
+import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from '../action/auto-configure.ts'
 import { finishClient } from '../buildcache/finish.ts'
 import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
 import { readEvent } from '../policy/event-file.ts'
@@ -25,7 +26,6 @@ export type Env = Readonly<Record<string, string | undefined>>
 
 /** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
 export const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET'
-export const AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE'
 
 export interface HookIO {
   env: Env
@@ -39,27 +39,24 @@ export interface HookIO {
 }
 
 export type JobPlan =
-  | { configure: false; reason: string; warning?: boolean }
-  | { configure: true; config: KitConfig; write: WriteDecision }
+  | { configure: false; reason: string; warning?: boolean; warnings: string[] }
+  | { configure: true; config: KitConfig; write: WriteDecision; warnings: string[] }
 
 /**
  * Pure: what the hook does for this job. A broken kit config is a warning and
- * no configuration; GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's environment,
- * set by the organisation) outranks the config file's autoConfigure.
+ * no configuration. The toggle resolves as in the action (auto-configure.ts),
+ * without the step input: GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's
+ * environment, set by the organisation), then the kit's autoConfigure.
  */
 export function planJob(lookup: KitConfigLookup, env: Env, decideWriteFor: (config: KitConfig) => WriteDecision): JobPlan {
-  if (!lookup.found) return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)' }
-  if ('problem' in lookup) return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true }
+  if (!lookup.found) return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)', warnings: [] }
+  if ('problem' in lookup) return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true, warnings: [] }
   const { config } = lookup
-  const toggle = (env[AUTO_CONFIGURE_ENV] ?? '').trim().toLowerCase()
-  if (toggle !== '' && toggle !== 'true' && toggle !== 'false') {
-    return { configure: false, reason: `${AUTO_CONFIGURE_ENV}="${env[AUTO_CONFIGURE_ENV]}" is not true or false; nothing configured`, warning: true }
-  }
-  if (toggle === 'false') return { configure: false, reason: `auto-configure is off (${AUTO_CONFIGURE_ENV}=false)` }
-  if (toggle === '' && !config.autoConfigure) return { configure: false, reason: `auto-configure is off (autoConfigure: false in ${lookup.file})` }
+  const auto = resolveAutoConfigure({ input: undefined, env: env[AUTO_CONFIGURE_ENV], kit: lookup })
+  if (!auto.value) return { configure: false, reason: describeAutoConfigure(auto), warnings: auto.warnings }
   const repository = env.GITHUB_REPOSITORY ?? ''
-  if (!repositoryIncluded(config, repository)) return { configure: false, reason: `${repository} is not among the kit's repositories` }
-  return { configure: true, config, write: decideWriteFor(config) }
+  if (!repositoryIncluded(config, repository)) return { configure: false, reason: `${repository} is not among the kit's repositories`, warnings: auto.warnings }
+  return { configure: true, config, write: decideWriteFor(config), warnings: auto.warnings }
 }
 
 /** What job-started leaves for job-completed, in RUNNER_TEMP (emptied by the runner at the next job's start). */
@@ -80,6 +77,7 @@ export async function jobStarted(io: HookIO): Promise<void> {
   const lookup = await readKitConfig(env)
   const event = await readEvent(env)
   const plan = planJob(lookup, env, (config) => decideWrite(config.cacheWrite, event, parseCacheMode(env.ACTIONS_CACHE_MODE)))
+  for (const warning of plan.warnings) io.print(`::warning::go-cache-setup: ${warning}`)
   if (!plan.configure) {
     io.print(plan.warning ? `::warning::go-cache-setup: ${plan.reason}` : `go-cache-setup: ${plan.reason}; nothing configured`)
     return

@@ -185,8 +185,8 @@ describe('the job hooks on a bootstrapped runner', () => {
   })
 
   it.each([
-    ['the runner environment turns it off', [], { GO_CACHE_SETUP_AUTO_CONFIGURE: 'false' }, 'auto-configure is off (GO_CACHE_SETUP_AUTO_CONFIGURE=false)'],
-    ['the kit config turns it off', ['--auto-configure', 'false'], {}, 'auto-configure is off (autoConfigure: false in'],
+    ['the runner environment turns it off', [], { GO_CACHE_SETUP_AUTO_CONFIGURE: 'false' }, 'Auto-configure off (from GO_CACHE_SETUP_AUTO_CONFIGURE)'],
+    ['the kit config turns it off', ['--auto-configure', 'false'], {}, "Auto-configure off (from the bootstrap kit's config)"],
     ['the repository is excluded', ['--exclude', 'octo-org/*'], {}, 'octo-org/octo-repo is not among the kit'],
     ['the repository is not included', ['--include', 'other-org/*'], {}, 'octo-org/octo-repo is not among the kit'],
   ])('exports nothing when %s', async (_name, flags, baseEnv, reason) => {

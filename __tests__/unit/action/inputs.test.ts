@@ -14,6 +14,10 @@ describe('readInputs', () => {
       goCacheProg: '',
       storePath: '',
       storeMaxBytes: 5 * 1024 ** 3,
+      cacheUrl: '',
+      cacheToken: '',
+      autoConfigure: undefined,
+      pants: { remoteCache: true, storeAddress: '', instanceName: '', headers: [], headerEnvNames: [] },
     })
   })
 
@@ -43,6 +47,10 @@ describe('readInputs', () => {
       goCacheProg: "'/opt/my tools/gocache' serve",
       storePath: '/ws/.cache/store',
       storeMaxBytes: 512 * 1024 ** 2,
+      cacheUrl: '',
+      cacheToken: '',
+      autoConfigure: undefined,
+      pants: { remoteCache: true, storeAddress: '', instanceName: '', headers: [], headerEnvNames: [] },
     })
   })
 
@@ -70,5 +78,81 @@ describe('store-max-size', () => {
     ['1 TiB', 1024 ** 4],
   ])('%s', (value, bytes) => {
     expect(readInputs(reader({ 'store-max-size': value }), '/ws').storeMaxBytes).toBe(bytes)
+  })
+})
+
+describe('auto-configure and the Pants inputs', () => {
+  it('reads auto-configure as true, false or not set', () => {
+    expect(readInputs(reader({ 'auto-configure': 'false' }), '/ws').autoConfigure).toBe(false)
+    expect(readInputs(reader({ 'auto-configure': 'True' }), '/ws').autoConfigure).toBe(true)
+    expect(readInputs(reader({ 'auto-configure': '  ' }), '/ws').autoConfigure).toBeUndefined()
+  })
+
+  it('reads every Pants input; the token becomes an env reference, never the value', () => {
+    const inputs = readInputs(
+      reader({
+        'cache-url': 'https://cache.example.com',
+        'cache-token': 's3cr3t-token',
+        'pants-remote-cache': 'true',
+        'pants-remote-store-address': 'grpcs://remote.buildbuddy.io/',
+        'pants-remote-instance-name': 'ci/linux',
+        'pants-remote-headers': 'x-depot-org: org-1\n# a comment\n\nx-team: "core"\n',
+      }),
+      '/ws',
+    )
+    expect(inputs.cacheUrl).toBe('https://cache.example.com')
+    expect(inputs.cacheToken).toBe('s3cr3t-token')
+    expect(inputs.pants).toEqual({
+      remoteCache: true,
+      storeAddress: 'grpcs://remote.buildbuddy.io',
+      instanceName: 'ci/linux',
+      headers: [
+        ['x-depot-org', 'org-1'],
+        ['x-team', '"core"'],
+        ['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+      ],
+      headerEnvNames: ['GO_CACHE_SETUP_CACHE_TOKEN'],
+    })
+  })
+
+  it('takes another auth header (BuildBuddy) and keeps an authorization header of the user\'s own', () => {
+    expect(
+      readInputs(reader({ 'cache-token': 't', 'pants-auth-header': 'x-buildbuddy-api-key: %(env.BUILDBUDDY_API_KEY)s' }), '/ws').pants.headers,
+    ).toEqual([['x-buildbuddy-api-key', '%(env.BUILDBUDDY_API_KEY)s']])
+    expect(readInputs(reader({ 'cache-token': 't', 'pants-remote-headers': 'authorization: %(env.DEPOT_TOKEN)s' }), '/ws').pants).toMatchObject({
+      headers: [['authorization', '%(env.DEPOT_TOKEN)s']],
+      headerEnvNames: ['DEPOT_TOKEN'],
+    })
+  })
+
+  it('sends no auth header without a token', () => {
+    expect(readInputs(reader({ 'pants-remote-store-address': 'grpc://127.0.0.1:9092' }), '/ws').pants.headers).toEqual([])
+  })
+
+  it.each([
+    [{ 'auto-configure': 'off' }, 'auto-configure: "off" is not a boolean; use true or false.'],
+    [{ 'pants-remote-cache': 'maybe' }, 'pants-remote-cache: "maybe" is not a boolean; use true or false.'],
+    [{ 'cache-url': 'ftp://cache' }, 'cache-url: "ftp://cache" must be an http:// or https:// URL without credentials (the token goes in cache-token).'],
+    [{ 'cache-url': 'https://u:p@cache' }, 'cache-url: "https://u:p@cache" must be an http:// or https:// URL without credentials'],
+    [{ 'pants-remote-store-address': 'http://cache:8080' }, 'pants-remote-store-address: "http://cache:8080" must be grpc://host:port or grpcs://host[:port]'],
+    [{ 'pants-remote-store-address': 'grpc://cache:9092/path' }, 'pants-remote-store-address: "grpc://cache:9092/path" must be grpc://host:port'],
+    [{ 'pants-remote-store-address': 'grpcs://user:pw@cache' }, 'pants-remote-store-address: "grpcs://user:pw@cache" must be grpc://host:port'],
+    [{ 'pants-remote-instance-name': 'a b' }, 'pants-remote-instance-name: "a b" must be path segments'],
+    [{ 'pants-remote-instance-name': '/lead' }, 'pants-remote-instance-name: "/lead" must be path segments'],
+    [{ 'pants-remote-headers': 'no colon here' }, 'pants-remote-headers: "no colon here" is not "name: value" with a valid header name.'],
+    [{ 'pants-remote-headers': 'x-a: 1\nX-A: 2' }, 'pants-remote-headers: header "X-A" is given twice.'],
+    [{ 'pants-remote-headers': 'x-a:' }, 'pants-remote-headers: header "x-a" has no value.'],
+    [{ 'pants-remote-headers': 'x-a: 100%' }, 'pants-remote-headers: header "x-a": "%" may appear only as %(env.NAME)s'],
+    [{ 'pants-auth-header': 'Authorization: Bearer abc' }, 'pants-auth-header: "Authorization: Bearer abc" must read the token from a variable, like Authorization: Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+    [
+      { 'pants-auth-header': 'Authorization: %(env.T)s', 'pants-remote-headers': 'authorization: x' },
+      'pants-auth-header: Authorization is also in pants-remote-headers; give it once.',
+    ],
+    [
+      { 'cache-token': 'tok-123456', 'pants-remote-headers': 'x-key: tok-123456' },
+      'pants-remote-headers/pants-auth-header: a header holds the cache token itself; write %(env.NAME)s instead',
+    ],
+  ])('rejects %o with a message that says how to fix it', (values, message) => {
+    expect(() => readInputs(reader(values), '/ws')).toThrow(message)
   })
 })

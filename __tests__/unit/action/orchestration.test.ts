@@ -2,7 +2,7 @@
  * runMain and runPost with small fakes: a real temp workspace and module
  * cache on disk, an in-memory archive cache, a canned `go env`.
  */
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { runMain } from '../../../src/action/run-main.ts'
@@ -267,5 +267,63 @@ describe('build cache wiring (modes that start no process)', () => {
     await runPost(ctx(main.state))
     expect([...cache.entries.keys()]).toEqual(['go-cache-setup-gocache-v1-linux-amd64-go1.23.12-7-1-test'])
     expect([...cache.entries.get('go-cache-setup-gocache-v1-linux-amd64-go1.23.12-7-1-test')!.keys()]).toEqual([path.join('00', 'x-a')])
+  })
+})
+
+describe('auto-configure: off still sets things up, but only as outputs', () => {
+  const pantsRepo = async () => writeFile(path.join(workspace, 'pants.toml'), '[GLOBAL]\npants_version = "2.17.1"\n')
+  const inputs = { 'module-cache': 'false', 'build-cache': 'true', gocacheprog: 'depot gocache', 'pants-remote-store-address': 'grpc://127.0.0.1:9092' }
+
+  it('on by default: exports GOCACHEPROG and registers the Pants config after what is there', async () => {
+    await pantsRepo()
+    const main = context({ inputs, env: { PANTS_CONFIG_FILES: 'pants.ci.toml' } })
+    await runMain(main)
+    const file = path.join(root, 'temp', 'go-cache-setup', 'pants-remote-cache.toml')
+    expect(main.exported).toEqual({ GOCACHEPROG: 'depot gocache', PANTS_CONFIG_FILES: `+['pants.ci.toml', '${file}']` })
+    expect(main.outputs).toMatchObject({ 'auto-configure': 'true', gocacheprog: 'depot gocache', 'pants-config': file })
+    const post = context({ inputs, state: main.state })
+    await runPost(post)
+    expect(post.summaries[0]).toContain(
+      `Auto-configure on (from the default).\n\nPants remote cache: \`grpc://127.0.0.1:9092\`, read and write; \`${file}\` added to PANTS_CONFIG_FILES.\n`,
+    )
+  })
+
+  it.each([
+    ['the input', { 'auto-configure': 'false' }, {}],
+    ['the org-wide environment variable', {}, { GO_CACHE_SETUP_AUTO_CONFIGURE: 'false' }],
+  ])('off through %s: nothing exported, every value an output', async (_what, extraInputs, env) => {
+    await pantsRepo()
+    const main = context({ inputs: { ...inputs, ...extraInputs }, env })
+    await runMain(main)
+    expect(main.failed).toEqual([])
+    expect(main.exported).toEqual({})
+    const file = path.join(root, 'temp', 'go-cache-setup', 'pants-remote-cache.toml')
+    expect(main.outputs).toMatchObject({ 'auto-configure': 'false', gocacheprog: 'depot gocache', 'pants-config': file })
+    expect(await readFile(file, 'utf8')).toContain('remote_store_address = "grpc://127.0.0.1:9092"\n')
+  })
+
+  it('the kit config turns it off; a broken one is a warning and the default applies', async () => {
+    const kit = path.join(root, 'kit.json')
+    await writeFile(kit, JSON.stringify({ version: 1, autoConfigure: false, storePath: '/var/cache/gcs' }))
+    const off = context({ inputs, env: { GO_CACHE_SETUP_KIT_CONFIG: kit } })
+    await runMain(off)
+    expect(off.exported).toEqual({})
+    expect(off.logs.map((l) => l.message)).toContain(
+      "Auto-configure off (from the bootstrap kit's config): GOCACHEPROG and the Pants config are outputs only, not set for later steps",
+    )
+    await writeFile(kit, '{ broken')
+    const broken = context({ inputs, env: { GO_CACHE_SETUP_KIT_CONFIG: kit } })
+    await runMain(broken)
+    expect(broken.warnings()[0]).toMatch(/^The bootstrap kit config cannot be used for auto-configure: .*kit\.json is not valid JSON/)
+    expect(broken.exported.GOCACHEPROG).toBe('depot gocache')
+  })
+
+  it('a repository without Pants: one line, and an empty pants-config output', async () => {
+    const main = context({ inputs })
+    await runMain(main)
+    expect(main.outputs['pants-config']).toBe('')
+    expect(main.logs.filter((l) => l.message.startsWith('Pants'))).toEqual([
+      { level: 'info', message: `Pants: no pants.toml in ${workspace} or above it in the workspace; nothing to configure.` },
+    ])
   })
 })

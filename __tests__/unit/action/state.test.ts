@@ -21,6 +21,11 @@ const state: SavedState = {
     fingerprint: 'ab',
     restoreMs: 5,
   },
+  wiring: {
+    autoConfigure: false,
+    source: 'environment',
+    pants: { address: 'grpc://127.0.0.1:9092', write: false, file: '/t/go-cache-setup/pants-remote-cache.toml', registered: false },
+  },
 }
 
 describe('state', () => {
@@ -38,6 +43,8 @@ describe('state', () => {
     ['{"version":2}'],
     ['{"version":1,"goVersion":"go1.26.8"}'],
     ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"modCache":{"key":1}}'],
+    ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"wiring":{"autoConfigure":true,"source":"somewhere"}}'],
+    ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"wiring":{"autoConfigure":true,"source":"input","pants":{"address":1}}}'],
   ])('rejects %s', (raw) => {
     const store = memoryStore()
     store.saveState('go-cache-setup', raw)

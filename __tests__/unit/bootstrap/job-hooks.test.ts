@@ -30,16 +30,22 @@ describe('planJob', () => {
     ['no kit config', { found: false }, env(), 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)'],
     ['a broken kit config', { found: true, file: '/k', problem: '/k is not valid JSON' }, env(), '/k is not valid JSON; this job runs without the build cache'],
     ['on by default', found(), env(), true],
-    ['off in the config', found({ autoConfigure: false }), env(), 'auto-configure is off (autoConfigure: false in /opt/kit/config.json)'],
-    ['off in the environment, on in the config', found(), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'false' }), 'auto-configure is off (GO_CACHE_SETUP_AUTO_CONFIGURE=false)'],
+    ['off in the config', found({ autoConfigure: false }), env(), "Auto-configure off (from the bootstrap kit's config)"],
+    ['off in the environment, on in the config', found(), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'false' }), 'Auto-configure off (from GO_CACHE_SETUP_AUTO_CONFIGURE)'],
     ['on in the environment, off in the config', found({ autoConfigure: false }), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'TRUE' }), true],
-    ['a bad environment value', found(), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'maybe' }), 'GO_CACHE_SETUP_AUTO_CONFIGURE="maybe" is not true or false; nothing configured'],
+    ['an unreadable environment value (the config decides)', found({ autoConfigure: false }), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'maybe' }), "Auto-configure off (from the bootstrap kit's config)"],
     ['an excluded repository', found({ repositories: { exclude: ['acme/*'] } }), env(), 'acme/app is not among the kit\'s repositories'],
     ['an included repository', found({ repositories: { include: ['acme/app'] } }), env(), true],
   ])('%s', (_name, lookup, environment, expected) => {
     const plan = planJob(lookup, environment, () => write)
-    if (expected === true) expect(plan).toEqual({ configure: true, config: (lookup as { config: unknown }).config, write })
+    if (expected === true) expect(plan).toMatchObject({ configure: true, config: (lookup as { config: unknown }).config, write })
     else expect(plan).toMatchObject({ configure: false, reason: expected })
+  })
+
+  it('passes on why an environment value was ignored', () => {
+    expect(planJob(found(), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'maybe' }), () => write).warnings).toEqual([
+      'GO_CACHE_SETUP_AUTO_CONFIGURE="maybe" is not true or false; ignored.',
+    ])
   })
 
   it('warns only for problems, not for decisions', () => {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the real servers and build tools the integration tests run against,
+# into .tmp/ (ignored by git). Idempotent and quick once done; `npm test` and
+# .ci/run both call it, so `npm install && npm test` works on a fresh machine.
+#   bazel-remote  .tmp/bin/bazel-remote   (go install, pinned)
+#   Pants         .tmp/pants-venv         (pip, in a Python 3.9 venv) and the pex it needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BAZEL_REMOTE_VERSION=v2.6.2
+# Pants 2.17 is the last line on PyPI and runs on Python 3.7-3.9; it pins pex 2.1.137.
+PANTS_VERSION=2.17.1
+PEX_VERSION=2.1.137
+tools="$PWD/.tmp/bin"
+mkdir -p "$tools"
+
+stamp="$tools/bazel-remote.version"
+if [ ! -x "$tools/bazel-remote" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$BAZEL_REMOTE_VERSION" ]; then
+  echo "installing bazel-remote ${BAZEL_REMOTE_VERSION}"
+  # cgo is optional: bazel-remote's default zstd is pure Go.
+  bazel_remote="github.com/buchgr/bazel-remote/v2@${BAZEL_REMOTE_VERSION}"
+  if ! CGO_ENABLED=0 GOBIN="$tools" GOFLAGS=-mod=mod go install "$bazel_remote"; then
+    # `go install m@v` reads the module's version list for deprecations, which a
+    # filtering proxy may refuse (403); build the same pinned version from the
+    # module cache instead (bazel-remote's go.sum still checks its dependencies).
+    CGO_ENABLED=0 GOPROXY="file://$(go env GOMODCACHE)/cache/download" GOSUMDB=off \
+      GOBIN="$tools" GOFLAGS=-mod=mod go install "$bazel_remote"
+  fi
+  echo "$BAZEL_REMOTE_VERSION" > "$stamp"
+fi
+
+venv=.tmp/pants-venv
+if [ ! -x "$venv/bin/pants" ] || [ "$("$venv/bin/pip" show pantsbuild.pants 2>/dev/null | sed -n 's/^Version: //p')" != "$PANTS_VERSION" ]; then
+  echo "installing Pants ${PANTS_VERSION} in a Python 3.9 venv"
+  python39="$(printf '%s\n' "$(pyenv root 2>/dev/null)"/versions/3.9.*/bin/python3.9 | sort -V | tail -1)"
+  [ -x "$python39" ] || python39="$(command -v python3.9)"
+  rm -rf "$venv"
+  "$python39" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "pantsbuild.pants==${PANTS_VERSION}"
+fi
+# Pants 2.17 fetches its pex tool from GitHub releases; build the same pex
+# version from PyPI, and the tests point [pex-cli] at it (__tests__/support/pants.ts).
+if [ ! -f ".tmp/pex-${PEX_VERSION}.pex" ]; then
+  echo "building pex ${PEX_VERSION}"
+  "$venv/bin/pex" "pex==${PEX_VERSION}" -c pex -o ".tmp/pex-${PEX_VERSION}.pex"
+fi
