@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { readKitConfig } from '../bootstrap/kit-config.ts'
 import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
-import { KIT_DAEMON_SOCKET_ENV } from '../bootstrap/job-hooks.ts'
+import { KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV } from '../bootstrap/job-hooks.ts'
 import { setupBuildCache } from '../buildcache/setup.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
@@ -102,7 +102,9 @@ export async function runMain(ctx: ActionContext): Promise<void> {
         cacheUrl: inputs.cacheUrl,
         write: write.allowed,
         register: auto.value,
-        configDir: path.join(ctx.env.RUNNER_TEMP || os.tmpdir(), 'go-cache-setup'),
+        // On a kit runner, the file the job-started hook registered: rewritten for this
+        // repository's Pants version instead of registering a second one.
+        configDir: ctx.env[KIT_PANTS_CONFIG_ENV] ? path.dirname(ctx.env[KIT_PANTS_CONFIG_ENV]) : path.join(ctx.env.RUNNER_TEMP || os.tmpdir(), 'go-cache-setup'),
       },
       { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable },
     )

@@ -15,8 +15,11 @@ import { mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cacheProgCommand } from '../buildcache/client-install.ts'
 import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from '../action/auto-configure.ts'
+import { PANTS_TOKEN_ENV } from '../action/inputs.ts'
 import { finishClient } from '../buildcache/finish.ts'
 import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
+import { grpcAddressFromCacheUrl, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
+import { PANTS_CONFIG_FILES, writePantsConfig } from '../pants/setup.ts'
 import { readEvent } from '../policy/event-file.ts'
 import { decideWrite, parseCacheMode, type WriteDecision } from '../policy/write-policy.ts'
 import { parseByteSize } from '../store/byte-size.ts'
@@ -26,6 +29,8 @@ export type Env = Readonly<Record<string, string | undefined>>
 
 /** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
 export const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET'
+/** The Pants config job-started registered; the action rewrites that file rather than registering a second one. */
+export const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG'
 
 export interface HookIO {
   env: Env
@@ -97,9 +102,29 @@ export async function jobStarted(io: HookIO): Promise<void> {
 
   const command = cacheProgCommand({ node: io.nodePath, client: io.clientPath, store, socket, readStore })
   await writeFile(recordPath(env), JSON.stringify({ socket, store } satisfies JobRecord))
-  await appendFile(requireEnv(env, 'GITHUB_ENV'), `GOCACHEPROG=${command}\n${KIT_DAEMON_SOCKET_ENV}=${socket}\n`)
+  const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`]
+  const pants = await pantsConfig(config, write, env, stateDir)
+  if (pants !== undefined) exports.push(`${PANTS_CONFIG_FILES}=${registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`)
+  await appendFile(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''))
   const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`
   io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (store ${store}, ${writes})`)
+  if (pants !== undefined) io.print(`go-cache-setup: Pants remote cache registered (${pants})`)
+}
+
+/**
+ * The hook runs before the repository is checked out, so it cannot read
+ * pants_version: it writes only the keys every Pants from 2.17 accepts
+ * (pants/config.ts), which is harmless to a repository without Pants. The
+ * action, when the workflow has it, rewrites the same file for the version.
+ * Pants needs a REAPI server: without a cache URL there is nothing to register.
+ * The token is never in the file: the header reads it from the runner's
+ * environment when the organisation put it there, else Pants goes unauthenticated.
+ */
+async function pantsConfig(config: KitConfig, write: WriteDecision, env: Env, stateDir: string): Promise<string | undefined> {
+  const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl)
+  if (address === undefined) return undefined
+  const headers: [string, string][] = env[PANTS_TOKEN_ENV] ? [['Authorization', `Bearer %(env.${PANTS_TOKEN_ENV})s`]] : []
+  return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write: write.allowed }, undefined))
 }
 
 /** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
