@@ -9,6 +9,14 @@ export const Input = {
   GoCacheProg: 'gocacheprog',
   StorePath: 'store-path',
   StoreMaxSize: 'store-max-size',
+  CacheUrl: 'cache-url',
+  CacheToken: 'cache-token',
+  CacheHeaders: 'cache-headers',
+  CacheCaCert: 'cache-ca-cert',
+  CacheClientCert: 'cache-client-cert',
+  CacheClientKey: 'cache-client-key',
+  CacheTimeout: 'cache-timeout',
+  CacheCompression: 'cache-compression',
 } as const
 
 export const Output = {
@@ -25,6 +33,11 @@ export const Output = {
   BuildCacheBytesOut: 'build-cache-bytes-out',
   BuildCacheHitRatio: 'build-cache-hit-ratio',
   BuildCacheTimeMs: 'build-cache-time-ms',
+  RemoteCacheHits: 'remote-cache-hits',
+  RemoteCacheMisses: 'remote-cache-misses',
+  RemoteCacheErrors: 'remote-cache-errors',
+  RemoteCacheUploads: 'remote-cache-uploads',
+  RemoteCacheUnsent: 'remote-cache-unsent',
 } as const
 
 export const State = {

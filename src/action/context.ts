@@ -32,6 +32,8 @@ export interface ActionContext extends StateStore, BuildCacheNeeds {
   cache: ArchiveCache
   now(): number
   exportVariable(name: string, value: string): void
+  /** Masks a value in every later log line (core.setSecret). */
+  setSecret(value: string): void
 }
 
 export function runnerContext(): ActionContext {
@@ -53,11 +55,15 @@ export function runnerContext(): ActionContext {
     cache: actionsCache(),
     now: () => performance.now(),
     exportVariable: (name, value) => core.exportVariable(name, value),
+    setSecret: (value) => core.setSecret(value),
     notice: (message) => core.notice(message),
     tools: { find: (tool, version) => tc.find(tool, version), cacheDir: (source, tool, version) => tc.cacheDir(source, tool, version) },
-    spawnDetached: (command, args, logFile) => {
+    spawnDetached: (command, args, logFile, env) => {
       const log = openSync(logFile, 'a')
-      spawn(command, args, { detached: true, stdio: ['ignore', log, log] }).unref()
+      // The runner passes inputs as INPUT_* variables, secrets among them
+      // (cache-token): a process that lives on gets none of them.
+      const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')))
+      spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref()
     },
     nodePath: process.execPath,
     // The bundles live in dist/main and dist/post; the client in dist/client.

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
+import { parseRemoteInputs, RemoteConfigError, type Compression } from '../remote/settings.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from './errors.ts'
 
@@ -28,6 +29,19 @@ export interface Inputs {
   storePath: string
   /** The local store is trimmed to this many bytes at the end of the job. */
   storeMaxBytes: number
+  /** The remote cache (Bazel HTTP protocol): origin plus instance path, no trailing slash; '' for none. */
+  cacheUrl: string
+  /** A secret: masked by main, handed only to the daemon's environment. '' for none. */
+  cacheToken: string
+  /** Extra request headers (cache-headers); values are masked too. */
+  cacheHeaders: Record<string, string>
+  /** Absolute PEM paths for TLS to the remote; '' for none. */
+  cacheCaCert: string
+  cacheClientCert: string
+  cacheClientKey: string
+  /** Per remote request. */
+  cacheTimeoutMs: number
+  cacheCompression: Compression
 }
 
 export type GetInput = (name: string) => string
@@ -67,7 +81,45 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     }
   }
 
+  let remote
+  try {
+    remote = parseRemoteInputs(
+      {
+        url: getInput(Input.CacheUrl),
+        token: getInput(Input.CacheToken),
+        headers: getInput(Input.CacheHeaders),
+        caCert: getInput(Input.CacheCaCert),
+        clientCert: getInput(Input.CacheClientCert),
+        clientKey: getInput(Input.CacheClientKey),
+        timeoutSeconds: getInput(Input.CacheTimeout),
+        compression: getInput(Input.CacheCompression),
+      },
+      {
+        url: Input.CacheUrl,
+        token: Input.CacheToken,
+        headers: Input.CacheHeaders,
+        caCert: Input.CacheCaCert,
+        clientCert: Input.CacheClientCert,
+        clientKey: Input.CacheClientKey,
+        timeout: Input.CacheTimeout,
+        compression: Input.CacheCompression,
+      },
+      workspace,
+    )
+  } catch (error) {
+    if (error instanceof RemoteConfigError) throw new ConfigError(error.message)
+    throw error
+  }
+
   return {
+    cacheUrl: remote?.url ?? '',
+    cacheToken: remote?.token ?? '',
+    cacheHeaders: remote?.headers ?? {},
+    cacheCaCert: remote?.caFile ?? '',
+    cacheClientCert: remote?.certFile ?? '',
+    cacheClientKey: remote?.keyFile ?? '',
+    cacheTimeoutMs: remote?.timeoutMs ?? 0,
+    cacheCompression: remote?.compression ?? 'zstd',
     moduleCache: readBoolean(getInput, Input.ModuleCache, true),
     dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
     cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),

@@ -10,6 +10,7 @@ import { setupBuildCache } from '../buildcache/setup.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
 import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
+import { maskRemoteSecrets, remoteFromInputs } from '../remote/action-setup.ts'
 import { Input, Output } from './constants.ts'
 import { readEvent, type ActionContext } from './context.ts'
 import { ConfigError, errorMessage } from './errors.ts'
@@ -22,6 +23,8 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   let goEnv: GoEnv
   try {
     inputs = readInputs(ctx.getInput, workspace)
+    // Before anything is logged.
+    maskRemoteSecrets(inputs, ctx.setSecret)
     await requireDirectory(inputs.workingDirectory)
     goEnv = await readGoEnv(ctx.run, inputs.workingDirectory)
   } catch (error) {
@@ -41,7 +44,13 @@ export async function runMain(ctx: ActionContext): Promise<void> {
 
   try {
     state.buildCache = await setupBuildCache(
-      { enabled: inputs.buildCache, customCommand: inputs.goCacheProg, storePath: inputs.storePath, storeMaxBytes: inputs.storeMaxBytes },
+      {
+        enabled: inputs.buildCache,
+        customCommand: inputs.goCacheProg,
+        storePath: inputs.storePath,
+        storeMaxBytes: inputs.storeMaxBytes,
+        remote: await remoteFromInputs(inputs, write),
+      },
       goEnv,
       {
         log: ctx.log,
@@ -74,7 +83,14 @@ export async function runMain(ctx: ActionContext): Promise<void> {
     // a workflow can wire it by hand (a Docker build, say).
     if (command !== '') ctx.exportVariable('GOCACHEPROG', command)
     ctx.setOutput(Output.GoCacheProg, command)
+    if (inputs.cacheUrl !== '' && state.buildCache.mode !== 'client') {
+      ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${state.buildCache.mode} here.`)
+    }
   } catch (error) {
+    if (error instanceof ConfigError) {
+      ctx.setFailed(error.message)
+      return
+    }
     ctx.log.warning(`Build cache setup failed; go builds without it: ${errorMessage(error)}`)
   }
 

@@ -41,9 +41,12 @@ export interface ClientPaths {
   client: string
   store: string
   socket: string
+  /** Set when a remote cache is configured: local misses go to the daemon. */
+  remoteWaitMs?: number
 }
 
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 export function cacheProgCommand(p: ClientPaths): string {
-  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, '--daemon', p.socket])
+  const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)]
+  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, '--daemon', p.socket, ...remote])
 }

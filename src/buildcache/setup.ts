@@ -14,6 +14,8 @@ import type { GoEnv } from '../go/go-env.ts'
 import { supportsCacheProg } from '../go/go-version.ts'
 import type { Logger } from '../logger.ts'
 import { waitForDaemon } from '../daemon/control.ts'
+import { fetchWaitMs } from '../remote/daemon-remote.ts'
+import { encodeRemoteSettings, REMOTE_ENV, type RemoteSettings } from '../remote/settings.ts'
 import { cacheProgCommand, installClient, type ToolCache } from './client-install.ts'
 import type { DirectoryRestore } from './directory.ts'
 
@@ -21,7 +23,13 @@ export type BuildCacheState =
   | { mode: 'off' }
   | { mode: 'custom'; command: string }
   | { mode: 'directory'; restore: DirectoryRestore }
-  | { mode: 'client'; store: string; socket: string; command: string; daemonStarted: boolean; logFile: string }
+  | { mode: 'client'; store: string; socket: string; command: string; daemonStarted: boolean; logFile: string; remote?: RemoteSummary }
+
+/** What post and the summary may know of the remote: never its headers. */
+export interface RemoteSummary {
+  url: string
+  write: boolean
+}
 
 export interface BuildCacheSettings {
   enabled: boolean
@@ -30,14 +38,19 @@ export interface BuildCacheSettings {
   /** Empty for the default under RUNNER_TEMP. */
   storePath: string
   storeMaxBytes: number
+  /** The remote cache (cache-url); only the daemon ever sees it, through its environment. */
+  remote?: RemoteSettings
 }
 
 export interface BuildCacheIO {
   log: Logger
   notice(message: string): void
   tools: ToolCache
-  /** Starts a process that outlives this step (the runner ends it with the job); nothing to wait on. */
-  spawnDetached(command: string, args: string[], logFile: string): void
+  /**
+   * Starts a process that outlives this step (the runner ends it with the job);
+   * nothing to wait on. `env` is added to its environment (secrets go there, never in args).
+   */
+  spawnDetached(command: string, args: string[], logFile: string, env?: Record<string, string>): void
   /** The Node that runs this action (the runner's node24): it runs the client too. */
   nodePath: string
   /** dist/client, shipped with the action. */
@@ -73,14 +86,18 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     io.nodePath,
     [client, 'daemon', '--store', store, '--socket', socket, '--max-bytes', String(settings.storeMaxBytes), '--log', logFile],
     logFile,
+    settings.remote && { [REMOTE_ENV]: encodeRemoteSettings(settings.remote) },
   )
   const daemonStarted = await waitForDaemon(socket, DAEMON_START_TIMEOUT_MS)
   if (!daemonStarted) {
     io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`)
   }
-  const command = cacheProgCommand({ node: io.nodePath, client, store, socket })
+  const remoteWaitMs = settings.remote && fetchWaitMs(settings.remote)
+  const command = cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }) })
   io.log.info(`GOCACHEPROG=${command}`)
-  return { mode: 'client', store, socket, command, daemonStarted, logFile }
+  const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write }
+  if (remote) io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`)
+  return { mode: 'client', store, socket, command, daemonStarted, logFile, ...(remote && { remote }) }
 }
 
 /** Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */

@@ -11,13 +11,17 @@ import { parseArgs } from 'node:util'
 import { controlRequest, type ControlRequest } from '../daemon/control.ts'
 import { startDaemon } from '../daemon/daemon.ts'
 import { newReportId, writeJournal } from '../daemon/reports.ts'
-import { ProtocolError } from '../gocacheprog/protocol.ts'
+import { ProtocolError, type Hit } from '../gocacheprog/protocol.ts'
 import { serveSession } from '../gocacheprog/session.ts'
+import { remoteTier, takeRemoteSettings } from '../remote/daemon-remote.ts'
 import { LocalStore } from '../store/local-store.ts'
 
 const USAGE = `usage:
-  go-cache-setup serve --store DIR [--daemon SOCKET]     speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
+  go-cache-setup serve --store DIR [--daemon SOCKET [--remote-wait-ms N]]
+      speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this); with --remote-wait-ms,
+      local misses are looked up through the daemon's remote cache
   go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
+      the remote cache's settings come from the GO_CACHE_SETUP_REMOTE environment variable
   go-cache-setup stats|flush|stop|ping --socket SOCKET`
 
 const debug = process.env.GO_CACHE_SETUP_DEBUG === '1'
@@ -26,14 +30,20 @@ const warn = (message: string): void => void process.stderr.write(`go-cache-setu
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500
 
-async function serve(storeDir: string, socket: string | undefined): Promise<number> {
+async function serve(storeDir: string, socket: string | undefined, remoteWaitMs: number | undefined): Promise<number> {
   const store = new LocalStore(storeDir)
+  // Hits from the local store stay synchronous (the fast path); only a local
+  // miss asks the daemon, which holds the remote's settings and connections.
+  const get =
+    socket === undefined || remoteWaitMs === undefined
+      ? (id: string) => store.get(id)
+      : (id: string) => store.get(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs)
   let report
   try {
     report = await serveSession(
       process.stdin,
       process.stdout,
-      { get: (id) => store.get(id), put: (a, o, body, size) => store.put(a, o, body, size) },
+      { get, put: (a, o, body, size) => store.put(a, o, body, size) },
       { log: debug ? warn : undefined },
     )
   } catch (error) {
@@ -63,6 +73,18 @@ async function serve(storeDir: string, socket: string | undefined): Promise<numb
   return 0
 }
 
+/** A miss unless the daemon fetched a verified copy into the store in time. */
+async function fetchThroughDaemon(store: LocalStore, socket: string, actionId: string, waitMs: number): Promise<Hit | undefined> {
+  try {
+    const reply = await controlRequest(socket, { op: 'fetch', actionId }, waitMs)
+    if (reply.ok && reply.hit) return store.get(actionId)
+    if (!reply.ok && debug) warn(`fetch ${actionId}: ${reply.error}`)
+  } catch (error) {
+    if (debug) warn(`fetch ${actionId}: ${String(error)}`)
+  }
+  return undefined
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   const { values } = parseArgs({
@@ -73,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
       socket: { type: 'string' },
       'max-bytes': { type: 'string' },
       'idle-timeout-seconds': { type: 'string' },
+      'remote-wait-ms': { type: 'string' },
       log: { type: 'string' },
     },
     strict: true,
@@ -80,17 +103,20 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       if (!values.store) throw new UsageError('serve needs --store DIR')
-      return serve(values.store, values.daemon)
+      if (values['remote-wait-ms'] !== undefined && !values.daemon) throw new UsageError('--remote-wait-ms needs --daemon SOCKET')
+      return serve(values.store, values.daemon, values['remote-wait-ms'] === undefined ? undefined : positive(values['remote-wait-ms'], '--remote-wait-ms'))
     case 'daemon': {
       if (!values.store || !values.socket) throw new UsageError('daemon needs --store DIR and --socket SOCKET')
       const logStream = values.log ? createWriteStream(values.log, { flags: 'a' }) : undefined
       const log = (m: string): void => void logStream?.write(`${new Date().toISOString()} ${m}\n`)
+      const remote = takeRemoteSettings(process.env)
       const daemon = await startDaemon({
         store: values.store,
         socket: values.socket,
         maxBytes: positive(values['max-bytes'] ?? String(5 * 1024 ** 3), '--max-bytes'),
         idleTimeoutMs: positive(values['idle-timeout-seconds'] ?? String(6 * 3600), '--idle-timeout-seconds') * 1000,
         log,
+        ...(remote && { remote: remoteTier(remote, log) }),
       })
       await daemon.closed
       logStream?.end()

@@ -5,13 +5,17 @@
  */
 import net from 'node:net'
 import type { SessionReport } from '../gocacheprog/session.ts'
+import type { RemoteStats } from '../remote/remote-cache.ts'
 import type { JobStats } from './reports.ts'
 
 export type ControlRequest =
   | { op: 'ping' }
   | { op: 'report'; id: string; report: SessionReport }
   | { op: 'stats' }
-  | { op: 'flush' }
+  /** A shim's local miss: look it up remotely, into the local store. */
+  | { op: 'fetch'; actionId: string }
+  /** `uploadDeadlineMs`: how long to wait for background uploads. */
+  | { op: 'flush'; uploadDeadlineMs?: number }
   | { op: 'stop' }
 
 export interface TrimResult {
@@ -21,7 +25,7 @@ export interface TrimResult {
 }
 
 export type ControlReply =
-  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult }
+  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult; hit?: boolean; remote?: RemoteStats }
   | { ok: false; error: string }
 
 /** One request, one reply, within `timeoutMs`; any failure rejects. */
