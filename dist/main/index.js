@@ -38396,7 +38396,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9220:
+/***/ 159:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38593,8 +38593,8 @@ __nccwpck_require__.d(mappers_namespaceObject, {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
@@ -44483,8 +44483,8 @@ function restError_isRestError(e) {
 //# sourceMappingURL=restError.js.map
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: external "node:stream"
@@ -44689,7 +44689,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_namespaceObject.request(options, resolve);
+            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_.request(options, resolve);
             req.once("error", (err) => {
                 reject(new restError_RestError(err.message, { code: err.code ?? restError_RestError.REQUEST_SEND_ERROR, request }));
             });
@@ -44739,7 +44739,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return external_node_https_namespaceObject.globalAgent;
+                return external_node_https_.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -44750,7 +44750,7 @@ class NodeHttpClient {
                 return agent;
             }
             log_logger.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new external_node_https_namespaceObject.Agent({
+            agent = new external_node_https_.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.
@@ -87288,7 +87288,7 @@ async function streamToBuffer3(readableStream, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = external_node_fs_namespaceObject.createWriteStream(file);
+        const ws = external_node_fs_.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -87304,8 +87304,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = external_node_util_.promisify(external_node_fs_namespaceObject.stat);
-const fsCreateReadStream = external_node_fs_namespaceObject.createReadStream;
+const fsStat = external_node_util_.promisify(external_node_fs_.stat);
+const fsCreateReadStream = external_node_fs_.createReadStream;
 //# sourceMappingURL=utils.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/Clients.js
 // Copyright (c) Microsoft Corporation.
@@ -96169,11 +96169,15 @@ function runnerContext() {
         cache: actionsCache(),
         now: () => performance.now(),
         exportVariable: (name, value) => lib_core/* exportVariable */.dN(name, value),
+        setSecret: (value) => lib_core/* setSecret */.Pq(value),
         notice: (message) => lib_core/* notice */.lm(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
-        spawnDetached: (command, args, logFile) => {
-            const log = (0,external_node_fs_namespaceObject.openSync)(logFile, 'a');
-            (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
+        spawnDetached: (command, args, logFile, env) => {
+            const log = (0,external_node_fs_.openSync)(logFile, 'a');
+            // The runner passes inputs as INPUT_* variables, secrets among them
+            // (cache-token): a process that lives on gets none of them.
+            const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
+            (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
         },
         nodePath: process.execPath,
         // The bundles live in dist/main and dist/post; the client in dist/client.
@@ -96217,7 +96221,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 319:
+/***/ 6781:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96347,6 +96351,605 @@ async function waitForDaemon(socketPath, timeoutMs) {
     return false;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
+/**
+ * A client for the Bazel HTTP cache protocol as bazel-remote serves it
+ * (bazel-remote server/http.go):
+ *   GET/PUT <base>/ac/<64 hex>    ActionResult protobuf
+ *   GET/PUT <base>/cas/<sha256>   the blob
+ * zstd: GET with `Accept-Encoding: zstd` may answer `Content-Encoding: zstd`;
+ * PUT with `Content-Encoding: zstd` must say the raw size in X-Digest-SizeBytes.
+ *
+ * Every request has a deadline covering connect, headers and body; responses
+ * are capped in size, so a server can neither hang us nor fill memory.
+ */
+
+
+
+
+class bazel_http_RemoteHttpError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+/**
+ * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
+ * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
+ * nothing for a stream that starts with one, so they are skipped here. The
+ * caller checks the decoded bytes against the digest anyway.
+ */
+function skipSkippableFrames(data) {
+    let pos = 0;
+    while (pos + 8 <= data.length && (data.readUInt32LE(pos) & 0xfffffff0) === 0x184d2a50) {
+        pos += 8 + data.readUInt32LE(pos + 4);
+    }
+    return data.subarray(Math.min(pos, data.length));
+}
+/** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
+const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
+class bazel_http_BazelHttpClient {
+    wire = { sent: 0, received: 0 };
+    base;
+    headers;
+    timeoutMs;
+    zstd;
+    agent;
+    constructor(settings, maxSockets) {
+        this.base = new URL(settings.baseUrl);
+        this.headers = settings.headers;
+        this.timeoutMs = settings.timeoutMs;
+        this.zstd = settings.compression === 'zstd' && HAS_ZSTD;
+        const options = { keepAlive: true, maxSockets };
+        this.agent =
+            this.base.protocol === 'https:'
+                ? new https.Agent({
+                    ...options,
+                    ca: settings.caFile ? readFileSync(settings.caFile) : undefined,
+                    cert: settings.certFile ? readFileSync(settings.certFile) : undefined,
+                    key: settings.keyFile ? readFileSync(settings.keyFile) : undefined,
+                })
+                : new http.Agent(options);
+    }
+    /** The ActionResult bytes, or undefined for a 404. */
+    getAction(actionId, maxBytes = 64 * 1024) {
+        return this.get('ac', actionId, maxBytes, false);
+    }
+    /** The blob, or undefined for a 404; at most `size` bytes once decoded. */
+    getBlob(hash, size) {
+        return this.get('cas', hash, size, this.zstd);
+    }
+    async putBlob(hash, body) {
+        if (this.zstd) {
+            const compressed = zlib.zstdCompressSync(body, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } });
+            // Incompressible data goes plain: zstd would only add its frame.
+            if (compressed.length < body.length) {
+                await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0);
+                return;
+            }
+        }
+        await this.request('PUT', 'cas', hash, body, {}, 0);
+    }
+    async putAction(actionId, actionResult) {
+        await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0);
+    }
+    close() {
+        this.agent.destroy();
+    }
+    async get(kind, hash, maxBytes, zstd) {
+        const headers = zstd ? { 'Accept-Encoding': 'zstd' } : {};
+        // Compressed data can exceed its raw size a little (frame overhead).
+        const limit = maxBytes + 1024 + Math.ceil(maxBytes / 100);
+        const response = await this.request('GET', kind, hash, undefined, headers, limit);
+        if (response === undefined)
+            return undefined;
+        if (response.encoding === 'zstd') {
+            if (!zstd)
+                throw new bazel_http_RemoteHttpError('the server sent zstd without being asked');
+            return zlib.zstdDecompressSync(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) });
+        }
+        if (response.encoding !== '' && response.encoding !== 'identity')
+            throw new bazel_http_RemoteHttpError(`unsupported Content-Encoding ${response.encoding}`);
+        return response.body;
+    }
+    /** Resolves the body for 2xx, undefined for a GET's 404; rejects on anything else. */
+    request(method, kind, hash, body, extraHeaders, maxResponseBytes) {
+        if (!/^[0-9a-f]{64}$/.test(hash))
+            return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`));
+        const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
+        const what = `${method} /${kind}/${hash.slice(0, 12)}…`;
+        return new Promise((resolve, reject) => {
+            let settled = false;
+            const finish = (error, value) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                if (error) {
+                    request.destroy();
+                    reject(error);
+                }
+                else
+                    resolve(value);
+            };
+            const transport = url.protocol === 'https:' ? https : http;
+            const request = transport.request(url, {
+                method,
+                agent: this.agent,
+                headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
+            });
+            const timer = setTimeout(() => finish(new bazel_http_RemoteHttpError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+            request.on('error', (error) => finish(new bazel_http_RemoteHttpError(`${what}: ${error.message}`)));
+            request.on('response', (response) => {
+                const status = response.statusCode ?? 0;
+                const chunks = [];
+                let length = 0;
+                response.on('data', (chunk) => {
+                    length += chunk.length;
+                    this.wire.received += chunk.length;
+                    if (status >= 200 && status < 300 && method === 'GET' && length > maxResponseBytes) {
+                        finish(new bazel_http_RemoteHttpError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
+                        return;
+                    }
+                    if (length <= 64 * 1024 || (status >= 200 && status < 300))
+                        chunks.push(chunk);
+                });
+                response.on('error', (error) => finish(new bazel_http_RemoteHttpError(`${what}: ${error.message}`)));
+                response.on('end', () => {
+                    if (status === 404 && method === 'GET')
+                        return finish(undefined, undefined);
+                    if (status < 200 || status >= 300) {
+                        const text = Buffer.concat(chunks).toString('utf8', 0, Math.min(length, 200)).trim();
+                        return finish(new bazel_http_RemoteHttpError(`${what}: HTTP ${status}${text ? ` (${text})` : ''}`, status));
+                    }
+                    finish(undefined, { body: Buffer.concat(chunks, length), encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() });
+                });
+            });
+            if (body !== undefined)
+                this.wire.sent += body.length;
+            request.end(body);
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote/remote-cache.ts
+/**
+ * The remote tier, run inside the daemon: fetches what the local store lacks
+ * into it, and uploads what go put, in the background. Remote trouble is a
+ * miss or an unsent upload, counted, never an error for go.
+ *
+ * Layout (docs/remote-cache.md): the object under /cas/<OutputID> (Go's
+ * OutputID is the sha256 of the body, cmd/go/internal/cache/prog.go), then the
+ * entry under /ac/<ActionID> as an ActionResult naming it. The blob goes first:
+ * bazel-remote answers an AC GET with 404 while a blob it names is missing.
+ */
+
+
+
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
+const MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (1024 ** 3));
+class remote_cache_RemoteCache {
+    transport;
+    store;
+    breaker;
+    options;
+    counts = { gets: 0, hits: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0 };
+    firstErrors = [];
+    /** Every action ID ever queued: each is uploaded at most once per job. */
+    queued = new Set();
+    pending = [];
+    active = 0;
+    failedUploads = 0;
+    unsentAtFlush = 0;
+    stopped = false;
+    flushed = false;
+    idleWaiters = [];
+    constructor(transport, store, breaker, options) {
+        this.transport = transport;
+        this.store = store;
+        this.breaker = breaker;
+        this.options = options;
+    }
+    /** Looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
+    async fetch(actionId) {
+        if (!HEX_ID.test(actionId))
+            throw new Error(`invalid action ID ${JSON.stringify(actionId)}`);
+        this.counts.gets++;
+        const miss = () => {
+            this.counts.misses++;
+            return false;
+        };
+        const entryBytes = await this.call(() => this.transport.getAction(actionId));
+        if (entryBytes === FAILED || entryBytes === undefined)
+            return miss();
+        const entry = decodeActionResult(entryBytes);
+        if (entry instanceof Error)
+            return this.reject(`action entry ${actionId}: ${entry.message}`, miss);
+        if (entry.size > MAX_OBJECT_BYTES)
+            return miss();
+        const body = entry.size === 0 && entry.outputId === EMPTY_SHA256 ? Buffer.alloc(0) : await this.call(() => this.transport.getBlob(entry.outputId, entry.size));
+        if (body === FAILED || body === undefined)
+            return miss();
+        // The server is not trusted with content: the bytes must be what the
+        // entry's digest names, or Go would be handed someone else's object.
+        if (body.length !== entry.size)
+            return this.reject(`blob ${entry.outputId}: ${body.length} bytes, the entry says ${entry.size}`, miss);
+        const digest = createHash('sha256').update(body).digest('hex');
+        if (digest !== entry.outputId)
+            return this.reject(`blob ${entry.outputId}: its sha256 is ${digest}`, miss);
+        this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs);
+        this.counts.hits++;
+        this.counts.bytesDown += body.length;
+        return true;
+    }
+    /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
+    enqueue(actionIds) {
+        if (!this.options.write || this.stopped)
+            return;
+        for (const id of actionIds) {
+            if (!HEX_ID.test(id) || this.queued.has(id))
+                continue;
+            this.queued.add(id);
+            this.pending.push(id);
+        }
+        this.pump();
+    }
+    /**
+     * Waits for queued uploads until `deadlineMs` from now; then stops
+     * uploading and returns the stats, `unsent` counting what never made it.
+     */
+    async flush(deadlineMs) {
+        if (this.pending.length > 0 || this.active > 0) {
+            let timer;
+            await Promise.race([
+                new Promise((resolve) => this.idleWaiters.push(resolve)),
+                new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs))),
+            ]);
+            clearTimeout(timer);
+        }
+        // One flush per job (the post step's): what is still queued or in flight now is unsent.
+        this.unsentAtFlush = this.pending.length + this.active;
+        this.flushed = true;
+        this.stop();
+        if (this.unsentAtFlush > 0)
+            this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`);
+        return this.stats();
+    }
+    /** Stops starting uploads (the daemon is going away). */
+    stop() {
+        this.stopped = true;
+        this.pending.length = 0;
+    }
+    stats() {
+        return {
+            ...this.counts,
+            unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
+            wireReceived: this.transport.wire.received,
+            wireSent: this.transport.wire.sent,
+            breaker: this.breaker.current,
+            breakerOpened: this.breaker.opened,
+            write: this.options.write,
+            firstErrors: [...this.firstErrors],
+        };
+    }
+    pump() {
+        while (!this.stopped && this.active < this.options.uploadConcurrency && this.pending.length > 0) {
+            const id = this.pending.shift();
+            this.active++;
+            void this.upload(id).then((ok) => {
+                this.active--;
+                if (ok)
+                    this.counts.uploads++;
+                else if (!this.flushed)
+                    this.failedUploads++; // after a flush, already counted as unsent
+                this.pump();
+                if (this.active === 0 && this.pending.length === 0) {
+                    for (const wake of this.idleWaiters.splice(0))
+                        wake();
+                }
+            });
+        }
+    }
+    async upload(actionId) {
+        const hit = this.store.get(actionId);
+        if (hit === undefined)
+            return false; // trimmed or replaced since the put
+        if (hit.size > MAX_OBJECT_BYTES)
+            return false;
+        let body;
+        try {
+            body = await readFile(hit.diskPath);
+        }
+        catch {
+            return false;
+        }
+        // Only content that is what its name says goes to a shared cache.
+        if (body.length !== hit.size || createHash('sha256').update(body).digest('hex') !== hit.outputId) {
+            this.options.log(`upload ${actionId}: the local object does not match its OutputID; not uploaded`);
+            return false;
+        }
+        if (hit.size > 0 || hit.outputId !== EMPTY_SHA256) {
+            if ((await this.call(() => this.transport.putBlob(hit.outputId, body), true)) === FAILED)
+                return false;
+        }
+        const entry = encodeActionResult({ outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) });
+        if ((await this.call(() => this.transport.putAction(actionId, entry), true)) === FAILED)
+            return false;
+        this.counts.bytesUp += body.length;
+        return true;
+    }
+    /** Runs one request through the breaker; FAILED when refused or failed (counted). */
+    async call(request, upload = false) {
+        if (!this.breaker.allow()) {
+            if (!upload)
+                this.counts.skipped++;
+            return FAILED;
+        }
+        try {
+            const value = await request();
+            this.breaker.success();
+            return value;
+        }
+        catch (error) {
+            this.breaker.failure();
+            if (upload)
+                this.counts.uploadErrors++;
+            else
+                this.counts.errors++;
+            this.noteError(error);
+            return FAILED;
+        }
+    }
+    reject(message, miss) {
+        this.counts.rejected++;
+        this.noteError(new Error(`rejected ${message}`));
+        return miss();
+    }
+    noteError(error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.firstErrors.length < 3)
+            this.firstErrors.push(message);
+        this.options.log(`remote: ${message}${error instanceof RemoteHttpError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`);
+    }
+}
+const FAILED = Symbol('failed');
+
+;// CONCATENATED MODULE: ./src/remote/settings.ts
+/**
+ * The remote cache's settings: parsed from the action's inputs (pure, so every
+ * rule is unit-tested), and handed to the daemon, the only process that talks
+ * to the remote, through its environment. Never through argv, a file, state or
+ * GITHUB_ENV: the Authorization header is in here.
+ */
+
+/** The daemon's environment variable holding RemoteSettings as JSON. */
+const settings_REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_UPLOAD_CONCURRENCY = 8;
+class RemoteConfigError extends Error {
+}
+/** Headers our client sets itself, or that would break the protocol if a user set them. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * The validated remote inputs, or undefined when no cache-url is set. Throws
+ * RemoteConfigError with a message saying how to fix the input.
+ */
+function parseRemoteInputs(raw, names, workspace) {
+    const url = raw.url.trim();
+    const others = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+    ];
+    if (url === '') {
+        const set = others.filter(([, v]) => v.trim() !== '').map(([n]) => n);
+        if (set.length > 0)
+            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
+        return undefined;
+    }
+    const baseUrl = parseCacheUrl(url, names.url);
+    const headers = parseHeaders(raw.headers, names.headers);
+    const token = raw.token.trim();
+    if (token !== '') {
+        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        }
+        authorizationHeader(token, names.token);
+    }
+    const file = (value) => (value.trim() === '' ? undefined : external_node_path_default().resolve(workspace, value.trim()));
+    const caFile = file(raw.caCert);
+    const certFile = file(raw.clientCert);
+    const keyFile = file(raw.clientKey);
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
+    }
+    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    }
+    const timeoutText = raw.timeoutSeconds.trim();
+    const timeoutSeconds = timeoutText === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
+        throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
+    }
+    const compression = raw.compression.trim().toLowerCase() || 'zstd';
+    if (compression !== 'zstd' && compression !== 'none') {
+        throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`);
+    }
+    return {
+        url: baseUrl,
+        token,
+        headers,
+        ...(caFile && { caFile }),
+        ...(certFile && { certFile }),
+        ...(keyFile && { keyFile }),
+        timeoutMs: Math.round(timeoutSeconds * 1000),
+        compression,
+    };
+}
+/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
+function remoteSettings(config, write) {
+    const headers = { ...config.headers };
+    if (config.token !== '')
+        headers.Authorization = authorizationHeader(config.token, 'cache-token');
+    return {
+        baseUrl: config.url,
+        headers,
+        ...(config.caFile && { caFile: config.caFile }),
+        ...(config.certFile && { certFile: config.certFile }),
+        ...(config.keyFile && { keyFile: config.keyFile }),
+        timeoutMs: config.timeoutMs,
+        compression: config.compression,
+        write,
+        uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+    };
+}
+/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
+function parseCacheUrl(value, inputName) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    if (url.search !== '' || url.hash !== '')
+        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
+            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
+        }
+    }
+    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. */
+function parseHeaders(text, inputName) {
+    const headers = {};
+    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon === -1 ? '' : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        if (!HEADER_NAME.test(name) || value === '') {
+            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
+        }
+        if (RESERVED_HEADERS.has(name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
+        headers[name] = value;
+    }
+    return headers;
+}
+/**
+ * The Authorization value for a cache-token: `user:password` (bazel-remote's
+ * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
+ * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
+ * front of the server).
+ */
+function authorizationHeader(token, inputName) {
+    if (/[\r\n]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line.`);
+    if (/^(basic|bearer) \S/i.test(token))
+        return token;
+    if (token.includes(':'))
+        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
+    return `Bearer ${token}`;
+}
+/**
+ * Every value to mask in logs: the token, its Authorization forms, and every
+ * extra header's value (an API key travels there as often as in a token).
+ */
+function secretValues(config) {
+    const values = new Set(Object.values(config.headers));
+    if (config.token !== '') {
+        values.add(config.token);
+        const header = authorizationHeader(config.token, 'cache-token');
+        values.add(header);
+        values.add(header.replace(/^\S+ /, ''));
+    }
+    return [...values].filter((v) => v.length > 0);
+}
+function encodeRemoteSettings(settings) {
+    return JSON.stringify(settings);
+}
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
+function settings_decodeRemoteSettings(text) {
+    const v = JSON.parse(text);
+    const strings = (o) => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
+    const optionalString = (x) => x === undefined || typeof x === 'string';
+    const ok = typeof v === 'object' &&
+        v !== null &&
+        typeof v.baseUrl === 'string' &&
+        /^https?:\/\//.test(v.baseUrl) &&
+        strings(v.headers) &&
+        optionalString(v.caFile) &&
+        optionalString(v.certFile) &&
+        optionalString(v.keyFile) &&
+        Number.isSafeInteger(v.timeoutMs) &&
+        v.timeoutMs > 0 &&
+        (v.compression === 'zstd' || v.compression === 'none') &&
+        typeof v.write === 'boolean' &&
+        Number.isSafeInteger(v.uploadConcurrency) &&
+        v.uploadConcurrency > 0;
+    if (!ok)
+        throw new Error(`${settings_REMOTE_ENV} is not valid remote settings`);
+    return v;
+}
+
+;// CONCATENATED MODULE: ./src/remote/daemon-remote.ts
+
+
+
+
+/** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
+const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 };
+/** How long a shim waits for the daemon's answer to a fetch: an AC and a CAS request, plus slack. */
+function fetchWaitMs(settings) {
+    return 2 * settings.timeoutMs + 2_000;
+}
+function takeRemoteSettings(env) {
+    const text = env[REMOTE_ENV];
+    delete env[REMOTE_ENV];
+    if (text === undefined || text === '')
+        return undefined;
+    return decodeRemoteSettings(text);
+}
+function remoteTier(settings, log) {
+    return (store) => {
+        // Sockets: the uploads plus the lookups of a parallel build.
+        const client = new BazelHttpClient(settings, settings.uploadConcurrency + 16);
+        const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() });
+        log(`remote cache ${settings.baseUrl} (${settings.write ? 'read-write' : 'read-only'}, timeout ${settings.timeoutMs} ms, compression ${settings.compression})`);
+        return new RemoteCache(client, store, breaker, { write: settings.write, uploadConcurrency: settings.uploadConcurrency, log });
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
 /**
  * GOCACHEPROG is a command line that cmd/go splits with
@@ -96421,7 +97024,8 @@ async function digest(file) {
 }
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 function cacheProgCommand(p) {
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, '--daemon', p.socket]);
+    const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
+    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, '--daemon', p.socket, ...remote]);
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/setup.ts
@@ -96433,6 +97037,8 @@ function cacheProgCommand(p) {
  *   directory  Go < 1.24 ignores GOCACHEPROG, so GOCACHE is cached as a directory
  *   client     ours: install, start the daemon, export GOCACHEPROG
  */
+
+
 
 
 
@@ -96459,14 +97065,18 @@ async function setupBuildCache(settings, goEnv, io) {
     const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion);
     const socket = socketPath(stateDir);
     const logFile = external_node_path_default().join(stateDir, 'daemon.log');
-    io.spawnDetached(io.nodePath, [client, 'daemon', '--store', store, '--socket', socket, '--max-bytes', String(settings.storeMaxBytes), '--log', logFile], logFile);
+    io.spawnDetached(io.nodePath, [client, 'daemon', '--store', store, '--socket', socket, '--max-bytes', String(settings.storeMaxBytes), '--log', logFile], logFile, settings.remote && { [settings_REMOTE_ENV]: encodeRemoteSettings(settings.remote) });
     const daemonStarted = await waitForDaemon(socket, DAEMON_START_TIMEOUT_MS);
     if (!daemonStarted) {
         io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`);
     }
-    const command = cacheProgCommand({ node: io.nodePath, client, store, socket });
+    const remoteWaitMs = settings.remote && fetchWaitMs(settings.remote);
+    const command = cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }) });
     io.log.info(`GOCACHEPROG=${command}`);
-    return { mode: 'client', store, socket, command, daemonStarted, logFile };
+    const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write };
+    if (remote)
+        io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`);
+    return { mode: 'client', store, socket, command, daemonStarted, logFile, ...(remote && { remote }) };
 }
 /** Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
 function socketPath(stateDir) {
@@ -96878,6 +97488,14 @@ const Input = {
     GoCacheProg: 'gocacheprog',
     StorePath: 'store-path',
     StoreMaxSize: 'store-max-size',
+    CacheUrl: 'cache-url',
+    CacheToken: 'cache-token',
+    CacheHeaders: 'cache-headers',
+    CacheCaCert: 'cache-ca-cert',
+    CacheClientCert: 'cache-client-cert',
+    CacheClientKey: 'cache-client-key',
+    CacheTimeout: 'cache-timeout',
+    CacheCompression: 'cache-compression',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -96893,21 +97511,79 @@ const Output = {
     BuildCacheBytesOut: 'build-cache-bytes-out',
     BuildCacheHitRatio: 'build-cache-hit-ratio',
     BuildCacheTimeMs: 'build-cache-time-ms',
+    RemoteCacheHits: 'remote-cache-hits',
+    RemoteCacheMisses: 'remote-cache-misses',
+    RemoteCacheErrors: 'remote-cache-errors',
+    RemoteCacheUploads: 'remote-cache-uploads',
+    RemoteCacheUnsent: 'remote-cache-unsent',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
     Main: 'go-cache-setup',
 };
 
-// EXTERNAL MODULE: ./src/action/context.ts + 353 modules
-var context = __nccwpck_require__(9220);
 // EXTERNAL MODULE: ./src/action/errors.ts
 var errors = __nccwpck_require__(8055);
+;// CONCATENATED MODULE: ./src/remote/action-setup.ts
+/**
+ * The main step's part of the remote cache: mask its secrets, check the TLS
+ * files exist, and build the daemon's settings.
+ */
+
+
+
+
+function remoteConfig(inputs) {
+    if (inputs.cacheUrl === '')
+        return undefined;
+    return {
+        url: inputs.cacheUrl,
+        token: inputs.cacheToken,
+        headers: inputs.cacheHeaders,
+        ...(inputs.cacheCaCert && { caFile: inputs.cacheCaCert }),
+        ...(inputs.cacheClientCert && { certFile: inputs.cacheClientCert }),
+        ...(inputs.cacheClientKey && { keyFile: inputs.cacheClientKey }),
+        timeoutMs: inputs.cacheTimeoutMs,
+        compression: inputs.cacheCompression,
+    };
+}
+/** core.setSecret for the token, its Authorization forms and every extra header value. */
+function maskRemoteSecrets(inputs, setSecret) {
+    const config = remoteConfig(inputs);
+    if (config === undefined) {
+        if (inputs.cacheToken !== '')
+            setSecret(inputs.cacheToken);
+        return;
+    }
+    for (const value of secretValues(config))
+        setSecret(value);
+}
+/** The daemon's settings, or undefined without cache-url; a missing TLS file is the user's to fix (ConfigError). */
+async function remoteFromInputs(inputs, write) {
+    const config = remoteConfig(inputs);
+    if (config === undefined)
+        return undefined;
+    const files = [
+        [Input.CacheCaCert, config.caFile],
+        [Input.CacheClientCert, config.certFile],
+        [Input.CacheClientKey, config.keyFile],
+    ];
+    for (const [name, file] of files) {
+        if (file !== undefined && !(await (0,promises_.access)(file).then(() => true, () => false))) {
+            throw new errors/* ConfigError */.x(`${name}: ${file} does not exist in this job; write the PEM file first (for example from a secret), or fix the path.`);
+        }
+    }
+    return remoteSettings(config, write.allowed);
+}
+
+// EXTERNAL MODULE: ./src/action/context.ts + 351 modules
+var context = __nccwpck_require__(159);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
 /**
  * The one place inputs are read and validated. Everything downstream takes the
  * typed `Inputs`; nothing else calls getInput.
  */
+
 
 
 
@@ -96942,7 +97618,42 @@ function readInputs(getInput, workspace) {
             throw new errors/* ConfigError */.x(`${Input.GoCacheProg}: Go cannot split ${JSON.stringify(goCacheProg)}: ${error.message}. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`);
         }
     }
+    let remote;
+    try {
+        remote = parseRemoteInputs({
+            url: getInput(Input.CacheUrl),
+            token: getInput(Input.CacheToken),
+            headers: getInput(Input.CacheHeaders),
+            caCert: getInput(Input.CacheCaCert),
+            clientCert: getInput(Input.CacheClientCert),
+            clientKey: getInput(Input.CacheClientKey),
+            timeoutSeconds: getInput(Input.CacheTimeout),
+            compression: getInput(Input.CacheCompression),
+        }, {
+            url: Input.CacheUrl,
+            token: Input.CacheToken,
+            headers: Input.CacheHeaders,
+            caCert: Input.CacheCaCert,
+            clientCert: Input.CacheClientCert,
+            clientKey: Input.CacheClientKey,
+            timeout: Input.CacheTimeout,
+            compression: Input.CacheCompression,
+        }, workspace);
+    }
+    catch (error) {
+        if (error instanceof RemoteConfigError)
+            throw new errors/* ConfigError */.x(error.message);
+        throw error;
+    }
     return {
+        cacheUrl: remote?.url ?? '',
+        cacheToken: remote?.token ?? '',
+        cacheHeaders: remote?.headers ?? {},
+        cacheCaCert: remote?.caFile ?? '',
+        cacheClientCert: remote?.certFile ?? '',
+        cacheClientKey: remote?.keyFile ?? '',
+        cacheTimeoutMs: remote?.timeoutMs ?? 0,
+        cacheCompression: remote?.compression ?? 'zstd',
         moduleCache: readBoolean(getInput, Input.ModuleCache, true),
         dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
         cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
@@ -97041,7 +97752,11 @@ function isBuildCacheState(value) {
             return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean';
         }
         case 'client':
-            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean';
+            return (str('store') &&
+                str('socket') &&
+                str('command') &&
+                typeof b.daemonStarted === 'boolean' &&
+                (b.remote === undefined || (typeof b.remote.url === 'string' && typeof b.remote.write === 'boolean')));
         default:
             return false;
     }
@@ -97065,12 +97780,15 @@ function isBuildCacheState(value) {
 
 
 
+
 async function runMain(ctx) {
     const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd();
     let inputs;
     let goEnv;
     try {
         inputs = readInputs(ctx.getInput, workspace);
+        // Before anything is logged.
+        maskRemoteSecrets(inputs, ctx.setSecret);
         await requireDirectory(inputs.workingDirectory);
         goEnv = await readGoEnv(ctx.run, inputs.workingDirectory);
     }
@@ -97089,7 +97807,13 @@ async function runMain(ctx) {
         ctx.log.info(`Cache writes are off for this job: ${write.reason}`);
     const state = { version: 1, goVersion: goEnv.version, write };
     try {
-        state.buildCache = await setupBuildCache({ enabled: inputs.buildCache, customCommand: inputs.goCacheProg, storePath: inputs.storePath, storeMaxBytes: inputs.storeMaxBytes }, goEnv, {
+        state.buildCache = await setupBuildCache({
+            enabled: inputs.buildCache,
+            customCommand: inputs.goCacheProg,
+            storePath: inputs.storePath,
+            storeMaxBytes: inputs.storeMaxBytes,
+            remote: await remoteFromInputs(inputs, write),
+        }, goEnv, {
             log: ctx.log,
             notice: ctx.notice,
             tools: ctx.tools,
@@ -97113,8 +97837,15 @@ async function runMain(ctx) {
         if (command !== '')
             ctx.exportVariable('GOCACHEPROG', command);
         ctx.setOutput(Output.GoCacheProg, command);
+        if (inputs.cacheUrl !== '' && state.buildCache.mode !== 'client') {
+            ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${state.buildCache.mode} here.`);
+        }
     }
     catch (error) {
+        if (error instanceof errors/* ConfigError */.x) {
+            ctx.setFailed(error.message);
+            return;
+        }
         ctx.log.warning(`Build cache setup failed; go builds without it: ${(0,errors/* errorMessage */.g)(error)}`);
     }
     if (inputs.moduleCache) {
@@ -97158,8 +97889,8 @@ async function requireDirectory(dir) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9220);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(319);
+/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(159);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6781);
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8055);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 
@@ -97295,6 +98026,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -97313,6 +98051,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 
 /***/ }),
 

@@ -99093,11 +99093,15 @@ function runnerContext() {
         cache: actionsCache(),
         now: () => performance.now(),
         exportVariable: (name, value) => exportVariable(name, value),
+        setSecret: (value) => core_setSecret(value),
         notice: (message) => notice(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
-        spawnDetached: (command, args, logFile) => {
+        spawnDetached: (command, args, logFile, env) => {
             const log = (0,external_node_fs_namespaceObject.openSync)(logFile, 'a');
-            (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
+            // The runner passes inputs as INPUT_* variables, secrets among them
+            // (cache-token): a process that lives on gets none of them.
+            const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
+            (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
         },
         nodePath: process.execPath,
         // The bundles live in dist/main and dist/post; the client in dist/client.
@@ -99487,22 +99491,26 @@ function parseReport(text) {
  */
 
 
-/** Flush includes the LRU trim of the store; generous, since the post step may not hang the job. */
-const FLUSH_TIMEOUT_MS = 120_000;
+/** How long the post step lets background uploads run before it counts the rest as unsent. */
+const UPLOAD_FLUSH_DEADLINE_MS = 60_000;
+/** Flush includes the uploads and the LRU trim of the store; generous, since the post step may not hang the job. */
+const FLUSH_TIMEOUT_MS = UPLOAD_FLUSH_DEADLINE_MS + 120_000;
 const STOP_TIMEOUT_MS = 5_000;
-async function finishClient(socket, store) {
+async function finishClient(socket, store, remote) {
     try {
-        const reply = await controlRequest(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS);
+        const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
         await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim };
+        return { stats: reply.stats, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
     }
     catch (error) {
         const account = new JobAccount();
         await drainJournals(store, account);
         return {
             stats: account.summary(),
+            // The daemon held the remote's figures and the upload queue: both are gone with it.
+            ...(remote && { remote: { settings: remote } }),
             problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
         };
     }
@@ -99619,6 +99627,14 @@ const Input = {
     GoCacheProg: 'gocacheprog',
     StorePath: 'store-path',
     StoreMaxSize: 'store-max-size',
+    CacheUrl: 'cache-url',
+    CacheToken: 'cache-token',
+    CacheHeaders: 'cache-headers',
+    CacheCaCert: 'cache-ca-cert',
+    CacheClientCert: 'cache-client-cert',
+    CacheClientKey: 'cache-client-key',
+    CacheTimeout: 'cache-timeout',
+    CacheCompression: 'cache-compression',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -99634,6 +99650,11 @@ const Output = {
     BuildCacheBytesOut: 'build-cache-bytes-out',
     BuildCacheHitRatio: 'build-cache-hit-ratio',
     BuildCacheTimeMs: 'build-cache-time-ms',
+    RemoteCacheHits: 'remote-cache-hits',
+    RemoteCacheMisses: 'remote-cache-misses',
+    RemoteCacheErrors: 'remote-cache-errors',
+    RemoteCacheUploads: 'remote-cache-uploads',
+    RemoteCacheUnsent: 'remote-cache-unsent',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
@@ -99701,7 +99722,11 @@ function isBuildCacheState(value) {
             return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean';
         }
         case 'client':
-            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean';
+            return (str('store') &&
+                str('socket') &&
+                str('command') &&
+                typeof b.daemonStarted === 'boolean' &&
+                (b.remote === undefined || (typeof b.remote.url === 'string' && typeof b.remote.write === 'boolean')));
         default:
             return false;
     }
@@ -99764,6 +99789,8 @@ function renderBuildCache(b) {
                 `| Bytes | ${formatBytes(s.bytesOut)} served, ${formatBytes(s.bytesIn)} stored |`,
                 `| Time inside the cache | ${formatMs(s.busyMs)} (summed over requests) |`,
             ];
+            if (b.report.remote)
+                rows.push(...renderRemote(b.report.remote));
             if (b.report.trim) {
                 const t = b.report.trim;
                 rows.push(`| Local store | ${formatBytes(t.storeBytes)} after trim${t.entriesRemoved > 0 ? ` (${t.entriesRemoved} entries, ${formatBytes(t.bytesRemoved)} evicted)` : ''} |`);
@@ -99771,6 +99798,32 @@ function renderBuildCache(b) {
             return rows;
         }
     }
+}
+function renderRemote(remote) {
+    const { settings, stats: r } = remote;
+    const mode = settings.write ? 'read-write' : 'read-only (the write policy)';
+    if (r === undefined)
+        return [`| Remote cache | \`${settings.url}\`, ${mode}: no figures (the daemon could not be reached) |`];
+    const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`;
+    const lookups = [`${r.hits} hits`, `${r.misses} misses`];
+    if (r.errors > 0)
+        lookups.push(`${r.errors} failed`);
+    if (r.rejected > 0)
+        lookups.push(`${r.rejected} rejected (digest or format)`);
+    if (r.skipped > 0)
+        lookups.push(`${r.skipped} skipped (circuit open)`);
+    const rows = [
+        `| Remote cache | \`${settings.url}\`, ${mode} |`,
+        `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')}; ${formatBytes(r.bytesDown)} fetched |`,
+    ];
+    if (settings.write) {
+        const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : '';
+        rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`);
+    }
+    rows.push(`| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Circuit breaker | ${breaker} |`);
+    if (r.firstErrors.length > 0)
+        rows.push(`| First remote error | ${r.firstErrors[0].replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
+    return rows;
 }
 function formatBytes(bytes) {
     if (bytes < 1024)
@@ -99812,7 +99865,7 @@ async function runPost(ctx) {
         if (build !== undefined) {
             try {
                 if (build.mode === 'client') {
-                    const client = await finishClient(build.socket, build.store);
+                    const client = await finishClient(build.socket, build.store, build.remote);
                     if (client.problem) {
                         ctx.log.warning(client.problem);
                         report.problems.push(client.problem);
@@ -99828,6 +99881,10 @@ async function runPost(ctx) {
                         [Output.BuildCacheHitRatio, f.hitRatio],
                         [Output.BuildCacheTimeMs, f.timeMs],
                     ];
+                    const remote = client.remote?.stats;
+                    if (remote !== undefined) {
+                        outputs.push([Output.RemoteCacheHits, String(remote.hits)], [Output.RemoteCacheMisses, String(remote.misses)], [Output.RemoteCacheErrors, String(remote.errors + remote.uploadErrors)], [Output.RemoteCacheUploads, String(remote.uploads)], [Output.RemoteCacheUnsent, String(remote.unsent)]);
+                    }
                     for (const [name, value] of outputs)
                         ctx.setOutput(name, value);
                     report.buildCache = { mode: 'client', report: client };

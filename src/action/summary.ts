@@ -114,6 +114,7 @@ function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
     `| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`,
     `| Circuit breaker | ${breaker} |`,
   )
+  if (r.firstErrors.length > 0) rows.push(`| First remote error | ${r.firstErrors[0]!.replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`)
   return rows
 }
 

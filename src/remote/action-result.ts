@@ -37,7 +37,8 @@ export function encodeActionResult(result: GoActionResult): Buffer {
   if (!HEX_ID.test(result.outputId)) throw new Error(`invalid output ID ${JSON.stringify(result.outputId)}`)
   if (!Number.isSafeInteger(result.size) || result.size < 0) throw new Error(`invalid size ${result.size}`)
   if (!Number.isSafeInteger(result.timeMs) || result.timeMs < 0 || result.timeMs > MAX_TIME_MS) throw new Error(`invalid time ${result.timeMs}`)
-  const digest = Buffer.concat([stringField(1, result.outputId), varintField(2, result.size)])
+  // proto3 leaves zero values out; Go's marshaller does too, so bazel-remote stores our bytes unchanged.
+  const digest = Buffer.concat([stringField(1, result.outputId), result.size === 0 ? Buffer.alloc(0) : varintField(2, result.size)])
   const outputFile = Buffer.concat([stringField(1, GO_OUTPUT_PATH), bytesField(2, digest)])
   const seconds = Math.floor(result.timeMs / 1000)
   const nanos = (result.timeMs - seconds * 1000) * 1_000_000

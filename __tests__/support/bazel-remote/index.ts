@@ -9,7 +9,9 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -35,6 +37,11 @@ export interface BazelRemoteOptions {
   maxSizeGiB?: number
   /** Also serve gRPC (REAPI) on a free loopback port. */
   grpc?: boolean
+  /**
+   * Serve https with this certificate; with `clientCa`, require client
+   * certificates signed by it (bazel-remote's mTLS). `ca` is what clients trust.
+   */
+  tls?: { cert: string; key: string; ca: string; clientCa?: string }
   /** Fixed ports (a restarted server on the same address); free ones by default. */
   httpPort?: number
   grpcPort?: number
@@ -42,13 +49,15 @@ export interface BazelRemoteOptions {
 }
 
 export interface BazelRemote {
-  /** http://127.0.0.1:<port>, no trailing slash, no credentials. */
+  /** http(s)://127.0.0.1:<port>, no trailing slash, no credentials. */
   httpUrl: string
   httpPort: number
   /** 127.0.0.1:<port>, or '' without grpc. */
   grpcAddress: string
   grpcPort: number
   dir: string
+  /** The server's process id (a test may kill it from a job step). */
+  pid: number
   /** `user:password` when htpasswd is on (the cache-token form). */
   credentials: string
   /** The Authorization header value for `credentials`. */
@@ -64,6 +73,7 @@ export interface BazelRemote {
 export async function startBazelRemote(options: BazelRemoteOptions = {}): Promise<BazelRemote> {
   const bin = bazelRemoteBinary()
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'bazel-remote-'))
+  mkdirSync(dir, { recursive: true })
   const httpPort = options.httpPort ?? (await freePort())
   const grpcPort = options.grpc ? (options.grpcPort ?? (await freePort())) : 0
   const args = [
@@ -74,6 +84,10 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
     '--storage_mode', options.storageMode ?? 'zstd',
     ...(options.extraArgs ?? []),
   ]
+  if (options.tls) {
+    args.push('--tls_cert_file', options.tls.cert, '--tls_key_file', options.tls.key)
+    if (options.tls.clientCa) args.push('--tls_ca_file', options.tls.clientCa)
+  }
   let credentials = ''
   if (options.htpasswd) {
     const { user, password } = options.htpasswd
@@ -110,16 +124,14 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
     clearTimeout(timer)
   }
 
-  const httpUrl = `http://127.0.0.1:${httpPort}`
-  // Ready when the empty blob, which bazel-remote always has, is served.
+  const httpUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`
+  // Ready when it accepts connections and answers for the empty blob, which
+  // bazel-remote always has (any status: with mTLS, we have no client certificate here).
   const deadline = Date.now() + 20_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bazel-remote exited with ${child.exitCode}:\n${output}`)
-    const status = await fetch(`${httpUrl}/cas/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`, {
-      method: 'HEAD',
-      headers: authorization ? { Authorization: authorization } : {},
-    }).then((r) => r.status, () => 0)
-    if (status === 200) break
+    const status = await headStatus(`${httpUrl}/cas/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`, authorization, options.tls?.ca)
+    if (status === 200 || (options.tls?.clientCa && status !== 0)) break
     if (Date.now() > deadline) {
       await stop()
       throw new Error(`bazel-remote did not get ready on ${httpUrl} (last status ${status}):\n${output}`)
@@ -133,6 +145,7 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
     grpcAddress: options.grpc ? `127.0.0.1:${grpcPort}` : '',
     grpcPort,
     dir,
+    pid: child.pid!,
     credentials,
     authorization,
     output: () => output,
@@ -143,6 +156,25 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
     },
   }
   return server
+}
+
+function headStatus(url: string, authorization: string, ca: string | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    const request = (url.startsWith('https:') ? https : http).request(url, {
+      method: 'HEAD',
+      headers: authorization ? { Authorization: authorization } : {},
+      ...(ca && { ca: readFileSync(ca) }),
+      timeout: 2000,
+    })
+    request.on('response', (response) => {
+      response.resume()
+      resolve(response.statusCode ?? 0)
+    })
+    // A TLS handshake refused for want of a client certificate still proves the server is up.
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(/certificate|handshake|alert/i.test(error.message) ? 1 : 0))
+    request.on('timeout', () => request.destroy())
+    request.end()
+  })
 }
 
 /** A port nothing listens on now (the kernel's pick for port 0). */
