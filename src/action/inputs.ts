@@ -6,7 +6,7 @@ import path from 'node:path'
 import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
-import { parseRemoteInputs, RemoteConfigError, type Compression } from '../remote/settings.ts'
+import { DEFAULT_TIMEOUT_SECONDS, parseRemoteInputs, RemoteConfigError, type Compression } from '../remote/settings.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from './errors.ts'
 
@@ -118,7 +118,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     cacheCaCert: remote?.caFile ?? '',
     cacheClientCert: remote?.certFile ?? '',
     cacheClientKey: remote?.keyFile ?? '',
-    cacheTimeoutMs: remote?.timeoutMs ?? 0,
+    cacheTimeoutMs: remote?.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
     cacheCompression: remote?.compression ?? 'zstd',
     moduleCache: readBoolean(getInput, Input.ModuleCache, true),
     dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
