@@ -11,11 +11,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(141);
 /* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(981);
-/* harmony import */ var _daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(195);
-/* harmony import */ var _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(594);
-/* harmony import */ var _gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(280);
-/* harmony import */ var _remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(336);
-/* harmony import */ var _store_local_store_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(430);
+/* harmony import */ var _daemon_put_notifier_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(572);
+/* harmony import */ var _daemon_reports_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(195);
+/* harmony import */ var _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(594);
+/* harmony import */ var _gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(280);
+/* harmony import */ var _remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(336);
+/* harmony import */ var _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(430);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
  * the action runs `daemon`, `stats`, `flush` and `stop`.
@@ -24,6 +25,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
  * fatal ("error reading JSON from GOCACHEPROG"), so every message goes to
  * stderr, and only when something is wrong (or GO_CACHE_SETUP_DEBUG=1).
  */
+
 
 
 
@@ -45,18 +47,23 @@ const warn = (message) => void process.stderr.write(`go-cache-setup: ${message}\
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500;
 async function serve(storeDir, socket, remoteWaitMs) {
-    const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_6__/* .LocalStore */ .V(storeDir);
+    const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .V(storeDir);
     // Hits from the local store stay synchronous (the fast path); only a local
     // miss asks the daemon, which holds the remote's settings and connections.
-    const get = socket === undefined || remoteWaitMs === undefined
-        ? (id) => store.get(id)
-        : (id) => store.get(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs);
+    const remote = socket !== undefined && remoteWaitMs !== undefined;
+    const get = remote ? (id) => store.get(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs) : (id) => store.get(id);
+    const notifier = remote ? new _daemon_put_notifier_js__WEBPACK_IMPORTED_MODULE_4__/* .PutNotifier */ .a(socket) : undefined;
+    const put = (actionId, outputId, body, size) => {
+        const result = store.put(actionId, outputId, body, size);
+        notifier?.notify(actionId);
+        return result;
+    };
     let report;
     try {
-        report = await (0,_gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_7__/* .serveSession */ .Q)(process.stdin, process.stdout, { get, put: (a, o, body, size) => store.put(a, o, body, size) }, { log: debug ? warn : undefined });
+        report = await (0,_gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_8__/* .serveSession */ .Q)(process.stdin, process.stdout, { get, put }, { log: debug ? warn : undefined });
     }
     catch (error) {
-        if (error instanceof _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_8__/* .ProtocolError */ .bd) {
+        if (error instanceof _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_9__/* .ProtocolError */ .bd) {
             warn(`protocol error: ${error.message}`);
             return 2;
         }
@@ -64,6 +71,7 @@ async function serve(storeDir, socket, remoteWaitMs) {
     }
     finally {
         process.stdin.destroy();
+        notifier?.close();
     }
     // Standalone (a workstation): nobody sums reports, so none are kept.
     if (socket === undefined)
@@ -73,7 +81,7 @@ async function serve(storeDir, socket, remoteWaitMs) {
     await new Promise((resolve) => process.stdout.end(resolve));
     // The daemon journals the report; if it is gone or slow, we journal it
     // ourselves under the same name, so it is counted once either way.
-    const id = (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__/* .newReportId */ .yv)();
+    const id = (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_5__/* .newReportId */ .yv)();
     try {
         const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(socket, { op: 'report', id, report }, REPORT_TIMEOUT_MS);
         if (!reply.ok)
@@ -82,7 +90,7 @@ async function serve(storeDir, socket, remoteWaitMs) {
     catch (error) {
         if (debug)
             warn(`daemon unavailable (${String(error)}); journaling the report`);
-        await (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__/* .writeJournal */ .fY)(store.root, report, id).catch((e) => warn(`could not write the journal: ${String(e)}`));
+        await (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_5__/* .writeJournal */ .fY)(store.root, report, id).catch((e) => warn(`could not write the journal: ${String(e)}`));
     }
     return 0;
 }
@@ -128,14 +136,14 @@ async function main(argv) {
                 throw new UsageError('daemon needs --store DIR and --socket SOCKET');
             const logStream = values.log ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(values.log, { flags: 'a' }) : undefined;
             const log = (m) => void logStream?.write(`${new Date().toISOString()} ${m}\n`);
-            const remote = (0,_remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__/* .takeRemoteSettings */ .Z8)(process.env);
+            const remote = (0,_remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__/* .takeRemoteSettings */ .Z8)(process.env);
             const daemon = await (0,_daemon_daemon_js__WEBPACK_IMPORTED_MODULE_3__/* .startDaemon */ .L)({
                 store: values.store,
                 socket: values.socket,
                 maxBytes: positive(values['max-bytes'] ?? String(5 * 1024 ** 3), '--max-bytes'),
                 idleTimeoutMs: positive(values['idle-timeout-seconds'] ?? String(6 * 3600), '--idle-timeout-seconds') * 1000,
                 log,
-                ...(remote && { remote: (0,_remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__/* .remoteTier */ .dX)(remote, log) }),
+                ...(remote && { remote: (0,_remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__/* .remoteTier */ .dX)(remote, log) }),
             });
             await daemon.closed;
             logStream?.end();
@@ -378,6 +386,10 @@ async function startDaemon(options) {
                     remote?.enqueue(report.added);
                 }
                 return { ok: true };
+            case 'queue':
+                if (Array.isArray(request.actionIds))
+                    remote?.enqueue(request.actionIds.filter((id) => typeof id === 'string'));
+                return { ok: true };
             case 'fetch':
                 if (remote === undefined)
                     return { ok: true, hit: false };
@@ -469,6 +481,65 @@ async function startDaemon(options) {
     };
     options.log(`listening on ${options.socket}, store ${store.root}`);
     return running;
+}
+
+
+/***/ }),
+
+/***/ 572:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ PutNotifier)
+/* harmony export */ });
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(30);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * The shim's side of background uploads: tells the daemon which entries go put,
+ * while go is still building, so uploads overlap the build instead of all
+ * waiting for the post step's flush. Fire and forget over one connection per
+ * go process; IDs put in the same turn of the event loop go in one line. If the
+ * daemon is unreachable nothing is lost: the session report names every put
+ * too, and the daemon queues those (each entry is uploaded once).
+ */
+
+class PutNotifier {
+    socketPath;
+    socket;
+    broken = false;
+    pending = [];
+    constructor(socketPath) {
+        this.socketPath = socketPath;
+    }
+    notify(actionId) {
+        if (this.broken)
+            return;
+        if (this.pending.length === 0)
+            setImmediate(() => this.send());
+        this.pending.push(actionId);
+    }
+    /** Sends what is pending and closes the connection (the daemon still reads what was written). */
+    close() {
+        this.send();
+        this.socket?.end();
+    }
+    send() {
+        if (this.pending.length === 0 || this.broken)
+            return;
+        const line = `${JSON.stringify({ op: 'queue', actionIds: this.pending })}\n`;
+        this.pending = [];
+        if (this.socket === undefined) {
+            this.socket = node_net__WEBPACK_IMPORTED_MODULE_0___default().connect(this.socketPath);
+            this.socket.on('error', () => {
+                this.broken = true;
+                this.socket?.destroy();
+            });
+            // Replies are only acknowledgements.
+            this.socket.on('data', () => undefined);
+            this.socket.unref();
+        }
+        this.socket.write(line);
+    }
 }
 
 
@@ -1252,7 +1323,8 @@ function encodeActionResult(result) {
         throw new Error(`invalid size ${result.size}`);
     if (!Number.isSafeInteger(result.timeMs) || result.timeMs < 0 || result.timeMs > MAX_TIME_MS)
         throw new Error(`invalid time ${result.timeMs}`);
-    const digest = Buffer.concat([stringField(1, result.outputId), varintField(2, result.size)]);
+    // proto3 leaves zero values out; Go's marshaller does too, so bazel-remote stores our bytes unchanged.
+    const digest = Buffer.concat([stringField(1, result.outputId), result.size === 0 ? Buffer.alloc(0) : varintField(2, result.size)]);
     const outputFile = Buffer.concat([stringField(1, GO_OUTPUT_PATH), bytesField(2, digest)]);
     const seconds = Math.floor(result.timeMs / 1000);
     const nanos = (result.timeMs - seconds * 1000) * 1_000_000;

@@ -97652,7 +97652,7 @@ function readInputs(getInput, workspace) {
         cacheCaCert: remote?.caFile ?? '',
         cacheClientCert: remote?.certFile ?? '',
         cacheClientKey: remote?.keyFile ?? '',
-        cacheTimeoutMs: remote?.timeoutMs ?? 0,
+        cacheTimeoutMs: remote?.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
         cacheCompression: remote?.compression ?? 'zstd',
         moduleCache: readBoolean(getInput, Input.ModuleCache, true),
         dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],

@@ -10,6 +10,7 @@ import { createWriteStream } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { controlRequest, type ControlRequest } from '../daemon/control.ts'
 import { startDaemon } from '../daemon/daemon.ts'
+import { PutNotifier } from '../daemon/put-notifier.ts'
 import { newReportId, writeJournal } from '../daemon/reports.ts'
 import { ProtocolError, type Hit } from '../gocacheprog/protocol.ts'
 import { serveSession } from '../gocacheprog/session.ts'
@@ -34,16 +35,20 @@ async function serve(storeDir: string, socket: string | undefined, remoteWaitMs:
   const store = new LocalStore(storeDir)
   // Hits from the local store stay synchronous (the fast path); only a local
   // miss asks the daemon, which holds the remote's settings and connections.
-  const get =
-    socket === undefined || remoteWaitMs === undefined
-      ? (id: string) => store.get(id)
-      : (id: string) => store.get(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs)
+  const remote = socket !== undefined && remoteWaitMs !== undefined
+  const get = remote ? (id: string) => store.get(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs) : (id: string) => store.get(id)
+  const notifier = remote ? new PutNotifier(socket) : undefined
+  const put = (actionId: string, outputId: string, body: readonly Buffer[], size: number) => {
+    const result = store.put(actionId, outputId, body, size)
+    notifier?.notify(actionId)
+    return result
+  }
   let report
   try {
     report = await serveSession(
       process.stdin,
       process.stdout,
-      { get, put: (a, o, body, size) => store.put(a, o, body, size) },
+      { get, put },
       { log: debug ? warn : undefined },
     )
   } catch (error) {
@@ -54,6 +59,7 @@ async function serve(storeDir: string, socket: string | undefined, remoteWaitMs:
     throw error
   } finally {
     process.stdin.destroy()
+    notifier?.close()
   }
   // Standalone (a workstation): nobody sums reports, so none are kept.
   if (socket === undefined) return 0

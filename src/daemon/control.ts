@@ -12,6 +12,8 @@ export type ControlRequest =
   | { op: 'ping' }
   | { op: 'report'; id: string; report: SessionReport }
   | { op: 'stats' }
+  /** Entries a shim's go process just put: upload them in the background (put-notifier.ts). */
+  | { op: 'queue'; actionIds: string[] }
   /** A shim's local miss: look it up remotely, into the local store. */
   | { op: 'fetch'; actionId: string }
   /** `uploadDeadlineMs`: how long to wait for background uploads. */

@@ -55,6 +55,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           remote?.enqueue(report.added)
         }
         return { ok: true }
+      case 'queue':
+        if (Array.isArray(request.actionIds)) remote?.enqueue(request.actionIds.filter((id): id is string => typeof id === 'string'))
+        return { ok: true }
       case 'fetch':
         if (remote === undefined) return { ok: true, hit: false }
         return { ok: true, hit: await remote.fetch(request.actionId) }

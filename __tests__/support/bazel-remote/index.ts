@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import net from 'node:net'
@@ -62,7 +62,7 @@ export interface BazelRemote {
   credentials: string
   /** The Authorization header value for `credentials`. */
   authorization: string
-  /** What the server printed. */
+  /** What the server printed (its log file in `dir`). */
   output(): string
   /** SIGTERM, then SIGKILL after 5 s; resolves when it has exited. */
   stop(): Promise<void>
@@ -98,14 +98,19 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
   }
   const authorization = credentials === '' ? '' : `Basic ${Buffer.from(credentials).toString('base64')}`
 
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-  let output = ''
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString('utf8')
-    if (output.length > 1 << 20) output = output.slice(-(1 << 19))
+  // To a file, not a pipe: a pipe that fills while this process is busy (a
+  // synchronous call, a paused event loop) would block bazel-remote's logging and so its answers.
+  const logFile = path.join(dir, `bazel-remote-${httpPort}.log`)
+  const logFd = openSync(logFile, 'a')
+  const child = spawn(bin, args, { stdio: ['ignore', logFd, logFd], detached: true })
+  closeSync(logFd)
+  const output = (): string => {
+    try {
+      return readFileSync(logFile, 'utf8')
+    } catch {
+      return ''
+    }
   }
-  child.stdout.on('data', collect)
-  child.stderr.on('data', collect)
   const killOnExit = (): void => void child.kill('SIGKILL')
   process.once('exit', killOnExit)
   const exited = new Promise<void>((resolve) =>
@@ -129,12 +134,12 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
   // bazel-remote always has (any status: with mTLS, we have no client certificate here).
   const deadline = Date.now() + 20_000
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`bazel-remote exited with ${child.exitCode}:\n${output}`)
+    if (child.exitCode !== null) throw new Error(`bazel-remote exited with ${child.exitCode}:\n${output()}`)
     const status = await headStatus(`${httpUrl}/cas/e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855`, authorization, options.tls?.ca)
     if (status === 200 || (options.tls?.clientCa && status !== 0)) break
     if (Date.now() > deadline) {
       await stop()
-      throw new Error(`bazel-remote did not get ready on ${httpUrl} (last status ${status}):\n${output}`)
+      throw new Error(`bazel-remote did not get ready on ${httpUrl} (last status ${status}):\n${output()}`)
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
@@ -148,7 +153,7 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
     pid: child.pid!,
     credentials,
     authorization,
-    output: () => output,
+    output,
     stop,
     restart: async () => {
       await stop()
