@@ -7,7 +7,7 @@
  * The binary comes from BAZEL_REMOTE_BIN or <repo>/.tmp/bin/bazel-remote; a
  * missing binary is an error (the tests fail, they do not skip).
  */
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
@@ -20,6 +20,10 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..')
 
 export function bazelRemoteBinary(): string {
   const bin = process.env.BAZEL_REMOTE_BIN || path.join(REPO_ROOT, '.tmp', 'bin', 'bazel-remote')
+  // `npm test` on a fresh clone: build the pinned version once (Go and the module proxy, ~1 min).
+  if (!existsSync(bin) && !process.env.BAZEL_REMOTE_BIN) {
+    execFileSync('bash', [path.join(REPO_ROOT, 'scripts', 'install-bazel-remote.sh')], { stdio: ['ignore', 'ignore', 'inherit'] })
+  }
   if (!existsSync(bin)) {
     throw new Error(`bazel-remote not found at ${bin}: run \`bash scripts/install-bazel-remote.sh\` (CI does, in .ci/run), or set BAZEL_REMOTE_BIN.`)
   }
