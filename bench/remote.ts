@@ -8,7 +8,8 @@
  *                queued when go exited), timed from the `flush` request to its answer
  *   warm native  a fresh -o with a warm GOCACHE: what a runner that kept GOCACHE does
  *   warm remote  a fresh runner: empty local store, new daemon, everything from the
- *                server, then link; with zstd transfer and without
+ *                server, then link: with the job manifest job 1 left (prefetch), zstd
+ *                and plain transfer; and without a manifest (each lookup on demand)
  * Warm rounds interleave the three variants, order rotating. Bytes on the wire
  * are the bodies as sent and received (the daemon's counters).
  *
@@ -27,7 +28,7 @@ import { cacheProgCommand } from '../src/buildcache/client-install.ts'
 import { controlRequest, waitForDaemon } from '../src/daemon/control.ts'
 import { fetchWaitMs } from '../src/remote/daemon-remote.ts'
 import type { RemoteStats } from '../src/remote/remote-cache.ts'
-import { encodeRemoteSettings, REMOTE_ENV, remoteSettings, type Compression } from '../src/remote/settings.ts'
+import { encodeRemoteSettings, manifestKey, REMOTE_ENV, remoteSettings, type Compression } from '../src/remote/settings.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -81,11 +82,14 @@ interface Client {
 }
 
 /** The daemon and GOCACHEPROG as buildcache/setup.ts makes them with a cache-url. */
-async function startClient(dir: string, server: BazelRemote, compression: Compression): Promise<Client> {
+/** One job's manifest key, as the action derives it (remote/settings.ts manifestKey). */
+const MANIFEST_KEY = manifestKey({ repository: 'bench/large-module', workflow: 'bench', job: 'build', os: 'linux', arch: 'amd64', goVersion: 'bench' })
+
+async function startClient(dir: string, server: BazelRemote, compression: Compression, manifest = true): Promise<Client> {
   const store = path.join(dir, 'store')
   const socket = path.join(dir, 'd.sock')
   await mkdir(store, { recursive: true })
-  const settings = remoteSettings({ url: server.httpUrl, token: server.credentials, headers: {}, timeoutMs: 10_000, compression }, true)
+  const settings = remoteSettings({ url: server.httpUrl, token: server.credentials, headers: {}, timeoutMs: 10_000, compression }, true, manifest ? MANIFEST_KEY : undefined)
   const daemon = spawn(process.execPath, [client, 'daemon', '--store', store, '--socket', socket, '--log', path.join(dir, 'daemon.log')], {
     detached: true,
     stdio: 'ignore',
@@ -107,7 +111,8 @@ async function remoteStats(c: Client): Promise<RemoteStats> {
 }
 
 interface Sample {
-  name: 'cold native' | 'cold ours (job 1)' | 'flush' | 'warm native' | 'warm remote, zstd' | 'warm remote, plain'
+  name: 'cold native' | 'cold ours (job 1)' | 'flush' | 'warm native' | 'warm remote, zstd' | 'warm remote, plain' | 'warm remote, zstd, on demand'
+  prefetched?: number
   ms: number
   wireReceived?: number
   wireSent?: number
@@ -158,16 +163,17 @@ try {
       samples.push({ name: 'warm native', ms: await goBuild(out, { GOCACHE: nativeCache }) })
       await rm(out, { recursive: true, force: true })
     },
-    'warm remote, zstd': (round: number) => warmRemote(round, 'zstd'),
-    'warm remote, plain': (round: number) => warmRemote(round, 'none'),
+    'warm remote, zstd': (round: number) => warmRemote(round, 'warm remote, zstd', 'zstd', true),
+    'warm remote, plain': (round: number) => warmRemote(round, 'warm remote, plain', 'none', true),
+    'warm remote, zstd, on demand': (round: number) => warmRemote(round, 'warm remote, zstd, on demand', 'zstd', false),
   }
-  async function warmRemote(round: number, compression: Compression): Promise<void> {
-    const dir = path.join(tmp, `warm-${compression}-${round}`)
-    const c = await startClient(dir, server!, compression)
+  async function warmRemote(round: number, name: Sample['name'], compression: Compression, manifest: boolean): Promise<void> {
+    const dir = path.join(tmp, `warm-${compression}-${manifest}-${round}`)
+    const c = await startClient(dir, server!, compression, manifest)
     const ms = await goBuild(path.join(dir, 'out'), c.env)
     const r = await remoteStats(c)
     await c.stop()
-    samples.push({ name: compression === 'zstd' ? 'warm remote, zstd' : 'warm remote, plain', ms, wireReceived: r.wireReceived, wireSent: r.wireSent, hits: r.hits })
+    samples.push({ name, ms, wireReceived: r.wireReceived, wireSent: r.wireSent, hits: r.hits, prefetched: r.prefetched })
     if (r.errors + r.rejected > 0) throw new Error(`remote errors during a warm build: ${JSON.stringify(r)}`)
     await execFileP('chmod', ['-R', 'u+w', dir]).catch(() => undefined)
     await rm(dir, { recursive: true, force: true })
@@ -176,7 +182,7 @@ try {
   for (let round = 1; round <= warmRounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]!)
     for (const name of order) await variants[name](round)
-    log(`warm round ${round}: ${samples.slice(-3).map((x) => `${x.name} ${s(x.ms)}`).join(', ')}`)
+    log(`warm round ${round}: ${samples.slice(-names.length).map((x) => `${x.name} ${s(x.ms)}`).join(', ')}`)
   }
   console.log(report())
   if (args.json) await writeFile(args.json, JSON.stringify({ samples }, null, 2))
@@ -204,6 +210,7 @@ function report(): string {
   const warmNative = med('warm native')
   const zstd = med('warm remote, zstd')
   const plain = med('warm remote, plain')
+  const onDemand = med('warm remote, zstd, on demand')
   const mark = (ratio: number, limit: number) => `${ratio.toFixed(2)}× (target ≤ ${limit}×: ${ratio <= limit ? 'met' : '**missed**'})`
   return [
     `Module \`${path.relative(root, path.resolve(args.module!))}\`, ${os.cpus().length} cores, bazel-remote on loopback (htpasswd, --storage_mode zstd). Medians of ${coldRounds} cold and ${warmRounds} warm rounds, interleaved.`,
@@ -214,14 +221,16 @@ function report(): string {
     `| cold build, ours with the remote (job 1, uploading) | ${s(med('cold ours (job 1)'))} | ${(med('cold ours (job 1)') / coldNative).toFixed(2)}× native cold |`,
     `| upload flush after it (post step) | ${s(med('flush'))} | ${med('flush', (x) => x.uploads ?? 0)} entries uploaded, ${med('flush', (x) => x.unsent ?? 0)} unsent |`,
     `| warm build, native GOCACHE (fresh -o) | ${s(warmNative)} | |`,
-    `| warm build from the remote, empty local store, zstd | ${s(zstd)} | ${mark(zstd / warmNative, 1.5)} native warm; ${mark(zstd / coldNative, 0.4)} native cold |`,
-    `| warm build from the remote, empty local store, plain | ${s(plain)} | ${(plain / warmNative).toFixed(2)}× native warm; ${(plain / coldNative).toFixed(2)}× native cold |`,
+    `| warm build from the remote, empty local store, prefetch, zstd | ${s(zstd)} | ${mark(zstd / warmNative, 1.5)} native warm; ${mark(zstd / coldNative, 0.4)} native cold |`,
+    `| warm build from the remote, empty local store, prefetch, plain | ${s(plain)} | ${mark(plain / warmNative, 1.5)} native warm; ${mark(plain / coldNative, 0.4)} native cold |`,
+    `| warm build from the remote, empty local store, no manifest (on demand), zstd | ${s(onDemand)} | ${(onDemand / warmNative).toFixed(2)}× native warm; ${(onDemand / coldNative).toFixed(2)}× native cold |`,
     '',
     '| bytes on the wire (bodies) | zstd | plain | zstd/plain |',
     '| --- | ---: | ---: | ---: |',
     `| warm build, received | ${mib(med('warm remote, zstd', (x) => x.wireReceived!))} | ${mib(med('warm remote, plain', (x) => x.wireReceived!))} | ${(med('warm remote, zstd', (x) => x.wireReceived!) / med('warm remote, plain', (x) => x.wireReceived!)).toFixed(2)} |`,
     `| job 1 uploads, sent | ${mib(med('flush', (x) => x.wireSent!))} | ${mib(med('flush', (x) => x.bytesUp!))} (the objects' size: what plain would send) | ${(med('flush', (x) => x.wireSent!) / med('flush', (x) => x.bytesUp!)).toFixed(2)} |`,
     '',
-    `Hits from the remote per warm build: ${med('warm remote, zstd', (x) => x.hits!)}.`,
+    `Hits from the remote per warm build: ${med('warm remote, zstd', (x) => x.hits!)} (prefetched: ${med('warm remote, zstd', (x) => x.prefetched!)}); on demand only: ${med('warm remote, zstd, on demand', (x) => x.hits!)}.`,
+    `Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} (the machine is shared).`,
   ].join('\n')
 }

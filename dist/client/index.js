@@ -369,6 +369,8 @@ async function startDaemon(options) {
     const store = new local_store/* LocalStore */.V(options.store);
     const account = new reports/* JobAccount */.dr();
     const remote = options.remote?.(store);
+    // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
+    void remote?.prefetch().catch((error) => options.log(`prefetch: ${String(error)}`));
     let idleTimer;
     let closing = false;
     const handle = async (request) => {
@@ -396,12 +398,12 @@ async function startDaemon(options) {
                 return { ok: true, hit: await remote.fetch(request.actionId) };
             case 'stats':
                 await (0,reports/* drainJournals */.jb)(store.root, account);
-                return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats() }) };
+                return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) };
             case 'flush': {
                 await (0,reports/* drainJournals */.jb)(store.root, account);
                 // Journals the shims wrote themselves (the daemon was busy or gone) name puts too.
                 remote?.enqueue(account.added);
-                const remoteStats = await remote?.flush(request.uploadDeadlineMs ?? DEFAULT_UPLOAD_FLUSH_MS);
+                const remoteStats = await remote?.flush(request.uploadDeadlineMs ?? DEFAULT_UPLOAD_FLUSH_MS, account.used);
                 await store.touch(account.used);
                 const plan = planTrim(await scanStore(store.root), options.maxBytes);
                 await applyTrim(store.root, plan);
@@ -1493,12 +1495,22 @@ const remote_cache_HEX_ID = /^[0-9a-f]{64}$/;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
 const MAX_OBJECT_BYTES = 1024 ** 3;
+/** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
+const PREFETCH_CONCURRENCY = 16;
+/** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
+const MAX_MANIFEST_BYTES = 10 * 1024 ** 2;
 class RemoteCache {
     transport;
     store;
     breaker;
     options;
-    counts = { gets: 0, hits: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0 };
+    counts = { gets: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0, manifestEntries: 0 };
+    /** Served to a shim on demand. */
+    demandHits = new Set();
+    /** Written into the local store by the prefetch. */
+    prefetched = new Set();
+    /** Loads in flight, so a shim asking for an entry the prefetch is fetching waits for that one. */
+    inflight = new Map();
     firstErrors = [];
     /** Every action ID ever queued: each is uploaded at most once per job. */
     queued = new Set();
@@ -1515,37 +1527,121 @@ class RemoteCache {
         this.breaker = breaker;
         this.options = options;
     }
-    /** Looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
+    /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
     async fetch(actionId) {
         if (!remote_cache_HEX_ID.test(actionId))
             throw new Error(`invalid action ID ${JSON.stringify(actionId)}`);
         this.counts.gets++;
-        const miss = () => {
+        // The prefetch may have stored it since the shim looked.
+        const hit = this.store.get(actionId) !== undefined || (await this.load(actionId));
+        if (hit)
+            this.demandHits.add(actionId);
+        else
             this.counts.misses++;
-            return false;
+        return hit;
+    }
+    /**
+     * Reads this job's manifest and fetches every entry the local store lacks,
+     * PREFETCH_CONCURRENCY at a time, while go starts building. Errors are
+     * counted like any other; the build never waits for this.
+     */
+    async prefetch() {
+        const key = this.options.manifestKey;
+        if (key === undefined)
+            return;
+        const ids = await this.readManifest(key);
+        this.counts.manifestEntries = ids.length;
+        const todo = ids.filter((id) => this.store.get(id) === undefined);
+        let next = 0;
+        const worker = async () => {
+            while (next < todo.length && !this.stopped) {
+                const id = todo[next++];
+                if (await this.load(id))
+                    this.prefetched.add(id);
+            }
         };
+        await Promise.all(Array.from({ length: PREFETCH_CONCURRENCY }, worker));
+        this.options.log(`prefetch: ${this.prefetched.size} of ${ids.length} manifest entries fetched (${ids.length - todo.length} were local)`);
+    }
+    /** Fetches an entry into the local store once, however many ask at the same time. */
+    load(actionId) {
+        let promise = this.inflight.get(actionId);
+        if (promise === undefined) {
+            promise = this.download(actionId).finally(() => this.inflight.delete(actionId));
+            this.inflight.set(actionId, promise);
+        }
+        return promise;
+    }
+    async download(actionId) {
         const entryBytes = await this.call(() => this.transport.getAction(actionId));
         if (entryBytes === FAILED || entryBytes === undefined)
-            return miss();
+            return false;
         const entry = decodeActionResult(entryBytes);
         if (entry instanceof Error)
-            return this.reject(`action entry ${actionId}: ${entry.message}`, miss);
+            return this.reject(`action entry ${actionId}: ${entry.message}`);
         if (entry.size > MAX_OBJECT_BYTES)
-            return miss();
-        const body = entry.size === 0 && entry.outputId === EMPTY_SHA256 ? Buffer.alloc(0) : await this.call(() => this.transport.getBlob(entry.outputId, entry.size));
-        if (body === FAILED || body === undefined)
-            return miss();
-        // The server is not trusted with content: the bytes must be what the
-        // entry's digest names, or Go would be handed someone else's object.
-        if (body.length !== entry.size)
-            return this.reject(`blob ${entry.outputId}: ${body.length} bytes, the entry says ${entry.size}`, miss);
-        const digest = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
-        if (digest !== entry.outputId)
-            return this.reject(`blob ${entry.outputId}: its sha256 is ${digest}`, miss);
+            return false;
+        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+        if (body === undefined)
+            return false;
         this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs);
-        this.counts.hits++;
         this.counts.bytesDown += body.length;
         return true;
+    }
+    /**
+     * The blob, only if its bytes are what the digest names: the server is not
+     * trusted with content, or Go would be handed someone else's object.
+     */
+    async getVerifiedBlob(hash, size) {
+        if (size === 0 && hash === EMPTY_SHA256)
+            return Buffer.alloc(0);
+        const body = await this.call(() => this.transport.getBlob(hash, size));
+        if (body === FAILED || body === undefined)
+            return undefined;
+        if (body.length !== size)
+            return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`);
+        const digest = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+        if (digest !== hash)
+            return void this.reject(`blob ${hash}: its sha256 is ${digest}`);
+        return body;
+    }
+    /** The manifest's action IDs; empty when there is none or it is not valid. */
+    async readManifest(key) {
+        const entryBytes = await this.call(() => this.transport.getAction(key));
+        if (entryBytes === FAILED || entryBytes === undefined)
+            return [];
+        const entry = decodeActionResult(entryBytes);
+        if (entry instanceof Error) {
+            this.reject(`manifest entry: ${entry.message}`);
+            return [];
+        }
+        if (entry.size > MAX_MANIFEST_BYTES)
+            return [];
+        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+        if (body === undefined)
+            return [];
+        const lines = body.toString('latin1').split('\n').filter((line) => line !== '');
+        if (!lines.every((line) => remote_cache_HEX_ID.test(line))) {
+            this.reject('manifest: not a list of action IDs');
+            return [];
+        }
+        return lines;
+    }
+    /** Stores the job's manifest: what it used or added, for the next run of the job to prefetch. */
+    async writeManifest(ids) {
+        const key = this.options.manifestKey;
+        if (key === undefined || !this.options.write)
+            return;
+        const sorted = [...new Set(ids)].filter((id) => remote_cache_HEX_ID.test(id)).sort();
+        if (sorted.length === 0)
+            return;
+        const body = Buffer.from(`${sorted.join('\n')}\n`, 'latin1');
+        if (body.length > MAX_MANIFEST_BYTES)
+            return;
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+        if ((await this.call(() => this.transport.putBlob(hash, body), true)) === FAILED)
+            return;
+        await this.call(() => this.transport.putAction(key, encodeActionResult({ outputId: hash, size: body.length, timeMs: Date.now() })), true);
     }
     /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
     enqueue(actionIds) {
@@ -1561,9 +1657,11 @@ class RemoteCache {
     }
     /**
      * Waits for queued uploads until `deadlineMs` from now; then stops
-     * uploading and returns the stats, `unsent` counting what never made it.
+     * uploading, writes the manifest (`used`: the entries go hit this job, to
+     * count prefetch hits and name in the manifest with what was added) and
+     * returns the stats, `unsent` counting what never made it.
      */
-    async flush(deadlineMs) {
+    async flush(deadlineMs, used = new Set()) {
         if (this.pending.length > 0 || this.active > 0) {
             let timer;
             await Promise.race([
@@ -1575,19 +1673,31 @@ class RemoteCache {
         // One flush per job (the post step's): what is still queued or in flight now is unsent.
         this.unsentAtFlush = this.pending.length + this.active;
         this.flushed = true;
+        const uploaded = [...this.queued].filter((id) => !this.pending.includes(id));
         this.stop();
         if (this.unsentAtFlush > 0)
             this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`);
-        return this.stats();
+        // Only entries the server has (used ones came from it or were there; added ones were uploaded).
+        else
+            await this.writeManifest([...used, ...uploaded]);
+        return this.stats(used);
     }
     /** Stops starting uploads (the daemon is going away). */
     stop() {
         this.stopped = true;
         this.pending.length = 0;
     }
-    stats() {
+    /** `used`: the entries go hit this job (the daemon's account), to tell prefetched entries that were used. */
+    stats(used = new Set()) {
+        let prefetchHits = 0;
+        for (const id of this.prefetched)
+            if (used.has(id) && !this.demandHits.has(id))
+                prefetchHits++;
         return {
             ...this.counts,
+            hits: this.demandHits.size + prefetchHits,
+            demandHits: this.demandHits.size,
+            prefetched: this.prefetched.size,
             unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
             wireReceived: this.transport.wire.received,
             wireSent: this.transport.wire.sent,
@@ -1665,10 +1775,10 @@ class RemoteCache {
             return FAILED;
         }
     }
-    reject(message, miss) {
+    reject(message) {
         this.counts.rejected++;
         this.noteError(new Error(`rejected ${message}`));
-        return miss();
+        return false;
     }
     noteError(error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -1688,6 +1798,7 @@ var external_node_path_ = __nccwpck_require__(760);
  * to the remote, through its environment. Never through argv, a file, state or
  * GITHUB_ENV: the Authorization header is in here.
  */
+
 
 /** The daemon's environment variable holding RemoteSettings as JSON. */
 const REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
@@ -1758,7 +1869,7 @@ function parseRemoteInputs(raw, names, workspace) {
     };
 }
 /** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
-function remoteSettings(config, write) {
+function remoteSettings(config, write, manifestKey) {
     const headers = { ...config.headers };
     if (config.token !== '')
         headers.Authorization = authorizationHeader(config.token, 'cache-token');
@@ -1772,7 +1883,17 @@ function remoteSettings(config, write) {
         compression: config.compression,
         write,
         uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+        ...(manifestKey && { manifestKey }),
     };
+}
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+function manifestKey(scope) {
+    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
+    return createHash('sha256').update(text).digest('hex');
 }
 /** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
 function parseCacheUrl(value, inputName) {
@@ -1870,7 +1991,8 @@ function decodeRemoteSettings(text) {
         (v.compression === 'zstd' || v.compression === 'none') &&
         typeof v.write === 'boolean' &&
         Number.isSafeInteger(v.uploadConcurrency) &&
-        v.uploadConcurrency > 0;
+        v.uploadConcurrency > 0 &&
+        (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey));
     if (!ok)
         throw new Error(`${REMOTE_ENV} is not valid remote settings`);
     return v;
@@ -1897,10 +2019,15 @@ function takeRemoteSettings(env) {
 function remoteTier(settings, log) {
     return (store) => {
         // Sockets: the uploads plus the lookups of a parallel build.
-        const client = new BazelHttpClient(settings, settings.uploadConcurrency + 16);
+        const client = new BazelHttpClient(settings, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8);
         const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() });
         log(`remote cache ${settings.baseUrl} (${settings.write ? 'read-write' : 'read-only'}, timeout ${settings.timeoutMs} ms, compression ${settings.compression})`);
-        return new RemoteCache(client, store, breaker, { write: settings.write, uploadConcurrency: settings.uploadConcurrency, log });
+        return new RemoteCache(client, store, breaker, {
+            write: settings.write,
+            uploadConcurrency: settings.uploadConcurrency,
+            log,
+            ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
+        });
     };
 }
 

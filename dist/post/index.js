@@ -99805,7 +99805,7 @@ function renderRemote(remote) {
     if (r === undefined)
         return [`| Remote cache | \`${settings.url}\`, ${mode}: no figures (the daemon could not be reached) |`];
     const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`;
-    const lookups = [`${r.hits} hits`, `${r.misses} misses`];
+    const lookups = [`${r.demandHits} hits`, `${r.misses} misses`];
     if (r.errors > 0)
         lookups.push(`${r.errors} failed`);
     if (r.rejected > 0)
@@ -99814,8 +99814,11 @@ function renderRemote(remote) {
         lookups.push(`${r.skipped} skipped (circuit open)`);
     const rows = [
         `| Remote cache | \`${settings.url}\`, ${mode} |`,
-        `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')}; ${formatBytes(r.bytesDown)} fetched |`,
+        `| Remote hits | ${r.hits} entries go used came from the remote (${r.demandHits} on demand, ${r.hits - r.demandHits} prefetched); ${formatBytes(r.bytesDown)} fetched |`,
+        `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')} |`,
     ];
+    if (r.manifestEntries > 0)
+        rows.push(`| Prefetch | ${r.prefetched} entries fetched ahead from the ${r.manifestEntries} in this job's last manifest |`);
     if (settings.write) {
         const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : '';
         rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`);

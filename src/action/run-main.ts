@@ -49,7 +49,14 @@ export async function runMain(ctx: ActionContext): Promise<void> {
         customCommand: inputs.goCacheProg,
         storePath: inputs.storePath,
         storeMaxBytes: inputs.storeMaxBytes,
-        remote: await remoteFromInputs(inputs, write),
+        remote: await remoteFromInputs(inputs, write, {
+          repository: ctx.env.GITHUB_REPOSITORY ?? '',
+          workflow: ctx.env.GITHUB_WORKFLOW ?? '',
+          job: ctx.env.GITHUB_JOB ?? '',
+          os: goEnv.hostOS,
+          arch: goEnv.hostArch,
+          goVersion: goEnv.version,
+        }),
       },
       goEnv,
       {

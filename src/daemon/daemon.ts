@@ -37,6 +37,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const store = new LocalStore(options.store)
   const account = new JobAccount()
   const remote = options.remote?.(store)
+  // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
+  void remote?.prefetch().catch((error: unknown) => options.log(`prefetch: ${String(error)}`))
   let idleTimer: NodeJS.Timeout | undefined
   let closing = false
 
@@ -63,12 +65,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         return { ok: true, hit: await remote.fetch(request.actionId) }
       case 'stats':
         await drainJournals(store.root, account)
-        return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats() }) }
+        return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) }
       case 'flush': {
         await drainJournals(store.root, account)
         // Journals the shims wrote themselves (the daemon was busy or gone) name puts too.
         remote?.enqueue(account.added)
-        const remoteStats = await remote?.flush(request.uploadDeadlineMs ?? DEFAULT_UPLOAD_FLUSH_MS)
+        const remoteStats = await remote?.flush(request.uploadDeadlineMs ?? DEFAULT_UPLOAD_FLUSH_MS, account.used)
         await store.touch(account.used)
         const plan = planTrim(await scanStore(store.root), options.maxBytes)
         await applyTrim(store.root, plan)

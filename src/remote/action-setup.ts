@@ -7,7 +7,9 @@ import type { Inputs } from '../action/inputs.ts'
 import { Input } from '../action/constants.ts'
 import { ConfigError } from '../action/errors.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
-import { remoteSettings, secretValues, type RemoteConfig, type RemoteSettings } from './settings.ts'
+import { manifestKey, remoteSettings, secretValues, type RemoteConfig, type RemoteSettings } from './settings.ts'
+
+export type ManifestScope = Parameters<typeof manifestKey>[0]
 
 type RemoteInputs = Pick<
   Inputs,
@@ -39,7 +41,7 @@ export function maskRemoteSecrets(inputs: RemoteInputs, setSecret: (value: strin
 }
 
 /** The daemon's settings, or undefined without cache-url; a missing TLS file is the user's to fix (ConfigError). */
-export async function remoteFromInputs(inputs: RemoteInputs, write: WriteDecision): Promise<RemoteSettings | undefined> {
+export async function remoteFromInputs(inputs: RemoteInputs, write: WriteDecision, scope: ManifestScope): Promise<RemoteSettings | undefined> {
   const config = remoteConfig(inputs)
   if (config === undefined) return undefined
   const files: [string, string | undefined][] = [
@@ -52,5 +54,5 @@ export async function remoteFromInputs(inputs: RemoteInputs, write: WriteDecisio
       throw new ConfigError(`${name}: ${file} does not exist in this job; write the PEM file first (for example from a secret), or fix the path.`)
     }
   }
-  return remoteSettings(config, write.allowed)
+  return remoteSettings(config, write.allowed, manifestKey(scope))
 }

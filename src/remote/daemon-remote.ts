@@ -6,7 +6,7 @@
 import type { LocalStore } from '../store/local-store.ts'
 import { BazelHttpClient } from './bazel-http.ts'
 import { CircuitBreaker } from './breaker.ts'
-import { RemoteCache } from './remote-cache.ts'
+import { PREFETCH_CONCURRENCY, RemoteCache } from './remote-cache.ts'
 import { decodeRemoteSettings, REMOTE_ENV, type RemoteSettings } from './settings.ts'
 
 /** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
@@ -27,9 +27,14 @@ export function takeRemoteSettings(env: NodeJS.ProcessEnv): RemoteSettings | und
 export function remoteTier(settings: RemoteSettings, log: (message: string) => void): (store: LocalStore) => RemoteCache {
   return (store) => {
     // Sockets: the uploads plus the lookups of a parallel build.
-    const client = new BazelHttpClient(settings, settings.uploadConcurrency + 16)
+    const client = new BazelHttpClient(settings, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8)
     const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() })
     log(`remote cache ${settings.baseUrl} (${settings.write ? 'read-write' : 'read-only'}, timeout ${settings.timeoutMs} ms, compression ${settings.compression})`)
-    return new RemoteCache(client, store, breaker, { write: settings.write, uploadConcurrency: settings.uploadConcurrency, log })
+    return new RemoteCache(client, store, breaker, {
+      write: settings.write,
+      uploadConcurrency: settings.uploadConcurrency,
+      log,
+      ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
+    })
   }
 }

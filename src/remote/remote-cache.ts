@@ -30,10 +30,16 @@ export interface RemoteTransport {
 }
 
 export interface RemoteStats {
-  /** Local misses asked of the remote. */
+  /** Local misses asked of the remote (on demand). */
   gets: number
+  /** Entries go used that came from the remote: fetched on demand, or prefetched and then hit. */
   hits: number
+  /** Of `hits`, fetched on demand. */
+  demandHits: number
   misses: number
+  /** Entries the job's manifest named, and how many of them were prefetched (used or not). */
+  manifestEntries: number
+  prefetched: number
   /** Requests that failed (timeouts, refused connections, HTTP errors). */
   errors: number
   /** Entries or blobs the server sent that failed validation (wrong digest, size, malformed); each a miss. */
@@ -63,14 +69,31 @@ export interface RemoteCacheOptions {
   write: boolean
   uploadConcurrency: number
   log: (message: string) => void
+  /**
+   * Where this job's manifest lives (an AC key, 64 hex): the action IDs the
+   * last run of the same job used or added. Read at start to prefetch them;
+   * written at flush. Undefined: no manifest.
+   */
+  manifestKey?: string
 }
+
+/** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
+export const PREFETCH_CONCURRENCY = 16
+/** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
+const MAX_MANIFEST_BYTES = 10 * 1024 ** 2
 
 export class RemoteCache {
   private readonly transport: RemoteTransport
   private readonly store: LocalStore
   private readonly breaker: CircuitBreaker
   private readonly options: RemoteCacheOptions
-  private readonly counts = { gets: 0, hits: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0 }
+  private readonly counts = { gets: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0, manifestEntries: 0 }
+  /** Served to a shim on demand. */
+  private readonly demandHits = new Set<string>()
+  /** Written into the local store by the prefetch. */
+  private readonly prefetched = new Set<string>()
+  /** Loads in flight, so a shim asking for an entry the prefetch is fetching waits for that one. */
+  private readonly inflight = new Map<string, Promise<boolean>>()
   private readonly firstErrors: string[] = []
   /** Every action ID ever queued: each is uploaded at most once per job. */
   private readonly queued = new Set<string>()
@@ -89,30 +112,107 @@ export class RemoteCache {
     this.options = options
   }
 
-  /** Looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
+  /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
   async fetch(actionId: string): Promise<boolean> {
     if (!HEX_ID.test(actionId)) throw new Error(`invalid action ID ${JSON.stringify(actionId)}`)
     this.counts.gets++
-    const miss = (): false => {
-      this.counts.misses++
-      return false
+    // The prefetch may have stored it since the shim looked.
+    const hit = this.store.get(actionId) !== undefined || (await this.load(actionId))
+    if (hit) this.demandHits.add(actionId)
+    else this.counts.misses++
+    return hit
+  }
+
+  /**
+   * Reads this job's manifest and fetches every entry the local store lacks,
+   * PREFETCH_CONCURRENCY at a time, while go starts building. Errors are
+   * counted like any other; the build never waits for this.
+   */
+  async prefetch(): Promise<void> {
+    const key = this.options.manifestKey
+    if (key === undefined) return
+    const ids = await this.readManifest(key)
+    this.counts.manifestEntries = ids.length
+    const todo = ids.filter((id) => this.store.get(id) === undefined)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < todo.length && !this.stopped) {
+        const id = todo[next++]!
+        if (await this.load(id)) this.prefetched.add(id)
+      }
     }
+    await Promise.all(Array.from({ length: PREFETCH_CONCURRENCY }, worker))
+    this.options.log(`prefetch: ${this.prefetched.size} of ${ids.length} manifest entries fetched (${ids.length - todo.length} were local)`)
+  }
+
+  /** Fetches an entry into the local store once, however many ask at the same time. */
+  private load(actionId: string): Promise<boolean> {
+    let promise = this.inflight.get(actionId)
+    if (promise === undefined) {
+      promise = this.download(actionId).finally(() => this.inflight.delete(actionId))
+      this.inflight.set(actionId, promise)
+    }
+    return promise
+  }
+
+  private async download(actionId: string): Promise<boolean> {
     const entryBytes = await this.call(() => this.transport.getAction(actionId))
-    if (entryBytes === FAILED || entryBytes === undefined) return miss()
+    if (entryBytes === FAILED || entryBytes === undefined) return false
     const entry = decodeActionResult(entryBytes)
-    if (entry instanceof Error) return this.reject(`action entry ${actionId}: ${entry.message}`, miss)
-    if (entry.size > MAX_OBJECT_BYTES) return miss()
-    const body = entry.size === 0 && entry.outputId === EMPTY_SHA256 ? Buffer.alloc(0) : await this.call(() => this.transport.getBlob(entry.outputId, entry.size))
-    if (body === FAILED || body === undefined) return miss()
-    // The server is not trusted with content: the bytes must be what the
-    // entry's digest names, or Go would be handed someone else's object.
-    if (body.length !== entry.size) return this.reject(`blob ${entry.outputId}: ${body.length} bytes, the entry says ${entry.size}`, miss)
-    const digest = createHash('sha256').update(body).digest('hex')
-    if (digest !== entry.outputId) return this.reject(`blob ${entry.outputId}: its sha256 is ${digest}`, miss)
+    if (entry instanceof Error) return this.reject(`action entry ${actionId}: ${entry.message}`)
+    if (entry.size > MAX_OBJECT_BYTES) return false
+    const body = await this.getVerifiedBlob(entry.outputId, entry.size)
+    if (body === undefined) return false
     this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs)
-    this.counts.hits++
     this.counts.bytesDown += body.length
     return true
+  }
+
+  /**
+   * The blob, only if its bytes are what the digest names: the server is not
+   * trusted with content, or Go would be handed someone else's object.
+   */
+  private async getVerifiedBlob(hash: string, size: number): Promise<Buffer | undefined> {
+    if (size === 0 && hash === EMPTY_SHA256) return Buffer.alloc(0)
+    const body = await this.call(() => this.transport.getBlob(hash, size))
+    if (body === FAILED || body === undefined) return undefined
+    if (body.length !== size) return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`)
+    const digest = createHash('sha256').update(body).digest('hex')
+    if (digest !== hash) return void this.reject(`blob ${hash}: its sha256 is ${digest}`)
+    return body
+  }
+
+  /** The manifest's action IDs; empty when there is none or it is not valid. */
+  private async readManifest(key: string): Promise<string[]> {
+    const entryBytes = await this.call(() => this.transport.getAction(key))
+    if (entryBytes === FAILED || entryBytes === undefined) return []
+    const entry = decodeActionResult(entryBytes)
+    if (entry instanceof Error) {
+      this.reject(`manifest entry: ${entry.message}`)
+      return []
+    }
+    if (entry.size > MAX_MANIFEST_BYTES) return []
+    const body = await this.getVerifiedBlob(entry.outputId, entry.size)
+    if (body === undefined) return []
+    const lines = body.toString('latin1').split('\n').filter((line) => line !== '')
+    if (!lines.every((line) => HEX_ID.test(line))) {
+      this.reject('manifest: not a list of action IDs')
+      return []
+    }
+    return lines
+  }
+
+  /** Stores the job's manifest: what it used or added, for the next run of the job to prefetch. */
+  private async writeManifest(ids: Iterable<string>): Promise<void> {
+    const key = this.options.manifestKey
+    if (key === undefined || !this.options.write) return
+    const sorted = [...new Set(ids)].filter((id) => HEX_ID.test(id)).sort()
+    if (sorted.length === 0) return
+    const body = Buffer.from(`${sorted.join('\n')}\n`, 'latin1')
+    if (body.length > MAX_MANIFEST_BYTES) return
+    const hash = createHash('sha256').update(body).digest('hex')
+    if ((await this.call(() => this.transport.putBlob(hash, body), true)) === FAILED) return
+    await this.call(() => this.transport.putAction(key, encodeActionResult({ outputId: hash, size: body.length, timeMs: Date.now() })), true)
   }
 
   /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
@@ -128,9 +228,11 @@ export class RemoteCache {
 
   /**
    * Waits for queued uploads until `deadlineMs` from now; then stops
-   * uploading and returns the stats, `unsent` counting what never made it.
+   * uploading, writes the manifest (`used`: the entries go hit this job, to
+   * count prefetch hits and name in the manifest with what was added) and
+   * returns the stats, `unsent` counting what never made it.
    */
-  async flush(deadlineMs: number): Promise<RemoteStats> {
+  async flush(deadlineMs: number, used: ReadonlySet<string> = new Set()): Promise<RemoteStats> {
     if (this.pending.length > 0 || this.active > 0) {
       let timer: NodeJS.Timeout | undefined
       await Promise.race([
@@ -142,9 +244,12 @@ export class RemoteCache {
     // One flush per job (the post step's): what is still queued or in flight now is unsent.
     this.unsentAtFlush = this.pending.length + this.active
     this.flushed = true
+    const uploaded = [...this.queued].filter((id) => !this.pending.includes(id))
     this.stop()
     if (this.unsentAtFlush > 0) this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`)
-    return this.stats()
+    // Only entries the server has (used ones came from it or were there; added ones were uploaded).
+    else await this.writeManifest([...used, ...uploaded])
+    return this.stats(used)
   }
 
   /** Stops starting uploads (the daemon is going away). */
@@ -153,9 +258,15 @@ export class RemoteCache {
     this.pending.length = 0
   }
 
-  stats(): RemoteStats {
+  /** `used`: the entries go hit this job (the daemon's account), to tell prefetched entries that were used. */
+  stats(used: ReadonlySet<string> = new Set()): RemoteStats {
+    let prefetchHits = 0
+    for (const id of this.prefetched) if (used.has(id) && !this.demandHits.has(id)) prefetchHits++
     return {
       ...this.counts,
+      hits: this.demandHits.size + prefetchHits,
+      demandHits: this.demandHits.size,
+      prefetched: this.prefetched.size,
       unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
       wireReceived: this.transport.wire.received,
       wireSent: this.transport.wire.sent,
@@ -225,10 +336,10 @@ export class RemoteCache {
     }
   }
 
-  private reject(message: string, miss: () => false): false {
+  private reject(message: string): false {
     this.counts.rejected++
     this.noteError(new Error(`rejected ${message}`))
-    return miss()
+    return false
   }
 
   private noteError(error: unknown): void {

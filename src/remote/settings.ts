@@ -4,6 +4,7 @@
  * to the remote, through its environment. Never through argv, a file, state or
  * GITHUB_ENV: the Authorization header is in here.
  */
+import { createHash } from 'node:crypto'
 import path from 'node:path'
 
 export type Compression = 'zstd' | 'none'
@@ -50,6 +51,8 @@ export interface RemoteSettings {
   /** Upload what go puts (the write policy said yes). */
   write: boolean
   uploadConcurrency: number
+  /** The AC key of this job's manifest (remote-cache.ts prefetch); absent: no prefetch. */
+  manifestKey?: string
 }
 
 /** The daemon's environment variable holding RemoteSettings as JSON. */
@@ -136,7 +139,7 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
 }
 
 /** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
-export function remoteSettings(config: RemoteConfig, write: boolean): RemoteSettings {
+export function remoteSettings(config: RemoteConfig, write: boolean, manifestKey?: string): RemoteSettings {
   const headers = { ...config.headers }
   if (config.token !== '') headers.Authorization = authorizationHeader(config.token, 'cache-token')
   return {
@@ -149,7 +152,18 @@ export function remoteSettings(config: RemoteConfig, write: boolean): RemoteSett
     compression: config.compression,
     write,
     uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+    ...(manifestKey && { manifestKey }),
   }
+}
+
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+export function manifestKey(scope: { repository: string; workflow: string; job: string; os: string; arch: string; goVersion: string }): string {
+  const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`
+  return createHash('sha256').update(text).digest('hex')
 }
 
 /** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
@@ -246,7 +260,8 @@ export function decodeRemoteSettings(text: string): RemoteSettings {
     (v.compression === 'zstd' || v.compression === 'none') &&
     typeof v.write === 'boolean' &&
     Number.isSafeInteger(v.uploadConcurrency) &&
-    v.uploadConcurrency > 0
+    v.uploadConcurrency > 0 &&
+    (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey))
   if (!ok) throw new Error(`${REMOTE_ENV} is not valid remote settings`)
   return v
 }

@@ -121,8 +121,11 @@ describe('renderSummary: build cache', () => {
 
   const remoteStats = {
     gets: 300,
-    hits: 280,
+    hits: 1280,
+    demandHits: 280,
     misses: 20,
+    manifestEntries: 1100,
+    prefetched: 1050,
     errors: 2,
     rejected: 1,
     skipped: 5,
@@ -149,7 +152,9 @@ describe('renderSummary: build cache', () => {
       [
         '| Time inside the cache | 800 ms (summed over requests) |',
         '| Remote cache | `https://cache.example.com/team`, read-write |',
-        '| Remote lookups | 300 local misses asked: 280 hits, 20 misses, 2 failed, 1 rejected (digest or format), 5 skipped (circuit open); 40.0 MiB fetched |',
+        '| Remote hits | 1280 entries go used came from the remote (280 on demand, 1000 prefetched); 40.0 MiB fetched |',
+        '| Remote lookups | 300 local misses asked: 280 hits, 20 misses, 2 failed, 1 rejected (digest or format), 5 skipped (circuit open) |',
+        '| Prefetch | 1050 entries fetched ahead from the 1100 in this job\'s last manifest |',
         '| Uploads | 18 entries, 3.0 MiB, 1 failed requests; 2 left unsent |',
         '| On the wire | 15.0 MiB received, 1.0 MiB sent |',
         '| Circuit breaker | opened 1 time, closed at the end |',
@@ -164,10 +169,17 @@ describe('renderSummary: build cache', () => {
       ...base,
       buildCache: {
         mode: 'client',
-        report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: false }, stats: { ...remoteStats, errors: 0, rejected: 0, skipped: 0, breakerOpened: 0, firstErrors: [], write: false } } },
+        report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: false }, stats: { ...remoteStats, hits: 280, manifestEntries: 0, prefetched: 0, errors: 0, rejected: 0, skipped: 0, breakerOpened: 0, firstErrors: [], write: false } } },
       },
     })
-    expect(readOnly).toContain('| Remote cache | `http://127.0.0.1:8080`, read-only (the write policy) |\n| Remote lookups | 300 local misses asked: 280 hits, 20 misses; 40.0 MiB fetched |\n| On the wire |')
+    expect(readOnly).toContain(
+      [
+        '| Remote cache | `http://127.0.0.1:8080`, read-only (the write policy) |',
+        '| Remote hits | 280 entries go used came from the remote (280 on demand, 0 prefetched); 40.0 MiB fetched |',
+        '| Remote lookups | 300 local misses asked: 280 hits, 20 misses |',
+        '| On the wire |',
+      ].join('\n'),
+    )
     expect(readOnly).toContain('| Circuit breaker | never opened |')
     expect(readOnly).not.toContain('| Uploads |')
     expect(readOnly).not.toContain('First remote error')

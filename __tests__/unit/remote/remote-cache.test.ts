@@ -64,9 +64,9 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-function remote(server: MemoryServer, write = true, uploadConcurrency = 2) {
+function remote(server: MemoryServer, write = true, uploadConcurrency = 2, manifestKey?: string, into = store) {
   const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 4000, now: () => clock.now })
-  return new RemoteCache(server, store, breaker, { write, uploadConcurrency, log: (m) => logs.push(m) })
+  return new RemoteCache(server, into, breaker, { write, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
 }
 
 describe('RemoteCache.fetch', () => {
@@ -205,5 +205,63 @@ describe('RemoteCache uploads', () => {
     const stats = await cache.flush(5000)
     expect(stats).toMatchObject({ uploads: 0, unsent: 6, uploadErrors: 3, breaker: 'open' })
     expect(server.calls).toHaveLength(3)
+  })
+})
+
+describe('the job manifest and prefetch', () => {
+  const KEY = 'f'.repeat(64)
+
+  it('job 1 writes what it used and uploaded; job 2 prefetches it into an empty store', async () => {
+    const server = new MemoryServer()
+    const fromServer = Buffer.from('was already on the server')
+    server.store(actionId(1), fromServer)
+    const job1 = remote(server, true, 2, KEY)
+    expect(await job1.fetch(actionId(1))).toBe(true)
+    const added = Buffer.from('built by job 1')
+    store.put(actionId(2), sha(added), [added], added.length)
+    job1.enqueue([actionId(2)])
+    await job1.flush(5000, new Set([actionId(1)]))
+    const manifest = decodeActionResult(server.ac.get(KEY)!)
+    if (manifest instanceof Error) throw manifest
+    expect(server.cas.get(manifest.outputId)!.toString()).toBe(`${[actionId(1), actionId(2)].sort().join('\n')}\n`)
+
+    // Job 2: another store, the same job.
+    const store2 = new LocalStore(path.join(dir, 'store2'))
+    const job2 = remote(server, true, 2, KEY, store2)
+    await job2.prefetch()
+    expect(store2.get(actionId(1))?.outputId).toBe(sha(fromServer))
+    expect(store2.get(actionId(2))?.outputId).toBe(sha(added))
+    // go hit one of them locally; the other was fetched for nothing.
+    expect(job2.stats(new Set([actionId(2)]))).toMatchObject({ manifestEntries: 2, prefetched: 2, hits: 1, demandHits: 0, gets: 0 })
+    expect(logs).toContain('prefetch: 2 of 2 manifest entries fetched (0 were local)')
+  })
+
+  it('a shim asking for an entry the prefetch is fetching waits for that download', async () => {
+    const server = new MemoryServer()
+    const body = Buffer.from('one download')
+    server.store(actionId(1), body)
+    const list = Buffer.from(`${actionId(1)}\n`)
+    server.cas.set(sha(list), list)
+    server.ac.set(KEY, encodeActionResult({ outputId: sha(list), size: list.length, timeMs: 1 }))
+    const cache = remote(server, false, 2, KEY)
+    const prefetching = cache.prefetch()
+    await new Promise((resolve) => setImmediate(resolve)) // the manifest is read, the entry's download has started
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(await cache.fetch(actionId(1))).toBe(true)
+    await prefetching
+    expect(server.calls.filter((c) => c === `GET cas/${sha(body).slice(0, 6)}`)).toHaveLength(1)
+    expect(cache.stats(new Set([actionId(1)]))).toMatchObject({ hits: 1, demandHits: 1, gets: 1, misses: 0 })
+  })
+
+  it('ignores a manifest that is not a list of IDs, and writes none when the job may not write', async () => {
+    const server = new MemoryServer()
+    const list = Buffer.from('../../etc/passwd\n')
+    server.cas.set(sha(list), list)
+    server.ac.set(KEY, encodeActionResult({ outputId: sha(list), size: list.length, timeMs: 1 }))
+    const cache = remote(server, false, 2, KEY)
+    await cache.prefetch()
+    expect(cache.stats()).toMatchObject({ manifestEntries: 0, prefetched: 0, rejected: 1 })
+    await cache.flush(1000, new Set([actionId(1)]))
+    expect(server.calls.filter((c) => c.startsWith('PUT'))).toEqual([])
   })
 })
