@@ -155,7 +155,8 @@ async function main(argv) {
         case 'ping': {
             if (!values.socket)
                 throw new UsageError(`${command} needs --socket SOCKET`);
-            const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(values.socket, { op: command }, 60_000);
+            // A flush waits for background uploads (up to the daemon's 60 s deadline) and trims the store.
+            const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(values.socket, { op: command }, command === 'flush' ? 240_000 : 60_000);
             // These are for people and scripts, not for go: stdout is fine here.
             process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
             return reply.ok ? 0 : 1;
@@ -1627,15 +1628,17 @@ class RemoteCache {
         }
         return lines;
     }
-    /** Stores the job's manifest: what it used or added, for the next run of the job to prefetch. */
+    /** Stores the job's manifest: what it used or uploaded, for the next run of the job to prefetch. */
     async writeManifest(ids) {
         const key = this.options.manifestKey;
         if (key === undefined || !this.options.write)
             return;
-        const sorted = [...new Set(ids)].filter((id) => remote_cache_HEX_ID.test(id)).sort();
-        if (sorted.length === 0)
+        // In the order go used or put them (sets keep insertion order), not sorted:
+        // the next run prefetches in about the order its go will ask.
+        const ordered = [...new Set(ids)].filter((id) => remote_cache_HEX_ID.test(id));
+        if (ordered.length === 0)
             return;
-        const body = Buffer.from(`${sorted.join('\n')}\n`, 'latin1');
+        const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1');
         if (body.length > MAX_MANIFEST_BYTES)
             return;
         const hash = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
@@ -1673,13 +1676,12 @@ class RemoteCache {
         // One flush per job (the post step's): what is still queued or in flight now is unsent.
         this.unsentAtFlush = this.pending.length + this.active;
         this.flushed = true;
-        const uploaded = [...this.queued].filter((id) => !this.pending.includes(id));
         this.stop();
         if (this.unsentAtFlush > 0)
             this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`);
-        // Only entries the server has (used ones came from it or were there; added ones were uploaded).
+        // Only when the queue drained: then every queued entry was sent (used ones came from the server or were there).
         else
-            await this.writeManifest([...used, ...uploaded]);
+            await this.writeManifest([...used, ...this.queued]);
         return this.stats(used);
     }
     /** Stops starting uploads (the daemon is going away). */

@@ -96673,15 +96673,17 @@ class remote_cache_RemoteCache {
         }
         return lines;
     }
-    /** Stores the job's manifest: what it used or added, for the next run of the job to prefetch. */
+    /** Stores the job's manifest: what it used or uploaded, for the next run of the job to prefetch. */
     async writeManifest(ids) {
         const key = this.options.manifestKey;
         if (key === undefined || !this.options.write)
             return;
-        const sorted = [...new Set(ids)].filter((id) => HEX_ID.test(id)).sort();
-        if (sorted.length === 0)
+        // In the order go used or put them (sets keep insertion order), not sorted:
+        // the next run prefetches in about the order its go will ask.
+        const ordered = [...new Set(ids)].filter((id) => HEX_ID.test(id));
+        if (ordered.length === 0)
             return;
-        const body = Buffer.from(`${sorted.join('\n')}\n`, 'latin1');
+        const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1');
         if (body.length > MAX_MANIFEST_BYTES)
             return;
         const hash = createHash('sha256').update(body).digest('hex');
@@ -96719,13 +96721,12 @@ class remote_cache_RemoteCache {
         // One flush per job (the post step's): what is still queued or in flight now is unsent.
         this.unsentAtFlush = this.pending.length + this.active;
         this.flushed = true;
-        const uploaded = [...this.queued].filter((id) => !this.pending.includes(id));
         this.stop();
         if (this.unsentAtFlush > 0)
             this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`);
-        // Only entries the server has (used ones came from it or were there; added ones were uploaded).
+        // Only when the queue drained: then every queued entry was sent (used ones came from the server or were there).
         else
-            await this.writeManifest([...used, ...uploaded]);
+            await this.writeManifest([...used, ...this.queued]);
         return this.stats(used);
     }
     /** Stops starting uploads (the daemon is going away). */

@@ -133,7 +133,8 @@ async function main(argv: string[]): Promise<number> {
     case 'stop':
     case 'ping': {
       if (!values.socket) throw new UsageError(`${command} needs --socket SOCKET`)
-      const reply = await controlRequest(values.socket, { op: command } as ControlRequest, 60_000)
+      // A flush waits for background uploads (up to the daemon's 60 s deadline) and trims the store.
+      const reply = await controlRequest(values.socket, { op: command } as ControlRequest, command === 'flush' ? 240_000 : 60_000)
       // These are for people and scripts, not for go: stdout is fine here.
       process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`)
       return reply.ok ? 0 : 1

@@ -223,7 +223,8 @@ describe('the job manifest and prefetch', () => {
     await job1.flush(5000, new Set([actionId(1)]))
     const manifest = decodeActionResult(server.ac.get(KEY)!)
     if (manifest instanceof Error) throw manifest
-    expect(server.cas.get(manifest.outputId)!.toString()).toBe(`${[actionId(1), actionId(2)].sort().join('\n')}\n`)
+    // Used first, then uploaded, each in the order it happened.
+    expect(server.cas.get(manifest.outputId)!.toString()).toBe(`${actionId(1)}\n${actionId(2)}\n`)
 
     // Job 2: another store, the same job.
     const store2 = new LocalStore(path.join(dir, 'store2'))
