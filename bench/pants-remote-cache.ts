@@ -27,7 +27,7 @@ requirePants()
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-pants-'))
 const workspace = path.join(tmp, 'repo')
 await checkoutPantsProject(workspace)
-const server = await startBazelRemote({ dir: path.join(tmp, 'bazel-remote') })
+const server = await startBazelRemote({ dir: path.join(tmp, 'bazel-remote'), grpc: true })
 const configFile = path.join(tmp, 'pants-remote-cache.toml')
 await writeFile(
   configFile,

@@ -2,32 +2,19 @@
 # Installs the real servers and build tools the integration tests run against,
 # into .tmp/ (ignored by git). Idempotent and quick once done; `npm test` and
 # .ci/run both call it, so `npm install && npm test` works on a fresh machine.
-#   bazel-remote  .tmp/bin/bazel-remote   (go install, pinned)
+#   bazel-remote  .tmp/bin/bazel-remote   (built from the pinned module, scripts/install-bazel-remote.sh)
 #   Pants         .tmp/pants-venv         (pip, in a Python 3.9 venv) and the pex it needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BAZEL_REMOTE_VERSION=v2.6.2
 # Pants 2.17 is the last line on PyPI and runs on Python 3.7-3.9; it pins pex 2.1.137.
 PANTS_VERSION=2.17.1
 PEX_VERSION=2.1.137
 tools="$PWD/.tmp/bin"
 mkdir -p "$tools"
 
-stamp="$tools/bazel-remote.version"
-if [ ! -x "$tools/bazel-remote" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$BAZEL_REMOTE_VERSION" ]; then
-  echo "installing bazel-remote ${BAZEL_REMOTE_VERSION}"
-  # cgo is optional: bazel-remote's default zstd is pure Go.
-  bazel_remote="github.com/buchgr/bazel-remote/v2@${BAZEL_REMOTE_VERSION}"
-  if ! CGO_ENABLED=0 GOBIN="$tools" GOFLAGS=-mod=mod go install "$bazel_remote"; then
-    # `go install m@v` reads the module's version list for deprecations, which a
-    # filtering proxy may refuse (403); build the same pinned version from the
-    # module cache instead (bazel-remote's go.sum still checks its dependencies).
-    CGO_ENABLED=0 GOPROXY="file://$(go env GOMODCACHE)/cache/download" GOSUMDB=off \
-      GOBIN="$tools" GOFLAGS=-mod=mod go install "$bazel_remote"
-  fi
-  echo "$BAZEL_REMOTE_VERSION" > "$stamp"
-fi
+# bazel-remote: pinned, built from the module download (scripts/install-bazel-remote.sh says why).
+bash scripts/install-bazel-remote.sh "$tools"
 
 venv=.tmp/pants-venv
 if [ ! -x "$venv/bin/pants" ] || [ "$("$venv/bin/pip" show pantsbuild.pants 2>/dev/null | sed -n 's/^Version: //p')" != "$PANTS_VERSION" ]; then

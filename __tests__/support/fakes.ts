@@ -69,6 +69,8 @@ export class MemoryArchiveCache implements ArchiveCache {
 export interface RecordedContext extends ActionContext {
   outputs: Record<string, string>
   exported: Record<string, string>
+  /** Values passed to setSecret, in order. */
+  secrets: string[]
   notices: string[]
   state: Record<string, string>
   failed: string[]
@@ -90,6 +92,7 @@ export function recordingContext(options: {
     env: options.env ?? {},
     outputs: {},
     exported: {},
+    secrets: [],
     notices: [],
     state: { ...(options.state ?? {}) },
     failed: [],
@@ -111,6 +114,7 @@ export function recordingContext(options: {
     cache: options.cache,
     now: () => 0,
     exportVariable: (name, value) => void (ctx.exported[name] = value),
+    setSecret: (value) => void ctx.secrets.push(value),
     notice: (message) => void ctx.notices.push(message),
     tools: {
       find: () => '',

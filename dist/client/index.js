@@ -11,10 +11,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(141);
 /* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(981);
-/* harmony import */ var _daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(195);
-/* harmony import */ var _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(594);
-/* harmony import */ var _gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(280);
-/* harmony import */ var _store_local_store_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(430);
+/* harmony import */ var _daemon_put_notifier_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(572);
+/* harmony import */ var _daemon_reports_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(195);
+/* harmony import */ var _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(594);
+/* harmony import */ var _gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(280);
+/* harmony import */ var _remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(569);
+/* harmony import */ var _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(430);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
  * the action runs `daemon`, `stats`, `flush` and `stop`; the bootstrap kit runs
@@ -32,10 +34,14 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
+
+
 const USAGE = `usage:
-  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET]
-                                      speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
+  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET [--remote-wait-ms N]]
+      speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this); --read-store: a store read behind
+      ours, never written; with --remote-wait-ms, local misses are looked up through the daemon's remote cache
   go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
+      the remote cache's settings come from the GO_CACHE_SETUP_REMOTE environment variable
   go-cache-setup stats|flush|stop|ping --socket SOCKET
   go-cache-setup bootstrap install --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR] [--node PATH]
         [--config FILE | --store-path DIR [--cache-url URL] [--token-file FILE] [--auto-configure true|false]
@@ -47,19 +53,27 @@ const debug = process.env.GO_CACHE_SETUP_DEBUG === '1';
 const warn = (message) => void process.stderr.write(`go-cache-setup: ${message}\n`);
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500;
-async function serve(storeDir, socket, readStoreDir) {
-    const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_5__/* .LocalStore */ .V(storeDir);
+async function serve(storeDir, socket, readStoreDir, remoteWaitMs) {
+    const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .V(storeDir);
     // Read-only behind ours: hits from it, puts never go to it (bootstrap/job-hooks.ts).
-    const readStore = readStoreDir === undefined ? undefined : new _store_local_store_js__WEBPACK_IMPORTED_MODULE_5__/* .LocalStore */ .V(readStoreDir);
+    const readStore = readStoreDir === undefined ? undefined : new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .V(readStoreDir);
+    const local = readStore === undefined ? (id) => store.get(id) : (id) => store.get(id) ?? readStore.get(id);
+    // Hits from the local store stay synchronous (the fast path); only a local
+    // miss asks the daemon, which holds the remote's settings and connections.
+    const remote = socket !== undefined && remoteWaitMs !== undefined;
+    const get = remote ? (id) => local(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs) : local;
+    const notifier = remote ? new _daemon_put_notifier_js__WEBPACK_IMPORTED_MODULE_4__/* .PutNotifier */ .a(socket) : undefined;
+    const put = (actionId, outputId, body, size) => {
+        const result = store.put(actionId, outputId, body, size);
+        notifier?.notify(actionId);
+        return result;
+    };
     let report;
     try {
-        report = await (0,_gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_6__/* .serveSession */ .Q)(process.stdin, process.stdout, {
-            get: readStore === undefined ? (id) => store.get(id) : (id) => store.get(id) ?? readStore.get(id),
-            put: (a, o, body, size) => store.put(a, o, body, size),
-        }, { log: debug ? warn : undefined });
+        report = await (0,_gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_8__/* .serveSession */ .Q)(process.stdin, process.stdout, { get, put }, { log: debug ? warn : undefined });
     }
     catch (error) {
-        if (error instanceof _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_7__/* .ProtocolError */ .bd) {
+        if (error instanceof _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_9__/* .ProtocolError */ .bd) {
             warn(`protocol error: ${error.message}`);
             return 2;
         }
@@ -67,6 +81,7 @@ async function serve(storeDir, socket, readStoreDir) {
     }
     finally {
         process.stdin.destroy();
+        notifier?.close();
     }
     // Standalone (a workstation): nobody sums reports, so none are kept.
     if (socket === undefined)
@@ -76,7 +91,7 @@ async function serve(storeDir, socket, readStoreDir) {
     await new Promise((resolve) => process.stdout.end(resolve));
     // The daemon journals the report; if it is gone or slow, we journal it
     // ourselves under the same name, so it is counted once either way.
-    const id = (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__/* .newReportId */ .yv)();
+    const id = (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_5__/* .newReportId */ .yv)();
     try {
         const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(socket, { op: 'report', id, report }, REPORT_TIMEOUT_MS);
         if (!reply.ok)
@@ -85,15 +100,30 @@ async function serve(storeDir, socket, readStoreDir) {
     catch (error) {
         if (debug)
             warn(`daemon unavailable (${String(error)}); journaling the report`);
-        await (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_4__/* .writeJournal */ .fY)(store.root, report, id).catch((e) => warn(`could not write the journal: ${String(e)}`));
+        await (0,_daemon_reports_js__WEBPACK_IMPORTED_MODULE_5__/* .writeJournal */ .fY)(store.root, report, id).catch((e) => warn(`could not write the journal: ${String(e)}`));
     }
     return 0;
+}
+/** A miss unless the daemon fetched a verified copy into the store in time. */
+async function fetchThroughDaemon(store, socket, actionId, waitMs) {
+    try {
+        const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(socket, { op: 'fetch', actionId }, waitMs);
+        if (reply.ok && reply.hit)
+            return store.get(actionId);
+        if (!reply.ok && debug)
+            warn(`fetch ${actionId}: ${reply.error}`);
+    }
+    catch (error) {
+        if (debug)
+            warn(`fetch ${actionId}: ${String(error)}`);
+    }
+    return undefined;
 }
 async function main(argv) {
     const [command, ...rest] = argv;
     if (command === 'bootstrap' || command === 'hook') {
         // Loaded on demand: serve starts with every go command and must stay lean.
-        const kit = await __nccwpck_require__.e(/* import() */ 35).then(__nccwpck_require__.bind(__nccwpck_require__, 35));
+        const kit = await __nccwpck_require__.e(/* import() */ 952).then(__nccwpck_require__.bind(__nccwpck_require__, 952));
         const print = (line) => void process.stdout.write(`${line}\n`);
         try {
             return command === 'hook' ? await kit.hookCommand(rest, print) : await kit.bootstrapCommand(rest, print);
@@ -113,6 +143,7 @@ async function main(argv) {
             socket: { type: 'string' },
             'max-bytes': { type: 'string' },
             'idle-timeout-seconds': { type: 'string' },
+            'remote-wait-ms': { type: 'string' },
             log: { type: 'string' },
         },
         strict: true,
@@ -121,18 +152,22 @@ async function main(argv) {
         case 'serve':
             if (!values.store)
                 throw new UsageError('serve needs --store DIR');
-            return serve(values.store, values.daemon, values['read-store']);
+            if (values['remote-wait-ms'] !== undefined && !values.daemon)
+                throw new UsageError('--remote-wait-ms needs --daemon SOCKET');
+            return serve(values.store, values.daemon, values['read-store'], values['remote-wait-ms'] === undefined ? undefined : positive(values['remote-wait-ms'], '--remote-wait-ms'));
         case 'daemon': {
             if (!values.store || !values.socket)
                 throw new UsageError('daemon needs --store DIR and --socket SOCKET');
             const logStream = values.log ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(values.log, { flags: 'a' }) : undefined;
             const log = (m) => void logStream?.write(`${new Date().toISOString()} ${m}\n`);
+            const remote = (0,_remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__/* .takeRemoteSettings */ .Z8)(process.env);
             const daemon = await (0,_daemon_daemon_js__WEBPACK_IMPORTED_MODULE_3__/* .startDaemon */ .L)({
                 store: values.store,
                 socket: values.socket,
                 maxBytes: positive(values['max-bytes'] ?? String(5 * 1024 ** 3), '--max-bytes'),
                 idleTimeoutMs: positive(values['idle-timeout-seconds'] ?? String(6 * 3600), '--idle-timeout-seconds') * 1000,
                 log,
+                ...(remote && { remote: (0,_remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__/* .remoteTier */ .dX)(remote, log) }),
             });
             await daemon.closed;
             logStream?.end();
@@ -144,7 +179,8 @@ async function main(argv) {
         case 'ping': {
             if (!values.socket)
                 throw new UsageError(`${command} needs --socket SOCKET`);
-            const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(values.socket, { op: command }, 60_000);
+            // A flush waits for background uploads (up to the daemon's 60 s deadline) and trims the store.
+            const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(values.socket, { op: command }, command === 'flush' ? 240_000 : 60_000);
             // These are for people and scripts, not for go: stdout is fine here.
             process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
             return reply.ok ? 0 : 1;
@@ -250,6 +286,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   L: () => (/* binding */ startDaemon)
 });
 
+// UNUSED EXPORTS: DEFAULT_UPLOAD_FLUSH_MS
+
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
 // EXTERNAL MODULE: external "node:net"
@@ -350,9 +388,14 @@ var reports = __nccwpck_require__(195);
 
 
 
+/** How long a flush waits for background uploads when the request does not say. */
+const DEFAULT_UPLOAD_FLUSH_MS = 60_000;
 async function startDaemon(options) {
     const store = new local_store/* LocalStore */.V(options.store);
     const account = new reports/* JobAccount */.dr();
+    const remote = options.remote?.(store);
+    // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
+    void remote?.prefetch().catch((error) => options.log(`prefetch: ${String(error)}`));
     let idleTimer;
     let closing = false;
     const handle = async (request) => {
@@ -363,13 +406,29 @@ async function startDaemon(options) {
                 // Journaled, not summed in memory: the report is on disk before the shim
                 // hears ok, so if this daemon dies (OOM, a runner cleaning up processes)
                 // the post step still finds it (finish.ts). Summed at the next stats or flush.
-                await (0,reports/* writeJournal */.fY)(store.root, (0,reports/* parseReport */.MM)(JSON.stringify(request.report)), request.id);
+                {
+                    const report = (0,reports/* parseReport */.MM)(JSON.stringify(request.report));
+                    await (0,reports/* writeJournal */.fY)(store.root, report, request.id);
+                    // Uploads start now, in the background: the go process is done with these entries.
+                    remote?.enqueue(report.added);
+                }
                 return { ok: true };
+            case 'queue':
+                if (Array.isArray(request.actionIds))
+                    remote?.enqueue(request.actionIds.filter((id) => typeof id === 'string'));
+                return { ok: true };
+            case 'fetch':
+                if (remote === undefined)
+                    return { ok: true, hit: false };
+                return { ok: true, hit: await remote.fetch(request.actionId) };
             case 'stats':
                 await (0,reports/* drainJournals */.jb)(store.root, account);
-                return { ok: true, stats: account.summary() };
+                return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) };
             case 'flush': {
                 await (0,reports/* drainJournals */.jb)(store.root, account);
+                // Journals the shims wrote themselves (the daemon was busy or gone) name puts too.
+                remote?.enqueue(account.added);
+                const remoteStats = await remote?.flush(request.uploadDeadlineMs ?? DEFAULT_UPLOAD_FLUSH_MS, account.used);
                 await store.touch(account.used);
                 const plan = planTrim(await scanStore(store.root), options.maxBytes);
                 await applyTrim(store.root, plan);
@@ -378,6 +437,7 @@ async function startDaemon(options) {
                     ok: true,
                     stats: account.summary(),
                     trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
+                    ...(remoteStats && { remote: remoteStats }),
                 };
             }
             case 'stop':
@@ -440,6 +500,7 @@ async function startDaemon(options) {
                 return closed;
             closing = true;
             clearTimeout(idleTimer);
+            remote?.stop();
             await new Promise((resolve) => server.close(() => resolve()));
             (0,external_node_fs_.rmSync)(options.socket, { force: true });
             resolveClosed();
@@ -447,6 +508,65 @@ async function startDaemon(options) {
     };
     options.log(`listening on ${options.socket}, store ${store.root}`);
     return running;
+}
+
+
+/***/ }),
+
+/***/ 572:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ PutNotifier)
+/* harmony export */ });
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(30);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * The shim's side of background uploads: tells the daemon which entries go put,
+ * while go is still building, so uploads overlap the build instead of all
+ * waiting for the post step's flush. Fire and forget over one connection per
+ * go process; IDs put in the same turn of the event loop go in one line. If the
+ * daemon is unreachable nothing is lost: the session report names every put
+ * too, and the daemon queues those (each entry is uploaded once).
+ */
+
+class PutNotifier {
+    socketPath;
+    socket;
+    broken = false;
+    pending = [];
+    constructor(socketPath) {
+        this.socketPath = socketPath;
+    }
+    notify(actionId) {
+        if (this.broken)
+            return;
+        if (this.pending.length === 0)
+            setImmediate(() => this.send());
+        this.pending.push(actionId);
+    }
+    /** Sends what is pending and closes the connection (the daemon still reads what was written). */
+    close() {
+        this.send();
+        this.socket?.end();
+    }
+    send() {
+        if (this.pending.length === 0 || this.broken)
+            return;
+        const line = `${JSON.stringify({ op: 'queue', actionIds: this.pending })}\n`;
+        this.pending = [];
+        if (this.socket === undefined) {
+            this.socket = node_net__WEBPACK_IMPORTED_MODULE_0___default().connect(this.socketPath);
+            this.socket.on('error', () => {
+                this.broken = true;
+                this.socket?.destroy();
+            });
+            // Replies are only acknowledgements.
+            this.socket.on('data', () => undefined);
+            this.socket.unref();
+        }
+        this.socket.write(line);
+    }
 }
 
 
@@ -943,6 +1063,1012 @@ function serveSession(input, output, backend, options = {}) {
         });
         input.once('error', fail);
     });
+}
+
+
+/***/ }),
+
+/***/ 569:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  dX: () => (/* binding */ remoteTier),
+  Z8: () => (/* binding */ takeRemoteSettings)
+});
+
+// UNUSED EXPORTS: BREAKER, fetchWaitMs
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+;// CONCATENATED MODULE: external "node:zlib"
+const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
+;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
+/**
+ * A client for the Bazel HTTP cache protocol as bazel-remote serves it
+ * (bazel-remote server/http.go):
+ *   GET/PUT <base>/ac/<64 hex>    ActionResult protobuf
+ *   GET/PUT <base>/cas/<sha256>   the blob
+ * zstd: GET with `Accept-Encoding: zstd` may answer `Content-Encoding: zstd`;
+ * PUT with `Content-Encoding: zstd` must say the raw size in X-Digest-SizeBytes.
+ *
+ * Every request has a deadline covering connect, headers and body; responses
+ * are capped in size, so a server can neither hang us nor fill memory.
+ */
+
+
+
+
+class RemoteHttpError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+/**
+ * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
+ * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
+ * nothing for a stream that starts with one, so they are skipped here. The
+ * caller checks the decoded bytes against the digest anyway.
+ */
+function skipSkippableFrames(data) {
+    let pos = 0;
+    while (pos + 8 <= data.length && (data.readUInt32LE(pos) & 0xfffffff0) === 0x184d2a50) {
+        pos += 8 + data.readUInt32LE(pos + 4);
+    }
+    return data.subarray(Math.min(pos, data.length));
+}
+/** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
+const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
+class BazelHttpClient {
+    wire = { sent: 0, received: 0 };
+    base;
+    headers;
+    timeoutMs;
+    zstd;
+    agent;
+    constructor(settings, maxSockets) {
+        this.base = new URL(settings.baseUrl);
+        this.headers = settings.headers;
+        this.timeoutMs = settings.timeoutMs;
+        this.zstd = settings.compression === 'zstd' && HAS_ZSTD;
+        const options = { keepAlive: true, maxSockets };
+        this.agent =
+            this.base.protocol === 'https:'
+                ? new (external_node_https_default()).Agent({
+                    ...options,
+                    ca: settings.caFile ? (0,external_node_fs_.readFileSync)(settings.caFile) : undefined,
+                    cert: settings.certFile ? (0,external_node_fs_.readFileSync)(settings.certFile) : undefined,
+                    key: settings.keyFile ? (0,external_node_fs_.readFileSync)(settings.keyFile) : undefined,
+                })
+                : new (external_node_http_default()).Agent(options);
+    }
+    /** The ActionResult bytes, or undefined for a 404. */
+    getAction(actionId, maxBytes = 64 * 1024) {
+        return this.get('ac', actionId, maxBytes, false);
+    }
+    /** The blob, or undefined for a 404; at most `size` bytes once decoded. */
+    getBlob(hash, size) {
+        return this.get('cas', hash, size, this.zstd);
+    }
+    async putBlob(hash, body) {
+        if (this.zstd) {
+            const compressed = external_node_zlib_default().zstdCompressSync(body, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: 1 } });
+            // Incompressible data goes plain: zstd would only add its frame.
+            if (compressed.length < body.length) {
+                await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0);
+                return;
+            }
+        }
+        await this.request('PUT', 'cas', hash, body, {}, 0);
+    }
+    async putAction(actionId, actionResult) {
+        await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0);
+    }
+    close() {
+        this.agent.destroy();
+    }
+    async get(kind, hash, maxBytes, zstd) {
+        const headers = zstd ? { 'Accept-Encoding': 'zstd' } : {};
+        // Compressed data can exceed its raw size a little (frame overhead).
+        const limit = maxBytes + 1024 + Math.ceil(maxBytes / 100);
+        const response = await this.request('GET', kind, hash, undefined, headers, limit);
+        if (response === undefined)
+            return undefined;
+        if (response.encoding === 'zstd') {
+            if (!zstd)
+                throw new RemoteHttpError('the server sent zstd without being asked');
+            return external_node_zlib_default().zstdDecompressSync(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) });
+        }
+        if (response.encoding !== '' && response.encoding !== 'identity')
+            throw new RemoteHttpError(`unsupported Content-Encoding ${response.encoding}`);
+        return response.body;
+    }
+    /** Resolves the body for 2xx, undefined for a GET's 404; rejects on anything else. */
+    request(method, kind, hash, body, extraHeaders, maxResponseBytes) {
+        if (!/^[0-9a-f]{64}$/.test(hash))
+            return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`));
+        const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
+        const what = `${method} /${kind}/${hash.slice(0, 12)}…`;
+        return new Promise((resolve, reject) => {
+            let settled = false;
+            const finish = (error, value) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                if (error) {
+                    request.destroy();
+                    reject(error);
+                }
+                else
+                    resolve(value);
+            };
+            const transport = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+            const request = transport.request(url, {
+                method,
+                agent: this.agent,
+                headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
+            });
+            const timer = setTimeout(() => finish(new RemoteHttpError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+            request.on('error', (error) => finish(new RemoteHttpError(`${what}: ${error.message}`)));
+            request.on('response', (response) => {
+                const status = response.statusCode ?? 0;
+                const chunks = [];
+                let length = 0;
+                response.on('data', (chunk) => {
+                    length += chunk.length;
+                    this.wire.received += chunk.length;
+                    if (status >= 200 && status < 300 && method === 'GET' && length > maxResponseBytes) {
+                        finish(new RemoteHttpError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
+                        return;
+                    }
+                    if (length <= 64 * 1024 || (status >= 200 && status < 300))
+                        chunks.push(chunk);
+                });
+                response.on('error', (error) => finish(new RemoteHttpError(`${what}: ${error.message}`)));
+                response.on('end', () => {
+                    if (status === 404 && method === 'GET')
+                        return finish(undefined, undefined);
+                    if (status < 200 || status >= 300) {
+                        const text = Buffer.concat(chunks).toString('utf8', 0, Math.min(length, 200)).trim();
+                        return finish(new RemoteHttpError(`${what}: HTTP ${status}${text ? ` (${text})` : ''}`, status));
+                    }
+                    finish(undefined, { body: Buffer.concat(chunks, length), encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() });
+                });
+            });
+            if (body !== undefined)
+                this.wire.sent += body.length;
+            request.end(body);
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote/breaker.ts
+class CircuitBreaker {
+    state = 'closed';
+    failures = 0;
+    openedAt = 0;
+    currentOpenMs;
+    probing = false;
+    /** Times the circuit opened, for the summary. */
+    opened = 0;
+    /** Requests refused while open. */
+    refused = 0;
+    options;
+    constructor(options) {
+        this.options = options;
+        this.currentOpenMs = options.openMs;
+    }
+    /** The state now (an open circuit whose time is up reads as half-open). */
+    get current() {
+        if (this.state === 'open' && this.options.now() - this.openedAt >= this.currentOpenMs)
+            return 'half-open';
+        return this.state;
+    }
+    /** Whether a request may go out now. Call `success` or `failure` for every request it allowed. */
+    allow() {
+        const state = this.current;
+        if (state === 'closed')
+            return true;
+        if (state === 'half-open' && !this.probing) {
+            this.state = 'half-open';
+            this.probing = true;
+            return true;
+        }
+        this.refused++;
+        return false;
+    }
+    success() {
+        this.state = 'closed';
+        this.failures = 0;
+        this.probing = false;
+        this.currentOpenMs = this.options.openMs;
+    }
+    failure() {
+        if (this.state === 'half-open') {
+            this.probing = false;
+            this.currentOpenMs = Math.min(this.currentOpenMs * 2, this.options.maxOpenMs);
+            this.open();
+            return;
+        }
+        if (this.state === 'open')
+            return; // a request that was already in flight when it opened
+        this.failures++;
+        if (this.failures >= this.options.failureThreshold)
+            this.open();
+    }
+    open() {
+        this.state = 'open';
+        this.openedAt = this.options.now();
+        this.opened++;
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: ./src/remote/action-result.ts
+/**
+ * The one REAPI message we store in bazel-remote's action cache, hand-encoded:
+ * a few fields of build.bazel.remote.execution.v2.ActionResult
+ * (remote_execution.proto), enough for bazel-remote to accept it and for any
+ * REAPI tool to read what we stored (docs/remote-cache.md).
+ *
+ *   ActionResult            output_files = 2 (repeated), execution_metadata = 9
+ *   OutputFile              path = 1, digest = 2
+ *   Digest                  hash = 1 (lowercase hex), size_bytes = 2 (int64)
+ *   ExecutedActionMetadata  worker = 1, worker_completed_timestamp = 4
+ *   google.protobuf.Timestamp  seconds = 1 (int64), nanos = 2 (int32)
+ *
+ * bazel-remote re-marshals what it accepts, adding worker metadata unless
+ * `worker` is set (server/http.go addWorkerMetadataHTTP): we set it, so the
+ * stored bytes are ours. Decoding skips fields it does not know, as protobuf
+ * readers must, and rejects anything malformed.
+ */
+/** The OutputFile path Go's object is stored under. */
+const GO_OUTPUT_PATH = 'go-output';
+/** ExecutedActionMetadata.worker: says who wrote the entry. */
+const WORKER = 'go-cache-setup';
+const HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
+function encodeActionResult(result) {
+    if (!HEX_ID.test(result.outputId))
+        throw new Error(`invalid output ID ${JSON.stringify(result.outputId)}`);
+    if (!Number.isSafeInteger(result.size) || result.size < 0)
+        throw new Error(`invalid size ${result.size}`);
+    if (!Number.isSafeInteger(result.timeMs) || result.timeMs < 0 || result.timeMs > MAX_TIME_MS)
+        throw new Error(`invalid time ${result.timeMs}`);
+    // proto3 leaves zero values out; Go's marshaller does too, so bazel-remote stores our bytes unchanged.
+    const digest = Buffer.concat([stringField(1, result.outputId), result.size === 0 ? Buffer.alloc(0) : varintField(2, result.size)]);
+    const outputFile = Buffer.concat([stringField(1, GO_OUTPUT_PATH), bytesField(2, digest)]);
+    const seconds = Math.floor(result.timeMs / 1000);
+    const nanos = (result.timeMs - seconds * 1000) * 1_000_000;
+    const timestamp = Buffer.concat([seconds === 0 ? Buffer.alloc(0) : varintField(1, seconds), nanos === 0 ? Buffer.alloc(0) : varintField(2, nanos)]);
+    const metadata = Buffer.concat([stringField(1, WORKER), bytesField(4, timestamp)]);
+    return Buffer.concat([bytesField(2, outputFile), bytesField(9, metadata)]);
+}
+/**
+ * Our entry from an ActionResult, or an Error saying why it is not one. Every
+ * value that came from the server is checked: the hash must be an ID we would
+ * write (it becomes a file name), the size and time in range.
+ */
+function decodeActionResult(bytes) {
+    try {
+        let output;
+        let timeMs = 0;
+        for (const field of readFields(bytes)) {
+            if (field.number === 2 && field.bytes !== undefined) {
+                let path;
+                let digest;
+                for (const f of readFields(field.bytes)) {
+                    if (f.number === 1 && f.bytes !== undefined)
+                        path = utf8(f.bytes);
+                    if (f.number === 2 && f.bytes !== undefined)
+                        digest = f.bytes;
+                }
+                if (path !== GO_OUTPUT_PATH || digest === undefined)
+                    continue;
+                const d = { size: 0 };
+                for (const f of readFields(digest)) {
+                    if (f.number === 1 && f.bytes !== undefined)
+                        d.hash = utf8(f.bytes);
+                    if (f.number === 2 && f.varint !== undefined)
+                        d.size = f.varint;
+                }
+                output = d;
+            }
+            else if (field.number === 9 && field.bytes !== undefined) {
+                for (const f of readFields(field.bytes)) {
+                    if (f.number !== 4 || f.bytes === undefined)
+                        continue;
+                    let seconds = 0;
+                    let nanos = 0;
+                    for (const t of readFields(f.bytes)) {
+                        if (t.number === 1 && t.varint !== undefined)
+                            seconds = t.varint;
+                        if (t.number === 2 && t.varint !== undefined)
+                            nanos = t.varint;
+                    }
+                    if (nanos < 0 || nanos >= 1e9)
+                        return new Error(`invalid timestamp nanos ${nanos}`);
+                    timeMs = seconds * 1000 + Math.floor(nanos / 1e6);
+                }
+            }
+        }
+        if (output === undefined)
+            return new Error(`no ${GO_OUTPUT_PATH} output file`);
+        if (output.hash === undefined || !HEX_ID.test(output.hash))
+            return new Error(`invalid output digest hash ${JSON.stringify(output.hash)}`);
+        if (!Number.isSafeInteger(output.size) || output.size < 0)
+            return new Error(`invalid output size ${output.size}`);
+        if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs > MAX_TIME_MS)
+            return new Error(`invalid time ${timeMs}`);
+        return { outputId: output.hash, size: output.size, timeMs };
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+// --- protobuf wire format (protobuf.dev/programming-guides/encoding) ---
+function key(number, wireType) {
+    return varint(number * 8 + wireType);
+}
+/** Non-negative integers up to 2^53, as base-128 varints. */
+function varint(value) {
+    const out = [];
+    let v = value;
+    while (v >= 0x80) {
+        out.push((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+    }
+    out.push(v);
+    return Buffer.from(out);
+}
+function varintField(number, value) {
+    return Buffer.concat([key(number, 0), varint(value)]);
+}
+function bytesField(number, value) {
+    return Buffer.concat([key(number, 2), varint(value.length), value]);
+}
+function stringField(number, value) {
+    return bytesField(number, Buffer.from(value, 'utf8'));
+}
+function* readFields(buf) {
+    let pos = 0;
+    const readVarint = () => {
+        let result = 0;
+        let scale = 1;
+        for (let i = 0; i < 10; i++) {
+            if (pos >= buf.length)
+                throw new Error('truncated varint');
+            const b = buf[pos++];
+            result += (b & 0x7f) * scale;
+            if ((b & 0x80) === 0) {
+                if (!Number.isSafeInteger(result))
+                    throw new Error('varint out of range');
+                return result;
+            }
+            scale *= 0x80;
+        }
+        throw new Error('varint too long');
+    };
+    while (pos < buf.length) {
+        const k = readVarint();
+        const number = Math.floor(k / 8);
+        const wireType = k % 8;
+        if (number === 0)
+            throw new Error('field number 0');
+        switch (wireType) {
+            case 0:
+                yield { number, varint: readVarint() };
+                break;
+            case 1:
+                if (pos + 8 > buf.length)
+                    throw new Error('truncated fixed64');
+                pos += 8;
+                break;
+            case 2: {
+                const length = readVarint();
+                if (pos + length > buf.length)
+                    throw new Error('truncated length-delimited field');
+                yield { number, bytes: buf.subarray(pos, pos + length) };
+                pos += length;
+                break;
+            }
+            case 5:
+                if (pos + 4 > buf.length)
+                    throw new Error('truncated fixed32');
+                pos += 4;
+                break;
+            default:
+                throw new Error(`unsupported wire type ${wireType}`);
+        }
+    }
+}
+function utf8(bytes) {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+;// CONCATENATED MODULE: ./src/remote/remote-cache.ts
+/**
+ * The remote tier, run inside the daemon: fetches what the local store lacks
+ * into it, and uploads what go put, in the background. Remote trouble is a
+ * miss or an unsent upload, counted, never an error for go.
+ *
+ * Layout (docs/remote-cache.md): the object under /cas/<OutputID> (Go's
+ * OutputID is the sha256 of the body, cmd/go/internal/cache/prog.go), then the
+ * entry under /ac/<ActionID> as an ActionResult naming it. The blob goes first:
+ * bazel-remote answers an AC GET with 404 while a blob it names is missing.
+ */
+
+
+
+
+const remote_cache_HEX_ID = /^[0-9a-f]{64}$/;
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
+const MAX_OBJECT_BYTES = 1024 ** 3;
+/** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
+const PREFETCH_CONCURRENCY = 16;
+/** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
+const MAX_MANIFEST_BYTES = 10 * 1024 ** 2;
+class RemoteCache {
+    transport;
+    store;
+    breaker;
+    options;
+    counts = { gets: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0, manifestEntries: 0 };
+    /** Served to a shim on demand. */
+    demandHits = new Set();
+    /** Written into the local store by the prefetch. */
+    prefetched = new Set();
+    /** Loads in flight, so a shim asking for an entry the prefetch is fetching waits for that one. */
+    inflight = new Map();
+    firstErrors = [];
+    /** Every action ID ever queued: each is uploaded at most once per job. */
+    queued = new Set();
+    pending = [];
+    active = 0;
+    failedUploads = 0;
+    unsentAtFlush = 0;
+    stopped = false;
+    flushed = false;
+    idleWaiters = [];
+    constructor(transport, store, breaker, options) {
+        this.transport = transport;
+        this.store = store;
+        this.breaker = breaker;
+        this.options = options;
+    }
+    /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
+    async fetch(actionId) {
+        if (!remote_cache_HEX_ID.test(actionId))
+            throw new Error(`invalid action ID ${JSON.stringify(actionId)}`);
+        this.counts.gets++;
+        // The prefetch may have stored it since the shim looked.
+        const hit = this.store.get(actionId) !== undefined || (await this.load(actionId));
+        if (hit)
+            this.demandHits.add(actionId);
+        else
+            this.counts.misses++;
+        return hit;
+    }
+    /**
+     * Reads this job's manifest and fetches every entry the local store lacks,
+     * PREFETCH_CONCURRENCY at a time, while go starts building. Errors are
+     * counted like any other; the build never waits for this.
+     */
+    async prefetch() {
+        const key = this.options.manifestKey;
+        if (key === undefined)
+            return;
+        const ids = await this.readManifest(key);
+        this.counts.manifestEntries = ids.length;
+        const todo = ids.filter((id) => this.store.get(id) === undefined);
+        let next = 0;
+        const worker = async () => {
+            while (next < todo.length && !this.stopped) {
+                const id = todo[next++];
+                if (await this.load(id))
+                    this.prefetched.add(id);
+            }
+        };
+        await Promise.all(Array.from({ length: PREFETCH_CONCURRENCY }, worker));
+        this.options.log(`prefetch: ${this.prefetched.size} of ${ids.length} manifest entries fetched (${ids.length - todo.length} were local)`);
+    }
+    /** Fetches an entry into the local store once, however many ask at the same time. */
+    load(actionId) {
+        let promise = this.inflight.get(actionId);
+        if (promise === undefined) {
+            promise = this.download(actionId).finally(() => this.inflight.delete(actionId));
+            this.inflight.set(actionId, promise);
+        }
+        return promise;
+    }
+    async download(actionId) {
+        const entryBytes = await this.call(() => this.transport.getAction(actionId));
+        if (entryBytes === FAILED || entryBytes === undefined)
+            return false;
+        const entry = decodeActionResult(entryBytes);
+        if (entry instanceof Error)
+            return this.reject(`action entry ${actionId}: ${entry.message}`);
+        if (entry.size > MAX_OBJECT_BYTES)
+            return false;
+        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+        if (body === undefined)
+            return false;
+        this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs);
+        this.counts.bytesDown += body.length;
+        return true;
+    }
+    /**
+     * The blob, only if its bytes are what the digest names: the server is not
+     * trusted with content, or Go would be handed someone else's object.
+     */
+    async getVerifiedBlob(hash, size) {
+        if (size === 0 && hash === EMPTY_SHA256)
+            return Buffer.alloc(0);
+        const body = await this.call(() => this.transport.getBlob(hash, size));
+        if (body === FAILED || body === undefined)
+            return undefined;
+        if (body.length !== size)
+            return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`);
+        const digest = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+        if (digest !== hash)
+            return void this.reject(`blob ${hash}: its sha256 is ${digest}`);
+        return body;
+    }
+    /** The manifest's action IDs; empty when there is none or it is not valid. */
+    async readManifest(key) {
+        const entryBytes = await this.call(() => this.transport.getAction(key));
+        if (entryBytes === FAILED || entryBytes === undefined)
+            return [];
+        const entry = decodeActionResult(entryBytes);
+        if (entry instanceof Error) {
+            this.reject(`manifest entry: ${entry.message}`);
+            return [];
+        }
+        if (entry.size > MAX_MANIFEST_BYTES)
+            return [];
+        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+        if (body === undefined)
+            return [];
+        const lines = body.toString('latin1').split('\n').filter((line) => line !== '');
+        if (!lines.every((line) => remote_cache_HEX_ID.test(line))) {
+            this.reject('manifest: not a list of action IDs');
+            return [];
+        }
+        return lines;
+    }
+    /** Stores the job's manifest: what it used or uploaded, for the next run of the job to prefetch. */
+    async writeManifest(ids) {
+        const key = this.options.manifestKey;
+        if (key === undefined || !this.options.write)
+            return;
+        // In the order go used or put them (sets keep insertion order), not sorted:
+        // the next run prefetches in about the order its go will ask.
+        const ordered = [...new Set(ids)].filter((id) => remote_cache_HEX_ID.test(id));
+        if (ordered.length === 0)
+            return;
+        const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1');
+        if (body.length > MAX_MANIFEST_BYTES)
+            return;
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
+        if ((await this.call(() => this.transport.putBlob(hash, body), true)) === FAILED)
+            return;
+        await this.call(() => this.transport.putAction(key, encodeActionResult({ outputId: hash, size: body.length, timeMs: Date.now() })), true);
+    }
+    /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
+    enqueue(actionIds) {
+        if (!this.options.write || this.stopped)
+            return;
+        for (const id of actionIds) {
+            if (!remote_cache_HEX_ID.test(id) || this.queued.has(id))
+                continue;
+            this.queued.add(id);
+            this.pending.push(id);
+        }
+        this.pump();
+    }
+    /**
+     * Waits for queued uploads until `deadlineMs` from now; then stops
+     * uploading, writes the manifest (`used`: the entries go hit this job, to
+     * count prefetch hits and name in the manifest with what was added) and
+     * returns the stats, `unsent` counting what never made it.
+     */
+    async flush(deadlineMs, used = new Set()) {
+        if (this.pending.length > 0 || this.active > 0) {
+            let timer;
+            await Promise.race([
+                new Promise((resolve) => this.idleWaiters.push(resolve)),
+                new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs))),
+            ]);
+            clearTimeout(timer);
+        }
+        // One flush per job (the post step's): what is still queued or in flight now is unsent.
+        this.unsentAtFlush = this.pending.length + this.active;
+        this.flushed = true;
+        this.stop();
+        if (this.unsentAtFlush > 0)
+            this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`);
+        // Only when the queue drained: then every queued entry was sent (used ones came from the server or were there).
+        else
+            await this.writeManifest([...used, ...this.queued]);
+        return this.stats(used);
+    }
+    /** Stops starting uploads (the daemon is going away). */
+    stop() {
+        this.stopped = true;
+        this.pending.length = 0;
+    }
+    /** `used`: the entries go hit this job (the daemon's account), to tell prefetched entries that were used. */
+    stats(used = new Set()) {
+        let prefetchHits = 0;
+        for (const id of this.prefetched)
+            if (used.has(id) && !this.demandHits.has(id))
+                prefetchHits++;
+        return {
+            ...this.counts,
+            hits: this.demandHits.size + prefetchHits,
+            demandHits: this.demandHits.size,
+            prefetched: this.prefetched.size,
+            unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
+            wireReceived: this.transport.wire.received,
+            wireSent: this.transport.wire.sent,
+            breaker: this.breaker.current,
+            breakerOpened: this.breaker.opened,
+            write: this.options.write,
+            firstErrors: [...this.firstErrors],
+        };
+    }
+    pump() {
+        while (!this.stopped && this.active < this.options.uploadConcurrency && this.pending.length > 0) {
+            const id = this.pending.shift();
+            this.active++;
+            void this.upload(id).then((ok) => {
+                this.active--;
+                if (ok)
+                    this.counts.uploads++;
+                else if (!this.flushed)
+                    this.failedUploads++; // after a flush, already counted as unsent
+                this.pump();
+                if (this.active === 0 && this.pending.length === 0) {
+                    for (const wake of this.idleWaiters.splice(0))
+                        wake();
+                }
+            });
+        }
+    }
+    async upload(actionId) {
+        const hit = this.store.get(actionId);
+        if (hit === undefined)
+            return false; // trimmed or replaced since the put
+        if (hit.size > MAX_OBJECT_BYTES)
+            return false;
+        let body;
+        try {
+            body = await (0,promises_.readFile)(hit.diskPath);
+        }
+        catch {
+            return false;
+        }
+        // Only content that is what its name says goes to a shared cache.
+        if (body.length !== hit.size || (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== hit.outputId) {
+            this.options.log(`upload ${actionId}: the local object does not match its OutputID; not uploaded`);
+            return false;
+        }
+        if (hit.size > 0 || hit.outputId !== EMPTY_SHA256) {
+            if ((await this.call(() => this.transport.putBlob(hit.outputId, body), true)) === FAILED)
+                return false;
+        }
+        const entry = encodeActionResult({ outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) });
+        if ((await this.call(() => this.transport.putAction(actionId, entry), true)) === FAILED)
+            return false;
+        this.counts.bytesUp += body.length;
+        return true;
+    }
+    /** Runs one request through the breaker; FAILED when refused or failed (counted). */
+    async call(request, upload = false) {
+        if (!this.breaker.allow()) {
+            if (!upload)
+                this.counts.skipped++;
+            return FAILED;
+        }
+        try {
+            const value = await request();
+            this.breaker.success();
+            return value;
+        }
+        catch (error) {
+            this.breaker.failure();
+            if (upload)
+                this.counts.uploadErrors++;
+            else
+                this.counts.errors++;
+            this.noteError(error);
+            return FAILED;
+        }
+    }
+    reject(message) {
+        this.counts.rejected++;
+        this.noteError(new Error(`rejected ${message}`));
+        return false;
+    }
+    noteError(error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.firstErrors.length < 3)
+            this.firstErrors.push(message);
+        this.options.log(`remote: ${message}${error instanceof RemoteHttpError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`);
+    }
+}
+const FAILED = Symbol('failed');
+
+// EXTERNAL MODULE: ./src/remote/settings.ts
+var settings = __nccwpck_require__(753);
+;// CONCATENATED MODULE: ./src/remote/daemon-remote.ts
+
+
+
+
+/** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
+const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 };
+/** How long a shim waits for the daemon's answer to a fetch: an AC and a CAS request, plus slack. */
+function fetchWaitMs(settings) {
+    return 2 * settings.timeoutMs + 2_000;
+}
+function takeRemoteSettings(env) {
+    const text = env[settings/* REMOTE_ENV */.$_];
+    delete env[settings/* REMOTE_ENV */.$_];
+    if (text === undefined || text === '')
+        return undefined;
+    return (0,settings/* decodeRemoteSettings */.uk)(text);
+}
+function remoteTier(settings, log) {
+    return (store) => {
+        // Sockets: the uploads plus the lookups of a parallel build.
+        const client = new BazelHttpClient(settings, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8);
+        const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() });
+        log(`remote cache ${settings.baseUrl} (${settings.write ? 'read-write' : 'read-only'}, timeout ${settings.timeoutMs} ms, compression ${settings.compression})`);
+        return new RemoteCache(client, store, breaker, {
+            write: settings.write,
+            uploadConcurrency: settings.uploadConcurrency,
+            log,
+            ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
+        });
+    };
+}
+
+
+/***/ }),
+
+/***/ 753:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $_: () => (/* binding */ REMOTE_ENV),
+/* harmony export */   uk: () => (/* binding */ decodeRemoteSettings)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_TIMEOUT_SECONDS, DEFAULT_UPLOAD_CONCURRENCY, RemoteConfigError, parseRemoteInputs, remoteSettings, manifestKey, parseCacheUrl, parseHeaders, authorizationHeader, secretValues, encodeRemoteSettings */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/**
+ * The remote cache's settings: parsed from the action's inputs (pure, so every
+ * rule is unit-tested), and handed to the daemon, the only process that talks
+ * to the remote, through its environment. Never through argv, a file, state or
+ * GITHUB_ENV: the Authorization header is in here.
+ */
+
+
+/** The daemon's environment variable holding RemoteSettings as JSON. */
+const REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_UPLOAD_CONCURRENCY = 8;
+class RemoteConfigError extends (/* unused pure expression or super */ null && (Error)) {
+}
+/** Headers our client sets itself, or that would break the protocol if a user set them. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * The validated remote inputs, or undefined when no cache-url is set. Throws
+ * RemoteConfigError with a message saying how to fix the input.
+ */
+function parseRemoteInputs(raw, names, workspace) {
+    const url = raw.url.trim();
+    const others = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+    ];
+    if (url === '') {
+        const set = others.filter(([, v]) => v.trim() !== '').map(([n]) => n);
+        if (set.length > 0)
+            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
+        return undefined;
+    }
+    const baseUrl = parseCacheUrl(url, names.url);
+    const headers = parseHeaders(raw.headers, names.headers);
+    const token = raw.token.trim();
+    if (token !== '') {
+        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        }
+        authorizationHeader(token, names.token);
+    }
+    const file = (value) => (value.trim() === '' ? undefined : path.resolve(workspace, value.trim()));
+    const caFile = file(raw.caCert);
+    const certFile = file(raw.clientCert);
+    const keyFile = file(raw.clientKey);
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
+    }
+    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    }
+    const timeoutText = raw.timeoutSeconds.trim();
+    const timeoutSeconds = timeoutText === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
+        throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
+    }
+    const compression = raw.compression.trim().toLowerCase() || 'zstd';
+    if (compression !== 'zstd' && compression !== 'none') {
+        throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`);
+    }
+    return {
+        url: baseUrl,
+        token,
+        headers,
+        ...(caFile && { caFile }),
+        ...(certFile && { certFile }),
+        ...(keyFile && { keyFile }),
+        timeoutMs: Math.round(timeoutSeconds * 1000),
+        compression,
+    };
+}
+/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
+function remoteSettings(config, write, manifestKey) {
+    const headers = { ...config.headers };
+    if (config.token !== '')
+        headers.Authorization = authorizationHeader(config.token, 'cache-token');
+    return {
+        baseUrl: config.url,
+        headers,
+        ...(config.caFile && { caFile: config.caFile }),
+        ...(config.certFile && { certFile: config.certFile }),
+        ...(config.keyFile && { keyFile: config.keyFile }),
+        timeoutMs: config.timeoutMs,
+        compression: config.compression,
+        write,
+        uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+        ...(manifestKey && { manifestKey }),
+    };
+}
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+function manifestKey(scope) {
+    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
+    return createHash('sha256').update(text).digest('hex');
+}
+/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
+function parseCacheUrl(value, inputName) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    if (url.search !== '' || url.hash !== '')
+        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
+            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
+        }
+    }
+    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. */
+function parseHeaders(text, inputName) {
+    const headers = {};
+    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon === -1 ? '' : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        if (!HEADER_NAME.test(name) || value === '') {
+            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
+        }
+        if (RESERVED_HEADERS.has(name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
+        headers[name] = value;
+    }
+    return headers;
+}
+/**
+ * The Authorization value for a cache-token: `user:password` (bazel-remote's
+ * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
+ * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
+ * front of the server).
+ */
+function authorizationHeader(token, inputName) {
+    if (/[\r\n]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line.`);
+    if (/^(basic|bearer) \S/i.test(token))
+        return token;
+    if (token.includes(':'))
+        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
+    return `Bearer ${token}`;
+}
+/**
+ * Every value to mask in logs: the token, its Authorization forms, and every
+ * extra header's value (an API key travels there as often as in a token).
+ */
+function secretValues(config) {
+    const values = new Set(Object.values(config.headers));
+    if (config.token !== '') {
+        values.add(config.token);
+        const header = authorizationHeader(config.token, 'cache-token');
+        values.add(header);
+        values.add(header.replace(/^\S+ /, ''));
+    }
+    return [...values].filter((v) => v.length > 0);
+}
+function encodeRemoteSettings(settings) {
+    return JSON.stringify(settings);
+}
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
+function decodeRemoteSettings(text) {
+    const v = JSON.parse(text);
+    const strings = (o) => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
+    const optionalString = (x) => x === undefined || typeof x === 'string';
+    const ok = typeof v === 'object' &&
+        v !== null &&
+        typeof v.baseUrl === 'string' &&
+        /^https?:\/\//.test(v.baseUrl) &&
+        strings(v.headers) &&
+        optionalString(v.caFile) &&
+        optionalString(v.certFile) &&
+        optionalString(v.keyFile) &&
+        Number.isSafeInteger(v.timeoutMs) &&
+        v.timeoutMs > 0 &&
+        (v.compression === 'zstd' || v.compression === 'none') &&
+        typeof v.write === 'boolean' &&
+        Number.isSafeInteger(v.uploadConcurrency) &&
+        v.uploadConcurrency > 0 &&
+        (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey));
+    if (!ok)
+        throw new Error(`${REMOTE_ENV} is not valid remote settings`);
+    return v;
 }
 
 

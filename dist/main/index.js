@@ -38396,7 +38396,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1402:
+/***/ 2710:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44478,8 +44478,8 @@ function restError_isRestError(e) {
 //# sourceMappingURL=restError.js.map
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: external "node:stream"
@@ -44684,7 +44684,7 @@ class NodeHttpClient {
             ...request.requestOverrides,
         };
         return new Promise((resolve, reject) => {
-            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_namespaceObject.request(options, resolve);
+            const req = isInsecure ? external_node_http_.request(options, resolve) : external_node_https_.request(options, resolve);
             req.once("error", (err) => {
                 reject(new restError_RestError(err.message, { code: err.code ?? restError_RestError.REQUEST_SEND_ERROR, request }));
             });
@@ -44734,7 +44734,7 @@ class NodeHttpClient {
             if (disableKeepAlive && !request.tlsSettings) {
                 // When there are no tlsSettings and keepAlive is false
                 // we don't need a custom agent
-                return external_node_https_namespaceObject.globalAgent;
+                return external_node_https_.globalAgent;
             }
             // We use the tlsSettings to index cached clients
             const tlsSettings = request.tlsSettings ?? DEFAULT_TLS_SETTINGS;
@@ -44745,7 +44745,7 @@ class NodeHttpClient {
                 return agent;
             }
             log_logger.info("No cached TLS Agent exist, creating a new Agent");
-            agent = new external_node_https_namespaceObject.Agent({
+            agent = new external_node_https_.Agent({
                 // keepAlive is true if disableKeepAlive is false.
                 keepAlive: !disableKeepAlive,
                 // Since we are spreading, if no tslSettings were provided, nothing is added to the agent options.
@@ -96164,6 +96164,7 @@ function runnerContext() {
         cache: actionsCache(),
         now: () => performance.now(),
         exportVariable: (name, value) => lib_core/* exportVariable */.dN(name, value),
+        setSecret: (value) => lib_core/* setSecret */.Pq(value),
         notice: (message) => lib_core/* notice */.lm(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
         spawnDetached: launch/* spawnDetachedProcess */.TI,
@@ -96195,7 +96196,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 8089:
+/***/ 4857:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96546,7 +96547,605 @@ async function digest(file) {
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 function client_install_cacheProgCommand(p) {
     const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket]);
+    const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
+    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote]);
+}
+
+;// CONCATENATED MODULE: ./src/modcache/key.ts
+/**
+ * Module cache keys: pure, versioned, and always valid for @actions/cache
+ * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
+ *
+ * primary:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-<go.sum hash>
+ * restore:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-
+ *           (a key-suffix joins the name: go-cache-setup-modcache-v1+<suffix>-...)
+ *
+ * The restore key stops before the go.sum hash, so a changed go.sum starts
+ * from the newest entry of the same platform, Go and fetch settings instead of
+ * from nothing (actions/setup-go has no restore keys: setup-go#404).
+ */
+
+
+/** Bump to invalidate every module cache entry at once. */
+const MODCACHE_KEY_VERSION = 'v1';
+const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
+/** Stands in for the go.sum hash when the workspace has no go.sum, so such jobs never share an entry with real ones. */
+const NO_DEPENDENCY_FILES = 'nosum';
+const MAX_KEY_LENGTH = 512;
+function modCacheKeys(parts) {
+    // A suffix partitions the cache, so it joins the name itself: no restore
+    // key of another partition (or of none) can prefix-match across it. `-` is
+    // encoded for the same reason ("a" must not match "a-b").
+    const name = parts.suffix
+        ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
+        : MODCACHE_KEY_PREFIX;
+    const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
+    const stem = `${segments.join('-')}-`;
+    const primary = `${stem}${parts.dependencies}`;
+    if (primary.length > MAX_KEY_LENGTH) {
+        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${MAX_KEY_LENGTH}: shorten key-suffix`);
+    }
+    return { primary, restore: [stem] };
+}
+/**
+ * A short hash of the settings that change what lands in GOMODCACHE or how it
+ * is verified, so that, say, a GOPROXY=direct job never restores modules a
+ * private proxy served. Empty values are hashed too: unset and set differ.
+ */
+function settingsHash(settings) {
+    const canonical = ['GOPROXY', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOFLAGS']
+        .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
+        .join('\n');
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 12);
+}
+
+;// CONCATENATED MODULE: ./src/modcache/dependency-files.ts
+/**
+ * Finds the files that pin the module set (go.sum, go.work.sum) and hashes
+ * them into one key part.
+ */
+
+
+
+
+/** By default every go.sum and go.work.sum in the workspace. */
+const DEFAULT_DEPENDENCY_PATTERNS = ['**/go.sum', '**/go.work.sum'];
+/** Directories never searched: vendored copies and JavaScript trees carry go.sum files that are not this build's. */
+const SKIPPED_DIRS = new Set(['vendor', 'node_modules', '.git']);
+/**
+ * Patterns are globs relative to the workspace; a leading `!` excludes.
+ * Only files count (a pattern matching a directory adds nothing).
+ */
+async function findDependencyFiles(workspace, patterns) {
+    const include = patterns.filter((p) => !p.startsWith('!'));
+    const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+    const found = new Set();
+    if (include.length > 0) {
+        for await (const entry of (0,promises_namespaceObject.glob)(include, {
+            cwd: workspace,
+            withFileTypes: true,
+            exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
+        })) {
+            if (!entry.isFile())
+                continue;
+            const relative = external_node_path_default().relative(workspace, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/');
+            if (relative.startsWith('../'))
+                continue;
+            if (exclude.some((pattern) => external_node_path_default().matchesGlob(relative, pattern)))
+                continue;
+            found.add(relative);
+        }
+    }
+    const files = [...found].sort();
+    return { files, hash: await hashFiles(workspace, files) };
+}
+/** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */
+async function hashFiles(workspace, files) {
+    if (files.length === 0)
+        return NO_DEPENDENCY_FILES;
+    const outer = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of files) {
+        const content = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file));
+        outer.update(`${file}\0${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}\n`);
+    }
+    return outer.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/pants/headers.ts
+/**
+ * Header lines for Pants' remote store (`name: value`, one per line), as the
+ * pants-remote-headers and pants-auth-header inputs give them. Values are
+ * written into the config file as they are, so a secret must come in as
+ * `%(env.NAME)s`, which Pants fills in when it runs.
+ */
+/** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
+const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
+/** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+class HeaderError extends Error {
+}
+/** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
+function parseHeaderLines(text) {
+    const headers = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        headers.push(parseHeaderLine(line));
+    }
+    const seen = new Set();
+    for (const [name] of headers) {
+        if (seen.has(name.toLowerCase()))
+            throw new HeaderError(`header "${name}" is given twice`);
+        seen.add(name.toLowerCase());
+    }
+    return headers;
+}
+function parseHeaderLine(line) {
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    const value = colon < 0 ? '' : line.slice(colon + 1).trim();
+    if (!HEADER_NAME.test(name))
+        throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
+    if (value === '')
+        throw new HeaderError(`header "${name}" has no value`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new HeaderError(`header "${name}" has a control character in its value`);
+    if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
+        throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`);
+    }
+    return [name, value];
+}
+/** The environment variables the headers read, in order, without repeats. */
+function headerEnvNames(headers) {
+    const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
+    return [...new Set(names)];
+}
+
+;// CONCATENATED MODULE: ./src/remote/settings.ts
+/**
+ * The remote cache's settings: parsed from the action's inputs (pure, so every
+ * rule is unit-tested), and handed to the daemon, the only process that talks
+ * to the remote, through its environment. Never through argv, a file, state or
+ * GITHUB_ENV: the Authorization header is in here.
+ */
+
+
+/** The daemon's environment variable holding RemoteSettings as JSON. */
+const settings_REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_UPLOAD_CONCURRENCY = 8;
+class RemoteConfigError extends Error {
+}
+/** Headers our client sets itself, or that would break the protocol if a user set them. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
+const settings_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * The validated remote inputs, or undefined when no cache-url is set. Throws
+ * RemoteConfigError with a message saying how to fix the input.
+ */
+function parseRemoteInputs(raw, names, workspace) {
+    const url = raw.url.trim();
+    const others = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+    ];
+    if (url === '') {
+        const set = others.filter(([, v]) => v.trim() !== '').map(([n]) => n);
+        if (set.length > 0)
+            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
+        return undefined;
+    }
+    const baseUrl = parseCacheUrl(url, names.url);
+    const headers = parseHeaders(raw.headers, names.headers);
+    const token = raw.token.trim();
+    if (token !== '') {
+        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        }
+        authorizationHeader(token, names.token);
+    }
+    const file = (value) => (value.trim() === '' ? undefined : external_node_path_default().resolve(workspace, value.trim()));
+    const caFile = file(raw.caCert);
+    const certFile = file(raw.clientCert);
+    const keyFile = file(raw.clientKey);
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
+    }
+    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    }
+    const timeoutText = raw.timeoutSeconds.trim();
+    const timeoutSeconds = timeoutText === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
+        throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
+    }
+    const compression = raw.compression.trim().toLowerCase() || 'zstd';
+    if (compression !== 'zstd' && compression !== 'none') {
+        throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`);
+    }
+    return {
+        url: baseUrl,
+        token,
+        headers,
+        ...(caFile && { caFile }),
+        ...(certFile && { certFile }),
+        ...(keyFile && { keyFile }),
+        timeoutMs: Math.round(timeoutSeconds * 1000),
+        compression,
+    };
+}
+/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
+function remoteSettings(config, write, manifestKey) {
+    const headers = { ...config.headers };
+    if (config.token !== '')
+        headers.Authorization = authorizationHeader(config.token, 'cache-token');
+    return {
+        baseUrl: config.url,
+        headers,
+        ...(config.caFile && { caFile: config.caFile }),
+        ...(config.certFile && { certFile: config.certFile }),
+        ...(config.keyFile && { keyFile: config.keyFile }),
+        timeoutMs: config.timeoutMs,
+        compression: config.compression,
+        write,
+        uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+        ...(manifestKey && { manifestKey }),
+    };
+}
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+function manifestKey(scope) {
+    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
+function parseCacheUrl(value, inputName) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    if (url.search !== '' || url.hash !== '')
+        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
+            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
+        }
+    }
+    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. */
+function parseHeaders(text, inputName) {
+    const headers = {};
+    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon === -1 ? '' : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        if (!settings_HEADER_NAME.test(name) || value === '') {
+            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
+        }
+        if (RESERVED_HEADERS.has(name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
+        headers[name] = value;
+    }
+    return headers;
+}
+/**
+ * The Authorization value for a cache-token: `user:password` (bazel-remote's
+ * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
+ * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
+ * front of the server).
+ */
+function authorizationHeader(token, inputName) {
+    if (/[\r\n]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line.`);
+    if (/^(basic|bearer) \S/i.test(token))
+        return token;
+    if (token.includes(':'))
+        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
+    return `Bearer ${token}`;
+}
+/**
+ * Every value to mask in logs: the token, its Authorization forms, and every
+ * extra header's value (an API key travels there as often as in a token).
+ */
+function secretValues(config) {
+    const values = new Set(Object.values(config.headers));
+    if (config.token !== '') {
+        values.add(config.token);
+        const header = authorizationHeader(config.token, 'cache-token');
+        values.add(header);
+        values.add(header.replace(/^\S+ /, ''));
+    }
+    return [...values].filter((v) => v.length > 0);
+}
+function encodeRemoteSettings(settings) {
+    return JSON.stringify(settings);
+}
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
+function settings_decodeRemoteSettings(text) {
+    const v = JSON.parse(text);
+    const strings = (o) => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
+    const optionalString = (x) => x === undefined || typeof x === 'string';
+    const ok = typeof v === 'object' &&
+        v !== null &&
+        typeof v.baseUrl === 'string' &&
+        /^https?:\/\//.test(v.baseUrl) &&
+        strings(v.headers) &&
+        optionalString(v.caFile) &&
+        optionalString(v.certFile) &&
+        optionalString(v.keyFile) &&
+        Number.isSafeInteger(v.timeoutMs) &&
+        v.timeoutMs > 0 &&
+        (v.compression === 'zstd' || v.compression === 'none') &&
+        typeof v.write === 'boolean' &&
+        Number.isSafeInteger(v.uploadConcurrency) &&
+        v.uploadConcurrency > 0 &&
+        (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey));
+    if (!ok)
+        throw new Error(`${settings_REMOTE_ENV} is not valid remote settings`);
+    return v;
+}
+
+;// CONCATENATED MODULE: ./src/action/constants.ts
+/** Input, output and state names, defined once; a contract test checks them against action.yml. */
+const Input = {
+    CacheDependencyPath: 'cache-dependency-path',
+    ModuleCache: 'module-cache',
+    CacheWrite: 'cache-write',
+    KeySuffix: 'key-suffix',
+    WorkingDirectory: 'working-directory',
+    BuildCache: 'build-cache',
+    GoCacheProg: 'gocacheprog',
+    StorePath: 'store-path',
+    StoreMaxSize: 'store-max-size',
+    CacheUrl: 'cache-url',
+    CacheToken: 'cache-token',
+    AutoConfigure: 'auto-configure',
+    PantsRemoteCache: 'pants-remote-cache',
+    PantsRemoteStoreAddress: 'pants-remote-store-address',
+    PantsRemoteInstanceName: 'pants-remote-instance-name',
+    PantsRemoteHeaders: 'pants-remote-headers',
+    PantsAuthHeader: 'pants-auth-header',
+    CacheHeaders: 'cache-headers',
+    CacheCaCert: 'cache-ca-cert',
+    CacheClientCert: 'cache-client-cert',
+    CacheClientKey: 'cache-client-key',
+    CacheTimeout: 'cache-timeout',
+    CacheCompression: 'cache-compression',
+};
+const Output = {
+    GoVersion: 'go-version',
+    ModuleCacheKey: 'module-cache-key',
+    ModuleCacheHit: 'module-cache-hit',
+    ModuleCacheMatchedKey: 'module-cache-matched-key',
+    GoCacheProg: 'gocacheprog',
+    BuildCacheGets: 'build-cache-gets',
+    BuildCacheHits: 'build-cache-hits',
+    BuildCacheMisses: 'build-cache-misses',
+    BuildCachePuts: 'build-cache-puts',
+    BuildCacheBytesIn: 'build-cache-bytes-in',
+    BuildCacheBytesOut: 'build-cache-bytes-out',
+    BuildCacheHitRatio: 'build-cache-hit-ratio',
+    BuildCacheTimeMs: 'build-cache-time-ms',
+    AutoConfigure: 'auto-configure',
+    PantsConfig: 'pants-config',
+    RemoteCacheHits: 'remote-cache-hits',
+    RemoteCacheMisses: 'remote-cache-misses',
+    RemoteCacheErrors: 'remote-cache-errors',
+    RemoteCacheUploads: 'remote-cache-uploads',
+    RemoteCacheUnsent: 'remote-cache-unsent',
+};
+const constants_State = {
+    /** The whole SavedState as JSON. */
+    Main: 'go-cache-setup',
+};
+
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+/**
+ * The one place inputs are read and validated. Everything downstream takes the
+ * typed `Inputs`; nothing else calls getInput.
+ */
+
+
+
+
+
+
+
+
+
+const MAX_SUFFIX_LENGTH = 100;
+function readInputs(getInput, workspace) {
+    const patterns = getInput(Input.CacheDependencyPath)
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+    for (const pattern of patterns) {
+        const bare = pattern.replace(/^!/, '');
+        if (external_node_path_default().isAbsolute(bare) || bare.split('/').includes('..')) {
+            throw new errors/* ConfigError */.x(`${Input.CacheDependencyPath}: "${pattern}" must be a glob relative to the workspace, without "..", for example "**/go.sum".`);
+        }
+    }
+    const keySuffix = getInput(Input.KeySuffix).trim();
+    if (keySuffix.length > MAX_SUFFIX_LENGTH) {
+        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: at most ${MAX_SUFFIX_LENGTH} characters, got ${keySuffix.length}.`);
+    }
+    if (/[\r\n]/.test(keySuffix))
+        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: must be a single line.`);
+    const workingDirectory = external_node_path_default().resolve(workspace, getInput(Input.WorkingDirectory).trim() || '.');
+    const goCacheProg = getInput(Input.GoCacheProg).trim();
+    if (goCacheProg !== '') {
+        try {
+            splitGoCommandLine(goCacheProg);
+        }
+        catch (error) {
+            throw new errors/* ConfigError */.x(`${Input.GoCacheProg}: Go cannot split ${JSON.stringify(goCacheProg)}: ${error.message}. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`);
+        }
+    }
+    let remote;
+    try {
+        remote = parseRemoteInputs({
+            url: getInput(Input.CacheUrl),
+            token: getInput(Input.CacheToken),
+            headers: getInput(Input.CacheHeaders),
+            caCert: getInput(Input.CacheCaCert),
+            clientCert: getInput(Input.CacheClientCert),
+            clientKey: getInput(Input.CacheClientKey),
+            timeoutSeconds: getInput(Input.CacheTimeout),
+            compression: getInput(Input.CacheCompression),
+        }, {
+            url: Input.CacheUrl,
+            token: Input.CacheToken,
+            headers: Input.CacheHeaders,
+            caCert: Input.CacheCaCert,
+            clientCert: Input.CacheClientCert,
+            clientKey: Input.CacheClientKey,
+            timeout: Input.CacheTimeout,
+            compression: Input.CacheCompression,
+        }, workspace);
+    }
+    catch (error) {
+        if (error instanceof RemoteConfigError)
+            throw new errors/* ConfigError */.x(error.message);
+        throw error;
+    }
+    return {
+        cacheUrl: remote?.url ?? '',
+        cacheToken: remote?.token ?? '',
+        cacheHeaders: remote?.headers ?? {},
+        cacheCaCert: remote?.caFile ?? '',
+        cacheClientCert: remote?.certFile ?? '',
+        cacheClientKey: remote?.keyFile ?? '',
+        cacheTimeoutMs: remote?.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
+        cacheCompression: remote?.compression ?? 'zstd',
+        moduleCache: readBoolean(getInput, Input.ModuleCache, true),
+        dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
+        cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
+        keySuffix,
+        workingDirectory,
+        buildCache: readBoolean(getInput, Input.BuildCache, true),
+        goCacheProg,
+        storePath: getInput(Input.StorePath).trim() === '' ? '' : external_node_path_default().resolve(workspace, getInput(Input.StorePath).trim()),
+        storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
+        autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
+        pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+    };
+}
+/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
+const inputs_PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN';
+const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${inputs_PANTS_TOKEN_ENV})s`;
+function readPantsInputs(getInput, cacheToken) {
+    const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim();
+    if (storeAddress !== '') {
+        const m = /^grpcs?:\/\/([^/?#@\s]+)\/?$/.exec(storeAddress);
+        let hostOk = false;
+        try {
+            hostOk = m !== null && new URL(storeAddress.replace(/^grpcs?:/, 'http:')).hostname !== '';
+        }
+        catch {
+            hostOk = false;
+        }
+        if (!hostOk) {
+            throw new errors/* ConfigError */.x(`${Input.PantsRemoteStoreAddress}: "${storeAddress}" must be grpc://host:port or grpcs://host[:port], without a path or credentials (Pants' REAPI client takes no other form).`);
+        }
+    }
+    const instanceName = getInput(Input.PantsRemoteInstanceName).trim();
+    if (instanceName !== '' && (instanceName.length > 200 || !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(instanceName))) {
+        throw new errors/* ConfigError */.x(`${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`);
+    }
+    const headerInput = (name, parse) => {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (error instanceof HeaderError)
+                throw new errors/* ConfigError */.x(`${name}: ${error.message}.`);
+            throw error;
+        }
+    };
+    const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)));
+    const authText = getInput(Input.PantsAuthHeader).trim();
+    const auth = headerInput(Input.PantsAuthHeader, () => authText !== ''
+        ? [parseHeaderLine(authText)]
+        : // A token and no authorization header of the user's own: the default one.
+            cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
+                ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)]
+                : []);
+    if (authText !== '' && headerEnvNames(auth).length === 0) {
+        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`);
+    }
+    const all = [...headers, ...auth];
+    const names = all.map(([name]) => name.toLowerCase());
+    if (new Set(names).size !== names.length) {
+        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: ${auth[0][0]} is also in ${Input.PantsRemoteHeaders}; give it once.`);
+    }
+    if (cacheToken !== '' && all.some(([, value]) => value.includes(cacheToken))) {
+        throw new errors/* ConfigError */.x(`${Input.PantsRemoteHeaders}/${Input.PantsAuthHeader}: a header holds the cache token itself; write %(env.NAME)s instead and set NAME on the steps that run Pants.`);
+    }
+    return {
+        remoteCache: readBoolean(getInput, Input.PantsRemoteCache, true),
+        storeAddress: storeAddress.replace(/\/$/, ''),
+        instanceName,
+        headers: all,
+        headerEnvNames: headerEnvNames(all),
+    };
+}
+const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3;
+/** At least 1 MiB (store/byte-size.ts). */
+function readSize(getInput, name, fallback) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return fallback;
+    const bytes = byte_size_parseByteSize(value);
+    if (bytes === undefined)
+        throw new errors/* ConfigError */.x(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`);
+    return bytes;
+}
+/** YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts; empty takes the default. */
+function readBoolean(getInput, name, fallback) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new errors/* ConfigError */.x(`${name}: "${value}" is not a boolean; use true or false.`);
+}
+function readChoice(getInput, name, choices, fallback) {
+    const value = getInput(name).trim().toLowerCase();
+    if (value === '')
+        return fallback;
+    const match = choices.find((choice) => choice === value);
+    if (match === undefined)
+        throw new errors/* ConfigError */.x(`${name}: "${value}" is not one of ${choices.join(', ')}.`);
+    return match;
 }
 
 // EXTERNAL MODULE: ./src/daemon/control.ts
@@ -96655,32 +97254,32 @@ function parseReport(text) {
  */
 
 
-/** Flush includes the LRU trim of the store; generous, since the post step may not hang the job. */
-const FLUSH_TIMEOUT_MS = 120_000;
+/** How long the post step lets background uploads run before it counts the rest as unsent. */
+const UPLOAD_FLUSH_DEADLINE_MS = 60_000;
+/** Flush includes the uploads and the LRU trim of the store; generous, since the post step may not hang the job. */
+const FLUSH_TIMEOUT_MS = UPLOAD_FLUSH_DEADLINE_MS + 120_000;
 const STOP_TIMEOUT_MS = 5_000;
-/**
- * `owner: 'kit'`: the bootstrap kit's job-completed hook flushes and stops the
- * daemon after every post step, so here we only read the figures so far.
- */
-async function finish_finishClient(socket, store, owner = 'action') {
+async function finish_finishClient(socket, store, { owner = 'action', remote } = {}) {
     try {
         if (owner === 'kit') {
             const reply = await controlRequest(socket, { op: 'stats' }, STOP_TIMEOUT_MS);
             if (!reply.ok)
                 throw new Error(reply.error);
-            return { stats: reply.stats };
+            return { stats: reply.stats, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
         }
-        const reply = await controlRequest(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS);
+        const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
         await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim };
+        return { stats: reply.stats, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
     }
     catch (error) {
         const account = new JobAccount();
         await drainJournals(store, account);
         return {
             stats: account.summary(),
+            // The daemon held the remote's figures and the upload queue: both are gone with it.
+            ...(remote && { remote: { settings: remote } }),
             problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
         };
     }
@@ -96701,6 +97300,242 @@ function buildCacheFigures(stats) {
 
 // EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
 var daemon_launch = __nccwpck_require__(1828);
+;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
+/**
+ * Reads `[GLOBAL] pants_version` from pants.toml without a TOML library: the
+ * one key we need is a plain string in a plain table, and the action's bundle
+ * takes no new dependency for it. Anything we cannot read plainly is "unknown",
+ * and the config falls back to the keys every supported version accepts.
+ */
+/** The `[GLOBAL] pants_version` string, or undefined when the file does not set one we can read. */
+function readPantsVersion(tomlText) {
+    let table = '';
+    let multiline;
+    for (const rawLine of tomlText.split(/\r?\n/)) {
+        // Skip the bodies of multi-line strings: a `[GLOBAL]` inside one is text, not a table.
+        if (multiline !== undefined) {
+            if (countOccurrences(rawLine, multiline) % 2 === 1)
+                multiline = undefined;
+            continue;
+        }
+        const line = rawLine.trim();
+        if (line.startsWith('[[')) {
+            table = line; // an array of tables: never GLOBAL
+            continue;
+        }
+        const header = /^\[\s*("?)([A-Za-z0-9_.-]+)\1\s*\](?:\s*#.*)?$/.exec(line);
+        if (header !== null) {
+            table = header[2];
+            continue;
+        }
+        const key = /^(?:"?GLOBAL"?\s*\.\s*)?("?)pants_version\1\s*=\s*(.*)$/.exec(line);
+        const dotted = /^"?GLOBAL"?\s*\./.test(line);
+        if (key !== null && (table === 'GLOBAL' ? !dotted : table === '' && dotted)) {
+            return stringValue(key[2]);
+        }
+        for (const quote of ['"""', "'''"]) {
+            if (countOccurrences(line, quote) % 2 === 1)
+                multiline = quote;
+        }
+    }
+    return undefined;
+}
+/** A TOML basic or literal one-line string, with a trailing comment allowed. */
+function stringValue(rest) {
+    const m = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(rest.trim());
+    if (m === null)
+        return undefined;
+    return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
+}
+function countOccurrences(text, needle) {
+    return text.split(needle).length - 1;
+}
+/** `2.17.1`, `2.20.0rc1`, `2.21.0.dev3` → {2, 17 …}; undefined for anything else (an interpolation, say). */
+function parsePantsVersion(text) {
+    const m = /^(\d+)\.(\d+)(?:[.\-+a-z0-9]*)$/i.exec(text?.trim() ?? '');
+    if (m === null)
+        return undefined;
+    return { major: Number(m[1]), minor: Number(m[2]), text: text.trim() };
+}
+/** Whether `v` is at least `major.minor`. */
+function atLeast(v, major, minor) {
+    return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+;// CONCATENATED MODULE: ./src/pants/config.ts
+/**
+ * The generated Pants config: pure text from settings and the repository's
+ * Pants version, plus the PANTS_CONFIG_FILES value that registers it.
+ *
+ * Pants rejects unknown config keys ("Invalid config entries detected"), and
+ * the valid keys change between versions, so every key written here is one
+ * the target version accepts (docs/decisions.md D18). The token is never in
+ * the text: a header value says `%(env.NAME)s` and Pants reads the variable
+ * when it runs.
+ */
+
+/** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
+const MIN_PANTS = { major: 2, minor: 17 };
+/**
+ * Pants waits at exit only `session_end_tasks_timeout` for its async cache
+ * writes (default 3 s), and drops the rest (pantsbuild/pants#16947). A CI job
+ * would rather wait than lose its last writes; a dead server is cut off sooner
+ * by Pants' own RPC timeouts.
+ */
+const SESSION_END_TASKS_TIMEOUT_SECONDS = 60;
+/** The config file's text for `version` (undefined: pants.toml names none we could read). */
+function config_renderPantsConfig(settings, version) {
+    const lines = [
+        version === undefined
+            ? '# Written by go-cache-setup: Pants remote caching over REAPI. pants.toml names no Pants version we could read,'
+            : `# Written by go-cache-setup: Pants remote caching over REAPI, for Pants ${version.text}.`,
+    ];
+    if (version === undefined)
+        lines.push('# so this file holds only keys that every Pants from 2.17 on accepts.');
+    lines.push("# Registered after the repository's own config files (PANTS_CONFIG_FILES), so these keys win;", '# pants.toml is not changed.', '[GLOBAL]', 'remote_cache_read = true', `remote_cache_write = ${settings.write}`);
+    if (version !== undefined && atLeast(version, 2, 20)) {
+        // From 2.20 the address scheme depends on remote_provider, which the
+        // repository may have set to the GitHub Actions cache; ours is REAPI.
+        lines.push('# The repository may have chosen another remote provider; this address is REAPI (Pants 2.20+).', 'remote_provider = "reapi"');
+    }
+    lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`);
+    if (settings.instanceName !== '')
+        lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`);
+    lines.push('# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).', `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`);
+    if (settings.headers.length > 0) {
+        lines.push(version !== undefined && atLeast(version, 2, 25)
+            ? "# `.add` merges into the repository's own headers instead of replacing them."
+            : "# `.add` merges into the repository's own headers and Pants' user-agent (the default before 2.25) instead of replacing them.", `remote_store_headers.add = { ${settings.headers.map(([name, value]) => `${tomlString(name)} = ${tomlString(value)}`).join(', ')} }`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+/** A TOML basic string. Inputs are validated to one line without control characters. */
+function tomlString(value) {
+    return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+/**
+ * The PANTS_CONFIG_FILES value that adds `file` after what is already there
+ * (pants.ci.toml from an earlier step, say). Pants 2.17 splits comma-joined
+ * modifiers only when the value starts with `+` or `-`
+ * (ListValueComponent._split_modifier_expr), so a bare value or a replacing
+ * list is rewritten into one form instead of being joined with a comma.
+ */
+function config_registerConfigFile(existing, file) {
+    const current = (existing ?? '').trim();
+    const quoted = pythonString(file);
+    if (current === '')
+        return `+[${quoted}]`;
+    if (current.includes(quoted) || current === file)
+        return current;
+    if (current.startsWith('+') || current.startsWith('-'))
+        return `${current},+[${quoted}]`;
+    const list = /^([[(])([\s\S]*?)\s*,?\s*([\])])$/.exec(current);
+    if (list !== null) {
+        // A replacing list (`['a.toml']`): the new file goes inside it.
+        const body = list[2].trim();
+        return body === '' ? `[${quoted}]` : `[${body}, ${quoted}]`;
+    }
+    // A bare value appends one file.
+    return `+[${pythonString(current)}, ${quoted}]`;
+}
+/** A Python string literal, as Pants parses list values. */
+function pythonString(value) {
+    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+/**
+ * bazel-remote serves the same store over HTTP and gRPC, on port 8080 and
+ * 9092 unless told otherwise. From the HTTP cache-url we keep the host and
+ * TLS-ness and take the default gRPC port; anything else needs the address
+ * given explicitly (pants-remote-store-address).
+ */
+const BAZEL_REMOTE_GRPC_PORT = 9092;
+function config_grpcAddressFromCacheUrl(cacheUrl) {
+    let url;
+    try {
+        url = new URL(cacheUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return undefined;
+    return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`;
+}
+
+;// CONCATENATED MODULE: ./src/pants/setup.ts
+/**
+ * Pants remote caching in the main step: find the repository's Pants, write
+ * a config for its version, and register it through PANTS_CONFIG_FILES (when
+ * auto-configure is on). pants.toml is only read, never written.
+ */
+
+
+
+
+const setup_PANTS_CONFIG_FILES = 'PANTS_CONFIG_FILES';
+const PANTS_CONFIG_FILE_NAME = 'pants-remote-cache.toml';
+async function setupPants(options, io) {
+    if (!options.enabled) {
+        io.log.info('Pants: remote cache off (pants-remote-cache: false).');
+        return { status: 'off' };
+    }
+    const buildroot = await findBuildroot(options.workingDirectory, options.workspace);
+    if (buildroot === undefined) {
+        io.log.info(`Pants: no pants.toml in ${options.workingDirectory} or above it in the workspace; nothing to configure.`);
+        return { status: 'no-pants' };
+    }
+    const written = readPantsVersion(await (0,promises_namespaceObject.readFile)(external_node_path_default().join(buildroot, 'pants.toml'), 'utf8'));
+    const version = parsePantsVersion(written);
+    if (version !== undefined && !atLeast(version, MIN_PANTS.major, MIN_PANTS.minor)) {
+        io.log.warning(`Pants ${version.text} is older than ${MIN_PANTS.major}.${MIN_PANTS.minor}, the oldest whose config keys go-cache-setup checks; its remote cache is not configured. Upgrade Pants or configure it by hand.`);
+        return { status: 'unsupported-version', buildroot, version };
+    }
+    const address = options.storeAddress || (options.cacheUrl === '' ? undefined : config_grpcAddressFromCacheUrl(options.cacheUrl));
+    if (address === undefined) {
+        io.log.info(`Pants found (${external_node_path_default().join(buildroot, 'pants.toml')}), but no remote store: set pants-remote-store-address (grpc:// or grpcs://), or cache-url to a bazel-remote.`);
+        return { status: 'no-address', buildroot, ...(version !== undefined && { version }) };
+    }
+    if (version === undefined) {
+        io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`);
+    }
+    const file = await setup_writePantsConfig(options.configDir, config_renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version));
+    const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`;
+    if (options.register) {
+        io.exportVariable(setup_PANTS_CONFIG_FILES, config_registerConfigFile(io.env[setup_PANTS_CONFIG_FILES], file));
+        io.log.info(`Pants: remote cache ${how}; ${file} added to ${setup_PANTS_CONFIG_FILES}.`);
+    }
+    else {
+        io.log.info(`Pants: remote cache config written to ${file} (${how}); auto-configure is off, so it is not registered: use the pants-config output.`);
+    }
+    for (const name of options.headerEnvNames) {
+        if (io.env[name] === undefined) {
+            io.log.info(`Pants reads a header from $${name}, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".`);
+        }
+    }
+    return { status: 'configured', buildroot, ...(version !== undefined && { version }), file, address, registered: options.register };
+}
+/** Writes the config (no secret in it) and returns its absolute path. */
+async function setup_writePantsConfig(configDir, text) {
+    await (0,promises_namespaceObject.mkdir)(configDir, { recursive: true });
+    const file = external_node_path_default().resolve(configDir, PANTS_CONFIG_FILE_NAME);
+    await (0,promises_namespaceObject.writeFile)(file, text, { mode: 0o644 });
+    return file;
+}
+/** The nearest directory from `start` up to `workspace` holding pants.toml, as Pants looks for its buildroot. */
+async function findBuildroot(start, workspace) {
+    const top = external_node_path_default().resolve(workspace);
+    let dir = external_node_path_default().resolve(start);
+    for (;;) {
+        const found = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(dir, 'pants.toml')).then(() => true, () => false);
+        if (found)
+            return dir;
+        const parent = external_node_path_default().dirname(dir);
+        if (dir === top || parent === dir || !dir.startsWith(top))
+            return undefined;
+        dir = parent;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/policy/event-file.ts
 /**
  * The triggering event, from GITHUB_EVENT_NAME and the payload at
@@ -96746,8 +97581,13 @@ async function event_file_readEvent(env) {
 
 
 
+
+
+
 /** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
 const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
+/** The Pants config job-started registered; the action rewrites that file rather than registering a second one. */
+const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG';
 /**
  * Pure: what the hook does for this job. A broken kit config is a warning and
  * no configuration. The toggle resolves as in the action (auto-configure.ts),
@@ -96799,9 +97639,31 @@ async function jobStarted(io) {
         io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`);
     const command = cacheProgCommand({ node: io.nodePath, client: io.clientPath, store, socket, readStore });
     await writeFile(recordPath(env), JSON.stringify({ socket, store }));
-    await appendFile(requireEnv(env, 'GITHUB_ENV'), `GOCACHEPROG=${command}\n${KIT_DAEMON_SOCKET_ENV}=${socket}\n`);
+    const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`];
+    const pants = await pantsConfig(config, write, env, stateDir);
+    if (pants !== undefined)
+        exports.push(`${PANTS_CONFIG_FILES}=${registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`);
+    await appendFile(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''));
     const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`;
     io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (store ${store}, ${writes})`);
+    if (pants !== undefined)
+        io.print(`go-cache-setup: Pants remote cache registered (${pants})`);
+}
+/**
+ * The hook runs before the repository is checked out, so it cannot read
+ * pants_version: it writes only the keys every Pants from 2.17 accepts
+ * (pants/config.ts), which is harmless to a repository without Pants. The
+ * action, when the workflow has it, rewrites the same file for the version.
+ * Pants needs a REAPI server: without a cache URL there is nothing to register.
+ * The token is never in the file: the header reads it from the runner's
+ * environment when the organisation put it there, else Pants goes unauthenticated.
+ */
+async function pantsConfig(config, write, env, stateDir) {
+    const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl);
+    if (address === undefined)
+        return undefined;
+    const headers = env[PANTS_TOKEN_ENV] ? [['Authorization', `Bearer %(env.${PANTS_TOKEN_ENV})s`]] : [];
+    return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write: write.allowed }, undefined));
 }
 /** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
 async function jobCompleted(io) {
@@ -96855,6 +97717,524 @@ function supportsCacheProg(version) {
     return release.major > 1 || release.minor >= 24;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
+/**
+ * A client for the Bazel HTTP cache protocol as bazel-remote serves it
+ * (bazel-remote server/http.go):
+ *   GET/PUT <base>/ac/<64 hex>    ActionResult protobuf
+ *   GET/PUT <base>/cas/<sha256>   the blob
+ * zstd: GET with `Accept-Encoding: zstd` may answer `Content-Encoding: zstd`;
+ * PUT with `Content-Encoding: zstd` must say the raw size in X-Digest-SizeBytes.
+ *
+ * Every request has a deadline covering connect, headers and body; responses
+ * are capped in size, so a server can neither hang us nor fill memory.
+ */
+
+
+
+
+class bazel_http_RemoteHttpError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+/**
+ * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
+ * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
+ * nothing for a stream that starts with one, so they are skipped here. The
+ * caller checks the decoded bytes against the digest anyway.
+ */
+function skipSkippableFrames(data) {
+    let pos = 0;
+    while (pos + 8 <= data.length && (data.readUInt32LE(pos) & 0xfffffff0) === 0x184d2a50) {
+        pos += 8 + data.readUInt32LE(pos + 4);
+    }
+    return data.subarray(Math.min(pos, data.length));
+}
+/** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
+const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
+class bazel_http_BazelHttpClient {
+    wire = { sent: 0, received: 0 };
+    base;
+    headers;
+    timeoutMs;
+    zstd;
+    agent;
+    constructor(settings, maxSockets) {
+        this.base = new URL(settings.baseUrl);
+        this.headers = settings.headers;
+        this.timeoutMs = settings.timeoutMs;
+        this.zstd = settings.compression === 'zstd' && HAS_ZSTD;
+        const options = { keepAlive: true, maxSockets };
+        this.agent =
+            this.base.protocol === 'https:'
+                ? new https.Agent({
+                    ...options,
+                    ca: settings.caFile ? readFileSync(settings.caFile) : undefined,
+                    cert: settings.certFile ? readFileSync(settings.certFile) : undefined,
+                    key: settings.keyFile ? readFileSync(settings.keyFile) : undefined,
+                })
+                : new http.Agent(options);
+    }
+    /** The ActionResult bytes, or undefined for a 404. */
+    getAction(actionId, maxBytes = 64 * 1024) {
+        return this.get('ac', actionId, maxBytes, false);
+    }
+    /** The blob, or undefined for a 404; at most `size` bytes once decoded. */
+    getBlob(hash, size) {
+        return this.get('cas', hash, size, this.zstd);
+    }
+    async putBlob(hash, body) {
+        if (this.zstd) {
+            const compressed = zlib.zstdCompressSync(body, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } });
+            // Incompressible data goes plain: zstd would only add its frame.
+            if (compressed.length < body.length) {
+                await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0);
+                return;
+            }
+        }
+        await this.request('PUT', 'cas', hash, body, {}, 0);
+    }
+    async putAction(actionId, actionResult) {
+        await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0);
+    }
+    close() {
+        this.agent.destroy();
+    }
+    async get(kind, hash, maxBytes, zstd) {
+        const headers = zstd ? { 'Accept-Encoding': 'zstd' } : {};
+        // Compressed data can exceed its raw size a little (frame overhead).
+        const limit = maxBytes + 1024 + Math.ceil(maxBytes / 100);
+        const response = await this.request('GET', kind, hash, undefined, headers, limit);
+        if (response === undefined)
+            return undefined;
+        if (response.encoding === 'zstd') {
+            if (!zstd)
+                throw new bazel_http_RemoteHttpError('the server sent zstd without being asked');
+            return zlib.zstdDecompressSync(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) });
+        }
+        if (response.encoding !== '' && response.encoding !== 'identity')
+            throw new bazel_http_RemoteHttpError(`unsupported Content-Encoding ${response.encoding}`);
+        return response.body;
+    }
+    /** Resolves the body for 2xx, undefined for a GET's 404; rejects on anything else. */
+    request(method, kind, hash, body, extraHeaders, maxResponseBytes) {
+        if (!/^[0-9a-f]{64}$/.test(hash))
+            return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`));
+        const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
+        const what = `${method} /${kind}/${hash.slice(0, 12)}…`;
+        return new Promise((resolve, reject) => {
+            let settled = false;
+            const finish = (error, value) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                if (error) {
+                    request.destroy();
+                    reject(error);
+                }
+                else
+                    resolve(value);
+            };
+            const transport = url.protocol === 'https:' ? https : http;
+            const request = transport.request(url, {
+                method,
+                agent: this.agent,
+                headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
+            });
+            const timer = setTimeout(() => finish(new bazel_http_RemoteHttpError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+            request.on('error', (error) => finish(new bazel_http_RemoteHttpError(`${what}: ${error.message}`)));
+            request.on('response', (response) => {
+                const status = response.statusCode ?? 0;
+                const chunks = [];
+                let length = 0;
+                response.on('data', (chunk) => {
+                    length += chunk.length;
+                    this.wire.received += chunk.length;
+                    if (status >= 200 && status < 300 && method === 'GET' && length > maxResponseBytes) {
+                        finish(new bazel_http_RemoteHttpError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
+                        return;
+                    }
+                    if (length <= 64 * 1024 || (status >= 200 && status < 300))
+                        chunks.push(chunk);
+                });
+                response.on('error', (error) => finish(new bazel_http_RemoteHttpError(`${what}: ${error.message}`)));
+                response.on('end', () => {
+                    if (status === 404 && method === 'GET')
+                        return finish(undefined, undefined);
+                    if (status < 200 || status >= 300) {
+                        const text = Buffer.concat(chunks).toString('utf8', 0, Math.min(length, 200)).trim();
+                        return finish(new bazel_http_RemoteHttpError(`${what}: HTTP ${status}${text ? ` (${text})` : ''}`, status));
+                    }
+                    finish(undefined, { body: Buffer.concat(chunks, length), encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() });
+                });
+            });
+            if (body !== undefined)
+                this.wire.sent += body.length;
+            request.end(body);
+        });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/remote/remote-cache.ts
+/**
+ * The remote tier, run inside the daemon: fetches what the local store lacks
+ * into it, and uploads what go put, in the background. Remote trouble is a
+ * miss or an unsent upload, counted, never an error for go.
+ *
+ * Layout (docs/remote-cache.md): the object under /cas/<OutputID> (Go's
+ * OutputID is the sha256 of the body, cmd/go/internal/cache/prog.go), then the
+ * entry under /ac/<ActionID> as an ActionResult naming it. The blob goes first:
+ * bazel-remote answers an AC GET with 404 while a blob it names is missing.
+ */
+
+
+
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
+const MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (1024 ** 3));
+/** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
+const remote_cache_PREFETCH_CONCURRENCY = 16;
+/** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
+const MAX_MANIFEST_BYTES = (/* unused pure expression or super */ null && (10 * 1024 ** 2));
+class remote_cache_RemoteCache {
+    transport;
+    store;
+    breaker;
+    options;
+    counts = { gets: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0, manifestEntries: 0 };
+    /** Served to a shim on demand. */
+    demandHits = new Set();
+    /** Written into the local store by the prefetch. */
+    prefetched = new Set();
+    /** Loads in flight, so a shim asking for an entry the prefetch is fetching waits for that one. */
+    inflight = new Map();
+    firstErrors = [];
+    /** Every action ID ever queued: each is uploaded at most once per job. */
+    queued = new Set();
+    pending = [];
+    active = 0;
+    failedUploads = 0;
+    unsentAtFlush = 0;
+    stopped = false;
+    flushed = false;
+    idleWaiters = [];
+    constructor(transport, store, breaker, options) {
+        this.transport = transport;
+        this.store = store;
+        this.breaker = breaker;
+        this.options = options;
+    }
+    /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
+    async fetch(actionId) {
+        if (!HEX_ID.test(actionId))
+            throw new Error(`invalid action ID ${JSON.stringify(actionId)}`);
+        this.counts.gets++;
+        // The prefetch may have stored it since the shim looked.
+        const hit = this.store.get(actionId) !== undefined || (await this.load(actionId));
+        if (hit)
+            this.demandHits.add(actionId);
+        else
+            this.counts.misses++;
+        return hit;
+    }
+    /**
+     * Reads this job's manifest and fetches every entry the local store lacks,
+     * PREFETCH_CONCURRENCY at a time, while go starts building. Errors are
+     * counted like any other; the build never waits for this.
+     */
+    async prefetch() {
+        const key = this.options.manifestKey;
+        if (key === undefined)
+            return;
+        const ids = await this.readManifest(key);
+        this.counts.manifestEntries = ids.length;
+        const todo = ids.filter((id) => this.store.get(id) === undefined);
+        let next = 0;
+        const worker = async () => {
+            while (next < todo.length && !this.stopped) {
+                const id = todo[next++];
+                if (await this.load(id))
+                    this.prefetched.add(id);
+            }
+        };
+        await Promise.all(Array.from({ length: remote_cache_PREFETCH_CONCURRENCY }, worker));
+        this.options.log(`prefetch: ${this.prefetched.size} of ${ids.length} manifest entries fetched (${ids.length - todo.length} were local)`);
+    }
+    /** Fetches an entry into the local store once, however many ask at the same time. */
+    load(actionId) {
+        let promise = this.inflight.get(actionId);
+        if (promise === undefined) {
+            promise = this.download(actionId).finally(() => this.inflight.delete(actionId));
+            this.inflight.set(actionId, promise);
+        }
+        return promise;
+    }
+    async download(actionId) {
+        const entryBytes = await this.call(() => this.transport.getAction(actionId));
+        if (entryBytes === FAILED || entryBytes === undefined)
+            return false;
+        const entry = decodeActionResult(entryBytes);
+        if (entry instanceof Error)
+            return this.reject(`action entry ${actionId}: ${entry.message}`);
+        if (entry.size > MAX_OBJECT_BYTES)
+            return false;
+        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+        if (body === undefined)
+            return false;
+        this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs);
+        this.counts.bytesDown += body.length;
+        return true;
+    }
+    /**
+     * The blob, only if its bytes are what the digest names: the server is not
+     * trusted with content, or Go would be handed someone else's object.
+     */
+    async getVerifiedBlob(hash, size) {
+        if (size === 0 && hash === EMPTY_SHA256)
+            return Buffer.alloc(0);
+        const body = await this.call(() => this.transport.getBlob(hash, size));
+        if (body === FAILED || body === undefined)
+            return undefined;
+        if (body.length !== size)
+            return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`);
+        const digest = createHash('sha256').update(body).digest('hex');
+        if (digest !== hash)
+            return void this.reject(`blob ${hash}: its sha256 is ${digest}`);
+        return body;
+    }
+    /** The manifest's action IDs; empty when there is none or it is not valid. */
+    async readManifest(key) {
+        const entryBytes = await this.call(() => this.transport.getAction(key));
+        if (entryBytes === FAILED || entryBytes === undefined)
+            return [];
+        const entry = decodeActionResult(entryBytes);
+        if (entry instanceof Error) {
+            this.reject(`manifest entry: ${entry.message}`);
+            return [];
+        }
+        if (entry.size > MAX_MANIFEST_BYTES)
+            return [];
+        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+        if (body === undefined)
+            return [];
+        const lines = body.toString('latin1').split('\n').filter((line) => line !== '');
+        if (!lines.every((line) => HEX_ID.test(line))) {
+            this.reject('manifest: not a list of action IDs');
+            return [];
+        }
+        return lines;
+    }
+    /** Stores the job's manifest: what it used or uploaded, for the next run of the job to prefetch. */
+    async writeManifest(ids) {
+        const key = this.options.manifestKey;
+        if (key === undefined || !this.options.write)
+            return;
+        // In the order go used or put them (sets keep insertion order), not sorted:
+        // the next run prefetches in about the order its go will ask.
+        const ordered = [...new Set(ids)].filter((id) => HEX_ID.test(id));
+        if (ordered.length === 0)
+            return;
+        const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1');
+        if (body.length > MAX_MANIFEST_BYTES)
+            return;
+        const hash = createHash('sha256').update(body).digest('hex');
+        if ((await this.call(() => this.transport.putBlob(hash, body), true)) === FAILED)
+            return;
+        await this.call(() => this.transport.putAction(key, encodeActionResult({ outputId: hash, size: body.length, timeMs: Date.now() })), true);
+    }
+    /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
+    enqueue(actionIds) {
+        if (!this.options.write || this.stopped)
+            return;
+        for (const id of actionIds) {
+            if (!HEX_ID.test(id) || this.queued.has(id))
+                continue;
+            this.queued.add(id);
+            this.pending.push(id);
+        }
+        this.pump();
+    }
+    /**
+     * Waits for queued uploads until `deadlineMs` from now; then stops
+     * uploading, writes the manifest (`used`: the entries go hit this job, to
+     * count prefetch hits and name in the manifest with what was added) and
+     * returns the stats, `unsent` counting what never made it.
+     */
+    async flush(deadlineMs, used = new Set()) {
+        if (this.pending.length > 0 || this.active > 0) {
+            let timer;
+            await Promise.race([
+                new Promise((resolve) => this.idleWaiters.push(resolve)),
+                new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs))),
+            ]);
+            clearTimeout(timer);
+        }
+        // One flush per job (the post step's): what is still queued or in flight now is unsent.
+        this.unsentAtFlush = this.pending.length + this.active;
+        this.flushed = true;
+        this.stop();
+        if (this.unsentAtFlush > 0)
+            this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`);
+        // Only when the queue drained: then every queued entry was sent (used ones came from the server or were there).
+        else
+            await this.writeManifest([...used, ...this.queued]);
+        return this.stats(used);
+    }
+    /** Stops starting uploads (the daemon is going away). */
+    stop() {
+        this.stopped = true;
+        this.pending.length = 0;
+    }
+    /** `used`: the entries go hit this job (the daemon's account), to tell prefetched entries that were used. */
+    stats(used = new Set()) {
+        let prefetchHits = 0;
+        for (const id of this.prefetched)
+            if (used.has(id) && !this.demandHits.has(id))
+                prefetchHits++;
+        return {
+            ...this.counts,
+            hits: this.demandHits.size + prefetchHits,
+            demandHits: this.demandHits.size,
+            prefetched: this.prefetched.size,
+            unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
+            wireReceived: this.transport.wire.received,
+            wireSent: this.transport.wire.sent,
+            breaker: this.breaker.current,
+            breakerOpened: this.breaker.opened,
+            write: this.options.write,
+            firstErrors: [...this.firstErrors],
+        };
+    }
+    pump() {
+        while (!this.stopped && this.active < this.options.uploadConcurrency && this.pending.length > 0) {
+            const id = this.pending.shift();
+            this.active++;
+            void this.upload(id).then((ok) => {
+                this.active--;
+                if (ok)
+                    this.counts.uploads++;
+                else if (!this.flushed)
+                    this.failedUploads++; // after a flush, already counted as unsent
+                this.pump();
+                if (this.active === 0 && this.pending.length === 0) {
+                    for (const wake of this.idleWaiters.splice(0))
+                        wake();
+                }
+            });
+        }
+    }
+    async upload(actionId) {
+        const hit = this.store.get(actionId);
+        if (hit === undefined)
+            return false; // trimmed or replaced since the put
+        if (hit.size > MAX_OBJECT_BYTES)
+            return false;
+        let body;
+        try {
+            body = await readFile(hit.diskPath);
+        }
+        catch {
+            return false;
+        }
+        // Only content that is what its name says goes to a shared cache.
+        if (body.length !== hit.size || createHash('sha256').update(body).digest('hex') !== hit.outputId) {
+            this.options.log(`upload ${actionId}: the local object does not match its OutputID; not uploaded`);
+            return false;
+        }
+        if (hit.size > 0 || hit.outputId !== EMPTY_SHA256) {
+            if ((await this.call(() => this.transport.putBlob(hit.outputId, body), true)) === FAILED)
+                return false;
+        }
+        const entry = encodeActionResult({ outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) });
+        if ((await this.call(() => this.transport.putAction(actionId, entry), true)) === FAILED)
+            return false;
+        this.counts.bytesUp += body.length;
+        return true;
+    }
+    /** Runs one request through the breaker; FAILED when refused or failed (counted). */
+    async call(request, upload = false) {
+        if (!this.breaker.allow()) {
+            if (!upload)
+                this.counts.skipped++;
+            return FAILED;
+        }
+        try {
+            const value = await request();
+            this.breaker.success();
+            return value;
+        }
+        catch (error) {
+            this.breaker.failure();
+            if (upload)
+                this.counts.uploadErrors++;
+            else
+                this.counts.errors++;
+            this.noteError(error);
+            return FAILED;
+        }
+    }
+    reject(message) {
+        this.counts.rejected++;
+        this.noteError(new Error(`rejected ${message}`));
+        return false;
+    }
+    noteError(error) {
+        const message = error instanceof Error ? error.message : String(error);
+        if (this.firstErrors.length < 3)
+            this.firstErrors.push(message);
+        this.options.log(`remote: ${message}${error instanceof RemoteHttpError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`);
+    }
+}
+const FAILED = Symbol('failed');
+
+;// CONCATENATED MODULE: ./src/remote/daemon-remote.ts
+
+
+
+
+/** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
+const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 };
+/** How long a shim waits for the daemon's answer to a fetch: an AC and a CAS request, plus slack. */
+function fetchWaitMs(settings) {
+    return 2 * settings.timeoutMs + 2_000;
+}
+function takeRemoteSettings(env) {
+    const text = env[REMOTE_ENV];
+    delete env[REMOTE_ENV];
+    if (text === undefined || text === '')
+        return undefined;
+    return decodeRemoteSettings(text);
+}
+function remoteTier(settings, log) {
+    return (store) => {
+        // Sockets: the uploads plus the lookups of a parallel build.
+        const client = new BazelHttpClient(settings, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8);
+        const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() });
+        log(`remote cache ${settings.baseUrl} (${settings.write ? 'read-write' : 'read-only'}, timeout ${settings.timeoutMs} ms, compression ${settings.compression})`);
+        return new RemoteCache(client, store, breaker, {
+            write: settings.write,
+            uploadConcurrency: settings.uploadConcurrency,
+            log,
+            ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
+        });
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/buildcache/setup.ts
 /**
  * Main step, build cache: decide how Go's build cache is served this job, and
@@ -96864,6 +98244,8 @@ function supportsCacheProg(version) {
  *   directory  Go < 1.24 ignores GOCACHEPROG, so GOCACHE is cached as a directory
  *   client     ours: install, start the daemon, export GOCACHEPROG
  */
+
+
 
 
 
@@ -96898,14 +98280,26 @@ async function setupBuildCache(settings, goEnv, io) {
     const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion);
     const socket = (0,daemon_launch/* socketPath */.Xy)(stateDir);
     const logFile = external_node_path_default().join(stateDir, 'daemon.log');
-    const launch = { node: io.nodePath, client, store, socket, maxBytes: settings.storeMaxBytes, logFile };
+    const launch = {
+        node: io.nodePath,
+        client,
+        store,
+        socket,
+        maxBytes: settings.storeMaxBytes,
+        logFile,
+        env: settings.remote && { [settings_REMOTE_ENV]: encodeRemoteSettings(settings.remote) },
+    };
     const daemonStarted = await (0,daemon_launch/* launchDaemon */.G5)(io.spawnDetached, launch, setup_DAEMON_START_TIMEOUT_MS);
     if (!daemonStarted) {
         io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`);
     }
-    const command = client_install_cacheProgCommand({ node: io.nodePath, client, store, socket });
+    const remoteWaitMs = settings.remote && fetchWaitMs(settings.remote);
+    const command = client_install_cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }) });
     io.log.info(`GOCACHEPROG=${command}`);
-    return { mode: 'client', store, socket, command, daemonStarted, logFile };
+    const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write };
+    if (remote)
+        io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`);
+    return { mode: 'client', store, socket, command, daemonStarted, logFile, ...(remote && { remote }) };
 }
 
 ;// CONCATENATED MODULE: ./src/go/go-env.ts
@@ -97010,106 +98404,6 @@ function isNotFound(error) {
     const { code, message } = error;
     // @actions/exec throws "Unable to locate executable file: go" before spawning.
     return code === 'ENOENT' || (typeof message === 'string' && /Unable to locate executable file/.test(message));
-}
-
-;// CONCATENATED MODULE: ./src/modcache/key.ts
-/**
- * Module cache keys: pure, versioned, and always valid for @actions/cache
- * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
- *
- * primary:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-<go.sum hash>
- * restore:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-
- *           (a key-suffix joins the name: go-cache-setup-modcache-v1+<suffix>-...)
- *
- * The restore key stops before the go.sum hash, so a changed go.sum starts
- * from the newest entry of the same platform, Go and fetch settings instead of
- * from nothing (actions/setup-go has no restore keys: setup-go#404).
- */
-
-
-/** Bump to invalidate every module cache entry at once. */
-const MODCACHE_KEY_VERSION = 'v1';
-const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
-/** Stands in for the go.sum hash when the workspace has no go.sum, so such jobs never share an entry with real ones. */
-const NO_DEPENDENCY_FILES = 'nosum';
-const MAX_KEY_LENGTH = 512;
-function modCacheKeys(parts) {
-    // A suffix partitions the cache, so it joins the name itself: no restore
-    // key of another partition (or of none) can prefix-match across it. `-` is
-    // encoded for the same reason ("a" must not match "a-b").
-    const name = parts.suffix
-        ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
-        : MODCACHE_KEY_PREFIX;
-    const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
-    const stem = `${segments.join('-')}-`;
-    const primary = `${stem}${parts.dependencies}`;
-    if (primary.length > MAX_KEY_LENGTH) {
-        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${MAX_KEY_LENGTH}: shorten key-suffix`);
-    }
-    return { primary, restore: [stem] };
-}
-/**
- * A short hash of the settings that change what lands in GOMODCACHE or how it
- * is verified, so that, say, a GOPROXY=direct job never restores modules a
- * private proxy served. Empty values are hashed too: unset and set differ.
- */
-function settingsHash(settings) {
-    const canonical = ['GOPROXY', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOFLAGS']
-        .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
-        .join('\n');
-    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 12);
-}
-
-;// CONCATENATED MODULE: ./src/modcache/dependency-files.ts
-/**
- * Finds the files that pin the module set (go.sum, go.work.sum) and hashes
- * them into one key part.
- */
-
-
-
-
-/** By default every go.sum and go.work.sum in the workspace. */
-const DEFAULT_DEPENDENCY_PATTERNS = ['**/go.sum', '**/go.work.sum'];
-/** Directories never searched: vendored copies and JavaScript trees carry go.sum files that are not this build's. */
-const SKIPPED_DIRS = new Set(['vendor', 'node_modules', '.git']);
-/**
- * Patterns are globs relative to the workspace; a leading `!` excludes.
- * Only files count (a pattern matching a directory adds nothing).
- */
-async function findDependencyFiles(workspace, patterns) {
-    const include = patterns.filter((p) => !p.startsWith('!'));
-    const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
-    const found = new Set();
-    if (include.length > 0) {
-        for await (const entry of (0,promises_namespaceObject.glob)(include, {
-            cwd: workspace,
-            withFileTypes: true,
-            exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
-        })) {
-            if (!entry.isFile())
-                continue;
-            const relative = external_node_path_default().relative(workspace, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/');
-            if (relative.startsWith('../'))
-                continue;
-            if (exclude.some((pattern) => external_node_path_default().matchesGlob(relative, pattern)))
-                continue;
-            found.add(relative);
-        }
-    }
-    const files = [...found].sort();
-    return { files, hash: await hashFiles(workspace, files) };
-}
-/** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */
-async function hashFiles(workspace, files) {
-    if (files.length === 0)
-        return NO_DEPENDENCY_FILES;
-    const outer = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of files) {
-        const content = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file));
-        outer.update(`${file}\0${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}\n`);
-    }
-    return outer.digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./src/modcache/module-set.ts
@@ -97222,240 +98516,56 @@ async function restoreModCache(p) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
+;// CONCATENATED MODULE: ./src/remote/action-setup.ts
 /**
- * Reads `[GLOBAL] pants_version` from pants.toml without a TOML library: the
- * one key we need is a plain string in a plain table, and the action's bundle
- * takes no new dependency for it. Anything we cannot read plainly is "unknown",
- * and the config falls back to the keys every supported version accepts.
+ * The main step's part of the remote cache: mask its secrets, check the TLS
+ * files exist, and build the daemon's settings.
  */
-/** The `[GLOBAL] pants_version` string, or undefined when the file does not set one we can read. */
-function readPantsVersion(tomlText) {
-    let table = '';
-    let multiline;
-    for (const rawLine of tomlText.split(/\r?\n/)) {
-        // Skip the bodies of multi-line strings: a `[GLOBAL]` inside one is text, not a table.
-        if (multiline !== undefined) {
-            if (countOccurrences(rawLine, multiline) % 2 === 1)
-                multiline = undefined;
-            continue;
-        }
-        const line = rawLine.trim();
-        if (line.startsWith('[[')) {
-            table = line; // an array of tables: never GLOBAL
-            continue;
-        }
-        const header = /^\[\s*("?)([A-Za-z0-9_.-]+)\1\s*\](?:\s*#.*)?$/.exec(line);
-        if (header !== null) {
-            table = header[2];
-            continue;
-        }
-        const key = /^(?:"?GLOBAL"?\s*\.\s*)?("?)pants_version\1\s*=\s*(.*)$/.exec(line);
-        const dotted = /^"?GLOBAL"?\s*\./.test(line);
-        if (key !== null && (table === 'GLOBAL' ? !dotted : table === '' && dotted)) {
-            return stringValue(key[2]);
-        }
-        for (const quote of ['"""', "'''"]) {
-            if (countOccurrences(line, quote) % 2 === 1)
-                multiline = quote;
-        }
+
+
+
+
+function remoteConfig(inputs) {
+    if (inputs.cacheUrl === '')
+        return undefined;
+    return {
+        url: inputs.cacheUrl,
+        token: inputs.cacheToken,
+        headers: inputs.cacheHeaders,
+        ...(inputs.cacheCaCert && { caFile: inputs.cacheCaCert }),
+        ...(inputs.cacheClientCert && { certFile: inputs.cacheClientCert }),
+        ...(inputs.cacheClientKey && { keyFile: inputs.cacheClientKey }),
+        timeoutMs: inputs.cacheTimeoutMs,
+        compression: inputs.cacheCompression,
+    };
+}
+/** core.setSecret for the token, its Authorization forms and every extra header value. */
+function maskRemoteSecrets(inputs, setSecret) {
+    const config = remoteConfig(inputs);
+    if (config === undefined) {
+        if (inputs.cacheToken !== '')
+            setSecret(inputs.cacheToken);
+        return;
     }
-    return undefined;
+    for (const value of secretValues(config))
+        setSecret(value);
 }
-/** A TOML basic or literal one-line string, with a trailing comment allowed. */
-function stringValue(rest) {
-    const m = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(rest.trim());
-    if (m === null)
+/** The daemon's settings, or undefined without cache-url; a missing TLS file is the user's to fix (ConfigError). */
+async function remoteFromInputs(inputs, write, scope) {
+    const config = remoteConfig(inputs);
+    if (config === undefined)
         return undefined;
-    return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
-}
-function countOccurrences(text, needle) {
-    return text.split(needle).length - 1;
-}
-/** `2.17.1`, `2.20.0rc1`, `2.21.0.dev3` → {2, 17 …}; undefined for anything else (an interpolation, say). */
-function parsePantsVersion(text) {
-    const m = /^(\d+)\.(\d+)(?:[.\-+a-z0-9]*)$/i.exec(text?.trim() ?? '');
-    if (m === null)
-        return undefined;
-    return { major: Number(m[1]), minor: Number(m[2]), text: text.trim() };
-}
-/** Whether `v` is at least `major.minor`. */
-function atLeast(v, major, minor) {
-    return v.major > major || (v.major === major && v.minor >= minor);
-}
-
-;// CONCATENATED MODULE: ./src/pants/config.ts
-/**
- * The generated Pants config: pure text from settings and the repository's
- * Pants version, plus the PANTS_CONFIG_FILES value that registers it.
- *
- * Pants rejects unknown config keys ("Invalid config entries detected"), and
- * the valid keys change between versions, so every key written here is one
- * the target version accepts (docs/decisions.md D18). The token is never in
- * the text: a header value says `%(env.NAME)s` and Pants reads the variable
- * when it runs.
- */
-
-/** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
-const MIN_PANTS = { major: 2, minor: 17 };
-/**
- * Pants waits at exit only `session_end_tasks_timeout` for its async cache
- * writes (default 3 s), and drops the rest (pantsbuild/pants#16947). A CI job
- * would rather wait than lose its last writes; a dead server is cut off sooner
- * by Pants' own RPC timeouts.
- */
-const SESSION_END_TASKS_TIMEOUT_SECONDS = 60;
-/** The config file's text for `version` (undefined: pants.toml names none we could read). */
-function renderPantsConfig(settings, version) {
-    const lines = [
-        version === undefined
-            ? '# Written by go-cache-setup: Pants remote caching over REAPI. pants.toml names no Pants version we could read,'
-            : `# Written by go-cache-setup: Pants remote caching over REAPI, for Pants ${version.text}.`,
+    const files = [
+        [Input.CacheCaCert, config.caFile],
+        [Input.CacheClientCert, config.certFile],
+        [Input.CacheClientKey, config.keyFile],
     ];
-    if (version === undefined)
-        lines.push('# so this file holds only keys that every Pants from 2.17 on accepts.');
-    lines.push("# Registered after the repository's own config files (PANTS_CONFIG_FILES), so these keys win;", '# pants.toml is not changed.', '[GLOBAL]', 'remote_cache_read = true', `remote_cache_write = ${settings.write}`);
-    if (version !== undefined && atLeast(version, 2, 20)) {
-        // From 2.20 the address scheme depends on remote_provider, which the
-        // repository may have set to the GitHub Actions cache; ours is REAPI.
-        lines.push('# The repository may have chosen another remote provider; this address is REAPI (Pants 2.20+).', 'remote_provider = "reapi"');
-    }
-    lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`);
-    if (settings.instanceName !== '')
-        lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`);
-    lines.push('# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).', `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`);
-    if (settings.headers.length > 0) {
-        lines.push(version !== undefined && atLeast(version, 2, 25)
-            ? "# `.add` merges into the repository's own headers instead of replacing them."
-            : "# `.add` merges into the repository's own headers and Pants' user-agent (the default before 2.25) instead of replacing them.", `remote_store_headers.add = { ${settings.headers.map(([name, value]) => `${tomlString(name)} = ${tomlString(value)}`).join(', ')} }`);
-    }
-    return `${lines.join('\n')}\n`;
-}
-/** A TOML basic string. Inputs are validated to one line without control characters. */
-function tomlString(value) {
-    return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-/**
- * The PANTS_CONFIG_FILES value that adds `file` after what is already there
- * (pants.ci.toml from an earlier step, say). Pants 2.17 splits comma-joined
- * modifiers only when the value starts with `+` or `-`
- * (ListValueComponent._split_modifier_expr), so a bare value or a replacing
- * list is rewritten into one form instead of being joined with a comma.
- */
-function registerConfigFile(existing, file) {
-    const current = (existing ?? '').trim();
-    const quoted = pythonString(file);
-    if (current === '')
-        return `+[${quoted}]`;
-    if (current.includes(quoted) || current === file)
-        return current;
-    if (current.startsWith('+') || current.startsWith('-'))
-        return `${current},+[${quoted}]`;
-    const list = /^([[(])([\s\S]*?)\s*,?\s*([\])])$/.exec(current);
-    if (list !== null) {
-        // A replacing list (`['a.toml']`): the new file goes inside it.
-        const body = list[2].trim();
-        return body === '' ? `[${quoted}]` : `[${body}, ${quoted}]`;
-    }
-    // A bare value appends one file.
-    return `+[${pythonString(current)}, ${quoted}]`;
-}
-/** A Python string literal, as Pants parses list values. */
-function pythonString(value) {
-    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-/**
- * bazel-remote serves the same store over HTTP and gRPC, on port 8080 and
- * 9092 unless told otherwise. From the HTTP cache-url we keep the host and
- * TLS-ness and take the default gRPC port; anything else needs the address
- * given explicitly (pants-remote-store-address).
- */
-const BAZEL_REMOTE_GRPC_PORT = 9092;
-function grpcAddressFromCacheUrl(cacheUrl) {
-    let url;
-    try {
-        url = new URL(cacheUrl);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        return undefined;
-    return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`;
-}
-
-;// CONCATENATED MODULE: ./src/pants/setup.ts
-/**
- * Pants remote caching in the main step: find the repository's Pants, write
- * a config for its version, and register it through PANTS_CONFIG_FILES (when
- * auto-configure is on). pants.toml is only read, never written.
- */
-
-
-
-
-const PANTS_CONFIG_FILES = 'PANTS_CONFIG_FILES';
-const PANTS_CONFIG_FILE_NAME = 'pants-remote-cache.toml';
-async function setupPants(options, io) {
-    if (!options.enabled) {
-        io.log.info('Pants: remote cache off (pants-remote-cache: false).');
-        return { status: 'off' };
-    }
-    const buildroot = await findBuildroot(options.workingDirectory, options.workspace);
-    if (buildroot === undefined) {
-        io.log.info(`Pants: no pants.toml in ${options.workingDirectory} or above it in the workspace; nothing to configure.`);
-        return { status: 'no-pants' };
-    }
-    const written = readPantsVersion(await (0,promises_namespaceObject.readFile)(external_node_path_default().join(buildroot, 'pants.toml'), 'utf8'));
-    const version = parsePantsVersion(written);
-    if (version !== undefined && !atLeast(version, MIN_PANTS.major, MIN_PANTS.minor)) {
-        io.log.warning(`Pants ${version.text} is older than ${MIN_PANTS.major}.${MIN_PANTS.minor}, the oldest whose config keys go-cache-setup checks; its remote cache is not configured. Upgrade Pants or configure it by hand.`);
-        return { status: 'unsupported-version', buildroot, version };
-    }
-    const address = options.storeAddress || (options.cacheUrl === '' ? undefined : grpcAddressFromCacheUrl(options.cacheUrl));
-    if (address === undefined) {
-        io.log.info(`Pants found (${external_node_path_default().join(buildroot, 'pants.toml')}), but no remote store: set pants-remote-store-address (grpc:// or grpcs://), or cache-url to a bazel-remote.`);
-        return { status: 'no-address', buildroot, ...(version !== undefined && { version }) };
-    }
-    if (version === undefined) {
-        io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`);
-    }
-    const file = await writePantsConfig(options.configDir, renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version));
-    const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`;
-    if (options.register) {
-        io.exportVariable(PANTS_CONFIG_FILES, registerConfigFile(io.env[PANTS_CONFIG_FILES], file));
-        io.log.info(`Pants: remote cache ${how}; ${file} added to ${PANTS_CONFIG_FILES}.`);
-    }
-    else {
-        io.log.info(`Pants: remote cache config written to ${file} (${how}); auto-configure is off, so it is not registered: use the pants-config output.`);
-    }
-    for (const name of options.headerEnvNames) {
-        if (io.env[name] === undefined) {
-            io.log.info(`Pants reads a header from $${name}, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".`);
+    for (const [name, file] of files) {
+        if (file !== undefined && !(await (0,promises_namespaceObject.access)(file).then(() => true, () => false))) {
+            throw new errors/* ConfigError */.x(`${name}: ${file} does not exist in this job; write the PEM file first (for example from a secret), or fix the path.`);
         }
     }
-    return { status: 'configured', buildroot, ...(version !== undefined && { version }), file, address, registered: options.register };
-}
-/** Writes the config (no secret in it) and returns its absolute path. */
-async function writePantsConfig(configDir, text) {
-    await (0,promises_namespaceObject.mkdir)(configDir, { recursive: true });
-    const file = external_node_path_default().resolve(configDir, PANTS_CONFIG_FILE_NAME);
-    await (0,promises_namespaceObject.writeFile)(file, text, { mode: 0o644 });
-    return file;
-}
-/** The nearest directory from `start` up to `workspace` holding pants.toml, as Pants looks for its buildroot. */
-async function findBuildroot(start, workspace) {
-    const top = external_node_path_default().resolve(workspace);
-    let dir = external_node_path_default().resolve(start);
-    for (;;) {
-        const found = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(dir, 'pants.toml')).then(() => true, () => false);
-        if (found)
-            return dir;
-        const parent = external_node_path_default().dirname(dir);
-        if (dir === top || parent === dir || !dir.startsWith(top))
-            return undefined;
-        dir = parent;
-    }
+    return remoteSettings(config, write.allowed, manifestKey(scope));
 }
 
 ;// CONCATENATED MODULE: ./src/action/auto-configure.ts
@@ -97520,267 +98630,6 @@ function renderWiring(w) {
     return lines;
 }
 
-;// CONCATENATED MODULE: ./src/action/constants.ts
-/** Input, output and state names, defined once; a contract test checks them against action.yml. */
-const Input = {
-    CacheDependencyPath: 'cache-dependency-path',
-    ModuleCache: 'module-cache',
-    CacheWrite: 'cache-write',
-    KeySuffix: 'key-suffix',
-    WorkingDirectory: 'working-directory',
-    BuildCache: 'build-cache',
-    GoCacheProg: 'gocacheprog',
-    StorePath: 'store-path',
-    StoreMaxSize: 'store-max-size',
-    CacheUrl: 'cache-url',
-    CacheToken: 'cache-token',
-    AutoConfigure: 'auto-configure',
-    PantsRemoteCache: 'pants-remote-cache',
-    PantsRemoteStoreAddress: 'pants-remote-store-address',
-    PantsRemoteInstanceName: 'pants-remote-instance-name',
-    PantsRemoteHeaders: 'pants-remote-headers',
-    PantsAuthHeader: 'pants-auth-header',
-};
-const Output = {
-    GoVersion: 'go-version',
-    ModuleCacheKey: 'module-cache-key',
-    ModuleCacheHit: 'module-cache-hit',
-    ModuleCacheMatchedKey: 'module-cache-matched-key',
-    GoCacheProg: 'gocacheprog',
-    BuildCacheGets: 'build-cache-gets',
-    BuildCacheHits: 'build-cache-hits',
-    BuildCacheMisses: 'build-cache-misses',
-    BuildCachePuts: 'build-cache-puts',
-    BuildCacheBytesIn: 'build-cache-bytes-in',
-    BuildCacheBytesOut: 'build-cache-bytes-out',
-    BuildCacheHitRatio: 'build-cache-hit-ratio',
-    BuildCacheTimeMs: 'build-cache-time-ms',
-    AutoConfigure: 'auto-configure',
-    PantsConfig: 'pants-config',
-};
-const constants_State = {
-    /** The whole SavedState as JSON. */
-    Main: 'go-cache-setup',
-};
-
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
-;// CONCATENATED MODULE: ./src/pants/headers.ts
-/**
- * Header lines for Pants' remote store (`name: value`, one per line), as the
- * pants-remote-headers and pants-auth-header inputs give them. Values are
- * written into the config file as they are, so a secret must come in as
- * `%(env.NAME)s`, which Pants fills in when it runs.
- */
-/** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
-const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
-/** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-class HeaderError extends Error {
-}
-/** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
-function parseHeaderLines(text) {
-    const headers = [];
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        headers.push(parseHeaderLine(line));
-    }
-    const seen = new Set();
-    for (const [name] of headers) {
-        if (seen.has(name.toLowerCase()))
-            throw new HeaderError(`header "${name}" is given twice`);
-        seen.add(name.toLowerCase());
-    }
-    return headers;
-}
-function parseHeaderLine(line) {
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? '' : line.slice(0, colon).trim();
-    const value = colon < 0 ? '' : line.slice(colon + 1).trim();
-    if (!HEADER_NAME.test(name))
-        throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
-    if (value === '')
-        throw new HeaderError(`header "${name}" has no value`);
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value))
-        throw new HeaderError(`header "${name}" has a control character in its value`);
-    if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
-        throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`);
-    }
-    return [name, value];
-}
-/** The environment variables the headers read, in order, without repeats. */
-function headerEnvNames(headers) {
-    const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
-    return [...new Set(names)];
-}
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-/**
- * The one place inputs are read and validated. Everything downstream takes the
- * typed `Inputs`; nothing else calls getInput.
- */
-
-
-
-
-
-
-
-
-const MAX_SUFFIX_LENGTH = 100;
-function readInputs(getInput, workspace) {
-    const patterns = getInput(Input.CacheDependencyPath)
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-    for (const pattern of patterns) {
-        const bare = pattern.replace(/^!/, '');
-        if (external_node_path_default().isAbsolute(bare) || bare.split('/').includes('..')) {
-            throw new errors/* ConfigError */.x(`${Input.CacheDependencyPath}: "${pattern}" must be a glob relative to the workspace, without "..", for example "**/go.sum".`);
-        }
-    }
-    const keySuffix = getInput(Input.KeySuffix).trim();
-    if (keySuffix.length > MAX_SUFFIX_LENGTH) {
-        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: at most ${MAX_SUFFIX_LENGTH} characters, got ${keySuffix.length}.`);
-    }
-    if (/[\r\n]/.test(keySuffix))
-        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: must be a single line.`);
-    const workingDirectory = external_node_path_default().resolve(workspace, getInput(Input.WorkingDirectory).trim() || '.');
-    const goCacheProg = getInput(Input.GoCacheProg).trim();
-    if (goCacheProg !== '') {
-        try {
-            splitGoCommandLine(goCacheProg);
-        }
-        catch (error) {
-            throw new errors/* ConfigError */.x(`${Input.GoCacheProg}: Go cannot split ${JSON.stringify(goCacheProg)}: ${error.message}. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`);
-        }
-    }
-    return {
-        moduleCache: readBoolean(getInput, Input.ModuleCache, true),
-        dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
-        cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
-        keySuffix,
-        workingDirectory,
-        buildCache: readBoolean(getInput, Input.BuildCache, true),
-        goCacheProg,
-        storePath: getInput(Input.StorePath).trim() === '' ? '' : external_node_path_default().resolve(workspace, getInput(Input.StorePath).trim()),
-        storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
-        cacheUrl: readCacheUrl(getInput),
-        cacheToken: getInput(Input.CacheToken).trim(),
-        autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
-        pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
-    };
-}
-function readCacheUrl(getInput) {
-    const value = getInput(Input.CacheUrl).trim();
-    if (value === '')
-        return '';
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-        throw new errors/* ConfigError */.x(`${Input.CacheUrl}: "${value}" must be an http:// or https:// URL without credentials (the token goes in ${Input.CacheToken}).`);
-    }
-    return value;
-}
-/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
-const PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN';
-const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`;
-function readPantsInputs(getInput, cacheToken) {
-    const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim();
-    if (storeAddress !== '') {
-        const m = /^grpcs?:\/\/([^/?#@\s]+)\/?$/.exec(storeAddress);
-        let hostOk = false;
-        try {
-            hostOk = m !== null && new URL(storeAddress.replace(/^grpcs?:/, 'http:')).hostname !== '';
-        }
-        catch {
-            hostOk = false;
-        }
-        if (!hostOk) {
-            throw new errors/* ConfigError */.x(`${Input.PantsRemoteStoreAddress}: "${storeAddress}" must be grpc://host:port or grpcs://host[:port], without a path or credentials (Pants' REAPI client takes no other form).`);
-        }
-    }
-    const instanceName = getInput(Input.PantsRemoteInstanceName).trim();
-    if (instanceName !== '' && (instanceName.length > 200 || !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(instanceName))) {
-        throw new errors/* ConfigError */.x(`${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`);
-    }
-    const headerInput = (name, parse) => {
-        try {
-            return parse();
-        }
-        catch (error) {
-            if (error instanceof HeaderError)
-                throw new errors/* ConfigError */.x(`${name}: ${error.message}.`);
-            throw error;
-        }
-    };
-    const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)));
-    const authText = getInput(Input.PantsAuthHeader).trim();
-    const auth = headerInput(Input.PantsAuthHeader, () => authText !== ''
-        ? [parseHeaderLine(authText)]
-        : // A token and no authorization header of the user's own: the default one.
-            cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
-                ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)]
-                : []);
-    if (authText !== '' && headerEnvNames(auth).length === 0) {
-        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`);
-    }
-    const all = [...headers, ...auth];
-    const names = all.map(([name]) => name.toLowerCase());
-    if (new Set(names).size !== names.length) {
-        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: ${auth[0][0]} is also in ${Input.PantsRemoteHeaders}; give it once.`);
-    }
-    if (cacheToken !== '' && all.some(([, value]) => value.includes(cacheToken))) {
-        throw new errors/* ConfigError */.x(`${Input.PantsRemoteHeaders}/${Input.PantsAuthHeader}: a header holds the cache token itself; write %(env.NAME)s instead and set NAME on the steps that run Pants.`);
-    }
-    return {
-        remoteCache: readBoolean(getInput, Input.PantsRemoteCache, true),
-        storeAddress: storeAddress.replace(/\/$/, ''),
-        instanceName,
-        headers: all,
-        headerEnvNames: headerEnvNames(all),
-    };
-}
-const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3;
-/** At least 1 MiB (store/byte-size.ts). */
-function readSize(getInput, name, fallback) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return fallback;
-    const bytes = byte_size_parseByteSize(value);
-    if (bytes === undefined)
-        throw new errors/* ConfigError */.x(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`);
-    return bytes;
-}
-/** YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts; empty takes the default. */
-function readBoolean(getInput, name, fallback) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new errors/* ConfigError */.x(`${name}: "${value}" is not a boolean; use true or false.`);
-}
-function readChoice(getInput, name, choices, fallback) {
-    const value = getInput(name).trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    const match = choices.find((choice) => choice === value);
-    if (match === undefined)
-        throw new errors/* ConfigError */.x(`${name}: "${value}" is not one of ${choices.join(', ')}.`);
-    return match;
-}
-
 ;// CONCATENATED MODULE: ./src/action/state.ts
 
 
@@ -97836,7 +98685,12 @@ function isBuildCacheState(value) {
             return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean';
         }
         case 'client':
-            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean' && (b.owner === undefined || b.owner === 'kit');
+            return (str('store') &&
+                str('socket') &&
+                str('command') &&
+                typeof b.daemonStarted === 'boolean' &&
+                (b.owner === undefined || b.owner === 'kit') &&
+                (b.remote === undefined || (typeof b.remote.url === 'string' && typeof b.remote.write === 'boolean')));
         default:
             return false;
     }
@@ -97865,12 +98719,15 @@ function isBuildCacheState(value) {
 
 
 
+
 async function runMain(ctx) {
     const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd();
     let inputs;
     let goEnv;
     try {
         inputs = readInputs(ctx.getInput, workspace);
+        // Before anything is logged.
+        maskRemoteSecrets(inputs, ctx.setSecret);
         await requireDirectory(inputs.workingDirectory);
         goEnv = await readGoEnv(ctx.run, inputs.workingDirectory);
     }
@@ -97896,7 +98753,20 @@ async function runMain(ctx) {
     ctx.setOutput(Output.AutoConfigure, String(auto.value));
     state.wiring = { autoConfigure: auto.value, source: auto.source };
     try {
-        state.buildCache = await setupBuildCache({ enabled: inputs.buildCache, customCommand: inputs.goCacheProg, storePath: inputs.storePath, storeMaxBytes: inputs.storeMaxBytes }, goEnv, {
+        state.buildCache = await setupBuildCache({
+            enabled: inputs.buildCache,
+            customCommand: inputs.goCacheProg,
+            storePath: inputs.storePath,
+            storeMaxBytes: inputs.storeMaxBytes,
+            remote: await remoteFromInputs(inputs, write, {
+                repository: ctx.env.GITHUB_REPOSITORY ?? '',
+                workflow: ctx.env.GITHUB_WORKFLOW ?? '',
+                job: ctx.env.GITHUB_JOB ?? '',
+                os: goEnv.hostOS,
+                arch: goEnv.hostArch,
+                goVersion: goEnv.version,
+            }),
+        }, goEnv, {
             log: ctx.log,
             notice: ctx.notice,
             tools: ctx.tools,
@@ -97921,8 +98791,15 @@ async function runMain(ctx) {
         if (command !== '' && auto.value)
             ctx.exportVariable('GOCACHEPROG', command);
         ctx.setOutput(Output.GoCacheProg, command);
+        if (inputs.cacheUrl !== '' && state.buildCache.mode !== 'client') {
+            ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${state.buildCache.mode} here.`);
+        }
     }
     catch (error) {
+        if (error instanceof errors/* ConfigError */.x) {
+            ctx.setFailed(error.message);
+            return;
+        }
         ctx.log.warning(`Build cache setup failed; go builds without it: ${(0,errors/* errorMessage */.g)(error)}`);
     }
     try {
@@ -97934,7 +98811,9 @@ async function runMain(ctx) {
             cacheUrl: inputs.cacheUrl,
             write: write.allowed,
             register: auto.value,
-            configDir: external_node_path_default().join(ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'go-cache-setup'),
+            // On a kit runner, the file the job-started hook registered: rewritten for this
+            // repository's Pants version instead of registering a second one.
+            configDir: ctx.env[KIT_PANTS_CONFIG_ENV] ? external_node_path_default().dirname(ctx.env[KIT_PANTS_CONFIG_ENV]) : external_node_path_default().join(ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'go-cache-setup'),
         }, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable });
         ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '');
         if (pants.status === 'configured') {
@@ -98088,9 +98967,12 @@ var control = __nccwpck_require__(2141);
 
 
 /** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
-const spawnDetachedProcess = (command, args, logFile) => {
+const spawnDetachedProcess = (command, args, logFile, env) => {
     const log = (0,external_node_fs_.openSync)(logFile, 'a');
-    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
+    // The runner passes inputs as INPUT_* variables, secrets among them
+    // (cache-token): a process that lives on gets none of them.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
+    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
 };
 /** The daemon's command line (client/main.ts `daemon`). */
 function daemonArgs(l) {
@@ -98098,7 +98980,7 @@ function daemonArgs(l) {
 }
 /** True once the new daemon answers a ping; false after `timeoutMs` (go then works without it: the shims journal). */
 async function launchDaemon(spawnDetached, l, timeoutMs) {
-    spawnDetached(l.node, daemonArgs(l), l.logFile);
+    spawnDetached(l.node, daemonArgs(l), l.logFile, l.env);
     return (0,control/* waitForDaemon */.v)(l.socket, timeoutMs);
 }
 /** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
@@ -98115,8 +98997,8 @@ function socketPath(stateDir) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1402);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8089);
+/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2710);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4857);
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8055);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 
@@ -98270,6 +99152,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 
 /***/ }),
 

@@ -42364,9 +42364,12 @@ var control = __nccwpck_require__(2141);
 
 
 /** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
-const spawnDetachedProcess = (command, args, logFile) => {
+const spawnDetachedProcess = (command, args, logFile, env) => {
     const log = (0,external_node_fs_namespaceObject.openSync)(logFile, 'a');
-    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log] }).unref();
+    // The runner passes inputs as INPUT_* variables, secrets among them
+    // (cache-token): a process that lives on gets none of them.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
+    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
 };
 /** The daemon's command line (client/main.ts `daemon`). */
 function daemonArgs(l) {
@@ -42374,7 +42377,7 @@ function daemonArgs(l) {
 }
 /** True once the new daemon answers a ping; false after `timeoutMs` (go then works without it: the shims journal). */
 async function launchDaemon(spawnDetached, l, timeoutMs) {
-    spawnDetached(l.node, daemonArgs(l), l.logFile);
+    spawnDetached(l.node, daemonArgs(l), l.logFile, l.env);
     return waitForDaemon(l.socket, timeoutMs);
 }
 /** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
@@ -99121,6 +99124,7 @@ function runnerContext() {
         cache: actionsCache(),
         now: () => performance.now(),
         exportVariable: (name, value) => exportVariable(name, value),
+        setSecret: (value) => core_setSecret(value),
         notice: (message) => notice(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
         spawnDetached: spawnDetachedProcess,
@@ -99447,32 +99451,32 @@ function parseReport(text) {
  */
 
 
-/** Flush includes the LRU trim of the store; generous, since the post step may not hang the job. */
-const FLUSH_TIMEOUT_MS = 120_000;
+/** How long the post step lets background uploads run before it counts the rest as unsent. */
+const UPLOAD_FLUSH_DEADLINE_MS = 60_000;
+/** Flush includes the uploads and the LRU trim of the store; generous, since the post step may not hang the job. */
+const FLUSH_TIMEOUT_MS = UPLOAD_FLUSH_DEADLINE_MS + 120_000;
 const STOP_TIMEOUT_MS = 5_000;
-/**
- * `owner: 'kit'`: the bootstrap kit's job-completed hook flushes and stops the
- * daemon after every post step, so here we only read the figures so far.
- */
-async function finishClient(socket, store, owner = 'action') {
+async function finishClient(socket, store, { owner = 'action', remote } = {}) {
     try {
         if (owner === 'kit') {
             const reply = await (0,control/* controlRequest */.l)(socket, { op: 'stats' }, STOP_TIMEOUT_MS);
             if (!reply.ok)
                 throw new Error(reply.error);
-            return { stats: reply.stats };
+            return { stats: reply.stats, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
         }
-        const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS);
+        const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
         await (0,control/* controlRequest */.l)(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim };
+        return { stats: reply.stats, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
     }
     catch (error) {
         const account = new JobAccount();
         await drainJournals(store, account);
         return {
             stats: account.summary(),
+            // The daemon held the remote's figures and the upload queue: both are gone with it.
+            ...(remote && { remote: { settings: remote } }),
             problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
         };
     }
@@ -99597,6 +99601,12 @@ const Input = {
     PantsRemoteInstanceName: 'pants-remote-instance-name',
     PantsRemoteHeaders: 'pants-remote-headers',
     PantsAuthHeader: 'pants-auth-header',
+    CacheHeaders: 'cache-headers',
+    CacheCaCert: 'cache-ca-cert',
+    CacheClientCert: 'cache-client-cert',
+    CacheClientKey: 'cache-client-key',
+    CacheTimeout: 'cache-timeout',
+    CacheCompression: 'cache-compression',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -99614,6 +99624,11 @@ const Output = {
     BuildCacheTimeMs: 'build-cache-time-ms',
     AutoConfigure: 'auto-configure',
     PantsConfig: 'pants-config',
+    RemoteCacheHits: 'remote-cache-hits',
+    RemoteCacheMisses: 'remote-cache-misses',
+    RemoteCacheErrors: 'remote-cache-errors',
+    RemoteCacheUploads: 'remote-cache-uploads',
+    RemoteCacheUnsent: 'remote-cache-unsent',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
@@ -99746,7 +99761,12 @@ function isBuildCacheState(value) {
             return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean';
         }
         case 'client':
-            return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean' && (b.owner === undefined || b.owner === 'kit');
+            return (str('store') &&
+                str('socket') &&
+                str('command') &&
+                typeof b.daemonStarted === 'boolean' &&
+                (b.owner === undefined || b.owner === 'kit') &&
+                (b.remote === undefined || (typeof b.remote.url === 'string' && typeof b.remote.write === 'boolean')));
         default:
             return false;
     }
@@ -99812,6 +99832,8 @@ function renderBuildCache(b) {
                 `| Bytes | ${formatBytes(s.bytesOut)} served, ${formatBytes(s.bytesIn)} stored |`,
                 `| Time inside the cache | ${formatMs(s.busyMs)} (summed over requests) |`,
             ];
+            if (b.report.remote)
+                rows.push(...renderRemote(b.report.remote));
             if (b.report.trim) {
                 const t = b.report.trim;
                 rows.push(`| Local store | ${formatBytes(t.storeBytes)} after trim${t.entriesRemoved > 0 ? ` (${t.entriesRemoved} entries, ${formatBytes(t.bytesRemoved)} evicted)` : ''} |`);
@@ -99819,6 +99841,35 @@ function renderBuildCache(b) {
             return rows;
         }
     }
+}
+function renderRemote(remote) {
+    const { settings, stats: r } = remote;
+    const mode = settings.write ? 'read-write' : 'read-only (the write policy)';
+    if (r === undefined)
+        return [`| Remote cache | \`${settings.url}\`, ${mode}: no figures (the daemon could not be reached) |`];
+    const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`;
+    const lookups = [`${r.demandHits} hits`, `${r.misses} misses`];
+    if (r.errors > 0)
+        lookups.push(`${r.errors} failed`);
+    if (r.rejected > 0)
+        lookups.push(`${r.rejected} rejected (digest or format)`);
+    if (r.skipped > 0)
+        lookups.push(`${r.skipped} skipped (circuit open)`);
+    const rows = [
+        `| Remote cache | \`${settings.url}\`, ${mode} |`,
+        `| Remote hits | ${r.hits} entries go used came from the remote (${r.demandHits} on demand, ${r.hits - r.demandHits} prefetched); ${formatBytes(r.bytesDown)} fetched |`,
+        `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')} |`,
+    ];
+    if (r.manifestEntries > 0)
+        rows.push(`| Prefetch | ${r.prefetched} entries fetched ahead from the ${r.manifestEntries} in this job's last manifest |`);
+    if (settings.write) {
+        const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : '';
+        rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`);
+    }
+    rows.push(`| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Circuit breaker | ${breaker} |`);
+    if (r.firstErrors.length > 0)
+        rows.push(`| First remote error | ${r.firstErrors[0].replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
+    return rows;
 }
 function formatBytes(bytes) {
     if (bytes < 1024)
@@ -99860,7 +99911,7 @@ async function runPost(ctx) {
         if (build !== undefined) {
             try {
                 if (build.mode === 'client') {
-                    const client = await finishClient(build.socket, build.store, build.owner ?? 'action');
+                    const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote });
                     if (client.problem) {
                         ctx.log.warning(client.problem);
                         report.problems.push(client.problem);
@@ -99876,6 +99927,10 @@ async function runPost(ctx) {
                         [Output.BuildCacheHitRatio, f.hitRatio],
                         [Output.BuildCacheTimeMs, f.timeMs],
                     ];
+                    const remote = client.remote?.stats;
+                    if (remote !== undefined) {
+                        outputs.push([Output.RemoteCacheHits, String(remote.hits)], [Output.RemoteCacheMisses, String(remote.misses)], [Output.RemoteCacheErrors, String(remote.errors + remote.uploadErrors)], [Output.RemoteCacheUploads, String(remote.uploads)], [Output.RemoteCacheUnsent, String(remote.unsent)]);
+                    }
                     for (const [name, value] of outputs)
                         ctx.setOutput(name, value);
                     report.buildCache = { mode: 'client', report: client };

@@ -17,6 +17,12 @@ export const Input = {
   PantsRemoteInstanceName: 'pants-remote-instance-name',
   PantsRemoteHeaders: 'pants-remote-headers',
   PantsAuthHeader: 'pants-auth-header',
+  CacheHeaders: 'cache-headers',
+  CacheCaCert: 'cache-ca-cert',
+  CacheClientCert: 'cache-client-cert',
+  CacheClientKey: 'cache-client-key',
+  CacheTimeout: 'cache-timeout',
+  CacheCompression: 'cache-compression',
 } as const
 
 export const Output = {
@@ -35,6 +41,11 @@ export const Output = {
   BuildCacheTimeMs: 'build-cache-time-ms',
   AutoConfigure: 'auto-configure',
   PantsConfig: 'pants-config',
+  RemoteCacheHits: 'remote-cache-hits',
+  RemoteCacheMisses: 'remote-cache-misses',
+  RemoteCacheErrors: 'remote-cache-errors',
+  RemoteCacheUploads: 'remote-cache-uploads',
+  RemoteCacheUnsent: 'remote-cache-unsent',
 } as const
 
 export const State = {

@@ -29,6 +29,8 @@ export interface ActionContext extends StateStore, BuildCacheNeeds {
   cache: ArchiveCache
   now(): number
   exportVariable(name: string, value: string): void
+  /** Masks a value in every later log line (core.setSecret). */
+  setSecret(value: string): void
 }
 
 export function runnerContext(): ActionContext {
@@ -50,6 +52,7 @@ export function runnerContext(): ActionContext {
     cache: actionsCache(),
     now: () => performance.now(),
     exportVariable: (name, value) => core.exportVariable(name, value),
+    setSecret: (value) => core.setSecret(value),
     notice: (message) => core.notice(message),
     tools: { find: (tool, version) => tc.find(tool, version), cacheDir: (source, tool, version) => tc.cacheDir(source, tool, version) },
     spawnDetached: spawnDetachedProcess,

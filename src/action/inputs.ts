@@ -8,6 +8,7 @@ import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { headerEnvNames, HeaderError, parseHeaderLine, parseHeaderLines, type Header } from '../pants/headers.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
+import { DEFAULT_TIMEOUT_SECONDS, parseRemoteInputs, RemoteConfigError, type Compression } from '../remote/settings.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from './errors.ts'
 
@@ -30,10 +31,19 @@ export interface Inputs {
   storePath: string
   /** The local store is trimmed to this many bytes at the end of the job. */
   storeMaxBytes: number
-  /** The remote cache (bazel-remote over HTTP); empty for none. */
+  /** The remote cache (Bazel HTTP protocol): origin plus instance path, no trailing slash; '' for none. */
   cacheUrl: string
-  /** Secret; never written anywhere (Pants reads it from an env var it names). */
+  /** A secret: masked by main, handed only to the daemon's environment (Pants reads it from an env var it names). '' for none. */
   cacheToken: string
+  /** Extra request headers (cache-headers); values are masked too. */
+  cacheHeaders: Record<string, string>
+  /** Absolute PEM paths for TLS to the remote; '' for none. */
+  cacheCaCert: string
+  cacheClientCert: string
+  cacheClientKey: string
+  /** Per remote request. */
+  cacheTimeoutMs: number
+  cacheCompression: Compression
   /** The auto-configure input; undefined when empty, so the org's levels decide (action/auto-configure.ts). */
   autoConfigure: boolean | undefined
   pants: PantsInputs
@@ -88,7 +98,45 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     }
   }
 
+  let remote
+  try {
+    remote = parseRemoteInputs(
+      {
+        url: getInput(Input.CacheUrl),
+        token: getInput(Input.CacheToken),
+        headers: getInput(Input.CacheHeaders),
+        caCert: getInput(Input.CacheCaCert),
+        clientCert: getInput(Input.CacheClientCert),
+        clientKey: getInput(Input.CacheClientKey),
+        timeoutSeconds: getInput(Input.CacheTimeout),
+        compression: getInput(Input.CacheCompression),
+      },
+      {
+        url: Input.CacheUrl,
+        token: Input.CacheToken,
+        headers: Input.CacheHeaders,
+        caCert: Input.CacheCaCert,
+        clientCert: Input.CacheClientCert,
+        clientKey: Input.CacheClientKey,
+        timeout: Input.CacheTimeout,
+        compression: Input.CacheCompression,
+      },
+      workspace,
+    )
+  } catch (error) {
+    if (error instanceof RemoteConfigError) throw new ConfigError(error.message)
+    throw error
+  }
+
   return {
+    cacheUrl: remote?.url ?? '',
+    cacheToken: remote?.token ?? '',
+    cacheHeaders: remote?.headers ?? {},
+    cacheCaCert: remote?.caFile ?? '',
+    cacheClientCert: remote?.certFile ?? '',
+    cacheClientKey: remote?.keyFile ?? '',
+    cacheTimeoutMs: remote?.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
+    cacheCompression: remote?.compression ?? 'zstd',
     moduleCache: readBoolean(getInput, Input.ModuleCache, true),
     dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
     cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
@@ -98,26 +146,9 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     goCacheProg,
     storePath: getInput(Input.StorePath).trim() === '' ? '' : path.resolve(workspace, getInput(Input.StorePath).trim()),
     storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
-    cacheUrl: readCacheUrl(getInput),
-    cacheToken: getInput(Input.CacheToken).trim(),
     autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
     pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
   }
-}
-
-function readCacheUrl(getInput: GetInput): string {
-  const value = getInput(Input.CacheUrl).trim()
-  if (value === '') return ''
-  let url: URL | undefined
-  try {
-    url = new URL(value)
-  } catch {
-    url = undefined
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-    throw new ConfigError(`${Input.CacheUrl}: "${value}" must be an http:// or https:// URL without credentials (the token goes in ${Input.CacheToken}).`)
-  }
-  return value
 }
 
 /** The default auth header when a token is given: Pants reads the token from this variable at run time. */

@@ -14,6 +14,7 @@ import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
 import { setupPants } from '../pants/setup.ts'
 import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
+import { maskRemoteSecrets, remoteFromInputs } from '../remote/action-setup.ts'
 import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from './auto-configure.ts'
 import { Input, Output } from './constants.ts'
 import { readEvent } from '../policy/event-file.ts'
@@ -28,6 +29,8 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   let goEnv: GoEnv
   try {
     inputs = readInputs(ctx.getInput, workspace)
+    // Before anything is logged.
+    maskRemoteSecrets(inputs, ctx.setSecret)
     await requireDirectory(inputs.workingDirectory)
     goEnv = await readGoEnv(ctx.run, inputs.workingDirectory)
   } catch (error) {
@@ -54,7 +57,20 @@ export async function runMain(ctx: ActionContext): Promise<void> {
 
   try {
     state.buildCache = await setupBuildCache(
-      { enabled: inputs.buildCache, customCommand: inputs.goCacheProg, storePath: inputs.storePath, storeMaxBytes: inputs.storeMaxBytes },
+      {
+        enabled: inputs.buildCache,
+        customCommand: inputs.goCacheProg,
+        storePath: inputs.storePath,
+        storeMaxBytes: inputs.storeMaxBytes,
+        remote: await remoteFromInputs(inputs, write, {
+          repository: ctx.env.GITHUB_REPOSITORY ?? '',
+          workflow: ctx.env.GITHUB_WORKFLOW ?? '',
+          job: ctx.env.GITHUB_JOB ?? '',
+          os: goEnv.hostOS,
+          arch: goEnv.hostArch,
+          goVersion: goEnv.version,
+        }),
+      },
       goEnv,
       {
         log: ctx.log,
@@ -88,7 +104,14 @@ export async function runMain(ctx: ActionContext): Promise<void> {
     // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
     if (command !== '' && auto.value) ctx.exportVariable('GOCACHEPROG', command)
     ctx.setOutput(Output.GoCacheProg, command)
+    if (inputs.cacheUrl !== '' && state.buildCache.mode !== 'client') {
+      ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${state.buildCache.mode} here.`)
+    }
   } catch (error) {
+    if (error instanceof ConfigError) {
+      ctx.setFailed(error.message)
+      return
+    }
     ctx.log.warning(`Build cache setup failed; go builds without it: ${errorMessage(error)}`)
   }
 

@@ -23,7 +23,7 @@ export async function runPost(ctx: ActionContext): Promise<void> {
     if (build !== undefined) {
       try {
         if (build.mode === 'client') {
-          const client = await finishClient(build.socket, build.store, build.owner ?? 'action')
+          const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote })
           if (client.problem) {
             ctx.log.warning(client.problem)
             report.problems.push(client.problem)
@@ -39,6 +39,16 @@ export async function runPost(ctx: ActionContext): Promise<void> {
             [Output.BuildCacheHitRatio, f.hitRatio],
             [Output.BuildCacheTimeMs, f.timeMs],
           ]
+          const remote = client.remote?.stats
+          if (remote !== undefined) {
+            outputs.push(
+              [Output.RemoteCacheHits, String(remote.hits)],
+              [Output.RemoteCacheMisses, String(remote.misses)],
+              [Output.RemoteCacheErrors, String(remote.errors + remote.uploadErrors)],
+              [Output.RemoteCacheUploads, String(remote.uploads)],
+              [Output.RemoteCacheUnsent, String(remote.unsent)],
+            )
+          }
           for (const [name, value] of outputs) ctx.setOutput(name, value)
           report.buildCache = { mode: 'client', report: client }
         } else if (build.mode === 'directory') {

@@ -75,7 +75,14 @@ function isBuildCacheState(value: unknown): boolean {
       return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean'
     }
     case 'client':
-      return str('store') && str('socket') && str('command') && typeof b.daemonStarted === 'boolean' && (b.owner === undefined || b.owner === 'kit')
+      return (
+        str('store') &&
+        str('socket') &&
+        str('command') &&
+        typeof b.daemonStarted === 'boolean' &&
+        (b.owner === undefined || b.owner === 'kit') &&
+        (b.remote === undefined || (typeof (b.remote as { url?: unknown }).url === 'string' && typeof (b.remote as { write?: unknown }).write === 'boolean'))
+      )
     default:
       return false
   }

@@ -86,6 +86,7 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
         `| Bytes | ${formatBytes(s.bytesOut)} served, ${formatBytes(s.bytesIn)} stored |`,
         `| Time inside the cache | ${formatMs(s.busyMs)} (summed over requests) |`,
       ]
+      if (b.report.remote) rows.push(...renderRemote(b.report.remote))
       if (b.report.trim) {
         const t = b.report.trim
         rows.push(`| Local store | ${formatBytes(t.storeBytes)} after trim${t.entriesRemoved > 0 ? ` (${t.entriesRemoved} entries, ${formatBytes(t.bytesRemoved)} evicted)` : ''} |`)
@@ -93,6 +94,33 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
       return rows
     }
   }
+}
+
+function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
+  const { settings, stats: r } = remote
+  const mode = settings.write ? 'read-write' : 'read-only (the write policy)'
+  if (r === undefined) return [`| Remote cache | \`${settings.url}\`, ${mode}: no figures (the daemon could not be reached) |`]
+  const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`
+  const lookups = [`${r.demandHits} hits`, `${r.misses} misses`]
+  if (r.errors > 0) lookups.push(`${r.errors} failed`)
+  if (r.rejected > 0) lookups.push(`${r.rejected} rejected (digest or format)`)
+  if (r.skipped > 0) lookups.push(`${r.skipped} skipped (circuit open)`)
+  const rows = [
+    `| Remote cache | \`${settings.url}\`, ${mode} |`,
+    `| Remote hits | ${r.hits} entries go used came from the remote (${r.demandHits} on demand, ${r.hits - r.demandHits} prefetched); ${formatBytes(r.bytesDown)} fetched |`,
+    `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')} |`,
+  ]
+  if (r.manifestEntries > 0) rows.push(`| Prefetch | ${r.prefetched} entries fetched ahead from the ${r.manifestEntries} in this job's last manifest |`)
+  if (settings.write) {
+    const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : ''
+    rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`)
+  }
+  rows.push(
+    `| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`,
+    `| Circuit breaker | ${breaker} |`,
+  )
+  if (r.firstErrors.length > 0) rows.push(`| First remote error | ${r.firstErrors[0]!.replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`)
+  return rows
 }
 
 export function formatBytes(bytes: number): string {

@@ -43,10 +43,13 @@ export interface ClientPaths {
   socket: string
   /** A store served read-only behind `store` (the kit's shared store, for a job that may not write to it). */
   readStore?: string
+  /** Set when a remote cache is configured: local misses go to the daemon. */
+  remoteWaitMs?: number
 }
 
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 export function cacheProgCommand(p: ClientPaths): string {
   const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore]
-  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket])
+  const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)]
+  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote])
 }

@@ -5,38 +5,51 @@
  */
 import { controlRequest, type TrimResult } from '../daemon/control.ts'
 import { drainJournals, JobAccount, type JobStats } from '../daemon/reports.ts'
+import type { RemoteStats } from '../remote/remote-cache.ts'
+import type { RemoteSummary } from './setup.ts'
 
 export interface ClientReport {
   stats: JobStats
   trim?: TrimResult
+  /** With a remote cache: what the daemon did with it. */
+  remote?: { settings: RemoteSummary; stats?: RemoteStats }
   /** Said when the daemon could not be reached. */
   problem?: string
 }
 
-/** Flush includes the LRU trim of the store; generous, since the post step may not hang the job. */
-const FLUSH_TIMEOUT_MS = 120_000
+/** How long the post step lets background uploads run before it counts the rest as unsent. */
+export const UPLOAD_FLUSH_DEADLINE_MS = 60_000
+/** Flush includes the uploads and the LRU trim of the store; generous, since the post step may not hang the job. */
+const FLUSH_TIMEOUT_MS = UPLOAD_FLUSH_DEADLINE_MS + 120_000
 const STOP_TIMEOUT_MS = 5_000
 
-/**
- * `owner: 'kit'`: the bootstrap kit's job-completed hook flushes and stops the
- * daemon after every post step, so here we only read the figures so far.
- */
-export async function finishClient(socket: string, store: string, owner: 'action' | 'kit' = 'action'): Promise<ClientReport> {
+export interface FinishOptions {
+  /**
+   * 'kit': the bootstrap kit's job-completed hook flushes and stops the daemon
+   * after every post step, so the post step only reads the figures so far.
+   */
+  owner?: 'action' | 'kit'
+  remote?: RemoteSummary
+}
+
+export async function finishClient(socket: string, store: string, { owner = 'action', remote }: FinishOptions = {}): Promise<ClientReport> {
   try {
     if (owner === 'kit') {
       const reply = await controlRequest(socket, { op: 'stats' }, STOP_TIMEOUT_MS)
       if (!reply.ok) throw new Error(reply.error)
-      return { stats: reply.stats! }
+      return { stats: reply.stats!, ...(remote && { remote: { settings: remote, stats: reply.remote } }) }
     }
-    const reply = await controlRequest(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS)
+    const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS)
     if (!reply.ok) throw new Error(reply.error)
     await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined)
-    return { stats: reply.stats!, trim: reply.trim }
+    return { stats: reply.stats!, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) }
   } catch (error) {
     const account = new JobAccount()
     await drainJournals(store, account)
     return {
       stats: account.summary(),
+      // The daemon held the remote's figures and the upload queue: both are gone with it.
+      ...(remote && { remote: { settings: remote } }),
       problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
     }
   }

@@ -13,6 +13,8 @@ import { supportsCacheProg } from '../go/go-version.ts'
 import type { Logger } from '../logger.ts'
 import { controlRequest } from '../daemon/control.ts'
 import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
+import { fetchWaitMs } from '../remote/daemon-remote.ts'
+import { encodeRemoteSettings, REMOTE_ENV, type RemoteSettings } from '../remote/settings.ts'
 import { cacheProgCommand, installClient, type ToolCache } from './client-install.ts'
 import type { DirectoryRestore } from './directory.ts'
 
@@ -29,7 +31,14 @@ export type BuildCacheState =
       logFile: string
       /** 'kit': the runner's job hooks started the daemon and finish it; the post step only reads its figures. */
       owner?: 'kit'
+      remote?: RemoteSummary
     }
+
+/** What post and the summary may know of the remote: never its headers. */
+export interface RemoteSummary {
+  url: string
+  write: boolean
+}
 
 export interface BuildCacheSettings {
   enabled: boolean
@@ -38,13 +47,15 @@ export interface BuildCacheSettings {
   /** Empty for the default under RUNNER_TEMP. */
   storePath: string
   storeMaxBytes: number
+  /** The remote cache (cache-url); only the daemon ever sees it, through its environment. */
+  remote?: RemoteSettings
 }
 
 export interface BuildCacheIO {
   log: Logger
   notice(message: string): void
   tools: ToolCache
-  /** Starts a process that outlives this step (the runner ends it with the job). */
+  /** Starts a process that outlives this step (the runner ends it with the job); secrets go in its env, never in args. */
   spawnDetached: SpawnDetached
   /** The Node that runs this action (the runner's node24): it runs the client too. */
   nodePath: string
@@ -89,12 +100,23 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
   const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion)
   const socket = socketPath(stateDir)
   const logFile = path.join(stateDir, 'daemon.log')
-  const launch = { node: io.nodePath, client, store, socket, maxBytes: settings.storeMaxBytes, logFile }
+  const launch = {
+    node: io.nodePath,
+    client,
+    store,
+    socket,
+    maxBytes: settings.storeMaxBytes,
+    logFile,
+    env: settings.remote && { [REMOTE_ENV]: encodeRemoteSettings(settings.remote) },
+  }
   const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS)
   if (!daemonStarted) {
     io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`)
   }
-  const command = cacheProgCommand({ node: io.nodePath, client, store, socket })
+  const remoteWaitMs = settings.remote && fetchWaitMs(settings.remote)
+  const command = cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }) })
   io.log.info(`GOCACHEPROG=${command}`)
-  return { mode: 'client', store, socket, command, daemonStarted, logFile }
+  const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write }
+  if (remote) io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`)
+  return { mode: 'client', store, socket, command, daemonStarted, logFile, ...(remote && { remote }) }
 }

@@ -11,15 +11,19 @@ import { createWriteStream } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { controlRequest, type ControlRequest } from '../daemon/control.ts'
 import { startDaemon } from '../daemon/daemon.ts'
+import { PutNotifier } from '../daemon/put-notifier.ts'
 import { newReportId, writeJournal } from '../daemon/reports.ts'
-import { ProtocolError } from '../gocacheprog/protocol.ts'
+import { ProtocolError, type Hit } from '../gocacheprog/protocol.ts'
 import { serveSession } from '../gocacheprog/session.ts'
+import { remoteTier, takeRemoteSettings } from '../remote/daemon-remote.ts'
 import { LocalStore } from '../store/local-store.ts'
 
 const USAGE = `usage:
-  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET]
-                                      speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this)
+  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET [--remote-wait-ms N]]
+      speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this); --read-store: a store read behind
+      ours, never written; with --remote-wait-ms, local misses are looked up through the daemon's remote cache
   go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
+      the remote cache's settings come from the GO_CACHE_SETUP_REMOTE environment variable
   go-cache-setup stats|flush|stop|ping --socket SOCKET
   go-cache-setup bootstrap install --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR] [--node PATH]
         [--config FILE | --store-path DIR [--cache-url URL] [--token-file FILE] [--auto-configure true|false]
@@ -34,19 +38,27 @@ const warn = (message: string): void => void process.stderr.write(`go-cache-setu
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500
 
-async function serve(storeDir: string, socket: string | undefined, readStoreDir: string | undefined): Promise<number> {
+async function serve(storeDir: string, socket: string | undefined, readStoreDir: string | undefined, remoteWaitMs: number | undefined): Promise<number> {
   const store = new LocalStore(storeDir)
   // Read-only behind ours: hits from it, puts never go to it (bootstrap/job-hooks.ts).
   const readStore = readStoreDir === undefined ? undefined : new LocalStore(readStoreDir)
+  const local = readStore === undefined ? (id: string) => store.get(id) : (id: string) => store.get(id) ?? readStore.get(id)
+  // Hits from the local store stay synchronous (the fast path); only a local
+  // miss asks the daemon, which holds the remote's settings and connections.
+  const remote = socket !== undefined && remoteWaitMs !== undefined
+  const get = remote ? (id: string) => local(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs) : local
+  const notifier = remote ? new PutNotifier(socket) : undefined
+  const put = (actionId: string, outputId: string, body: readonly Buffer[], size: number) => {
+    const result = store.put(actionId, outputId, body, size)
+    notifier?.notify(actionId)
+    return result
+  }
   let report
   try {
     report = await serveSession(
       process.stdin,
       process.stdout,
-      {
-        get: readStore === undefined ? (id) => store.get(id) : (id) => store.get(id) ?? readStore.get(id),
-        put: (a, o, body, size) => store.put(a, o, body, size),
-      },
+      { get, put },
       { log: debug ? warn : undefined },
     )
   } catch (error) {
@@ -57,6 +69,7 @@ async function serve(storeDir: string, socket: string | undefined, readStoreDir:
     throw error
   } finally {
     process.stdin.destroy()
+    notifier?.close()
   }
   // Standalone (a workstation): nobody sums reports, so none are kept.
   if (socket === undefined) return 0
@@ -74,6 +87,18 @@ async function serve(storeDir: string, socket: string | undefined, readStoreDir:
     await writeJournal(store.root, report, id).catch((e: unknown) => warn(`could not write the journal: ${String(e)}`))
   }
   return 0
+}
+
+/** A miss unless the daemon fetched a verified copy into the store in time. */
+async function fetchThroughDaemon(store: LocalStore, socket: string, actionId: string, waitMs: number): Promise<Hit | undefined> {
+  try {
+    const reply = await controlRequest(socket, { op: 'fetch', actionId }, waitMs)
+    if (reply.ok && reply.hit) return store.get(actionId)
+    if (!reply.ok && debug) warn(`fetch ${actionId}: ${reply.error}`)
+  } catch (error) {
+    if (debug) warn(`fetch ${actionId}: ${String(error)}`)
+  }
+  return undefined
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -98,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
       socket: { type: 'string' },
       'max-bytes': { type: 'string' },
       'idle-timeout-seconds': { type: 'string' },
+      'remote-wait-ms': { type: 'string' },
       log: { type: 'string' },
     },
     strict: true,
@@ -105,17 +131,20 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       if (!values.store) throw new UsageError('serve needs --store DIR')
-      return serve(values.store, values.daemon, values['read-store'])
+      if (values['remote-wait-ms'] !== undefined && !values.daemon) throw new UsageError('--remote-wait-ms needs --daemon SOCKET')
+      return serve(values.store, values.daemon, values['read-store'], values['remote-wait-ms'] === undefined ? undefined : positive(values['remote-wait-ms'], '--remote-wait-ms'))
     case 'daemon': {
       if (!values.store || !values.socket) throw new UsageError('daemon needs --store DIR and --socket SOCKET')
       const logStream = values.log ? createWriteStream(values.log, { flags: 'a' }) : undefined
       const log = (m: string): void => void logStream?.write(`${new Date().toISOString()} ${m}\n`)
+      const remote = takeRemoteSettings(process.env)
       const daemon = await startDaemon({
         store: values.store,
         socket: values.socket,
         maxBytes: positive(values['max-bytes'] ?? String(5 * 1024 ** 3), '--max-bytes'),
         idleTimeoutMs: positive(values['idle-timeout-seconds'] ?? String(6 * 3600), '--idle-timeout-seconds') * 1000,
         log,
+        ...(remote && { remote: remoteTier(remote, log) }),
       })
       await daemon.closed
       logStream?.end()
@@ -126,7 +155,8 @@ async function main(argv: string[]): Promise<number> {
     case 'stop':
     case 'ping': {
       if (!values.socket) throw new UsageError(`${command} needs --socket SOCKET`)
-      const reply = await controlRequest(values.socket, { op: command } as ControlRequest, 60_000)
+      // A flush waits for background uploads (up to the daemon's 60 s deadline) and trims the store.
+      const reply = await controlRequest(values.socket, { op: command } as ControlRequest, command === 'flush' ? 240_000 : 60_000)
       // These are for people and scripts, not for go: stdout is fine here.
       process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`)
       return reply.ok ? 0 : 1

@@ -5,13 +5,19 @@
  */
 import net from 'node:net'
 import type { SessionReport } from '../gocacheprog/session.ts'
+import type { RemoteStats } from '../remote/remote-cache.ts'
 import type { JobStats } from './reports.ts'
 
 export type ControlRequest =
   | { op: 'ping' }
   | { op: 'report'; id: string; report: SessionReport }
   | { op: 'stats' }
-  | { op: 'flush' }
+  /** Entries a shim's go process just put: upload them in the background (put-notifier.ts). */
+  | { op: 'queue'; actionIds: string[] }
+  /** A shim's local miss: look it up remotely, into the local store. */
+  | { op: 'fetch'; actionId: string }
+  /** `uploadDeadlineMs`: how long to wait for background uploads. */
+  | { op: 'flush'; uploadDeadlineMs?: number }
   | { op: 'stop' }
 
 export interface TrimResult {
@@ -21,7 +27,7 @@ export interface TrimResult {
 }
 
 export type ControlReply =
-  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult }
+  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult; hit?: boolean; remote?: RemoteStats }
   | { ok: false; error: string }
 
 /** One request, one reply, within `timeoutMs`; any failure rejects. */

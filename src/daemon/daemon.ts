@@ -7,6 +7,7 @@
  */
 import { existsSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import type { RemoteCache } from '../remote/remote-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { applyTrim, planTrim, scanStore } from '../store/trim.ts'
 import type { ControlReply, ControlRequest } from './control.ts'
@@ -20,7 +21,12 @@ export interface DaemonOptions {
   /** Exit after this long without any request (a job that never ran post). */
   idleTimeoutMs: number
   log: (message: string) => void
+  /** The remote tier (remote/daemon-remote.ts), when a cache-url is set. */
+  remote?: (store: LocalStore) => RemoteCache
 }
+
+/** How long a flush waits for background uploads when the request does not say. */
+export const DEFAULT_UPLOAD_FLUSH_MS = 60_000
 
 export interface RunningDaemon {
   closed: Promise<void>
@@ -30,6 +36,9 @@ export interface RunningDaemon {
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const store = new LocalStore(options.store)
   const account = new JobAccount()
+  const remote = options.remote?.(store)
+  // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
+  void remote?.prefetch().catch((error: unknown) => options.log(`prefetch: ${String(error)}`))
   let idleTimer: NodeJS.Timeout | undefined
   let closing = false
 
@@ -41,13 +50,27 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         // Journaled, not summed in memory: the report is on disk before the shim
         // hears ok, so if this daemon dies (OOM, a runner cleaning up processes)
         // the post step still finds it (finish.ts). Summed at the next stats or flush.
-        await writeJournal(store.root, parseReport(JSON.stringify(request.report)), request.id)
+        {
+          const report = parseReport(JSON.stringify(request.report))
+          await writeJournal(store.root, report, request.id)
+          // Uploads start now, in the background: the go process is done with these entries.
+          remote?.enqueue(report.added)
+        }
         return { ok: true }
+      case 'queue':
+        if (Array.isArray(request.actionIds)) remote?.enqueue(request.actionIds.filter((id): id is string => typeof id === 'string'))
+        return { ok: true }
+      case 'fetch':
+        if (remote === undefined) return { ok: true, hit: false }
+        return { ok: true, hit: await remote.fetch(request.actionId) }
       case 'stats':
         await drainJournals(store.root, account)
-        return { ok: true, stats: account.summary() }
+        return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) }
       case 'flush': {
         await drainJournals(store.root, account)
+        // Journals the shims wrote themselves (the daemon was busy or gone) name puts too.
+        remote?.enqueue(account.added)
+        const remoteStats = await remote?.flush(request.uploadDeadlineMs ?? DEFAULT_UPLOAD_FLUSH_MS, account.used)
         await store.touch(account.used)
         const plan = planTrim(await scanStore(store.root), options.maxBytes)
         await applyTrim(store.root, plan)
@@ -56,6 +79,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           ok: true,
           stats: account.summary(),
           trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
+          ...(remoteStats && { remote: remoteStats }),
         }
       }
       case 'stop':
@@ -116,6 +140,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       if (closing) return closed
       closing = true
       clearTimeout(idleTimer)
+      remote?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       rmSync(options.socket, { force: true })
       resolveClosed()

@@ -17,15 +17,20 @@ export interface DaemonLaunch {
   socket: string
   maxBytes: number
   logFile: string
+  /** Added to the daemon's environment: where secrets go (never argv, which `ps` and logs show). */
+  env?: Record<string, string>
 }
 
-/** Starts a process that outlives the caller; nothing to wait on. */
-export type SpawnDetached = (command: string, args: string[], logFile: string) => void
+/** Starts a process that outlives the caller, with `env` added to its environment; nothing to wait on. */
+export type SpawnDetached = (command: string, args: string[], logFile: string, env?: Record<string, string>) => void
 
 /** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
-export const spawnDetachedProcess: SpawnDetached = (command, args, logFile) => {
+export const spawnDetachedProcess: SpawnDetached = (command, args, logFile, env) => {
   const log = openSync(logFile, 'a')
-  spawn(command, args, { detached: true, stdio: ['ignore', log, log] }).unref()
+  // The runner passes inputs as INPUT_* variables, secrets among them
+  // (cache-token): a process that lives on gets none of them.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')))
+  spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref()
 }
 
 /** The daemon's command line (client/main.ts `daemon`). */
@@ -35,7 +40,7 @@ export function daemonArgs(l: DaemonLaunch): string[] {
 
 /** True once the new daemon answers a ping; false after `timeoutMs` (go then works without it: the shims journal). */
 export async function launchDaemon(spawnDetached: SpawnDetached, l: DaemonLaunch, timeoutMs: number): Promise<boolean> {
-  spawnDetached(l.node, daemonArgs(l), l.logFile)
+  spawnDetached(l.node, daemonArgs(l), l.logFile, l.env)
   return waitForDaemon(l.socket, timeoutMs)
 }
 

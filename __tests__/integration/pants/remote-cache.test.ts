@@ -35,7 +35,7 @@ beforeAll(async () => {
   const htpasswd = path.join(root, 'htpasswd')
   await writeFile(htpasswd, `${USER}:{SHA}${createHash('sha1').update(PASSWORD).digest('base64')}\n`)
   // Reads stay open, as for a fork's pull request that gets no secret; writes need the token.
-  server = await startBazelRemote({ dir: path.join(root, 'bazel-remote'), args: ['--htpasswd_file', htpasswd, '--allow_unauthenticated_reads'] })
+  server = await startBazelRemote({ dir: path.join(root, 'bazel-remote'), grpc: true, extraArgs: ['--htpasswd_file', htpasswd, '--allow_unauthenticated_reads'] })
   machine = await newMachine(root, 'pants')
   await checkoutPantsProject(machine.workspace)
 })

@@ -18,6 +18,12 @@ describe('readInputs', () => {
       cacheToken: '',
       autoConfigure: undefined,
       pants: { remoteCache: true, storeAddress: '', instanceName: '', headers: [], headerEnvNames: [] },
+      cacheHeaders: {},
+      cacheCaCert: '',
+      cacheClientCert: '',
+      cacheClientKey: '',
+      cacheTimeoutMs: 10_000,
+      cacheCompression: 'zstd',
     })
   })
 
@@ -34,6 +40,14 @@ describe('readInputs', () => {
           gocacheprog: " '/opt/my tools/gocache' serve ",
           'store-path': '.cache/store',
           'store-max-size': '512MiB',
+          'cache-url': 'https://cache.example.com:8443/go/',
+          'cache-token': 'ci:pw',
+          'cache-headers': 'X-Org: acme',
+          'cache-ca-cert': 'ca.pem',
+          'cache-client-cert': 'c.pem',
+          'cache-client-key': 'c.key',
+          'cache-timeout': '3',
+          'cache-compression': 'none',
         }),
         '/ws',
       ),
@@ -47,10 +61,22 @@ describe('readInputs', () => {
       goCacheProg: "'/opt/my tools/gocache' serve",
       storePath: '/ws/.cache/store',
       storeMaxBytes: 512 * 1024 ** 2,
-      cacheUrl: '',
-      cacheToken: '',
+      cacheUrl: 'https://cache.example.com:8443/go',
+      cacheToken: 'ci:pw',
+      cacheHeaders: { 'X-Org': 'acme' },
+      cacheCaCert: '/ws/ca.pem',
+      cacheClientCert: '/ws/c.pem',
+      cacheClientKey: '/ws/c.key',
+      cacheTimeoutMs: 3000,
+      cacheCompression: 'none',
       autoConfigure: undefined,
-      pants: { remoteCache: true, storeAddress: '', instanceName: '', headers: [], headerEnvNames: [] },
+      pants: {
+        remoteCache: true,
+        storeAddress: '',
+        instanceName: '',
+        headers: [['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s']],
+        headerEnvNames: ['GO_CACHE_SETUP_CACHE_TOKEN'],
+      },
     })
   })
 
@@ -62,6 +88,8 @@ describe('readInputs', () => {
     [{ 'cache-dependency-path': '../other/go.sum' }, 'cache-dependency-path: "../other/go.sum" must be a glob relative to the workspace, without "..", for example "**/go.sum".'],
     [{ 'store-max-size': 'lots' }, 'store-max-size: "lots" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'store-max-size': '100KiB' }, 'store-max-size: "100KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
+    [{ 'cache-url': 'grpc://127.0.0.1:9092' }, 'cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got grpc. For gRPC servers, give bazel-remote\'s HTTP port.'],
+    [{ 'cache-token': 'ci:pw' }, 'cache-token is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.'],
     [{ gocacheprog: "'/opt/tools/gocache serve" }, `gocacheprog: Go cannot split "'/opt/tools/gocache serve": unterminated ' string. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`],
   ])('rejects %o with a message that says how to fix it', (values, message) => {
     expect(() => readInputs(reader(values), '/ws')).toThrow(message)

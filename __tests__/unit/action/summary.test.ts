@@ -119,6 +119,74 @@ describe('renderSummary: build cache', () => {
     )
   })
 
+  const remoteStats = {
+    gets: 300,
+    hits: 1280,
+    demandHits: 280,
+    misses: 20,
+    manifestEntries: 1100,
+    prefetched: 1050,
+    errors: 2,
+    rejected: 1,
+    skipped: 5,
+    uploads: 18,
+    uploadErrors: 1,
+    unsent: 2,
+    bytesDown: 40 * 1024 ** 2,
+    bytesUp: 3 * 1024 ** 2,
+    wireReceived: 15 * 1024 ** 2,
+    wireSent: 1024 ** 2,
+    breaker: 'closed' as const,
+    breakerOpened: 1,
+    write: true,
+    firstErrors: ['GET /ac/0123456789ab…: no answer within 10000 ms', 'second'],
+  }
+  const clientStats = { gets: 310, hits: 290, misses: 20, puts: 20, bytesIn: 2048, bytesOut: 1024, putErrors: 0, busyMs: 800, sessions: 2, usedEntries: 290, addedEntries: 20 }
+
+  it('renders the remote cache rows', () => {
+    const text = renderSummary({
+      ...base,
+      buildCache: { mode: 'client', report: { stats: clientStats, remote: { settings: { url: 'https://cache.example.com/team', write: true }, stats: remoteStats } } },
+    })
+    expect(text).toContain(
+      [
+        '| Time inside the cache | 800 ms (summed over requests) |',
+        '| Remote cache | `https://cache.example.com/team`, read-write |',
+        '| Remote hits | 1280 entries go used came from the remote (280 on demand, 1000 prefetched); 40.0 MiB fetched |',
+        '| Remote lookups | 300 local misses asked: 280 hits, 20 misses, 2 failed, 1 rejected (digest or format), 5 skipped (circuit open) |',
+        '| Prefetch | 1050 entries fetched ahead from the 1100 in this job\'s last manifest |',
+        '| Uploads | 18 entries, 3.0 MiB, 1 failed requests; 2 left unsent |',
+        '| On the wire | 15.0 MiB received, 1.0 MiB sent |',
+        '| Circuit breaker | opened 1 time, closed at the end |',
+        '| First remote error | GET /ac/0123456789ab…: no answer within 10000 ms |',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('renders a read-only remote without upload figures, and one whose daemon was gone', () => {
+    const readOnly = renderSummary({
+      ...base,
+      buildCache: {
+        mode: 'client',
+        report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: false }, stats: { ...remoteStats, hits: 280, manifestEntries: 0, prefetched: 0, errors: 0, rejected: 0, skipped: 0, breakerOpened: 0, firstErrors: [], write: false } } },
+      },
+    })
+    expect(readOnly).toContain(
+      [
+        '| Remote cache | `http://127.0.0.1:8080`, read-only (the write policy) |',
+        '| Remote hits | 280 entries go used came from the remote (280 on demand, 0 prefetched); 40.0 MiB fetched |',
+        '| Remote lookups | 300 local misses asked: 280 hits, 20 misses |',
+        '| On the wire |',
+      ].join('\n'),
+    )
+    expect(readOnly).toContain('| Circuit breaker | never opened |')
+    expect(readOnly).not.toContain('| Uploads |')
+    expect(readOnly).not.toContain('First remote error')
+    const gone = renderSummary({ ...base, buildCache: { mode: 'client', report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: true } } } } })
+    expect(gone).toContain('| Remote cache | `http://127.0.0.1:8080`, read-write: no figures (the daemon could not be reached) |')
+  })
+
   it.each([
     [{ mode: 'off' } as const, 'Build cache: off.'],
     [{ mode: 'custom', command: 'depot gocache' } as const, 'Build cache: your own GOCACHEPROG client (`depot gocache`); it keeps its own figures.'],

@@ -10,6 +10,10 @@ import { socketPath } from '../../../src/daemon/launch.ts'
 import { parseGoRelease, supportsCacheProg } from '../../../src/go/go-version.ts'
 import { splitGoCommandLine } from '../../../src/gocacheprog/command-line.ts'
 import type { GoEnv } from '../../../src/go/go-env.ts'
+import { startDaemon, type RunningDaemon } from '../../../src/daemon/daemon.ts'
+import { finishClient } from '../../../src/buildcache/finish.ts'
+import { remoteTier } from '../../../src/remote/daemon-remote.ts'
+import { decodeRemoteSettings, REMOTE_ENV, remoteSettings } from '../../../src/remote/settings.ts'
 
 describe('supportsCacheProg', () => {
   it.each([
@@ -135,6 +139,49 @@ describe('setupBuildCache', () => {
     const x = io()
     expect(await setupBuildCache({ ...settings, customCommand: 'depot gocache' }, goEnv('go1.26.8'), x)).toEqual({ mode: 'custom', command: 'depot gocache' })
     expect(x.spawned).toEqual([])
+  })
+
+  it('with a remote: the daemon alone gets the settings, through its environment; post gets its figures', async () => {
+    await writeFile(path.join(dir, 'index.js'), 'client')
+    const settingsForRemote = remoteSettings(
+      { url: 'http://127.0.0.1:9', token: 'ci:s3cret-token', headers: { 'X-Api-Key': 'key-123' }, timeoutMs: 500, compression: 'zstd' },
+      true,
+    )
+    let daemon: RunningDaemon | undefined
+    let daemonEnv: Record<string, string> | undefined
+    const x = io({
+      // The spawned daemon, run in this process: what the real one would be given.
+      spawnDetached: (_command, args, logFile, env) => {
+        daemonEnv = env
+        const flag = (name: string) => args[args.indexOf(name) + 1]!
+        void startDaemon({
+          store: flag('--store'),
+          socket: flag('--socket'),
+          maxBytes: 1 << 30,
+          idleTimeoutMs: 60_000,
+          log: () => undefined,
+          remote: remoteTier(decodeRemoteSettings(env![REMOTE_ENV]!), () => undefined),
+        }).then((d) => (daemon = d))
+        expect(args.join(' ')).not.toMatch(/s3cret|key-123|Y2k6czNjcmV0/)
+        expect(logFile).toBe(path.join(dir, 'go-cache-setup', 'daemon.log'))
+      },
+    })
+    try {
+      const state = await setupBuildCache({ ...settings, remote: settingsForRemote }, goEnv('go1.26.8'), x)
+      expect(Object.keys(daemonEnv!)).toEqual([REMOTE_ENV])
+      expect(decodeRemoteSettings(daemonEnv![REMOTE_ENV]!)).toEqual(settingsForRemote)
+      if (state.mode !== 'client') throw new Error(state.mode)
+      expect(state.daemonStarted).toBe(true)
+      // State (saved for post, and GOCACHEPROG, exported to GITHUB_ENV) holds no secret.
+      expect(JSON.stringify(state)).not.toMatch(/s3cret|key-123|Y2k6czNjcmV0|X-Api-Key/)
+      expect(state.remote).toEqual({ url: 'http://127.0.0.1:9', write: true })
+      expect(splitGoCommandLine(state.command).slice(-2)).toEqual(['--remote-wait-ms', '3000'])
+      const report = await finishClient(state.socket, state.store, { remote: state.remote })
+      expect(report.remote?.settings).toEqual({ url: 'http://127.0.0.1:9', write: true })
+      expect(report.remote?.stats).toMatchObject({ gets: 0, uploads: 0, unsent: 0, breaker: 'closed', write: true })
+    } finally {
+      await daemon?.close()
+    }
   })
 
   it('falls back to a GOCACHE directory before Go 1.24, with a notice', async () => {

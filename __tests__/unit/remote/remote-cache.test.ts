@@ -1,0 +1,268 @@
+/**
+ * The daemon's remote tier with a real local store (a temp dir) and a small
+ * in-memory transport standing in for the server: what it validates, what it
+ * counts, the upload order and the flush deadline. The real server is in
+ * __tests__/integration/remote.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { decodeActionResult, encodeActionResult } from '../../../src/remote/action-result.ts'
+import { CircuitBreaker } from '../../../src/remote/breaker.ts'
+import { RemoteCache, type RemoteTransport } from '../../../src/remote/remote-cache.ts'
+import { LocalStore } from '../../../src/store/local-store.ts'
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+const actionId = (n: number) => createHash('sha256').update(`action ${n}`).digest('hex')
+
+class MemoryServer implements RemoteTransport {
+  readonly ac = new Map<string, Buffer>()
+  readonly cas = new Map<string, Buffer>()
+  readonly calls: string[] = []
+  readonly wire = { sent: 0, received: 0 }
+  fail: Error | undefined
+  /** Uploads wait on this when set (a slow server). */
+  gate: Promise<void> | undefined
+
+  private async check(call: string): Promise<void> {
+    this.calls.push(call)
+    if (this.gate) await this.gate
+    if (this.fail) throw this.fail
+  }
+  async getAction(id: string) {
+    await this.check(`GET ac/${id.slice(0, 6)}`)
+    return this.ac.get(id)
+  }
+  async getBlob(hash: string) {
+    await this.check(`GET cas/${hash.slice(0, 6)}`)
+    return this.cas.get(hash)
+  }
+  async putBlob(hash: string, body: Buffer) {
+    await this.check(`PUT cas/${hash.slice(0, 6)}`)
+    this.cas.set(hash, body)
+  }
+  async putAction(id: string, bytes: Buffer) {
+    await this.check(`PUT ac/${id.slice(0, 6)}`)
+    this.ac.set(id, bytes)
+  }
+  store(id: string, body: Buffer, timeMs = 1_700_000_000_000, outputId = sha(body)) {
+    this.cas.set(outputId, body)
+    this.ac.set(id, encodeActionResult({ outputId, size: body.length, timeMs }))
+  }
+}
+
+let dir: string
+let store: LocalStore
+let clock: { now: number }
+let logs: string[]
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'remote-cache-'))
+  store = new LocalStore(dir)
+  clock = { now: 0 }
+  logs = []
+})
+afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+function remote(server: MemoryServer, write = true, uploadConcurrency = 2, manifestKey?: string, into = store) {
+  const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 4000, now: () => clock.now })
+  return new RemoteCache(server, into, breaker, { write, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
+}
+
+describe('RemoteCache.fetch', () => {
+  it('writes a verified hit into the local store, with the time the entry recorded', async () => {
+    const server = new MemoryServer()
+    const body = Buffer.from('object bytes')
+    server.store(actionId(1), body, 1_700_000_000_123)
+    const cache = remote(server)
+    expect(await cache.fetch(actionId(1))).toBe(true)
+    const hit = store.get(actionId(1))!
+    expect(hit).toMatchObject({ outputId: sha(body), size: body.length, timeMs: 1_700_000_000_123 })
+    expect(server.calls).toEqual([`GET ac/${actionId(1).slice(0, 6)}`, `GET cas/${sha(body).slice(0, 6)}`])
+    expect(cache.stats()).toMatchObject({ gets: 1, hits: 1, misses: 0, errors: 0, rejected: 0, bytesDown: body.length })
+  })
+
+  it('a missing entry or blob is a plain miss', async () => {
+    const server = new MemoryServer()
+    server.store(actionId(2), Buffer.from('x'))
+    server.cas.clear()
+    const cache = remote(server)
+    expect(await cache.fetch(actionId(1))).toBe(false)
+    expect(await cache.fetch(actionId(2))).toBe(false)
+    expect(cache.stats()).toMatchObject({ gets: 2, hits: 0, misses: 2, errors: 0, rejected: 0 })
+    expect(store.get(actionId(2))).toBeUndefined()
+  })
+
+  it('rejects a blob whose bytes are not what the digest names, and a malformed entry', async () => {
+    const server = new MemoryServer()
+    const body = Buffer.from('the real object')
+    server.store(actionId(1), body)
+    server.store(actionId(2), body)
+    server.cas.set(sha(body), Buffer.from('the real objecT')) // same size, other bytes
+    server.ac.set(actionId(2), encodeActionResult({ outputId: sha(body), size: body.length + 1, timeMs: 0 })) // size lies
+    server.ac.set(actionId(3), Buffer.from('not protobuf \x0b'))
+    const cache = remote(server)
+    for (const n of [1, 2, 3]) expect(await cache.fetch(actionId(n))).toBe(false)
+    for (const n of [1, 2, 3]) expect(store.get(actionId(n))).toBeUndefined()
+    const stats = cache.stats()
+    expect(stats).toMatchObject({ gets: 3, hits: 0, misses: 3, rejected: 3, errors: 0 })
+    expect(stats.firstErrors[0]).toBe(`rejected blob ${sha(body)}: its sha256 is ${sha(Buffer.from('the real objecT'))}`)
+    expect(stats.firstErrors[1]).toBe(`rejected blob ${sha(body)}: 15 bytes, the entry says 16`)
+    // A rejection is the data's fault, not the server's health: the breaker stays closed.
+    expect(stats.breaker).toBe('closed')
+  })
+
+  it('the empty object needs no blob request', async () => {
+    const server = new MemoryServer()
+    server.store(actionId(1), Buffer.alloc(0))
+    server.cas.clear()
+    const cache = remote(server)
+    expect(await cache.fetch(actionId(1))).toBe(true)
+    expect(server.calls).toHaveLength(1)
+  })
+
+  it('failures count as errors and misses; after three the breaker skips the server', async () => {
+    const server = new MemoryServer()
+    server.fail = new Error('connect ECONNREFUSED')
+    const cache = remote(server)
+    for (let n = 0; n < 5; n++) expect(await cache.fetch(actionId(n))).toBe(false)
+    expect(server.calls).toHaveLength(3)
+    expect(cache.stats()).toMatchObject({ gets: 5, misses: 5, errors: 3, skipped: 2, breaker: 'open', breakerOpened: 1 })
+    // Time passes, the server is back: the probe goes through and closes it.
+    server.fail = undefined
+    server.store(actionId(9), Buffer.from('back'))
+    clock.now = 1000
+    expect(await cache.fetch(actionId(9))).toBe(true)
+    expect(cache.stats().breaker).toBe('closed')
+  })
+
+  it('refuses IDs that are not 64 lowercase hex characters', async () => {
+    await expect(remote(new MemoryServer()).fetch('../etc')).rejects.toThrow('invalid action ID')
+  })
+})
+
+describe('RemoteCache uploads', () => {
+  const put = (n: number, text: string) => {
+    const body = Buffer.from(text)
+    store.put(actionId(n), sha(body), [body], body.length, 1_700_000_000_000 + n)
+    return body
+  }
+
+  it('uploads the blob, then the entry, and flush waits for them', async () => {
+    const server = new MemoryServer()
+    const cache = remote(server, true, 1)
+    const body = put(1, 'compiled')
+    cache.enqueue([actionId(1), actionId(1)])
+    const stats = await cache.flush(10_000)
+    expect(server.calls).toEqual([`PUT cas/${sha(body).slice(0, 6)}`, `PUT ac/${actionId(1).slice(0, 6)}`])
+    expect(decodeActionResult(server.ac.get(actionId(1))!)).toEqual({ outputId: sha(body), size: body.length, timeMs: 1_700_000_000_001 })
+    expect(stats).toMatchObject({ uploads: 1, unsent: 0, uploadErrors: 0, bytesUp: body.length })
+  })
+
+  it('uploads each entry once per job, and nothing when the job may not write', async () => {
+    const server = new MemoryServer()
+    put(1, 'a')
+    const readOnly = remote(server, false)
+    readOnly.enqueue([actionId(1)])
+    expect(await readOnly.flush(1000)).toMatchObject({ uploads: 0, unsent: 0, write: false })
+    expect(server.calls).toEqual([])
+  })
+
+  it('does not upload a local object that does not match its OutputID', async () => {
+    const server = new MemoryServer()
+    const body = Buffer.from('honest')
+    store.put(actionId(1), sha(Buffer.from('other')), [body], body.length)
+    const cache = remote(server)
+    cache.enqueue([actionId(1)])
+    expect(await cache.flush(1000)).toMatchObject({ uploads: 0, unsent: 1 })
+    expect(server.calls).toEqual([])
+    expect(logs.some((l) => l.includes('does not match its OutputID'))).toBe(true)
+  })
+
+  it('counts failed uploads and what the deadline left as unsent', async () => {
+    const server = new MemoryServer()
+    let open!: () => void
+    server.gate = new Promise((resolve) => (open = resolve))
+    for (let n = 1; n <= 5; n++) put(n, `object ${n}`)
+    const cache = remote(server, true, 2)
+    cache.enqueue([1, 2, 3, 4, 5].map(actionId))
+    const stats = await cache.flush(50)
+    // Two in flight, three queued: none made it before the deadline.
+    expect(stats).toMatchObject({ uploads: 0, unsent: 5 })
+    open()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // The two in flight finished after the flush; nothing new started.
+    expect(server.calls.filter((c) => c.startsWith('PUT cas'))).toHaveLength(2)
+    expect(logs).toContain('flush: deadline of 50 ms passed with 5 uploads left')
+  })
+
+  it('a failing server: uploads fail, the breaker opens, every entry is unsent', async () => {
+    const server = new MemoryServer()
+    server.fail = new Error('HTTP 500')
+    for (let n = 1; n <= 6; n++) put(n, `object ${n}`)
+    const cache = remote(server, true, 1)
+    cache.enqueue([1, 2, 3, 4, 5, 6].map(actionId))
+    const stats = await cache.flush(5000)
+    expect(stats).toMatchObject({ uploads: 0, unsent: 6, uploadErrors: 3, breaker: 'open' })
+    expect(server.calls).toHaveLength(3)
+  })
+})
+
+describe('the job manifest and prefetch', () => {
+  const KEY = 'f'.repeat(64)
+
+  it('job 1 writes what it used and uploaded; job 2 prefetches it into an empty store', async () => {
+    const server = new MemoryServer()
+    const fromServer = Buffer.from('was already on the server')
+    server.store(actionId(1), fromServer)
+    const job1 = remote(server, true, 2, KEY)
+    expect(await job1.fetch(actionId(1))).toBe(true)
+    const added = Buffer.from('built by job 1')
+    store.put(actionId(2), sha(added), [added], added.length)
+    job1.enqueue([actionId(2)])
+    await job1.flush(5000, new Set([actionId(1)]))
+    const manifest = decodeActionResult(server.ac.get(KEY)!)
+    if (manifest instanceof Error) throw manifest
+    // Used first, then uploaded, each in the order it happened.
+    expect(server.cas.get(manifest.outputId)!.toString()).toBe(`${actionId(1)}\n${actionId(2)}\n`)
+
+    // Job 2: another store, the same job.
+    const store2 = new LocalStore(path.join(dir, 'store2'))
+    const job2 = remote(server, true, 2, KEY, store2)
+    await job2.prefetch()
+    expect(store2.get(actionId(1))?.outputId).toBe(sha(fromServer))
+    expect(store2.get(actionId(2))?.outputId).toBe(sha(added))
+    // go hit one of them locally; the other was fetched for nothing.
+    expect(job2.stats(new Set([actionId(2)]))).toMatchObject({ manifestEntries: 2, prefetched: 2, hits: 1, demandHits: 0, gets: 0 })
+    expect(logs).toContain('prefetch: 2 of 2 manifest entries fetched (0 were local)')
+  })
+
+  it('a shim asking for an entry the prefetch is fetching waits for that download', async () => {
+    const server = new MemoryServer()
+    const body = Buffer.from('one download')
+    server.store(actionId(1), body)
+    const list = Buffer.from(`${actionId(1)}\n`)
+    server.cas.set(sha(list), list)
+    server.ac.set(KEY, encodeActionResult({ outputId: sha(list), size: list.length, timeMs: 1 }))
+    const cache = remote(server, false, 2, KEY)
+    const prefetching = cache.prefetch()
+    await new Promise((resolve) => setImmediate(resolve)) // the manifest is read, the entry's download has started
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(await cache.fetch(actionId(1))).toBe(true)
+    await prefetching
+    expect(server.calls.filter((c) => c === `GET cas/${sha(body).slice(0, 6)}`)).toHaveLength(1)
+    expect(cache.stats(new Set([actionId(1)]))).toMatchObject({ hits: 1, demandHits: 1, gets: 1, misses: 0 })
+  })
+
+  it('ignores a manifest that is not a list of IDs, and writes none when the job may not write', async () => {
+    const server = new MemoryServer()
+    const list = Buffer.from('../../etc/passwd\n')
+    server.cas.set(sha(list), list)
+    server.ac.set(KEY, encodeActionResult({ outputId: sha(list), size: list.length, timeMs: 1 }))
+    const cache = remote(server, false, 2, KEY)
+    await cache.prefetch()
+    expect(cache.stats()).toMatchObject({ manifestEntries: 0, prefetched: 0, rejected: 1 })
+    await cache.flush(1000, new Set([actionId(1)]))
+    expect(server.calls.filter((c) => c.startsWith('PUT'))).toEqual([])
+  })
+})

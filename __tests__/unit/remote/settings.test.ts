@@ -1,0 +1,134 @@
+import {
+  authorizationHeader,
+  decodeRemoteSettings,
+  encodeRemoteSettings,
+  parseCacheUrl,
+  parseHeaders,
+  parseRemoteInputs,
+  remoteSettings,
+  secretValues,
+  type RemoteInputs,
+} from '../../../src/remote/settings.ts'
+
+const names = {
+  url: 'cache-url',
+  token: 'cache-token',
+  headers: 'cache-headers',
+  caCert: 'cache-ca-cert',
+  clientCert: 'cache-client-cert',
+  clientKey: 'cache-client-key',
+  timeout: 'cache-timeout',
+  compression: 'cache-compression',
+}
+const empty: RemoteInputs = { url: '', token: '', headers: '', caCert: '', clientCert: '', clientKey: '', timeoutSeconds: '', compression: '' }
+const parse = (raw: Partial<RemoteInputs>) => parseRemoteInputs({ ...empty, ...raw }, names, '/work/repo')
+
+describe('parseRemoteInputs', () => {
+  it('is off without cache-url', () => {
+    expect(parse({})).toBeUndefined()
+  })
+
+  it('refuses remote settings without cache-url', () => {
+    expect(() => parse({ token: 'x:y', caCert: 'ca.pem' })).toThrow(
+      'cache-token, cache-ca-cert are set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.',
+    )
+  })
+
+  it('reads everything, with defaults', () => {
+    expect(parse({ url: 'http://127.0.0.1:8080/' })).toEqual({ url: 'http://127.0.0.1:8080', token: '', headers: {}, timeoutMs: 10_000, compression: 'zstd' })
+    expect(
+      parse({
+        url: 'https://Cache.Example.com:443/team-a/go',
+        token: ' user:pass ',
+        headers: 'X-Org: acme\n# a comment\n\nX-Trace:  on ',
+        caCert: 'certs/ca.pem',
+        clientCert: '/etc/c.pem',
+        clientKey: 'k.pem',
+        timeoutSeconds: '2.5',
+        compression: 'NONE',
+      }),
+    ).toEqual({
+      url: 'https://cache.example.com/team-a/go',
+      token: 'user:pass',
+      headers: { 'X-Org': 'acme', 'X-Trace': 'on' },
+      caFile: '/work/repo/certs/ca.pem',
+      certFile: '/etc/c.pem',
+      keyFile: '/work/repo/k.pem',
+      timeoutMs: 2500,
+      compression: 'none',
+    })
+  })
+
+  it.each([
+    [{ clientCert: 'c.pem' }, 'cache-client-cert and cache-client-key go together'],
+    [{ caCert: 'ca.pem' }, 'need an https:// cache-url'],
+    [{ timeoutSeconds: '0' }, 'cache-timeout: "0" is not a number of seconds'],
+    [{ timeoutSeconds: 'ten' }, 'cache-timeout: "ten"'],
+    [{ compression: 'gzip' }, 'cache-compression: "gzip" is not one of zstd, none.'],
+    [{ token: 'a:b', headers: 'authorization: Bearer x' }, 'cache-headers sets Authorization and cache-token is set too'],
+    [{ token: 'a\nb' }, 'cache-token: must be a single line.'],
+  ])('rejects %p', (raw, message) => {
+    expect(() => parse({ url: 'http://127.0.0.1:8080', ...raw })).toThrow(message)
+  })
+})
+
+describe('parseCacheUrl', () => {
+  it.each([
+    ['grpc://127.0.0.1:9092', 'the scheme must be http or https'],
+    ['http://user:pw@host:8080', 'do not put credentials in the URL'],
+    ['http://host:8080/?x=1', 'no query or fragment'],
+    ['http://host:8080/ac', 'must be an instance name'],
+    ['http://host:8080/a%20b', 'must be an instance name'],
+    ['host:8080', 'the scheme must be http or https'],
+    ['not a url', 'is not a URL'],
+  ])('rejects %s', (url, message) => {
+    expect(() => parseCacheUrl(url, 'cache-url')).toThrow(message)
+  })
+
+  it('keeps the instance path', () => {
+    expect(parseCacheUrl('http://[::1]:8080//x/y.z_1-2//', 'cache-url')).toBe('http://[::1]:8080/x/y.z_1-2')
+  })
+})
+
+describe('parseHeaders', () => {
+  it.each([
+    ['no colon', 'line 1 is not "Name: value"'],
+    ['X-A:', 'line 1 is not "Name: value"'],
+    ['Bad Name: v', 'line 1 is not "Name: value"'],
+    ['Content-Encoding: zstd', 'Content-Encoding is set by the client itself'],
+    ['X-A: 1\nx-a: 2', 'x-a is given twice'],
+  ])('rejects %p', (text, message) => {
+    expect(() => parseHeaders(text, 'cache-headers')).toThrow(message)
+  })
+})
+
+describe('authorizationHeader', () => {
+  it('Basic for user:password, Bearer otherwise, a named scheme as it is', () => {
+    expect(authorizationHeader('ci:s3cret', 'cache-token')).toBe('Basic Y2k6czNjcmV0')
+    expect(authorizationHeader('abc.def', 'cache-token')).toBe('Bearer abc.def')
+    expect(authorizationHeader('Bearer tok', 'cache-token')).toBe('Bearer tok')
+    expect(authorizationHeader('basic Y2k6czNjcmV0', 'cache-token')).toBe('basic Y2k6czNjcmV0')
+  })
+})
+
+describe('remote settings for the daemon', () => {
+  it('adds Authorization and the write policy; round-trips through the environment', () => {
+    const config = parse({ url: 'http://127.0.0.1:8080', token: 'ci:s3cret', headers: 'X-Api-Key: k-123' })!
+    const settings = remoteSettings(config, false)
+    expect(settings).toEqual({
+      baseUrl: 'http://127.0.0.1:8080',
+      headers: { 'X-Api-Key': 'k-123', Authorization: 'Basic Y2k6czNjcmV0' },
+      timeoutMs: 10_000,
+      compression: 'zstd',
+      write: false,
+      uploadConcurrency: 8,
+    })
+    expect(decodeRemoteSettings(encodeRemoteSettings(settings))).toEqual(settings)
+    expect(() => decodeRemoteSettings('{"baseUrl":"file:///etc"}')).toThrow('not valid remote settings')
+  })
+
+  it('masks the token, its header forms and every header value', () => {
+    const config = parse({ url: 'http://127.0.0.1:8080', token: 'ci:s3cret', headers: 'X-Api-Key: k-123' })!
+    expect(secretValues(config).sort()).toEqual(['Basic Y2k6czNjcmV0', 'Y2k6czNjcmV0', 'ci:s3cret', 'k-123'])
+  })
+})

@@ -1,0 +1,353 @@
+/**
+ * The remote tier, run inside the daemon: fetches what the local store lacks
+ * into it, and uploads what go put, in the background. Remote trouble is a
+ * miss or an unsent upload, counted, never an error for go.
+ *
+ * Layout (docs/remote-cache.md): the object under /cas/<OutputID> (Go's
+ * OutputID is the sha256 of the body, cmd/go/internal/cache/prog.go), then the
+ * entry under /ac/<ActionID> as an ActionResult naming it. The blob goes first:
+ * bazel-remote answers an AC GET with 404 while a blob it names is missing.
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import type { LocalStore } from '../store/local-store.ts'
+import { decodeActionResult, encodeActionResult } from './action-result.ts'
+import { RemoteHttpError } from './bazel-http.ts'
+import type { BreakerState, CircuitBreaker } from './breaker.ts'
+
+const HEX_ID = /^[0-9a-f]{64}$/
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+/** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
+export const MAX_OBJECT_BYTES = 1024 ** 3
+
+/** What the daemon needs from the HTTP client (BazelHttpClient); tests may pass a fake server's client. */
+export interface RemoteTransport {
+  getAction(actionId: string): Promise<Buffer | undefined>
+  getBlob(hash: string, size: number): Promise<Buffer | undefined>
+  putBlob(hash: string, body: Buffer): Promise<void>
+  putAction(actionId: string, actionResult: Buffer): Promise<void>
+  readonly wire: { sent: number; received: number }
+}
+
+export interface RemoteStats {
+  /** Local misses asked of the remote (on demand). */
+  gets: number
+  /** Entries go used that came from the remote: fetched on demand, or prefetched and then hit. */
+  hits: number
+  /** Of `hits`, fetched on demand. */
+  demandHits: number
+  misses: number
+  /** Entries the job's manifest named, and how many of them were prefetched (used or not). */
+  manifestEntries: number
+  prefetched: number
+  /** Requests that failed (timeouts, refused connections, HTTP errors). */
+  errors: number
+  /** Entries or blobs the server sent that failed validation (wrong digest, size, malformed); each a miss. */
+  rejected: number
+  /** Lookups not sent because the circuit was open; each a miss. */
+  skipped: number
+  /** Entries uploaded (blob and action entry). */
+  uploads: number
+  uploadErrors: number
+  /** Left unsent when the last flush's deadline passed (or writes failed, or the circuit was open). */
+  unsent: number
+  /** Object bytes fetched into / uploaded from the local store. */
+  bytesDown: number
+  bytesUp: number
+  /** Body bytes on the wire (compressed when zstd is on). */
+  wireReceived: number
+  wireSent: number
+  breaker: BreakerState
+  breakerOpened: number
+  /** Whether this job uploads at all (the write policy). */
+  write: boolean
+  /** The first few error messages, for the log and summary. */
+  firstErrors: string[]
+}
+
+export interface RemoteCacheOptions {
+  write: boolean
+  uploadConcurrency: number
+  log: (message: string) => void
+  /**
+   * Where this job's manifest lives (an AC key, 64 hex): the action IDs the
+   * last run of the same job used or added. Read at start to prefetch them;
+   * written at flush. Undefined: no manifest.
+   */
+  manifestKey?: string
+}
+
+/** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
+export const PREFETCH_CONCURRENCY = 16
+/** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
+const MAX_MANIFEST_BYTES = 10 * 1024 ** 2
+
+export class RemoteCache {
+  private readonly transport: RemoteTransport
+  private readonly store: LocalStore
+  private readonly breaker: CircuitBreaker
+  private readonly options: RemoteCacheOptions
+  private readonly counts = { gets: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0, manifestEntries: 0 }
+  /** Served to a shim on demand. */
+  private readonly demandHits = new Set<string>()
+  /** Written into the local store by the prefetch. */
+  private readonly prefetched = new Set<string>()
+  /** Loads in flight, so a shim asking for an entry the prefetch is fetching waits for that one. */
+  private readonly inflight = new Map<string, Promise<boolean>>()
+  private readonly firstErrors: string[] = []
+  /** Every action ID ever queued: each is uploaded at most once per job. */
+  private readonly queued = new Set<string>()
+  private readonly pending: string[] = []
+  private active = 0
+  private failedUploads = 0
+  private unsentAtFlush = 0
+  private stopped = false
+  private flushed = false
+  private idleWaiters: (() => void)[] = []
+
+  constructor(transport: RemoteTransport, store: LocalStore, breaker: CircuitBreaker, options: RemoteCacheOptions) {
+    this.transport = transport
+    this.store = store
+    this.breaker = breaker
+    this.options = options
+  }
+
+  /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
+  async fetch(actionId: string): Promise<boolean> {
+    if (!HEX_ID.test(actionId)) throw new Error(`invalid action ID ${JSON.stringify(actionId)}`)
+    this.counts.gets++
+    // The prefetch may have stored it since the shim looked.
+    const hit = this.store.get(actionId) !== undefined || (await this.load(actionId))
+    if (hit) this.demandHits.add(actionId)
+    else this.counts.misses++
+    return hit
+  }
+
+  /**
+   * Reads this job's manifest and fetches every entry the local store lacks,
+   * PREFETCH_CONCURRENCY at a time, while go starts building. Errors are
+   * counted like any other; the build never waits for this.
+   */
+  async prefetch(): Promise<void> {
+    const key = this.options.manifestKey
+    if (key === undefined) return
+    const ids = await this.readManifest(key)
+    this.counts.manifestEntries = ids.length
+    const todo = ids.filter((id) => this.store.get(id) === undefined)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < todo.length && !this.stopped) {
+        const id = todo[next++]!
+        if (await this.load(id)) this.prefetched.add(id)
+      }
+    }
+    await Promise.all(Array.from({ length: PREFETCH_CONCURRENCY }, worker))
+    this.options.log(`prefetch: ${this.prefetched.size} of ${ids.length} manifest entries fetched (${ids.length - todo.length} were local)`)
+  }
+
+  /** Fetches an entry into the local store once, however many ask at the same time. */
+  private load(actionId: string): Promise<boolean> {
+    let promise = this.inflight.get(actionId)
+    if (promise === undefined) {
+      promise = this.download(actionId).finally(() => this.inflight.delete(actionId))
+      this.inflight.set(actionId, promise)
+    }
+    return promise
+  }
+
+  private async download(actionId: string): Promise<boolean> {
+    const entryBytes = await this.call(() => this.transport.getAction(actionId))
+    if (entryBytes === FAILED || entryBytes === undefined) return false
+    const entry = decodeActionResult(entryBytes)
+    if (entry instanceof Error) return this.reject(`action entry ${actionId}: ${entry.message}`)
+    if (entry.size > MAX_OBJECT_BYTES) return false
+    const body = await this.getVerifiedBlob(entry.outputId, entry.size)
+    if (body === undefined) return false
+    this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs)
+    this.counts.bytesDown += body.length
+    return true
+  }
+
+  /**
+   * The blob, only if its bytes are what the digest names: the server is not
+   * trusted with content, or Go would be handed someone else's object.
+   */
+  private async getVerifiedBlob(hash: string, size: number): Promise<Buffer | undefined> {
+    if (size === 0 && hash === EMPTY_SHA256) return Buffer.alloc(0)
+    const body = await this.call(() => this.transport.getBlob(hash, size))
+    if (body === FAILED || body === undefined) return undefined
+    if (body.length !== size) return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`)
+    const digest = createHash('sha256').update(body).digest('hex')
+    if (digest !== hash) return void this.reject(`blob ${hash}: its sha256 is ${digest}`)
+    return body
+  }
+
+  /** The manifest's action IDs; empty when there is none or it is not valid. */
+  private async readManifest(key: string): Promise<string[]> {
+    const entryBytes = await this.call(() => this.transport.getAction(key))
+    if (entryBytes === FAILED || entryBytes === undefined) return []
+    const entry = decodeActionResult(entryBytes)
+    if (entry instanceof Error) {
+      this.reject(`manifest entry: ${entry.message}`)
+      return []
+    }
+    if (entry.size > MAX_MANIFEST_BYTES) return []
+    const body = await this.getVerifiedBlob(entry.outputId, entry.size)
+    if (body === undefined) return []
+    const lines = body.toString('latin1').split('\n').filter((line) => line !== '')
+    if (!lines.every((line) => HEX_ID.test(line))) {
+      this.reject('manifest: not a list of action IDs')
+      return []
+    }
+    return lines
+  }
+
+  /** Stores the job's manifest: what it used or uploaded, for the next run of the job to prefetch. */
+  private async writeManifest(ids: Iterable<string>): Promise<void> {
+    const key = this.options.manifestKey
+    if (key === undefined || !this.options.write) return
+    // In the order go used or put them (sets keep insertion order), not sorted:
+    // the next run prefetches in about the order its go will ask.
+    const ordered = [...new Set(ids)].filter((id) => HEX_ID.test(id))
+    if (ordered.length === 0) return
+    const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1')
+    if (body.length > MAX_MANIFEST_BYTES) return
+    const hash = createHash('sha256').update(body).digest('hex')
+    if ((await this.call(() => this.transport.putBlob(hash, body), true)) === FAILED) return
+    await this.call(() => this.transport.putAction(key, encodeActionResult({ outputId: hash, size: body.length, timeMs: Date.now() })), true)
+  }
+
+  /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
+  enqueue(actionIds: Iterable<string>): void {
+    if (!this.options.write || this.stopped) return
+    for (const id of actionIds) {
+      if (!HEX_ID.test(id) || this.queued.has(id)) continue
+      this.queued.add(id)
+      this.pending.push(id)
+    }
+    this.pump()
+  }
+
+  /**
+   * Waits for queued uploads until `deadlineMs` from now; then stops
+   * uploading, writes the manifest (`used`: the entries go hit this job, to
+   * count prefetch hits and name in the manifest with what was added) and
+   * returns the stats, `unsent` counting what never made it.
+   */
+  async flush(deadlineMs: number, used: ReadonlySet<string> = new Set()): Promise<RemoteStats> {
+    if (this.pending.length > 0 || this.active > 0) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs))),
+      ])
+      clearTimeout(timer)
+    }
+    // One flush per job (the post step's): what is still queued or in flight now is unsent.
+    this.unsentAtFlush = this.pending.length + this.active
+    this.flushed = true
+    this.stop()
+    if (this.unsentAtFlush > 0) this.options.log(`flush: deadline of ${deadlineMs} ms passed with ${this.unsentAtFlush} uploads left`)
+    // Only when the queue drained: then every queued entry was sent (used ones came from the server or were there).
+    else await this.writeManifest([...used, ...this.queued])
+    return this.stats(used)
+  }
+
+  /** Stops starting uploads (the daemon is going away). */
+  stop(): void {
+    this.stopped = true
+    this.pending.length = 0
+  }
+
+  /** `used`: the entries go hit this job (the daemon's account), to tell prefetched entries that were used. */
+  stats(used: ReadonlySet<string> = new Set()): RemoteStats {
+    let prefetchHits = 0
+    for (const id of this.prefetched) if (used.has(id) && !this.demandHits.has(id)) prefetchHits++
+    return {
+      ...this.counts,
+      hits: this.demandHits.size + prefetchHits,
+      demandHits: this.demandHits.size,
+      prefetched: this.prefetched.size,
+      unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
+      wireReceived: this.transport.wire.received,
+      wireSent: this.transport.wire.sent,
+      breaker: this.breaker.current,
+      breakerOpened: this.breaker.opened,
+      write: this.options.write,
+      firstErrors: [...this.firstErrors],
+    }
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.active < this.options.uploadConcurrency && this.pending.length > 0) {
+      const id = this.pending.shift()!
+      this.active++
+      void this.upload(id).then((ok) => {
+        this.active--
+        if (ok) this.counts.uploads++
+        else if (!this.flushed) this.failedUploads++ // after a flush, already counted as unsent
+        this.pump()
+        if (this.active === 0 && this.pending.length === 0) {
+          for (const wake of this.idleWaiters.splice(0)) wake()
+        }
+      })
+    }
+  }
+
+  private async upload(actionId: string): Promise<boolean> {
+    const hit = this.store.get(actionId)
+    if (hit === undefined) return false // trimmed or replaced since the put
+    if (hit.size > MAX_OBJECT_BYTES) return false
+    let body: Buffer
+    try {
+      body = await readFile(hit.diskPath)
+    } catch {
+      return false
+    }
+    // Only content that is what its name says goes to a shared cache.
+    if (body.length !== hit.size || createHash('sha256').update(body).digest('hex') !== hit.outputId) {
+      this.options.log(`upload ${actionId}: the local object does not match its OutputID; not uploaded`)
+      return false
+    }
+    if (hit.size > 0 || hit.outputId !== EMPTY_SHA256) {
+      if ((await this.call(() => this.transport.putBlob(hit.outputId, body), true)) === FAILED) return false
+    }
+    const entry = encodeActionResult({ outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) })
+    if ((await this.call(() => this.transport.putAction(actionId, entry), true)) === FAILED) return false
+    this.counts.bytesUp += body.length
+    return true
+  }
+
+  /** Runs one request through the breaker; FAILED when refused or failed (counted). */
+  private async call<T>(request: () => Promise<T>, upload = false): Promise<T | typeof FAILED> {
+    if (!this.breaker.allow()) {
+      if (!upload) this.counts.skipped++
+      return FAILED
+    }
+    try {
+      const value = await request()
+      this.breaker.success()
+      return value
+    } catch (error) {
+      this.breaker.failure()
+      if (upload) this.counts.uploadErrors++
+      else this.counts.errors++
+      this.noteError(error)
+      return FAILED
+    }
+  }
+
+  private reject(message: string): false {
+    this.counts.rejected++
+    this.noteError(new Error(`rejected ${message}`))
+    return false
+  }
+
+  private noteError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error)
+    if (this.firstErrors.length < 3) this.firstErrors.push(message)
+    this.options.log(`remote: ${message}${error instanceof RemoteHttpError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`)
+  }
+}
+
+const FAILED = Symbol('failed')

@@ -1,0 +1,267 @@
+/**
+ * The remote cache's settings: parsed from the action's inputs (pure, so every
+ * rule is unit-tested), and handed to the daemon, the only process that talks
+ * to the remote, through its environment. Never through argv, a file, state or
+ * GITHUB_ENV: the Authorization header is in here.
+ */
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+
+export type Compression = 'zstd' | 'none'
+
+export interface RemoteInputs {
+  /** `http(s)://host[:port][/instance]`; empty: no remote. */
+  url: string
+  token: string
+  /** `Name: value` lines. */
+  headers: string
+  caCert: string
+  clientCert: string
+  clientKey: string
+  timeoutSeconds: string
+  compression: string
+}
+
+/** The validated inputs, as the typed Inputs carry them (action/inputs.ts). */
+export interface RemoteConfig {
+  /** Origin plus the instance prefix, no trailing slash; '' for no remote. */
+  url: string
+  token: string
+  /** Extra headers from cache-headers (Authorization comes from the token). */
+  headers: Record<string, string>
+  caFile?: string
+  certFile?: string
+  keyFile?: string
+  timeoutMs: number
+  compression: Compression
+}
+
+export interface RemoteSettings {
+  /** Origin plus the instance prefix, no trailing slash; no credentials. */
+  baseUrl: string
+  /** Sent on every request; Authorization among them when a token is set. */
+  headers: Record<string, string>
+  /** Absolute paths; read by the daemon. */
+  caFile?: string
+  certFile?: string
+  keyFile?: string
+  /** Per request. */
+  timeoutMs: number
+  compression: Compression
+  /** Upload what go puts (the write policy said yes). */
+  write: boolean
+  uploadConcurrency: number
+  /** The AC key of this job's manifest (remote-cache.ts prefetch); absent: no prefetch. */
+  manifestKey?: string
+}
+
+/** The daemon's environment variable holding RemoteSettings as JSON. */
+export const REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE'
+
+export const DEFAULT_TIMEOUT_SECONDS = 10
+export const DEFAULT_UPLOAD_CONCURRENCY = 8
+
+/** Input names, passed in so messages name what the user wrote. */
+export interface RemoteInputNames {
+  url: string
+  token: string
+  headers: string
+  caCert: string
+  clientCert: string
+  clientKey: string
+  timeout: string
+  compression: string
+}
+
+export class RemoteConfigError extends Error {}
+
+/** Headers our client sets itself, or that would break the protocol if a user set them. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes'])
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/
+
+/**
+ * The validated remote inputs, or undefined when no cache-url is set. Throws
+ * RemoteConfigError with a message saying how to fix the input.
+ */
+export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, workspace: string): RemoteConfig | undefined {
+  const url = raw.url.trim()
+  const others: [string, string][] = [
+    [names.token, raw.token],
+    [names.headers, raw.headers],
+    [names.caCert, raw.caCert],
+    [names.clientCert, raw.clientCert],
+    [names.clientKey, raw.clientKey],
+  ]
+  if (url === '') {
+    const set = others.filter(([, v]) => v.trim() !== '').map(([n]) => n)
+    if (set.length > 0) throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`)
+    return undefined
+  }
+  const baseUrl = parseCacheUrl(url, names.url)
+  const headers = parseHeaders(raw.headers, names.headers)
+  const token = raw.token.trim()
+  if (token !== '') {
+    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+      throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`)
+    }
+    authorizationHeader(token, names.token)
+  }
+  const file = (value: string): string | undefined => (value.trim() === '' ? undefined : path.resolve(workspace, value.trim()))
+  const caFile = file(raw.caCert)
+  const certFile = file(raw.clientCert)
+  const keyFile = file(raw.clientKey)
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`)
+  }
+  if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
+    throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`)
+  }
+  const timeoutText = raw.timeoutSeconds.trim()
+  const timeoutSeconds = timeoutText === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText)
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
+    throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`)
+  }
+  const compression = raw.compression.trim().toLowerCase() || 'zstd'
+  if (compression !== 'zstd' && compression !== 'none') {
+    throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`)
+  }
+  return {
+    url: baseUrl,
+    token,
+    headers,
+    ...(caFile && { caFile }),
+    ...(certFile && { certFile }),
+    ...(keyFile && { keyFile }),
+    timeoutMs: Math.round(timeoutSeconds * 1000),
+    compression,
+  }
+}
+
+/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
+export function remoteSettings(config: RemoteConfig, write: boolean, manifestKey?: string): RemoteSettings {
+  const headers = { ...config.headers }
+  if (config.token !== '') headers.Authorization = authorizationHeader(config.token, 'cache-token')
+  return {
+    baseUrl: config.url,
+    headers,
+    ...(config.caFile && { caFile: config.caFile }),
+    ...(config.certFile && { certFile: config.certFile }),
+    ...(config.keyFile && { keyFile: config.keyFile }),
+    timeoutMs: config.timeoutMs,
+    compression: config.compression,
+    write,
+    uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+    ...(manifestKey && { manifestKey }),
+  }
+}
+
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+export function manifestKey(scope: { repository: string; workflow: string; job: string; os: string; arch: string; goVersion: string }): string {
+  const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
+export function parseCacheUrl(value: string, inputName: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`)
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`)
+  }
+  if (url.search !== '' || url.hash !== '') throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`)
+  const segments = url.pathname.split('/').filter((s) => s !== '')
+  for (const segment of segments) {
+    if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
+      throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`)
+    }
+  }
+  return `${url.origin}${segments.map((s) => `/${s}`).join('')}`
+}
+
+/** `Name: value` per line; blank lines and `#` comments skipped. */
+export function parseHeaders(text: string, inputName: string): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+    const line = rawLine.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const colon = line.indexOf(':')
+    const name = colon === -1 ? '' : line.slice(0, colon).trim()
+    const value = colon === -1 ? '' : line.slice(colon + 1).trim()
+    if (!HEADER_NAME.test(name) || value === '') {
+      throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`)
+    }
+    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`)
+    if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase())) throw new RemoteConfigError(`${inputName}: ${name} is given twice.`)
+    headers[name] = value
+  }
+  return headers
+}
+
+/**
+ * The Authorization value for a cache-token: `user:password` (bazel-remote's
+ * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
+ * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
+ * front of the server).
+ */
+export function authorizationHeader(token: string, inputName: string): string {
+  if (/[\r\n]/.test(token)) throw new RemoteConfigError(`${inputName}: must be a single line.`)
+  if (/^(basic|bearer) \S/i.test(token)) return token
+  if (token.includes(':')) return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`
+  return `Bearer ${token}`
+}
+
+/**
+ * Every value to mask in logs: the token, its Authorization forms, and every
+ * extra header's value (an API key travels there as often as in a token).
+ */
+export function secretValues(config: RemoteConfig): string[] {
+  const values = new Set<string>(Object.values(config.headers))
+  if (config.token !== '') {
+    values.add(config.token)
+    const header = authorizationHeader(config.token, 'cache-token')
+    values.add(header)
+    values.add(header.replace(/^\S+ /, ''))
+  }
+  return [...values].filter((v) => v.length > 0)
+}
+
+export function encodeRemoteSettings(settings: RemoteSettings): string {
+  return JSON.stringify(settings)
+}
+
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
+export function decodeRemoteSettings(text: string): RemoteSettings {
+  const v = JSON.parse(text) as RemoteSettings
+  const strings = (o: unknown): boolean => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string')
+  const optionalString = (x: unknown): boolean => x === undefined || typeof x === 'string'
+  const ok =
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.baseUrl === 'string' &&
+    /^https?:\/\//.test(v.baseUrl) &&
+    strings(v.headers) &&
+    optionalString(v.caFile) &&
+    optionalString(v.certFile) &&
+    optionalString(v.keyFile) &&
+    Number.isSafeInteger(v.timeoutMs) &&
+    v.timeoutMs > 0 &&
+    (v.compression === 'zstd' || v.compression === 'none') &&
+    typeof v.write === 'boolean' &&
+    Number.isSafeInteger(v.uploadConcurrency) &&
+    v.uploadConcurrency > 0 &&
+    (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey))
+  if (!ok) throw new Error(`${REMOTE_ENV} is not valid remote settings`)
+  return v
+}
