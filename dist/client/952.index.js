@@ -177,6 +177,8 @@ function renderHookScript(kind, p) {
     ].join('\n');
 }
 
+// EXTERNAL MODULE: ./src/remote/settings.ts
+var settings = __webpack_require__(753);
 ;// CONCATENATED MODULE: ./src/store/byte-size.ts
 /** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
 function byte_size_parseByteSize(text) {
@@ -282,6 +284,7 @@ function repoName(repo) {
 
 
 
+
 const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
 class KitConfigError extends Error {
 }
@@ -311,17 +314,13 @@ function parseKitConfig(text, file = 'the kit config') {
     if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
         if (typeof v.cacheUrl !== 'string')
             fail('cacheUrl', 'must be a string');
-        let url;
         try {
-            url = new URL(v.cacheUrl);
+            // The same rules as the action's cache-url input.
+            cacheUrl = (0,settings/* parseCacheUrl */.ne)(v.cacheUrl, `${file}: "cacheUrl"`);
         }
-        catch {
-            url = undefined;
+        catch (error) {
+            throw new KitConfigError(`${error.message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`);
         }
-        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-            fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)');
-        }
-        cacheUrl = v.cacheUrl;
     }
     const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
     const autoConfigure = v.autoConfigure ?? true;
@@ -800,8 +799,6 @@ async function hashFiles(workspace, files) {
     return outer.digest('hex');
 }
 
-// EXTERNAL MODULE: ./src/remote/settings.ts
-var settings = __webpack_require__(753);
 ;// CONCATENATED MODULE: ./src/action/constants.ts
 /** Input, output and state names, defined once; a contract test checks them against action.yml. */
 const constants_Input = {
@@ -1092,6 +1089,8 @@ function buildCacheFigures(stats) {
     };
 }
 
+// EXTERNAL MODULE: ./src/remote/daemon-remote.ts + 7 modules
+var daemon_remote = __webpack_require__(569);
 ;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
 /**
  * Reads `[GLOBAL] pants_version` from pants.toml without a TOML library: the
@@ -1376,6 +1375,8 @@ async function readEvent(env) {
 
 
 
+
+
 /** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
 const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
 /** The Pants config job-started registered; the action rewrites that file rather than registering a second one. */
@@ -1399,6 +1400,29 @@ function planJob(lookup, env, decideWriteFor) {
     if (!repositoryIncluded(config, repository))
         return { configure: false, reason: `${repository} is not among the kit's repositories`, warnings: auto.warnings };
     return { configure: true, config, write: decideWriteFor(config), warnings: auto.warnings };
+}
+/**
+ * The kit's remote cache, when its config names one. The token comes from the
+ * token file (never the config, never GITHUB_ENV) and goes to the daemon only.
+ * An unreadable token file is a warning: the job goes on with the local store.
+ */
+async function kitRemote(config, write, env, print) {
+    if (config.cacheUrl === undefined)
+        return undefined;
+    let token = '';
+    if (config.tokenFile !== undefined) {
+        try {
+            token = (await (0,promises_.readFile)(config.tokenFile, 'utf8')).trim();
+        }
+        catch (error) {
+            print(`::warning::go-cache-setup: cannot read the token file ${config.tokenFile} (${error.code ?? String(error)}); this job uses the runner's local store only`);
+            return undefined;
+        }
+    }
+    const url = (0,settings/* parseCacheUrl */.ne)(config.cacheUrl, 'cacheUrl');
+    // Go's version is not known before the job's steps run; the manifest is per job without it.
+    const scope = { repository: env.GITHUB_REPOSITORY ?? '', workflow: env.GITHUB_WORKFLOW ?? '', job: env.GITHUB_JOB ?? '', os: env.RUNNER_OS ?? '', arch: env.RUNNER_ARCH ?? '', goVersion: 'kit' };
+    return (0,settings/* remoteSettings */.kG)({ url, token, headers: {}, timeoutMs: settings/* DEFAULT_TIMEOUT_SECONDS */.KU * 1000, compression: 'zstd' }, write.allowed, (0,settings/* manifestKey */.Rn)(scope));
 }
 function recordPath(env) {
     return external_node_path_default().join(requireEnv(env, 'RUNNER_TEMP'), 'go-cache-setup-kit', 'job.json');
@@ -1425,19 +1449,38 @@ async function jobStarted(io) {
     await (0,promises_.mkdir)(store, { recursive: true });
     const socket = socketPath(stateDir);
     const logFile = external_node_path_default().join(stateDir, 'daemon.log');
-    const launch = { node: io.nodePath, client: io.clientPath, store, socket, maxBytes: byte_size_parseByteSize(config.storeMaxSize), logFile };
+    const remote = await kitRemote(config, write, env, io.print);
+    const launch = {
+        node: io.nodePath,
+        client: io.clientPath,
+        store,
+        socket,
+        maxBytes: byte_size_parseByteSize(config.storeMaxSize),
+        logFile,
+        // The token reaches the daemon only through its environment (remote/settings.ts).
+        env: remote && { [settings/* REMOTE_ENV */.$_]: (0,settings/* encodeRemoteSettings */.Qv)(remote) },
+    };
     const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS);
     if (!daemonStarted)
         io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`);
-    const command = cacheProgCommand({ node: io.nodePath, client: io.clientPath, store, socket, readStore });
-    await (0,promises_.writeFile)(recordPath(env), JSON.stringify({ socket, store }));
+    const command = cacheProgCommand({
+        node: io.nodePath,
+        client: io.clientPath,
+        store,
+        socket,
+        readStore,
+        ...(remote && { remoteWaitMs: (0,daemon_remote/* fetchWaitMs */.Ue)(remote) }),
+    });
+    const record = { socket, store, ...(remote && { remote: { url: remote.baseUrl, write: remote.write } }) };
+    await (0,promises_.writeFile)(recordPath(env), JSON.stringify(record));
     const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`];
     const pants = await pantsConfig(config, write, env, stateDir);
     if (pants !== undefined)
         exports.push(`${PANTS_CONFIG_FILES}=${config_registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`);
     await (0,promises_.appendFile)(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''));
     const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`;
-    io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (store ${store}, ${writes})`);
+    const tiers = remote ? `store ${store}, remote ${remote.baseUrl}` : `store ${store}`;
+    io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (${tiers}, ${writes})`);
     if (pants !== undefined)
         io.print(`go-cache-setup: Pants remote cache registered (${pants})`);
 }
@@ -1468,17 +1511,21 @@ async function jobCompleted(io) {
         io.print('go-cache-setup: the job-started hook configured nothing; nothing to finish');
         return;
     }
-    if (typeof record.socket !== 'string' || typeof record.store !== 'string') {
+    if (typeof record.socket !== 'string' || typeof record.store !== 'string' || (record.remote !== undefined && typeof record.remote.url !== 'string')) {
         io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote; nothing to finish`);
         return;
     }
-    const { stats, trim, problem } = await finishClient(record.socket, record.store);
+    const { stats, trim, problem, remote } = await finishClient(record.socket, record.store, { remote: record.remote });
     if (problem)
         io.print(`::warning::go-cache-setup: ${problem}`);
     const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets;
     io.print(`go-cache-setup: ${stats.sessions} go processes, ${stats.gets} gets, ${stats.hits} hits (${(ratio * 100).toFixed(1)}%), ` +
         `${stats.misses} misses, ${stats.puts} puts (${stats.bytesOut} bytes)` +
         (trim ? `; store ${trim.storeBytes} bytes after trimming ${trim.entriesRemoved} entries` : ''));
+    const r = remote?.stats;
+    if (r !== undefined) {
+        io.print(`go-cache-setup: remote ${remote.settings.url}: ${r.hits} hits, ${r.misses} misses, ${r.errors} errors, ${r.uploads} uploads, ${r.unsent} unsent`);
+    }
     await (0,promises_.rm)(file, { force: true });
 }
 function requireEnv(env, name) {

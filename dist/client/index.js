@@ -1074,11 +1074,12 @@ function serveSession(input, output, backend, options = {}) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Ue: () => (/* binding */ fetchWaitMs),
   dX: () => (/* binding */ remoteTier),
   Z8: () => (/* binding */ takeRemoteSettings)
 });
 
-// UNUSED EXPORTS: BREAKER, fetchWaitMs
+// UNUSED EXPORTS: BREAKER
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
@@ -1858,9 +1859,14 @@ function remoteTier(settings, log) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $_: () => (/* binding */ REMOTE_ENV),
+/* harmony export */   KU: () => (/* binding */ DEFAULT_TIMEOUT_SECONDS),
+/* harmony export */   Qv: () => (/* binding */ encodeRemoteSettings),
+/* harmony export */   Rn: () => (/* binding */ manifestKey),
+/* harmony export */   kG: () => (/* binding */ remoteSettings),
+/* harmony export */   ne: () => (/* binding */ parseCacheUrl),
 /* harmony export */   uk: () => (/* binding */ decodeRemoteSettings)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_TIMEOUT_SECONDS, DEFAULT_UPLOAD_CONCURRENCY, RemoteConfigError, parseRemoteInputs, remoteSettings, manifestKey, parseCacheUrl, parseHeaders, authorizationHeader, secretValues, encodeRemoteSettings */
+/* unused harmony exports DEFAULT_UPLOAD_CONCURRENCY, RemoteConfigError, parseRemoteInputs, parseHeaders, authorizationHeader, secretValues */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
@@ -1877,7 +1883,7 @@ function remoteTier(settings, log) {
 const REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
 const DEFAULT_TIMEOUT_SECONDS = 10;
 const DEFAULT_UPLOAD_CONCURRENCY = 8;
-class RemoteConfigError extends (/* unused pure expression or super */ null && (Error)) {
+class RemoteConfigError extends Error {
 }
 /** Headers our client sets itself, or that would break the protocol if a user set them. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
@@ -1897,7 +1903,8 @@ function parseRemoteInputs(raw, names, workspace) {
         [names.clientKey, raw.clientKey],
     ];
     if (url === '') {
-        const set = others.filter(([, v]) => v.trim() !== '').map(([n]) => n);
+        // cache-token alone is fine: Pants may use it with its own store address (pants/).
+        const set = others.filter(([n, v]) => n !== names.token && v.trim() !== '').map(([n]) => n);
         if (set.length > 0)
             throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
         return undefined;
@@ -1966,7 +1973,7 @@ function remoteSettings(config, write, manifestKey) {
  */
 function manifestKey(scope) {
     const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
-    return createHash('sha256').update(text).digest('hex');
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
 }
 /** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
 function parseCacheUrl(value, inputName) {

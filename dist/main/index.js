@@ -96213,6 +96213,216 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/remote/settings.ts
+/**
+ * The remote cache's settings: parsed from the action's inputs (pure, so every
+ * rule is unit-tested), and handed to the daemon, the only process that talks
+ * to the remote, through its environment. Never through argv, a file, state or
+ * GITHUB_ENV: the Authorization header is in here.
+ */
+
+
+/** The daemon's environment variable holding RemoteSettings as JSON. */
+const settings_REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
+const settings_DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_UPLOAD_CONCURRENCY = 8;
+class RemoteConfigError extends Error {
+}
+/** Headers our client sets itself, or that would break the protocol if a user set them. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * The validated remote inputs, or undefined when no cache-url is set. Throws
+ * RemoteConfigError with a message saying how to fix the input.
+ */
+function parseRemoteInputs(raw, names, workspace) {
+    const url = raw.url.trim();
+    const others = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+    ];
+    if (url === '') {
+        // cache-token alone is fine: Pants may use it with its own store address (pants/).
+        const set = others.filter(([n, v]) => n !== names.token && v.trim() !== '').map(([n]) => n);
+        if (set.length > 0)
+            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
+        return undefined;
+    }
+    const baseUrl = settings_parseCacheUrl(url, names.url);
+    const headers = parseHeaders(raw.headers, names.headers);
+    const token = raw.token.trim();
+    if (token !== '') {
+        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        }
+        authorizationHeader(token, names.token);
+    }
+    const file = (value) => (value.trim() === '' ? undefined : external_node_path_default().resolve(workspace, value.trim()));
+    const caFile = file(raw.caCert);
+    const certFile = file(raw.clientCert);
+    const keyFile = file(raw.clientKey);
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
+    }
+    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    }
+    const timeoutText = raw.timeoutSeconds.trim();
+    const timeoutSeconds = timeoutText === '' ? settings_DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
+        throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
+    }
+    const compression = raw.compression.trim().toLowerCase() || 'zstd';
+    if (compression !== 'zstd' && compression !== 'none') {
+        throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`);
+    }
+    return {
+        url: baseUrl,
+        token,
+        headers,
+        ...(caFile && { caFile }),
+        ...(certFile && { certFile }),
+        ...(keyFile && { keyFile }),
+        timeoutMs: Math.round(timeoutSeconds * 1000),
+        compression,
+    };
+}
+/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
+function settings_remoteSettings(config, write, manifestKey) {
+    const headers = { ...config.headers };
+    if (config.token !== '')
+        headers.Authorization = authorizationHeader(config.token, 'cache-token');
+    return {
+        baseUrl: config.url,
+        headers,
+        ...(config.caFile && { caFile: config.caFile }),
+        ...(config.certFile && { certFile: config.certFile }),
+        ...(config.keyFile && { keyFile: config.keyFile }),
+        timeoutMs: config.timeoutMs,
+        compression: config.compression,
+        write,
+        uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+        ...(manifestKey && { manifestKey }),
+    };
+}
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+function settings_manifestKey(scope) {
+    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
+function settings_parseCacheUrl(value, inputName) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    if (url.search !== '' || url.hash !== '')
+        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
+            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
+        }
+    }
+    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. */
+function parseHeaders(text, inputName) {
+    const headers = {};
+    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon === -1 ? '' : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        if (!HEADER_NAME.test(name) || value === '') {
+            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
+        }
+        if (RESERVED_HEADERS.has(name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
+        headers[name] = value;
+    }
+    return headers;
+}
+/**
+ * The Authorization value for a cache-token: `user:password` (bazel-remote's
+ * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
+ * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
+ * front of the server).
+ */
+function authorizationHeader(token, inputName) {
+    if (/[\r\n]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line.`);
+    if (/^(basic|bearer) \S/i.test(token))
+        return token;
+    if (token.includes(':'))
+        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
+    return `Bearer ${token}`;
+}
+/**
+ * Every value to mask in logs: the token, its Authorization forms, and every
+ * extra header's value (an API key travels there as often as in a token).
+ */
+function secretValues(config) {
+    const values = new Set(Object.values(config.headers));
+    if (config.token !== '') {
+        values.add(config.token);
+        const header = authorizationHeader(config.token, 'cache-token');
+        values.add(header);
+        values.add(header.replace(/^\S+ /, ''));
+    }
+    return [...values].filter((v) => v.length > 0);
+}
+function settings_encodeRemoteSettings(settings) {
+    return JSON.stringify(settings);
+}
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
+function settings_decodeRemoteSettings(text) {
+    const v = JSON.parse(text);
+    const strings = (o) => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
+    const optionalString = (x) => x === undefined || typeof x === 'string';
+    const ok = typeof v === 'object' &&
+        v !== null &&
+        typeof v.baseUrl === 'string' &&
+        /^https?:\/\//.test(v.baseUrl) &&
+        strings(v.headers) &&
+        optionalString(v.caFile) &&
+        optionalString(v.certFile) &&
+        optionalString(v.keyFile) &&
+        Number.isSafeInteger(v.timeoutMs) &&
+        v.timeoutMs > 0 &&
+        (v.compression === 'zstd' || v.compression === 'none') &&
+        typeof v.write === 'boolean' &&
+        Number.isSafeInteger(v.uploadConcurrency) &&
+        v.uploadConcurrency > 0 &&
+        (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey));
+    if (!ok)
+        throw new Error(`${settings_REMOTE_ENV} is not valid remote settings`);
+    return v;
+}
+
 ;// CONCATENATED MODULE: ./src/store/byte-size.ts
 /** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
 function byte_size_parseByteSize(text) {
@@ -96318,6 +96528,7 @@ function repoName(repo) {
 
 
 
+
 const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
 class KitConfigError extends Error {
 }
@@ -96347,17 +96558,13 @@ function parseKitConfig(text, file = 'the kit config') {
     if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
         if (typeof v.cacheUrl !== 'string')
             fail('cacheUrl', 'must be a string');
-        let url;
         try {
-            url = new URL(v.cacheUrl);
+            // The same rules as the action's cache-url input.
+            cacheUrl = settings_parseCacheUrl(v.cacheUrl, `${file}: "cacheUrl"`);
         }
-        catch {
-            url = undefined;
+        catch (error) {
+            throw new KitConfigError(`${error.message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`);
         }
-        if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-            fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)');
-        }
-        cacheUrl = v.cacheUrl;
     }
     const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
     const autoConfigure = v.autoConfigure ?? true;
@@ -96470,8 +96677,6 @@ async function saveGoCacheDir(cache, log, restored, write) {
     return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
 /**
  * GOCACHEPROG is a command line that cmd/go splits with
@@ -96661,7 +96866,7 @@ async function hashFiles(workspace, files) {
 /** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
 const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
 /** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headers_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 class HeaderError extends Error {
 }
 /** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
@@ -96685,7 +96890,7 @@ function parseHeaderLine(line) {
     const colon = line.indexOf(':');
     const name = colon < 0 ? '' : line.slice(0, colon).trim();
     const value = colon < 0 ? '' : line.slice(colon + 1).trim();
-    if (!HEADER_NAME.test(name))
+    if (!headers_HEADER_NAME.test(name))
         throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
     if (value === '')
         throw new HeaderError(`header "${name}" has no value`);
@@ -96701,213 +96906,6 @@ function parseHeaderLine(line) {
 function headerEnvNames(headers) {
     const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
     return [...new Set(names)];
-}
-
-;// CONCATENATED MODULE: ./src/remote/settings.ts
-/**
- * The remote cache's settings: parsed from the action's inputs (pure, so every
- * rule is unit-tested), and handed to the daemon, the only process that talks
- * to the remote, through its environment. Never through argv, a file, state or
- * GITHUB_ENV: the Authorization header is in here.
- */
-
-
-/** The daemon's environment variable holding RemoteSettings as JSON. */
-const settings_REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
-const DEFAULT_TIMEOUT_SECONDS = 10;
-const DEFAULT_UPLOAD_CONCURRENCY = 8;
-class RemoteConfigError extends Error {
-}
-/** Headers our client sets itself, or that would break the protocol if a user set them. */
-const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
-const settings_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
-/**
- * The validated remote inputs, or undefined when no cache-url is set. Throws
- * RemoteConfigError with a message saying how to fix the input.
- */
-function parseRemoteInputs(raw, names, workspace) {
-    const url = raw.url.trim();
-    const others = [
-        [names.token, raw.token],
-        [names.headers, raw.headers],
-        [names.caCert, raw.caCert],
-        [names.clientCert, raw.clientCert],
-        [names.clientKey, raw.clientKey],
-    ];
-    if (url === '') {
-        const set = others.filter(([, v]) => v.trim() !== '').map(([n]) => n);
-        if (set.length > 0)
-            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
-        return undefined;
-    }
-    const baseUrl = parseCacheUrl(url, names.url);
-    const headers = parseHeaders(raw.headers, names.headers);
-    const token = raw.token.trim();
-    if (token !== '') {
-        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
-        }
-        authorizationHeader(token, names.token);
-    }
-    const file = (value) => (value.trim() === '' ? undefined : external_node_path_default().resolve(workspace, value.trim()));
-    const caFile = file(raw.caCert);
-    const certFile = file(raw.clientCert);
-    const keyFile = file(raw.clientKey);
-    if ((certFile === undefined) !== (keyFile === undefined)) {
-        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
-    }
-    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
-        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
-    }
-    const timeoutText = raw.timeoutSeconds.trim();
-    const timeoutSeconds = timeoutText === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
-        throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
-    }
-    const compression = raw.compression.trim().toLowerCase() || 'zstd';
-    if (compression !== 'zstd' && compression !== 'none') {
-        throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`);
-    }
-    return {
-        url: baseUrl,
-        token,
-        headers,
-        ...(caFile && { caFile }),
-        ...(certFile && { certFile }),
-        ...(keyFile && { keyFile }),
-        timeoutMs: Math.round(timeoutSeconds * 1000),
-        compression,
-    };
-}
-/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
-function remoteSettings(config, write, manifestKey) {
-    const headers = { ...config.headers };
-    if (config.token !== '')
-        headers.Authorization = authorizationHeader(config.token, 'cache-token');
-    return {
-        baseUrl: config.url,
-        headers,
-        ...(config.caFile && { caFile: config.caFile }),
-        ...(config.certFile && { certFile: config.certFile }),
-        ...(config.keyFile && { keyFile: config.keyFile }),
-        timeoutMs: config.timeoutMs,
-        compression: config.compression,
-        write,
-        uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
-        ...(manifestKey && { manifestKey }),
-    };
-}
-/**
- * The manifest's key: one per job of a workflow, OS, arch and Go version (the
- * next run of the same job builds much the same). Prefixed so that it cannot
- * be a Go ActionID or a Pants action digest by accident.
- */
-function manifestKey(scope) {
-    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
-function parseCacheUrl(value, inputName) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
-    }
-    if (url.search !== '' || url.hash !== '')
-        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
-    const segments = url.pathname.split('/').filter((s) => s !== '');
-    for (const segment of segments) {
-        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
-            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
-        }
-    }
-    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
-}
-/** `Name: value` per line; blank lines and `#` comments skipped. */
-function parseHeaders(text, inputName) {
-    const headers = {};
-    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const colon = line.indexOf(':');
-        const name = colon === -1 ? '' : line.slice(0, colon).trim();
-        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
-        if (!settings_HEADER_NAME.test(name) || value === '') {
-            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
-        }
-        if (RESERVED_HEADERS.has(name.toLowerCase()))
-            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
-        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
-            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
-        headers[name] = value;
-    }
-    return headers;
-}
-/**
- * The Authorization value for a cache-token: `user:password` (bazel-remote's
- * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
- * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
- * front of the server).
- */
-function authorizationHeader(token, inputName) {
-    if (/[\r\n]/.test(token))
-        throw new RemoteConfigError(`${inputName}: must be a single line.`);
-    if (/^(basic|bearer) \S/i.test(token))
-        return token;
-    if (token.includes(':'))
-        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
-    return `Bearer ${token}`;
-}
-/**
- * Every value to mask in logs: the token, its Authorization forms, and every
- * extra header's value (an API key travels there as often as in a token).
- */
-function secretValues(config) {
-    const values = new Set(Object.values(config.headers));
-    if (config.token !== '') {
-        values.add(config.token);
-        const header = authorizationHeader(config.token, 'cache-token');
-        values.add(header);
-        values.add(header.replace(/^\S+ /, ''));
-    }
-    return [...values].filter((v) => v.length > 0);
-}
-function encodeRemoteSettings(settings) {
-    return JSON.stringify(settings);
-}
-/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
-function settings_decodeRemoteSettings(text) {
-    const v = JSON.parse(text);
-    const strings = (o) => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
-    const optionalString = (x) => x === undefined || typeof x === 'string';
-    const ok = typeof v === 'object' &&
-        v !== null &&
-        typeof v.baseUrl === 'string' &&
-        /^https?:\/\//.test(v.baseUrl) &&
-        strings(v.headers) &&
-        optionalString(v.caFile) &&
-        optionalString(v.certFile) &&
-        optionalString(v.keyFile) &&
-        Number.isSafeInteger(v.timeoutMs) &&
-        v.timeoutMs > 0 &&
-        (v.compression === 'zstd' || v.compression === 'none') &&
-        typeof v.write === 'boolean' &&
-        Number.isSafeInteger(v.uploadConcurrency) &&
-        v.uploadConcurrency > 0 &&
-        (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey));
-    if (!ok)
-        throw new Error(`${settings_REMOTE_ENV} is not valid remote settings`);
-    return v;
 }
 
 ;// CONCATENATED MODULE: ./src/action/constants.ts
@@ -97042,7 +97040,7 @@ function readInputs(getInput, workspace) {
         cacheCaCert: remote?.caFile ?? '',
         cacheClientCert: remote?.certFile ?? '',
         cacheClientKey: remote?.keyFile ?? '',
-        cacheTimeoutMs: remote?.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
+        cacheTimeoutMs: remote?.timeoutMs ?? settings_DEFAULT_TIMEOUT_SECONDS * 1000,
         cacheCompression: remote?.compression ?? 'zstd',
         moduleCache: readBoolean(getInput, Input.ModuleCache, true),
         dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
@@ -97296,425 +97294,6 @@ function buildCacheFigures(stats) {
         hitRatio: stats.gets === 0 ? '0' : (stats.hits / stats.gets).toFixed(4),
         timeMs: String(Math.round(stats.busyMs)),
     };
-}
-
-// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
-var daemon_launch = __nccwpck_require__(1828);
-;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
-/**
- * Reads `[GLOBAL] pants_version` from pants.toml without a TOML library: the
- * one key we need is a plain string in a plain table, and the action's bundle
- * takes no new dependency for it. Anything we cannot read plainly is "unknown",
- * and the config falls back to the keys every supported version accepts.
- */
-/** The `[GLOBAL] pants_version` string, or undefined when the file does not set one we can read. */
-function readPantsVersion(tomlText) {
-    let table = '';
-    let multiline;
-    for (const rawLine of tomlText.split(/\r?\n/)) {
-        // Skip the bodies of multi-line strings: a `[GLOBAL]` inside one is text, not a table.
-        if (multiline !== undefined) {
-            if (countOccurrences(rawLine, multiline) % 2 === 1)
-                multiline = undefined;
-            continue;
-        }
-        const line = rawLine.trim();
-        if (line.startsWith('[[')) {
-            table = line; // an array of tables: never GLOBAL
-            continue;
-        }
-        const header = /^\[\s*("?)([A-Za-z0-9_.-]+)\1\s*\](?:\s*#.*)?$/.exec(line);
-        if (header !== null) {
-            table = header[2];
-            continue;
-        }
-        const key = /^(?:"?GLOBAL"?\s*\.\s*)?("?)pants_version\1\s*=\s*(.*)$/.exec(line);
-        const dotted = /^"?GLOBAL"?\s*\./.test(line);
-        if (key !== null && (table === 'GLOBAL' ? !dotted : table === '' && dotted)) {
-            return stringValue(key[2]);
-        }
-        for (const quote of ['"""', "'''"]) {
-            if (countOccurrences(line, quote) % 2 === 1)
-                multiline = quote;
-        }
-    }
-    return undefined;
-}
-/** A TOML basic or literal one-line string, with a trailing comment allowed. */
-function stringValue(rest) {
-    const m = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(rest.trim());
-    if (m === null)
-        return undefined;
-    return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
-}
-function countOccurrences(text, needle) {
-    return text.split(needle).length - 1;
-}
-/** `2.17.1`, `2.20.0rc1`, `2.21.0.dev3` → {2, 17 …}; undefined for anything else (an interpolation, say). */
-function parsePantsVersion(text) {
-    const m = /^(\d+)\.(\d+)(?:[.\-+a-z0-9]*)$/i.exec(text?.trim() ?? '');
-    if (m === null)
-        return undefined;
-    return { major: Number(m[1]), minor: Number(m[2]), text: text.trim() };
-}
-/** Whether `v` is at least `major.minor`. */
-function atLeast(v, major, minor) {
-    return v.major > major || (v.major === major && v.minor >= minor);
-}
-
-;// CONCATENATED MODULE: ./src/pants/config.ts
-/**
- * The generated Pants config: pure text from settings and the repository's
- * Pants version, plus the PANTS_CONFIG_FILES value that registers it.
- *
- * Pants rejects unknown config keys ("Invalid config entries detected"), and
- * the valid keys change between versions, so every key written here is one
- * the target version accepts (docs/decisions.md D18). The token is never in
- * the text: a header value says `%(env.NAME)s` and Pants reads the variable
- * when it runs.
- */
-
-/** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
-const MIN_PANTS = { major: 2, minor: 17 };
-/**
- * Pants waits at exit only `session_end_tasks_timeout` for its async cache
- * writes (default 3 s), and drops the rest (pantsbuild/pants#16947). A CI job
- * would rather wait than lose its last writes; a dead server is cut off sooner
- * by Pants' own RPC timeouts.
- */
-const SESSION_END_TASKS_TIMEOUT_SECONDS = 60;
-/** The config file's text for `version` (undefined: pants.toml names none we could read). */
-function config_renderPantsConfig(settings, version) {
-    const lines = [
-        version === undefined
-            ? '# Written by go-cache-setup: Pants remote caching over REAPI. pants.toml names no Pants version we could read,'
-            : `# Written by go-cache-setup: Pants remote caching over REAPI, for Pants ${version.text}.`,
-    ];
-    if (version === undefined)
-        lines.push('# so this file holds only keys that every Pants from 2.17 on accepts.');
-    lines.push("# Registered after the repository's own config files (PANTS_CONFIG_FILES), so these keys win;", '# pants.toml is not changed.', '[GLOBAL]', 'remote_cache_read = true', `remote_cache_write = ${settings.write}`);
-    if (version !== undefined && atLeast(version, 2, 20)) {
-        // From 2.20 the address scheme depends on remote_provider, which the
-        // repository may have set to the GitHub Actions cache; ours is REAPI.
-        lines.push('# The repository may have chosen another remote provider; this address is REAPI (Pants 2.20+).', 'remote_provider = "reapi"');
-    }
-    lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`);
-    if (settings.instanceName !== '')
-        lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`);
-    lines.push('# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).', `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`);
-    if (settings.headers.length > 0) {
-        lines.push(version !== undefined && atLeast(version, 2, 25)
-            ? "# `.add` merges into the repository's own headers instead of replacing them."
-            : "# `.add` merges into the repository's own headers and Pants' user-agent (the default before 2.25) instead of replacing them.", `remote_store_headers.add = { ${settings.headers.map(([name, value]) => `${tomlString(name)} = ${tomlString(value)}`).join(', ')} }`);
-    }
-    return `${lines.join('\n')}\n`;
-}
-/** A TOML basic string. Inputs are validated to one line without control characters. */
-function tomlString(value) {
-    return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-/**
- * The PANTS_CONFIG_FILES value that adds `file` after what is already there
- * (pants.ci.toml from an earlier step, say). Pants 2.17 splits comma-joined
- * modifiers only when the value starts with `+` or `-`
- * (ListValueComponent._split_modifier_expr), so a bare value or a replacing
- * list is rewritten into one form instead of being joined with a comma.
- */
-function config_registerConfigFile(existing, file) {
-    const current = (existing ?? '').trim();
-    const quoted = pythonString(file);
-    if (current === '')
-        return `+[${quoted}]`;
-    if (current.includes(quoted) || current === file)
-        return current;
-    if (current.startsWith('+') || current.startsWith('-'))
-        return `${current},+[${quoted}]`;
-    const list = /^([[(])([\s\S]*?)\s*,?\s*([\])])$/.exec(current);
-    if (list !== null) {
-        // A replacing list (`['a.toml']`): the new file goes inside it.
-        const body = list[2].trim();
-        return body === '' ? `[${quoted}]` : `[${body}, ${quoted}]`;
-    }
-    // A bare value appends one file.
-    return `+[${pythonString(current)}, ${quoted}]`;
-}
-/** A Python string literal, as Pants parses list values. */
-function pythonString(value) {
-    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-/**
- * bazel-remote serves the same store over HTTP and gRPC, on port 8080 and
- * 9092 unless told otherwise. From the HTTP cache-url we keep the host and
- * TLS-ness and take the default gRPC port; anything else needs the address
- * given explicitly (pants-remote-store-address).
- */
-const BAZEL_REMOTE_GRPC_PORT = 9092;
-function config_grpcAddressFromCacheUrl(cacheUrl) {
-    let url;
-    try {
-        url = new URL(cacheUrl);
-    }
-    catch {
-        return undefined;
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        return undefined;
-    return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`;
-}
-
-;// CONCATENATED MODULE: ./src/pants/setup.ts
-/**
- * Pants remote caching in the main step: find the repository's Pants, write
- * a config for its version, and register it through PANTS_CONFIG_FILES (when
- * auto-configure is on). pants.toml is only read, never written.
- */
-
-
-
-
-const setup_PANTS_CONFIG_FILES = 'PANTS_CONFIG_FILES';
-const PANTS_CONFIG_FILE_NAME = 'pants-remote-cache.toml';
-async function setupPants(options, io) {
-    if (!options.enabled) {
-        io.log.info('Pants: remote cache off (pants-remote-cache: false).');
-        return { status: 'off' };
-    }
-    const buildroot = await findBuildroot(options.workingDirectory, options.workspace);
-    if (buildroot === undefined) {
-        io.log.info(`Pants: no pants.toml in ${options.workingDirectory} or above it in the workspace; nothing to configure.`);
-        return { status: 'no-pants' };
-    }
-    const written = readPantsVersion(await (0,promises_namespaceObject.readFile)(external_node_path_default().join(buildroot, 'pants.toml'), 'utf8'));
-    const version = parsePantsVersion(written);
-    if (version !== undefined && !atLeast(version, MIN_PANTS.major, MIN_PANTS.minor)) {
-        io.log.warning(`Pants ${version.text} is older than ${MIN_PANTS.major}.${MIN_PANTS.minor}, the oldest whose config keys go-cache-setup checks; its remote cache is not configured. Upgrade Pants or configure it by hand.`);
-        return { status: 'unsupported-version', buildroot, version };
-    }
-    const address = options.storeAddress || (options.cacheUrl === '' ? undefined : config_grpcAddressFromCacheUrl(options.cacheUrl));
-    if (address === undefined) {
-        io.log.info(`Pants found (${external_node_path_default().join(buildroot, 'pants.toml')}), but no remote store: set pants-remote-store-address (grpc:// or grpcs://), or cache-url to a bazel-remote.`);
-        return { status: 'no-address', buildroot, ...(version !== undefined && { version }) };
-    }
-    if (version === undefined) {
-        io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`);
-    }
-    const file = await setup_writePantsConfig(options.configDir, config_renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version));
-    const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`;
-    if (options.register) {
-        io.exportVariable(setup_PANTS_CONFIG_FILES, config_registerConfigFile(io.env[setup_PANTS_CONFIG_FILES], file));
-        io.log.info(`Pants: remote cache ${how}; ${file} added to ${setup_PANTS_CONFIG_FILES}.`);
-    }
-    else {
-        io.log.info(`Pants: remote cache config written to ${file} (${how}); auto-configure is off, so it is not registered: use the pants-config output.`);
-    }
-    for (const name of options.headerEnvNames) {
-        if (io.env[name] === undefined) {
-            io.log.info(`Pants reads a header from $${name}, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".`);
-        }
-    }
-    return { status: 'configured', buildroot, ...(version !== undefined && { version }), file, address, registered: options.register };
-}
-/** Writes the config (no secret in it) and returns its absolute path. */
-async function setup_writePantsConfig(configDir, text) {
-    await (0,promises_namespaceObject.mkdir)(configDir, { recursive: true });
-    const file = external_node_path_default().resolve(configDir, PANTS_CONFIG_FILE_NAME);
-    await (0,promises_namespaceObject.writeFile)(file, text, { mode: 0o644 });
-    return file;
-}
-/** The nearest directory from `start` up to `workspace` holding pants.toml, as Pants looks for its buildroot. */
-async function findBuildroot(start, workspace) {
-    const top = external_node_path_default().resolve(workspace);
-    let dir = external_node_path_default().resolve(start);
-    for (;;) {
-        const found = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(dir, 'pants.toml')).then(() => true, () => false);
-        if (found)
-            return dir;
-        const parent = external_node_path_default().dirname(dir);
-        if (dir === top || parent === dir || !dir.startsWith(top))
-            return undefined;
-        dir = parent;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/policy/event-file.ts
-/**
- * The triggering event, from GITHUB_EVENT_NAME and the payload at
- * GITHUB_EVENT_PATH: the action's steps and the kit's job hooks both get them
- * (github-actions-runtime.md 4.1).
- */
-
-async function event_file_readEvent(env) {
-    const name = env.GITHUB_EVENT_NAME ?? '';
-    const file = env.GITHUB_EVENT_PATH;
-    if (!file)
-        return { name, payload: undefined };
-    try {
-        return { name, payload: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')) };
-    }
-    catch {
-        // An unreadable payload makes fork detection fail closed (see classifyEvent).
-        return { name, payload: undefined };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/bootstrap/job-hooks.ts
-/**
- * The kit's job hooks. The runner runs job-started before the first step and
- * job-completed after the last post step; a hook can write GITHUB_ENV (the
- * runner processes it after the hook) but sees no ACTIONS_RUNTIME_TOKEN, and
- * its exit status decides the job (github-actions-runtime.md section 4.1).
- *
- * job-started decides, for this job: on or off (the toggle, the repository
- * lists), and read-write or read-only (the write policy and the event). When
- * on, it starts the daemon over the runner's persistent store and exports
- * GOCACHEPROG. A job that may not write gets a private store for its own
- * puts, and reads the shared one through `serve --read-store`: a fork's code
- * must not plant entries that later trusted jobs on this runner would use.
- */
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
-const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
-/** The Pants config job-started registered; the action rewrites that file rather than registering a second one. */
-const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG';
-/**
- * Pure: what the hook does for this job. A broken kit config is a warning and
- * no configuration. The toggle resolves as in the action (auto-configure.ts),
- * without the step input: GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's
- * environment, set by the organisation), then the kit's autoConfigure.
- */
-function planJob(lookup, env, decideWriteFor) {
-    if (!lookup.found)
-        return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)', warnings: [] };
-    if ('problem' in lookup)
-        return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true, warnings: [] };
-    const { config } = lookup;
-    const auto = resolveAutoConfigure({ input: undefined, env: env[AUTO_CONFIGURE_ENV], kit: lookup });
-    if (!auto.value)
-        return { configure: false, reason: describeAutoConfigure(auto), warnings: auto.warnings };
-    const repository = env.GITHUB_REPOSITORY ?? '';
-    if (!repositoryIncluded(config, repository))
-        return { configure: false, reason: `${repository} is not among the kit's repositories`, warnings: auto.warnings };
-    return { configure: true, config, write: decideWriteFor(config), warnings: auto.warnings };
-}
-function recordPath(env) {
-    return path.join(requireEnv(env, 'RUNNER_TEMP'), 'go-cache-setup-kit', 'job.json');
-}
-const DAEMON_START_TIMEOUT_MS = 3_000;
-async function jobStarted(io) {
-    const started = io.now();
-    const { env } = io;
-    const lookup = await readKitConfig(env);
-    const event = await readEvent(env);
-    const plan = planJob(lookup, env, (config) => decideWrite(config.cacheWrite, event, parseCacheMode(env.ACTIONS_CACHE_MODE)));
-    for (const warning of plan.warnings)
-        io.print(`::warning::go-cache-setup: ${warning}`);
-    if (!plan.configure) {
-        io.print(plan.warning ? `::warning::go-cache-setup: ${plan.reason}` : `go-cache-setup: ${plan.reason}; nothing configured`);
-        return;
-    }
-    const { config, write } = plan;
-    const stateDir = path.dirname(recordPath(env));
-    await mkdir(stateDir, { recursive: true });
-    // The shared store when the job may write; otherwise a private one that reads through to it.
-    const store = write.allowed ? config.storePath : path.join(stateDir, 'store');
-    const readStore = write.allowed ? undefined : config.storePath;
-    await mkdir(store, { recursive: true });
-    const socket = socketPath(stateDir);
-    const logFile = path.join(stateDir, 'daemon.log');
-    const launch = { node: io.nodePath, client: io.clientPath, store, socket, maxBytes: parseByteSize(config.storeMaxSize), logFile };
-    const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS);
-    if (!daemonStarted)
-        io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`);
-    const command = cacheProgCommand({ node: io.nodePath, client: io.clientPath, store, socket, readStore });
-    await writeFile(recordPath(env), JSON.stringify({ socket, store }));
-    const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`];
-    const pants = await pantsConfig(config, write, env, stateDir);
-    if (pants !== undefined)
-        exports.push(`${PANTS_CONFIG_FILES}=${registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`);
-    await appendFile(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''));
-    const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`;
-    io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (store ${store}, ${writes})`);
-    if (pants !== undefined)
-        io.print(`go-cache-setup: Pants remote cache registered (${pants})`);
-}
-/**
- * The hook runs before the repository is checked out, so it cannot read
- * pants_version: it writes only the keys every Pants from 2.17 accepts
- * (pants/config.ts), which is harmless to a repository without Pants. The
- * action, when the workflow has it, rewrites the same file for the version.
- * Pants needs a REAPI server: without a cache URL there is nothing to register.
- * The token is never in the file: the header reads it from the runner's
- * environment when the organisation put it there, else Pants goes unauthenticated.
- */
-async function pantsConfig(config, write, env, stateDir) {
-    const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl);
-    if (address === undefined)
-        return undefined;
-    const headers = env[PANTS_TOKEN_ENV] ? [['Authorization', `Bearer %(env.${PANTS_TOKEN_ENV})s`]] : [];
-    return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write: write.allowed }, undefined));
-}
-/** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
-async function jobCompleted(io) {
-    const file = recordPath(io.env);
-    let record;
-    try {
-        record = JSON.parse(await readFile(file, 'utf8'));
-    }
-    catch {
-        io.print('go-cache-setup: the job-started hook configured nothing; nothing to finish');
-        return;
-    }
-    if (typeof record.socket !== 'string' || typeof record.store !== 'string') {
-        io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote; nothing to finish`);
-        return;
-    }
-    const { stats, trim, problem } = await finishClient(record.socket, record.store);
-    if (problem)
-        io.print(`::warning::go-cache-setup: ${problem}`);
-    const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets;
-    io.print(`go-cache-setup: ${stats.sessions} go processes, ${stats.gets} gets, ${stats.hits} hits (${(ratio * 100).toFixed(1)}%), ` +
-        `${stats.misses} misses, ${stats.puts} puts (${stats.bytesOut} bytes)` +
-        (trim ? `; store ${trim.storeBytes} bytes after trimming ${trim.entriesRemoved} entries` : ''));
-    await rm(file, { force: true });
-}
-function requireEnv(env, name) {
-    const value = env[name];
-    if (!value)
-        throw new Error(`${name} is not set: is this running as a runner job hook?`);
-    return value;
-}
-
-;// CONCATENATED MODULE: ./src/go/go-version.ts
-/** Which Go releases do what, from GOVERSION. Pure. */
-/** `go1.23.4`, `go1.24rc1`, `devel go1.27-abc X:foo` → {1, 23}, …; undefined when unrecognisable. */
-function parseGoRelease(version) {
-    const m = /go(\d+)\.(\d+)/.exec(version);
-    if (m === null)
-        return undefined;
-    return { major: Number(m[1]), minor: Number(m[2]) };
-}
-/**
- * GOCACHEPROG is on by default from Go 1.24 (golang/go#64876). Go 1.21–1.23
- * ignore it silently unless the toolchain itself was built with
- * GOEXPERIMENT=cacheprog. An unrecognisable version is assumed new (devel).
- */
-function supportsCacheProg(version) {
-    const release = parseGoRelease(version);
-    if (release === undefined)
-        return true;
-    return release.major > 1 || release.minor >= 24;
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -98210,7 +97789,7 @@ const FAILED = Symbol('failed');
 /** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
 const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 };
 /** How long a shim waits for the daemon's answer to a fetch: an AC and a CAS request, plus slack. */
-function fetchWaitMs(settings) {
+function daemon_remote_fetchWaitMs(settings) {
     return 2 * settings.timeoutMs + 2_000;
 }
 function takeRemoteSettings(env) {
@@ -98233,6 +97812,473 @@ function remoteTier(settings, log) {
             ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
         });
     };
+}
+
+// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
+var daemon_launch = __nccwpck_require__(1828);
+;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
+/**
+ * Reads `[GLOBAL] pants_version` from pants.toml without a TOML library: the
+ * one key we need is a plain string in a plain table, and the action's bundle
+ * takes no new dependency for it. Anything we cannot read plainly is "unknown",
+ * and the config falls back to the keys every supported version accepts.
+ */
+/** The `[GLOBAL] pants_version` string, or undefined when the file does not set one we can read. */
+function readPantsVersion(tomlText) {
+    let table = '';
+    let multiline;
+    for (const rawLine of tomlText.split(/\r?\n/)) {
+        // Skip the bodies of multi-line strings: a `[GLOBAL]` inside one is text, not a table.
+        if (multiline !== undefined) {
+            if (countOccurrences(rawLine, multiline) % 2 === 1)
+                multiline = undefined;
+            continue;
+        }
+        const line = rawLine.trim();
+        if (line.startsWith('[[')) {
+            table = line; // an array of tables: never GLOBAL
+            continue;
+        }
+        const header = /^\[\s*("?)([A-Za-z0-9_.-]+)\1\s*\](?:\s*#.*)?$/.exec(line);
+        if (header !== null) {
+            table = header[2];
+            continue;
+        }
+        const key = /^(?:"?GLOBAL"?\s*\.\s*)?("?)pants_version\1\s*=\s*(.*)$/.exec(line);
+        const dotted = /^"?GLOBAL"?\s*\./.test(line);
+        if (key !== null && (table === 'GLOBAL' ? !dotted : table === '' && dotted)) {
+            return stringValue(key[2]);
+        }
+        for (const quote of ['"""', "'''"]) {
+            if (countOccurrences(line, quote) % 2 === 1)
+                multiline = quote;
+        }
+    }
+    return undefined;
+}
+/** A TOML basic or literal one-line string, with a trailing comment allowed. */
+function stringValue(rest) {
+    const m = /^(?:"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(?:#.*)?$/.exec(rest.trim());
+    if (m === null)
+        return undefined;
+    return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2];
+}
+function countOccurrences(text, needle) {
+    return text.split(needle).length - 1;
+}
+/** `2.17.1`, `2.20.0rc1`, `2.21.0.dev3` → {2, 17 …}; undefined for anything else (an interpolation, say). */
+function parsePantsVersion(text) {
+    const m = /^(\d+)\.(\d+)(?:[.\-+a-z0-9]*)$/i.exec(text?.trim() ?? '');
+    if (m === null)
+        return undefined;
+    return { major: Number(m[1]), minor: Number(m[2]), text: text.trim() };
+}
+/** Whether `v` is at least `major.minor`. */
+function atLeast(v, major, minor) {
+    return v.major > major || (v.major === major && v.minor >= minor);
+}
+
+;// CONCATENATED MODULE: ./src/pants/config.ts
+/**
+ * The generated Pants config: pure text from settings and the repository's
+ * Pants version, plus the PANTS_CONFIG_FILES value that registers it.
+ *
+ * Pants rejects unknown config keys ("Invalid config entries detected"), and
+ * the valid keys change between versions, so every key written here is one
+ * the target version accepts (docs/decisions.md D18). The token is never in
+ * the text: a header value says `%(env.NAME)s` and Pants reads the variable
+ * when it runs.
+ */
+
+/** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
+const MIN_PANTS = { major: 2, minor: 17 };
+/**
+ * Pants waits at exit only `session_end_tasks_timeout` for its async cache
+ * writes (default 3 s), and drops the rest (pantsbuild/pants#16947). A CI job
+ * would rather wait than lose its last writes; a dead server is cut off sooner
+ * by Pants' own RPC timeouts.
+ */
+const SESSION_END_TASKS_TIMEOUT_SECONDS = 60;
+/** The config file's text for `version` (undefined: pants.toml names none we could read). */
+function config_renderPantsConfig(settings, version) {
+    const lines = [
+        version === undefined
+            ? '# Written by go-cache-setup: Pants remote caching over REAPI. pants.toml names no Pants version we could read,'
+            : `# Written by go-cache-setup: Pants remote caching over REAPI, for Pants ${version.text}.`,
+    ];
+    if (version === undefined)
+        lines.push('# so this file holds only keys that every Pants from 2.17 on accepts.');
+    lines.push("# Registered after the repository's own config files (PANTS_CONFIG_FILES), so these keys win;", '# pants.toml is not changed.', '[GLOBAL]', 'remote_cache_read = true', `remote_cache_write = ${settings.write}`);
+    if (version !== undefined && atLeast(version, 2, 20)) {
+        // From 2.20 the address scheme depends on remote_provider, which the
+        // repository may have set to the GitHub Actions cache; ours is REAPI.
+        lines.push('# The repository may have chosen another remote provider; this address is REAPI (Pants 2.20+).', 'remote_provider = "reapi"');
+    }
+    lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`);
+    if (settings.instanceName !== '')
+        lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`);
+    lines.push('# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).', `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`);
+    if (settings.headers.length > 0) {
+        lines.push(version !== undefined && atLeast(version, 2, 25)
+            ? "# `.add` merges into the repository's own headers instead of replacing them."
+            : "# `.add` merges into the repository's own headers and Pants' user-agent (the default before 2.25) instead of replacing them.", `remote_store_headers.add = { ${settings.headers.map(([name, value]) => `${tomlString(name)} = ${tomlString(value)}`).join(', ')} }`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+/** A TOML basic string. Inputs are validated to one line without control characters. */
+function tomlString(value) {
+    return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+/**
+ * The PANTS_CONFIG_FILES value that adds `file` after what is already there
+ * (pants.ci.toml from an earlier step, say). Pants 2.17 splits comma-joined
+ * modifiers only when the value starts with `+` or `-`
+ * (ListValueComponent._split_modifier_expr), so a bare value or a replacing
+ * list is rewritten into one form instead of being joined with a comma.
+ */
+function config_registerConfigFile(existing, file) {
+    const current = (existing ?? '').trim();
+    const quoted = pythonString(file);
+    if (current === '')
+        return `+[${quoted}]`;
+    if (current.includes(quoted) || current === file)
+        return current;
+    if (current.startsWith('+') || current.startsWith('-'))
+        return `${current},+[${quoted}]`;
+    const list = /^([[(])([\s\S]*?)\s*,?\s*([\])])$/.exec(current);
+    if (list !== null) {
+        // A replacing list (`['a.toml']`): the new file goes inside it.
+        const body = list[2].trim();
+        return body === '' ? `[${quoted}]` : `[${body}, ${quoted}]`;
+    }
+    // A bare value appends one file.
+    return `+[${pythonString(current)}, ${quoted}]`;
+}
+/** A Python string literal, as Pants parses list values. */
+function pythonString(value) {
+    return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+/**
+ * bazel-remote serves the same store over HTTP and gRPC, on port 8080 and
+ * 9092 unless told otherwise. From the HTTP cache-url we keep the host and
+ * TLS-ness and take the default gRPC port; anything else needs the address
+ * given explicitly (pants-remote-store-address).
+ */
+const BAZEL_REMOTE_GRPC_PORT = 9092;
+function config_grpcAddressFromCacheUrl(cacheUrl) {
+    let url;
+    try {
+        url = new URL(cacheUrl);
+    }
+    catch {
+        return undefined;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        return undefined;
+    return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`;
+}
+
+;// CONCATENATED MODULE: ./src/pants/setup.ts
+/**
+ * Pants remote caching in the main step: find the repository's Pants, write
+ * a config for its version, and register it through PANTS_CONFIG_FILES (when
+ * auto-configure is on). pants.toml is only read, never written.
+ */
+
+
+
+
+const setup_PANTS_CONFIG_FILES = 'PANTS_CONFIG_FILES';
+const PANTS_CONFIG_FILE_NAME = 'pants-remote-cache.toml';
+async function setupPants(options, io) {
+    if (!options.enabled) {
+        io.log.info('Pants: remote cache off (pants-remote-cache: false).');
+        return { status: 'off' };
+    }
+    const buildroot = await findBuildroot(options.workingDirectory, options.workspace);
+    if (buildroot === undefined) {
+        io.log.info(`Pants: no pants.toml in ${options.workingDirectory} or above it in the workspace; nothing to configure.`);
+        return { status: 'no-pants' };
+    }
+    const written = readPantsVersion(await (0,promises_namespaceObject.readFile)(external_node_path_default().join(buildroot, 'pants.toml'), 'utf8'));
+    const version = parsePantsVersion(written);
+    if (version !== undefined && !atLeast(version, MIN_PANTS.major, MIN_PANTS.minor)) {
+        io.log.warning(`Pants ${version.text} is older than ${MIN_PANTS.major}.${MIN_PANTS.minor}, the oldest whose config keys go-cache-setup checks; its remote cache is not configured. Upgrade Pants or configure it by hand.`);
+        return { status: 'unsupported-version', buildroot, version };
+    }
+    const address = options.storeAddress || (options.cacheUrl === '' ? undefined : config_grpcAddressFromCacheUrl(options.cacheUrl));
+    if (address === undefined) {
+        io.log.info(`Pants found (${external_node_path_default().join(buildroot, 'pants.toml')}), but no remote store: set pants-remote-store-address (grpc:// or grpcs://), or cache-url to a bazel-remote.`);
+        return { status: 'no-address', buildroot, ...(version !== undefined && { version }) };
+    }
+    if (version === undefined) {
+        io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`);
+    }
+    const file = await setup_writePantsConfig(options.configDir, config_renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version));
+    const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`;
+    if (options.register) {
+        io.exportVariable(setup_PANTS_CONFIG_FILES, config_registerConfigFile(io.env[setup_PANTS_CONFIG_FILES], file));
+        io.log.info(`Pants: remote cache ${how}; ${file} added to ${setup_PANTS_CONFIG_FILES}.`);
+    }
+    else {
+        io.log.info(`Pants: remote cache config written to ${file} (${how}); auto-configure is off, so it is not registered: use the pants-config output.`);
+    }
+    for (const name of options.headerEnvNames) {
+        if (io.env[name] === undefined) {
+            io.log.info(`Pants reads a header from $${name}, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".`);
+        }
+    }
+    return { status: 'configured', buildroot, ...(version !== undefined && { version }), file, address, registered: options.register };
+}
+/** Writes the config (no secret in it) and returns its absolute path. */
+async function setup_writePantsConfig(configDir, text) {
+    await (0,promises_namespaceObject.mkdir)(configDir, { recursive: true });
+    const file = external_node_path_default().resolve(configDir, PANTS_CONFIG_FILE_NAME);
+    await (0,promises_namespaceObject.writeFile)(file, text, { mode: 0o644 });
+    return file;
+}
+/** The nearest directory from `start` up to `workspace` holding pants.toml, as Pants looks for its buildroot. */
+async function findBuildroot(start, workspace) {
+    const top = external_node_path_default().resolve(workspace);
+    let dir = external_node_path_default().resolve(start);
+    for (;;) {
+        const found = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(dir, 'pants.toml')).then(() => true, () => false);
+        if (found)
+            return dir;
+        const parent = external_node_path_default().dirname(dir);
+        if (dir === top || parent === dir || !dir.startsWith(top))
+            return undefined;
+        dir = parent;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/policy/event-file.ts
+/**
+ * The triggering event, from GITHUB_EVENT_NAME and the payload at
+ * GITHUB_EVENT_PATH: the action's steps and the kit's job hooks both get them
+ * (github-actions-runtime.md 4.1).
+ */
+
+async function event_file_readEvent(env) {
+    const name = env.GITHUB_EVENT_NAME ?? '';
+    const file = env.GITHUB_EVENT_PATH;
+    if (!file)
+        return { name, payload: undefined };
+    try {
+        return { name, payload: JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')) };
+    }
+    catch {
+        // An unreadable payload makes fork detection fail closed (see classifyEvent).
+        return { name, payload: undefined };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bootstrap/job-hooks.ts
+/**
+ * The kit's job hooks. The runner runs job-started before the first step and
+ * job-completed after the last post step; a hook can write GITHUB_ENV (the
+ * runner processes it after the hook) but sees no ACTIONS_RUNTIME_TOKEN, and
+ * its exit status decides the job (github-actions-runtime.md section 4.1).
+ *
+ * job-started decides, for this job: on or off (the toggle, the repository
+ * lists), and read-write or read-only (the write policy and the event). When
+ * on, it starts the daemon over the runner's persistent store and exports
+ * GOCACHEPROG. A job that may not write gets a private store for its own
+ * puts, and reads the shared one through `serve --read-store`: a fork's code
+ * must not plant entries that later trusted jobs on this runner would use.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
+const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
+/** The Pants config job-started registered; the action rewrites that file rather than registering a second one. */
+const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG';
+/**
+ * Pure: what the hook does for this job. A broken kit config is a warning and
+ * no configuration. The toggle resolves as in the action (auto-configure.ts),
+ * without the step input: GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's
+ * environment, set by the organisation), then the kit's autoConfigure.
+ */
+function planJob(lookup, env, decideWriteFor) {
+    if (!lookup.found)
+        return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)', warnings: [] };
+    if ('problem' in lookup)
+        return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true, warnings: [] };
+    const { config } = lookup;
+    const auto = resolveAutoConfigure({ input: undefined, env: env[AUTO_CONFIGURE_ENV], kit: lookup });
+    if (!auto.value)
+        return { configure: false, reason: describeAutoConfigure(auto), warnings: auto.warnings };
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    if (!repositoryIncluded(config, repository))
+        return { configure: false, reason: `${repository} is not among the kit's repositories`, warnings: auto.warnings };
+    return { configure: true, config, write: decideWriteFor(config), warnings: auto.warnings };
+}
+/**
+ * The kit's remote cache, when its config names one. The token comes from the
+ * token file (never the config, never GITHUB_ENV) and goes to the daemon only.
+ * An unreadable token file is a warning: the job goes on with the local store.
+ */
+async function kitRemote(config, write, env, print) {
+    if (config.cacheUrl === undefined)
+        return undefined;
+    let token = '';
+    if (config.tokenFile !== undefined) {
+        try {
+            token = (await readFile(config.tokenFile, 'utf8')).trim();
+        }
+        catch (error) {
+            print(`::warning::go-cache-setup: cannot read the token file ${config.tokenFile} (${error.code ?? String(error)}); this job uses the runner's local store only`);
+            return undefined;
+        }
+    }
+    const url = parseCacheUrl(config.cacheUrl, 'cacheUrl');
+    // Go's version is not known before the job's steps run; the manifest is per job without it.
+    const scope = { repository: env.GITHUB_REPOSITORY ?? '', workflow: env.GITHUB_WORKFLOW ?? '', job: env.GITHUB_JOB ?? '', os: env.RUNNER_OS ?? '', arch: env.RUNNER_ARCH ?? '', goVersion: 'kit' };
+    return remoteSettings({ url, token, headers: {}, timeoutMs: DEFAULT_TIMEOUT_SECONDS * 1000, compression: 'zstd' }, write.allowed, manifestKey(scope));
+}
+function recordPath(env) {
+    return path.join(requireEnv(env, 'RUNNER_TEMP'), 'go-cache-setup-kit', 'job.json');
+}
+const DAEMON_START_TIMEOUT_MS = 3_000;
+async function jobStarted(io) {
+    const started = io.now();
+    const { env } = io;
+    const lookup = await readKitConfig(env);
+    const event = await readEvent(env);
+    const plan = planJob(lookup, env, (config) => decideWrite(config.cacheWrite, event, parseCacheMode(env.ACTIONS_CACHE_MODE)));
+    for (const warning of plan.warnings)
+        io.print(`::warning::go-cache-setup: ${warning}`);
+    if (!plan.configure) {
+        io.print(plan.warning ? `::warning::go-cache-setup: ${plan.reason}` : `go-cache-setup: ${plan.reason}; nothing configured`);
+        return;
+    }
+    const { config, write } = plan;
+    const stateDir = path.dirname(recordPath(env));
+    await mkdir(stateDir, { recursive: true });
+    // The shared store when the job may write; otherwise a private one that reads through to it.
+    const store = write.allowed ? config.storePath : path.join(stateDir, 'store');
+    const readStore = write.allowed ? undefined : config.storePath;
+    await mkdir(store, { recursive: true });
+    const socket = socketPath(stateDir);
+    const logFile = path.join(stateDir, 'daemon.log');
+    const remote = await kitRemote(config, write, env, io.print);
+    const launch = {
+        node: io.nodePath,
+        client: io.clientPath,
+        store,
+        socket,
+        maxBytes: parseByteSize(config.storeMaxSize),
+        logFile,
+        // The token reaches the daemon only through its environment (remote/settings.ts).
+        env: remote && { [REMOTE_ENV]: encodeRemoteSettings(remote) },
+    };
+    const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS);
+    if (!daemonStarted)
+        io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`);
+    const command = cacheProgCommand({
+        node: io.nodePath,
+        client: io.clientPath,
+        store,
+        socket,
+        readStore,
+        ...(remote && { remoteWaitMs: fetchWaitMs(remote) }),
+    });
+    const record = { socket, store, ...(remote && { remote: { url: remote.baseUrl, write: remote.write } }) };
+    await writeFile(recordPath(env), JSON.stringify(record));
+    const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`];
+    const pants = await pantsConfig(config, write, env, stateDir);
+    if (pants !== undefined)
+        exports.push(`${PANTS_CONFIG_FILES}=${registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`);
+    await appendFile(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''));
+    const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`;
+    const tiers = remote ? `store ${store}, remote ${remote.baseUrl}` : `store ${store}`;
+    io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (${tiers}, ${writes})`);
+    if (pants !== undefined)
+        io.print(`go-cache-setup: Pants remote cache registered (${pants})`);
+}
+/**
+ * The hook runs before the repository is checked out, so it cannot read
+ * pants_version: it writes only the keys every Pants from 2.17 accepts
+ * (pants/config.ts), which is harmless to a repository without Pants. The
+ * action, when the workflow has it, rewrites the same file for the version.
+ * Pants needs a REAPI server: without a cache URL there is nothing to register.
+ * The token is never in the file: the header reads it from the runner's
+ * environment when the organisation put it there, else Pants goes unauthenticated.
+ */
+async function pantsConfig(config, write, env, stateDir) {
+    const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl);
+    if (address === undefined)
+        return undefined;
+    const headers = env[PANTS_TOKEN_ENV] ? [['Authorization', `Bearer %(env.${PANTS_TOKEN_ENV})s`]] : [];
+    return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write: write.allowed }, undefined));
+}
+/** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
+async function jobCompleted(io) {
+    const file = recordPath(io.env);
+    let record;
+    try {
+        record = JSON.parse(await readFile(file, 'utf8'));
+    }
+    catch {
+        io.print('go-cache-setup: the job-started hook configured nothing; nothing to finish');
+        return;
+    }
+    if (typeof record.socket !== 'string' || typeof record.store !== 'string' || (record.remote !== undefined && typeof record.remote.url !== 'string')) {
+        io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote; nothing to finish`);
+        return;
+    }
+    const { stats, trim, problem, remote } = await finishClient(record.socket, record.store, { remote: record.remote });
+    if (problem)
+        io.print(`::warning::go-cache-setup: ${problem}`);
+    const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets;
+    io.print(`go-cache-setup: ${stats.sessions} go processes, ${stats.gets} gets, ${stats.hits} hits (${(ratio * 100).toFixed(1)}%), ` +
+        `${stats.misses} misses, ${stats.puts} puts (${stats.bytesOut} bytes)` +
+        (trim ? `; store ${trim.storeBytes} bytes after trimming ${trim.entriesRemoved} entries` : ''));
+    const r = remote?.stats;
+    if (r !== undefined) {
+        io.print(`go-cache-setup: remote ${remote.settings.url}: ${r.hits} hits, ${r.misses} misses, ${r.errors} errors, ${r.uploads} uploads, ${r.unsent} unsent`);
+    }
+    await rm(file, { force: true });
+}
+function requireEnv(env, name) {
+    const value = env[name];
+    if (!value)
+        throw new Error(`${name} is not set: is this running as a runner job hook?`);
+    return value;
+}
+
+;// CONCATENATED MODULE: ./src/go/go-version.ts
+/** Which Go releases do what, from GOVERSION. Pure. */
+/** `go1.23.4`, `go1.24rc1`, `devel go1.27-abc X:foo` → {1, 23}, …; undefined when unrecognisable. */
+function parseGoRelease(version) {
+    const m = /go(\d+)\.(\d+)/.exec(version);
+    if (m === null)
+        return undefined;
+    return { major: Number(m[1]), minor: Number(m[2]) };
+}
+/**
+ * GOCACHEPROG is on by default from Go 1.24 (golang/go#64876). Go 1.21–1.23
+ * ignore it silently unless the toolchain itself was built with
+ * GOEXPERIMENT=cacheprog. An unrecognisable version is assumed new (devel).
+ */
+function supportsCacheProg(version) {
+    const release = parseGoRelease(version);
+    if (release === undefined)
+        return true;
+    return release.major > 1 || release.minor >= 24;
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/setup.ts
@@ -98287,13 +98333,13 @@ async function setupBuildCache(settings, goEnv, io) {
         socket,
         maxBytes: settings.storeMaxBytes,
         logFile,
-        env: settings.remote && { [settings_REMOTE_ENV]: encodeRemoteSettings(settings.remote) },
+        env: settings.remote && { [settings_REMOTE_ENV]: settings_encodeRemoteSettings(settings.remote) },
     };
     const daemonStarted = await (0,daemon_launch/* launchDaemon */.G5)(io.spawnDetached, launch, setup_DAEMON_START_TIMEOUT_MS);
     if (!daemonStarted) {
         io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`);
     }
-    const remoteWaitMs = settings.remote && fetchWaitMs(settings.remote);
+    const remoteWaitMs = settings.remote && daemon_remote_fetchWaitMs(settings.remote);
     const command = client_install_cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }) });
     io.log.info(`GOCACHEPROG=${command}`);
     const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write };
@@ -98565,7 +98611,7 @@ async function remoteFromInputs(inputs, write, scope) {
             throw new errors/* ConfigError */.x(`${name}: ${file} does not exist in this job; write the PEM file first (for example from a secret), or fix the path.`);
         }
     }
-    return remoteSettings(config, write.allowed, manifestKey(scope));
+    return settings_remoteSettings(config, write.allowed, settings_manifestKey(scope));
 }
 
 ;// CONCATENATED MODULE: ./src/action/auto-configure.ts

@@ -17,6 +17,9 @@ import { cacheProgCommand } from '../buildcache/client-install.ts'
 import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from '../action/auto-configure.ts'
 import { PANTS_TOKEN_ENV } from '../action/inputs.ts'
 import { finishClient } from '../buildcache/finish.ts'
+import type { RemoteSummary } from '../buildcache/setup.ts'
+import { fetchWaitMs } from '../remote/daemon-remote.ts'
+import { DEFAULT_TIMEOUT_SECONDS, encodeRemoteSettings, manifestKey, parseCacheUrl, REMOTE_ENV, remoteSettings, type RemoteSettings } from '../remote/settings.ts'
 import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
 import { grpcAddressFromCacheUrl, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
 import { PANTS_CONFIG_FILES, writePantsConfig } from '../pants/setup.ts'
@@ -68,6 +71,29 @@ export function planJob(lookup: KitConfigLookup, env: Env, decideWriteFor: (conf
 interface JobRecord {
   socket: string
   store: string
+  remote?: RemoteSummary
+}
+
+/**
+ * The kit's remote cache, when its config names one. The token comes from the
+ * token file (never the config, never GITHUB_ENV) and goes to the daemon only.
+ * An unreadable token file is a warning: the job goes on with the local store.
+ */
+async function kitRemote(config: KitConfig, write: WriteDecision, env: Env, print: (line: string) => void): Promise<RemoteSettings | undefined> {
+  if (config.cacheUrl === undefined) return undefined
+  let token = ''
+  if (config.tokenFile !== undefined) {
+    try {
+      token = (await readFile(config.tokenFile, 'utf8')).trim()
+    } catch (error) {
+      print(`::warning::go-cache-setup: cannot read the token file ${config.tokenFile} (${(error as NodeJS.ErrnoException).code ?? String(error)}); this job uses the runner's local store only`)
+      return undefined
+    }
+  }
+  const url = parseCacheUrl(config.cacheUrl, 'cacheUrl')
+  // Go's version is not known before the job's steps run; the manifest is per job without it.
+  const scope = { repository: env.GITHUB_REPOSITORY ?? '', workflow: env.GITHUB_WORKFLOW ?? '', job: env.GITHUB_JOB ?? '', os: env.RUNNER_OS ?? '', arch: env.RUNNER_ARCH ?? '', goVersion: 'kit' }
+  return remoteSettings({ url, token, headers: {}, timeoutMs: DEFAULT_TIMEOUT_SECONDS * 1000, compression: 'zstd' }, write.allowed, manifestKey(scope))
 }
 
 function recordPath(env: Env): string {
@@ -96,18 +122,37 @@ export async function jobStarted(io: HookIO): Promise<void> {
   await mkdir(store, { recursive: true })
   const socket = socketPath(stateDir)
   const logFile = path.join(stateDir, 'daemon.log')
-  const launch = { node: io.nodePath, client: io.clientPath, store, socket, maxBytes: parseByteSize(config.storeMaxSize)!, logFile }
+  const remote = await kitRemote(config, write, env, io.print)
+  const launch = {
+    node: io.nodePath,
+    client: io.clientPath,
+    store,
+    socket,
+    maxBytes: parseByteSize(config.storeMaxSize)!,
+    logFile,
+    // The token reaches the daemon only through its environment (remote/settings.ts).
+    env: remote && { [REMOTE_ENV]: encodeRemoteSettings(remote) },
+  }
   const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS)
   if (!daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`)
 
-  const command = cacheProgCommand({ node: io.nodePath, client: io.clientPath, store, socket, readStore })
-  await writeFile(recordPath(env), JSON.stringify({ socket, store } satisfies JobRecord))
+  const command = cacheProgCommand({
+    node: io.nodePath,
+    client: io.clientPath,
+    store,
+    socket,
+    readStore,
+    ...(remote && { remoteWaitMs: fetchWaitMs(remote) }),
+  })
+  const record: JobRecord = { socket, store, ...(remote && { remote: { url: remote.baseUrl, write: remote.write } }) }
+  await writeFile(recordPath(env), JSON.stringify(record))
   const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`]
   const pants = await pantsConfig(config, write, env, stateDir)
   if (pants !== undefined) exports.push(`${PANTS_CONFIG_FILES}=${registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`)
   await appendFile(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''))
   const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`
-  io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (store ${store}, ${writes})`)
+  const tiers = remote ? `store ${store}, remote ${remote.baseUrl}` : `store ${store}`
+  io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (${tiers}, ${writes})`)
   if (pants !== undefined) io.print(`go-cache-setup: Pants remote cache registered (${pants})`)
 }
 
@@ -137,11 +182,11 @@ export async function jobCompleted(io: HookIO): Promise<void> {
     io.print('go-cache-setup: the job-started hook configured nothing; nothing to finish')
     return
   }
-  if (typeof record.socket !== 'string' || typeof record.store !== 'string') {
+  if (typeof record.socket !== 'string' || typeof record.store !== 'string' || (record.remote !== undefined && typeof record.remote.url !== 'string')) {
     io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote; nothing to finish`)
     return
   }
-  const { stats, trim, problem } = await finishClient(record.socket, record.store)
+  const { stats, trim, problem, remote } = await finishClient(record.socket, record.store, { remote: record.remote })
   if (problem) io.print(`::warning::go-cache-setup: ${problem}`)
   const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets
   io.print(
@@ -149,6 +194,10 @@ export async function jobCompleted(io: HookIO): Promise<void> {
       `${stats.misses} misses, ${stats.puts} puts (${stats.bytesOut} bytes)` +
       (trim ? `; store ${trim.storeBytes} bytes after trimming ${trim.entriesRemoved} entries` : ''),
   )
+  const r = remote?.stats
+  if (r !== undefined) {
+    io.print(`go-cache-setup: remote ${remote!.settings.url}: ${r.hits} hits, ${r.misses} misses, ${r.errors} errors, ${r.uploads} uploads, ${r.unsent} unsent`)
+  }
   await rm(file, { force: true })
 }
 

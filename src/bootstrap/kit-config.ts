@@ -13,6 +13,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { parseCacheUrl } from '../remote/settings.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 
@@ -59,16 +60,12 @@ export function parseKitConfig(text: string, file = 'the kit config'): KitConfig
   let cacheUrl: string | undefined
   if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
     if (typeof v.cacheUrl !== 'string') fail('cacheUrl', 'must be a string')
-    let url: URL | undefined
     try {
-      url = new URL(v.cacheUrl as string)
-    } catch {
-      url = undefined
+      // The same rules as the action's cache-url input.
+      cacheUrl = parseCacheUrl(v.cacheUrl as string, `${file}: "cacheUrl"`)
+    } catch (error) {
+      throw new KitConfigError(`${(error as Error).message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`)
     }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '') {
-      fail('cacheUrl', 'must be an http:// or https:// URL without credentials (put the token in tokenFile)')
-    }
-    cacheUrl = v.cacheUrl as string
   }
   const tokenFile = optionalAbsolute(v, 'tokenFile', fail)
   const autoConfigure = v.autoConfigure ?? true

@@ -94,7 +94,8 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
     [names.clientKey, raw.clientKey],
   ]
   if (url === '') {
-    const set = others.filter(([, v]) => v.trim() !== '').map(([n]) => n)
+    // cache-token alone is fine: Pants may use it with its own store address (pants/).
+    const set = others.filter(([n, v]) => n !== names.token && v.trim() !== '').map(([n]) => n)
     if (set.length > 0) throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`)
     return undefined
   }

@@ -89,7 +89,7 @@ describe('readInputs', () => {
     [{ 'store-max-size': 'lots' }, 'store-max-size: "lots" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'store-max-size': '100KiB' }, 'store-max-size: "100KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'cache-url': 'grpc://127.0.0.1:9092' }, 'cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got grpc. For gRPC servers, give bazel-remote\'s HTTP port.'],
-    [{ 'cache-token': 'ci:pw' }, 'cache-token is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.'],
+    [{ 'cache-headers': 'X-Org: acme' }, 'cache-headers is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.'],
     [{ gocacheprog: "'/opt/tools/gocache serve" }, `gocacheprog: Go cannot split "'/opt/tools/gocache serve": unterminated ' string. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`],
   ])('rejects %o with a message that says how to fix it', (values, message) => {
     expect(() => readInputs(reader(values), '/ws')).toThrow(message)
@@ -160,8 +160,8 @@ describe('auto-configure and the Pants inputs', () => {
   it.each([
     [{ 'auto-configure': 'off' }, 'auto-configure: "off" is not a boolean; use true or false.'],
     [{ 'pants-remote-cache': 'maybe' }, 'pants-remote-cache: "maybe" is not a boolean; use true or false.'],
-    [{ 'cache-url': 'ftp://cache' }, 'cache-url: "ftp://cache" must be an http:// or https:// URL without credentials (the token goes in cache-token).'],
-    [{ 'cache-url': 'https://u:p@cache' }, 'cache-url: "https://u:p@cache" must be an http:// or https:// URL without credentials'],
+    [{ 'cache-url': 'ftp://cache' }, 'cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got ftp.'],
+    [{ 'cache-url': 'https://u:p@cache' }, 'cache-url: do not put credentials in the URL'],
     [{ 'pants-remote-store-address': 'http://cache:8080' }, 'pants-remote-store-address: "http://cache:8080" must be grpc://host:port or grpcs://host[:port]'],
     [{ 'pants-remote-store-address': 'grpc://cache:9092/path' }, 'pants-remote-store-address: "grpc://cache:9092/path" must be grpc://host:port'],
     [{ 'pants-remote-store-address': 'grpcs://user:pw@cache' }, 'pants-remote-store-address: "grpcs://user:pw@cache" must be grpc://host:port'],

@@ -30,8 +30,12 @@ describe('parseRemoteInputs', () => {
 
   it('refuses remote settings without cache-url', () => {
     expect(() => parse({ token: 'x:y', caCert: 'ca.pem' })).toThrow(
-      'cache-token, cache-ca-cert are set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.',
+      'cache-ca-cert is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.',
     )
+  })
+
+  it('takes a token without cache-url: Pants may use it with its own store address', () => {
+    expect(parse({ token: 'x:y' })).toBeUndefined()
   })
 
   it('reads everything, with defaults', () => {
