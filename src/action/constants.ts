@@ -9,6 +9,9 @@ export const Input = {
   GoCacheProg: 'gocacheprog',
   StorePath: 'store-path',
   StoreMaxSize: 'store-max-size',
+  BundleMaxSize: 'bundle-max-size',
+  BundleSaveThreshold: 'bundle-save-threshold',
+  Matrix: 'matrix',
 } as const
 
 export const Output = {

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
+import type { SaveThreshold } from '../bundle/restore.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from './errors.ts'
 
@@ -28,6 +29,12 @@ export interface Inputs {
   storePath: string
   /** The local store is trimmed to this many bytes at the end of the job. */
   storeMaxBytes: number
+  /** Object bytes a saved build-cache bundle may hold. */
+  bundleMaxBytes: number
+  /** How much of a job's bundle must be new before it is saved. */
+  bundleSaveThreshold: SaveThreshold
+  /** The matrix cell as JSON; part of the bundle key. */
+  matrix: string
 }
 
 export type GetInput = (name: string) => string
@@ -77,7 +84,27 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     goCacheProg,
     storePath: getInput(Input.StorePath).trim() === '' ? '' : path.resolve(workspace, getInput(Input.StorePath).trim()),
     storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
+    bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
+    bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
+    matrix: getInput(Input.Matrix).trim(),
   }
+}
+
+export const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3
+/** Measured on edit sequences: docs/decisions.md D14. */
+export const DEFAULT_BUNDLE_SAVE_THRESHOLD: SaveThreshold = { kind: 'percent', value: 5 }
+
+/** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
+function readThreshold(getInput: GetInput, name: string, fallback: SaveThreshold): SaveThreshold {
+  const value = getInput(name).trim()
+  if (value === '') return fallback
+  const m = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value)
+  const n = m ? Number(m[1]) : NaN
+  if (m !== null && m[2] === '%' && n <= 100) return { kind: 'percent', value: n }
+  if (m !== null && m[2] === '' && Number.isSafeInteger(n)) return { kind: 'count', value: n }
+  throw new ConfigError(
+    `${name}: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`,
+  )
 }
 
 export const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3

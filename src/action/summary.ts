@@ -1,5 +1,8 @@
 /** The job summary: a pure render of what the cache did, tested for exact text. */
+import type { BundleRestoreReport } from '../bundle/restore.ts'
+import type { BundleSaveReport } from '../bundle/save.ts'
 import type { DirectoryRestore } from '../buildcache/directory.ts'
+import type { JobStats } from '../daemon/reports.ts'
 import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { ModCacheSaveReport } from '../modcache/save.ts'
@@ -8,6 +11,8 @@ export interface SummaryReport {
   goVersion: string
   modCache?: { restore: ModCacheRestoreReport; save: ModCacheSaveReport }
   buildCache?: BuildCacheSummary
+  /** The build cache's trip through the GitHub Actions cache. */
+  bundle?: { restore: BundleRestoreReport; save: BundleSaveReport; stats: JobStats }
   /** One line per problem the post step hit (already warned about). */
   problems: string[]
 }
@@ -21,6 +26,7 @@ export type BuildCacheSummary =
 export function renderSummary(report: SummaryReport): string {
   const lines = ['## go-cache-setup', '', `Go ${report.goVersion}`, '']
   if (report.buildCache !== undefined) lines.push(...renderBuildCache(report.buildCache), '')
+  if (report.bundle !== undefined) lines.push(...renderBundle(report.bundle), '')
   const m = report.modCache
   if (m === undefined) {
     lines.push('Module cache: off.')
@@ -90,6 +96,36 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
       return rows
     }
   }
+}
+
+function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport['bundle']>): string[] {
+  const restore =
+    r.outcome === 'skipped'
+      ? `skipped: ${r.reason}`
+      : r.outcome === 'miss'
+        ? `miss${r.reason ? ` (${r.reason})` : ''}: the build started cold`
+        : r.outcome === 'corrupt'
+          ? `${r.reason}`
+          : `from \`${r.matchedKey}\``
+  const rows = [
+    '### Build cache bundle (GitHub Actions cache)',
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| Key | \`${r.key}\` |`,
+    `| Restore | ${restore} |`,
+  ]
+  if (r.outcome === 'hit' || r.outcome === 'corrupt') {
+    rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), in ${formatMs(r.restoreMs)} |`)
+  }
+  const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`
+  rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`)
+  rows.push(
+    s.saved
+      ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)} |`
+      : `| Save | not saved: ${s.reason} |`,
+  )
+  return rows
 }
 
 export function formatBytes(bytes: number): string {

@@ -4,11 +4,13 @@
  * in the store, and the figures come from there.
  */
 import { controlRequest, type TrimResult } from '../daemon/control.ts'
-import { drainJournals, JobAccount, type JobStats } from '../daemon/reports.ts'
+import { drainJournals, JobAccount, type JobIds, type JobStats } from '../daemon/reports.ts'
 
 export interface ClientReport {
   stats: JobStats
   trim?: TrimResult
+  /** What the job's go processes hit and put, for the bundle; absent when the daemon did not say. */
+  ids?: JobIds
   /** Said when the daemon could not be reached. */
   problem?: string
 }
@@ -19,15 +21,17 @@ const STOP_TIMEOUT_MS = 5_000
 
 export async function finishClient(socket: string, store: string): Promise<ClientReport> {
   try {
-    const reply = await controlRequest(socket, { op: 'flush' }, FLUSH_TIMEOUT_MS)
+    const reply = await controlRequest(socket, { op: 'flush', ids: true }, FLUSH_TIMEOUT_MS)
     if (!reply.ok) throw new Error(reply.error)
     await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined)
-    return { stats: reply.stats!, trim: reply.trim }
+    return { stats: reply.stats!, trim: reply.trim, ids: reply.ids }
   } catch (error) {
     const account = new JobAccount()
     await drainJournals(store, account)
     return {
       stats: account.summary(),
+      // The daemon drains journals only at stats and flush, so a dead daemon leaves them all here.
+      ids: account.ids(),
       problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
     }
   }

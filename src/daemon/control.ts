@@ -5,13 +5,14 @@
  */
 import net from 'node:net'
 import type { SessionReport } from '../gocacheprog/session.ts'
-import type { JobStats } from './reports.ts'
+import type { JobIds, JobStats } from './reports.ts'
 
 export type ControlRequest =
   | { op: 'ping' }
   | { op: 'report'; id: string; report: SessionReport }
   | { op: 'stats' }
-  | { op: 'flush' }
+  /** `ids`: also return the action IDs the job used and added (the bundle is built from them). */
+  | { op: 'flush'; ids?: boolean }
   | { op: 'stop' }
 
 export interface TrimResult {
@@ -21,7 +22,7 @@ export interface TrimResult {
 }
 
 export type ControlReply =
-  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult }
+  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult; ids?: JobIds }
   | { ok: false; error: string }
 
 /** One request, one reply, within `timeoutMs`; any failure rejects. */

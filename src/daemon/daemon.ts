@@ -56,6 +56,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           ok: true,
           stats: account.summary(),
           trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
+          ...(request.ids ? { ids: account.ids() } : {}),
         }
       }
       case 'stop':
