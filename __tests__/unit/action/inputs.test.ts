@@ -64,7 +64,7 @@ describe('readInputs', () => {
     [{ 'store-max-size': 'lots' }, 'store-max-size: "lots" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'store-max-size': '100KiB' }, 'store-max-size: "100KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'bundle-max-size': '1KiB' }, 'bundle-max-size: "1KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
-    ...['150%', '-1', '2.5', 'half', '5 %%'].map((value) => [
+    ...['150%', '-1', '2.5', 'half', '5 %%'].map((value): [Record<string, string>, string] => [
       { 'bundle-save-threshold': value },
       `bundle-save-threshold: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`,
     ]),
