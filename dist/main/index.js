@@ -96816,7 +96816,7 @@ async function restoreBundle(p) {
     catch (error) {
         // Objects put so far were each verified, so they stay; the bundle counts as a miss.
         const reason = `the bundle ${report.matchedKey} is unreadable (${(0,errors/* errorMessage */.g)(error)}); treated as a miss`;
-        p.log.warning(`Build cache ${reason}`);
+        p.log.warning(`Build cache bundle: ${reason}`);
         return finish('corrupt', reason);
     }
     finally {

@@ -122,7 +122,7 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
   } catch (error) {
     // Objects put so far were each verified, so they stay; the bundle counts as a miss.
     const reason = `the bundle ${report.matchedKey} is unreadable (${errorMessage(error)}); treated as a miss`
-    p.log.warning(`Build cache ${reason}`)
+    p.log.warning(`Build cache bundle: ${reason}`)
     return finish('corrupt', reason)
   } finally {
     await rm(p.file, { force: true })
