@@ -14,7 +14,7 @@ import { runCacheClient } from '../../support/cache-service/run-client.ts'
 import { startCacheService, type CacheService } from '../../support/cache-service/server.ts'
 import { checkoutSample, newMachine, REPO_ROOT, wipeHome, type Machine } from '../../support/go-jobs.ts'
 import { runJob, type JobResult, type JobSpec } from '../../support/runner/index.ts'
-import { compiledPackages, dumpJob, execFileP, prepareModCache } from '../client/helpers.ts'
+import { compiledPackages, execFileP, expectSuccess, prepareModCache } from '../client/helpers.ts'
 
 let root: string
 let service: CacheService
@@ -36,10 +36,6 @@ const bundles = () => service.entries().filter((e) => e.finalized && e.key.start
 const warnings = (job: JobResult) => job.annotations.filter((a) => a.level === 'warning' || a.level === 'error').map((a) => a.message)
 const summaryKey = (job: JobResult) => /\| Key \| `(go-cache-setup-build-v1-[^`]+)` \|/.exec(job.summary)?.[1]
 const savedEntries = (job: JobResult) => Number(/\| Save \| saved (\d+) entries/.exec(job.summary)?.[1] ?? NaN)
-
-function expectSuccess(job: JobResult): void {
-  if (job.conclusion !== 'success') throw new Error(`job failed:\n${dumpJob(job)}`)
-}
 
 /** The sample module plus internal/app, which imports internal/greet and internal/count. */
 async function checkoutLayered(m: Machine): Promise<void> {
