@@ -15,6 +15,9 @@ import { errorMessage } from '../action/errors.ts'
 import { decompressor, readBundle } from './format.ts'
 import type { BundleKeys } from './key.ts'
 
+/** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
+export const SERVICE_FAILED = 'the cache service failed'
+
 /** When to save a new bundle: a share of the bundle's entries, or a count, that must be new. */
 export type SaveThreshold = { kind: 'percent'; value: number } | { kind: 'count'; value: number }
 
@@ -95,7 +98,7 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
     report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore)
   } catch (error) {
     p.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
-    return finish('miss', 'the cache service failed')
+    return finish('miss', SERVICE_FAILED)
   }
   if (report.matchedKey === undefined) {
     p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`)

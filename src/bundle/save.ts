@@ -15,7 +15,7 @@ import type { WriteDecision } from '../policy/write-policy.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { BUNDLE_MAGIC, compressor, endFrame, objectHeader, type BundleObject } from './format.ts'
-import type { BundleRestoreReport } from './restore.ts'
+import { SERVICE_FAILED, type BundleRestoreReport } from './restore.ts'
 
 export interface BundleSaveReport {
   saved: boolean
@@ -37,6 +37,7 @@ export function skipReason(p: {
   ids: JobIds | undefined
 }): string | undefined {
   if (!p.restore.available) return 'the GitHub Actions cache service is not available on this runner'
+  if (p.restore.reason === SERVICE_FAILED) return 'the cache service failed in the main step'
   if (!p.write.allowed) return p.write.reason ?? 'cache writes are not allowed'
   if (p.ids === undefined) return 'the cache daemon did not say which entries the job used'
   const { added, total } = counts(p.ids)

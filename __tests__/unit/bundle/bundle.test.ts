@@ -157,6 +157,7 @@ describe('skipReason', () => {
 
   it.each([
     ['no service', { restore: restore(pct, false), ids: { used, added: [id(500)] } }, 'the GitHub Actions cache service is not available on this runner'],
+    ['service failed in main', { restore: { ...restore(pct), outcome: 'miss' as const, reason: 'the cache service failed' }, ids: { used, added: [id(500)] } }, 'the cache service failed in the main step'],
     ['writes refused', { restore: restore(pct), write: { allowed: false, reason: 'untrusted event: x' }, ids: { used, added: [] } }, 'untrusted event: x'],
     ['no ids', { restore: restore(pct), ids: undefined }, 'the cache daemon did not say which entries the job used'],
     ['nothing new', { restore: restore(pct), ids: { used, added: [id(1)] } }, 'the job produced no new entries'],
