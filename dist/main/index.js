@@ -96757,6 +96757,8 @@ class ByteReader {
 
 
 
+/** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
+const SERVICE_FAILED = 'the cache service failed';
 async function restoreBundle(p) {
     const started = p.now();
     const available = p.cache.isAvailable();
@@ -96791,7 +96793,7 @@ async function restoreBundle(p) {
     }
     catch (error) {
         p.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
-        return finish('miss', 'the cache service failed');
+        return finish('miss', SERVICE_FAILED);
     }
     if (report.matchedKey === undefined) {
         p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);

@@ -99123,7 +99123,7 @@ async function readEvent(env) {
 
 /***/ }),
 
-/***/ 8702:
+/***/ 1004:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99557,7 +99557,7 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 const HEX_ID = /^[0-9a-f]{64}$/;
 /** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
 const MAX_TIME_MS = 253_402_300_799_999;
-class LocalStore {
+class local_store_LocalStore {
     root;
     tmp;
     // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
@@ -99855,7 +99855,7 @@ function compressor() {
         },
     });
 }
-function decompressor() {
+function format_decompressor() {
     // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
     return zlib.createZstdDecompress({ params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } });
 }
@@ -99869,7 +99869,7 @@ class BundleFormatError extends (/* unused pure expression or super */ null && (
  * bytes, counts that do not match); what was accepted before stays accepted:
  * each of those objects was verified on its own.
  */
-async function readBundle(chunks, limits, accept) {
+async function format_readBundle(chunks, limits, accept) {
     const input = new ByteReader(chunks);
     const magic = await input.take(BUNDLE_MAGIC.length);
     if (!magic.equals(BUNDLE_MAGIC))
@@ -99958,6 +99958,89 @@ class ByteReader {
     }
 }
 
+;// CONCATENATED MODULE: ./src/bundle/restore.ts
+/**
+ * Main step: restore the newest matching bundle into the local store before
+ * go runs. Every cache problem is a warning and a miss; the build goes on.
+ * Objects enter the store only after their sha256 matched their OutputID, and
+ * through LocalStore.put (atomic publish, entries named by hex IDs the reader
+ * built itself), so a go process that looks early just misses.
+ */
+
+
+
+
+
+
+/** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
+const SERVICE_FAILED = 'the cache service failed';
+async function restoreBundle(p) {
+    const started = p.now();
+    const available = p.cache.isAvailable();
+    const report = {
+        key: p.keys.primary,
+        restoreKeys: p.keys.restore,
+        path: p.file,
+        available,
+        outcome: 'skipped',
+        entries: 0,
+        objects: 0,
+        bytes: 0,
+        archiveBytes: 0,
+        restoreMs: 0,
+        save: { maxBytes: p.settings.maxBytes, threshold: p.settings.threshold },
+    };
+    const finish = (outcome, reason) => {
+        if (outcome === 'skipped')
+            p.log.info(`Build cache bundle restore skipped: ${reason}`);
+        return { ...report, outcome, reason, restoreMs: p.now() - started };
+    };
+    if (!p.settings.enabled)
+        return { ...finish('skipped', 'a remote cache holds the build cache'), available: false };
+    if (!p.canRead)
+        return finish('skipped', p.readSkipReason ?? 'cache reads are off');
+    if (!available)
+        return finish('skipped', 'the GitHub Actions cache service is not available on this runner');
+    await mkdir(path.dirname(p.file), { recursive: true });
+    await rm(p.file, { force: true });
+    try {
+        report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore);
+    }
+    catch (error) {
+        p.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`);
+        return finish('miss', SERVICE_FAILED);
+    }
+    if (report.matchedKey === undefined) {
+        p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
+        return finish('miss');
+    }
+    try {
+        report.archiveBytes = (await stat(p.file)).size;
+        const store = new LocalStore(p.store);
+        const result = await readBundle(createReadStream(p.file).pipe(decompressor()), { maxTotalBytes: p.maxImportBytes }, ({ outputId, size, entries, body }) => {
+            for (const entry of entries)
+                store.put(entry.actionId, outputId, [body], size, entry.timeMs);
+            report.objects++;
+            report.entries += entries.length;
+            report.bytes += size;
+        });
+        if (result.rejected > 0) {
+            p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`);
+        }
+        p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+        return finish('hit');
+    }
+    catch (error) {
+        // Objects put so far were each verified, so they stay; the bundle counts as a miss.
+        const reason = `the bundle ${report.matchedKey} is unreadable (${errorMessage(error)}); treated as a miss`;
+        p.log.warning(`Build cache bundle: ${reason}`);
+        return finish('corrupt', reason);
+    }
+    finally {
+        await rm(p.file, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/bundle/save.ts
 /**
  * Post step: save a new bundle when the job produced enough new entries to be
@@ -99972,10 +100055,13 @@ class ByteReader {
 
 
 
+
 /** Pure: why not to save, or undefined to save. `newEntries` counts added IDs that are not also used. */
 function skipReason(p) {
     if (!p.restore.available)
         return 'the GitHub Actions cache service is not available on this runner';
+    if (p.restore.reason === SERVICE_FAILED)
+        return 'the cache service failed in the main step';
     if (!p.write.allowed)
         return p.write.reason ?? 'cache writes are not allowed';
     if (p.ids === undefined)
@@ -100035,7 +100121,7 @@ async function saveBundle(p) {
     // workflow called twice in one run can still repeat it. Look before building.
     if (await p.cache.exists([p.restore.path], p.restore.key))
         return skip('another job already saved this key');
-    const store = new LocalStore(p.store);
+    const store = new local_store_LocalStore(p.store);
     const candidates = [];
     for (const actionId of [...p.ids.used, ...p.ids.added]) {
         const hit = store.get(actionId); // verified size and mtime; undefined when trimmed or damaged
@@ -100207,7 +100293,7 @@ const constants_State = {
 class ConfigError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'ConfigError';
 }
-function errorMessage(error) {
+function errors_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -100442,7 +100528,7 @@ async function runPost(ctx) {
                     report.buildCache = { mode: 'client', report: client };
                     if (state.bundle !== undefined) {
                         const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore: state.bundle, write: state.write, ids: client.ids, now: ctx.now }).catch((error) => {
-                            const message = `Build cache bundle save failed: ${errorMessage(error)}`;
+                            const message = `Build cache bundle save failed: ${errors_errorMessage(error)}`;
                             ctx.log.warning(message);
                             report.problems.push(message);
                             return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 };
@@ -100458,7 +100544,7 @@ async function runPost(ctx) {
                 }
             }
             catch (error) {
-                const message = `Build cache: ${errorMessage(error)}`;
+                const message = `Build cache: ${errors_errorMessage(error)}`;
                 ctx.log.warning(message);
                 report.problems.push(message);
             }
@@ -100469,7 +100555,7 @@ async function runPost(ctx) {
                 save = await saveModCache({ cache: ctx.cache, log: ctx.log, restored: state.modCache, write: state.write, now: ctx.now });
             }
             catch (error) {
-                const message = `Module cache save failed: ${errorMessage(error)}`;
+                const message = `Module cache save failed: ${errors_errorMessage(error)}`;
                 ctx.log.warning(message);
                 report.problems.push(message);
                 save = { saved: false, reason: 'save failed (see Problems)', files: 0, bytes: 0, saveMs: 0 };
@@ -100479,7 +100565,7 @@ async function runPost(ctx) {
         await ctx.appendSummary(renderSummary(report));
     }
     catch (error) {
-        ctx.log.warning(`go-cache-setup post step: ${errorMessage(error)}`);
+        ctx.log.warning(`go-cache-setup post step: ${errors_errorMessage(error)}`);
     }
 }
 
@@ -100491,7 +100577,7 @@ async function runPost(ctx) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6202);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8702);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1004);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

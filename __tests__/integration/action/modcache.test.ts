@@ -113,7 +113,8 @@ describe('GOMODCACHE through the GitHub Actions cache', () => {
     expect(outputs(job4)['module-cache-hit']).toBe('true')
     expect(warnings(job4)).toEqual([])
     expect(job4.log).not.toMatch(/Cannot open|File exists|Failed to restore/)
-  })
+    // Four jobs, each a cold build on a fresh runner (each post also saves a build-cache bundle).
+  }, 600_000)
 
   it('never writes on a fork pull request, but still restores', async () => {
     const m = await newMachine(root, 'fork')
