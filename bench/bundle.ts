@@ -26,7 +26,9 @@
  * Job time = the action's main + the build step + the action's post, from the
  * harness's step durations (node start-up included for both).
  *
- *   node bench/bundle.ts [--runs 10] [--layers 3] [--width 8] [--funcs 120] [--json FILE] [--keep]
+ *   node bench/bundle.ts [--runs 10] [--layers 3] [--width 8] [--funcs 120] [--with input=value]... [--json FILE] [--keep]
+ *
+ * --with passes an input to our action (e.g. --with bundle-save-threshold=0).
  */
 import { execFile } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -44,10 +46,18 @@ const { values: args } = parseArgs({
     layers: { type: 'string', default: '3' },
     width: { type: 'string', default: '8' },
     funcs: { type: 'string', default: '120' },
+    with: { type: 'string', multiple: true, default: [] },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 })
+const ourInputs = Object.fromEntries(
+  args.with!.map((pair) => {
+    const at = pair.indexOf('=')
+    if (at < 1) throw new Error(`--with ${pair}: write it as input=value`)
+    return [pair.slice(0, at), pair.slice(at + 1)]
+  }),
+)
 const positive = (v: string | undefined, flag: string): number => {
   const n = Number(v)
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`)
@@ -137,7 +147,7 @@ async function runOnce(service: CacheService, m: Method, run: number): Promise<R
     github: { runId: 1000 + run },
     actionsRuntime: service.env({ ref: 'refs/heads/main', defaultRef: 'refs/heads/main' }),
     steps: [
-      { id: 'cache', uses: m.uses },
+      { id: 'cache', uses: m.uses, with: m.name === 'ours' ? ourInputs : undefined },
       { id: 'build', run: 'go build -x ./... 2> ../build-x.txt && go test ./...' },
     ],
   })
