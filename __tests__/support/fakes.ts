@@ -2,7 +2,7 @@
  * Small fakes for orchestration tests: plain objects passed in through
  * ActionContext, no module mocks. The end-to-end tests use the real things.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ActionContext } from '../../src/action/context.ts'
 import type { CommandRunner } from '../../src/go/go-env.ts'
@@ -43,6 +43,12 @@ export class MemoryArchiveCache implements ArchiveCache {
     if (this.failSave) throw this.failSave
     if (this.entries.has(key)) return false
     const files = new Map<string, Buffer>()
+    // A single file (the build-cache bundle) is stored under the empty name.
+    if ((await stat(paths[0]!)).isFile()) {
+      files.set('', await readFile(paths[0]!))
+      this.entries.set(key, files)
+      return true
+    }
     const walk = async (dir: string): Promise<void> => {
       for (const entry of await readdir(dir, { withFileTypes: true })) {
         const full = path.join(dir, entry.name)

@@ -825,6 +825,9 @@ const constants_Input = {
     CacheClientKey: 'cache-client-key',
     CacheTimeout: 'cache-timeout',
     CacheCompression: 'cache-compression',
+    BundleMaxSize: 'bundle-max-size',
+    BundleSaveThreshold: 'bundle-save-threshold',
+    Matrix: 'matrix',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -942,6 +945,9 @@ function readInputs(getInput, workspace) {
         storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
         autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
         pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+        bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
+        bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
+        matrix: getInput(Input.Matrix).trim(),
     };
 }
 /** The default auth header when a token is given: Pants reads the token from this variable at run time. */
@@ -1003,6 +1009,22 @@ function readPantsInputs(getInput, cacheToken) {
         headerEnvNames: headerEnvNames(all),
     };
 }
+const DEFAULT_BUNDLE_MAX_BYTES = (/* unused pure expression or super */ null && (2 * 1024 ** 3));
+/** Measured on edit sequences: docs/decisions.md D14. */
+const DEFAULT_BUNDLE_SAVE_THRESHOLD = { kind: 'percent', value: 5 };
+/** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
+function readThreshold(getInput, name, fallback) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return fallback;
+    const m = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
+    const n = m ? Number(m[1]) : NaN;
+    if (m !== null && m[2] === '%' && n <= 100)
+        return { kind: 'percent', value: n };
+    if (m !== null && m[2] === '' && Number.isSafeInteger(n))
+        return { kind: 'count', value: n };
+    throw new ConfigError(`${name}: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`);
+}
 const DEFAULT_STORE_MAX_BYTES = (/* unused pure expression or super */ null && (5 * 1024 ** 3));
 /** At least 1 MiB (store/byte-size.ts). */
 function readSize(getInput, name, fallback) {
@@ -1058,11 +1080,11 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
                 throw new Error(reply.error);
             return { stats: reply.stats, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
         }
-        const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS);
+        const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS, ids: true }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
         await (0,control/* controlRequest */.l)(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
+        return { stats: reply.stats, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
     }
     catch (error) {
         const account = new reports/* JobAccount */.dr();
@@ -1071,6 +1093,8 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
             stats: account.summary(),
             // The daemon held the remote's figures and the upload queue: both are gone with it.
             ...(remote && { remote: { settings: remote } }),
+            // The daemon drains journals only at stats and flush, so a dead daemon leaves them all here.
+            ids: account.ids(),
             problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
         };
     }

@@ -438,6 +438,7 @@ async function startDaemon(options) {
                     stats: account.summary(),
                     trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
                     ...(remoteStats && { remote: remoteStats }),
+                    ...(request.ids ? { ids: account.ids() } : {}),
                 };
             }
             case 'stop':
@@ -612,6 +613,9 @@ class JobAccount {
             this.used.add(id);
         for (const id of report.added)
             this.added.add(id);
+    }
+    ids() {
+        return { used: [...this.used], added: [...this.added] };
     }
     summary() {
         return { ...this.stats, sessions: this.sessions, usedEntries: this.used.size, addedEntries: this.added.size };

@@ -96196,7 +96196,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 4857:
+/***/ 9852:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96650,6 +96650,586 @@ function keyPart(part) {
     return part.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
 }
 
+;// CONCATENATED MODULE: ./src/bundle/key.ts
+/**
+ * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
+ * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
+ *
+ * primary:  go-cache-setup-build-v1-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
+ *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
+ *           …-<branch>-                     any job on this branch
+ *           …-<default>-                    any job on the default branch
+ *
+ * Every run saves under its own key (cache entries are immutable, and
+ * `…-<run>-<attempt>` plus the job and matrix cell make parallel jobs never
+ * collide: no 409, setup-go#558/#672). Restore keys are prefixes, so the
+ * newest bundle of the closest kind wins. Job and matrix come before the run
+ * so the closest kind is this very job: a lint job's bundle is a poor start
+ * for a test job. The branch is in the key although GitHub already scopes
+ * entries by branch: cache services without branch scopes (Depot: "no branch
+ * isolation") then still prefer this branch, then the default one.
+ */
+
+
+/** Bump to invalidate every bundle at once (a format change, say). */
+const BUNDLE_KEY_VERSION = 'v1';
+const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`;
+const MAX_KEY_LENGTH = 512;
+/** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
+const MAX_PART_LENGTH = 64;
+function bundleKeys(p) {
+    const stem = [BUNDLE_KEY_PREFIX, keyPart(p.hostOS), keyPart(p.hostArch), keyPart(p.goVersion)].join('-');
+    const cell = `${shortPart(p.job)}-m${matrixHash(p.matrix)}`;
+    const branch = shortPart(p.branch);
+    const primary = `${stem}-${branch}-${cell}-${keyPart(p.runId)}-${keyPart(p.runAttempt)}`;
+    if (primary.length > MAX_KEY_LENGTH)
+        throw new Error(`the bundle key would be ${primary.length} characters, over ${MAX_KEY_LENGTH}`);
+    const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)];
+    const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)];
+    return { primary, restore: [...new Set(restore)] };
+}
+/** 8 hex of sha256 over the matrix JSON with surrounding space removed; `null` and empty (no matrix) hash alike. */
+function matrixHash(matrix) {
+    const text = matrix.trim();
+    const canonical = text === '' || text === 'null' ? '' : text;
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 8);
+}
+function shortPart(value) {
+    const part = keyPart(value);
+    if (part.length <= MAX_PART_LENGTH)
+        return part;
+    return `${part.slice(0, MAX_PART_LENGTH - 9)}_${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 8)}`;
+}
+/** The run facts in the key, from the runner's variables and the event payload. */
+function runFacts(env, payload) {
+    const repository = typeof payload === 'object' && payload !== null ? payload.repository : undefined;
+    const defaultBranch = typeof repository === 'object' && repository !== null ? repository.default_branch : undefined;
+    return {
+        // GITHUB_HEAD_REF is the pull request's branch; GITHUB_REF_NAME there is `7/merge`.
+        branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
+        defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
+        job: env.GITHUB_JOB || 'job',
+        runId: env.GITHUB_RUN_ID || '0',
+        runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/store/local-store.ts
+/**
+ * The local store: content-addressed objects plus small action entries, on
+ * disk, shared by every go process of the job (each through its own shim).
+ *
+ *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
+ *                                  tools filter on extensions, golang/go#74451)
+ *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
+ *   <root>/tmp/                    writes land here first, then rename(2) into place
+ *
+ * Safe with many writers: every file appears whole or not at all (rename is
+ * atomic on one filesystem), and identical content under one name makes the
+ * races harmless. A hit is served only when the object's size and mtime are
+ * what the entry recorded at put time, so a truncated file (a crash before the
+ * data reached disk) or one modified since is a miss, and Go recompiles. Go
+ * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
+ *
+ * Objects stay after the go command exits: `go list -export` prints DiskPaths
+ * that tools open later. Eviction happens only in trim(), run by the post step.
+ */
+
+
+
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
+class LocalStore {
+    root;
+    tmp;
+    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
+    objectPrefix;
+    actionPrefix;
+    /** Entry files are one short line; one read into this buffer takes them whole. */
+    entryBuffer = Buffer.allocUnsafe(256);
+    constructor(root) {
+        this.root = external_node_path_default().resolve(root);
+        this.tmp = external_node_path_default().join(this.root, 'tmp');
+        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
+        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
+        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
+    }
+    objectPath(outputId) {
+        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
+    }
+    actionPath(actionId) {
+        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
+    }
+    /**
+     * Synchronous on purpose: a few small syscalls (open, read, close the
+     * entry; stat the object), cheaper than round trips through libuv's thread
+     * pool on the hottest path.
+     */
+    get(actionId) {
+        assertId(actionId);
+        const buffer = this.entryBuffer;
+        let length;
+        try {
+            const fd = (0,external_node_fs_.openSync)(this.actionPath(actionId), 'r');
+            try {
+                length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
+            }
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+        }
+        catch {
+            return undefined;
+        }
+        if (length === buffer.length)
+            return undefined; // longer than any entry we write
+        const entry = parseEntry(buffer.toString('latin1', 0, length));
+        if (entry === undefined)
+            return undefined;
+        const diskPath = this.objectPath(entry.outputId);
+        try {
+            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
+                return undefined;
+        }
+        catch {
+            return undefined;
+        }
+        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
+    }
+    /**
+     * Synchronous too, measured: a cold build makes hundreds of puts while go
+     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
+     * put (docs/decisions.md, D9). The object is whole on disk before we answer.
+     */
+    put(actionId, outputId, body, size, timeMs = Date.now()) {
+        assertId(actionId);
+        assertId(outputId);
+        const diskPath = this.objectPath(outputId);
+        // Content-addressed, so an object already there is reused, but only after
+        // comparing its bytes: go puts again precisely after a get missed because
+        // the object was modified, and the new entry must not vouch for those bytes.
+        const existingMtimeMs = sameContentMtime(diskPath, body, size);
+        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
+        const entry = Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1');
+        this.writeAtomic(this.actionPath(actionId), [entry]);
+        return { diskPath, wroteObject };
+    }
+    /** Marks entries as used now, so trim() keeps what jobs actually read. */
+    async touch(actionIds, when = new Date()) {
+        for (const id of actionIds) {
+            if (!HEX_ID.test(id))
+                continue;
+            await (0,promises_namespaceObject.utimes)(this.actionPath(id), when, when).catch(() => undefined);
+        }
+    }
+    /**
+     * Publishes an object under its content name. A hard link creates the name
+     * only if it is free, so when shims race on one object the first copy stays
+     * and every entry records that copy's mtime; a rename would swap in a later
+     * copy with another mtime under entries already written (a miss each).
+     * Replaces the name only when it holds other bytes.
+     */
+    writeObject(target, body, size) {
+        const { temp, mtimeMs } = this.writeTemp(body);
+        try {
+            let error = tryLink(temp, target);
+            if (error?.code === 'ENOENT') {
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                error = tryLink(temp, target);
+            }
+            if (error === undefined)
+                return { mtimeMs, wrote: true };
+            if (error.code === 'EEXIST') {
+                const existing = sameContentMtime(target, body, size);
+                if (existing !== undefined)
+                    return { mtimeMs: existing, wrote: false };
+            }
+            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+                throw error;
+            }
+            (0,external_node_fs_.renameSync)(temp, target);
+            return { mtimeMs, wrote: true };
+        }
+        finally {
+            unlinkQuietly(temp);
+        }
+    }
+    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
+    writeAtomic(target, chunks) {
+        const { temp, mtimeMs } = this.writeTemp(chunks);
+        try {
+            try {
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            catch (error) {
+                if (error.code !== 'ENOENT')
+                    throw error;
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            return mtimeMs;
+        }
+        catch (error) {
+            unlinkQuietly(temp);
+            throw error;
+        }
+    }
+    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
+    writeTemp(chunks) {
+        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
+        let written = false;
+        try {
+            for (const chunk of chunks)
+                writeAll(fd, chunk);
+            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
+            written = true;
+            return { temp, mtimeMs };
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+            if (!written)
+                unlinkQuietly(temp);
+        }
+    }
+}
+/** link(2), returning its error instead of throwing it. */
+function tryLink(existing, target) {
+    try {
+        (0,external_node_fs_.linkSync)(existing, target);
+        return undefined;
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
+function unlinkQuietly(file) {
+    try {
+        (0,external_node_fs_.unlinkSync)(file);
+    }
+    catch {
+        // already renamed into place, or gone
+    }
+}
+function writeAll(fd, buffer) {
+    let offset = 0;
+    while (offset < buffer.length)
+        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
+}
+/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
+function sameContentMtime(file, body, size) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const info = (0,external_node_fs_.fstatSync)(fd);
+        if (!info.isFile() || info.size !== size)
+            return undefined;
+        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
+        for (const chunk of body) {
+            for (let offset = 0; offset < chunk.length;) {
+                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
+                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
+                    return undefined;
+                offset += n;
+            }
+        }
+        return info.mtimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function parseEntry(text) {
+    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
+    if (m === null)
+        return undefined;
+    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
+    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
+    // out of range, the hit line would be unreadable and go would stop.
+    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
+        return undefined;
+    return entry;
+}
+function assertId(id) {
+    // Every ID becomes a file name: only 64 lowercase hex characters may.
+    if (!HEX_ID.test(id))
+        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
+}
+
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/bundle/format.ts
+/**
+ * The bundle: the local store's useful part as one file, so the whole store
+ * travels as ONE cache entry (the GitHub Actions cache takes 200 uploads a
+ * minute per repository; an entry per object would never fit).
+ *
+ * Before compression (all integers big-endian):
+ *
+ *   "go-cache-setup bundle 1\n"
+ *   object frame, once per object:
+ *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
+ *   end frame, exactly once, last:
+ *     'E'  objects u64  entries u64
+ *
+ * An object carries the entries that point at it, so the reader can verify the
+ * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
+ * then publish it with its entries; nothing is held back for later. IDs are
+ * raw bytes, so no name from a bundle ever becomes a path: the reader turns
+ * them into 64 hex characters itself. The end frame makes a truncated bundle
+ * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * long-distance matching, chosen by measurement (docs/decisions.md D13).
+ */
+
+
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1');
+const OBJECT = 0x4f; // 'O'
+const END = 0x45; // 'E'
+const ID_BYTES = 32;
+/** One object is held in memory while it is verified; Go's outputs are far smaller. */
+const MAX_OBJECT_BYTES = 2 * 1024 ** 3;
+const MAX_ENTRIES_PER_OBJECT = 1 << 20;
+/** Frames for one object: the header, then the body as given. */
+function objectHeader(object) {
+    const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
+    let at = 0;
+    header[at++] = OBJECT;
+    at += idBytes(object.outputId).copy(header, at);
+    header.writeBigUInt64BE(BigInt(object.size), at);
+    at += 8;
+    header.writeUInt32BE(object.entries.length, at);
+    at += 4;
+    for (const entry of object.entries) {
+        at += idBytes(entry.actionId).copy(header, at);
+        header.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(entry.timeMs))), at);
+        at += 8;
+    }
+    return header;
+}
+function endFrame(objects, entries) {
+    const frame = Buffer.alloc(17);
+    frame[0] = END;
+    frame.writeBigUInt64BE(BigInt(objects), 1);
+    frame.writeBigUInt64BE(BigInt(entries), 9);
+    return frame;
+}
+/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
+function compressor() {
+    const C = zlib.constants;
+    return zlib.createZstdCompress({
+        params: {
+            [C.ZSTD_c_compressionLevel]: 3,
+            [C.ZSTD_c_enableLongDistanceMatching]: 1,
+            [C.ZSTD_c_windowLog]: 27,
+            [C.ZSTD_c_checksumFlag]: 1,
+        },
+    });
+}
+function decompressor() {
+    // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
+    return external_node_zlib_default().createZstdDecompress({ params: { [(external_node_zlib_default()).constants.ZSTD_d_windowLogMax]: 27 } });
+}
+class BundleFormatError extends Error {
+    name = 'BundleFormatError';
+}
+/**
+ * Reads a decompressed bundle and hands each object whose body hashes to its
+ * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
+ * the format (bad magic, bad frame, over the limits, truncated, trailing
+ * bytes, counts that do not match); what was accepted before stays accepted:
+ * each of those objects was verified on its own.
+ */
+async function readBundle(chunks, limits, accept) {
+    const input = new ByteReader(chunks);
+    const magic = await input.take(BUNDLE_MAGIC.length);
+    if (!magic.equals(BUNDLE_MAGIC))
+        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
+    for (;;) {
+        const kind = (await input.take(1))[0];
+        if (kind === END) {
+            const end = await input.take(16);
+            const objects = Number(end.readBigUInt64BE(0));
+            const entries = Number(end.readBigUInt64BE(8));
+            if (objects !== result.objects + result.rejected || entries < result.entries) {
+                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
+            }
+            if (!(await input.atEnd()))
+                throw new BundleFormatError('bytes after the end frame');
+            return result;
+        }
+        if (kind !== OBJECT)
+            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
+        const head = await input.take(ID_BYTES + 12);
+        const outputId = head.subarray(0, ID_BYTES).toString('hex');
+        const size = Number(head.readBigUInt64BE(ID_BYTES));
+        const count = head.readUInt32BE(ID_BYTES + 8);
+        if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
+            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
+        }
+        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
+            throw new BundleFormatError(`an object with ${count} entries`);
+        const table = await input.take(count * (ID_BYTES + 8));
+        const entries = [];
+        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
+        }
+        const body = await input.take(size);
+        if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
+            result.rejected++;
+            continue;
+        }
+        await accept({ outputId, size, entries, body });
+        result.objects++;
+        result.entries += entries.length;
+        result.bytes += size;
+    }
+}
+function idBytes(hex) {
+    if (!/^[0-9a-f]{64}$/.test(hex))
+        throw new Error(`invalid cache ID ${JSON.stringify(hex)}`);
+    return Buffer.from(hex, 'hex');
+}
+/** Exact-length reads over a stream of chunks. */
+class ByteReader {
+    iterator;
+    pending = [];
+    buffered = 0;
+    constructor(chunks) {
+        this.iterator = chunks[Symbol.asyncIterator]();
+    }
+    async take(n) {
+        while (this.buffered < n) {
+            if (!(await this.pull()))
+                throw new BundleFormatError('the bundle ends early (truncated)');
+        }
+        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.buffered);
+        const out = all.subarray(0, n);
+        const rest = all.subarray(n);
+        this.pending = rest.length > 0 ? [rest] : [];
+        this.buffered = rest.length;
+        return out;
+    }
+    async atEnd() {
+        while (this.buffered === 0)
+            if (!(await this.pull()))
+                return true;
+        return false;
+    }
+    async pull() {
+        const next = await this.iterator.next();
+        if (next.done)
+            return false;
+        if (next.value.length > 0) {
+            this.pending.push(next.value);
+            this.buffered += next.value.length;
+        }
+        return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/restore.ts
+/**
+ * Main step: restore the newest matching bundle into the local store before
+ * go runs. Every cache problem is a warning and a miss; the build goes on.
+ * Objects enter the store only after their sha256 matched their OutputID, and
+ * through LocalStore.put (atomic publish, entries named by hex IDs the reader
+ * built itself), so a go process that looks early just misses.
+ */
+
+
+
+
+
+
+/** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
+const SERVICE_FAILED = 'the cache service failed';
+async function restoreBundle(p) {
+    const started = p.now();
+    const available = p.cache.isAvailable();
+    const report = {
+        key: p.keys.primary,
+        restoreKeys: p.keys.restore,
+        path: p.file,
+        available,
+        outcome: 'skipped',
+        entries: 0,
+        objects: 0,
+        bytes: 0,
+        archiveBytes: 0,
+        restoreMs: 0,
+        save: { maxBytes: p.settings.maxBytes, threshold: p.settings.threshold },
+    };
+    const finish = (outcome, reason) => {
+        if (outcome === 'skipped')
+            p.log.info(`Build cache bundle restore skipped: ${reason}`);
+        return { ...report, outcome, reason, restoreMs: p.now() - started };
+    };
+    if (!p.settings.enabled)
+        return { ...finish('skipped', "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)"), available: false };
+    if (!p.canRead)
+        return finish('skipped', p.readSkipReason ?? 'cache reads are off');
+    if (!available)
+        return finish('skipped', 'the GitHub Actions cache service is not available on this runner');
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(p.file), { recursive: true });
+    await (0,promises_namespaceObject.rm)(p.file, { force: true });
+    try {
+        report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore);
+    }
+    catch (error) {
+        p.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
+        return finish('miss', SERVICE_FAILED);
+    }
+    if (report.matchedKey === undefined) {
+        p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
+        return finish('miss');
+    }
+    try {
+        report.archiveBytes = (await (0,promises_namespaceObject.stat)(p.file)).size;
+        const store = new LocalStore(p.store);
+        const result = await readBundle((0,external_node_fs_.createReadStream)(p.file).pipe(decompressor()), { maxTotalBytes: p.maxImportBytes }, ({ outputId, size, entries, body }) => {
+            for (const entry of entries)
+                store.put(entry.actionId, outputId, [body], size, entry.timeMs);
+            report.objects++;
+            report.entries += entries.length;
+            report.bytes += size;
+        });
+        if (result.rejected > 0) {
+            p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`);
+        }
+        p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+        return finish('hit');
+    }
+    catch (error) {
+        // Objects put so far were each verified, so they stay; the bundle counts as a miss.
+        const reason = `the bundle ${report.matchedKey} is unreadable (${(0,errors/* errorMessage */.g)(error)}); treated as a miss`;
+        p.log.warning(`Build cache bundle: ${reason}`);
+        return finish('corrupt', reason);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(p.file, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/buildcache/directory.ts
 
 const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1';
@@ -96776,7 +97356,7 @@ const MODCACHE_KEY_VERSION = 'v1';
 const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
 /** Stands in for the go.sum hash when the workspace has no go.sum, so such jobs never share an entry with real ones. */
 const NO_DEPENDENCY_FILES = 'nosum';
-const MAX_KEY_LENGTH = 512;
+const key_MAX_KEY_LENGTH = 512;
 function modCacheKeys(parts) {
     // A suffix partitions the cache, so it joins the name itself: no restore
     // key of another partition (or of none) can prefix-match across it. `-` is
@@ -96787,8 +97367,8 @@ function modCacheKeys(parts) {
     const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
     const stem = `${segments.join('-')}-`;
     const primary = `${stem}${parts.dependencies}`;
-    if (primary.length > MAX_KEY_LENGTH) {
-        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${MAX_KEY_LENGTH}: shorten key-suffix`);
+    if (primary.length > key_MAX_KEY_LENGTH) {
+        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${key_MAX_KEY_LENGTH}: shorten key-suffix`);
     }
     return { primary, restore: [stem] };
 }
@@ -96934,6 +97514,9 @@ const Input = {
     CacheClientKey: 'cache-client-key',
     CacheTimeout: 'cache-timeout',
     CacheCompression: 'cache-compression',
+    BundleMaxSize: 'bundle-max-size',
+    BundleSaveThreshold: 'bundle-save-threshold',
+    Matrix: 'matrix',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -96962,8 +97545,6 @@ const constants_State = {
     Main: 'go-cache-setup',
 };
 
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
 /**
  * The one place inputs are read and validated. Everything downstream takes the
@@ -97053,6 +97634,9 @@ function readInputs(getInput, workspace) {
         storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
         autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
         pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+        bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
+        bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
+        matrix: getInput(Input.Matrix).trim(),
     };
 }
 /** The default auth header when a token is given: Pants reads the token from this variable at run time. */
@@ -97114,6 +97698,22 @@ function readPantsInputs(getInput, cacheToken) {
         headerEnvNames: headerEnvNames(all),
     };
 }
+const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3;
+/** Measured on edit sequences: docs/decisions.md D14. */
+const DEFAULT_BUNDLE_SAVE_THRESHOLD = { kind: 'percent', value: 5 };
+/** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
+function readThreshold(getInput, name, fallback) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return fallback;
+    const m = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
+    const n = m ? Number(m[1]) : NaN;
+    if (m !== null && m[2] === '%' && n <= 100)
+        return { kind: 'percent', value: n };
+    if (m !== null && m[2] === '' && Number.isSafeInteger(n))
+        return { kind: 'count', value: n };
+    throw new errors/* ConfigError */.x(`${name}: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`);
+}
 const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3;
 /** At least 1 MiB (store/byte-size.ts). */
 function readSize(getInput, name, fallback) {
@@ -97171,6 +97771,9 @@ class reports_JobAccount {
             this.used.add(id);
         for (const id of report.added)
             this.added.add(id);
+    }
+    ids() {
+        return { used: [...this.used], added: [...this.added] };
     }
     summary() {
         return { ...this.stats, sessions: this.sessions, usedEntries: this.used.size, addedEntries: this.added.size };
@@ -97265,11 +97868,11 @@ async function finish_finishClient(socket, store, { owner = 'action', remote } =
                 throw new Error(reply.error);
             return { stats: reply.stats, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
         }
-        const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS);
+        const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS, ids: true }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
         await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
+        return { stats: reply.stats, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
     }
     catch (error) {
         const account = new JobAccount();
@@ -97278,6 +97881,8 @@ async function finish_finishClient(socket, store, { owner = 'action', remote } =
             stats: account.summary(),
             // The daemon held the remote's figures and the upload queue: both are gone with it.
             ...(remote && { remote: { settings: remote } }),
+            // The daemon drains journals only at stats and flush, so a dead daemon leaves them all here.
+            ids: account.ids(),
             problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
         };
     }
@@ -97296,15 +97901,10 @@ function buildCacheFigures(stats) {
     };
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __nccwpck_require__(4708);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
 ;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
 /**
  * A client for the Bazel HTTP cache protocol as bazel-remote serves it
@@ -97482,10 +98082,10 @@ class bazel_http_BazelHttpClient {
 
 
 
-const HEX_ID = /^[0-9a-f]{64}$/;
+const remote_cache_HEX_ID = /^[0-9a-f]{64}$/;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
-const MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (1024 ** 3));
+const remote_cache_MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (1024 ** 3));
 /** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
 const remote_cache_PREFETCH_CONCURRENCY = 16;
 /** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
@@ -97520,7 +98120,7 @@ class remote_cache_RemoteCache {
     }
     /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
     async fetch(actionId) {
-        if (!HEX_ID.test(actionId))
+        if (!remote_cache_HEX_ID.test(actionId))
             throw new Error(`invalid action ID ${JSON.stringify(actionId)}`);
         this.counts.gets++;
         // The prefetch may have stored it since the shim looked.
@@ -97570,7 +98170,7 @@ class remote_cache_RemoteCache {
         const entry = decodeActionResult(entryBytes);
         if (entry instanceof Error)
             return this.reject(`action entry ${actionId}: ${entry.message}`);
-        if (entry.size > MAX_OBJECT_BYTES)
+        if (entry.size > remote_cache_MAX_OBJECT_BYTES)
             return false;
         const body = await this.getVerifiedBlob(entry.outputId, entry.size);
         if (body === undefined)
@@ -97612,7 +98212,7 @@ class remote_cache_RemoteCache {
         if (body === undefined)
             return [];
         const lines = body.toString('latin1').split('\n').filter((line) => line !== '');
-        if (!lines.every((line) => HEX_ID.test(line))) {
+        if (!lines.every((line) => remote_cache_HEX_ID.test(line))) {
             this.reject('manifest: not a list of action IDs');
             return [];
         }
@@ -97625,7 +98225,7 @@ class remote_cache_RemoteCache {
             return;
         // In the order go used or put them (sets keep insertion order), not sorted:
         // the next run prefetches in about the order its go will ask.
-        const ordered = [...new Set(ids)].filter((id) => HEX_ID.test(id));
+        const ordered = [...new Set(ids)].filter((id) => remote_cache_HEX_ID.test(id));
         if (ordered.length === 0)
             return;
         const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1');
@@ -97641,7 +98241,7 @@ class remote_cache_RemoteCache {
         if (!this.options.write || this.stopped)
             return;
         for (const id of actionIds) {
-            if (!HEX_ID.test(id) || this.queued.has(id))
+            if (!remote_cache_HEX_ID.test(id) || this.queued.has(id))
                 continue;
             this.queued.add(id);
             this.pending.push(id);
@@ -97721,7 +98321,7 @@ class remote_cache_RemoteCache {
         const hit = this.store.get(actionId);
         if (hit === undefined)
             return false; // trimmed or replaced since the put
-        if (hit.size > MAX_OBJECT_BYTES)
+        if (hit.size > remote_cache_MAX_OBJECT_BYTES)
             return false;
         let body;
         try {
@@ -98705,6 +99305,8 @@ function isSavedState(value) {
         return false;
     if (v.wiring !== undefined && !isWiringReport(v.wiring))
         return false;
+    if (v.bundle !== undefined && !isBundleState(v.bundle))
+        return false;
     if (v.modCache === undefined)
         return true;
     const m = v.modCache;
@@ -98741,6 +99343,22 @@ function isBuildCacheState(value) {
             return false;
     }
 }
+function isBundleState(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const b = value;
+    const save = b.save;
+    const threshold = (typeof save === 'object' && save !== null ? save.threshold : undefined);
+    return (typeof b.key === 'string' &&
+        typeof b.path === 'string' &&
+        typeof b.available === 'boolean' &&
+        ['skipped', 'miss', 'hit', 'corrupt'].includes(b.outcome) &&
+        typeof save?.maxBytes === 'number' &&
+        typeof threshold === 'object' &&
+        threshold !== null &&
+        (threshold.kind === 'percent' || threshold.kind === 'count') &&
+        typeof threshold.value === 'number');
+}
 
 ;// CONCATENATED MODULE: ./src/action/run-main.ts
 /**
@@ -98748,6 +99366,8 @@ function isBuildCacheState(value) {
  * post what it needs through state. Only misconfiguration fails the step;
  * cache trouble is a warning and the build goes on, slower.
  */
+
+
 
 
 
@@ -98787,7 +99407,8 @@ async function runMain(ctx) {
     ctx.setOutput(Output.GoVersion, goEnv.version);
     ctx.log.info(`Go ${goEnv.version} (${goEnv.hostOS}/${goEnv.hostArch}), GOMODCACHE=${goEnv.modCache}`);
     const cacheMode = write_policy_parseCacheMode(ctx.env.ACTIONS_CACHE_MODE);
-    const write = write_policy_decideWrite(inputs.cacheWrite, await event_file_readEvent(ctx.env), cacheMode);
+    const event = await event_file_readEvent(ctx.env);
+    const write = write_policy_decideWrite(inputs.cacheWrite, event, cacheMode);
     if (!write.allowed)
         ctx.log.info(`Cache writes are off for this job: ${write.reason}`);
     const state = { version: 1, goVersion: goEnv.version, write };
@@ -98870,6 +99491,27 @@ async function runMain(ctx) {
         ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${(0,errors/* errorMessage */.g)(error)}`);
         ctx.setOutput(Output.PantsConfig, '');
     }
+    // The bundle downloads and unpacks while the module cache restores: both before go runs.
+    const build = state.buildCache;
+    const bundle = build?.mode === 'client'
+        ? restoreBundle({
+            cache: ctx.cache,
+            log: ctx.log,
+            store: build.store,
+            keys: bundleKeys({ hostOS: goEnv.hostOS, hostArch: goEnv.hostArch, goVersion: goEnv.version, matrix: inputs.matrix, ...runFacts(ctx.env, event.payload) }),
+            file: external_node_path_default().join(ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir(), 'go-cache-setup', 'build-cache.bundle'),
+            canRead: cacheMode.read,
+            readSkipReason: `ACTIONS_CACHE_MODE=${cacheMode.raw} forbids cache reads`,
+            maxImportBytes: inputs.storeMaxBytes,
+            // Off when a remote (cache-url) holds the build cache, and on a kit runner,
+            // whose store persists on its disk (bootstrap/job-hooks.ts).
+            settings: { enabled: inputs.cacheUrl === '' && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
+            now: ctx.now,
+        }).catch((error) => {
+            ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
+            return undefined;
+        })
+        : undefined;
     if (inputs.moduleCache) {
         try {
             const report = await restoreModCache({
@@ -98895,6 +99537,8 @@ async function runMain(ctx) {
     else {
         ctx.log.info(`Module cache off (${Input.ModuleCache}: false)`);
     }
+    if (bundle !== undefined)
+        state.bundle = await bundle;
     saveState(ctx, state);
 }
 /** What the bootstrap kit's job-started hook exported (bootstrap/job-hooks.ts), if it ran. */
@@ -99044,7 +99688,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2710);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4857);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9852);
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8055);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

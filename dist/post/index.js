@@ -38396,7 +38396,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8710:
+/***/ 6398:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42346,8 +42346,8 @@ const package_namespaceObject = {"rE":"0.1.0"};
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 // EXTERNAL MODULE: ./src/daemon/control.ts
@@ -42365,7 +42365,7 @@ var control = __nccwpck_require__(2141);
 
 /** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
 const spawnDetachedProcess = (command, args, logFile, env) => {
-    const log = (0,external_node_fs_namespaceObject.openSync)(logFile, 'a');
+    const log = (0,external_node_fs_.openSync)(logFile, 'a');
     // The runner passes inputs as INPUT_* variables, secrets among them
     // (cache-token): a process that lives on gets none of them.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
@@ -90245,7 +90245,7 @@ async function streamToBuffer3(readableStream, encoding) {
  */
 async function readStreamToLocalFile(rs, file) {
     return new Promise((resolve, reject) => {
-        const ws = external_node_fs_namespaceObject.createWriteStream(file);
+        const ws = external_node_fs_.createWriteStream(file);
         rs.on("error", (err) => {
             reject(err);
         });
@@ -90261,8 +90261,8 @@ async function readStreamToLocalFile(rs, file) {
  *
  * Promisified version of fs.stat().
  */
-const fsStat = external_node_util_.promisify(external_node_fs_namespaceObject.stat);
-const fsCreateReadStream = external_node_fs_namespaceObject.createReadStream;
+const fsStat = external_node_util_.promisify(external_node_fs_.stat);
+const fsCreateReadStream = external_node_fs_.createReadStream;
 //# sourceMappingURL=utils.js.map
 ;// CONCATENATED MODULE: ./node_modules/@azure/storage-blob/dist/esm/Clients.js
 // Copyright (c) Microsoft Corporation.
@@ -99138,7 +99138,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 7434:
+/***/ 2854:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99371,6 +99371,9 @@ class JobAccount {
         for (const id of report.added)
             this.added.add(id);
     }
+    ids() {
+        return { used: [...this.used], added: [...this.added] };
+    }
     summary() {
         return { ...this.stats, sessions: this.sessions, usedEntries: this.used.size, addedEntries: this.added.size };
     }
@@ -99464,11 +99467,11 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
                 throw new Error(reply.error);
             return { stats: reply.stats, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
         }
-        const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS);
+        const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS, ids: true }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
             throw new Error(reply.error);
         await (0,control/* controlRequest */.l)(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
+        return { stats: reply.stats, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
     }
     catch (error) {
         const account = new JobAccount();
@@ -99477,6 +99480,8 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
             stats: account.summary(),
             // The daemon held the remote's figures and the upload queue: both are gone with it.
             ...(remote && { remote: { settings: remote } }),
+            // The daemon drains journals only at stats and flush, so a dead daemon leaves them all here.
+            ids: account.ids(),
             problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
         };
     }
@@ -99493,6 +99498,646 @@ function buildCacheFigures(stats) {
         hitRatio: stats.gets === 0 ? '0' : (stats.hits / stats.gets).toFixed(4),
         timeMs: String(Math.round(stats.busyMs)),
     };
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/store/local-store.ts
+/**
+ * The local store: content-addressed objects plus small action entries, on
+ * disk, shared by every go process of the job (each through its own shim).
+ *
+ *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
+ *                                  tools filter on extensions, golang/go#74451)
+ *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
+ *   <root>/tmp/                    writes land here first, then rename(2) into place
+ *
+ * Safe with many writers: every file appears whole or not at all (rename is
+ * atomic on one filesystem), and identical content under one name makes the
+ * races harmless. A hit is served only when the object's size and mtime are
+ * what the entry recorded at put time, so a truncated file (a crash before the
+ * data reached disk) or one modified since is a miss, and Go recompiles. Go
+ * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
+ *
+ * Objects stay after the go command exits: `go list -export` prints DiskPaths
+ * that tools open later. Eviction happens only in trim(), run by the post step.
+ */
+
+
+
+
+const HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
+class local_store_LocalStore {
+    root;
+    tmp;
+    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
+    objectPrefix;
+    actionPrefix;
+    /** Entry files are one short line; one read into this buffer takes them whole. */
+    entryBuffer = Buffer.allocUnsafe(256);
+    constructor(root) {
+        this.root = external_node_path_default().resolve(root);
+        this.tmp = external_node_path_default().join(this.root, 'tmp');
+        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
+        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
+        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
+    }
+    objectPath(outputId) {
+        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
+    }
+    actionPath(actionId) {
+        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
+    }
+    /**
+     * Synchronous on purpose: a few small syscalls (open, read, close the
+     * entry; stat the object), cheaper than round trips through libuv's thread
+     * pool on the hottest path.
+     */
+    get(actionId) {
+        assertId(actionId);
+        const buffer = this.entryBuffer;
+        let length;
+        try {
+            const fd = (0,external_node_fs_.openSync)(this.actionPath(actionId), 'r');
+            try {
+                length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
+            }
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+        }
+        catch {
+            return undefined;
+        }
+        if (length === buffer.length)
+            return undefined; // longer than any entry we write
+        const entry = parseEntry(buffer.toString('latin1', 0, length));
+        if (entry === undefined)
+            return undefined;
+        const diskPath = this.objectPath(entry.outputId);
+        try {
+            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
+                return undefined;
+        }
+        catch {
+            return undefined;
+        }
+        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
+    }
+    /**
+     * Synchronous too, measured: a cold build makes hundreds of puts while go
+     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
+     * put (docs/decisions.md, D9). The object is whole on disk before we answer.
+     */
+    put(actionId, outputId, body, size, timeMs = Date.now()) {
+        assertId(actionId);
+        assertId(outputId);
+        const diskPath = this.objectPath(outputId);
+        // Content-addressed, so an object already there is reused, but only after
+        // comparing its bytes: go puts again precisely after a get missed because
+        // the object was modified, and the new entry must not vouch for those bytes.
+        const existingMtimeMs = sameContentMtime(diskPath, body, size);
+        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
+        const entry = Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1');
+        this.writeAtomic(this.actionPath(actionId), [entry]);
+        return { diskPath, wroteObject };
+    }
+    /** Marks entries as used now, so trim() keeps what jobs actually read. */
+    async touch(actionIds, when = new Date()) {
+        for (const id of actionIds) {
+            if (!HEX_ID.test(id))
+                continue;
+            await (0,promises_namespaceObject.utimes)(this.actionPath(id), when, when).catch(() => undefined);
+        }
+    }
+    /**
+     * Publishes an object under its content name. A hard link creates the name
+     * only if it is free, so when shims race on one object the first copy stays
+     * and every entry records that copy's mtime; a rename would swap in a later
+     * copy with another mtime under entries already written (a miss each).
+     * Replaces the name only when it holds other bytes.
+     */
+    writeObject(target, body, size) {
+        const { temp, mtimeMs } = this.writeTemp(body);
+        try {
+            let error = tryLink(temp, target);
+            if (error?.code === 'ENOENT') {
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                error = tryLink(temp, target);
+            }
+            if (error === undefined)
+                return { mtimeMs, wrote: true };
+            if (error.code === 'EEXIST') {
+                const existing = sameContentMtime(target, body, size);
+                if (existing !== undefined)
+                    return { mtimeMs: existing, wrote: false };
+            }
+            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+                throw error;
+            }
+            (0,external_node_fs_.renameSync)(temp, target);
+            return { mtimeMs, wrote: true };
+        }
+        finally {
+            unlinkQuietly(temp);
+        }
+    }
+    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
+    writeAtomic(target, chunks) {
+        const { temp, mtimeMs } = this.writeTemp(chunks);
+        try {
+            try {
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            catch (error) {
+                if (error.code !== 'ENOENT')
+                    throw error;
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            return mtimeMs;
+        }
+        catch (error) {
+            unlinkQuietly(temp);
+            throw error;
+        }
+    }
+    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
+    writeTemp(chunks) {
+        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
+        let written = false;
+        try {
+            for (const chunk of chunks)
+                writeAll(fd, chunk);
+            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
+            written = true;
+            return { temp, mtimeMs };
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+            if (!written)
+                unlinkQuietly(temp);
+        }
+    }
+}
+/** link(2), returning its error instead of throwing it. */
+function tryLink(existing, target) {
+    try {
+        (0,external_node_fs_.linkSync)(existing, target);
+        return undefined;
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
+function unlinkQuietly(file) {
+    try {
+        (0,external_node_fs_.unlinkSync)(file);
+    }
+    catch {
+        // already renamed into place, or gone
+    }
+}
+function writeAll(fd, buffer) {
+    let offset = 0;
+    while (offset < buffer.length)
+        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
+}
+/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
+function sameContentMtime(file, body, size) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const info = (0,external_node_fs_.fstatSync)(fd);
+        if (!info.isFile() || info.size !== size)
+            return undefined;
+        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
+        for (const chunk of body) {
+            for (let offset = 0; offset < chunk.length;) {
+                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
+                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
+                    return undefined;
+                offset += n;
+            }
+        }
+        return info.mtimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function parseEntry(text) {
+    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
+    if (m === null)
+        return undefined;
+    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
+    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
+    // out of range, the hit line would be unreadable and go would stop.
+    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
+        return undefined;
+    return entry;
+}
+function assertId(id) {
+    // Every ID becomes a file name: only 64 lowercase hex characters may.
+    if (!HEX_ID.test(id))
+        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/bundle/format.ts
+/**
+ * The bundle: the local store's useful part as one file, so the whole store
+ * travels as ONE cache entry (the GitHub Actions cache takes 200 uploads a
+ * minute per repository; an entry per object would never fit).
+ *
+ * Before compression (all integers big-endian):
+ *
+ *   "go-cache-setup bundle 1\n"
+ *   object frame, once per object:
+ *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
+ *   end frame, exactly once, last:
+ *     'E'  objects u64  entries u64
+ *
+ * An object carries the entries that point at it, so the reader can verify the
+ * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
+ * then publish it with its entries; nothing is held back for later. IDs are
+ * raw bytes, so no name from a bundle ever becomes a path: the reader turns
+ * them into 64 hex characters itself. The end frame makes a truncated bundle
+ * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * long-distance matching, chosen by measurement (docs/decisions.md D13).
+ */
+
+
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1');
+const OBJECT = 0x4f; // 'O'
+const END = 0x45; // 'E'
+const ID_BYTES = 32;
+/** One object is held in memory while it is verified; Go's outputs are far smaller. */
+const MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (2 * 1024 ** 3));
+const MAX_ENTRIES_PER_OBJECT = (/* unused pure expression or super */ null && (1 << 20));
+/** Frames for one object: the header, then the body as given. */
+function objectHeader(object) {
+    const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
+    let at = 0;
+    header[at++] = OBJECT;
+    at += idBytes(object.outputId).copy(header, at);
+    header.writeBigUInt64BE(BigInt(object.size), at);
+    at += 8;
+    header.writeUInt32BE(object.entries.length, at);
+    at += 4;
+    for (const entry of object.entries) {
+        at += idBytes(entry.actionId).copy(header, at);
+        header.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(entry.timeMs))), at);
+        at += 8;
+    }
+    return header;
+}
+function endFrame(objects, entries) {
+    const frame = Buffer.alloc(17);
+    frame[0] = END;
+    frame.writeBigUInt64BE(BigInt(objects), 1);
+    frame.writeBigUInt64BE(BigInt(entries), 9);
+    return frame;
+}
+/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
+function compressor() {
+    const C = (external_node_zlib_default()).constants;
+    return external_node_zlib_default().createZstdCompress({
+        params: {
+            [C.ZSTD_c_compressionLevel]: 3,
+            [C.ZSTD_c_enableLongDistanceMatching]: 1,
+            [C.ZSTD_c_windowLog]: 27,
+            [C.ZSTD_c_checksumFlag]: 1,
+        },
+    });
+}
+function format_decompressor() {
+    // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
+    return zlib.createZstdDecompress({ params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } });
+}
+class BundleFormatError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'BundleFormatError';
+}
+/**
+ * Reads a decompressed bundle and hands each object whose body hashes to its
+ * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
+ * the format (bad magic, bad frame, over the limits, truncated, trailing
+ * bytes, counts that do not match); what was accepted before stays accepted:
+ * each of those objects was verified on its own.
+ */
+async function format_readBundle(chunks, limits, accept) {
+    const input = new ByteReader(chunks);
+    const magic = await input.take(BUNDLE_MAGIC.length);
+    if (!magic.equals(BUNDLE_MAGIC))
+        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
+    for (;;) {
+        const kind = (await input.take(1))[0];
+        if (kind === END) {
+            const end = await input.take(16);
+            const objects = Number(end.readBigUInt64BE(0));
+            const entries = Number(end.readBigUInt64BE(8));
+            if (objects !== result.objects + result.rejected || entries < result.entries) {
+                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
+            }
+            if (!(await input.atEnd()))
+                throw new BundleFormatError('bytes after the end frame');
+            return result;
+        }
+        if (kind !== OBJECT)
+            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
+        const head = await input.take(ID_BYTES + 12);
+        const outputId = head.subarray(0, ID_BYTES).toString('hex');
+        const size = Number(head.readBigUInt64BE(ID_BYTES));
+        const count = head.readUInt32BE(ID_BYTES + 8);
+        if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
+            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
+        }
+        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
+            throw new BundleFormatError(`an object with ${count} entries`);
+        const table = await input.take(count * (ID_BYTES + 8));
+        const entries = [];
+        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
+        }
+        const body = await input.take(size);
+        if (createHash('sha256').update(body).digest('hex') !== outputId) {
+            result.rejected++;
+            continue;
+        }
+        await accept({ outputId, size, entries, body });
+        result.objects++;
+        result.entries += entries.length;
+        result.bytes += size;
+    }
+}
+function idBytes(hex) {
+    if (!/^[0-9a-f]{64}$/.test(hex))
+        throw new Error(`invalid cache ID ${JSON.stringify(hex)}`);
+    return Buffer.from(hex, 'hex');
+}
+/** Exact-length reads over a stream of chunks. */
+class ByteReader {
+    iterator;
+    pending = [];
+    buffered = 0;
+    constructor(chunks) {
+        this.iterator = chunks[Symbol.asyncIterator]();
+    }
+    async take(n) {
+        while (this.buffered < n) {
+            if (!(await this.pull()))
+                throw new BundleFormatError('the bundle ends early (truncated)');
+        }
+        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.buffered);
+        const out = all.subarray(0, n);
+        const rest = all.subarray(n);
+        this.pending = rest.length > 0 ? [rest] : [];
+        this.buffered = rest.length;
+        return out;
+    }
+    async atEnd() {
+        while (this.buffered === 0)
+            if (!(await this.pull()))
+                return true;
+        return false;
+    }
+    async pull() {
+        const next = await this.iterator.next();
+        if (next.done)
+            return false;
+        if (next.value.length > 0) {
+            this.pending.push(next.value);
+            this.buffered += next.value.length;
+        }
+        return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/restore.ts
+/**
+ * Main step: restore the newest matching bundle into the local store before
+ * go runs. Every cache problem is a warning and a miss; the build goes on.
+ * Objects enter the store only after their sha256 matched their OutputID, and
+ * through LocalStore.put (atomic publish, entries named by hex IDs the reader
+ * built itself), so a go process that looks early just misses.
+ */
+
+
+
+
+
+
+/** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
+const SERVICE_FAILED = 'the cache service failed';
+async function restoreBundle(p) {
+    const started = p.now();
+    const available = p.cache.isAvailable();
+    const report = {
+        key: p.keys.primary,
+        restoreKeys: p.keys.restore,
+        path: p.file,
+        available,
+        outcome: 'skipped',
+        entries: 0,
+        objects: 0,
+        bytes: 0,
+        archiveBytes: 0,
+        restoreMs: 0,
+        save: { maxBytes: p.settings.maxBytes, threshold: p.settings.threshold },
+    };
+    const finish = (outcome, reason) => {
+        if (outcome === 'skipped')
+            p.log.info(`Build cache bundle restore skipped: ${reason}`);
+        return { ...report, outcome, reason, restoreMs: p.now() - started };
+    };
+    if (!p.settings.enabled)
+        return { ...finish('skipped', "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)"), available: false };
+    if (!p.canRead)
+        return finish('skipped', p.readSkipReason ?? 'cache reads are off');
+    if (!available)
+        return finish('skipped', 'the GitHub Actions cache service is not available on this runner');
+    await mkdir(path.dirname(p.file), { recursive: true });
+    await rm(p.file, { force: true });
+    try {
+        report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore);
+    }
+    catch (error) {
+        p.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`);
+        return finish('miss', SERVICE_FAILED);
+    }
+    if (report.matchedKey === undefined) {
+        p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
+        return finish('miss');
+    }
+    try {
+        report.archiveBytes = (await stat(p.file)).size;
+        const store = new LocalStore(p.store);
+        const result = await readBundle(createReadStream(p.file).pipe(decompressor()), { maxTotalBytes: p.maxImportBytes }, ({ outputId, size, entries, body }) => {
+            for (const entry of entries)
+                store.put(entry.actionId, outputId, [body], size, entry.timeMs);
+            report.objects++;
+            report.entries += entries.length;
+            report.bytes += size;
+        });
+        if (result.rejected > 0) {
+            p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`);
+        }
+        p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+        return finish('hit');
+    }
+    catch (error) {
+        // Objects put so far were each verified, so they stay; the bundle counts as a miss.
+        const reason = `the bundle ${report.matchedKey} is unreadable (${errorMessage(error)}); treated as a miss`;
+        p.log.warning(`Build cache bundle: ${reason}`);
+        return finish('corrupt', reason);
+    }
+    finally {
+        await rm(p.file, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/save.ts
+/**
+ * Post step: save a new bundle when the job produced enough new entries to be
+ * worth an upload. The bundle holds only what this job used plus what it
+ * produced (never what it merely restored), within bundle-max-size, so it
+ * cannot grow from run to run the way a re-saved GOCACHE does (Go's own trim
+ * never fires on a restored cache: margince#2846).
+ */
+
+
+
+
+
+
+
+/** Pure: why not to save, or undefined to save. `newEntries` counts added IDs that are not also used. */
+function skipReason(p) {
+    if (!p.restore.available)
+        return 'the GitHub Actions cache service is not available on this runner';
+    if (p.restore.reason === SERVICE_FAILED)
+        return 'the cache service failed in the main step';
+    if (!p.write.allowed)
+        return p.write.reason ?? 'cache writes are not allowed';
+    if (p.ids === undefined)
+        return 'the cache daemon did not say which entries the job used';
+    const { added, total } = counts(p.ids);
+    if (added === 0)
+        return 'the job produced no new entries';
+    const t = p.restore.save.threshold;
+    const worth = t.kind === 'count' ? added >= t.value : added * 100 >= t.value * total;
+    if (!worth) {
+        const rule = t.kind === 'count' ? `${t.value} new entries` : `${t.value}% of the bundle's ${total} entries new`;
+        return `only ${added} new entries, below bundle-save-threshold (${rule})`;
+    }
+    return undefined;
+}
+function counts(ids) {
+    const used = new Set(ids.used);
+    const added = new Set(ids.added.filter((id) => !used.has(id)));
+    return { added: added.size, total: used.size + added.size };
+}
+/**
+ * Pure: the bundle's objects, in the order given (entries the job used come
+ * first, then the ones it added), each object once, until the bodies reach
+ * `maxBytes`. Entries that share an object travel with it.
+ */
+function planBundle(candidates, maxBytes) {
+    const objects = new Map();
+    const seen = new Set();
+    let bytes = 0;
+    for (const c of candidates) {
+        if (seen.has(c.actionId))
+            continue;
+        seen.add(c.actionId);
+        const existing = objects.get(c.outputId);
+        if (existing !== undefined) {
+            existing.entries.push({ actionId: c.actionId, timeMs: c.timeMs });
+            continue;
+        }
+        if (bytes + c.size > maxBytes)
+            continue;
+        bytes += c.size;
+        objects.set(c.outputId, { outputId: c.outputId, size: c.size, entries: [{ actionId: c.actionId, timeMs: c.timeMs }] });
+    }
+    return [...objects.values()];
+}
+async function saveBundle(p) {
+    const started = p.now();
+    const report = { saved: false, entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 };
+    const skip = (reason) => {
+        p.log.info(`Build cache bundle not saved: ${reason}`);
+        return { ...report, reason, saveMs: p.now() - started };
+    };
+    const reason = skipReason(p);
+    if (reason !== undefined)
+        return skip(reason);
+    // The key is unique to the run, attempt, job and matrix cell; a reusable
+    // workflow called twice in one run can still repeat it. Look before building.
+    if (await p.cache.exists([p.restore.path], p.restore.key))
+        return skip('another job already saved this key');
+    const store = new local_store_LocalStore(p.store);
+    const candidates = [];
+    for (const actionId of [...p.ids.used, ...p.ids.added]) {
+        const hit = store.get(actionId); // verified size and mtime; undefined when trimmed or damaged
+        if (hit !== undefined)
+            candidates.push({ actionId, outputId: hit.outputId, size: hit.size, timeMs: hit.timeMs });
+    }
+    const plan = planBundle(candidates, p.restore.save.maxBytes);
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(p.restore.path), { recursive: true });
+    try {
+        const written = await writeBundle(store, plan, p.restore.path);
+        Object.assign(report, written, { bytes: (await (0,promises_namespaceObject.stat)(p.restore.path)).size });
+        if (report.objects === 0)
+            return skip('none of the entries the job used or produced are left in the store');
+        const saved = await p.cache.save([p.restore.path], p.restore.key);
+        if (!saved)
+            return skip('the cache service did not accept the entry (see the log above)');
+        p.log.info(`Build cache bundle saved as ${p.restore.key}: ${report.entries} entries, ${report.bytes} bytes`);
+        return { ...report, saved: true, saveMs: p.now() - started };
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(p.restore.path, { force: true });
+    }
+}
+/** Streams the plan through zstd into `file`; objects whose size changed on disk are left out. */
+async function writeBundle(store, plan, file) {
+    const totals = { entries: 0, objects: 0, rawBytes: 0 };
+    async function* frames() {
+        yield BUNDLE_MAGIC;
+        for (const object of plan) {
+            const body = await (0,promises_namespaceObject.readFile)(store.objectPath(object.outputId)).catch(() => undefined);
+            if (body === undefined || body.length !== object.size)
+                continue;
+            yield objectHeader(object);
+            yield body;
+            totals.objects++;
+            totals.entries += object.entries.length;
+            totals.rawBytes += object.size;
+        }
+        yield endFrame(totals.objects, totals.entries);
+    }
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(frames, compressor(), (0,external_node_fs_.createWriteStream)(file));
+    return totals;
 }
 
 ;// CONCATENATED MODULE: ./src/modcache/module-set.ts
@@ -99607,6 +100252,9 @@ const Input = {
     CacheClientKey: 'cache-client-key',
     CacheTimeout: 'cache-timeout',
     CacheCompression: 'cache-compression',
+    BundleMaxSize: 'bundle-max-size',
+    BundleSaveThreshold: 'bundle-save-threshold',
+    Matrix: 'matrix',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -99640,7 +100288,7 @@ const constants_State = {
 class ConfigError extends (/* unused pure expression or super */ null && (Error)) {
     name = 'ConfigError';
 }
-function errorMessage(error) {
+function errors_errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
@@ -99735,6 +100383,8 @@ function isSavedState(value) {
         return false;
     if (v.wiring !== undefined && !isWiringReport(v.wiring))
         return false;
+    if (v.bundle !== undefined && !isBundleState(v.bundle))
+        return false;
     if (v.modCache === undefined)
         return true;
     const m = v.modCache;
@@ -99771,6 +100421,22 @@ function isBuildCacheState(value) {
             return false;
     }
 }
+function isBundleState(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const b = value;
+    const save = b.save;
+    const threshold = (typeof save === 'object' && save !== null ? save.threshold : undefined);
+    return (typeof b.key === 'string' &&
+        typeof b.path === 'string' &&
+        typeof b.available === 'boolean' &&
+        ['skipped', 'miss', 'hit', 'corrupt'].includes(b.outcome) &&
+        typeof save?.maxBytes === 'number' &&
+        typeof threshold === 'object' &&
+        threshold !== null &&
+        (threshold.kind === 'percent' || threshold.kind === 'count') &&
+        typeof threshold.value === 'number');
+}
 
 ;// CONCATENATED MODULE: ./src/action/summary.ts
 
@@ -99780,6 +100446,8 @@ function renderSummary(report) {
         lines.push(...renderWiring(report.wiring), '');
     if (report.buildCache !== undefined)
         lines.push(...renderBuildCache(report.buildCache), '');
+    if (report.bundle !== undefined)
+        lines.push(...renderBundle(report.bundle), '');
     const m = report.modCache;
     if (m === undefined) {
         lines.push('Module cache: off.');
@@ -99871,6 +100539,32 @@ function renderRemote(remote) {
         rows.push(`| First remote error | ${r.firstErrors[0].replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
     return rows;
 }
+function renderBundle({ restore: r, save: s, stats }) {
+    const restore = r.outcome === 'skipped'
+        ? `skipped: ${r.reason}`
+        : r.outcome === 'miss'
+            ? `miss${r.reason ? ` (${r.reason})` : ''}: the build started cold`
+            : r.outcome === 'corrupt'
+                ? `${r.reason}`
+                : `from \`${r.matchedKey}\``;
+    const rows = [
+        '### Build cache bundle (GitHub Actions cache)',
+        '',
+        '| | |',
+        '| --- | --- |',
+        `| Key | \`${r.key}\` |`,
+        `| Restore | ${restore} |`,
+    ];
+    if (r.outcome === 'hit' || r.outcome === 'corrupt') {
+        rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), in ${formatMs(r.restoreMs)} |`);
+    }
+    const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`;
+    rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`);
+    rows.push(s.saved
+        ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)} |`
+        : `| Save | not saved: ${s.reason} |`);
+    return rows;
+}
 function formatBytes(bytes) {
     if (bytes < 1024)
         return `${bytes} B`;
@@ -99892,6 +100586,7 @@ function formatMs(ms) {
  * The post step: save the module cache if it is worth it, and report. It
  * never fails the job: every problem becomes a warning and a summary line.
  */
+
 
 
 
@@ -99934,6 +100629,15 @@ async function runPost(ctx) {
                     for (const [name, value] of outputs)
                         ctx.setOutput(name, value);
                     report.buildCache = { mode: 'client', report: client };
+                    if (state.bundle !== undefined) {
+                        const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore: state.bundle, write: state.write, ids: client.ids, now: ctx.now }).catch((error) => {
+                            const message = `Build cache bundle save failed: ${errors_errorMessage(error)}`;
+                            ctx.log.warning(message);
+                            report.problems.push(message);
+                            return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 };
+                        });
+                        report.bundle = { restore: state.bundle, save, stats: client.stats };
+                    }
                 }
                 else if (build.mode === 'directory') {
                     report.buildCache = { mode: 'directory', restore: build.restore, save: await saveGoCacheDir(ctx.cache, ctx.log, build.restore, state.write) };
@@ -99943,7 +100647,7 @@ async function runPost(ctx) {
                 }
             }
             catch (error) {
-                const message = `Build cache: ${errorMessage(error)}`;
+                const message = `Build cache: ${errors_errorMessage(error)}`;
                 ctx.log.warning(message);
                 report.problems.push(message);
             }
@@ -99954,7 +100658,7 @@ async function runPost(ctx) {
                 save = await saveModCache({ cache: ctx.cache, log: ctx.log, restored: state.modCache, write: state.write, now: ctx.now });
             }
             catch (error) {
-                const message = `Module cache save failed: ${errorMessage(error)}`;
+                const message = `Module cache save failed: ${errors_errorMessage(error)}`;
                 ctx.log.warning(message);
                 report.problems.push(message);
                 save = { saved: false, reason: 'save failed (see Problems)', files: 0, bytes: 0, saveMs: 0 };
@@ -99964,7 +100668,7 @@ async function runPost(ctx) {
         await ctx.appendSummary(renderSummary(report));
     }
     catch (error) {
-        ctx.log.warning(`go-cache-setup post step: ${errorMessage(error)}`);
+        ctx.log.warning(`go-cache-setup post step: ${errors_errorMessage(error)}`);
     }
 }
 
@@ -100036,8 +100740,8 @@ async function waitForDaemon(socketPath, timeoutMs) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8710);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7434);
+/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6398);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2854);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());
@@ -100139,6 +100843,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 

@@ -23,6 +23,9 @@ export const Input = {
   CacheClientKey: 'cache-client-key',
   CacheTimeout: 'cache-timeout',
   CacheCompression: 'cache-compression',
+  BundleMaxSize: 'bundle-max-size',
+  BundleSaveThreshold: 'bundle-save-threshold',
+  Matrix: 'matrix',
 } as const
 
 export const Output = {

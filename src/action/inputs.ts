@@ -9,6 +9,7 @@ import { parseByteSize } from '../store/byte-size.ts'
 import { headerEnvNames, HeaderError, parseHeaderLine, parseHeaderLines, type Header } from '../pants/headers.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 import { DEFAULT_TIMEOUT_SECONDS, parseRemoteInputs, RemoteConfigError, type Compression } from '../remote/settings.ts'
+import type { SaveThreshold } from '../bundle/restore.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from './errors.ts'
 
@@ -47,6 +48,12 @@ export interface Inputs {
   /** The auto-configure input; undefined when empty, so the org's levels decide (action/auto-configure.ts). */
   autoConfigure: boolean | undefined
   pants: PantsInputs
+  /** Object bytes a saved build-cache bundle may hold. */
+  bundleMaxBytes: number
+  /** How much of a job's bundle must be new before it is saved. */
+  bundleSaveThreshold: SaveThreshold
+  /** The matrix cell as JSON; part of the bundle key. */
+  matrix: string
 }
 
 export interface PantsInputs {
@@ -148,6 +155,9 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
     autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
     pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+    bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
+    bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
+    matrix: getInput(Input.Matrix).trim(),
   }
 }
 
@@ -213,6 +223,23 @@ function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
     headers: all,
     headerEnvNames: headerEnvNames(all),
   }
+}
+
+export const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3
+/** Measured on edit sequences: docs/decisions.md D14. */
+export const DEFAULT_BUNDLE_SAVE_THRESHOLD: SaveThreshold = { kind: 'percent', value: 5 }
+
+/** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
+function readThreshold(getInput: GetInput, name: string, fallback: SaveThreshold): SaveThreshold {
+  const value = getInput(name).trim()
+  if (value === '') return fallback
+  const m = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value)
+  const n = m ? Number(m[1]) : NaN
+  if (m !== null && m[2] === '%' && n <= 100) return { kind: 'percent', value: n }
+  if (m !== null && m[2] === '' && Number.isSafeInteger(n)) return { kind: 'count', value: n }
+  throw new ConfigError(
+    `${name}: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`,
+  )
 }
 
 export const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3

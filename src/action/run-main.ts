@@ -7,6 +7,8 @@ import { stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { readKitConfig } from '../bootstrap/kit-config.ts'
+import { bundleKeys, runFacts } from '../bundle/key.ts'
+import { restoreBundle } from '../bundle/restore.ts'
 import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
 import { KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV } from '../bootstrap/job-hooks.ts'
 import { setupBuildCache } from '../buildcache/setup.ts'
@@ -44,7 +46,8 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   ctx.log.info(`Go ${goEnv.version} (${goEnv.hostOS}/${goEnv.hostArch}), GOMODCACHE=${goEnv.modCache}`)
 
   const cacheMode = parseCacheMode(ctx.env.ACTIONS_CACHE_MODE)
-  const write = decideWrite(inputs.cacheWrite, await readEvent(ctx.env), cacheMode)
+  const event = await readEvent(ctx.env)
+  const write = decideWrite(inputs.cacheWrite, event, cacheMode)
   if (!write.allowed) ctx.log.info(`Cache writes are off for this job: ${write.reason}`)
   const state: SavedState = { version: 1, goVersion: goEnv.version, write }
 
@@ -139,6 +142,28 @@ export async function runMain(ctx: ActionContext): Promise<void> {
     ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${errorMessage(error)}`)
     ctx.setOutput(Output.PantsConfig, '')
   }
+  // The bundle downloads and unpacks while the module cache restores: both before go runs.
+  const build = state.buildCache
+  const bundle =
+    build?.mode === 'client'
+      ? restoreBundle({
+          cache: ctx.cache,
+          log: ctx.log,
+          store: build.store,
+          keys: bundleKeys({ hostOS: goEnv.hostOS, hostArch: goEnv.hostArch, goVersion: goEnv.version, matrix: inputs.matrix, ...runFacts(ctx.env, event.payload) }),
+          file: path.join(ctx.env.RUNNER_TEMP || os.tmpdir(), 'go-cache-setup', 'build-cache.bundle'),
+          canRead: cacheMode.read,
+          readSkipReason: `ACTIONS_CACHE_MODE=${cacheMode.raw} forbids cache reads`,
+          maxImportBytes: inputs.storeMaxBytes,
+          // Off when a remote (cache-url) holds the build cache, and on a kit runner,
+          // whose store persists on its disk (bootstrap/job-hooks.ts).
+          settings: { enabled: inputs.cacheUrl === '' && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
+          now: ctx.now,
+        }).catch((error: unknown) => {
+          ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
+          return undefined
+        })
+      : undefined
 
   if (inputs.moduleCache) {
     try {
@@ -163,6 +188,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   } else {
     ctx.log.info(`Module cache off (${Input.ModuleCache}: false)`)
   }
+  if (bundle !== undefined) state.bundle = await bundle
   saveState(ctx, state)
 }
 

@@ -4,6 +4,7 @@
  */
 import { saveGoCacheDir } from '../buildcache/directory.ts'
 import { buildCacheFigures, finishClient } from '../buildcache/finish.ts'
+import { saveBundle } from '../bundle/save.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
 import { Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
@@ -51,6 +52,17 @@ export async function runPost(ctx: ActionContext): Promise<void> {
           }
           for (const [name, value] of outputs) ctx.setOutput(name, value)
           report.buildCache = { mode: 'client', report: client }
+          if (state.bundle !== undefined) {
+            const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore: state.bundle, write: state.write, ids: client.ids, now: ctx.now }).catch(
+              (error: unknown) => {
+                const message = `Build cache bundle save failed: ${errorMessage(error)}`
+                ctx.log.warning(message)
+                report.problems.push(message)
+                return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 }
+              },
+            )
+            report.bundle = { restore: state.bundle, save, stats: client.stats }
+          }
         } else if (build.mode === 'directory') {
           report.buildCache = { mode: 'directory', restore: build.restore, save: await saveGoCacheDir(ctx.cache, ctx.log, build.restore, state.write) }
         } else {

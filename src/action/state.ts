@@ -3,6 +3,7 @@
  * re-evaluated, so keys come from here and are never recomputed (the reason
  * actions/cache and setup-java do the same). Never put a token in here.
  */
+import type { BundleRestoreReport } from '../bundle/restore.ts'
 import type { BuildCacheState } from '../buildcache/setup.ts'
 import { isWiringReport, type WiringReport } from './auto-configure.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
@@ -20,6 +21,8 @@ export interface SavedState {
   buildCache?: BuildCacheState
   /** Auto-configure and the Pants config, for the summary. */
   wiring?: WiringReport
+  /** The build-cache bundle's restore; absent unless our client serves the build cache. */
+  bundle?: BundleRestoreReport
 }
 
 export interface StateStore {
@@ -48,6 +51,7 @@ function isSavedState(value: unknown): value is SavedState {
   if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean') return false
   if (v.buildCache !== undefined && !isBuildCacheState(v.buildCache)) return false
   if (v.wiring !== undefined && !isWiringReport(v.wiring)) return false
+  if (v.bundle !== undefined && !isBundleState(v.bundle)) return false
   if (v.modCache === undefined) return true
   const m = v.modCache as Record<string, unknown>
   return (
@@ -86,4 +90,22 @@ function isBuildCacheState(value: unknown): boolean {
     default:
       return false
   }
+}
+
+function isBundleState(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const b = value as Record<string, unknown>
+  const save = b.save as Record<string, unknown> | null
+  const threshold = (typeof save === 'object' && save !== null ? save.threshold : undefined) as Record<string, unknown> | undefined
+  return (
+    typeof b.key === 'string' &&
+    typeof b.path === 'string' &&
+    typeof b.available === 'boolean' &&
+    ['skipped', 'miss', 'hit', 'corrupt'].includes(b.outcome as string) &&
+    typeof save?.maxBytes === 'number' &&
+    typeof threshold === 'object' &&
+    threshold !== null &&
+    (threshold.kind === 'percent' || threshold.kind === 'count') &&
+    typeof threshold.value === 'number'
+  )
 }

@@ -1,6 +1,9 @@
 /** The job summary: a pure render of what the cache did, tested for exact text. */
+import type { BundleRestoreReport } from '../bundle/restore.ts'
+import type { BundleSaveReport } from '../bundle/save.ts'
 import type { DirectoryRestore } from '../buildcache/directory.ts'
 import { renderWiring, type WiringReport } from './auto-configure.ts'
+import type { JobStats } from '../daemon/reports.ts'
 import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { ModCacheSaveReport } from '../modcache/save.ts'
@@ -10,6 +13,8 @@ export interface SummaryReport {
   modCache?: { restore: ModCacheRestoreReport; save: ModCacheSaveReport }
   buildCache?: BuildCacheSummary
   wiring?: WiringReport
+  /** The build cache's trip through the GitHub Actions cache. */
+  bundle?: { restore: BundleRestoreReport; save: BundleSaveReport; stats: JobStats }
   /** One line per problem the post step hit (already warned about). */
   problems: string[]
 }
@@ -24,6 +29,7 @@ export function renderSummary(report: SummaryReport): string {
   const lines = ['## go-cache-setup', '', `Go ${report.goVersion}`, '']
   if (report.wiring !== undefined) lines.push(...renderWiring(report.wiring), '')
   if (report.buildCache !== undefined) lines.push(...renderBuildCache(report.buildCache), '')
+  if (report.bundle !== undefined) lines.push(...renderBundle(report.bundle), '')
   const m = report.modCache
   if (m === undefined) {
     lines.push('Module cache: off.')
@@ -120,6 +126,36 @@ function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
     `| Circuit breaker | ${breaker} |`,
   )
   if (r.firstErrors.length > 0) rows.push(`| First remote error | ${r.firstErrors[0]!.replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`)
+  return rows
+}
+
+function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport['bundle']>): string[] {
+  const restore =
+    r.outcome === 'skipped'
+      ? `skipped: ${r.reason}`
+      : r.outcome === 'miss'
+        ? `miss${r.reason ? ` (${r.reason})` : ''}: the build started cold`
+        : r.outcome === 'corrupt'
+          ? `${r.reason}`
+          : `from \`${r.matchedKey}\``
+  const rows = [
+    '### Build cache bundle (GitHub Actions cache)',
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| Key | \`${r.key}\` |`,
+    `| Restore | ${restore} |`,
+  ]
+  if (r.outcome === 'hit' || r.outcome === 'corrupt') {
+    rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), in ${formatMs(r.restoreMs)} |`)
+  }
+  const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`
+  rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`)
+  rows.push(
+    s.saved
+      ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)} |`
+      : `| Save | not saved: ${s.reason} |`,
+  )
   return rows
 }
 

@@ -4,7 +4,7 @@
  * in the store, and the figures come from there.
  */
 import { controlRequest, type TrimResult } from '../daemon/control.ts'
-import { drainJournals, JobAccount, type JobStats } from '../daemon/reports.ts'
+import { drainJournals, JobAccount, type JobIds, type JobStats } from '../daemon/reports.ts'
 import type { RemoteStats } from '../remote/remote-cache.ts'
 import type { RemoteSummary } from './setup.ts'
 
@@ -13,6 +13,8 @@ export interface ClientReport {
   trim?: TrimResult
   /** With a remote cache: what the daemon did with it. */
   remote?: { settings: RemoteSummary; stats?: RemoteStats }
+  /** What the job's go processes hit and put, for the bundle; absent when the daemon did not say. */
+  ids?: JobIds
   /** Said when the daemon could not be reached. */
   problem?: string
 }
@@ -39,10 +41,10 @@ export async function finishClient(socket: string, store: string, { owner = 'act
       if (!reply.ok) throw new Error(reply.error)
       return { stats: reply.stats!, ...(remote && { remote: { settings: remote, stats: reply.remote } }) }
     }
-    const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS }, FLUSH_TIMEOUT_MS)
+    const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS, ids: true }, FLUSH_TIMEOUT_MS)
     if (!reply.ok) throw new Error(reply.error)
     await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined)
-    return { stats: reply.stats!, trim: reply.trim, ...(remote && { remote: { settings: remote, stats: reply.remote } }) }
+    return { stats: reply.stats!, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) }
   } catch (error) {
     const account = new JobAccount()
     await drainJournals(store, account)
@@ -50,6 +52,8 @@ export async function finishClient(socket: string, store: string, { owner = 'act
       stats: account.summary(),
       // The daemon held the remote's figures and the upload queue: both are gone with it.
       ...(remote && { remote: { settings: remote } }),
+      // The daemon drains journals only at stats and flush, so a dead daemon leaves them all here.
+      ids: account.ids(),
       problem: `the cache daemon could not be reached (${String(error)}); figures come from the go processes' journals`,
     }
   }

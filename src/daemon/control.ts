@@ -6,7 +6,7 @@
 import net from 'node:net'
 import type { SessionReport } from '../gocacheprog/session.ts'
 import type { RemoteStats } from '../remote/remote-cache.ts'
-import type { JobStats } from './reports.ts'
+import type { JobIds, JobStats } from './reports.ts'
 
 export type ControlRequest =
   | { op: 'ping' }
@@ -16,8 +16,11 @@ export type ControlRequest =
   | { op: 'queue'; actionIds: string[] }
   /** A shim's local miss: look it up remotely, into the local store. */
   | { op: 'fetch'; actionId: string }
-  /** `uploadDeadlineMs`: how long to wait for background uploads. */
-  | { op: 'flush'; uploadDeadlineMs?: number }
+  /**
+   * `uploadDeadlineMs`: how long to wait for background uploads; `ids`: also return
+   * the action IDs the job used and added (the bundle is built from them).
+   */
+  | { op: 'flush'; uploadDeadlineMs?: number; ids?: boolean }
   | { op: 'stop' }
 
 export interface TrimResult {
@@ -27,7 +30,7 @@ export interface TrimResult {
 }
 
 export type ControlReply =
-  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult; hit?: boolean; remote?: RemoteStats }
+  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult; hit?: boolean; remote?: RemoteStats; ids?: JobIds }
   | { ok: false; error: string }
 
 /** One request, one reply, within `timeoutMs`; any failure rejects. */

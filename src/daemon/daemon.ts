@@ -80,6 +80,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           stats: account.summary(),
           trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
           ...(remoteStats && { remote: remoteStats }),
+          ...(request.ids ? { ids: account.ids() } : {}),
         }
       }
       case 'stop':

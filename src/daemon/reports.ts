@@ -16,6 +16,12 @@ export interface JobStats extends SessionStats {
   addedEntries: number
 }
 
+/** The action IDs go hit and put during the job. */
+export interface JobIds {
+  used: string[]
+  added: string[]
+}
+
 export class JobAccount {
   readonly stats: SessionStats = emptyStats()
   sessions = 0
@@ -27,6 +33,10 @@ export class JobAccount {
     for (const key of Object.keys(this.stats) as (keyof SessionStats)[]) this.stats[key] += report.stats[key]
     for (const id of report.used) this.used.add(id)
     for (const id of report.added) this.added.add(id)
+  }
+
+  ids(): JobIds {
+    return { used: [...this.used], added: [...this.added] }
   }
 
   summary(): JobStats {

@@ -24,6 +24,9 @@ describe('readInputs', () => {
       cacheClientKey: '',
       cacheTimeoutMs: 10_000,
       cacheCompression: 'zstd',
+      bundleMaxBytes: 2 * 1024 ** 3,
+      bundleSaveThreshold: { kind: 'percent', value: 5 },
+      matrix: '',
     })
   })
 
@@ -48,6 +51,9 @@ describe('readInputs', () => {
           'cache-client-key': 'c.key',
           'cache-timeout': '3',
           'cache-compression': 'none',
+          'bundle-max-size': '1GiB',
+          'bundle-save-threshold': '20',
+          matrix: ' {"go": "1.26"} ',
         }),
         '/ws',
       ),
@@ -77,6 +83,9 @@ describe('readInputs', () => {
         headers: [['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s']],
         headerEnvNames: ['GO_CACHE_SETUP_CACHE_TOKEN'],
       },
+      bundleMaxBytes: 1024 ** 3,
+      bundleSaveThreshold: { kind: 'count', value: 20 },
+      matrix: '{"go": "1.26"}',
     })
   })
 
@@ -90,6 +99,11 @@ describe('readInputs', () => {
     [{ 'store-max-size': '100KiB' }, 'store-max-size: "100KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'cache-url': 'grpc://127.0.0.1:9092' }, 'cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got grpc. For gRPC servers, give bazel-remote\'s HTTP port.'],
     [{ 'cache-headers': 'X-Org: acme' }, 'cache-headers is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.'],
+    [{ 'bundle-max-size': '1KiB' }, 'bundle-max-size: "1KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
+    ...['150%', '-1', '2.5', 'half', '5 %%'].map((value): [Record<string, string>, string] => [
+      { 'bundle-save-threshold': value },
+      `bundle-save-threshold: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`,
+    ]),
     [{ gocacheprog: "'/opt/tools/gocache serve" }, `gocacheprog: Go cannot split "'/opt/tools/gocache serve": unterminated ' string. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`],
   ])('rejects %o with a message that says how to fix it', (values, message) => {
     expect(() => readInputs(reader(values), '/ws')).toThrow(message)
@@ -182,5 +196,17 @@ describe('auto-configure and the Pants inputs', () => {
     ],
   ])('rejects %o with a message that says how to fix it', (values, message) => {
     expect(() => readInputs(reader(values), '/ws')).toThrow(message)
+  })
+})
+
+describe('bundle-save-threshold', () => {
+  it.each([
+    ['5%', { kind: 'percent', value: 5 }],
+    ['0.5 %', { kind: 'percent', value: 0.5 }],
+    ['100%', { kind: 'percent', value: 100 }],
+    ['0', { kind: 'count', value: 0 }],
+    ['200', { kind: 'count', value: 200 }],
+  ])('%s', (value, threshold) => {
+    expect(readInputs(reader({ 'bundle-save-threshold': value }), '/ws').bundleSaveThreshold).toEqual(threshold)
   })
 })

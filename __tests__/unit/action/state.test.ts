@@ -35,6 +35,28 @@ describe('state', () => {
     expect(loadState(store)).toEqual(state)
   })
 
+  it('round-trips the bundle restore', () => {
+    const store = memoryStore()
+    const withBundle: SavedState = {
+      ...state,
+      bundle: {
+        key: 'b',
+        restoreKeys: ['b-'],
+        path: '/t/build-cache.bundle',
+        available: true,
+        outcome: 'miss',
+        entries: 0,
+        objects: 0,
+        bytes: 0,
+        archiveBytes: 0,
+        restoreMs: 3,
+        save: { maxBytes: 1024, threshold: { kind: 'count', value: 2 } },
+      },
+    }
+    saveState(store, withBundle)
+    expect(loadState(store)).toEqual(withBundle)
+  })
+
   it('is undefined when main saved nothing', () => {
     expect(loadState(memoryStore())).toBeUndefined()
   })
@@ -45,6 +67,8 @@ describe('state', () => {
     ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"modCache":{"key":1}}'],
     ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"wiring":{"autoConfigure":true,"source":"somewhere"}}'],
     ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"wiring":{"autoConfigure":true,"source":"input","pants":{"address":1}}}'],
+    ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"bundle":{"key":"b","path":"/f","available":true,"outcome":"hit","save":{"maxBytes":1}}}'],
+    ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"bundle":{"key":"b","path":"/f","available":true,"outcome":"maybe","save":{"maxBytes":1,"threshold":{"kind":"count","value":1}}}}'],
   ])('rejects %s', (raw) => {
     const store = memoryStore()
     store.saveState('go-cache-setup', raw)

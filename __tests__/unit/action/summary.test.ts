@@ -206,3 +206,51 @@ describe('renderSummary: build cache', () => {
     expect(text).toContain('| Restore | from `go-cache-setup-gocache-v1-linux-amd64-go1.23.12-6-1-build` |\n| Save | not saved: cache-write is false |')
   })
 })
+
+describe('renderSummary: build cache bundle', () => {
+  const stats = { gets: 200, hits: 150, misses: 50, puts: 50, bytesIn: 1, bytesOut: 1, putErrors: 0, busyMs: 1, sessions: 2, usedEntries: 150, addedEntries: 50 }
+  const restore = {
+    key: 'go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-2-1',
+    restoreKeys: ['go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-'],
+    path: '/t/build-cache.bundle',
+    available: true,
+    outcome: 'hit' as const,
+    matchedKey: 'go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-1-1',
+    entries: 180,
+    objects: 170,
+    bytes: 30 * 1024 ** 2,
+    archiveBytes: 6 * 1024 ** 2,
+    restoreMs: 900,
+    save: { maxBytes: 1, threshold: { kind: 'percent' as const, value: 5 } },
+  }
+  const section = (bundle: Parameters<typeof renderSummary>[0]['bundle']) =>
+    renderSummary({ goVersion: 'go1.26.8', problems: [], bundle }).split('\n').slice(4, -3)
+
+  it('shows entries and bytes restored, the hit ratio and the bytes saved', () => {
+    expect(section({ restore, stats, save: { saved: true, entries: 200, objects: 190, rawBytes: 32 * 1024 ** 2, bytes: 7 * 1024 ** 2, saveMs: 1200 } })).toEqual([
+      '### Build cache bundle (GitHub Actions cache)',
+      '',
+      '| | |',
+      '| --- | --- |',
+      '| Key | `go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-2-1` |',
+      '| Restore | from `go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-1-1` |',
+      '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |',
+      '| Hit ratio | 75.0% (150 of 200 lookups; 50 new entries) |',
+      '| Save | saved 200 entries, 32.0 MiB (7.0 MiB compressed), in 1.2 s |',
+    ])
+  })
+
+  it('says why nothing was restored or saved', () => {
+    const none = { ...stats, gets: 0, hits: 0 }
+    expect(
+      section({ restore: { ...restore, outcome: 'miss', matchedKey: undefined }, stats: none, save: { saved: false, reason: 'untrusted event: x', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 } }).slice(5),
+    ).toEqual(['| Restore | miss: the build started cold |', '| Hit ratio | — (0 of 0 lookups; 50 new entries) |', '| Save | not saved: untrusted event: x |'])
+    expect(section({ restore: { ...restore, outcome: 'skipped', reason: 'ACTIONS_CACHE_MODE=none forbids cache reads' }, stats, save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 } })[5]).toBe(
+      '| Restore | skipped: ACTIONS_CACHE_MODE=none forbids cache reads |',
+    )
+    expect(section({ restore: { ...restore, outcome: 'corrupt', reason: 'the bundle k is unreadable (bad); treated as a miss', entries: 3 }, stats, save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 } }).slice(5, 7)).toEqual([
+      '| Restore | the bundle k is unreadable (bad); treated as a miss |',
+      '| Restored | 3 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |',
+    ])
+  })
+})

@@ -1,0 +1,221 @@
+/**
+ * Restore and save with a real local store in temp directories and the
+ * in-memory archive cache (GitHub's matching rules) from fakes.ts.
+ */
+import { createHash } from 'node:crypto'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { bundleKeys, type BundleKeyParts } from '../../../src/bundle/key.ts'
+import { restoreBundle, type BundleRestoreParams, type BundleRestoreReport } from '../../../src/bundle/restore.ts'
+import { planBundle, saveBundle, skipReason } from '../../../src/bundle/save.ts'
+import { LocalStore } from '../../../src/store/local-store.ts'
+import { MemoryArchiveCache } from '../../support/fakes.ts'
+
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
+const id = (n: number) => n.toString(16).padStart(64, '0')
+const parts: BundleKeyParts = {
+  hostOS: 'linux',
+  hostArch: 'amd64',
+  goVersion: 'go1.26.8',
+  branch: 'main',
+  defaultBranch: 'main',
+  job: 'test',
+  matrix: '',
+  runId: '1',
+  runAttempt: '1',
+}
+
+let root: string
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'bundle-unit-'))
+})
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+const logs: string[] = []
+const log = { info: (m: string) => void logs.push(`info ${m}`), warning: (m: string) => void logs.push(`warning ${m}`), debug: () => undefined }
+const warnings = () => logs.filter((l) => l.startsWith('warning '))
+
+function params(cache: MemoryArchiveCache, store: string, over: Partial<BundleRestoreParams> = {}): BundleRestoreParams {
+  return {
+    cache,
+    log,
+    store,
+    keys: bundleKeys(parts),
+    file: path.join(root, 'temp', 'build-cache.bundle'),
+    canRead: true,
+    maxImportBytes: 1 << 30,
+    settings: { enabled: true, maxBytes: 1 << 30, threshold: { kind: 'percent', value: 5 } },
+    now: () => 0,
+    ...over,
+  }
+}
+
+/** Puts `n` objects (entry i → object i) into a store; returns their action IDs. */
+function fill(store: LocalStore, from: number, n: number, size = 1000): string[] {
+  const ids: string[] = []
+  for (let i = from; i < from + n; i++) {
+    const body = Buffer.alloc(size, i)
+    store.put(id(i), sha(body), [body], size, 1_700_000_000_000 + i)
+    ids.push(id(i))
+  }
+  return ids
+}
+
+describe('bundle save and restore', () => {
+  beforeEach(() => void logs.splice(0))
+
+  it('saves what the job used and added, and a fresh store restores exactly those entries, served as hits', async () => {
+    const cache = new MemoryArchiveCache()
+    const a = new LocalStore(path.join(root, 'a'))
+    const used = fill(a, 1, 3)
+    const added = fill(a, 10, 2)
+    const stale = fill(a, 20, 4) // in the store, but this job did not touch them
+    const restored = await restoreBundle(params(cache, a.root))
+    expect(restored.outcome).toBe('miss')
+
+    const save = await saveBundle({ cache, log, store: a.root, restore: restored, write: { allowed: true }, ids: { used, added }, now: () => 0 })
+    expect(save).toMatchObject({ saved: true, entries: 5, objects: 5, rawBytes: 5000 })
+    expect(save.bytes).toBeGreaterThan(0)
+    expect(cache.calls).toEqual([`restore ${restored.key}`, `exists ${restored.key}`, `save ${restored.key}`])
+    await expect(readFile(restored.path)).rejects.toThrow() // the file does not linger
+
+    const b = new LocalStore(path.join(root, 'b'))
+    const next = await restoreBundle(params(cache, b.root, { keys: bundleKeys({ ...parts, runId: '2' }) }))
+    expect(next).toMatchObject({ outcome: 'hit', matchedKey: restored.key, entries: 5, objects: 5, bytes: 5000 })
+    for (const actionId of [...used, ...added]) {
+      const hit = b.get(actionId)
+      expect(hit).toBeDefined()
+      expect(sha(await readFile(hit!.diskPath))).toBe(hit!.outputId)
+    }
+    expect(b.get(id(1))!.timeMs).toBe(1_700_000_000_001)
+    for (const actionId of stale) expect(b.get(actionId)).toBeUndefined()
+    expect(warnings()).toEqual([])
+  })
+
+  it('treats a corrupt bundle as a miss with a warning, keeping nothing unverified', async () => {
+    // Save a real bundle, then flip a byte in the stored copy.
+    const a = new LocalStore(path.join(root, 'a'))
+    const ids = fill(a, 1, 3, 50_000)
+    const cache2 = new MemoryArchiveCache()
+    const first = await restoreBundle(params(cache2, a.root))
+    await saveBundle({ cache: cache2, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added: ids }, now: () => 0 })
+    const stored = [...cache2.entries.values()][0]!
+    const [[name, bytes]] = [...stored.entries()]
+    const broken = Buffer.from(bytes)
+    broken[Math.floor(broken.length / 2)]! ^= 0xff
+    stored.set(name, broken)
+    logs.splice(0)
+    const c = new LocalStore(path.join(root, 'c'))
+    const result = await restoreBundle(params(cache2, c.root, { keys: bundleKeys({ ...parts, runId: '2' }) }))
+    expect(result.outcome).toBe('corrupt')
+    expect(result.reason).toMatch(/^the bundle go-cache-setup-build-v1-.* is unreadable \(.*\); treated as a miss$/)
+    expect(warnings()).toHaveLength(1)
+    // Whatever entered the store was verified: every entry there serves its object's true bytes.
+    for (const actionId of ids) {
+      const hit = c.get(actionId)
+      if (hit) expect(sha(await readFile(hit.diskPath))).toBe(hit.outputId)
+    }
+  })
+
+  it('is a miss with a warning when the cache service fails, and skipped when reads are off or it is disabled', async () => {
+    const cache = new MemoryArchiveCache()
+    cache.failRestore = new Error('connect ECONNREFUSED')
+    const store = path.join(root, 's')
+    expect(await restoreBundle(params(cache, store))).toMatchObject({ outcome: 'miss', reason: 'the cache service failed', available: true })
+    expect(warnings()).toEqual(['warning Build cache bundle restore failed; the build starts cold: connect ECONNREFUSED'])
+    expect(await restoreBundle(params(cache, store, { canRead: false, readSkipReason: 'ACTIONS_CACHE_MODE=write-only forbids cache reads' }))).toMatchObject({
+      outcome: 'skipped',
+      reason: 'ACTIONS_CACHE_MODE=write-only forbids cache reads',
+      available: true,
+    })
+    const off = await restoreBundle(params(cache, store, { settings: { enabled: false, maxBytes: 1, threshold: { kind: 'count', value: 0 } } }))
+    expect(off).toMatchObject({ outcome: 'skipped', reason: "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)", available: false })
+    cache.available = false
+    expect(await restoreBundle(params(cache, store))).toMatchObject({ outcome: 'skipped', available: false })
+  })
+})
+
+describe('skipReason', () => {
+  const restore = (threshold: BundleRestoreReport['save']['threshold'], available = true): BundleRestoreReport => ({
+    key: 'k',
+    restoreKeys: [],
+    path: '/f',
+    available,
+    outcome: 'hit',
+    entries: 0,
+    objects: 0,
+    bytes: 0,
+    archiveBytes: 0,
+    restoreMs: 0,
+    save: { maxBytes: 1, threshold },
+  })
+  const pct = { kind: 'percent', value: 5 } as const
+  const used = Array.from({ length: 95 }, (_, i) => id(i))
+
+  it.each([
+    ['no service', { restore: restore(pct, false), ids: { used, added: [id(500)] } }, 'the GitHub Actions cache service is not available on this runner'],
+    ['service failed in main', { restore: { ...restore(pct), outcome: 'miss' as const, reason: 'the cache service failed' }, ids: { used, added: [id(500)] } }, 'the cache service failed in the main step'],
+    ['writes refused', { restore: restore(pct), write: { allowed: false, reason: 'untrusted event: x' }, ids: { used, added: [] } }, 'untrusted event: x'],
+    ['no ids', { restore: restore(pct), ids: undefined }, 'the cache daemon did not say which entries the job used'],
+    ['nothing new', { restore: restore(pct), ids: { used, added: [id(1)] } }, 'the job produced no new entries'],
+    [
+      '4 of 99 new, 5% needed',
+      { restore: restore(pct), ids: { used, added: [id(500), id(501), id(502), id(503)] } },
+      "only 4 new entries, below bundle-save-threshold (5% of the bundle's 99 entries new)",
+    ],
+    ['5 of 100 new', { restore: restore(pct), ids: { used, added: [500, 501, 502, 503, 504].map(id) } }, undefined],
+    ['count 3, 2 new', { restore: restore({ kind: 'count', value: 3 }), ids: { used, added: [id(500), id(501)] } }, 'only 2 new entries, below bundle-save-threshold (3 new entries)'],
+    ['count 0, 1 new', { restore: restore({ kind: 'count', value: 0 }), ids: { used, added: [id(500)] } }, undefined],
+  ])('%s', (_name, p, expected) => {
+    expect(skipReason({ write: { allowed: true }, ...p })).toBe(expected)
+  })
+})
+
+describe('planBundle', () => {
+  it('keeps the order given, bundles a shared object once with all its entries, and stops adding objects at the byte limit', () => {
+    const c = (a: number, o: string, size: number) => ({ actionId: id(a), outputId: o.repeat(64), size, timeMs: a })
+    expect(planBundle([c(1, 'a', 40), c(2, 'b', 50), c(3, 'a', 40), c(4, 'c', 20), c(1, 'a', 40), c(5, 'd', 10)], 100)).toEqual([
+      { outputId: 'a'.repeat(64), size: 40, entries: [{ actionId: id(1), timeMs: 1 }, { actionId: id(3), timeMs: 3 }] },
+      { outputId: 'b'.repeat(64), size: 50, entries: [{ actionId: id(2), timeMs: 2 }] },
+      { outputId: 'd'.repeat(64), size: 10, entries: [{ actionId: id(5), timeMs: 5 }] },
+    ])
+  })
+})
+
+describe('saveBundle', () => {
+  it('bounds the bundle by bundle-max-size, used entries first', async () => {
+    const cache = new MemoryArchiveCache()
+    const a = new LocalStore(path.join(root, 'a'))
+    const used = fill(a, 1, 4)
+    const added = fill(a, 10, 4)
+    const first = await restoreBundle(params(cache, a.root, { settings: { enabled: true, maxBytes: 5500, threshold: { kind: 'count', value: 0 } } }))
+    const save = await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used, added }, now: () => 0 })
+    expect(save).toMatchObject({ saved: true, entries: 5, rawBytes: 5000 })
+    const b = new LocalStore(path.join(root, 'b'))
+    await restoreBundle(params(cache, b.root, { keys: bundleKeys({ ...parts, runId: '2' }) }))
+    expect([...used, ...added].map((x) => b.get(x) !== undefined)).toEqual([true, true, true, true, true, false, false, false])
+  })
+
+  it('does not build a bundle when the key exists, and says so when the service refuses it', async () => {
+    const cache = new MemoryArchiveCache()
+    const a = new LocalStore(path.join(root, 'a'))
+    const added = fill(a, 1, 2)
+    const first = await restoreBundle(params(cache, a.root))
+    cache.entries.set(first.key, new Map())
+    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added }, now: () => 0 })).toMatchObject({
+      saved: false,
+      reason: 'another job already saved this key',
+      objects: 0,
+    })
+    cache.entries.clear()
+    cache.save = async () => false
+    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added }, now: () => 0 })).toMatchObject({
+      saved: false,
+      reason: 'the cache service did not accept the entry (see the log above)',
+      objects: 2,
+    })
+  })
+})

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto'
+import { Readable } from 'node:stream'
+import {
+  BUNDLE_MAGIC,
+  BundleFormatError,
+  compressor,
+  decompressor,
+  endFrame,
+  objectHeader,
+  readBundle,
+  type VerifiedObject,
+} from '../../../src/bundle/format.ts'
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+const id = (n: number) => n.toString(16).padStart(64, '0')
+
+const bodyA = Buffer.from('compiled package a')
+const bodyB = Buffer.alloc(100_000, 7)
+const objA = { outputId: sha(bodyA), size: bodyA.length, entries: [{ actionId: id(1), timeMs: 1_700_000_000_000 }] }
+const objB = { outputId: sha(bodyB), size: bodyB.length, entries: [{ actionId: id(2), timeMs: 5 }, { actionId: id(3), timeMs: 6 }] }
+
+function bundle(...parts: Buffer[]): Buffer {
+  return Buffer.concat([BUNDLE_MAGIC, ...parts])
+}
+const good = () => bundle(objectHeader(objA), bodyA, objectHeader(objB), bodyB, endFrame(2, 3))
+
+/** Feeds the bytes in small chunks, as a stream would. */
+async function read(bytes: Buffer, maxTotalBytes = 1 << 30) {
+  const got: VerifiedObject[] = []
+  const chunks = Array.from({ length: Math.ceil(bytes.length / 4096) }, (_, i) => bytes.subarray(i * 4096, (i + 1) * 4096))
+  const result = await readBundle(Readable.from(chunks), { maxTotalBytes }, (o) => void got.push(o))
+  return { result, got }
+}
+
+describe('bundle format', () => {
+  it('lays out an object frame exactly', () => {
+    const header = objectHeader(objA)
+    expect(header.length).toBe(1 + 32 + 8 + 4 + 40)
+    expect(header.subarray(0, 1).toString()).toBe('O')
+    expect(header.subarray(1, 33).toString('hex')).toBe(objA.outputId)
+    expect(header.readBigUInt64BE(33)).toBe(BigInt(bodyA.length))
+    expect(header.readUInt32BE(41)).toBe(1)
+    expect(header.subarray(45, 77).toString('hex')).toBe(id(1))
+    expect(header.readBigUInt64BE(77)).toBe(1_700_000_000_000n)
+    expect(endFrame(2, 3).toString('hex')).toBe(`45${'0000000000000002'}${'0000000000000003'}`)
+  })
+
+  it('reads back what was written, object by object, with their entries', async () => {
+    const { result, got } = await read(good())
+    expect(result).toEqual({ objects: 2, entries: 3, bytes: bodyA.length + bodyB.length, rejected: 0 })
+    expect(got.map((o) => [o.outputId, o.entries, o.body.equals(o.outputId === objA.outputId ? bodyA : bodyB)])).toEqual([
+      [objA.outputId, objA.entries, true],
+      [objB.outputId, objB.entries, true],
+    ])
+  })
+
+  it('skips an object whose body does not hash to its OutputID, and goes on', async () => {
+    const tampered = Buffer.from(bodyA)
+    tampered[0] = 0x43
+    const { result, got } = await read(bundle(objectHeader(objA), tampered, objectHeader(objB), bodyB, endFrame(2, 3)))
+    expect(result.rejected).toBe(1)
+    expect(got.map((o) => o.outputId)).toEqual([objB.outputId])
+  })
+
+  it.each([
+    ['a bad header', () => Buffer.concat([Buffer.from('not a bundle at all, no\n'), objectHeader(objA), bodyA, endFrame(1, 1)]), 'bad header'],
+    ['a truncated body', () => good().subarray(0, BUNDLE_MAGIC.length + objectHeader(objA).length + 5), 'truncated'],
+    ['no end frame', () => bundle(objectHeader(objA), bodyA), 'truncated'],
+    ['bytes after the end', () => Buffer.concat([good(), Buffer.from([0])]), 'bytes after the end frame'],
+    ['counts that do not match', () => bundle(objectHeader(objA), bodyA, endFrame(5, 1)), 'end frame counts 5 objects'],
+    ['an unknown frame', () => bundle(Buffer.from('X')), 'unknown frame 0x58'],
+    ['an object with no entries', () => bundle(objectHeader({ ...objA, entries: [] }), bodyA, endFrame(1, 0)), 'an object with 0 entries'],
+  ])('refuses %s', async (_name, bytes, message) => {
+    const attempt = read(bytes())
+    await expect(attempt).rejects.toThrow(BundleFormatError)
+    await expect(read(bytes())).rejects.toThrow(message)
+  })
+
+  it('stops at the byte limit before reading a body past it', async () => {
+    await expect(read(good(), bodyA.length + 10)).rejects.toThrow(`an object of ${bodyB.length} bytes goes over the limit`)
+  })
+
+  it('round-trips through zstd with checksums, and a flipped byte in the compressed stream is an error', async () => {
+    const viaStream = await new Promise<Buffer>((resolve, reject) => {
+      const parts: Buffer[] = []
+      const c = compressor()
+      c.on('data', (d: Buffer) => parts.push(d)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject)
+      c.end(good())
+    })
+    expect(viaStream.length).toBeLessThan(good().length / 10) // bodyB is one repeated byte
+    const { result } = await readBundleFrom(viaStream)
+    expect(result.entries).toBe(3)
+
+    const broken = Buffer.from(viaStream)
+    broken[Math.floor(broken.length / 2)]! ^= 0xff
+    await expect(readBundleFrom(broken)).rejects.toThrow()
+  })
+})
+
+async function readBundleFrom(compressed: Buffer) {
+  const got: VerifiedObject[] = []
+  const result = await readBundle(Readable.from([compressed]).pipe(decompressor()), { maxTotalBytes: 1 << 30 }, (o) => void got.push(o))
+  return { result, got }
+}

@@ -1,0 +1,200 @@
+/**
+ * The bundle: the local store's useful part as one file, so the whole store
+ * travels as ONE cache entry (the GitHub Actions cache takes 200 uploads a
+ * minute per repository; an entry per object would never fit).
+ *
+ * Before compression (all integers big-endian):
+ *
+ *   "go-cache-setup bundle 1\n"
+ *   object frame, once per object:
+ *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
+ *   end frame, exactly once, last:
+ *     'E'  objects u64  entries u64
+ *
+ * An object carries the entries that point at it, so the reader can verify the
+ * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
+ * then publish it with its entries; nothing is held back for later. IDs are
+ * raw bytes, so no name from a bundle ever becomes a path: the reader turns
+ * them into 64 hex characters itself. The end frame makes a truncated bundle
+ * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * long-distance matching, chosen by measurement (docs/decisions.md D13).
+ */
+import { createHash } from 'node:crypto'
+import zlib from 'node:zlib'
+
+export const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1')
+const OBJECT = 0x4f // 'O'
+const END = 0x45 // 'E'
+const ID_BYTES = 32
+/** One object is held in memory while it is verified; Go's outputs are far smaller. */
+export const MAX_OBJECT_BYTES = 2 * 1024 ** 3
+const MAX_ENTRIES_PER_OBJECT = 1 << 20
+
+export interface BundleEntry {
+  actionId: string
+  timeMs: number
+}
+
+export interface BundleObject {
+  outputId: string
+  size: number
+  entries: BundleEntry[]
+}
+
+/** Frames for one object: the header, then the body as given. */
+export function objectHeader(object: BundleObject): Buffer {
+  const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8))
+  let at = 0
+  header[at++] = OBJECT
+  at += idBytes(object.outputId).copy(header, at)
+  header.writeBigUInt64BE(BigInt(object.size), at)
+  at += 8
+  header.writeUInt32BE(object.entries.length, at)
+  at += 4
+  for (const entry of object.entries) {
+    at += idBytes(entry.actionId).copy(header, at)
+    header.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(entry.timeMs))), at)
+    at += 8
+  }
+  return header
+}
+
+export function endFrame(objects: number, entries: number): Buffer {
+  const frame = Buffer.alloc(17)
+  frame[0] = END
+  frame.writeBigUInt64BE(BigInt(objects), 1)
+  frame.writeBigUInt64BE(BigInt(entries), 9)
+  return frame
+}
+
+/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
+export function compressor(): zlib.ZstdCompress {
+  const C = zlib.constants
+  return zlib.createZstdCompress({
+    params: {
+      [C.ZSTD_c_compressionLevel]: 3,
+      [C.ZSTD_c_enableLongDistanceMatching]: 1,
+      [C.ZSTD_c_windowLog]: 27,
+      [C.ZSTD_c_checksumFlag]: 1,
+    },
+  })
+}
+
+export function decompressor(): zlib.ZstdDecompress {
+  // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
+  return zlib.createZstdDecompress({ params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } })
+}
+
+export class BundleFormatError extends Error {
+  override name = 'BundleFormatError'
+}
+
+export interface ReadLimits {
+  /** Stop with an error once the bodies add up to more than this. */
+  maxTotalBytes: number
+}
+
+export interface VerifiedObject extends BundleObject {
+  body: Buffer
+}
+
+export interface ReadResult {
+  objects: number
+  entries: number
+  bytes: number
+  /** Objects whose body did not hash to their OutputID; skipped with their entries. */
+  rejected: number
+}
+
+/**
+ * Reads a decompressed bundle and hands each object whose body hashes to its
+ * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
+ * the format (bad magic, bad frame, over the limits, truncated, trailing
+ * bytes, counts that do not match); what was accepted before stays accepted:
+ * each of those objects was verified on its own.
+ */
+export async function readBundle(chunks: AsyncIterable<Buffer>, limits: ReadLimits, accept: (object: VerifiedObject) => void | Promise<void>): Promise<ReadResult> {
+  const input = new ByteReader(chunks)
+  const magic = await input.take(BUNDLE_MAGIC.length)
+  if (!magic.equals(BUNDLE_MAGIC)) throw new BundleFormatError('not a go-cache-setup bundle (bad header)')
+  const result: ReadResult = { objects: 0, entries: 0, bytes: 0, rejected: 0 }
+  for (;;) {
+    const kind = (await input.take(1))[0]
+    if (kind === END) {
+      const end = await input.take(16)
+      const objects = Number(end.readBigUInt64BE(0))
+      const entries = Number(end.readBigUInt64BE(8))
+      if (objects !== result.objects + result.rejected || entries < result.entries) {
+        throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`)
+      }
+      if (!(await input.atEnd())) throw new BundleFormatError('bytes after the end frame')
+      return result
+    }
+    if (kind !== OBJECT) throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`)
+    const head = await input.take(ID_BYTES + 12)
+    const outputId = head.subarray(0, ID_BYTES).toString('hex')
+    const size = Number(head.readBigUInt64BE(ID_BYTES))
+    const count = head.readUInt32BE(ID_BYTES + 8)
+    if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
+      throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`)
+    }
+    if (count === 0 || count > MAX_ENTRIES_PER_OBJECT) throw new BundleFormatError(`an object with ${count} entries`)
+    const table = await input.take(count * (ID_BYTES + 8))
+    const entries: BundleEntry[] = []
+    for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+      entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) })
+    }
+    const body = await input.take(size)
+    if (createHash('sha256').update(body).digest('hex') !== outputId) {
+      result.rejected++
+      continue
+    }
+    await accept({ outputId, size, entries, body })
+    result.objects++
+    result.entries += entries.length
+    result.bytes += size
+  }
+}
+
+function idBytes(hex: string): Buffer {
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`invalid cache ID ${JSON.stringify(hex)}`)
+  return Buffer.from(hex, 'hex')
+}
+
+/** Exact-length reads over a stream of chunks. */
+class ByteReader {
+  private readonly iterator: AsyncIterator<Buffer>
+  private pending: Buffer[] = []
+  private buffered = 0
+
+  constructor(chunks: AsyncIterable<Buffer>) {
+    this.iterator = chunks[Symbol.asyncIterator]()
+  }
+
+  async take(n: number): Promise<Buffer> {
+    while (this.buffered < n) {
+      if (!(await this.pull())) throw new BundleFormatError('the bundle ends early (truncated)')
+    }
+    const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.buffered)
+    const out = all.subarray(0, n)
+    const rest = all.subarray(n)
+    this.pending = rest.length > 0 ? [rest] : []
+    this.buffered = rest.length
+    return out
+  }
+
+  async atEnd(): Promise<boolean> {
+    while (this.buffered === 0) if (!(await this.pull())) return true
+    return false
+  }
+
+  private async pull(): Promise<boolean> {
+    const next = await this.iterator.next()
+    if (next.done) return false
+    if (next.value.length > 0) {
+      this.pending.push(next.value)
+      this.buffered += next.value.length
+    }
+    return true
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
+ * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
+ *
+ * primary:  go-cache-setup-build-v1-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
+ *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
+ *           …-<branch>-                     any job on this branch
+ *           …-<default>-                    any job on the default branch
+ *
+ * Every run saves under its own key (cache entries are immutable, and
+ * `…-<run>-<attempt>` plus the job and matrix cell make parallel jobs never
+ * collide: no 409, setup-go#558/#672). Restore keys are prefixes, so the
+ * newest bundle of the closest kind wins. Job and matrix come before the run
+ * so the closest kind is this very job: a lint job's bundle is a poor start
+ * for a test job. The branch is in the key although GitHub already scopes
+ * entries by branch: cache services without branch scopes (Depot: "no branch
+ * isolation") then still prefer this branch, then the default one.
+ */
+import { createHash } from 'node:crypto'
+import { keyPart } from '../storage/key-part.ts'
+
+/** Bump to invalidate every bundle at once (a format change, say). */
+export const BUNDLE_KEY_VERSION = 'v1'
+export const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`
+
+const MAX_KEY_LENGTH = 512
+/** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
+const MAX_PART_LENGTH = 64
+
+export interface BundleKeyParts {
+  hostOS: string
+  hostArch: string
+  goVersion: string
+  /** The branch (GITHUB_HEAD_REF on pull requests, else GITHUB_REF_NAME). */
+  branch: string
+  /** The repository's default branch; empty when the event does not say. */
+  defaultBranch: string
+  /** GITHUB_JOB. */
+  job: string
+  /** The matrix cell as JSON (the `matrix` input, default `${{ toJSON(matrix) }}`). */
+  matrix: string
+  runId: string
+  runAttempt: string
+}
+
+export interface BundleKeys {
+  primary: string
+  restore: string[]
+}
+
+export function bundleKeys(p: BundleKeyParts): BundleKeys {
+  const stem = [BUNDLE_KEY_PREFIX, keyPart(p.hostOS), keyPart(p.hostArch), keyPart(p.goVersion)].join('-')
+  const cell = `${shortPart(p.job)}-m${matrixHash(p.matrix)}`
+  const branch = shortPart(p.branch)
+  const primary = `${stem}-${branch}-${cell}-${keyPart(p.runId)}-${keyPart(p.runAttempt)}`
+  if (primary.length > MAX_KEY_LENGTH) throw new Error(`the bundle key would be ${primary.length} characters, over ${MAX_KEY_LENGTH}`)
+  const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)]
+  const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)]
+  return { primary, restore: [...new Set(restore)] }
+}
+
+/** 8 hex of sha256 over the matrix JSON with surrounding space removed; `null` and empty (no matrix) hash alike. */
+export function matrixHash(matrix: string): string {
+  const text = matrix.trim()
+  const canonical = text === '' || text === 'null' ? '' : text
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 8)
+}
+
+function shortPart(value: string): string {
+  const part = keyPart(value)
+  if (part.length <= MAX_PART_LENGTH) return part
+  return `${part.slice(0, MAX_PART_LENGTH - 9)}_${createHash('sha256').update(value).digest('hex').slice(0, 8)}`
+}
+
+/** The run facts in the key, from the runner's variables and the event payload. */
+export function runFacts(env: Readonly<Record<string, string | undefined>>, payload: unknown): Pick<BundleKeyParts, 'branch' | 'defaultBranch' | 'job' | 'runId' | 'runAttempt'> {
+  const repository = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).repository : undefined
+  const defaultBranch = typeof repository === 'object' && repository !== null ? (repository as Record<string, unknown>).default_branch : undefined
+  return {
+    // GITHUB_HEAD_REF is the pull request's branch; GITHUB_REF_NAME there is `7/merge`.
+    branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
+    defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
+    job: env.GITHUB_JOB || 'job',
+    runId: env.GITHUB_RUN_ID || '0',
+    runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+  }
+}

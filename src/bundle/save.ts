@@ -1,0 +1,153 @@
+/**
+ * Post step: save a new bundle when the job produced enough new entries to be
+ * worth an upload. The bundle holds only what this job used plus what it
+ * produced (never what it merely restored), within bundle-max-size, so it
+ * cannot grow from run to run the way a re-saved GOCACHE does (Go's own trim
+ * never fires on a restored cache: margince#2846).
+ */
+import { createWriteStream } from 'node:fs'
+import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
+import type { JobIds } from '../daemon/reports.ts'
+import type { Logger } from '../logger.ts'
+import type { WriteDecision } from '../policy/write-policy.ts'
+import type { ArchiveCache } from '../storage/archive-cache.ts'
+import { LocalStore } from '../store/local-store.ts'
+import { BUNDLE_MAGIC, compressor, endFrame, objectHeader, type BundleObject } from './format.ts'
+import { SERVICE_FAILED, type BundleRestoreReport } from './restore.ts'
+
+export interface BundleSaveReport {
+  saved: boolean
+  reason?: string
+  /** What the bundle holds (or would have held). */
+  entries: number
+  objects: number
+  /** Object bytes before compression. */
+  rawBytes: number
+  /** The compressed bundle uploaded. */
+  bytes: number
+  saveMs: number
+}
+
+/** Pure: why not to save, or undefined to save. `newEntries` counts added IDs that are not also used. */
+export function skipReason(p: {
+  restore: BundleRestoreReport
+  write: WriteDecision
+  ids: JobIds | undefined
+}): string | undefined {
+  if (!p.restore.available) return 'the GitHub Actions cache service is not available on this runner'
+  if (p.restore.reason === SERVICE_FAILED) return 'the cache service failed in the main step'
+  if (!p.write.allowed) return p.write.reason ?? 'cache writes are not allowed'
+  if (p.ids === undefined) return 'the cache daemon did not say which entries the job used'
+  const { added, total } = counts(p.ids)
+  if (added === 0) return 'the job produced no new entries'
+  const t = p.restore.save.threshold
+  const worth = t.kind === 'count' ? added >= t.value : added * 100 >= t.value * total
+  if (!worth) {
+    const rule = t.kind === 'count' ? `${t.value} new entries` : `${t.value}% of the bundle's ${total} entries new`
+    return `only ${added} new entries, below bundle-save-threshold (${rule})`
+  }
+  return undefined
+}
+
+function counts(ids: JobIds): { added: number; total: number } {
+  const used = new Set(ids.used)
+  const added = new Set(ids.added.filter((id) => !used.has(id)))
+  return { added: added.size, total: used.size + added.size }
+}
+
+export interface Candidate {
+  actionId: string
+  outputId: string
+  size: number
+  timeMs: number
+}
+
+/**
+ * Pure: the bundle's objects, in the order given (entries the job used come
+ * first, then the ones it added), each object once, until the bodies reach
+ * `maxBytes`. Entries that share an object travel with it.
+ */
+export function planBundle(candidates: readonly Candidate[], maxBytes: number): BundleObject[] {
+  const objects = new Map<string, BundleObject>()
+  const seen = new Set<string>()
+  let bytes = 0
+  for (const c of candidates) {
+    if (seen.has(c.actionId)) continue
+    seen.add(c.actionId)
+    const existing = objects.get(c.outputId)
+    if (existing !== undefined) {
+      existing.entries.push({ actionId: c.actionId, timeMs: c.timeMs })
+      continue
+    }
+    if (bytes + c.size > maxBytes) continue
+    bytes += c.size
+    objects.set(c.outputId, { outputId: c.outputId, size: c.size, entries: [{ actionId: c.actionId, timeMs: c.timeMs }] })
+  }
+  return [...objects.values()]
+}
+
+export interface BundleSaveParams {
+  cache: ArchiveCache
+  log: Logger
+  store: string
+  restore: BundleRestoreReport
+  write: WriteDecision
+  ids: JobIds | undefined
+  now: () => number
+}
+
+export async function saveBundle(p: BundleSaveParams): Promise<BundleSaveReport> {
+  const started = p.now()
+  const report: BundleSaveReport = { saved: false, entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 }
+  const skip = (reason: string): BundleSaveReport => {
+    p.log.info(`Build cache bundle not saved: ${reason}`)
+    return { ...report, reason, saveMs: p.now() - started }
+  }
+  const reason = skipReason(p)
+  if (reason !== undefined) return skip(reason)
+  // The key is unique to the run, attempt, job and matrix cell; a reusable
+  // workflow called twice in one run can still repeat it. Look before building.
+  if (await p.cache.exists([p.restore.path], p.restore.key)) return skip('another job already saved this key')
+
+  const store = new LocalStore(p.store)
+  const candidates: Candidate[] = []
+  for (const actionId of [...p.ids!.used, ...p.ids!.added]) {
+    const hit = store.get(actionId) // verified size and mtime; undefined when trimmed or damaged
+    if (hit !== undefined) candidates.push({ actionId, outputId: hit.outputId, size: hit.size, timeMs: hit.timeMs })
+  }
+  const plan = planBundle(candidates, p.restore.save.maxBytes)
+  await mkdir(path.dirname(p.restore.path), { recursive: true })
+  try {
+    const written = await writeBundle(store, plan, p.restore.path)
+    Object.assign(report, written, { bytes: (await stat(p.restore.path)).size })
+    if (report.objects === 0) return skip('none of the entries the job used or produced are left in the store')
+    const saved = await p.cache.save([p.restore.path], p.restore.key)
+    if (!saved) return skip('the cache service did not accept the entry (see the log above)')
+    p.log.info(`Build cache bundle saved as ${p.restore.key}: ${report.entries} entries, ${report.bytes} bytes`)
+    return { ...report, saved: true, saveMs: p.now() - started }
+  } finally {
+    await rm(p.restore.path, { force: true })
+  }
+}
+
+/** Streams the plan through zstd into `file`; objects whose size changed on disk are left out. */
+export async function writeBundle(store: LocalStore, plan: readonly BundleObject[], file: string): Promise<{ entries: number; objects: number; rawBytes: number }> {
+  const totals = { entries: 0, objects: 0, rawBytes: 0 }
+  async function* frames(): AsyncGenerator<Buffer> {
+    yield BUNDLE_MAGIC
+    for (const object of plan) {
+      const body = await readFile(store.objectPath(object.outputId)).catch(() => undefined)
+      if (body === undefined || body.length !== object.size) continue
+      yield objectHeader(object)
+      yield body
+      totals.objects++
+      totals.entries += object.entries.length
+      totals.rawBytes += object.size
+    }
+    yield endFrame(totals.objects, totals.entries)
+  }
+  await pipeline(frames, compressor(), createWriteStream(file))
+  return totals
+}
