@@ -11,6 +11,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { checkoutSample, newMachine, REPO_ROOT, type Machine } from '../../support/go-jobs.ts'
 import { runJob, type JobResult, type JobSpec, type StepSpec } from '../../support/runner/index.ts'
+import { startBazelRemote } from '../../support/bazel-remote/index.ts'
+import { renderPantsConfig } from '../../../src/pants/config.ts'
 import { CLIENT, compiledPackages, dumpJob, execFileP, prepareModCache } from '../client/helpers.ts'
 
 let root: string
@@ -217,5 +219,54 @@ describe('the job hooks on a bootstrapped runner', () => {
     const job = await runnerJob(r, [{ id: 'build', run: 'go build ./...' }])
     expectSuccess(job)
     expect(warnings(job)).toEqual([expect.stringContaining('the job-started hook failed')])
+  })
+
+  it('with a cache URL in the kit config: a fresh runner builds from the remote, the token stays in its file, Pants is registered', async () => {
+    const user = 'kit-runner'
+    const password = 'kit-Pa55word-4b1e'
+    const server = await startBazelRemote({ htpasswd: { user, password }, dir: path.join(root, 'kit-remote', 'bazel-remote') })
+    try {
+      const tokenFile = path.join(root, 'kit-remote', 'token')
+      await writeFile(tokenFile, `${user}:${password}\n`, { mode: 0o600 })
+      const flags = ['--cache-url', server.httpUrl, '--token-file', tokenFile]
+      const first = await newRunner('kit-remote-1', flags)
+      // RUNNER_TEMP kept after the job, to read the Pants config the hook wrote there.
+      const job1 = await runnerJob(first, [buildX], { runner: { temp: path.join(root, 'kit-remote-1', 'temp') } })
+      expectSuccess(job1)
+      expect(warnings(job1)).toEqual([])
+      expect(hookLog(job1, 'started')).toContain(`remote ${server.httpUrl}`)
+      expect(hookLog(job1, 'completed')).toMatch(/remote .*: \d+ hits, \d+ misses, 0 errors, [1-9]\d* uploads, 0 unsent/)
+      // The Pants config the hook registered: version-neutral keys, no token.
+      const pantsFile = job1.env.GO_CACHE_SETUP_KIT_PANTS_CONFIG!
+      expect(job1.env.PANTS_CONFIG_FILES).toBe(`+['${pantsFile}']`)
+      expect(await readFile(pantsFile, 'utf8')).toBe(
+        renderPantsConfig({ storeAddress: `grpc://127.0.0.1:9092`, instanceName: '', headers: [], write: true }, undefined),
+      )
+
+      // A fresh runner at the same paths (Go's keys for the main module's packages hold its directory):
+      // an empty store, an empty HOME; every package comes from the server.
+      await rm(first.store, { recursive: true, force: true })
+      await rm(first.machine.home, { recursive: true, force: true })
+      await mkdir(first.machine.home, { recursive: true })
+      await rm(path.join(first.machine.workspace, 'bin'), { recursive: true, force: true })
+      const job2 = await runnerJob(first, [buildX])
+      expectSuccess(job2)
+      expect(compiledPackages(await readFile(path.join(first.machine.workspace, 'build-x.txt'), 'utf8'))).toEqual([])
+      expect(hookLog(job2, 'completed')).toMatch(/remote .*: [1-9]\d* hits, /)
+
+      // The token (and its Basic form) is in no log line and no file the kit or the jobs wrote, other than the token file.
+      const basic = Buffer.from(`${user}:${password}`).toString('base64')
+      for (const job of [job1, job2]) {
+        expect(job.log).not.toContain(password)
+        expect(job.log).not.toContain(basic)
+        expect(JSON.stringify(job.env)).not.toContain(password)
+      }
+      const { stdout } = await execFileP('grep', ['-rlF', '-e', password, '-e', basic, path.join(root, 'kit-remote-1')]).catch(
+        (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
+      )
+      expect(stdout).toBe('')
+    } finally {
+      await server.stop()
+    }
   })
 })
