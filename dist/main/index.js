@@ -96215,6 +96215,334 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
+/**
+ * GOCACHEPROG is a command line that cmd/go splits with
+ * cmd/internal/quoted.Split: fields split on space, tab, CR and LF; a field
+ * may be wrapped whole in '…' or "…", with no escapes inside. So a path with a
+ * space must be quoted, and a field holding both quote kinds cannot be written.
+ */
+function joinGoCommandLine(args) {
+    return args.map(quoteField).join(' ');
+}
+function quoteField(field) {
+    const needsQuotes = field === '' || /[ \t\r\n]/.test(field) || field.startsWith("'") || field.startsWith('"');
+    if (!needsQuotes)
+        return field;
+    if (!field.includes("'"))
+        return `'${field}'`;
+    if (!field.includes('"'))
+        return `"${field}"`;
+    throw new Error(`cannot pass ${JSON.stringify(field)} in GOCACHEPROG: Go's quoting has no escape for a field with both ' and "`);
+}
+/** The inverse, as cmd/go does it; used to validate a user's `gocacheprog` input. */
+function splitGoCommandLine(line) {
+    const fields = [];
+    let rest = line;
+    for (;;) {
+        rest = rest.replace(/^[ \t\r\n]+/, '');
+        if (rest === '')
+            return fields;
+        const quote = rest[0];
+        if (quote === "'" || quote === '"') {
+            const end = rest.indexOf(quote, 1);
+            if (end === -1)
+                throw new Error(`unterminated ${quote} string`);
+            fields.push(rest.slice(1, end));
+            rest = rest.slice(end + 1);
+        }
+        else {
+            const m = /^[^ \t\r\n]+/.exec(rest);
+            fields.push(m[0]);
+            rest = rest.slice(m[0].length);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buildcache/client-install.ts
+/**
+ * Installs the client into the runner's tool cache (RUNNER_TOOL_CACHE/
+ * go-cache-setup/<version>/<arch>), a stable, versioned path that the
+ * bootstrap kit uses too, and builds the GOCACHEPROG command line for it.
+ */
+
+
+
+
+const CLIENT_TOOL_NAME = 'go-cache-setup';
+const CLIENT_ENTRY = 'index.js';
+/**
+ * Reuses an installed copy only when its bundle is byte-identical to ours: a
+ * self-hosted runner keeps its tool cache across jobs and action versions.
+ */
+async function installClient(tools, sourceDir, version) {
+    const ours = await digest(external_node_path_default().join(sourceDir, CLIENT_ENTRY));
+    const found = tools.find(CLIENT_TOOL_NAME, version);
+    if (found !== '' && (await digest(external_node_path_default().join(found, CLIENT_ENTRY)).catch(() => '')) === ours) {
+        return external_node_path_default().join(found, CLIENT_ENTRY);
+    }
+    const installed = await tools.cacheDir(sourceDir, CLIENT_TOOL_NAME, version);
+    return external_node_path_default().join(installed, CLIENT_ENTRY);
+}
+async function digest(file) {
+    return (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_namespaceObject.readFile)(file)).digest('hex');
+}
+/** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
+function client_install_cacheProgCommand(p) {
+    const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
+    const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
+    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote]);
+}
+
+;// CONCATENATED MODULE: ./src/storage/key-part.ts
+/**
+ * One segment of a GitHub Actions cache key, kept readable and safe: keys may
+ * not contain commas (toolkit ValidationError), and `-` separates segments.
+ * GOVERSION can hold spaces or `X:` experiments (`devel go1.27-abc X:foo`).
+ */
+function keyPart(part) {
+    return part.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
+}
+
+;// CONCATENATED MODULE: ./src/modcache/key.ts
+/**
+ * Module cache keys: pure, versioned, and always valid for @actions/cache
+ * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
+ *
+ * primary:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-<go.sum hash>
+ * restore:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-
+ *           (a key-suffix joins the name: go-cache-setup-modcache-v1+<suffix>-...)
+ *
+ * The restore key stops before the go.sum hash, so a changed go.sum starts
+ * from the newest entry of the same platform, Go and fetch settings instead of
+ * from nothing (actions/setup-go has no restore keys: setup-go#404).
+ */
+
+
+/** Bump to invalidate every module cache entry at once. */
+const MODCACHE_KEY_VERSION = 'v1';
+const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
+/** Stands in for the go.sum hash when the workspace has no go.sum, so such jobs never share an entry with real ones. */
+const NO_DEPENDENCY_FILES = 'nosum';
+const MAX_KEY_LENGTH = 512;
+function modCacheKeys(parts) {
+    // A suffix partitions the cache, so it joins the name itself: no restore
+    // key of another partition (or of none) can prefix-match across it. `-` is
+    // encoded for the same reason ("a" must not match "a-b").
+    const name = parts.suffix
+        ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
+        : MODCACHE_KEY_PREFIX;
+    const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
+    const stem = `${segments.join('-')}-`;
+    const primary = `${stem}${parts.dependencies}`;
+    if (primary.length > MAX_KEY_LENGTH) {
+        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${MAX_KEY_LENGTH}: shorten key-suffix`);
+    }
+    return { primary, restore: [stem] };
+}
+/**
+ * A short hash of the settings that change what lands in GOMODCACHE or how it
+ * is verified, so that, say, a GOPROXY=direct job never restores modules a
+ * private proxy served. Empty values are hashed too: unset and set differ.
+ */
+function settingsHash(settings) {
+    const canonical = ['GOPROXY', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOFLAGS']
+        .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
+        .join('\n');
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 12);
+}
+
+;// CONCATENATED MODULE: ./src/modcache/dependency-files.ts
+/**
+ * Finds the files that pin the module set (go.sum, go.work.sum) and hashes
+ * them into one key part.
+ */
+
+
+
+
+/** By default every go.sum and go.work.sum in the workspace. */
+const DEFAULT_DEPENDENCY_PATTERNS = ['**/go.sum', '**/go.work.sum'];
+/** Directories never searched: vendored copies and JavaScript trees carry go.sum files that are not this build's. */
+const SKIPPED_DIRS = new Set(['vendor', 'node_modules', '.git']);
+/**
+ * Patterns are globs relative to the workspace; a leading `!` excludes.
+ * Only files count (a pattern matching a directory adds nothing).
+ */
+async function findDependencyFiles(workspace, patterns) {
+    const include = patterns.filter((p) => !p.startsWith('!'));
+    const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+    const found = new Set();
+    if (include.length > 0) {
+        for await (const entry of (0,promises_namespaceObject.glob)(include, {
+            cwd: workspace,
+            withFileTypes: true,
+            exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
+        })) {
+            if (!entry.isFile())
+                continue;
+            const relative = external_node_path_default().relative(workspace, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/');
+            if (relative.startsWith('../'))
+                continue;
+            if (exclude.some((pattern) => external_node_path_default().matchesGlob(relative, pattern)))
+                continue;
+            found.add(relative);
+        }
+    }
+    const files = [...found].sort();
+    return { files, hash: await hashFiles(workspace, files) };
+}
+/** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */
+async function hashFiles(workspace, files) {
+    if (files.length === 0)
+        return NO_DEPENDENCY_FILES;
+    const outer = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of files) {
+        const content = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file));
+        outer.update(`${file}\0${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}\n`);
+    }
+    return outer.digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/store/byte-size.ts
+/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
+function byte_size_parseByteSize(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : NaN;
+    return Number.isSafeInteger(bytes) && bytes >= MIN_BYTES ? bytes : undefined;
+}
+const MIN_BYTES = 1024 ** 2;
+const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
+
+;// CONCATENATED MODULE: ./src/pants/headers.ts
+/**
+ * Header lines for Pants' remote store (`name: value`, one per line), as the
+ * pants-remote-headers and pants-auth-header inputs give them. Values are
+ * written into the config file as they are, so a secret must come in as
+ * `%(env.NAME)s`, which Pants fills in when it runs.
+ */
+/** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
+const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
+/** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+class HeaderError extends Error {
+}
+/** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
+function parseHeaderLines(text) {
+    const headers = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        headers.push(parseHeaderLine(line));
+    }
+    const seen = new Set();
+    for (const [name] of headers) {
+        if (seen.has(name.toLowerCase()))
+            throw new HeaderError(`header "${name}" is given twice`);
+        seen.add(name.toLowerCase());
+    }
+    return headers;
+}
+function parseHeaderLine(line) {
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    const value = colon < 0 ? '' : line.slice(colon + 1).trim();
+    if (!HEADER_NAME.test(name))
+        throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
+    if (value === '')
+        throw new HeaderError(`header "${name}" has no value`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new HeaderError(`header "${name}" has a control character in its value`);
+    if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
+        throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`);
+    }
+    return [name, value];
+}
+/** The environment variables the headers read, in order, without repeats. */
+function headerEnvNames(headers) {
+    const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
+    return [...new Set(names)];
+}
+
+;// CONCATENATED MODULE: ./src/policy/write-policy.ts
+/**
+ * Whether this job may write to a shared cache. Pure: everything it needs is
+ * passed in, so every branch is table-tested.
+ *
+ * Untrusted events never write by default: code from a fork, or a comment
+ * anyone can post, must not be able to plant entries that trusted jobs later
+ * restore (cache poisoning; GitHub itself now hands these events read-only
+ * cache tokens, see docs/decisions.md).
+ */
+const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
+/** Events that run with a pull request's head from another repository. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+function classifyEvent(event) {
+    switch (event.name) {
+        case 'pull_request_target':
+            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
+        case 'issue_comment':
+            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
+    }
+    if (PULL_REQUEST_EVENTS.has(event.name)) {
+        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
+        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
+        if (head === undefined || base === undefined) {
+            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
+        }
+        if (head !== base)
+            return { trusted: false, reason: `${event.name} from the fork ${head}` };
+        return { trusted: true };
+    }
+    if (event.name === 'workflow_run') {
+        // A workflow_run started by a fork's pull request runs in the base repository's context.
+        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
+        const base = repoName(dig(event.payload, 'repository'));
+        if (head !== undefined && base !== undefined && head !== base) {
+            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
+        }
+    }
+    return { trusted: true };
+}
+function write_policy_parseCacheMode(value) {
+    const raw = (value ?? '').trim().toLowerCase();
+    switch (raw) {
+        case 'none':
+            return { read: false, write: false, raw };
+        case 'read':
+            return { read: true, write: false, raw };
+        case 'write-only':
+            return { read: false, write: true, raw };
+        default:
+            return { read: true, write: true, raw };
+    }
+}
+function write_policy_decideWrite(setting, event, mode) {
+    if (!mode.write)
+        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
+    if (setting === 'false')
+        return { allowed: false, reason: 'cache-write is false' };
+    if (setting === 'true')
+        return { allowed: true };
+    const verdict = classifyEvent(event);
+    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
+}
+function dig(value, ...keys) {
+    let current = value;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null)
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function repoName(repo) {
+    const name = dig(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/remote/settings.ts
 /**
  * The remote cache's settings: parsed from the action's inputs (pure, so every
@@ -96232,7 +96560,7 @@ class RemoteConfigError extends Error {
 }
 /** Headers our client sets itself, or that would break the protocol if a user set them. */
 const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const settings_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 /**
  * The validated remote inputs, or undefined when no cache-url is set. Throws
@@ -96355,7 +96683,7 @@ function parseHeaders(text, inputName) {
         const colon = line.indexOf(':');
         const name = colon === -1 ? '' : line.slice(0, colon).trim();
         const value = colon === -1 ? '' : line.slice(colon + 1).trim();
-        if (!HEADER_NAME.test(name) || value === '') {
+        if (!settings_HEADER_NAME.test(name) || value === '') {
             throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
         }
         if (RESERVED_HEADERS.has(name.toLowerCase()))
@@ -96423,1071 +96751,6 @@ function settings_decodeRemoteSettings(text) {
     return v;
 }
 
-;// CONCATENATED MODULE: ./src/store/byte-size.ts
-/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
-function byte_size_parseByteSize(text) {
-    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : NaN;
-    return Number.isSafeInteger(bytes) && bytes >= MIN_BYTES ? bytes : undefined;
-}
-const MIN_BYTES = 1024 ** 2;
-const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-
-;// CONCATENATED MODULE: ./src/policy/write-policy.ts
-/**
- * Whether this job may write to a shared cache. Pure: everything it needs is
- * passed in, so every branch is table-tested.
- *
- * Untrusted events never write by default: code from a fork, or a comment
- * anyone can post, must not be able to plant entries that trusted jobs later
- * restore (cache poisoning; GitHub itself now hands these events read-only
- * cache tokens, see docs/decisions.md).
- */
-const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
-/** Events that run with a pull request's head from another repository. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
-function classifyEvent(event) {
-    switch (event.name) {
-        case 'pull_request_target':
-            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
-        case 'issue_comment':
-            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
-    }
-    if (PULL_REQUEST_EVENTS.has(event.name)) {
-        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
-        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
-        if (head === undefined || base === undefined) {
-            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
-        }
-        if (head !== base)
-            return { trusted: false, reason: `${event.name} from the fork ${head}` };
-        return { trusted: true };
-    }
-    if (event.name === 'workflow_run') {
-        // A workflow_run started by a fork's pull request runs in the base repository's context.
-        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
-        const base = repoName(dig(event.payload, 'repository'));
-        if (head !== undefined && base !== undefined && head !== base) {
-            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
-        }
-    }
-    return { trusted: true };
-}
-function write_policy_parseCacheMode(value) {
-    const raw = (value ?? '').trim().toLowerCase();
-    switch (raw) {
-        case 'none':
-            return { read: false, write: false, raw };
-        case 'read':
-            return { read: true, write: false, raw };
-        case 'write-only':
-            return { read: false, write: true, raw };
-        default:
-            return { read: true, write: true, raw };
-    }
-}
-function write_policy_decideWrite(setting, event, mode) {
-    if (!mode.write)
-        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
-    if (setting === 'false')
-        return { allowed: false, reason: 'cache-write is false' };
-    if (setting === 'true')
-        return { allowed: true };
-    const verdict = classifyEvent(event);
-    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
-}
-function dig(value, ...keys) {
-    let current = value;
-    for (const key of keys) {
-        if (typeof current !== 'object' || current === null)
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-function repoName(repo) {
-    const name = dig(repo, 'full_name');
-    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
-/**
- * The bootstrap kit's config file: what a platform team decides once per
- * runner (or per image), read by the job hooks and by the action itself.
- *
- * The runner puts every line of its `.env` into each job's environment
- * (github-actions-runtime.md section 4), so `bootstrap install` registers
- * GO_CACHE_SETUP_KIT_CONFIG there, and that is how both find the file.
- * JSON, not YAML: the hooks run on a bare runner, and JSON needs no parser
- * that the client bundle does not already have.
- *
- * The file holds no secret: the token stays in its own file (tokenFile),
- * readable by the runner's user only.
- */
-
-
-
-
-
-const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
-class KitConfigError extends Error {
-}
-const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
-const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
-/** Parses and validates the file's text; every problem names the key and says what is expected. */
-function parseKitConfig(text, file = 'the kit config') {
-    let raw;
-    try {
-        raw = JSON.parse(text);
-    }
-    catch (error) {
-        throw new KitConfigError(`${file} is not valid JSON: ${error.message}`);
-    }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        throw new KitConfigError(`${file} must hold a JSON object`);
-    const v = raw;
-    const fail = (key, expected) => {
-        throw new KitConfigError(`${file}: "${key}" ${expected}`);
-    };
-    for (const key of Object.keys(v))
-        if (!KEYS.has(key))
-            fail(key, `is not a known key (known: ${[...KEYS].join(', ')})`);
-    if (v.version !== 1)
-        fail('version', 'must be 1');
-    let cacheUrl;
-    if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
-        if (typeof v.cacheUrl !== 'string')
-            fail('cacheUrl', 'must be a string');
-        try {
-            // The same rules as the action's cache-url input.
-            cacheUrl = settings_parseCacheUrl(v.cacheUrl, `${file}: "cacheUrl"`);
-        }
-        catch (error) {
-            throw new KitConfigError(`${error.message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`);
-        }
-    }
-    const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
-    const autoConfigure = v.autoConfigure ?? true;
-    if (typeof autoConfigure !== 'boolean')
-        fail('autoConfigure', 'must be true or false');
-    const repos = (v.repositories ?? {});
-    if (typeof repos !== 'object' || repos === null || Array.isArray(repos))
-        fail('repositories', 'must be an object with "include" and "exclude" lists');
-    for (const key of Object.keys(repos))
-        if (key !== 'include' && key !== 'exclude')
-            fail(`repositories.${key}`, 'is not a known key (include, exclude)');
-    const list = (key) => {
-        const value = repos[key] ?? [];
-        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && REPO_PATTERN.test(p))) {
-            fail(`repositories.${key}`, 'must be a list of owner/name patterns, like "my-org/*"');
-        }
-        return value;
-    };
-    const cacheWrite = v.cacheWrite ?? 'auto';
-    if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
-        fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
-    const storePath = optionalAbsolute(v, 'storePath', fail);
-    if (storePath === undefined)
-        fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
-    const storeMaxSize = v.storeMaxSize ?? '5GiB';
-    if (typeof storeMaxSize !== 'string' || byte_size_parseByteSize(storeMaxSize) === undefined)
-        fail('storeMaxSize', 'must be a size of at least 1MiB, like "5GiB"');
-    return {
-        version: 1,
-        ...(cacheUrl !== undefined && { cacheUrl }),
-        ...(tokenFile !== undefined && { tokenFile }),
-        autoConfigure: autoConfigure,
-        repositories: { include: list('include'), exclude: list('exclude') },
-        cacheWrite: cacheWrite,
-        storePath: storePath,
-        storeMaxSize: storeMaxSize,
-    };
-}
-function optionalAbsolute(v, key, fail) {
-    const value = v[key];
-    if (value === undefined || value === '')
-        return undefined;
-    if (typeof value !== 'string' || !external_node_path_default().isAbsolute(value))
-        fail(key, 'must be an absolute path');
-    return external_node_path_default().normalize(value);
-}
-/** Whether the kit configures jobs of `repository` (`owner/name`, from GITHUB_REPOSITORY). Exclude wins. */
-function kit_config_repositoryIncluded(config, repository) {
-    const matches = (pattern) => globToRegExp(pattern).test(repository);
-    if (config.repositories.exclude.some(matches))
-        return false;
-    return config.repositories.include.length === 0 || config.repositories.include.some(matches);
-}
-function globToRegExp(pattern) {
-    const body = pattern
-        .split('*')
-        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-        .join('[^/]*');
-    // GitHub owner and repository names are case-insensitive.
-    return new RegExp(`^${body}$`, 'i');
-}
-/** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
-async function kit_config_readKitConfig(env) {
-    const file = env[KIT_CONFIG_ENV];
-    if (!file)
-        return { found: false };
-    try {
-        return { found: true, file, config: parseKitConfig(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file) };
-    }
-    catch (error) {
-        const problem = error instanceof KitConfigError ? error.message : `cannot read ${file}: ${error.message}`;
-        return { found: true, file, problem };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/storage/key-part.ts
-/**
- * One segment of a GitHub Actions cache key, kept readable and safe: keys may
- * not contain commas (toolkit ValidationError), and `-` separates segments.
- * GOVERSION can hold spaces or `X:` experiments (`devel go1.27-abc X:foo`).
- */
-function keyPart(part) {
-    return part.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
-}
-
-;// CONCATENATED MODULE: ./src/bundle/key.ts
-/**
- * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
- * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
- *
- * primary:  go-cache-setup-build-v1-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
- * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
- *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
- *           …-<branch>-                     any job on this branch
- *           …-<default>-                    any job on the default branch
- *
- * Every run saves under its own key (cache entries are immutable, and
- * `…-<run>-<attempt>` plus the job and matrix cell make parallel jobs never
- * collide: no 409, setup-go#558/#672). Restore keys are prefixes, so the
- * newest bundle of the closest kind wins. Job and matrix come before the run
- * so the closest kind is this very job: a lint job's bundle is a poor start
- * for a test job. The branch is in the key although GitHub already scopes
- * entries by branch: cache services without branch scopes (Depot: "no branch
- * isolation") then still prefer this branch, then the default one.
- */
-
-
-/** Bump to invalidate every bundle at once (a format change, say). */
-const BUNDLE_KEY_VERSION = 'v1';
-const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`;
-const MAX_KEY_LENGTH = 512;
-/** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
-const MAX_PART_LENGTH = 64;
-function bundleKeys(p) {
-    const stem = [BUNDLE_KEY_PREFIX, keyPart(p.hostOS), keyPart(p.hostArch), keyPart(p.goVersion)].join('-');
-    const cell = `${shortPart(p.job)}-m${matrixHash(p.matrix)}`;
-    const branch = shortPart(p.branch);
-    const primary = `${stem}-${branch}-${cell}-${keyPart(p.runId)}-${keyPart(p.runAttempt)}`;
-    if (primary.length > MAX_KEY_LENGTH)
-        throw new Error(`the bundle key would be ${primary.length} characters, over ${MAX_KEY_LENGTH}`);
-    const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)];
-    const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)];
-    return { primary, restore: [...new Set(restore)] };
-}
-/** 8 hex of sha256 over the matrix JSON with surrounding space removed; `null` and empty (no matrix) hash alike. */
-function matrixHash(matrix) {
-    const text = matrix.trim();
-    const canonical = text === '' || text === 'null' ? '' : text;
-    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 8);
-}
-function shortPart(value) {
-    const part = keyPart(value);
-    if (part.length <= MAX_PART_LENGTH)
-        return part;
-    return `${part.slice(0, MAX_PART_LENGTH - 9)}_${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 8)}`;
-}
-/** The run facts in the key, from the runner's variables and the event payload. */
-function runFacts(env, payload) {
-    const repository = typeof payload === 'object' && payload !== null ? payload.repository : undefined;
-    const defaultBranch = typeof repository === 'object' && repository !== null ? repository.default_branch : undefined;
-    return {
-        // GITHUB_HEAD_REF is the pull request's branch; GITHUB_REF_NAME there is `7/merge`.
-        branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
-        defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
-        job: env.GITHUB_JOB || 'job',
-        runId: env.GITHUB_RUN_ID || '0',
-        runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
-    };
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/store/local-store.ts
-/**
- * The local store: content-addressed objects plus small action entries, on
- * disk, shared by every go process of the job (each through its own shim).
- *
- *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
- *                                  tools filter on extensions, golang/go#74451)
- *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
- *   <root>/tmp/                    writes land here first, then rename(2) into place
- *
- * Safe with many writers: every file appears whole or not at all (rename is
- * atomic on one filesystem), and identical content under one name makes the
- * races harmless. A hit is served only when the object's size and mtime are
- * what the entry recorded at put time, so a truncated file (a crash before the
- * data reached disk) or one modified since is a miss, and Go recompiles. Go
- * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
- *
- * Objects stay after the go command exits: `go list -export` prints DiskPaths
- * that tools open later. Eviction happens only in trim(), run by the post step.
- */
-
-
-
-
-const HEX_ID = /^[0-9a-f]{64}$/;
-/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
-const MAX_TIME_MS = 253_402_300_799_999;
-class LocalStore {
-    root;
-    tmp;
-    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
-    objectPrefix;
-    actionPrefix;
-    /** Entry files are one short line; one read into this buffer takes them whole. */
-    entryBuffer = Buffer.allocUnsafe(256);
-    constructor(root) {
-        this.root = external_node_path_default().resolve(root);
-        this.tmp = external_node_path_default().join(this.root, 'tmp');
-        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
-        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
-        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
-    }
-    objectPath(outputId) {
-        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
-    }
-    actionPath(actionId) {
-        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
-    }
-    /**
-     * Synchronous on purpose: a few small syscalls (open, read, close the
-     * entry; stat the object), cheaper than round trips through libuv's thread
-     * pool on the hottest path.
-     */
-    get(actionId) {
-        assertId(actionId);
-        const buffer = this.entryBuffer;
-        let length;
-        try {
-            const fd = (0,external_node_fs_.openSync)(this.actionPath(actionId), 'r');
-            try {
-                length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
-            }
-            finally {
-                (0,external_node_fs_.closeSync)(fd);
-            }
-        }
-        catch {
-            return undefined;
-        }
-        if (length === buffer.length)
-            return undefined; // longer than any entry we write
-        const entry = parseEntry(buffer.toString('latin1', 0, length));
-        if (entry === undefined)
-            return undefined;
-        const diskPath = this.objectPath(entry.outputId);
-        try {
-            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
-            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
-                return undefined;
-        }
-        catch {
-            return undefined;
-        }
-        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
-    }
-    /**
-     * Synchronous too, measured: a cold build makes hundreds of puts while go
-     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
-     * put (docs/decisions.md, D9). The object is whole on disk before we answer.
-     */
-    put(actionId, outputId, body, size, timeMs = Date.now()) {
-        assertId(actionId);
-        assertId(outputId);
-        const diskPath = this.objectPath(outputId);
-        // Content-addressed, so an object already there is reused, but only after
-        // comparing its bytes: go puts again precisely after a get missed because
-        // the object was modified, and the new entry must not vouch for those bytes.
-        const existingMtimeMs = sameContentMtime(diskPath, body, size);
-        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
-        const entry = Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1');
-        this.writeAtomic(this.actionPath(actionId), [entry]);
-        return { diskPath, wroteObject };
-    }
-    /** Marks entries as used now, so trim() keeps what jobs actually read. */
-    async touch(actionIds, when = new Date()) {
-        for (const id of actionIds) {
-            if (!HEX_ID.test(id))
-                continue;
-            await (0,promises_namespaceObject.utimes)(this.actionPath(id), when, when).catch(() => undefined);
-        }
-    }
-    /**
-     * Publishes an object under its content name. A hard link creates the name
-     * only if it is free, so when shims race on one object the first copy stays
-     * and every entry records that copy's mtime; a rename would swap in a later
-     * copy with another mtime under entries already written (a miss each).
-     * Replaces the name only when it holds other bytes.
-     */
-    writeObject(target, body, size) {
-        const { temp, mtimeMs } = this.writeTemp(body);
-        try {
-            let error = tryLink(temp, target);
-            if (error?.code === 'ENOENT') {
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                error = tryLink(temp, target);
-            }
-            if (error === undefined)
-                return { mtimeMs, wrote: true };
-            if (error.code === 'EEXIST') {
-                const existing = sameContentMtime(target, body, size);
-                if (existing !== undefined)
-                    return { mtimeMs: existing, wrote: false };
-            }
-            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
-                throw error;
-            }
-            (0,external_node_fs_.renameSync)(temp, target);
-            return { mtimeMs, wrote: true };
-        }
-        finally {
-            unlinkQuietly(temp);
-        }
-    }
-    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
-    writeAtomic(target, chunks) {
-        const { temp, mtimeMs } = this.writeTemp(chunks);
-        try {
-            try {
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            catch (error) {
-                if (error.code !== 'ENOENT')
-                    throw error;
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            return mtimeMs;
-        }
-        catch (error) {
-            unlinkQuietly(temp);
-            throw error;
-        }
-    }
-    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
-    writeTemp(chunks) {
-        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
-        let written = false;
-        try {
-            for (const chunk of chunks)
-                writeAll(fd, chunk);
-            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
-            written = true;
-            return { temp, mtimeMs };
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-            if (!written)
-                unlinkQuietly(temp);
-        }
-    }
-}
-/** link(2), returning its error instead of throwing it. */
-function tryLink(existing, target) {
-    try {
-        (0,external_node_fs_.linkSync)(existing, target);
-        return undefined;
-    }
-    catch (error) {
-        return error;
-    }
-}
-/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
-function unlinkQuietly(file) {
-    try {
-        (0,external_node_fs_.unlinkSync)(file);
-    }
-    catch {
-        // already renamed into place, or gone
-    }
-}
-function writeAll(fd, buffer) {
-    let offset = 0;
-    while (offset < buffer.length)
-        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
-}
-/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
-function sameContentMtime(file, body, size) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(file, 'r');
-    }
-    catch {
-        return undefined;
-    }
-    try {
-        const info = (0,external_node_fs_.fstatSync)(fd);
-        if (!info.isFile() || info.size !== size)
-            return undefined;
-        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
-        for (const chunk of body) {
-            for (let offset = 0; offset < chunk.length;) {
-                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
-                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
-                    return undefined;
-                offset += n;
-            }
-        }
-        return info.mtimeMs;
-    }
-    catch {
-        return undefined;
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-function parseEntry(text) {
-    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
-    if (m === null)
-        return undefined;
-    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
-    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
-    // out of range, the hit line would be unreadable and go would stop.
-    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
-        return undefined;
-    return entry;
-}
-function assertId(id) {
-    // Every ID becomes a file name: only 64 lowercase hex characters may.
-    if (!HEX_ID.test(id))
-        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
-}
-
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-;// CONCATENATED MODULE: ./src/bundle/format.ts
-/**
- * The bundle: the local store's useful part as one file, so the whole store
- * travels as ONE cache entry (the GitHub Actions cache takes 200 uploads a
- * minute per repository; an entry per object would never fit).
- *
- * Before compression (all integers big-endian):
- *
- *   "go-cache-setup bundle 1\n"
- *   object frame, once per object:
- *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
- *   end frame, exactly once, last:
- *     'E'  objects u64  entries u64
- *
- * An object carries the entries that point at it, so the reader can verify the
- * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
- * then publish it with its entries; nothing is held back for later. IDs are
- * raw bytes, so no name from a bundle ever becomes a path: the reader turns
- * them into 64 hex characters itself. The end frame makes a truncated bundle
- * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
- * long-distance matching, chosen by measurement (docs/decisions.md D13).
- */
-
-
-const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1');
-const OBJECT = 0x4f; // 'O'
-const END = 0x45; // 'E'
-const ID_BYTES = 32;
-/** One object is held in memory while it is verified; Go's outputs are far smaller. */
-const MAX_OBJECT_BYTES = 2 * 1024 ** 3;
-const MAX_ENTRIES_PER_OBJECT = 1 << 20;
-/** Frames for one object: the header, then the body as given. */
-function objectHeader(object) {
-    const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
-    let at = 0;
-    header[at++] = OBJECT;
-    at += idBytes(object.outputId).copy(header, at);
-    header.writeBigUInt64BE(BigInt(object.size), at);
-    at += 8;
-    header.writeUInt32BE(object.entries.length, at);
-    at += 4;
-    for (const entry of object.entries) {
-        at += idBytes(entry.actionId).copy(header, at);
-        header.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(entry.timeMs))), at);
-        at += 8;
-    }
-    return header;
-}
-function endFrame(objects, entries) {
-    const frame = Buffer.alloc(17);
-    frame[0] = END;
-    frame.writeBigUInt64BE(BigInt(objects), 1);
-    frame.writeBigUInt64BE(BigInt(entries), 9);
-    return frame;
-}
-/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
-function compressor() {
-    const C = zlib.constants;
-    return zlib.createZstdCompress({
-        params: {
-            [C.ZSTD_c_compressionLevel]: 3,
-            [C.ZSTD_c_enableLongDistanceMatching]: 1,
-            [C.ZSTD_c_windowLog]: 27,
-            [C.ZSTD_c_checksumFlag]: 1,
-        },
-    });
-}
-function decompressor() {
-    // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
-    return external_node_zlib_default().createZstdDecompress({ params: { [(external_node_zlib_default()).constants.ZSTD_d_windowLogMax]: 27 } });
-}
-class BundleFormatError extends Error {
-    name = 'BundleFormatError';
-}
-/**
- * Reads a decompressed bundle and hands each object whose body hashes to its
- * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
- * the format (bad magic, bad frame, over the limits, truncated, trailing
- * bytes, counts that do not match); what was accepted before stays accepted:
- * each of those objects was verified on its own.
- */
-async function readBundle(chunks, limits, accept) {
-    const input = new ByteReader(chunks);
-    const magic = await input.take(BUNDLE_MAGIC.length);
-    if (!magic.equals(BUNDLE_MAGIC))
-        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
-    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
-    for (;;) {
-        const kind = (await input.take(1))[0];
-        if (kind === END) {
-            const end = await input.take(16);
-            const objects = Number(end.readBigUInt64BE(0));
-            const entries = Number(end.readBigUInt64BE(8));
-            if (objects !== result.objects + result.rejected || entries < result.entries) {
-                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
-            }
-            if (!(await input.atEnd()))
-                throw new BundleFormatError('bytes after the end frame');
-            return result;
-        }
-        if (kind !== OBJECT)
-            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
-        const head = await input.take(ID_BYTES + 12);
-        const outputId = head.subarray(0, ID_BYTES).toString('hex');
-        const size = Number(head.readBigUInt64BE(ID_BYTES));
-        const count = head.readUInt32BE(ID_BYTES + 8);
-        if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
-            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
-        }
-        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
-            throw new BundleFormatError(`an object with ${count} entries`);
-        const table = await input.take(count * (ID_BYTES + 8));
-        const entries = [];
-        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
-            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
-        }
-        const body = await input.take(size);
-        if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
-            result.rejected++;
-            continue;
-        }
-        await accept({ outputId, size, entries, body });
-        result.objects++;
-        result.entries += entries.length;
-        result.bytes += size;
-    }
-}
-function idBytes(hex) {
-    if (!/^[0-9a-f]{64}$/.test(hex))
-        throw new Error(`invalid cache ID ${JSON.stringify(hex)}`);
-    return Buffer.from(hex, 'hex');
-}
-/** Exact-length reads over a stream of chunks. */
-class ByteReader {
-    iterator;
-    pending = [];
-    buffered = 0;
-    constructor(chunks) {
-        this.iterator = chunks[Symbol.asyncIterator]();
-    }
-    async take(n) {
-        while (this.buffered < n) {
-            if (!(await this.pull()))
-                throw new BundleFormatError('the bundle ends early (truncated)');
-        }
-        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.buffered);
-        const out = all.subarray(0, n);
-        const rest = all.subarray(n);
-        this.pending = rest.length > 0 ? [rest] : [];
-        this.buffered = rest.length;
-        return out;
-    }
-    async atEnd() {
-        while (this.buffered === 0)
-            if (!(await this.pull()))
-                return true;
-        return false;
-    }
-    async pull() {
-        const next = await this.iterator.next();
-        if (next.done)
-            return false;
-        if (next.value.length > 0) {
-            this.pending.push(next.value);
-            this.buffered += next.value.length;
-        }
-        return true;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/bundle/restore.ts
-/**
- * Main step: restore the newest matching bundle into the local store before
- * go runs. Every cache problem is a warning and a miss; the build goes on.
- * Objects enter the store only after their sha256 matched their OutputID, and
- * through LocalStore.put (atomic publish, entries named by hex IDs the reader
- * built itself), so a go process that looks early just misses.
- */
-
-
-
-
-
-
-/** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
-const SERVICE_FAILED = 'the cache service failed';
-async function restoreBundle(p) {
-    const started = p.now();
-    const available = p.cache.isAvailable();
-    const report = {
-        key: p.keys.primary,
-        restoreKeys: p.keys.restore,
-        path: p.file,
-        available,
-        outcome: 'skipped',
-        entries: 0,
-        objects: 0,
-        bytes: 0,
-        archiveBytes: 0,
-        restoreMs: 0,
-        save: { maxBytes: p.settings.maxBytes, threshold: p.settings.threshold },
-    };
-    const finish = (outcome, reason) => {
-        if (outcome === 'skipped')
-            p.log.info(`Build cache bundle restore skipped: ${reason}`);
-        return { ...report, outcome, reason, restoreMs: p.now() - started };
-    };
-    if (!p.settings.enabled)
-        return { ...finish('skipped', "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)"), available: false };
-    if (!p.canRead)
-        return finish('skipped', p.readSkipReason ?? 'cache reads are off');
-    if (!available)
-        return finish('skipped', 'the GitHub Actions cache service is not available on this runner');
-    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(p.file), { recursive: true });
-    await (0,promises_namespaceObject.rm)(p.file, { force: true });
-    try {
-        report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore);
-    }
-    catch (error) {
-        p.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
-        return finish('miss', SERVICE_FAILED);
-    }
-    if (report.matchedKey === undefined) {
-        p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
-        return finish('miss');
-    }
-    try {
-        report.archiveBytes = (await (0,promises_namespaceObject.stat)(p.file)).size;
-        const store = new LocalStore(p.store);
-        const result = await readBundle((0,external_node_fs_.createReadStream)(p.file).pipe(decompressor()), { maxTotalBytes: p.maxImportBytes }, ({ outputId, size, entries, body }) => {
-            for (const entry of entries)
-                store.put(entry.actionId, outputId, [body], size, entry.timeMs);
-            report.objects++;
-            report.entries += entries.length;
-            report.bytes += size;
-        });
-        if (result.rejected > 0) {
-            p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`);
-        }
-        p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
-        return finish('hit');
-    }
-    catch (error) {
-        // Objects put so far were each verified, so they stay; the bundle counts as a miss.
-        const reason = `the bundle ${report.matchedKey} is unreadable (${(0,errors/* errorMessage */.g)(error)}); treated as a miss`;
-        p.log.warning(`Build cache bundle: ${reason}`);
-        return finish('corrupt', reason);
-    }
-    finally {
-        await (0,promises_namespaceObject.rm)(p.file, { force: true });
-    }
-}
-
-;// CONCATENATED MODULE: ./src/buildcache/directory.ts
-
-const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1';
-function gocacheDirKeys(p) {
-    const stem = `${GOCACHE_KEY_PREFIX}-${keyPart(p.hostOS)}-${keyPart(p.hostArch)}-${keyPart(p.goVersion)}-`;
-    return { primary: `${stem}${keyPart(p.runId)}-${keyPart(p.runAttempt)}-${keyPart(p.job)}`, restore: [stem] };
-}
-async function restoreGoCacheDir(cache, log, dir, keys, canRead) {
-    const restoreAllowed = canRead && cache.isAvailable();
-    let matchedKey;
-    if (restoreAllowed) {
-        matchedKey = await cache.restore([dir], keys.primary, keys.restore);
-        log.info(matchedKey ? `GOCACHE restored from ${matchedKey}` : 'GOCACHE: no earlier entry');
-    }
-    return { key: keys.primary, path: dir, matchedKey, restoreAllowed };
-}
-async function saveGoCacheDir(cache, log, restored, write) {
-    if (!restored.restoreAllowed)
-        return { saved: false, reason: 'the cache service was not available' };
-    if (!write.allowed)
-        return { saved: false, reason: write.reason };
-    const saved = await cache.save([restored.path], restored.key);
-    if (saved)
-        log.info(`GOCACHE saved as ${restored.key}`);
-    return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' };
-}
-
-;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
-/**
- * GOCACHEPROG is a command line that cmd/go splits with
- * cmd/internal/quoted.Split: fields split on space, tab, CR and LF; a field
- * may be wrapped whole in '…' or "…", with no escapes inside. So a path with a
- * space must be quoted, and a field holding both quote kinds cannot be written.
- */
-function joinGoCommandLine(args) {
-    return args.map(quoteField).join(' ');
-}
-function quoteField(field) {
-    const needsQuotes = field === '' || /[ \t\r\n]/.test(field) || field.startsWith("'") || field.startsWith('"');
-    if (!needsQuotes)
-        return field;
-    if (!field.includes("'"))
-        return `'${field}'`;
-    if (!field.includes('"'))
-        return `"${field}"`;
-    throw new Error(`cannot pass ${JSON.stringify(field)} in GOCACHEPROG: Go's quoting has no escape for a field with both ' and "`);
-}
-/** The inverse, as cmd/go does it; used to validate a user's `gocacheprog` input. */
-function splitGoCommandLine(line) {
-    const fields = [];
-    let rest = line;
-    for (;;) {
-        rest = rest.replace(/^[ \t\r\n]+/, '');
-        if (rest === '')
-            return fields;
-        const quote = rest[0];
-        if (quote === "'" || quote === '"') {
-            const end = rest.indexOf(quote, 1);
-            if (end === -1)
-                throw new Error(`unterminated ${quote} string`);
-            fields.push(rest.slice(1, end));
-            rest = rest.slice(end + 1);
-        }
-        else {
-            const m = /^[^ \t\r\n]+/.exec(rest);
-            fields.push(m[0]);
-            rest = rest.slice(m[0].length);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/buildcache/client-install.ts
-/**
- * Installs the client into the runner's tool cache (RUNNER_TOOL_CACHE/
- * go-cache-setup/<version>/<arch>), a stable, versioned path that the
- * bootstrap kit uses too, and builds the GOCACHEPROG command line for it.
- */
-
-
-
-
-const CLIENT_TOOL_NAME = 'go-cache-setup';
-const CLIENT_ENTRY = 'index.js';
-/**
- * Reuses an installed copy only when its bundle is byte-identical to ours: a
- * self-hosted runner keeps its tool cache across jobs and action versions.
- */
-async function installClient(tools, sourceDir, version) {
-    const ours = await digest(external_node_path_default().join(sourceDir, CLIENT_ENTRY));
-    const found = tools.find(CLIENT_TOOL_NAME, version);
-    if (found !== '' && (await digest(external_node_path_default().join(found, CLIENT_ENTRY)).catch(() => '')) === ours) {
-        return external_node_path_default().join(found, CLIENT_ENTRY);
-    }
-    const installed = await tools.cacheDir(sourceDir, CLIENT_TOOL_NAME, version);
-    return external_node_path_default().join(installed, CLIENT_ENTRY);
-}
-async function digest(file) {
-    return (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_namespaceObject.readFile)(file)).digest('hex');
-}
-/** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
-function client_install_cacheProgCommand(p) {
-    const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
-    const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote]);
-}
-
-;// CONCATENATED MODULE: ./src/modcache/key.ts
-/**
- * Module cache keys: pure, versioned, and always valid for @actions/cache
- * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
- *
- * primary:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-<go.sum hash>
- * restore:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-
- *           (a key-suffix joins the name: go-cache-setup-modcache-v1+<suffix>-...)
- *
- * The restore key stops before the go.sum hash, so a changed go.sum starts
- * from the newest entry of the same platform, Go and fetch settings instead of
- * from nothing (actions/setup-go has no restore keys: setup-go#404).
- */
-
-
-/** Bump to invalidate every module cache entry at once. */
-const MODCACHE_KEY_VERSION = 'v1';
-const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
-/** Stands in for the go.sum hash when the workspace has no go.sum, so such jobs never share an entry with real ones. */
-const NO_DEPENDENCY_FILES = 'nosum';
-const key_MAX_KEY_LENGTH = 512;
-function modCacheKeys(parts) {
-    // A suffix partitions the cache, so it joins the name itself: no restore
-    // key of another partition (or of none) can prefix-match across it. `-` is
-    // encoded for the same reason ("a" must not match "a-b").
-    const name = parts.suffix
-        ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
-        : MODCACHE_KEY_PREFIX;
-    const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
-    const stem = `${segments.join('-')}-`;
-    const primary = `${stem}${parts.dependencies}`;
-    if (primary.length > key_MAX_KEY_LENGTH) {
-        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${key_MAX_KEY_LENGTH}: shorten key-suffix`);
-    }
-    return { primary, restore: [stem] };
-}
-/**
- * A short hash of the settings that change what lands in GOMODCACHE or how it
- * is verified, so that, say, a GOPROXY=direct job never restores modules a
- * private proxy served. Empty values are hashed too: unset and set differ.
- */
-function settingsHash(settings) {
-    const canonical = ['GOPROXY', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOFLAGS']
-        .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
-        .join('\n');
-    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 12);
-}
-
-;// CONCATENATED MODULE: ./src/modcache/dependency-files.ts
-/**
- * Finds the files that pin the module set (go.sum, go.work.sum) and hashes
- * them into one key part.
- */
-
-
-
-
-/** By default every go.sum and go.work.sum in the workspace. */
-const DEFAULT_DEPENDENCY_PATTERNS = ['**/go.sum', '**/go.work.sum'];
-/** Directories never searched: vendored copies and JavaScript trees carry go.sum files that are not this build's. */
-const SKIPPED_DIRS = new Set(['vendor', 'node_modules', '.git']);
-/**
- * Patterns are globs relative to the workspace; a leading `!` excludes.
- * Only files count (a pattern matching a directory adds nothing).
- */
-async function findDependencyFiles(workspace, patterns) {
-    const include = patterns.filter((p) => !p.startsWith('!'));
-    const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
-    const found = new Set();
-    if (include.length > 0) {
-        for await (const entry of (0,promises_namespaceObject.glob)(include, {
-            cwd: workspace,
-            withFileTypes: true,
-            exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
-        })) {
-            if (!entry.isFile())
-                continue;
-            const relative = external_node_path_default().relative(workspace, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/');
-            if (relative.startsWith('../'))
-                continue;
-            if (exclude.some((pattern) => external_node_path_default().matchesGlob(relative, pattern)))
-                continue;
-            found.add(relative);
-        }
-    }
-    const files = [...found].sort();
-    return { files, hash: await hashFiles(workspace, files) };
-}
-/** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */
-async function hashFiles(workspace, files) {
-    if (files.length === 0)
-        return NO_DEPENDENCY_FILES;
-    const outer = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of files) {
-        const content = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file));
-        outer.update(`${file}\0${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}\n`);
-    }
-    return outer.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/pants/headers.ts
-/**
- * Header lines for Pants' remote store (`name: value`, one per line), as the
- * pants-remote-headers and pants-auth-header inputs give them. Values are
- * written into the config file as they are, so a secret must come in as
- * `%(env.NAME)s`, which Pants fills in when it runs.
- */
-/** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
-const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
-/** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
-const headers_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-class HeaderError extends Error {
-}
-/** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
-function parseHeaderLines(text) {
-    const headers = [];
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        headers.push(parseHeaderLine(line));
-    }
-    const seen = new Set();
-    for (const [name] of headers) {
-        if (seen.has(name.toLowerCase()))
-            throw new HeaderError(`header "${name}" is given twice`);
-        seen.add(name.toLowerCase());
-    }
-    return headers;
-}
-function parseHeaderLine(line) {
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? '' : line.slice(0, colon).trim();
-    const value = colon < 0 ? '' : line.slice(colon + 1).trim();
-    if (!headers_HEADER_NAME.test(name))
-        throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
-    if (value === '')
-        throw new HeaderError(`header "${name}" has no value`);
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value))
-        throw new HeaderError(`header "${name}" has a control character in its value`);
-    if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
-        throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`);
-    }
-    return [name, value];
-}
-/** The environment variables the headers read, in order, without repeats. */
-function headerEnvNames(headers) {
-    const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
-    return [...new Set(names)];
-}
-
 ;// CONCATENATED MODULE: ./src/action/constants.ts
 /** Input, output and state names, defined once; a contract test checks them against action.yml. */
 const Input = {
@@ -97545,6 +96808,8 @@ const constants_State = {
     Main: 'go-cache-setup',
 };
 
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
 ;// CONCATENATED MODULE: ./src/action/inputs.ts
 /**
  * The one place inputs are read and validated. Everything downstream takes the
@@ -97901,10 +97166,15 @@ function buildCacheFigures(stats) {
     };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __nccwpck_require__(4708);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
 ;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
 /**
  * A client for the Bazel HTTP cache protocol as bazel-remote serves it
@@ -98082,10 +97352,10 @@ class bazel_http_BazelHttpClient {
 
 
 
-const remote_cache_HEX_ID = /^[0-9a-f]{64}$/;
+const HEX_ID = /^[0-9a-f]{64}$/;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 /** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
-const remote_cache_MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (1024 ** 3));
+const MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (1024 ** 3));
 /** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
 const remote_cache_PREFETCH_CONCURRENCY = 16;
 /** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
@@ -98120,7 +97390,7 @@ class remote_cache_RemoteCache {
     }
     /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
     async fetch(actionId) {
-        if (!remote_cache_HEX_ID.test(actionId))
+        if (!HEX_ID.test(actionId))
             throw new Error(`invalid action ID ${JSON.stringify(actionId)}`);
         this.counts.gets++;
         // The prefetch may have stored it since the shim looked.
@@ -98170,7 +97440,7 @@ class remote_cache_RemoteCache {
         const entry = decodeActionResult(entryBytes);
         if (entry instanceof Error)
             return this.reject(`action entry ${actionId}: ${entry.message}`);
-        if (entry.size > remote_cache_MAX_OBJECT_BYTES)
+        if (entry.size > MAX_OBJECT_BYTES)
             return false;
         const body = await this.getVerifiedBlob(entry.outputId, entry.size);
         if (body === undefined)
@@ -98212,7 +97482,7 @@ class remote_cache_RemoteCache {
         if (body === undefined)
             return [];
         const lines = body.toString('latin1').split('\n').filter((line) => line !== '');
-        if (!lines.every((line) => remote_cache_HEX_ID.test(line))) {
+        if (!lines.every((line) => HEX_ID.test(line))) {
             this.reject('manifest: not a list of action IDs');
             return [];
         }
@@ -98225,7 +97495,7 @@ class remote_cache_RemoteCache {
             return;
         // In the order go used or put them (sets keep insertion order), not sorted:
         // the next run prefetches in about the order its go will ask.
-        const ordered = [...new Set(ids)].filter((id) => remote_cache_HEX_ID.test(id));
+        const ordered = [...new Set(ids)].filter((id) => HEX_ID.test(id));
         if (ordered.length === 0)
             return;
         const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1');
@@ -98241,7 +97511,7 @@ class remote_cache_RemoteCache {
         if (!this.options.write || this.stopped)
             return;
         for (const id of actionIds) {
-            if (!remote_cache_HEX_ID.test(id) || this.queued.has(id))
+            if (!HEX_ID.test(id) || this.queued.has(id))
                 continue;
             this.queued.add(id);
             this.pending.push(id);
@@ -98321,7 +97591,7 @@ class remote_cache_RemoteCache {
         const hit = this.store.get(actionId);
         if (hit === undefined)
             return false; // trimmed or replaced since the put
-        if (hit.size > remote_cache_MAX_OBJECT_BYTES)
+        if (hit.size > MAX_OBJECT_BYTES)
             return false;
         let body;
         try {
@@ -98673,6 +97943,136 @@ async function event_file_readEvent(env) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
+/**
+ * The bootstrap kit's config file: what a platform team decides once per
+ * runner (or per image), read by the job hooks and by the action itself.
+ *
+ * The runner puts every line of its `.env` into each job's environment
+ * (github-actions-runtime.md section 4), so `bootstrap install` registers
+ * GO_CACHE_SETUP_KIT_CONFIG there, and that is how both find the file.
+ * JSON, not YAML: the hooks run on a bare runner, and JSON needs no parser
+ * that the client bundle does not already have.
+ *
+ * The file holds no secret: the token stays in its own file (tokenFile),
+ * readable by the runner's user only.
+ */
+
+
+
+
+
+const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
+class KitConfigError extends Error {
+}
+const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
+const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
+/** Parses and validates the file's text; every problem names the key and says what is expected. */
+function parseKitConfig(text, file = 'the kit config') {
+    let raw;
+    try {
+        raw = JSON.parse(text);
+    }
+    catch (error) {
+        throw new KitConfigError(`${file} is not valid JSON: ${error.message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new KitConfigError(`${file} must hold a JSON object`);
+    const v = raw;
+    const fail = (key, expected) => {
+        throw new KitConfigError(`${file}: "${key}" ${expected}`);
+    };
+    for (const key of Object.keys(v))
+        if (!KEYS.has(key))
+            fail(key, `is not a known key (known: ${[...KEYS].join(', ')})`);
+    if (v.version !== 1)
+        fail('version', 'must be 1');
+    let cacheUrl;
+    if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
+        if (typeof v.cacheUrl !== 'string')
+            fail('cacheUrl', 'must be a string');
+        try {
+            // The same rules as the action's cache-url input.
+            cacheUrl = settings_parseCacheUrl(v.cacheUrl, `${file}: "cacheUrl"`);
+        }
+        catch (error) {
+            throw new KitConfigError(`${error.message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`);
+        }
+    }
+    const tokenFile = optionalAbsolute(v, 'tokenFile', fail);
+    const autoConfigure = v.autoConfigure ?? true;
+    if (typeof autoConfigure !== 'boolean')
+        fail('autoConfigure', 'must be true or false');
+    const repos = (v.repositories ?? {});
+    if (typeof repos !== 'object' || repos === null || Array.isArray(repos))
+        fail('repositories', 'must be an object with "include" and "exclude" lists');
+    for (const key of Object.keys(repos))
+        if (key !== 'include' && key !== 'exclude')
+            fail(`repositories.${key}`, 'is not a known key (include, exclude)');
+    const list = (key) => {
+        const value = repos[key] ?? [];
+        if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && REPO_PATTERN.test(p))) {
+            fail(`repositories.${key}`, 'must be a list of owner/name patterns, like "my-org/*"');
+        }
+        return value;
+    };
+    const cacheWrite = v.cacheWrite ?? 'auto';
+    if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
+        fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
+    const storePath = optionalAbsolute(v, 'storePath', fail);
+    if (storePath === undefined)
+        fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
+    const storeMaxSize = v.storeMaxSize ?? '5GiB';
+    if (typeof storeMaxSize !== 'string' || byte_size_parseByteSize(storeMaxSize) === undefined)
+        fail('storeMaxSize', 'must be a size of at least 1MiB, like "5GiB"');
+    return {
+        version: 1,
+        ...(cacheUrl !== undefined && { cacheUrl }),
+        ...(tokenFile !== undefined && { tokenFile }),
+        autoConfigure: autoConfigure,
+        repositories: { include: list('include'), exclude: list('exclude') },
+        cacheWrite: cacheWrite,
+        storePath: storePath,
+        storeMaxSize: storeMaxSize,
+    };
+}
+function optionalAbsolute(v, key, fail) {
+    const value = v[key];
+    if (value === undefined || value === '')
+        return undefined;
+    if (typeof value !== 'string' || !external_node_path_default().isAbsolute(value))
+        fail(key, 'must be an absolute path');
+    return external_node_path_default().normalize(value);
+}
+/** Whether the kit configures jobs of `repository` (`owner/name`, from GITHUB_REPOSITORY). Exclude wins. */
+function kit_config_repositoryIncluded(config, repository) {
+    const matches = (pattern) => globToRegExp(pattern).test(repository);
+    if (config.repositories.exclude.some(matches))
+        return false;
+    return config.repositories.include.length === 0 || config.repositories.include.some(matches);
+}
+function globToRegExp(pattern) {
+    const body = pattern
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('[^/]*');
+    // GitHub owner and repository names are case-insensitive.
+    return new RegExp(`^${body}$`, 'i');
+}
+/** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
+async function kit_config_readKitConfig(env) {
+    const file = env[KIT_CONFIG_ENV];
+    if (!file)
+        return { found: false };
+    try {
+        return { found: true, file, config: parseKitConfig(await (0,promises_namespaceObject.readFile)(file, 'utf8'), file) };
+    }
+    catch (error) {
+        const problem = error instanceof KitConfigError ? error.message : `cannot read ${file}: ${error.message}`;
+        return { found: true, file, problem };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/bootstrap/job-hooks.ts
 /**
  * The kit's job hooks. The runner runs job-started before the first step and
@@ -98858,6 +98258,606 @@ function requireEnv(env, name) {
     if (!value)
         throw new Error(`${name} is not set: is this running as a runner job hook?`);
     return value;
+}
+
+;// CONCATENATED MODULE: ./src/bundle/key.ts
+/**
+ * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
+ * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
+ *
+ * primary:  go-cache-setup-build-v1-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
+ *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
+ *           …-<branch>-                     any job on this branch
+ *           …-<default>-                    any job on the default branch
+ *
+ * Every run saves under its own key (cache entries are immutable, and
+ * `…-<run>-<attempt>` plus the job and matrix cell make parallel jobs never
+ * collide: no 409, setup-go#558/#672). Restore keys are prefixes, so the
+ * newest bundle of the closest kind wins. Job and matrix come before the run
+ * so the closest kind is this very job: a lint job's bundle is a poor start
+ * for a test job. The branch is in the key although GitHub already scopes
+ * entries by branch: cache services without branch scopes (Depot: "no branch
+ * isolation") then still prefer this branch, then the default one.
+ */
+
+
+/** Bump to invalidate every bundle at once (a format change, say). */
+const BUNDLE_KEY_VERSION = 'v1';
+const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`;
+const key_MAX_KEY_LENGTH = 512;
+/** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
+const MAX_PART_LENGTH = 64;
+function bundleKeys(p) {
+    const stem = [BUNDLE_KEY_PREFIX, keyPart(p.hostOS), keyPart(p.hostArch), keyPart(p.goVersion)].join('-');
+    const cell = `${shortPart(p.job)}-m${matrixHash(p.matrix)}`;
+    const branch = shortPart(p.branch);
+    const primary = `${stem}-${branch}-${cell}-${keyPart(p.runId)}-${keyPart(p.runAttempt)}`;
+    if (primary.length > key_MAX_KEY_LENGTH)
+        throw new Error(`the bundle key would be ${primary.length} characters, over ${key_MAX_KEY_LENGTH}`);
+    const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)];
+    const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)];
+    return { primary, restore: [...new Set(restore)] };
+}
+/** 8 hex of sha256 over the matrix JSON with surrounding space removed; `null` and empty (no matrix) hash alike. */
+function matrixHash(matrix) {
+    const text = matrix.trim();
+    const canonical = text === '' || text === 'null' ? '' : text;
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 8);
+}
+function shortPart(value) {
+    const part = keyPart(value);
+    if (part.length <= MAX_PART_LENGTH)
+        return part;
+    return `${part.slice(0, MAX_PART_LENGTH - 9)}_${(0,external_node_crypto_.createHash)('sha256').update(value).digest('hex').slice(0, 8)}`;
+}
+/** The run facts in the key, from the runner's variables and the event payload. */
+function runFacts(env, payload) {
+    const repository = typeof payload === 'object' && payload !== null ? payload.repository : undefined;
+    const defaultBranch = typeof repository === 'object' && repository !== null ? repository.default_branch : undefined;
+    return {
+        // GITHUB_HEAD_REF is the pull request's branch; GITHUB_REF_NAME there is `7/merge`.
+        branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
+        defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
+        job: env.GITHUB_JOB || 'job',
+        runId: env.GITHUB_RUN_ID || '0',
+        runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/store/local-store.ts
+/**
+ * The local store: content-addressed objects plus small action entries, on
+ * disk, shared by every go process of the job (each through its own shim).
+ *
+ *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
+ *                                  tools filter on extensions, golang/go#74451)
+ *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
+ *   <root>/tmp/                    writes land here first, then rename(2) into place
+ *
+ * Safe with many writers: every file appears whole or not at all (rename is
+ * atomic on one filesystem), and identical content under one name makes the
+ * races harmless. A hit is served only when the object's size and mtime are
+ * what the entry recorded at put time, so a truncated file (a crash before the
+ * data reached disk) or one modified since is a miss, and Go recompiles. Go
+ * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
+ *
+ * Objects stay after the go command exits: `go list -export` prints DiskPaths
+ * that tools open later. Eviction happens only in trim(), run by the post step.
+ */
+
+
+
+
+const local_store_HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
+class LocalStore {
+    root;
+    tmp;
+    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
+    objectPrefix;
+    actionPrefix;
+    /** Entry files are one short line; one read into this buffer takes them whole. */
+    entryBuffer = Buffer.allocUnsafe(256);
+    constructor(root) {
+        this.root = external_node_path_default().resolve(root);
+        this.tmp = external_node_path_default().join(this.root, 'tmp');
+        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
+        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
+        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
+    }
+    objectPath(outputId) {
+        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
+    }
+    actionPath(actionId) {
+        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
+    }
+    /**
+     * Synchronous on purpose: a few small syscalls (open, read, close the
+     * entry; stat the object), cheaper than round trips through libuv's thread
+     * pool on the hottest path.
+     */
+    get(actionId) {
+        assertId(actionId);
+        const buffer = this.entryBuffer;
+        let length;
+        try {
+            const fd = (0,external_node_fs_.openSync)(this.actionPath(actionId), 'r');
+            try {
+                length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
+            }
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+        }
+        catch {
+            return undefined;
+        }
+        if (length === buffer.length)
+            return undefined; // longer than any entry we write
+        const entry = parseEntry(buffer.toString('latin1', 0, length));
+        if (entry === undefined)
+            return undefined;
+        const diskPath = this.objectPath(entry.outputId);
+        try {
+            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
+                return undefined;
+        }
+        catch {
+            return undefined;
+        }
+        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
+    }
+    /**
+     * Synchronous too, measured: a cold build makes hundreds of puts while go
+     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
+     * put (docs/decisions.md, D9). The object is whole on disk before we answer.
+     */
+    put(actionId, outputId, body, size, timeMs = Date.now()) {
+        assertId(actionId);
+        assertId(outputId);
+        const diskPath = this.objectPath(outputId);
+        // Content-addressed, so an object already there is reused, but only after
+        // comparing its bytes: go puts again precisely after a get missed because
+        // the object was modified, and the new entry must not vouch for those bytes.
+        const existingMtimeMs = sameContentMtime(diskPath, body, size);
+        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
+        const entry = Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1');
+        this.writeAtomic(this.actionPath(actionId), [entry]);
+        return { diskPath, wroteObject };
+    }
+    /** Marks entries as used now, so trim() keeps what jobs actually read. */
+    async touch(actionIds, when = new Date()) {
+        for (const id of actionIds) {
+            if (!local_store_HEX_ID.test(id))
+                continue;
+            await (0,promises_namespaceObject.utimes)(this.actionPath(id), when, when).catch(() => undefined);
+        }
+    }
+    /**
+     * Publishes an object under its content name. A hard link creates the name
+     * only if it is free, so when shims race on one object the first copy stays
+     * and every entry records that copy's mtime; a rename would swap in a later
+     * copy with another mtime under entries already written (a miss each).
+     * Replaces the name only when it holds other bytes.
+     */
+    writeObject(target, body, size) {
+        const { temp, mtimeMs } = this.writeTemp(body);
+        try {
+            let error = tryLink(temp, target);
+            if (error?.code === 'ENOENT') {
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                error = tryLink(temp, target);
+            }
+            if (error === undefined)
+                return { mtimeMs, wrote: true };
+            if (error.code === 'EEXIST') {
+                const existing = sameContentMtime(target, body, size);
+                if (existing !== undefined)
+                    return { mtimeMs: existing, wrote: false };
+            }
+            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+                throw error;
+            }
+            (0,external_node_fs_.renameSync)(temp, target);
+            return { mtimeMs, wrote: true };
+        }
+        finally {
+            unlinkQuietly(temp);
+        }
+    }
+    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
+    writeAtomic(target, chunks) {
+        const { temp, mtimeMs } = this.writeTemp(chunks);
+        try {
+            try {
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            catch (error) {
+                if (error.code !== 'ENOENT')
+                    throw error;
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            return mtimeMs;
+        }
+        catch (error) {
+            unlinkQuietly(temp);
+            throw error;
+        }
+    }
+    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
+    writeTemp(chunks) {
+        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
+        let written = false;
+        try {
+            for (const chunk of chunks)
+                writeAll(fd, chunk);
+            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
+            written = true;
+            return { temp, mtimeMs };
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+            if (!written)
+                unlinkQuietly(temp);
+        }
+    }
+}
+/** link(2), returning its error instead of throwing it. */
+function tryLink(existing, target) {
+    try {
+        (0,external_node_fs_.linkSync)(existing, target);
+        return undefined;
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
+function unlinkQuietly(file) {
+    try {
+        (0,external_node_fs_.unlinkSync)(file);
+    }
+    catch {
+        // already renamed into place, or gone
+    }
+}
+function writeAll(fd, buffer) {
+    let offset = 0;
+    while (offset < buffer.length)
+        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
+}
+/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
+function sameContentMtime(file, body, size) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const info = (0,external_node_fs_.fstatSync)(fd);
+        if (!info.isFile() || info.size !== size)
+            return undefined;
+        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
+        for (const chunk of body) {
+            for (let offset = 0; offset < chunk.length;) {
+                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
+                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
+                    return undefined;
+                offset += n;
+            }
+        }
+        return info.mtimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function parseEntry(text) {
+    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
+    if (m === null)
+        return undefined;
+    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
+    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
+    // out of range, the hit line would be unreadable and go would stop.
+    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
+        return undefined;
+    return entry;
+}
+function assertId(id) {
+    // Every ID becomes a file name: only 64 lowercase hex characters may.
+    if (!local_store_HEX_ID.test(id))
+        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
+}
+
+;// CONCATENATED MODULE: ./src/bundle/format.ts
+/**
+ * The bundle: the local store's useful part as one file, so the whole store
+ * travels as ONE cache entry (the GitHub Actions cache takes 200 uploads a
+ * minute per repository; an entry per object would never fit).
+ *
+ * Before compression (all integers big-endian):
+ *
+ *   "go-cache-setup bundle 1\n"
+ *   object frame, once per object:
+ *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
+ *   end frame, exactly once, last:
+ *     'E'  objects u64  entries u64
+ *
+ * An object carries the entries that point at it, so the reader can verify the
+ * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
+ * then publish it with its entries; nothing is held back for later. IDs are
+ * raw bytes, so no name from a bundle ever becomes a path: the reader turns
+ * them into 64 hex characters itself. The end frame makes a truncated bundle
+ * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * long-distance matching, chosen by measurement (docs/decisions.md D13).
+ */
+
+
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1');
+const OBJECT = 0x4f; // 'O'
+const END = 0x45; // 'E'
+const ID_BYTES = 32;
+/** One object is held in memory while it is verified; Go's outputs are far smaller. */
+const format_MAX_OBJECT_BYTES = 2 * 1024 ** 3;
+const MAX_ENTRIES_PER_OBJECT = 1 << 20;
+/** Frames for one object: the header, then the body as given. */
+function objectHeader(object) {
+    const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
+    let at = 0;
+    header[at++] = OBJECT;
+    at += idBytes(object.outputId).copy(header, at);
+    header.writeBigUInt64BE(BigInt(object.size), at);
+    at += 8;
+    header.writeUInt32BE(object.entries.length, at);
+    at += 4;
+    for (const entry of object.entries) {
+        at += idBytes(entry.actionId).copy(header, at);
+        header.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(entry.timeMs))), at);
+        at += 8;
+    }
+    return header;
+}
+function endFrame(objects, entries) {
+    const frame = Buffer.alloc(17);
+    frame[0] = END;
+    frame.writeBigUInt64BE(BigInt(objects), 1);
+    frame.writeBigUInt64BE(BigInt(entries), 9);
+    return frame;
+}
+/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
+function compressor() {
+    const C = zlib.constants;
+    return zlib.createZstdCompress({
+        params: {
+            [C.ZSTD_c_compressionLevel]: 3,
+            [C.ZSTD_c_enableLongDistanceMatching]: 1,
+            [C.ZSTD_c_windowLog]: 27,
+            [C.ZSTD_c_checksumFlag]: 1,
+        },
+    });
+}
+function decompressor() {
+    // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
+    return external_node_zlib_default().createZstdDecompress({ params: { [(external_node_zlib_default()).constants.ZSTD_d_windowLogMax]: 27 } });
+}
+class BundleFormatError extends Error {
+    name = 'BundleFormatError';
+}
+/**
+ * Reads a decompressed bundle and hands each object whose body hashes to its
+ * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
+ * the format (bad magic, bad frame, over the limits, truncated, trailing
+ * bytes, counts that do not match); what was accepted before stays accepted:
+ * each of those objects was verified on its own.
+ */
+async function readBundle(chunks, limits, accept) {
+    const input = new ByteReader(chunks);
+    const magic = await input.take(BUNDLE_MAGIC.length);
+    if (!magic.equals(BUNDLE_MAGIC))
+        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
+    for (;;) {
+        const kind = (await input.take(1))[0];
+        if (kind === END) {
+            const end = await input.take(16);
+            const objects = Number(end.readBigUInt64BE(0));
+            const entries = Number(end.readBigUInt64BE(8));
+            if (objects !== result.objects + result.rejected || entries < result.entries) {
+                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
+            }
+            if (!(await input.atEnd()))
+                throw new BundleFormatError('bytes after the end frame');
+            return result;
+        }
+        if (kind !== OBJECT)
+            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
+        const head = await input.take(ID_BYTES + 12);
+        const outputId = head.subarray(0, ID_BYTES).toString('hex');
+        const size = Number(head.readBigUInt64BE(ID_BYTES));
+        const count = head.readUInt32BE(ID_BYTES + 8);
+        if (size > format_MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
+            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(format_MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
+        }
+        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
+            throw new BundleFormatError(`an object with ${count} entries`);
+        const table = await input.take(count * (ID_BYTES + 8));
+        const entries = [];
+        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
+        }
+        const body = await input.take(size);
+        if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
+            result.rejected++;
+            continue;
+        }
+        await accept({ outputId, size, entries, body });
+        result.objects++;
+        result.entries += entries.length;
+        result.bytes += size;
+    }
+}
+function idBytes(hex) {
+    if (!/^[0-9a-f]{64}$/.test(hex))
+        throw new Error(`invalid cache ID ${JSON.stringify(hex)}`);
+    return Buffer.from(hex, 'hex');
+}
+/** Exact-length reads over a stream of chunks. */
+class ByteReader {
+    iterator;
+    pending = [];
+    buffered = 0;
+    constructor(chunks) {
+        this.iterator = chunks[Symbol.asyncIterator]();
+    }
+    async take(n) {
+        while (this.buffered < n) {
+            if (!(await this.pull()))
+                throw new BundleFormatError('the bundle ends early (truncated)');
+        }
+        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.buffered);
+        const out = all.subarray(0, n);
+        const rest = all.subarray(n);
+        this.pending = rest.length > 0 ? [rest] : [];
+        this.buffered = rest.length;
+        return out;
+    }
+    async atEnd() {
+        while (this.buffered === 0)
+            if (!(await this.pull()))
+                return true;
+        return false;
+    }
+    async pull() {
+        const next = await this.iterator.next();
+        if (next.done)
+            return false;
+        if (next.value.length > 0) {
+            this.pending.push(next.value);
+            this.buffered += next.value.length;
+        }
+        return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/restore.ts
+/**
+ * Main step: restore the newest matching bundle into the local store before
+ * go runs. Every cache problem is a warning and a miss; the build goes on.
+ * Objects enter the store only after their sha256 matched their OutputID, and
+ * through LocalStore.put (atomic publish, entries named by hex IDs the reader
+ * built itself), so a go process that looks early just misses.
+ */
+
+
+
+
+
+
+/** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
+const SERVICE_FAILED = 'the cache service failed';
+async function restoreBundle(p) {
+    const started = p.now();
+    const available = p.cache.isAvailable();
+    const report = {
+        key: p.keys.primary,
+        restoreKeys: p.keys.restore,
+        path: p.file,
+        available,
+        outcome: 'skipped',
+        entries: 0,
+        objects: 0,
+        bytes: 0,
+        archiveBytes: 0,
+        restoreMs: 0,
+        save: { maxBytes: p.settings.maxBytes, threshold: p.settings.threshold },
+    };
+    const finish = (outcome, reason) => {
+        if (outcome === 'skipped')
+            p.log.info(`Build cache bundle restore skipped: ${reason}`);
+        return { ...report, outcome, reason, restoreMs: p.now() - started };
+    };
+    if (!p.settings.enabled)
+        return { ...finish('skipped', "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)"), available: false };
+    if (!p.canRead)
+        return finish('skipped', p.readSkipReason ?? 'cache reads are off');
+    if (!available)
+        return finish('skipped', 'the GitHub Actions cache service is not available on this runner');
+    await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(p.file), { recursive: true });
+    await (0,promises_namespaceObject.rm)(p.file, { force: true });
+    try {
+        report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore);
+    }
+    catch (error) {
+        p.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
+        return finish('miss', SERVICE_FAILED);
+    }
+    if (report.matchedKey === undefined) {
+        p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
+        return finish('miss');
+    }
+    try {
+        report.archiveBytes = (await (0,promises_namespaceObject.stat)(p.file)).size;
+        const store = new LocalStore(p.store);
+        const result = await readBundle((0,external_node_fs_.createReadStream)(p.file).pipe(decompressor()), { maxTotalBytes: p.maxImportBytes }, ({ outputId, size, entries, body }) => {
+            for (const entry of entries)
+                store.put(entry.actionId, outputId, [body], size, entry.timeMs);
+            report.objects++;
+            report.entries += entries.length;
+            report.bytes += size;
+        });
+        if (result.rejected > 0) {
+            p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`);
+        }
+        p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+        return finish('hit');
+    }
+    catch (error) {
+        // Objects put so far were each verified, so they stay; the bundle counts as a miss.
+        const reason = `the bundle ${report.matchedKey} is unreadable (${(0,errors/* errorMessage */.g)(error)}); treated as a miss`;
+        p.log.warning(`Build cache bundle: ${reason}`);
+        return finish('corrupt', reason);
+    }
+    finally {
+        await (0,promises_namespaceObject.rm)(p.file, { force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buildcache/directory.ts
+
+const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1';
+function gocacheDirKeys(p) {
+    const stem = `${GOCACHE_KEY_PREFIX}-${keyPart(p.hostOS)}-${keyPart(p.hostArch)}-${keyPart(p.goVersion)}-`;
+    return { primary: `${stem}${keyPart(p.runId)}-${keyPart(p.runAttempt)}-${keyPart(p.job)}`, restore: [stem] };
+}
+async function restoreGoCacheDir(cache, log, dir, keys, canRead) {
+    const restoreAllowed = canRead && cache.isAvailable();
+    let matchedKey;
+    if (restoreAllowed) {
+        matchedKey = await cache.restore([dir], keys.primary, keys.restore);
+        log.info(matchedKey ? `GOCACHE restored from ${matchedKey}` : 'GOCACHE: no earlier entry');
+    }
+    return { key: keys.primary, path: dir, matchedKey, restoreAllowed };
+}
+async function saveGoCacheDir(cache, log, restored, write) {
+    if (!restored.restoreAllowed)
+        return { saved: false, reason: 'the cache service was not available' };
+    if (!write.allowed)
+        return { saved: false, reason: write.reason };
+    const saved = await cache.save([restored.path], restored.key);
+    if (saved)
+        log.info(`GOCACHE saved as ${restored.key}`);
+    return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' };
 }
 
 ;// CONCATENATED MODULE: ./src/go/go-version.ts

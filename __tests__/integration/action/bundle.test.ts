@@ -7,32 +7,17 @@
  * (GOPROXY=off, module-cache off), so only the build cache varies.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { runCacheClient } from '../../support/cache-service/run-client.ts'
-import { startCacheService, type CacheService } from '../../support/cache-service/server.ts'
 import { checkoutSample, newMachine, REPO_ROOT, wipeHome, type Machine } from '../../support/go-jobs.ts'
 import { runJob, type JobResult, type JobSpec } from '../../support/runner/index.ts'
-import { compiledPackages, execFileP, expectSuccess, prepareModCache } from '../client/helpers.ts'
+import { compiledPackages, expectSuccess, useServiceFixture } from '../client/helpers.ts'
 
-let root: string
-let service: CacheService
-let modCache: string
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'bundle-e2e-'))
-  modCache = path.join(root, 'modcache')
-  ;[service] = await Promise.all([startCacheService(), prepareModCache(modCache)])
-})
-afterAll(async () => {
-  await service?.stop()
-  await execFileP('chmod', ['-R', 'u+w', root]).catch(() => undefined)
-  await rm(root, { recursive: true, force: true })
-})
+const fx = useServiceFixture('bundle-e2e-')
 
 const PREFIX = 'go-cache-setup-build-v1-'
-const bundles = () => service.entries().filter((e) => e.finalized && e.key.startsWith(PREFIX))
+const bundles = () => fx.service.entries().filter((e) => e.finalized && e.key.startsWith(PREFIX))
 const warnings = (job: JobResult) => job.annotations.filter((a) => a.level === 'warning' || a.level === 'error').map((a) => a.message)
 const summaryKey = (job: JobResult) => /\| Key \| `(go-cache-setup-build-v1-[^`]+)` \|/.exec(job.summary)?.[1]
 const savedEntries = (job: JobResult) => Number(/\| Save \| saved (\d+) entries/.exec(job.summary)?.[1] ?? NaN)
@@ -73,10 +58,10 @@ async function runBundleJob(j: BundleJob): Promise<JobResult> {
     ref,
     event: j.event,
     matrix: j.matrix,
-    env: { GOTOOLCHAIN: 'local', GOMODCACHE: modCache, GOPROXY: 'off', GOFLAGS: '-mod=mod' },
+    env: { GOTOOLCHAIN: 'local', GOMODCACHE: fx.modCache, GOPROXY: 'off', GOFLAGS: '-mod=mod' },
     runner: { home: j.machine.home, temp: path.join(path.dirname(j.machine.home), 'temp') },
     github: { runId: j.runId },
-    actionsRuntime: service.env({ ref, defaultRef: 'refs/heads/main', readOnly: j.readOnlyToken }),
+    actionsRuntime: fx.service.env({ ref, defaultRef: 'refs/heads/main', readOnly: j.readOnlyToken }),
     steps: [
       { id: 'cache', uses: REPO_ROOT, with: { 'module-cache': 'false', ...j.with } },
       { id: 'build', run: 'go build -x ./... 2> build-x.txt && go test ./...' },
@@ -92,7 +77,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
   const entries: number[] = []
 
   it('saves after a cold build; the next fresh runner hits everything except the edited package and its dependents', async () => {
-    machine = await newMachine(root, 'sequence')
+    machine = await newMachine(fx.root, 'sequence')
     await checkoutLayered(machine)
     const job1 = await runBundleJob({ machine, runId: 1, with: { 'bundle-save-threshold': '0' } })
     expectSuccess(job1)
@@ -150,8 +135,8 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
   }, 300_000)
 
   it('runs two parallel matrix jobs that both save, without errors', async () => {
-    const a = await newMachine(root, 'matrix-a')
-    const b = await newMachine(root, 'matrix-b')
+    const a = await newMachine(fx.root, 'matrix-a')
+    const b = await newMachine(fx.root, 'matrix-b')
     await checkoutLayered(a)
     await checkoutLayered(b)
     const [ja, jb] = await Promise.all([
@@ -165,7 +150,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     expect(ka).not.toBe(kb)
     expect(ka.replace(/-m[0-9a-f]{8}-/, '-')).toBe(kb.replace(/-m[0-9a-f]{8}-/, '-'))
     expect(bundles().map((e) => e.key)).toEqual(expect.arrayContaining([ka, kb]))
-    expect(service.calls().filter((c) => c.method === 'CreateCacheEntry' && c.status !== 200)).toEqual([])
+    expect(fx.service.calls().filter((c) => c.method === 'CreateCacheEntry' && c.status !== 200)).toEqual([])
   }, 300_000)
 
   it('restores but does not save with a read-only token, and not on a fork pull request', async () => {
@@ -191,7 +176,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     expectSuccess(fork)
     expect(fork.summary).toMatch(/\| Restore \| from `go-cache-setup-build-v1-[^`]+-main-build-m[0-9a-f]{8}-10-1` \|/)
     expect(fork.summary).toContain('| Save | not saved: untrusted event: pull_request from the fork mallory/octo-repo |')
-    expect(service.calls().filter((c) => c.method === 'CreateCacheEntry' && c.key === summaryKey(fork))).toEqual([])
+    expect(fx.service.calls().filter((c) => c.method === 'CreateCacheEntry' && c.key === summaryKey(fork))).toEqual([])
   }, 300_000)
 
   it('treats a corrupted bundle as a miss with a warning, and the build succeeds', async () => {
@@ -201,7 +186,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     await mkdir(path.dirname(file), { recursive: true })
     await writeFile(file, randomBytes(4096))
     const garbageKey = bundles().find((e) => e.key.endsWith('-10-1'))!.key.replace(/-10-1$/, '-71-1')
-    const saved = await runCacheClient({ op: 'save', paths: [file], key: garbageKey }, { env: service.env({ ref: 'refs/heads/main' }), workspace: machine.workspace })
+    const saved = await runCacheClient({ op: 'save', paths: [file], key: garbageKey }, { env: fx.service.env({ ref: 'refs/heads/main' }), workspace: machine.workspace })
     expect(saved.result).toMatchObject({ op: 'save' })
 
     const job2 = await runBundleJob({ machine, runId: 72 })

@@ -5,50 +5,34 @@
  * for the file (GOPROXY=off in the jobs), so only the build cache varies.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import os from 'node:os'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { startCacheService, type CacheService } from '../../support/cache-service/server.ts'
 import { checkoutSample, newMachine } from '../../support/go-jobs.ts'
 import type { JobResult } from '../../support/runner/index.ts'
 import {
   CLIENT_VARS,
   clientPaths,
   compiledPackages,
-  execFileP,
   expectSuccess,
   figure,
-  prepareModCache,
   runClientJob,
   statsFromStep,
+  useServiceFixture,
 } from './helpers.ts'
 
-let root: string
-let service: CacheService
-let modCache: string
-
-beforeAll(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), 'client-e2e-'))
-  modCache = path.join(root, 'modcache')
-  ;[service] = await Promise.all([startCacheService(), prepareModCache(modCache)])
-})
-afterAll(async () => {
-  await service?.stop()
-  await execFileP('chmod', ['-R', 'u+w', root]).catch(() => undefined)
-  await rm(root, { recursive: true, force: true })
-})
+const fx = useServiceFixture('client-e2e-')
 
 /** Offline: every module is in the shared GOMODCACHE. */
-const offline = () => ({ GOMODCACHE: modCache, GOPROXY: 'off' })
+const offline = () => ({ GOMODCACHE: fx.modCache, GOPROXY: 'off' })
 const noModuleCache = { 'module-cache': 'false' }
 const warnings = (job: JobResult) => job.annotations.filter((a) => a.level === 'warning' || a.level === 'error').map((a) => a.message)
 const file = (job: JobResult, name: string) => readFile(path.join(job.paths.workspace, name), 'utf8')
 
 describe('the cache client through the action', () => {
   it('serves a rebuild entirely from the cache, keeps go test caching and -testcache, and reports the figures', async () => {
-    const machine = await newMachine(root, 'rebuild')
+    const machine = await newMachine(fx.root, 'rebuild')
     await checkoutSample(machine)
-    const temp = path.join(root, 'rebuild', 'runner-temp') // kept after the job: the store lives here
+    const temp = path.join(fx.root, 'rebuild', 'runner-temp') // kept after the job: the store lives here
     const job = await runClientJob({
       machine,
       with: noModuleCache,
@@ -134,9 +118,9 @@ describe('the cache client through the action', () => {
   })
 
   it('finishes a cold build whose daemon is killed halfway, and the post step recovers the figures from the journals', async () => {
-    const machine = await newMachine(root, 'daemon-killed')
+    const machine = await newMachine(fx.root, 'daemon-killed')
     await checkoutSample(machine)
-    const temp = path.join(root, 'daemon-killed', 'runner-temp')
+    const temp = path.join(fx.root, 'daemon-killed', 'runner-temp')
     const job = await runClientJob({
       machine,
       with: noModuleCache,
@@ -186,9 +170,9 @@ describe('the cache client through the action', () => {
   })
 
   it('exports a custom gocacheprog verbatim and starts no daemon of its own', async () => {
-    const machine = await newMachine(root, 'custom')
+    const machine = await newMachine(fx.root, 'custom')
     await checkoutSample(machine)
-    const tools = path.join(root, 'custom', 'my tools')
+    const tools = path.join(fx.root, 'custom', 'my tools')
     await mkdir(tools, { recursive: true })
     const prog = path.join(tools, 'fake-cacheprog.mjs')
     const requests = path.join(tools, 'requests.log')
@@ -211,8 +195,8 @@ describe('the cache client through the action', () => {
       ].join('\n'),
     )
     const value = `${process.execPath} '${prog}' '${requests}'`
-    const temp = path.join(root, 'custom', 'runner-temp')
-    const toolCache = path.join(root, 'custom', 'tool-cache')
+    const temp = path.join(fx.root, 'custom', 'runner-temp')
+    const toolCache = path.join(fx.root, 'custom', 'tool-cache')
     const job = await runClientJob({
       machine,
       with: { ...noModuleCache, gocacheprog: value },
@@ -237,7 +221,7 @@ describe('the cache client through the action', () => {
   })
 
   it('fails the step when Go could not split the gocacheprog input', async () => {
-    const machine = await newMachine(root, 'unsplittable')
+    const machine = await newMachine(fx.root, 'unsplittable')
     await checkoutSample(machine)
     const value = "'/opt/my tools/gocache serve"
     const job = await runClientJob({

@@ -5,7 +5,8 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { cacheProgCommand } from '../../../src/buildcache/client-install.ts'
@@ -13,7 +14,7 @@ import { controlRequest, waitForDaemon } from '../../../src/daemon/control.ts'
 import type { JobStats } from '../../../src/daemon/reports.ts'
 import { splitGoCommandLine } from '../../../src/gocacheprog/command-line.ts'
 import { parseEntry } from '../../../src/store/local-store.ts'
-import type { CacheService } from '../../support/cache-service/server.ts'
+import { startCacheService, type CacheService } from '../../support/cache-service/server.ts'
 import { REPO_ROOT, SAMPLE_MODULE, type Machine } from '../../support/go-jobs.ts'
 import { runJob, type GitHubSpec, type JobResult, type RunnerSpec, type StepSpec } from '../../support/runner/index.ts'
 
@@ -35,6 +36,30 @@ export async function prepareModCache(modCache: string, moduleDir = SAMPLE_MODUL
     cwd: moduleDir,
     env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '', GOMODCACHE: modCache, ...env },
   })
+}
+
+/** What a test file's jobs share: a temp root, a local cache service, and a GOMODCACHE downloaded once (the jobs run offline). */
+export interface ServiceFixture {
+  root: string
+  service: CacheService
+  modCache: string
+}
+
+/** Sets the fixture up before the file's tests and removes it after them; its fields are there once the tests run. */
+export function useServiceFixture(prefix: string): ServiceFixture {
+  const fx = {} as ServiceFixture
+  beforeAll(async () => {
+    fx.root = await mkdtemp(path.join(os.tmpdir(), prefix))
+    fx.modCache = path.join(fx.root, 'modcache')
+    ;[fx.service] = await Promise.all([startCacheService(), prepareModCache(fx.modCache)])
+  })
+  afterAll(async () => {
+    await fx.service?.stop()
+    // Go makes module trees read-only.
+    await execFileP('chmod', ['-R', 'u+w', fx.root]).catch(() => undefined)
+    await rm(fx.root, { recursive: true, force: true })
+  })
+  return fx
 }
 
 export interface ClientJobOptions {
