@@ -123,7 +123,7 @@ async function main(argv) {
     const [command, ...rest] = argv;
     if (command === 'bootstrap' || command === 'hook') {
         // Loaded on demand: serve starts with every go command and must stay lean.
-        const kit = await __nccwpck_require__.e(/* import() */ 952).then(__nccwpck_require__.bind(__nccwpck_require__, 952));
+        const kit = await __nccwpck_require__.e(/* import() */ 984).then(__nccwpck_require__.bind(__nccwpck_require__, 984));
         const print = (line) => void process.stdout.write(`${line}\n`);
         try {
             return command === 'hook' ? await kit.hookCommand(rest, print) : await kit.bootstrapCommand(rest, print);

@@ -96294,723 +96294,6 @@ function client_install_cacheProgCommand(p) {
     return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote]);
 }
 
-;// CONCATENATED MODULE: ./src/storage/key-part.ts
-/**
- * One segment of a GitHub Actions cache key, kept readable and safe: keys may
- * not contain commas (toolkit ValidationError), and `-` separates segments.
- * GOVERSION can hold spaces or `X:` experiments (`devel go1.27-abc X:foo`).
- */
-function keyPart(part) {
-    return part.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
-}
-
-;// CONCATENATED MODULE: ./src/modcache/key.ts
-/**
- * Module cache keys: pure, versioned, and always valid for @actions/cache
- * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
- *
- * primary:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-<go.sum hash>
- * restore:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-
- *           (a key-suffix joins the name: go-cache-setup-modcache-v1+<suffix>-...)
- *
- * The restore key stops before the go.sum hash, so a changed go.sum starts
- * from the newest entry of the same platform, Go and fetch settings instead of
- * from nothing (actions/setup-go has no restore keys: setup-go#404).
- */
-
-
-/** Bump to invalidate every module cache entry at once. */
-const MODCACHE_KEY_VERSION = 'v1';
-const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
-/** Stands in for the go.sum hash when the workspace has no go.sum, so such jobs never share an entry with real ones. */
-const NO_DEPENDENCY_FILES = 'nosum';
-const MAX_KEY_LENGTH = 512;
-function modCacheKeys(parts) {
-    // A suffix partitions the cache, so it joins the name itself: no restore
-    // key of another partition (or of none) can prefix-match across it. `-` is
-    // encoded for the same reason ("a" must not match "a-b").
-    const name = parts.suffix
-        ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
-        : MODCACHE_KEY_PREFIX;
-    const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
-    const stem = `${segments.join('-')}-`;
-    const primary = `${stem}${parts.dependencies}`;
-    if (primary.length > MAX_KEY_LENGTH) {
-        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${MAX_KEY_LENGTH}: shorten key-suffix`);
-    }
-    return { primary, restore: [stem] };
-}
-/**
- * A short hash of the settings that change what lands in GOMODCACHE or how it
- * is verified, so that, say, a GOPROXY=direct job never restores modules a
- * private proxy served. Empty values are hashed too: unset and set differ.
- */
-function settingsHash(settings) {
-    const canonical = ['GOPROXY', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOFLAGS']
-        .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
-        .join('\n');
-    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 12);
-}
-
-;// CONCATENATED MODULE: ./src/modcache/dependency-files.ts
-/**
- * Finds the files that pin the module set (go.sum, go.work.sum) and hashes
- * them into one key part.
- */
-
-
-
-
-/** By default every go.sum and go.work.sum in the workspace. */
-const DEFAULT_DEPENDENCY_PATTERNS = ['**/go.sum', '**/go.work.sum'];
-/** Directories never searched: vendored copies and JavaScript trees carry go.sum files that are not this build's. */
-const SKIPPED_DIRS = new Set(['vendor', 'node_modules', '.git']);
-/**
- * Patterns are globs relative to the workspace; a leading `!` excludes.
- * Only files count (a pattern matching a directory adds nothing).
- */
-async function findDependencyFiles(workspace, patterns) {
-    const include = patterns.filter((p) => !p.startsWith('!'));
-    const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
-    const found = new Set();
-    if (include.length > 0) {
-        for await (const entry of (0,promises_namespaceObject.glob)(include, {
-            cwd: workspace,
-            withFileTypes: true,
-            exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
-        })) {
-            if (!entry.isFile())
-                continue;
-            const relative = external_node_path_default().relative(workspace, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/');
-            if (relative.startsWith('../'))
-                continue;
-            if (exclude.some((pattern) => external_node_path_default().matchesGlob(relative, pattern)))
-                continue;
-            found.add(relative);
-        }
-    }
-    const files = [...found].sort();
-    return { files, hash: await hashFiles(workspace, files) };
-}
-/** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */
-async function hashFiles(workspace, files) {
-    if (files.length === 0)
-        return NO_DEPENDENCY_FILES;
-    const outer = (0,external_node_crypto_.createHash)('sha256');
-    for (const file of files) {
-        const content = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file));
-        outer.update(`${file}\0${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}\n`);
-    }
-    return outer.digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/store/byte-size.ts
-/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
-function byte_size_parseByteSize(text) {
-    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
-    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : NaN;
-    return Number.isSafeInteger(bytes) && bytes >= MIN_BYTES ? bytes : undefined;
-}
-const MIN_BYTES = 1024 ** 2;
-const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
-
-;// CONCATENATED MODULE: ./src/pants/headers.ts
-/**
- * Header lines for Pants' remote store (`name: value`, one per line), as the
- * pants-remote-headers and pants-auth-header inputs give them. Values are
- * written into the config file as they are, so a secret must come in as
- * `%(env.NAME)s`, which Pants fills in when it runs.
- */
-/** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
-const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
-/** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-class HeaderError extends Error {
-}
-/** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
-function parseHeaderLines(text) {
-    const headers = [];
-    for (const raw of text.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        headers.push(parseHeaderLine(line));
-    }
-    const seen = new Set();
-    for (const [name] of headers) {
-        if (seen.has(name.toLowerCase()))
-            throw new HeaderError(`header "${name}" is given twice`);
-        seen.add(name.toLowerCase());
-    }
-    return headers;
-}
-function parseHeaderLine(line) {
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? '' : line.slice(0, colon).trim();
-    const value = colon < 0 ? '' : line.slice(colon + 1).trim();
-    if (!HEADER_NAME.test(name))
-        throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
-    if (value === '')
-        throw new HeaderError(`header "${name}" has no value`);
-    // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value))
-        throw new HeaderError(`header "${name}" has a control character in its value`);
-    if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
-        throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`);
-    }
-    return [name, value];
-}
-/** The environment variables the headers read, in order, without repeats. */
-function headerEnvNames(headers) {
-    const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
-    return [...new Set(names)];
-}
-
-;// CONCATENATED MODULE: ./src/policy/write-policy.ts
-/**
- * Whether this job may write to a shared cache. Pure: everything it needs is
- * passed in, so every branch is table-tested.
- *
- * Untrusted events never write by default: code from a fork, or a comment
- * anyone can post, must not be able to plant entries that trusted jobs later
- * restore (cache poisoning; GitHub itself now hands these events read-only
- * cache tokens, see docs/decisions.md).
- */
-const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
-/** Events that run with a pull request's head from another repository. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
-function classifyEvent(event) {
-    switch (event.name) {
-        case 'pull_request_target':
-            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
-        case 'issue_comment':
-            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
-    }
-    if (PULL_REQUEST_EVENTS.has(event.name)) {
-        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
-        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
-        if (head === undefined || base === undefined) {
-            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
-        }
-        if (head !== base)
-            return { trusted: false, reason: `${event.name} from the fork ${head}` };
-        return { trusted: true };
-    }
-    if (event.name === 'workflow_run') {
-        // A workflow_run started by a fork's pull request runs in the base repository's context.
-        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
-        const base = repoName(dig(event.payload, 'repository'));
-        if (head !== undefined && base !== undefined && head !== base) {
-            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
-        }
-    }
-    return { trusted: true };
-}
-function write_policy_parseCacheMode(value) {
-    const raw = (value ?? '').trim().toLowerCase();
-    switch (raw) {
-        case 'none':
-            return { read: false, write: false, raw };
-        case 'read':
-            return { read: true, write: false, raw };
-        case 'write-only':
-            return { read: false, write: true, raw };
-        default:
-            return { read: true, write: true, raw };
-    }
-}
-function write_policy_decideWrite(setting, event, mode) {
-    if (!mode.write)
-        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
-    if (setting === 'false')
-        return { allowed: false, reason: 'cache-write is false' };
-    if (setting === 'true')
-        return { allowed: true };
-    const verdict = classifyEvent(event);
-    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
-}
-function dig(value, ...keys) {
-    let current = value;
-    for (const key of keys) {
-        if (typeof current !== 'object' || current === null)
-            return undefined;
-        current = current[key];
-    }
-    return current;
-}
-function repoName(repo) {
-    const name = dig(repo, 'full_name');
-    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/remote/settings.ts
-/**
- * The remote cache's settings: parsed from the action's inputs (pure, so every
- * rule is unit-tested), and handed to the daemon, the only process that talks
- * to the remote, through its environment. Never through argv, a file, state or
- * GITHUB_ENV: the Authorization header is in here.
- */
-
-
-/** The daemon's environment variable holding RemoteSettings as JSON. */
-const settings_REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
-const settings_DEFAULT_TIMEOUT_SECONDS = 10;
-const DEFAULT_UPLOAD_CONCURRENCY = 8;
-class RemoteConfigError extends Error {
-}
-/** Headers our client sets itself, or that would break the protocol if a user set them. */
-const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
-const settings_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
-/**
- * The validated remote inputs, or undefined when no cache-url is set. Throws
- * RemoteConfigError with a message saying how to fix the input.
- */
-function parseRemoteInputs(raw, names, workspace) {
-    const url = raw.url.trim();
-    const others = [
-        [names.token, raw.token],
-        [names.headers, raw.headers],
-        [names.caCert, raw.caCert],
-        [names.clientCert, raw.clientCert],
-        [names.clientKey, raw.clientKey],
-    ];
-    if (url === '') {
-        // cache-token alone is fine: Pants may use it with its own store address (pants/).
-        const set = others.filter(([n, v]) => n !== names.token && v.trim() !== '').map(([n]) => n);
-        if (set.length > 0)
-            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
-        return undefined;
-    }
-    const baseUrl = settings_parseCacheUrl(url, names.url);
-    const headers = parseHeaders(raw.headers, names.headers);
-    const token = raw.token.trim();
-    if (token !== '') {
-        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
-        }
-        authorizationHeader(token, names.token);
-    }
-    const file = (value) => (value.trim() === '' ? undefined : external_node_path_default().resolve(workspace, value.trim()));
-    const caFile = file(raw.caCert);
-    const certFile = file(raw.clientCert);
-    const keyFile = file(raw.clientKey);
-    if ((certFile === undefined) !== (keyFile === undefined)) {
-        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
-    }
-    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
-        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
-    }
-    const timeoutText = raw.timeoutSeconds.trim();
-    const timeoutSeconds = timeoutText === '' ? settings_DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
-        throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
-    }
-    const compression = raw.compression.trim().toLowerCase() || 'zstd';
-    if (compression !== 'zstd' && compression !== 'none') {
-        throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`);
-    }
-    return {
-        url: baseUrl,
-        token,
-        headers,
-        ...(caFile && { caFile }),
-        ...(certFile && { certFile }),
-        ...(keyFile && { keyFile }),
-        timeoutMs: Math.round(timeoutSeconds * 1000),
-        compression,
-    };
-}
-/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
-function settings_remoteSettings(config, write, manifestKey) {
-    const headers = { ...config.headers };
-    if (config.token !== '')
-        headers.Authorization = authorizationHeader(config.token, 'cache-token');
-    return {
-        baseUrl: config.url,
-        headers,
-        ...(config.caFile && { caFile: config.caFile }),
-        ...(config.certFile && { certFile: config.certFile }),
-        ...(config.keyFile && { keyFile: config.keyFile }),
-        timeoutMs: config.timeoutMs,
-        compression: config.compression,
-        write,
-        uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
-        ...(manifestKey && { manifestKey }),
-    };
-}
-/**
- * The manifest's key: one per job of a workflow, OS, arch and Go version (the
- * next run of the same job builds much the same). Prefixed so that it cannot
- * be a Go ActionID or a Pants action digest by accident.
- */
-function settings_manifestKey(scope) {
-    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
-/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
-function settings_parseCacheUrl(value, inputName) {
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
-    }
-    if (url.username !== '' || url.password !== '') {
-        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
-    }
-    if (url.search !== '' || url.hash !== '')
-        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
-    const segments = url.pathname.split('/').filter((s) => s !== '');
-    for (const segment of segments) {
-        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
-            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
-        }
-    }
-    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
-}
-/** `Name: value` per line; blank lines and `#` comments skipped. */
-function parseHeaders(text, inputName) {
-    const headers = {};
-    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
-        const line = rawLine.trim();
-        if (line === '' || line.startsWith('#'))
-            continue;
-        const colon = line.indexOf(':');
-        const name = colon === -1 ? '' : line.slice(0, colon).trim();
-        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
-        if (!settings_HEADER_NAME.test(name) || value === '') {
-            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
-        }
-        if (RESERVED_HEADERS.has(name.toLowerCase()))
-            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
-        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
-            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
-        headers[name] = value;
-    }
-    return headers;
-}
-/**
- * The Authorization value for a cache-token: `user:password` (bazel-remote's
- * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
- * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
- * front of the server).
- */
-function authorizationHeader(token, inputName) {
-    if (/[\r\n]/.test(token))
-        throw new RemoteConfigError(`${inputName}: must be a single line.`);
-    if (/^(basic|bearer) \S/i.test(token))
-        return token;
-    if (token.includes(':'))
-        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
-    return `Bearer ${token}`;
-}
-/**
- * Every value to mask in logs: the token, its Authorization forms, and every
- * extra header's value (an API key travels there as often as in a token).
- */
-function secretValues(config) {
-    const values = new Set(Object.values(config.headers));
-    if (config.token !== '') {
-        values.add(config.token);
-        const header = authorizationHeader(config.token, 'cache-token');
-        values.add(header);
-        values.add(header.replace(/^\S+ /, ''));
-    }
-    return [...values].filter((v) => v.length > 0);
-}
-function settings_encodeRemoteSettings(settings) {
-    return JSON.stringify(settings);
-}
-/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
-function settings_decodeRemoteSettings(text) {
-    const v = JSON.parse(text);
-    const strings = (o) => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
-    const optionalString = (x) => x === undefined || typeof x === 'string';
-    const ok = typeof v === 'object' &&
-        v !== null &&
-        typeof v.baseUrl === 'string' &&
-        /^https?:\/\//.test(v.baseUrl) &&
-        strings(v.headers) &&
-        optionalString(v.caFile) &&
-        optionalString(v.certFile) &&
-        optionalString(v.keyFile) &&
-        Number.isSafeInteger(v.timeoutMs) &&
-        v.timeoutMs > 0 &&
-        (v.compression === 'zstd' || v.compression === 'none') &&
-        typeof v.write === 'boolean' &&
-        Number.isSafeInteger(v.uploadConcurrency) &&
-        v.uploadConcurrency > 0 &&
-        (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey));
-    if (!ok)
-        throw new Error(`${settings_REMOTE_ENV} is not valid remote settings`);
-    return v;
-}
-
-;// CONCATENATED MODULE: ./src/action/constants.ts
-/** Input, output and state names, defined once; a contract test checks them against action.yml. */
-const Input = {
-    CacheDependencyPath: 'cache-dependency-path',
-    ModuleCache: 'module-cache',
-    CacheWrite: 'cache-write',
-    KeySuffix: 'key-suffix',
-    WorkingDirectory: 'working-directory',
-    BuildCache: 'build-cache',
-    GoCacheProg: 'gocacheprog',
-    StorePath: 'store-path',
-    StoreMaxSize: 'store-max-size',
-    CacheUrl: 'cache-url',
-    CacheToken: 'cache-token',
-    AutoConfigure: 'auto-configure',
-    PantsRemoteCache: 'pants-remote-cache',
-    PantsRemoteStoreAddress: 'pants-remote-store-address',
-    PantsRemoteInstanceName: 'pants-remote-instance-name',
-    PantsRemoteHeaders: 'pants-remote-headers',
-    PantsAuthHeader: 'pants-auth-header',
-    CacheHeaders: 'cache-headers',
-    CacheCaCert: 'cache-ca-cert',
-    CacheClientCert: 'cache-client-cert',
-    CacheClientKey: 'cache-client-key',
-    CacheTimeout: 'cache-timeout',
-    CacheCompression: 'cache-compression',
-    BundleMaxSize: 'bundle-max-size',
-    BundleSaveThreshold: 'bundle-save-threshold',
-    Matrix: 'matrix',
-};
-const Output = {
-    GoVersion: 'go-version',
-    ModuleCacheKey: 'module-cache-key',
-    ModuleCacheHit: 'module-cache-hit',
-    ModuleCacheMatchedKey: 'module-cache-matched-key',
-    GoCacheProg: 'gocacheprog',
-    BuildCacheGets: 'build-cache-gets',
-    BuildCacheHits: 'build-cache-hits',
-    BuildCacheMisses: 'build-cache-misses',
-    BuildCachePuts: 'build-cache-puts',
-    BuildCacheBytesIn: 'build-cache-bytes-in',
-    BuildCacheBytesOut: 'build-cache-bytes-out',
-    BuildCacheHitRatio: 'build-cache-hit-ratio',
-    BuildCacheTimeMs: 'build-cache-time-ms',
-    AutoConfigure: 'auto-configure',
-    PantsConfig: 'pants-config',
-    RemoteCacheHits: 'remote-cache-hits',
-    RemoteCacheMisses: 'remote-cache-misses',
-    RemoteCacheErrors: 'remote-cache-errors',
-    RemoteCacheUploads: 'remote-cache-uploads',
-    RemoteCacheUnsent: 'remote-cache-unsent',
-};
-const constants_State = {
-    /** The whole SavedState as JSON. */
-    Main: 'go-cache-setup',
-};
-
-// EXTERNAL MODULE: ./src/action/errors.ts
-var errors = __nccwpck_require__(8055);
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-/**
- * The one place inputs are read and validated. Everything downstream takes the
- * typed `Inputs`; nothing else calls getInput.
- */
-
-
-
-
-
-
-
-
-
-const MAX_SUFFIX_LENGTH = 100;
-function readInputs(getInput, workspace) {
-    const patterns = getInput(Input.CacheDependencyPath)
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-    for (const pattern of patterns) {
-        const bare = pattern.replace(/^!/, '');
-        if (external_node_path_default().isAbsolute(bare) || bare.split('/').includes('..')) {
-            throw new errors/* ConfigError */.x(`${Input.CacheDependencyPath}: "${pattern}" must be a glob relative to the workspace, without "..", for example "**/go.sum".`);
-        }
-    }
-    const keySuffix = getInput(Input.KeySuffix).trim();
-    if (keySuffix.length > MAX_SUFFIX_LENGTH) {
-        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: at most ${MAX_SUFFIX_LENGTH} characters, got ${keySuffix.length}.`);
-    }
-    if (/[\r\n]/.test(keySuffix))
-        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: must be a single line.`);
-    const workingDirectory = external_node_path_default().resolve(workspace, getInput(Input.WorkingDirectory).trim() || '.');
-    const goCacheProg = getInput(Input.GoCacheProg).trim();
-    if (goCacheProg !== '') {
-        try {
-            splitGoCommandLine(goCacheProg);
-        }
-        catch (error) {
-            throw new errors/* ConfigError */.x(`${Input.GoCacheProg}: Go cannot split ${JSON.stringify(goCacheProg)}: ${error.message}. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`);
-        }
-    }
-    let remote;
-    try {
-        remote = parseRemoteInputs({
-            url: getInput(Input.CacheUrl),
-            token: getInput(Input.CacheToken),
-            headers: getInput(Input.CacheHeaders),
-            caCert: getInput(Input.CacheCaCert),
-            clientCert: getInput(Input.CacheClientCert),
-            clientKey: getInput(Input.CacheClientKey),
-            timeoutSeconds: getInput(Input.CacheTimeout),
-            compression: getInput(Input.CacheCompression),
-        }, {
-            url: Input.CacheUrl,
-            token: Input.CacheToken,
-            headers: Input.CacheHeaders,
-            caCert: Input.CacheCaCert,
-            clientCert: Input.CacheClientCert,
-            clientKey: Input.CacheClientKey,
-            timeout: Input.CacheTimeout,
-            compression: Input.CacheCompression,
-        }, workspace);
-    }
-    catch (error) {
-        if (error instanceof RemoteConfigError)
-            throw new errors/* ConfigError */.x(error.message);
-        throw error;
-    }
-    return {
-        cacheUrl: remote?.url ?? '',
-        cacheToken: remote?.token ?? '',
-        cacheHeaders: remote?.headers ?? {},
-        cacheCaCert: remote?.caFile ?? '',
-        cacheClientCert: remote?.certFile ?? '',
-        cacheClientKey: remote?.keyFile ?? '',
-        cacheTimeoutMs: remote?.timeoutMs ?? settings_DEFAULT_TIMEOUT_SECONDS * 1000,
-        cacheCompression: remote?.compression ?? 'zstd',
-        moduleCache: readBoolean(getInput, Input.ModuleCache, true),
-        dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
-        cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
-        keySuffix,
-        workingDirectory,
-        buildCache: readBoolean(getInput, Input.BuildCache, true),
-        goCacheProg,
-        storePath: getInput(Input.StorePath).trim() === '' ? '' : external_node_path_default().resolve(workspace, getInput(Input.StorePath).trim()),
-        storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
-        autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
-        pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
-        bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
-        bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
-        matrix: getInput(Input.Matrix).trim(),
-    };
-}
-/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
-const inputs_PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN';
-const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${inputs_PANTS_TOKEN_ENV})s`;
-function readPantsInputs(getInput, cacheToken) {
-    const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim();
-    if (storeAddress !== '') {
-        const m = /^grpcs?:\/\/([^/?#@\s]+)\/?$/.exec(storeAddress);
-        let hostOk = false;
-        try {
-            hostOk = m !== null && new URL(storeAddress.replace(/^grpcs?:/, 'http:')).hostname !== '';
-        }
-        catch {
-            hostOk = false;
-        }
-        if (!hostOk) {
-            throw new errors/* ConfigError */.x(`${Input.PantsRemoteStoreAddress}: "${storeAddress}" must be grpc://host:port or grpcs://host[:port], without a path or credentials (Pants' REAPI client takes no other form).`);
-        }
-    }
-    const instanceName = getInput(Input.PantsRemoteInstanceName).trim();
-    if (instanceName !== '' && (instanceName.length > 200 || !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(instanceName))) {
-        throw new errors/* ConfigError */.x(`${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`);
-    }
-    const headerInput = (name, parse) => {
-        try {
-            return parse();
-        }
-        catch (error) {
-            if (error instanceof HeaderError)
-                throw new errors/* ConfigError */.x(`${name}: ${error.message}.`);
-            throw error;
-        }
-    };
-    const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)));
-    const authText = getInput(Input.PantsAuthHeader).trim();
-    const auth = headerInput(Input.PantsAuthHeader, () => authText !== ''
-        ? [parseHeaderLine(authText)]
-        : // A token and no authorization header of the user's own: the default one.
-            cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
-                ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)]
-                : []);
-    if (authText !== '' && headerEnvNames(auth).length === 0) {
-        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`);
-    }
-    const all = [...headers, ...auth];
-    const names = all.map(([name]) => name.toLowerCase());
-    if (new Set(names).size !== names.length) {
-        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: ${auth[0][0]} is also in ${Input.PantsRemoteHeaders}; give it once.`);
-    }
-    if (cacheToken !== '' && all.some(([, value]) => value.includes(cacheToken))) {
-        throw new errors/* ConfigError */.x(`${Input.PantsRemoteHeaders}/${Input.PantsAuthHeader}: a header holds the cache token itself; write %(env.NAME)s instead and set NAME on the steps that run Pants.`);
-    }
-    return {
-        remoteCache: readBoolean(getInput, Input.PantsRemoteCache, true),
-        storeAddress: storeAddress.replace(/\/$/, ''),
-        instanceName,
-        headers: all,
-        headerEnvNames: headerEnvNames(all),
-    };
-}
-const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3;
-/** Measured on edit sequences: docs/decisions.md D14. */
-const DEFAULT_BUNDLE_SAVE_THRESHOLD = { kind: 'percent', value: 5 };
-/** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
-function readThreshold(getInput, name, fallback) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return fallback;
-    const m = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
-    const n = m ? Number(m[1]) : NaN;
-    if (m !== null && m[2] === '%' && n <= 100)
-        return { kind: 'percent', value: n };
-    if (m !== null && m[2] === '' && Number.isSafeInteger(n))
-        return { kind: 'count', value: n };
-    throw new errors/* ConfigError */.x(`${name}: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`);
-}
-const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3;
-/** At least 1 MiB (store/byte-size.ts). */
-function readSize(getInput, name, fallback) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return fallback;
-    const bytes = byte_size_parseByteSize(value);
-    if (bytes === undefined)
-        throw new errors/* ConfigError */.x(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`);
-    return bytes;
-}
-/** YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts; empty takes the default. */
-function readBoolean(getInput, name, fallback) {
-    const value = getInput(name).trim();
-    if (value === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new errors/* ConfigError */.x(`${name}: "${value}" is not a boolean; use true or false.`);
-}
-function readChoice(getInput, name, choices, fallback) {
-    const value = getInput(name).trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    const match = choices.find((choice) => choice === value);
-    if (match === undefined)
-        throw new errors/* ConfigError */.x(`${name}: "${value}" is not one of ${choices.join(', ')}.`);
-    return match;
-}
-
 // EXTERNAL MODULE: ./src/daemon/control.ts
 var control = __nccwpck_require__(2141);
 ;// CONCATENATED MODULE: ./src/daemon/reports.ts
@@ -97651,6 +96934,214 @@ class remote_cache_RemoteCache {
 }
 const FAILED = Symbol('failed');
 
+;// CONCATENATED MODULE: ./src/remote/settings.ts
+/**
+ * The remote cache's settings: parsed from the action's inputs (pure, so every
+ * rule is unit-tested), and handed to the daemon, the only process that talks
+ * to the remote, through its environment. Never through argv, a file, state or
+ * GITHUB_ENV: the Authorization header is in here.
+ */
+
+
+/** The daemon's environment variable holding RemoteSettings as JSON. */
+const settings_REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
+const settings_DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_UPLOAD_CONCURRENCY = 8;
+class RemoteConfigError extends Error {
+}
+/** Headers our client sets itself, or that would break the protocol if a user set them. */
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes']);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * The validated remote inputs, or undefined when no cache-url is set. Throws
+ * RemoteConfigError with a message saying how to fix the input.
+ */
+function parseRemoteInputs(raw, names, workspace) {
+    const url = raw.url.trim();
+    const others = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+    ];
+    if (url === '') {
+        // cache-token alone is fine: Pants may use it with its own store address (pants/).
+        const set = others.filter(([n, v]) => n !== names.token && v.trim() !== '').map(([n]) => n);
+        if (set.length > 0)
+            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
+        return undefined;
+    }
+    const baseUrl = settings_parseCacheUrl(url, names.url);
+    const headers = parseHeaders(raw.headers, names.headers);
+    const token = raw.token.trim();
+    if (token !== '') {
+        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        }
+        authorizationHeader(token, names.token);
+    }
+    const file = (value) => (value.trim() === '' ? undefined : external_node_path_default().resolve(workspace, value.trim()));
+    const caFile = file(raw.caCert);
+    const certFile = file(raw.clientCert);
+    const keyFile = file(raw.clientKey);
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
+    }
+    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    }
+    const timeoutText = raw.timeoutSeconds.trim();
+    const timeoutSeconds = timeoutText === '' ? settings_DEFAULT_TIMEOUT_SECONDS : Number(timeoutText);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
+        throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
+    }
+    const compression = raw.compression.trim().toLowerCase() || 'zstd';
+    if (compression !== 'zstd' && compression !== 'none') {
+        throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`);
+    }
+    return {
+        url: baseUrl,
+        token,
+        headers,
+        ...(caFile && { caFile }),
+        ...(certFile && { certFile }),
+        ...(keyFile && { keyFile }),
+        timeoutMs: Math.round(timeoutSeconds * 1000),
+        compression,
+    };
+}
+/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
+function settings_remoteSettings(config, write, manifestKey) {
+    const headers = { ...config.headers };
+    if (config.token !== '')
+        headers.Authorization = authorizationHeader(config.token, 'cache-token');
+    return {
+        baseUrl: config.url,
+        headers,
+        ...(config.caFile && { caFile: config.caFile }),
+        ...(config.certFile && { certFile: config.certFile }),
+        ...(config.keyFile && { keyFile: config.keyFile }),
+        timeoutMs: config.timeoutMs,
+        compression: config.compression,
+        write,
+        uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
+        ...(manifestKey && { manifestKey }),
+    };
+}
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+function settings_manifestKey(scope) {
+    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`;
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
+function settings_parseCacheUrl(value, inputName) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    if (url.search !== '' || url.hash !== '')
+        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
+            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
+        }
+    }
+    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. */
+function parseHeaders(text, inputName) {
+    const headers = {};
+    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon === -1 ? '' : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        if (!HEADER_NAME.test(name) || value === '') {
+            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
+        }
+        if (RESERVED_HEADERS.has(name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
+        headers[name] = value;
+    }
+    return headers;
+}
+/**
+ * The Authorization value for a cache-token: `user:password` (bazel-remote's
+ * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
+ * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
+ * front of the server).
+ */
+function authorizationHeader(token, inputName) {
+    if (/[\r\n]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line.`);
+    if (/^(basic|bearer) \S/i.test(token))
+        return token;
+    if (token.includes(':'))
+        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
+    return `Bearer ${token}`;
+}
+/**
+ * Every value to mask in logs: the token, its Authorization forms, and every
+ * extra header's value (an API key travels there as often as in a token).
+ */
+function secretValues(config) {
+    const values = new Set(Object.values(config.headers));
+    if (config.token !== '') {
+        values.add(config.token);
+        const header = authorizationHeader(config.token, 'cache-token');
+        values.add(header);
+        values.add(header.replace(/^\S+ /, ''));
+    }
+    return [...values].filter((v) => v.length > 0);
+}
+function settings_encodeRemoteSettings(settings) {
+    return JSON.stringify(settings);
+}
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
+function settings_decodeRemoteSettings(text) {
+    const v = JSON.parse(text);
+    const strings = (o) => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
+    const optionalString = (x) => x === undefined || typeof x === 'string';
+    const ok = typeof v === 'object' &&
+        v !== null &&
+        typeof v.baseUrl === 'string' &&
+        /^https?:\/\//.test(v.baseUrl) &&
+        strings(v.headers) &&
+        optionalString(v.caFile) &&
+        optionalString(v.certFile) &&
+        optionalString(v.keyFile) &&
+        Number.isSafeInteger(v.timeoutMs) &&
+        v.timeoutMs > 0 &&
+        (v.compression === 'zstd' || v.compression === 'none') &&
+        typeof v.write === 'boolean' &&
+        Number.isSafeInteger(v.uploadConcurrency) &&
+        v.uploadConcurrency > 0 &&
+        (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey));
+    if (!ok)
+        throw new Error(`${settings_REMOTE_ENV} is not valid remote settings`);
+    return v;
+}
+
 ;// CONCATENATED MODULE: ./src/remote/daemon-remote.ts
 
 
@@ -97760,6 +97251,9 @@ function atLeast(v, major, minor) {
  * when it runs.
  */
 
+/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
+const config_PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN';
+const config_DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${config_PANTS_TOKEN_ENV})s`;
 /** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
 const MIN_PANTS = { major: 2, minor: 17 };
 /**
@@ -97942,6 +97436,93 @@ async function event_file_readEvent(env) {
         return { name, payload: undefined };
     }
 }
+
+;// CONCATENATED MODULE: ./src/policy/write-policy.ts
+/**
+ * Whether this job may write to a shared cache. Pure: everything it needs is
+ * passed in, so every branch is table-tested.
+ *
+ * Untrusted events never write by default: code from a fork, or a comment
+ * anyone can post, must not be able to plant entries that trusted jobs later
+ * restore (cache poisoning; GitHub itself now hands these events read-only
+ * cache tokens, see docs/decisions.md).
+ */
+const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
+/** Events that run with a pull request's head from another repository. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+function classifyEvent(event) {
+    switch (event.name) {
+        case 'pull_request_target':
+            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
+        case 'issue_comment':
+            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
+    }
+    if (PULL_REQUEST_EVENTS.has(event.name)) {
+        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
+        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
+        if (head === undefined || base === undefined) {
+            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
+        }
+        if (head !== base)
+            return { trusted: false, reason: `${event.name} from the fork ${head}` };
+        return { trusted: true };
+    }
+    if (event.name === 'workflow_run') {
+        // A workflow_run started by a fork's pull request runs in the base repository's context.
+        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
+        const base = repoName(dig(event.payload, 'repository'));
+        if (head !== undefined && base !== undefined && head !== base) {
+            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
+        }
+    }
+    return { trusted: true };
+}
+function write_policy_parseCacheMode(value) {
+    const raw = (value ?? '').trim().toLowerCase();
+    switch (raw) {
+        case 'none':
+            return { read: false, write: false, raw };
+        case 'read':
+            return { read: true, write: false, raw };
+        case 'write-only':
+            return { read: false, write: true, raw };
+        default:
+            return { read: true, write: true, raw };
+    }
+}
+function write_policy_decideWrite(setting, event, mode) {
+    if (!mode.write)
+        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
+    if (setting === 'false')
+        return { allowed: false, reason: 'cache-write is false' };
+    if (setting === 'true')
+        return { allowed: true };
+    const verdict = classifyEvent(event);
+    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
+}
+function dig(value, ...keys) {
+    let current = value;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null)
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function repoName(repo) {
+    const name = dig(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/store/byte-size.ts
+/** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
+function byte_size_parseByteSize(text) {
+    const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+    const bytes = m ? Math.floor(Number(m[1]) * UNITS[m[2].toUpperCase()]) : NaN;
+    return Number.isSafeInteger(bytes) && bytes >= MIN_BYTES ? bytes : undefined;
+}
+const MIN_BYTES = 1024 ** 2;
+const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 ;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
 /**
@@ -98222,7 +97803,7 @@ async function pantsConfig(config, write, env, stateDir) {
     const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl);
     if (address === undefined)
         return undefined;
-    const headers = env[PANTS_TOKEN_ENV] ? [['Authorization', `Bearer %(env.${PANTS_TOKEN_ENV})s`]] : [];
+    const headers = env[PANTS_TOKEN_ENV] ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)] : [];
     return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write: write.allowed }, undefined));
 }
 /** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
@@ -98260,6 +97841,16 @@ function requireEnv(env, name) {
     return value;
 }
 
+;// CONCATENATED MODULE: ./src/storage/key-part.ts
+/**
+ * One segment of a GitHub Actions cache key, kept readable and safe: keys may
+ * not contain commas (toolkit ValidationError), and `-` separates segments.
+ * GOVERSION can hold spaces or `X:` experiments (`devel go1.27-abc X:foo`).
+ */
+function keyPart(part) {
+    return part.replace(/[^A-Za-z0-9._+]+/g, '_') || 'unknown';
+}
+
 ;// CONCATENATED MODULE: ./src/bundle/key.ts
 /**
  * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
@@ -98285,7 +97876,7 @@ function requireEnv(env, name) {
 /** Bump to invalidate every bundle at once (a format change, say). */
 const BUNDLE_KEY_VERSION = 'v1';
 const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`;
-const key_MAX_KEY_LENGTH = 512;
+const MAX_KEY_LENGTH = 512;
 /** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
 const MAX_PART_LENGTH = 64;
 function bundleKeys(p) {
@@ -98293,8 +97884,8 @@ function bundleKeys(p) {
     const cell = `${shortPart(p.job)}-m${matrixHash(p.matrix)}`;
     const branch = shortPart(p.branch);
     const primary = `${stem}-${branch}-${cell}-${keyPart(p.runId)}-${keyPart(p.runAttempt)}`;
-    if (primary.length > key_MAX_KEY_LENGTH)
-        throw new Error(`the bundle key would be ${primary.length} characters, over ${key_MAX_KEY_LENGTH}`);
+    if (primary.length > MAX_KEY_LENGTH)
+        throw new Error(`the bundle key would be ${primary.length} characters, over ${MAX_KEY_LENGTH}`);
     const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)];
     const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)];
     return { primary, restore: [...new Set(restore)] };
@@ -98580,6 +98171,8 @@ function assertId(id) {
         throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
 }
 
+// EXTERNAL MODULE: ./src/action/errors.ts
+var errors = __nccwpck_require__(8055);
 ;// CONCATENATED MODULE: ./src/bundle/format.ts
 /**
  * The bundle: the local store's useful part as one file, so the whole store
@@ -99052,6 +98645,106 @@ function isNotFound(error) {
     return code === 'ENOENT' || (typeof message === 'string' && /Unable to locate executable file/.test(message));
 }
 
+;// CONCATENATED MODULE: ./src/modcache/key.ts
+/**
+ * Module cache keys: pure, versioned, and always valid for @actions/cache
+ * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
+ *
+ * primary:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-<go.sum hash>
+ * restore:  go-cache-setup-modcache-v1-linux-amd64-go1.26.8-s<settings>-
+ *           (a key-suffix joins the name: go-cache-setup-modcache-v1+<suffix>-...)
+ *
+ * The restore key stops before the go.sum hash, so a changed go.sum starts
+ * from the newest entry of the same platform, Go and fetch settings instead of
+ * from nothing (actions/setup-go has no restore keys: setup-go#404).
+ */
+
+
+/** Bump to invalidate every module cache entry at once. */
+const MODCACHE_KEY_VERSION = 'v1';
+const MODCACHE_KEY_PREFIX = `go-cache-setup-modcache-${MODCACHE_KEY_VERSION}`;
+/** Stands in for the go.sum hash when the workspace has no go.sum, so such jobs never share an entry with real ones. */
+const NO_DEPENDENCY_FILES = 'nosum';
+const key_MAX_KEY_LENGTH = 512;
+function modCacheKeys(parts) {
+    // A suffix partitions the cache, so it joins the name itself: no restore
+    // key of another partition (or of none) can prefix-match across it. `-` is
+    // encoded for the same reason ("a" must not match "a-b").
+    const name = parts.suffix
+        ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
+        : MODCACHE_KEY_PREFIX;
+    const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`];
+    const stem = `${segments.join('-')}-`;
+    const primary = `${stem}${parts.dependencies}`;
+    if (primary.length > key_MAX_KEY_LENGTH) {
+        throw new Error(`the module cache key would be ${primary.length} characters, over the cache service's ${key_MAX_KEY_LENGTH}: shorten key-suffix`);
+    }
+    return { primary, restore: [stem] };
+}
+/**
+ * A short hash of the settings that change what lands in GOMODCACHE or how it
+ * is verified, so that, say, a GOPROXY=direct job never restores modules a
+ * private proxy served. Empty values are hashed too: unset and set differ.
+ */
+function settingsHash(settings) {
+    const canonical = ['GOPROXY', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOFLAGS']
+        .map((name) => `${name}=${settings[name].trim().replace(/\s+/g, ' ')}`)
+        .join('\n');
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex').slice(0, 12);
+}
+
+;// CONCATENATED MODULE: ./src/modcache/dependency-files.ts
+/**
+ * Finds the files that pin the module set (go.sum, go.work.sum) and hashes
+ * them into one key part.
+ */
+
+
+
+
+/** By default every go.sum and go.work.sum in the workspace. */
+const DEFAULT_DEPENDENCY_PATTERNS = ['**/go.sum', '**/go.work.sum'];
+/** Directories never searched: vendored copies and JavaScript trees carry go.sum files that are not this build's. */
+const SKIPPED_DIRS = new Set(['vendor', 'node_modules', '.git']);
+/**
+ * Patterns are globs relative to the workspace; a leading `!` excludes.
+ * Only files count (a pattern matching a directory adds nothing).
+ */
+async function findDependencyFiles(workspace, patterns) {
+    const include = patterns.filter((p) => !p.startsWith('!'));
+    const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+    const found = new Set();
+    if (include.length > 0) {
+        for await (const entry of (0,promises_namespaceObject.glob)(include, {
+            cwd: workspace,
+            withFileTypes: true,
+            exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
+        })) {
+            if (!entry.isFile())
+                continue;
+            const relative = external_node_path_default().relative(workspace, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/');
+            if (relative.startsWith('../'))
+                continue;
+            if (exclude.some((pattern) => external_node_path_default().matchesGlob(relative, pattern)))
+                continue;
+            found.add(relative);
+        }
+    }
+    const files = [...found].sort();
+    return { files, hash: await hashFiles(workspace, files) };
+}
+/** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */
+async function hashFiles(workspace, files) {
+    if (files.length === 0)
+        return NO_DEPENDENCY_FILES;
+    const outer = (0,external_node_crypto_.createHash)('sha256');
+    for (const file of files) {
+        const content = await (0,promises_namespaceObject.readFile)(external_node_path_default().join(workspace, file));
+        outer.update(`${file}\0${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex')}\n`);
+    }
+    return outer.digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/modcache/module-set.ts
 /**
  * A snapshot of which module files the download cache holds, so that the post
@@ -99161,6 +98854,63 @@ async function restoreModCache(p) {
         restoreMs,
     };
 }
+
+;// CONCATENATED MODULE: ./src/action/constants.ts
+/** Input, output and state names, defined once; a contract test checks them against action.yml. */
+const Input = {
+    CacheDependencyPath: 'cache-dependency-path',
+    ModuleCache: 'module-cache',
+    CacheWrite: 'cache-write',
+    KeySuffix: 'key-suffix',
+    WorkingDirectory: 'working-directory',
+    BuildCache: 'build-cache',
+    GoCacheProg: 'gocacheprog',
+    StorePath: 'store-path',
+    StoreMaxSize: 'store-max-size',
+    CacheUrl: 'cache-url',
+    CacheToken: 'cache-token',
+    AutoConfigure: 'auto-configure',
+    PantsRemoteCache: 'pants-remote-cache',
+    PantsRemoteStoreAddress: 'pants-remote-store-address',
+    PantsRemoteInstanceName: 'pants-remote-instance-name',
+    PantsRemoteHeaders: 'pants-remote-headers',
+    PantsAuthHeader: 'pants-auth-header',
+    CacheHeaders: 'cache-headers',
+    CacheCaCert: 'cache-ca-cert',
+    CacheClientCert: 'cache-client-cert',
+    CacheClientKey: 'cache-client-key',
+    CacheTimeout: 'cache-timeout',
+    CacheCompression: 'cache-compression',
+    BundleMaxSize: 'bundle-max-size',
+    BundleSaveThreshold: 'bundle-save-threshold',
+    Matrix: 'matrix',
+};
+const Output = {
+    GoVersion: 'go-version',
+    ModuleCacheKey: 'module-cache-key',
+    ModuleCacheHit: 'module-cache-hit',
+    ModuleCacheMatchedKey: 'module-cache-matched-key',
+    GoCacheProg: 'gocacheprog',
+    BuildCacheGets: 'build-cache-gets',
+    BuildCacheHits: 'build-cache-hits',
+    BuildCacheMisses: 'build-cache-misses',
+    BuildCachePuts: 'build-cache-puts',
+    BuildCacheBytesIn: 'build-cache-bytes-in',
+    BuildCacheBytesOut: 'build-cache-bytes-out',
+    BuildCacheHitRatio: 'build-cache-hit-ratio',
+    BuildCacheTimeMs: 'build-cache-time-ms',
+    AutoConfigure: 'auto-configure',
+    PantsConfig: 'pants-config',
+    RemoteCacheHits: 'remote-cache-hits',
+    RemoteCacheMisses: 'remote-cache-misses',
+    RemoteCacheErrors: 'remote-cache-errors',
+    RemoteCacheUploads: 'remote-cache-uploads',
+    RemoteCacheUnsent: 'remote-cache-unsent',
+};
+const constants_State = {
+    /** The whole SavedState as JSON. */
+    Main: 'go-cache-setup',
+};
 
 ;// CONCATENATED MODULE: ./src/remote/action-setup.ts
 /**
@@ -99274,6 +99024,257 @@ function renderWiring(w) {
         lines.push('', `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
     }
     return lines;
+}
+
+;// CONCATENATED MODULE: ./src/pants/headers.ts
+/**
+ * Header lines for Pants' remote store (`name: value`, one per line), as the
+ * pants-remote-headers and pants-auth-header inputs give them. Values are
+ * written into the config file as they are, so a secret must come in as
+ * `%(env.NAME)s`, which Pants fills in when it runs.
+ */
+/** Pants interpolates `%(...)s`; we allow only the env form, so a stray `%` cannot break the file. */
+const ENV_PLACEHOLDER = /%\(env\.([A-Za-z_][A-Za-z0-9_]*)\)s/g;
+/** RFC 9110 token characters; Pants lower-cases the name (HeaderName::from_str). */
+const headers_HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+class HeaderError extends Error {
+}
+/** Parses `name: value` lines; blank lines and `#` comments are skipped. Throws HeaderError saying what is wrong. */
+function parseHeaderLines(text) {
+    const headers = [];
+    for (const raw of text.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        headers.push(headers_parseHeaderLine(line));
+    }
+    const seen = new Set();
+    for (const [name] of headers) {
+        if (seen.has(name.toLowerCase()))
+            throw new HeaderError(`header "${name}" is given twice`);
+        seen.add(name.toLowerCase());
+    }
+    return headers;
+}
+function headers_parseHeaderLine(line) {
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? '' : line.slice(0, colon).trim();
+    const value = colon < 0 ? '' : line.slice(colon + 1).trim();
+    if (!headers_HEADER_NAME.test(name))
+        throw new HeaderError(`"${line}" is not "name: value" with a valid header name`);
+    if (value === '')
+        throw new HeaderError(`header "${name}" has no value`);
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value))
+        throw new HeaderError(`header "${name}" has a control character in its value`);
+    if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
+        throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`);
+    }
+    return [name, value];
+}
+/** The environment variables the headers read, in order, without repeats. */
+function headerEnvNames(headers) {
+    const names = headers.flatMap(([, value]) => [...value.matchAll(ENV_PLACEHOLDER)].map((m) => m[1]));
+    return [...new Set(names)];
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+/**
+ * The one place inputs are read and validated. Everything downstream takes the
+ * typed `Inputs`; nothing else calls getInput.
+ */
+
+
+
+
+
+
+
+
+
+
+const MAX_SUFFIX_LENGTH = 100;
+function readInputs(getInput, workspace) {
+    const patterns = getInput(Input.CacheDependencyPath)
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+    for (const pattern of patterns) {
+        const bare = pattern.replace(/^!/, '');
+        if (external_node_path_default().isAbsolute(bare) || bare.split('/').includes('..')) {
+            throw new errors/* ConfigError */.x(`${Input.CacheDependencyPath}: "${pattern}" must be a glob relative to the workspace, without "..", for example "**/go.sum".`);
+        }
+    }
+    const keySuffix = getInput(Input.KeySuffix).trim();
+    if (keySuffix.length > MAX_SUFFIX_LENGTH) {
+        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: at most ${MAX_SUFFIX_LENGTH} characters, got ${keySuffix.length}.`);
+    }
+    if (/[\r\n]/.test(keySuffix))
+        throw new errors/* ConfigError */.x(`${Input.KeySuffix}: must be a single line.`);
+    const workingDirectory = external_node_path_default().resolve(workspace, getInput(Input.WorkingDirectory).trim() || '.');
+    const goCacheProg = getInput(Input.GoCacheProg).trim();
+    if (goCacheProg !== '') {
+        try {
+            splitGoCommandLine(goCacheProg);
+        }
+        catch (error) {
+            throw new errors/* ConfigError */.x(`${Input.GoCacheProg}: Go cannot split ${JSON.stringify(goCacheProg)}: ${error.message}. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`);
+        }
+    }
+    let remote;
+    try {
+        remote = parseRemoteInputs({
+            url: getInput(Input.CacheUrl),
+            token: getInput(Input.CacheToken),
+            headers: getInput(Input.CacheHeaders),
+            caCert: getInput(Input.CacheCaCert),
+            clientCert: getInput(Input.CacheClientCert),
+            clientKey: getInput(Input.CacheClientKey),
+            timeoutSeconds: getInput(Input.CacheTimeout),
+            compression: getInput(Input.CacheCompression),
+        }, {
+            url: Input.CacheUrl,
+            token: Input.CacheToken,
+            headers: Input.CacheHeaders,
+            caCert: Input.CacheCaCert,
+            clientCert: Input.CacheClientCert,
+            clientKey: Input.CacheClientKey,
+            timeout: Input.CacheTimeout,
+            compression: Input.CacheCompression,
+        }, workspace);
+    }
+    catch (error) {
+        if (error instanceof RemoteConfigError)
+            throw new errors/* ConfigError */.x(error.message);
+        throw error;
+    }
+    return {
+        cacheUrl: remote?.url ?? '',
+        cacheToken: remote?.token ?? '',
+        cacheHeaders: remote?.headers ?? {},
+        cacheCaCert: remote?.caFile ?? '',
+        cacheClientCert: remote?.certFile ?? '',
+        cacheClientKey: remote?.keyFile ?? '',
+        cacheTimeoutMs: remote?.timeoutMs ?? settings_DEFAULT_TIMEOUT_SECONDS * 1000,
+        cacheCompression: remote?.compression ?? 'zstd',
+        moduleCache: readBoolean(getInput, Input.ModuleCache, true),
+        dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
+        cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
+        keySuffix,
+        workingDirectory,
+        buildCache: readBoolean(getInput, Input.BuildCache, true),
+        goCacheProg,
+        storePath: getInput(Input.StorePath).trim() === '' ? '' : external_node_path_default().resolve(workspace, getInput(Input.StorePath).trim()),
+        storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
+        autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
+        pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+        bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
+        bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
+        matrix: getInput(Input.Matrix).trim(),
+    };
+}
+function readPantsInputs(getInput, cacheToken) {
+    const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim();
+    if (storeAddress !== '') {
+        const m = /^grpcs?:\/\/([^/?#@\s]+)\/?$/.exec(storeAddress);
+        let hostOk = false;
+        try {
+            hostOk = m !== null && new URL(storeAddress.replace(/^grpcs?:/, 'http:')).hostname !== '';
+        }
+        catch {
+            hostOk = false;
+        }
+        if (!hostOk) {
+            throw new errors/* ConfigError */.x(`${Input.PantsRemoteStoreAddress}: "${storeAddress}" must be grpc://host:port or grpcs://host[:port], without a path or credentials (Pants' REAPI client takes no other form).`);
+        }
+    }
+    const instanceName = getInput(Input.PantsRemoteInstanceName).trim();
+    if (instanceName !== '' && (instanceName.length > 200 || !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(instanceName))) {
+        throw new errors/* ConfigError */.x(`${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`);
+    }
+    const headerInput = (name, parse) => {
+        try {
+            return parse();
+        }
+        catch (error) {
+            if (error instanceof HeaderError)
+                throw new errors/* ConfigError */.x(`${name}: ${error.message}.`);
+            throw error;
+        }
+    };
+    const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)));
+    const authText = getInput(Input.PantsAuthHeader).trim();
+    const auth = headerInput(Input.PantsAuthHeader, () => authText !== ''
+        ? [headers_parseHeaderLine(authText)]
+        : // A token and no authorization header of the user's own: the default one.
+            cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
+                ? [headers_parseHeaderLine(config_DEFAULT_PANTS_AUTH_HEADER)]
+                : []);
+    if (authText !== '' && headerEnvNames(auth).length === 0) {
+        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${config_DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`);
+    }
+    const all = [...headers, ...auth];
+    const names = all.map(([name]) => name.toLowerCase());
+    if (new Set(names).size !== names.length) {
+        throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: ${auth[0][0]} is also in ${Input.PantsRemoteHeaders}; give it once.`);
+    }
+    if (cacheToken !== '' && all.some(([, value]) => value.includes(cacheToken))) {
+        throw new errors/* ConfigError */.x(`${Input.PantsRemoteHeaders}/${Input.PantsAuthHeader}: a header holds the cache token itself; write %(env.NAME)s instead and set NAME on the steps that run Pants.`);
+    }
+    return {
+        remoteCache: readBoolean(getInput, Input.PantsRemoteCache, true),
+        storeAddress: storeAddress.replace(/\/$/, ''),
+        instanceName,
+        headers: all,
+        headerEnvNames: headerEnvNames(all),
+    };
+}
+const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3;
+/** Measured on edit sequences: docs/decisions.md D14. */
+const DEFAULT_BUNDLE_SAVE_THRESHOLD = { kind: 'percent', value: 5 };
+/** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
+function readThreshold(getInput, name, fallback) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return fallback;
+    const m = /^(\d+(?:\.\d+)?)\s*(%?)$/.exec(value);
+    const n = m ? Number(m[1]) : NaN;
+    if (m !== null && m[2] === '%' && n <= 100)
+        return { kind: 'percent', value: n };
+    if (m !== null && m[2] === '' && Number.isSafeInteger(n))
+        return { kind: 'count', value: n };
+    throw new errors/* ConfigError */.x(`${name}: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`);
+}
+const DEFAULT_STORE_MAX_BYTES = 5 * 1024 ** 3;
+/** At least 1 MiB (store/byte-size.ts). */
+function readSize(getInput, name, fallback) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return fallback;
+    const bytes = byte_size_parseByteSize(value);
+    if (bytes === undefined)
+        throw new errors/* ConfigError */.x(`${name}: "${value}" is not a size of at least 1MiB; write it like 5GiB or 512MiB.`);
+    return bytes;
+}
+/** YAML 1.2 core-schema booleans, as @actions/core getBooleanInput accepts; empty takes the default. */
+function readBoolean(getInput, name, fallback) {
+    const value = getInput(name).trim();
+    if (value === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new errors/* ConfigError */.x(`${name}: "${value}" is not a boolean; use true or false.`);
+}
+function readChoice(getInput, name, choices, fallback) {
+    const value = getInput(name).trim().toLowerCase();
+    if (value === '')
+        return fallback;
+    const match = choices.find((choice) => choice === value);
+    if (match === undefined)
+        throw new errors/* ConfigError */.x(`${name}: "${value}" is not one of ${choices.join(', ')}.`);
+    return match;
 }
 
 ;// CONCATENATED MODULE: ./src/action/state.ts

@@ -6,6 +6,7 @@ import path from 'node:path'
 import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { parseByteSize } from '../store/byte-size.ts'
+import { DEFAULT_PANTS_AUTH_HEADER } from '../pants/config.ts'
 import { headerEnvNames, HeaderError, parseHeaderLine, parseHeaderLines, type Header } from '../pants/headers.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 import { DEFAULT_TIMEOUT_SECONDS, parseRemoteInputs, RemoteConfigError, type Compression } from '../remote/settings.ts'
@@ -160,10 +161,6 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     matrix: getInput(Input.Matrix).trim(),
   }
 }
-
-/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
-export const PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN'
-export const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`
 
 function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
   const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim()

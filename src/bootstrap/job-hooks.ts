@@ -15,13 +15,13 @@ import { mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cacheProgCommand } from '../buildcache/client-install.ts'
 import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from '../action/auto-configure.ts'
-import { PANTS_TOKEN_ENV } from '../action/inputs.ts'
 import { finishClient } from '../buildcache/finish.ts'
 import type { RemoteSummary } from '../buildcache/setup.ts'
 import { fetchWaitMs } from '../remote/daemon-remote.ts'
 import { DEFAULT_TIMEOUT_SECONDS, encodeRemoteSettings, manifestKey, parseCacheUrl, REMOTE_ENV, remoteSettings, type RemoteSettings } from '../remote/settings.ts'
 import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
-import { grpcAddressFromCacheUrl, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
+import { DEFAULT_PANTS_AUTH_HEADER, grpcAddressFromCacheUrl, PANTS_TOKEN_ENV, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
+import { parseHeaderLine } from '../pants/headers.ts'
 import { PANTS_CONFIG_FILES, writePantsConfig } from '../pants/setup.ts'
 import { readEvent } from '../policy/event-file.ts'
 import { decideWrite, parseCacheMode, type WriteDecision } from '../policy/write-policy.ts'
@@ -168,7 +168,7 @@ export async function jobStarted(io: HookIO): Promise<void> {
 async function pantsConfig(config: KitConfig, write: WriteDecision, env: Env, stateDir: string): Promise<string | undefined> {
   const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl)
   if (address === undefined) return undefined
-  const headers: [string, string][] = env[PANTS_TOKEN_ENV] ? [['Authorization', `Bearer %(env.${PANTS_TOKEN_ENV})s`]] : []
+  const headers = env[PANTS_TOKEN_ENV] ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)] : []
   return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write: write.allowed }, undefined))
 }
 

@@ -10,6 +10,10 @@
  */
 import { atLeast, type PantsVersion } from './pants-toml.ts'
 
+/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
+export const PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN'
+export const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`
+
 /** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
 export const MIN_PANTS = { major: 2, minor: 17 } as const
 

@@ -152,7 +152,10 @@ describe('the job hooks on a bootstrapped runner', () => {
 
   it('the action on a bootstrapped runner uses the running daemon and leaves finishing to the hook', async () => {
     const r = await newRunner('with-action')
-    const job = await runnerJob(r, [{ id: 'cache', uses: REPO_ROOT, with: { 'module-cache': 'false' } }, buildX])
+    // RUNNER_TEMP kept after the job: the check for a second daemon's log below must look at a directory that still exists.
+    const job = await runnerJob(r, [{ id: 'cache', uses: REPO_ROOT, with: { 'module-cache': 'false' } }, buildX], {
+      runner: { temp: path.join(root, 'with-action', 'temp') },
+    })
     expectSuccess(job)
     expect(warnings(job)).toEqual([])
     expect(job.step('cache').log).toContain("Using the cache daemon the runner's bootstrap kit started")
@@ -249,7 +252,7 @@ describe('the job hooks on a bootstrapped runner', () => {
       await rm(first.machine.home, { recursive: true, force: true })
       await mkdir(first.machine.home, { recursive: true })
       await rm(path.join(first.machine.workspace, 'bin'), { recursive: true, force: true })
-      const job2 = await runnerJob(first, [buildX])
+      const job2 = await runnerJob(first, [buildX], { runner: { temp: path.join(root, 'kit-remote-1', 'temp') } })
       expectSuccess(job2)
       expect(compiledPackages(await readFile(path.join(first.machine.workspace, 'build-x.txt'), 'utf8'))).toEqual([])
       expect(hookLog(job2, 'completed')).toMatch(/remote .*: [1-9]\d* hits, /)
