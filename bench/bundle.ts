@@ -31,12 +31,13 @@
  * --with passes an input to our action (e.g. --with bundle-save-threshold=0).
  */
 import { execFile } from 'node:child_process'
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { startCacheService, type CacheService } from '../__tests__/support/cache-service/server.ts'
 import { runJob, type JobResult } from '../__tests__/support/runner/index.ts'
+import { GeneratedModule } from './generated-module.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -67,51 +68,8 @@ const runs = positive(args.runs, '--runs')
 const layers = positive(args.layers, '--layers')
 const width = positive(args.width, '--width')
 const funcs = positive(args.funcs, '--funcs')
-if (layers < 2) throw new Error('--layers must be at least 2: edits go to a layer with dependents')
-
-/** Package `p<i>` of layer `l`: `funcs` functions, two imports from the layer below, and a test. */
-function packageSource(l: number, i: number, edit: number): { code: string; test: string } {
-  const deps = l === 0 ? [] : [i % width, (i + 1) % width].map((j) => `example.com/sample/gen/l${l - 1}/p${j}`)
-  const lines = [`package p${i}`, '', 'import (', '\t"strings"', ...deps.map((d, k) => `\td${k} "${d}"`), ')', '', `const edit = ${edit}`, '']
-  for (let f = 0; f < funcs; f++) {
-    lines.push(
-      `type T${f} struct{ A, B int; S string; M map[string][]int }`,
-      `func (t *T${f}) Step(x int) int {`,
-      '\tfor k := 0; k < x%7; k++ {',
-      `\t\tt.A += k*${f + 3} + edit`,
-      `\t\tt.M[t.S] = append(t.M[t.S], t.A^t.B)`,
-      '\t}',
-      '\tif len(t.S) > 3 { t.S = strings.ToUpper(t.S[:3]) }',
-      '\treturn t.A + len(t.M)',
-      '}',
-      `func F${f}(x int) int { t := &T${f}{B: x, S: "s", M: map[string][]int{}}; return t.Step(x)${deps.map((_, k) => ` + d${k}.F${f}(x-1)%3`).join('')} }`,
-      '',
-    )
-  }
-  const test = [`package p${i}`, '', 'import "testing"', '', `func TestF0(t *testing.T) { if F0(5) == -1 { t.Fatal("unreachable") } }`, ''].join('\n')
-  return { code: lines.join('\n'), test }
-}
-
-async function writePackage(workspace: string, l: number, i: number, edit: number): Promise<void> {
-  const dir = path.join(workspace, 'gen', `l${l}`, `p${i}`)
-  await mkdir(dir, { recursive: true })
-  const { code, test } = packageSource(l, i, edit)
-  await writeFile(path.join(dir, `p${i}.go`), code)
-  await writeFile(path.join(dir, `p${i}_test.go`), test)
-}
-
-async function checkout(workspace: string): Promise<void> {
-  await cp(path.join(root, '__tests__', 'fixtures', 'sample-module'), workspace, { recursive: true })
-  for (let l = 0; l < layers; l++) for (let i = 0; i < width; i++) await writePackage(workspace, l, i, 0)
-  const top = Array.from({ length: width }, (_, i) => `\t_ "example.com/sample/gen/l${layers - 1}/p${i}"`)
-  await writeFile(path.join(workspace, 'gen.go'), ['package main', '', 'import (', ...top, ')', ''].join('\n'))
-}
-
-/** Run r ≥ 2 edits one package below the top layer; a different one each run. */
-function editFor(run: number): { layer: number; index: number } {
-  const slot = (run - 2) * 3
-  return { layer: (run - 2) % (layers - 1), index: slot % width }
-}
+const generated = new GeneratedModule({ layers, width, funcs })
+const editFor = (run: number) => generated.editFor(run)
 
 interface Method {
   name: 'ours' | 'setup-go'
@@ -173,12 +131,12 @@ try {
     workspace: path.join(tmp, name, 'work', 'repo'),
     temp: path.join(tmp, name, 'temp'),
   }))
-  for (const m of methods) await checkout(m.workspace)
+  for (const m of methods) await generated.checkout(m.workspace)
   const results: RunResult[] = []
   for (let run = 1; run <= runs; run++) {
     if (run >= 2) {
       const e = editFor(run)
-      for (const m of methods) await writePackage(m.workspace, e.layer, e.index, run)
+      for (const m of methods) await generated.writePackage(m.workspace, e.layer, e.index, run)
       console.error(`run ${run}: edit gen/l${e.layer}/p${e.index}`)
     }
     const order = run % 2 === 1 ? methods : [...methods].reverse()

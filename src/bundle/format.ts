@@ -67,10 +67,18 @@ export function endFrame(objects: number, entries: number): Buffer {
   return frame
 }
 
+/**
+ * Reads and zstd chunks of 1 MiB, not Node's 16 KiB defaults: each chunk is a
+ * trip through libuv's thread pool, and at 16 KiB decompressing a 154 MiB
+ * bundle took 0.9–1.5 s against 0.27–0.36 s (D13).
+ */
+export const STREAM_CHUNK_BYTES = 1 << 20
+
 /** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
 export function compressor(): zlib.ZstdCompress {
   const C = zlib.constants
   return zlib.createZstdCompress({
+    chunkSize: STREAM_CHUNK_BYTES,
     params: {
       [C.ZSTD_c_compressionLevel]: 3,
       [C.ZSTD_c_enableLongDistanceMatching]: 1,
@@ -82,7 +90,7 @@ export function compressor(): zlib.ZstdCompress {
 
 export function decompressor(): zlib.ZstdDecompress {
   // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
-  return zlib.createZstdDecompress({ params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } })
+  return zlib.createZstdDecompress({ chunkSize: STREAM_CHUNK_BYTES, params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } })
 }
 
 export class BundleFormatError extends Error {

@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { errorMessage } from '../action/errors.ts'
-import { decompressor, readBundle } from './format.ts'
+import { decompressor, readBundle, STREAM_CHUNK_BYTES } from './format.ts'
 import type { BundleKeys } from './key.ts'
 
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
@@ -108,10 +108,10 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
     report.archiveBytes = (await stat(p.file)).size
     const store = new LocalStore(p.store)
     const result = await readBundle(
-      createReadStream(p.file).pipe(decompressor()),
+      createReadStream(p.file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()),
       { maxTotalBytes: p.maxImportBytes },
       ({ outputId, size, entries, body }) => {
-        for (const entry of entries) store.put(entry.actionId, outputId, [body], size, entry.timeMs)
+        store.putShared(outputId, [body], size, entries)
         report.objects++
         report.entries += entries.length
         report.bytes += size

@@ -5,8 +5,8 @@
  * cannot grow from run to run the way a re-saved GOCACHE does (Go's own trim
  * never fires on a restored cache: margince#2846).
  */
-import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, rm, stat } from 'node:fs/promises'
+import { createWriteStream, readFileSync } from 'node:fs'
+import { mkdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { JobIds } from '../daemon/reports.ts'
@@ -14,7 +14,7 @@ import type { Logger } from '../logger.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
-import { BUNDLE_MAGIC, compressor, endFrame, objectHeader, type BundleObject } from './format.ts'
+import { BUNDLE_MAGIC, compressor, endFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from './format.ts'
 import { SERVICE_FAILED, type BundleRestoreReport } from './restore.ts'
 
 export interface BundleSaveReport {
@@ -135,11 +135,18 @@ export async function saveBundle(p: BundleSaveParams): Promise<BundleSaveReport>
 /** Streams the plan through zstd into `file`; objects whose size changed on disk are left out. */
 export async function writeBundle(store: LocalStore, plan: readonly BundleObject[], file: string): Promise<{ entries: number; objects: number; rawBytes: number }> {
   const totals = { entries: 0, objects: 0, rawBytes: 0 }
-  async function* frames(): AsyncGenerator<Buffer> {
+  function* frames(): Generator<Buffer> {
     yield BUNDLE_MAGIC
     for (const object of plan) {
-      const body = await readFile(store.objectPath(object.outputId)).catch(() => undefined)
-      if (body === undefined || body.length !== object.size) continue
+      // Synchronous: the compressor works in the thread pool meanwhile, and a
+      // read there too would only queue behind it.
+      let body: Buffer
+      try {
+        body = readFileSync(store.objectPath(object.outputId))
+      } catch {
+        continue
+      }
+      if (body.length !== object.size) continue
       yield objectHeader(object)
       yield body
       totals.objects++
@@ -148,6 +155,22 @@ export async function writeBundle(store: LocalStore, plan: readonly BundleObject
     }
     yield endFrame(totals.objects, totals.entries)
   }
-  await pipeline(frames, compressor(), createWriteStream(file))
+  await pipeline(coalesce(frames(), STREAM_CHUNK_BYTES), compressor(), createWriteStream(file))
   return totals
+}
+
+/** Joins small buffers into pieces of at least `min` bytes: each write to the compressor is a thread-pool trip. */
+export function* coalesce(buffers: Iterable<Buffer>, min: number): Generator<Buffer> {
+  let pending: Buffer[] = []
+  let size = 0
+  for (const buffer of buffers) {
+    pending.push(buffer)
+    size += buffer.length
+    if (size >= min) {
+      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, size)
+      pending = []
+      size = 0
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending, size)
 }

@@ -18,8 +18,7 @@
  * that tools open later. Eviction happens only in trim(), run by the post step.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs'
-import { utimes } from 'node:fs/promises'
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
 
@@ -96,7 +95,15 @@ export class LocalStore {
    * put (docs/decisions.md, D9). The object is whole on disk before we answer.
    */
   put(actionId: string, outputId: string, body: readonly Buffer[], size: number, timeMs = Date.now()): PutResult {
-    assertId(actionId)
+    return this.putShared(outputId, body, size, [{ actionId, timeMs }])
+  }
+
+  /**
+   * One object and every entry that points at it (a bundle's object frame):
+   * the object is written or compared once, not once per entry.
+   */
+  putShared(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string; timeMs: number }[]): PutResult {
+    for (const entry of entries) assertId(entry.actionId)
     assertId(outputId)
     const diskPath = this.objectPath(outputId)
     // Content-addressed, so an object already there is reused, but only after
@@ -105,16 +112,21 @@ export class LocalStore {
     const existingMtimeMs = sameContentMtime(diskPath, body, size)
     const { mtimeMs, wrote: wroteObject } =
       existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false }
-    const entry = Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1')
-    this.writeAtomic(this.actionPath(actionId), [entry])
+    for (const { actionId, timeMs } of entries) {
+      this.writeAtomic(this.actionPath(actionId), [Buffer.from(`v1 ${outputId} ${size} ${timeMs} ${Math.trunc(mtimeMs)}\n`, 'latin1')])
+    }
     return { diskPath, wroteObject }
   }
 
-  /** Marks entries as used now, so trim() keeps what jobs actually read. */
+  /** Marks entries as used now, so trim() keeps what jobs actually read. Synchronous: thousands of utimes(2), each far cheaper than a thread-pool trip. */
   async touch(actionIds: Iterable<string>, when = new Date()): Promise<void> {
     for (const id of actionIds) {
       if (!HEX_ID.test(id)) continue
-      await utimes(this.actionPath(id), when, when).catch(() => undefined)
+      try {
+        utimesSync(this.actionPath(id), when, when)
+      } catch {
+        // gone since: trimmed, or never written
+      }
     }
   }
 
