@@ -146,7 +146,8 @@ async function digest(file) {
 function cacheProgCommand(p) {
     const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
     const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote]);
+    const bundle = p.bundleWaitMs === undefined ? [] : ['--bundle-wait-ms', String(p.bundleWaitMs)];
+    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle]);
 }
 
 ;// CONCATENATED MODULE: ./src/bootstrap/shell-quote.ts
@@ -702,11 +703,6 @@ function renderWiring(w) {
 // EXTERNAL MODULE: ./src/daemon/reports.ts
 var reports = __webpack_require__(195);
 ;// CONCATENATED MODULE: ./src/buildcache/finish.ts
-/**
- * Post step, build cache (our client): flush and stop the daemon, and return
- * the job's figures. If the daemon is gone, the shims journaled their reports
- * in the store, and the figures come from there.
- */
 
 
 /** How long the post step lets background uploads run before it counts the rest as unsent. */
@@ -726,7 +722,13 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
         if (!reply.ok)
             throw new Error(reply.error);
         await (0,control/* controlRequest */.l)(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
+        return {
+            stats: reply.stats,
+            trim: reply.trim,
+            ids: reply.ids,
+            ...(reply.import && { import: reply.import }),
+            ...(remote && { remote: { settings: remote, stats: reply.remote } }),
+        };
     }
     catch (error) {
         const account = new reports/* JobAccount */.dr();
@@ -755,8 +757,8 @@ function buildCacheFigures(stats) {
     };
 }
 
-// EXTERNAL MODULE: ./src/remote/daemon-remote.ts + 7 modules
-var daemon_remote = __webpack_require__(569);
+// EXTERNAL MODULE: ./src/remote/daemon-remote.ts + 6 modules
+var daemon_remote = __webpack_require__(344);
 ;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
 /**
  * Reads `[GLOBAL] pants_version` from pants.toml without a TOML library: the

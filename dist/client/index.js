@@ -10,12 +10,12 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(141);
-/* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(981);
+/* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(345);
 /* harmony import */ var _daemon_put_notifier_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(572);
 /* harmony import */ var _daemon_reports_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(195);
 /* harmony import */ var _gocacheprog_protocol_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(594);
 /* harmony import */ var _gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(280);
-/* harmony import */ var _remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(569);
+/* harmony import */ var _remote_daemon_remote_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(344);
 /* harmony import */ var _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(430);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
@@ -37,9 +37,10 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 const USAGE = `usage:
-  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET [--remote-wait-ms N]]
+  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET [--remote-wait-ms N] [--bundle-wait-ms N]]
       speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this); --read-store: a store read behind
-      ours, never written; with --remote-wait-ms, local misses are looked up through the daemon's remote cache
+      ours, never written; with --remote-wait-ms, local misses are looked up through the daemon's remote cache;
+      with --bundle-wait-ms, a local miss waits for the entry if the bundle the daemon is importing brings it
   go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
       the remote cache's settings come from the GO_CACHE_SETUP_REMOTE environment variable
   go-cache-setup stats|flush|stop|ping --socket SOCKET
@@ -53,16 +54,27 @@ const debug = process.env.GO_CACHE_SETUP_DEBUG === '1';
 const warn = (message) => void process.stderr.write(`go-cache-setup: ${message}\n`);
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500;
-async function serve(storeDir, socket, readStoreDir, remoteWaitMs) {
+async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitMs }) {
     const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .V(storeDir);
     // Read-only behind ours: hits from it, puts never go to it (bootstrap/job-hooks.ts).
     const readStore = readStoreDir === undefined ? undefined : new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .V(readStoreDir);
     const local = readStore === undefined ? (id) => store.get(id) : (id) => store.get(id) ?? readStore.get(id);
     // Hits from the local store stay synchronous (the fast path); only a local
-    // miss asks the daemon, which holds the remote's settings and connections.
-    const remote = socket !== undefined && remoteWaitMs !== undefined;
-    const get = remote ? (id) => local(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs) : local;
-    const notifier = remote ? new _daemon_put_notifier_js__WEBPACK_IMPORTED_MODULE_4__/* .PutNotifier */ .a(socket) : undefined;
+    // miss asks the daemon, which holds the remote's settings and connections,
+    // and the bundle it imports while go runs. Once it says nothing more can
+    // come (no remote, the import is over), misses stop asking.
+    const waitMs = Math.max(remoteWaitMs ?? 0, bundleWaitMs ?? 0);
+    let daemonFinal = false;
+    const ask = socket !== undefined && waitMs > 0;
+    const get = ask
+        ? (id) => local(id) ??
+            (daemonFinal
+                ? undefined
+                : fetchThroughDaemon(store, socket, id, waitMs, () => {
+                    daemonFinal = true;
+                }))
+        : local;
+    const notifier = socket !== undefined && remoteWaitMs !== undefined ? new _daemon_put_notifier_js__WEBPACK_IMPORTED_MODULE_4__/* .PutNotifier */ .a(socket) : undefined;
     const put = (actionId, outputId, body, size) => {
         const result = store.put(actionId, outputId, body, size);
         notifier?.notify(actionId);
@@ -104,12 +116,14 @@ async function serve(storeDir, socket, readStoreDir, remoteWaitMs) {
     }
     return 0;
 }
-/** A miss unless the daemon fetched a verified copy into the store in time. */
-async function fetchThroughDaemon(store, socket, actionId, waitMs) {
+/** A miss unless the daemon brought a verified copy into the store in time. */
+async function fetchThroughDaemon(store, socket, actionId, waitMs, onFinal) {
     try {
         const reply = await (0,_daemon_control_js__WEBPACK_IMPORTED_MODULE_2__/* .controlRequest */ .l)(socket, { op: 'fetch', actionId }, waitMs);
         if (reply.ok && reply.hit)
             return store.get(actionId);
+        if (reply.ok && reply.final)
+            onFinal();
         if (!reply.ok && debug)
             warn(`fetch ${actionId}: ${reply.error}`);
     }
@@ -144,6 +158,7 @@ async function main(argv) {
             'max-bytes': { type: 'string' },
             'idle-timeout-seconds': { type: 'string' },
             'remote-wait-ms': { type: 'string' },
+            'bundle-wait-ms': { type: 'string' },
             log: { type: 'string' },
         },
         strict: true,
@@ -152,9 +167,18 @@ async function main(argv) {
         case 'serve':
             if (!values.store)
                 throw new UsageError('serve needs --store DIR');
-            if (values['remote-wait-ms'] !== undefined && !values.daemon)
-                throw new UsageError('--remote-wait-ms needs --daemon SOCKET');
-            return serve(values.store, values.daemon, values['read-store'], values['remote-wait-ms'] === undefined ? undefined : positive(values['remote-wait-ms'], '--remote-wait-ms'));
+            for (const flag of ['remote-wait-ms', 'bundle-wait-ms']) {
+                if (values[flag] !== undefined && !values.daemon)
+                    throw new UsageError(`--${flag} needs --daemon SOCKET`);
+            }
+            const ms = (flag) => (values[flag] === undefined ? undefined : positive(values[flag], `--${flag}`));
+            return serve({
+                storeDir: values.store,
+                socket: values.daemon,
+                readStoreDir: values['read-store'],
+                remoteWaitMs: ms('remote-wait-ms'),
+                bundleWaitMs: ms('bundle-wait-ms'),
+            });
         case 'daemon': {
             if (!values.store || !values.socket)
                 throw new UsageError('daemon needs --store DIR and --socket SOCKET');
@@ -277,7 +301,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 /***/ }),
 
-/***/ 981:
+/***/ 345:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -293,6 +317,328 @@ var external_node_fs_ = __nccwpck_require__(24);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(30);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+;// CONCATENATED MODULE: ./src/action/errors.ts
+/** A misconfiguration the user must fix: the only kind of error that fails the main step. */
+class ConfigError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'ConfigError';
+}
+function errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/bundle/format.ts
+/**
+ * The bundle: the local store's useful part as one file, so the whole store
+ * travels as ONE cache entry (the GitHub Actions cache takes 200 uploads a
+ * minute per repository; an entry per object would never fit).
+ *
+ * Before compression (all integers big-endian):
+ *
+ *   "go-cache-setup bundle 2\n"
+ *   index frame, exactly once, first:
+ *     'I'  n u32  n × actionID[32]
+ *   object frame, once per object:
+ *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
+ *   end frame, exactly once, last:
+ *     'E'  objects u64  entries u64
+ *
+ * An object carries the entries that point at it, so the reader can verify the
+ * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
+ * then publish it with its entries; nothing is held back for later. IDs are
+ * raw bytes, so no name from a bundle ever becomes a path: the reader turns
+ * them into 64 hex characters itself. The index says up front which entries
+ * are coming, so a go process that asks for one before it arrives can wait for
+ * it instead of recompiling (the daemon imports while go runs, D22); an entry
+ * it names that never arrives is a miss. The end frame makes a truncated
+ * bundle detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * long-distance matching, chosen by measurement (docs/decisions.md D13).
+ */
+
+
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1');
+const INDEX = 0x49; // 'I'
+const OBJECT = 0x4f; // 'O'
+const END = 0x45; // 'E'
+const ID_BYTES = 32;
+/** One object is held in memory while it is verified; Go's outputs are far smaller. */
+const MAX_OBJECT_BYTES = 2 * 1024 ** 3;
+const MAX_ENTRIES_PER_OBJECT = 1 << 20;
+/** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
+const MAX_INDEX_ENTRIES = 1 << 22;
+/** Frames for one object: the header, then the body as given. */
+function objectHeader(object) {
+    const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
+    let at = 0;
+    header[at++] = OBJECT;
+    at += idBytes(object.outputId).copy(header, at);
+    header.writeBigUInt64BE(BigInt(object.size), at);
+    at += 8;
+    header.writeUInt32BE(object.entries.length, at);
+    at += 4;
+    for (const entry of object.entries) {
+        at += idBytes(entry.actionId).copy(header, at);
+        header.writeBigUInt64BE(BigInt(Math.max(0, Math.trunc(entry.timeMs))), at);
+        at += 8;
+    }
+    return header;
+}
+/** The index frame: every action ID the object frames will carry, in their order. */
+function indexFrame(objects) {
+    const count = objects.reduce((n, o) => n + o.entries.length, 0);
+    const frame = Buffer.alloc(1 + 4 + count * ID_BYTES);
+    frame[0] = INDEX;
+    frame.writeUInt32BE(count, 1);
+    let at = 5;
+    for (const object of objects)
+        for (const entry of object.entries)
+            at += idBytes(entry.actionId).copy(frame, at);
+    return frame;
+}
+function endFrame(objects, entries) {
+    const frame = Buffer.alloc(17);
+    frame[0] = END;
+    frame.writeBigUInt64BE(BigInt(objects), 1);
+    frame.writeBigUInt64BE(BigInt(entries), 9);
+    return frame;
+}
+/**
+ * Reads and zstd chunks of 1 MiB, not Node's 16 KiB defaults: each chunk is a
+ * trip through libuv's thread pool, and at 16 KiB decompressing a 154 MiB
+ * bundle took 0.9–1.5 s against 0.27–0.36 s (D13).
+ */
+const STREAM_CHUNK_BYTES = 1 << 20;
+/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
+function compressor() {
+    const C = zlib.constants;
+    return zlib.createZstdCompress({
+        chunkSize: STREAM_CHUNK_BYTES,
+        params: {
+            [C.ZSTD_c_compressionLevel]: 3,
+            [C.ZSTD_c_enableLongDistanceMatching]: 1,
+            [C.ZSTD_c_windowLog]: 27,
+            [C.ZSTD_c_checksumFlag]: 1,
+        },
+    });
+}
+function decompressor() {
+    // 27 is zstd's default window limit; say it, so a hostile frame cannot ask for more memory.
+    return external_node_zlib_default().createZstdDecompress({ chunkSize: STREAM_CHUNK_BYTES, params: { [(external_node_zlib_default()).constants.ZSTD_d_windowLogMax]: 27 } });
+}
+class BundleFormatError extends Error {
+    name = 'BundleFormatError';
+}
+/**
+ * Reads a decompressed bundle and hands each object whose body hashes to its
+ * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
+ * the format (bad magic, bad frame, over the limits, truncated, trailing
+ * bytes, counts that do not match); what was accepted before stays accepted:
+ * each of those objects was verified on its own.
+ */
+async function readBundle(chunks, limits, accept, onIndex) {
+    const input = new ByteReader(chunks);
+    const magic = await input.take(BUNDLE_MAGIC.length);
+    if (!magic.equals(BUNDLE_MAGIC))
+        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+    if ((await input.take(1))[0] !== INDEX)
+        throw new BundleFormatError('no index frame after the header');
+    const indexCount = (await input.take(4)).readUInt32BE(0);
+    if (indexCount > MAX_INDEX_ENTRIES)
+        throw new BundleFormatError(`an index of ${indexCount} entries`);
+    const index = await input.take(indexCount * ID_BYTES);
+    const indexed = [];
+    for (let at = 0; at < index.length; at += ID_BYTES)
+        indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'));
+    onIndex?.(indexed);
+    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
+    for (;;) {
+        const kind = (await input.take(1))[0];
+        if (kind === END) {
+            const end = await input.take(16);
+            const objects = Number(end.readBigUInt64BE(0));
+            const entries = Number(end.readBigUInt64BE(8));
+            if (objects !== result.objects + result.rejected || entries < result.entries) {
+                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
+            }
+            if (!(await input.atEnd()))
+                throw new BundleFormatError('bytes after the end frame');
+            return result;
+        }
+        if (kind !== OBJECT)
+            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
+        const head = await input.take(ID_BYTES + 12);
+        const outputId = head.subarray(0, ID_BYTES).toString('hex');
+        const size = Number(head.readBigUInt64BE(ID_BYTES));
+        const count = head.readUInt32BE(ID_BYTES + 8);
+        if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
+            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
+        }
+        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
+            throw new BundleFormatError(`an object with ${count} entries`);
+        const table = await input.take(count * (ID_BYTES + 8));
+        const entries = [];
+        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
+        }
+        const body = await input.take(size);
+        if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
+            result.rejected++;
+            continue;
+        }
+        await accept({ outputId, size, entries, body });
+        result.objects++;
+        result.entries += entries.length;
+        result.bytes += size;
+    }
+}
+function idBytes(hex) {
+    if (!/^[0-9a-f]{64}$/.test(hex))
+        throw new Error(`invalid cache ID ${JSON.stringify(hex)}`);
+    return Buffer.from(hex, 'hex');
+}
+/** Exact-length reads over a stream of chunks. */
+class ByteReader {
+    iterator;
+    pending = [];
+    buffered = 0;
+    constructor(chunks) {
+        this.iterator = chunks[Symbol.asyncIterator]();
+    }
+    async take(n) {
+        while (this.buffered < n) {
+            if (!(await this.pull()))
+                throw new BundleFormatError('the bundle ends early (truncated)');
+        }
+        const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.buffered);
+        const out = all.subarray(0, n);
+        const rest = all.subarray(n);
+        this.pending = rest.length > 0 ? [rest] : [];
+        this.buffered = rest.length;
+        return out;
+    }
+    async atEnd() {
+        while (this.buffered === 0)
+            if (!(await this.pull()))
+                return true;
+        return false;
+    }
+    async pull() {
+        const next = await this.iterator.next();
+        if (next.done)
+            return false;
+        if (next.value.length > 0) {
+            this.pending.push(next.value);
+            this.buffered += next.value.length;
+        }
+        return true;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/import.ts
+/**
+ * Importing a downloaded bundle into the local store: in the daemon while go
+ * runs (D22), or in the main step when there is no daemon. Objects are
+ * published one by one, each after its digest matched, so a go process that
+ * looks early sees either nothing or a verified entry. The bundle's index says
+ * which entries are still coming; `Arrivals` lets a lookup wait for one of
+ * those instead of recompiling it.
+ */
+
+
+
+
+/** Which indexed entries have not arrived yet, and who waits for them. */
+class Arrivals {
+    /** Undefined until the index is read. */
+    pending;
+    ended = false;
+    waiters = new Map();
+    indexWaiters = [];
+    indexRead(actionIds) {
+        this.pending = new Set(actionIds);
+        const waiting = this.indexWaiters;
+        this.indexWaiters = [];
+        for (const wake of waiting)
+            wake();
+    }
+    arrived(actionIds) {
+        for (const id of actionIds) {
+            this.pending?.delete(id);
+            const waiting = this.waiters.get(id);
+            if (waiting === undefined)
+                continue;
+            this.waiters.delete(id);
+            for (const wake of waiting)
+                wake(true);
+        }
+    }
+    /** Nothing more will arrive: every waiter wakes, and misses if its entry never came. */
+    end() {
+        this.ended = true;
+        this.pending = new Set();
+        for (const wake of this.indexWaiters)
+            wake();
+        this.indexWaiters = [];
+        for (const waiting of this.waiters.values())
+            for (const wake of waiting)
+                wake(false);
+        this.waiters.clear();
+    }
+    get active() {
+        return !this.ended;
+    }
+    /**
+     * Undefined when there is nothing to wait for (not announced, already here,
+     * or the import is over); else resolves to whether the entry arrived.
+     */
+    settled(actionId) {
+        if (this.ended)
+            return undefined;
+        if (this.pending === undefined) {
+            return new Promise((resolve) => this.indexWaiters.push(resolve)).then(() => this.settled(actionId) ?? false);
+        }
+        if (!this.pending.has(actionId))
+            return undefined;
+        return new Promise((resolve) => {
+            const waiting = this.waiters.get(actionId);
+            if (waiting === undefined)
+                this.waiters.set(actionId, [resolve]);
+            else
+                waiting.push(resolve);
+        });
+    }
+}
+/** Imports `file` into `store`, then deletes it. Never throws: an unreadable bundle is reported in `error`. */
+async function importBundle(file, store, options) {
+    const now = options.now ?? (() => performance.now());
+    const started = now();
+    const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
+    try {
+        const result = await readBundle((0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: options.maxBytes }, ({ outputId, size, entries, body }) => {
+            store.putShared(outputId, [body], size, entries);
+            report.objects++;
+            report.entries += entries.length;
+            report.bytes += size;
+            options.arrivals?.arrived(entries.map((e) => e.actionId));
+        }, (actionIds) => options.arrivals?.indexRead(actionIds));
+        report.rejected = result.rejected;
+    }
+    catch (error) {
+        report.error = errorMessage(error);
+    }
+    finally {
+        options.arrivals?.end();
+        await (0,promises_.rm)(file, { force: true }).catch(() => undefined);
+    }
+    return { ...report, importMs: now() - started };
+}
+
 // EXTERNAL MODULE: ./src/store/local-store.ts
 var local_store = __nccwpck_require__(430);
 // EXTERNAL MODULE: external "node:path"
@@ -414,9 +760,11 @@ var reports = __nccwpck_require__(195);
  * The long-lived daemon the action's main step starts. go processes never wait
  * on it: their shims serve hits and write puts straight to the shared store.
  * The daemon holds what outlives one go process: the job's accounting (sessions
- * report to it when they end), LRU bookkeeping and trimming at flush, and,
- * with the remote tiers, background transfers.
+ * report to it when they end), LRU bookkeeping and trimming at flush, the
+ * import of the build-cache bundle while go runs, and, with the remote tiers,
+ * background transfers.
  */
+
 
 
 
@@ -430,6 +778,8 @@ async function startDaemon(options) {
     const remote = options.remote?.(store);
     // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
     void remote?.prefetch().catch((error) => options.log(`prefetch: ${String(error)}`));
+    /** The bundle the main step handed over, while and after it is imported. */
+    let bundle;
     let idleTimer;
     let closing = false;
     const handle = async (request) => {
@@ -451,14 +801,42 @@ async function startDaemon(options) {
                 if (Array.isArray(request.actionIds))
                     remote?.enqueue(request.actionIds.filter((id) => typeof id === 'string'));
                 return { ok: true };
-            case 'fetch':
-                if (remote === undefined)
-                    return { ok: true, hit: false };
-                return { ok: true, hit: await remote.fetch(request.actionId) };
+            case 'import':
+                if (bundle !== undefined)
+                    return { ok: false, error: 'a bundle was imported already' };
+                // The file is deleted after the import: take only what the main step hands over.
+                if (!request.file.endsWith('.bundle') || !(0,external_node_fs_.lstatSync)(request.file, { throwIfNoEntry: false })?.isFile()) {
+                    return { ok: false, error: `not a bundle file: ${JSON.stringify(request.file)}` };
+                }
+                bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 };
+                bundle.done = importBundle(request.file, store, { maxBytes: request.maxBytes, arrivals: bundle.arrivals }).then((report) => {
+                    options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`);
+                    return report;
+                });
+                return { ok: true };
+            case 'fetch': {
+                const arriving = bundle?.arrivals.settled(request.actionId);
+                if (arriving !== undefined) {
+                    const started = performance.now();
+                    if (await arriving) {
+                        bundle.waits++;
+                        bundle.waitMs += performance.now() - started;
+                    }
+                }
+                // Also when nothing was pending: the import may have brought the entry
+                // between the shim's own look and this request.
+                if (bundle !== undefined && store.get(request.actionId) !== undefined)
+                    return { ok: true, hit: true };
+                if (remote !== undefined)
+                    return { ok: true, hit: await remote.fetch(request.actionId) };
+                return { ok: true, hit: false, final: !(bundle?.arrivals.active ?? false) };
+            }
             case 'stats':
                 await (0,reports/* drainJournals */.jb)(store.root, account);
                 return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) };
             case 'flush': {
+                // The bundle's save reads the store: the import must be over first.
+                const imported = bundle?.done && { ...(await bundle.done), waits: bundle.waits, waitMs: bundle.waitMs };
                 await (0,reports/* drainJournals */.jb)(store.root, account);
                 // Journals the shims wrote themselves (the daemon was busy or gone) name puts too.
                 remote?.enqueue(account.added);
@@ -473,6 +851,7 @@ async function startDaemon(options) {
                     trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
                     ...(remoteStats && { remote: remoteStats }),
                     ...(request.ids ? { ids: account.ids() } : {}),
+                    ...(imported && { import: imported }),
                 };
             }
             case 'stop':
@@ -1106,7 +1485,7 @@ function serveSession(input, output, backend, options = {}) {
 
 /***/ }),
 
-/***/ 569:
+/***/ 344:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1127,9 +1506,9 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: external "node:zlib"
-const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_namespaceObject);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
 ;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
 /**
  * A client for the Bazel HTTP cache protocol as bazel-remote serves it
@@ -2455,6 +2834,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ })
 

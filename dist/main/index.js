@@ -96196,7 +96196,7 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 9852:
+/***/ 4819:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96291,7 +96291,8 @@ async function digest(file) {
 function client_install_cacheProgCommand(p) {
     const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
     const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote]);
+    const bundle = p.bundleWaitMs === undefined ? [] : ['--bundle-wait-ms', String(p.bundleWaitMs)];
+    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle]);
 }
 
 // EXTERNAL MODULE: ./src/daemon/control.ts
@@ -96396,11 +96397,6 @@ function parseReport(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/finish.ts
-/**
- * Post step, build cache (our client): flush and stop the daemon, and return
- * the job's figures. If the daemon is gone, the shims journaled their reports
- * in the store, and the figures come from there.
- */
 
 
 /** How long the post step lets background uploads run before it counts the rest as unsent. */
@@ -96420,7 +96416,13 @@ async function finish_finishClient(socket, store, { owner = 'action', remote } =
         if (!reply.ok)
             throw new Error(reply.error);
         await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
+        return {
+            stats: reply.stats,
+            trim: reply.trim,
+            ids: reply.ids,
+            ...(reply.import && { import: reply.import }),
+            ...(remote && { remote: { settings: remote, stats: reply.remote } }),
+        };
     }
     catch (error) {
         const account = new JobAccount();
@@ -97856,7 +97858,7 @@ function keyPart(part) {
  * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
  * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
  *
- * primary:  go-cache-setup-build-v1-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * primary:  go-cache-setup-build-v2-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
  * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
  *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
  *           …-<branch>-                     any job on this branch
@@ -97874,7 +97876,7 @@ function keyPart(part) {
 
 
 /** Bump to invalidate every bundle at once (a format change, say). */
-const BUNDLE_KEY_VERSION = 'v1';
+const BUNDLE_KEY_VERSION = 'v2';
 const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`;
 const MAX_KEY_LENGTH = 512;
 /** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
@@ -98194,7 +98196,9 @@ var errors = __nccwpck_require__(8055);
  *
  * Before compression (all integers big-endian):
  *
- *   "go-cache-setup bundle 1\n"
+ *   "go-cache-setup bundle 2\n"
+ *   index frame, exactly once, first:
+ *     'I'  n u32  n × actionID[32]
  *   object frame, once per object:
  *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
  *   end frame, exactly once, last:
@@ -98204,19 +98208,25 @@ var errors = __nccwpck_require__(8055);
  * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
  * then publish it with its entries; nothing is held back for later. IDs are
  * raw bytes, so no name from a bundle ever becomes a path: the reader turns
- * them into 64 hex characters itself. The end frame makes a truncated bundle
- * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * them into 64 hex characters itself. The index says up front which entries
+ * are coming, so a go process that asks for one before it arrives can wait for
+ * it instead of recompiling (the daemon imports while go runs, D22); an entry
+ * it names that never arrives is a miss. The end frame makes a truncated
+ * bundle detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
  * long-distance matching, chosen by measurement (docs/decisions.md D13).
  */
 
 
-const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1');
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1');
+const INDEX = 0x49; // 'I'
 const OBJECT = 0x4f; // 'O'
 const END = 0x45; // 'E'
 const ID_BYTES = 32;
 /** One object is held in memory while it is verified; Go's outputs are far smaller. */
 const format_MAX_OBJECT_BYTES = 2 * 1024 ** 3;
 const MAX_ENTRIES_PER_OBJECT = 1 << 20;
+/** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
+const MAX_INDEX_ENTRIES = 1 << 22;
 /** Frames for one object: the header, then the body as given. */
 function objectHeader(object) {
     const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
@@ -98233,6 +98243,18 @@ function objectHeader(object) {
         at += 8;
     }
     return header;
+}
+/** The index frame: every action ID the object frames will carry, in their order. */
+function indexFrame(objects) {
+    const count = objects.reduce((n, o) => n + o.entries.length, 0);
+    const frame = Buffer.alloc(1 + 4 + count * ID_BYTES);
+    frame[0] = INDEX;
+    frame.writeUInt32BE(count, 1);
+    let at = 5;
+    for (const object of objects)
+        for (const entry of object.entries)
+            at += idBytes(entry.actionId).copy(frame, at);
+    return frame;
 }
 function endFrame(objects, entries) {
     const frame = Buffer.alloc(17);
@@ -98274,11 +98296,21 @@ class BundleFormatError extends Error {
  * bytes, counts that do not match); what was accepted before stays accepted:
  * each of those objects was verified on its own.
  */
-async function readBundle(chunks, limits, accept) {
+async function readBundle(chunks, limits, accept, onIndex) {
     const input = new ByteReader(chunks);
     const magic = await input.take(BUNDLE_MAGIC.length);
     if (!magic.equals(BUNDLE_MAGIC))
         throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+    if ((await input.take(1))[0] !== INDEX)
+        throw new BundleFormatError('no index frame after the header');
+    const indexCount = (await input.take(4)).readUInt32BE(0);
+    if (indexCount > MAX_INDEX_ENTRIES)
+        throw new BundleFormatError(`an index of ${indexCount} entries`);
+    const index = await input.take(indexCount * ID_BYTES);
+    const indexed = [];
+    for (let at = 0; at < index.length; at += ID_BYTES)
+        indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'));
+    onIndex?.(indexed);
     const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
     for (;;) {
         const kind = (await input.take(1))[0];
@@ -98363,15 +98395,114 @@ class ByteReader {
     }
 }
 
-;// CONCATENATED MODULE: ./src/bundle/restore.ts
+;// CONCATENATED MODULE: ./src/bundle/import.ts
 /**
- * Main step: restore the newest matching bundle into the local store before
- * go runs. Every cache problem is a warning and a miss; the build goes on.
- * Objects enter the store only after their sha256 matched their OutputID, and
- * through LocalStore.put (atomic publish, entries named by hex IDs the reader
- * built itself), so a go process that looks early just misses.
+ * Importing a downloaded bundle into the local store: in the daemon while go
+ * runs (D22), or in the main step when there is no daemon. Objects are
+ * published one by one, each after its digest matched, so a go process that
+ * looks early sees either nothing or a verified entry. The bundle's index says
+ * which entries are still coming; `Arrivals` lets a lookup wait for one of
+ * those instead of recompiling it.
  */
 
+
+
+
+/** Which indexed entries have not arrived yet, and who waits for them. */
+class Arrivals {
+    /** Undefined until the index is read. */
+    pending;
+    ended = false;
+    waiters = new Map();
+    indexWaiters = [];
+    indexRead(actionIds) {
+        this.pending = new Set(actionIds);
+        const waiting = this.indexWaiters;
+        this.indexWaiters = [];
+        for (const wake of waiting)
+            wake();
+    }
+    arrived(actionIds) {
+        for (const id of actionIds) {
+            this.pending?.delete(id);
+            const waiting = this.waiters.get(id);
+            if (waiting === undefined)
+                continue;
+            this.waiters.delete(id);
+            for (const wake of waiting)
+                wake(true);
+        }
+    }
+    /** Nothing more will arrive: every waiter wakes, and misses if its entry never came. */
+    end() {
+        this.ended = true;
+        this.pending = new Set();
+        for (const wake of this.indexWaiters)
+            wake();
+        this.indexWaiters = [];
+        for (const waiting of this.waiters.values())
+            for (const wake of waiting)
+                wake(false);
+        this.waiters.clear();
+    }
+    get active() {
+        return !this.ended;
+    }
+    /**
+     * Undefined when there is nothing to wait for (not announced, already here,
+     * or the import is over); else resolves to whether the entry arrived.
+     */
+    settled(actionId) {
+        if (this.ended)
+            return undefined;
+        if (this.pending === undefined) {
+            return new Promise((resolve) => this.indexWaiters.push(resolve)).then(() => this.settled(actionId) ?? false);
+        }
+        if (!this.pending.has(actionId))
+            return undefined;
+        return new Promise((resolve) => {
+            const waiting = this.waiters.get(actionId);
+            if (waiting === undefined)
+                this.waiters.set(actionId, [resolve]);
+            else
+                waiting.push(resolve);
+        });
+    }
+}
+/** Imports `file` into `store`, then deletes it. Never throws: an unreadable bundle is reported in `error`. */
+async function importBundle(file, store, options) {
+    const now = options.now ?? (() => performance.now());
+    const started = now();
+    const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
+    try {
+        const result = await readBundle((0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: options.maxBytes }, ({ outputId, size, entries, body }) => {
+            store.putShared(outputId, [body], size, entries);
+            report.objects++;
+            report.entries += entries.length;
+            report.bytes += size;
+            options.arrivals?.arrived(entries.map((e) => e.actionId));
+        }, (actionIds) => options.arrivals?.indexRead(actionIds));
+        report.rejected = result.rejected;
+    }
+    catch (error) {
+        report.error = (0,errors/* errorMessage */.g)(error);
+    }
+    finally {
+        options.arrivals?.end();
+        await (0,promises_namespaceObject.rm)(file, { force: true }).catch(() => undefined);
+    }
+    return { ...report, importMs: now() - started };
+}
+
+;// CONCATENATED MODULE: ./src/bundle/restore.ts
+/**
+ * Main step: download the newest matching bundle before go runs, and have it
+ * imported into the local store: by the daemon, while go starts (D22), or
+ * here when there is no daemon. Every cache problem is a warning and a miss;
+ * the build goes on. Objects enter the store only after their sha256 matched
+ * their OutputID (import.ts), so a go process that looks early either waits
+ * for an entry the bundle's index announced or misses.
+ */
 
 
 
@@ -98413,36 +98544,49 @@ async function restoreBundle(p) {
     }
     catch (error) {
         p.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
+        await (0,promises_namespaceObject.rm)(p.file, { force: true });
         return finish('miss', SERVICE_FAILED);
     }
     if (report.matchedKey === undefined) {
         p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
         return finish('miss');
     }
-    try {
-        report.archiveBytes = (await (0,promises_namespaceObject.stat)(p.file)).size;
-        const store = new LocalStore(p.store);
-        const result = await readBundle((0,external_node_fs_.createReadStream)(p.file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: p.maxImportBytes }, ({ outputId, size, entries, body }) => {
-            store.putShared(outputId, [body], size, entries);
-            report.objects++;
-            report.entries += entries.length;
-            report.bytes += size;
-        });
-        if (result.rejected > 0) {
-            p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`);
-        }
-        p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
-        return finish('hit');
+    report.archiveBytes = await (0,promises_namespaceObject.stat)(p.file).then((info) => info.size, () => 0);
+    report.downloadMs = p.now() - started;
+    // The daemon imports while go starts (D22): go's lookups wait for entries
+    // the bundle's index says are coming. Without a daemon, import here.
+    if (p.importInBackground !== undefined && (await p.importInBackground(p.file).catch(() => false))) {
+        p.log.info(`Build cache bundle ${report.matchedKey} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
+        return { ...finish('hit'), importing: 'daemon' };
     }
-    catch (error) {
-        // Objects put so far were each verified, so they stay; the bundle counts as a miss.
-        const reason = `the bundle ${report.matchedKey} is unreadable (${(0,errors/* errorMessage */.g)(error)}); treated as a miss`;
-        p.log.warning(`Build cache bundle: ${reason}`);
-        return finish('corrupt', reason);
+    const imported = await importBundle(p.file, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now });
+    return withImport(finish('hit'), imported, p.log);
+}
+/**
+ * The restore report with an import's figures (the main step's, or the
+ * daemon's as post learns them): an unreadable bundle turns a hit into
+ * `corrupt`, a warning, and still keeps what was imported before the damage.
+ */
+function withImport(restore, imported, log) {
+    const report = {
+        ...restore,
+        entries: imported.entries,
+        objects: imported.objects,
+        bytes: imported.bytes,
+        importMs: imported.importMs,
+        waits: imported.waits,
+        waitMs: imported.waitMs,
+    };
+    if (imported.rejected > 0) {
+        log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects did not match their digest and were skipped`);
     }
-    finally {
-        await (0,promises_namespaceObject.rm)(p.file, { force: true });
+    if (imported.error !== undefined) {
+        const reason = `the bundle ${restore.matchedKey} is unreadable (${imported.error}); treated as a miss`;
+        log.warning(`Build cache bundle: ${reason}`);
+        return { ...report, outcome: 'corrupt', reason };
     }
+    log.info(`Build cache bundle restored from ${restore.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+    return report;
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/directory.ts
@@ -98510,6 +98654,12 @@ function supportsCacheProg(version) {
 
 
 
+/**
+ * How long a go lookup may wait for an entry the daemon's bundle import is
+ * bringing. The import of a bundle at the 2 GiB default store size takes
+ * seconds; a lookup that gives up recompiles, which is correct, only slower.
+ */
+const BUNDLE_WAIT_MS = 60_000;
 const KIT_PING_TIMEOUT_MS = 2_000;
 /** How long the main step waits for a new daemon to answer. */
 const setup_DAEMON_START_TIMEOUT_MS = 10_000;
@@ -98552,7 +98702,8 @@ async function setupBuildCache(settings, goEnv, io) {
         io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`);
     }
     const remoteWaitMs = settings.remote && daemon_remote_fetchWaitMs(settings.remote);
-    const command = client_install_cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }) });
+    const bundleWaitMs = settings.bundle && daemonStarted ? BUNDLE_WAIT_MS : undefined;
+    const command = client_install_cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }), ...(bundleWaitMs && { bundleWaitMs }) });
     io.log.info(`GOCACHEPROG=${command}`);
     const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write };
     if (remote)
@@ -99406,6 +99557,9 @@ function isBundleState(value) {
 
 
 
+
+/** The daemon answers an import at once; it only registers the file. */
+const DAEMON_REPLY_MS = 5_000;
 async function runMain(ctx) {
     const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd();
     let inputs;
@@ -99432,6 +99586,10 @@ async function runMain(ctx) {
     if (!write.allowed)
         ctx.log.info(`Cache writes are off for this job: ${write.reason}`);
     const state = { version: 1, goVersion: goEnv.version, write };
+    // The bundle carries the build cache between runs unless a remote (cache-url)
+    // holds it, or a kit runner's store persists on its disk (the kit's daemon
+    // answers: owner 'kit' below, bootstrap/job-hooks.ts).
+    const bundleEnabled = inputs.cacheUrl === '';
     // Off: everything is still set up, but later steps are wired by hand from the outputs.
     const auto = auto_configure_resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[auto_configure_AUTO_CONFIGURE_ENV], kit: await kit_config_readKitConfig(ctx.env) });
     for (const warning of auto.warnings)
@@ -99445,6 +99603,7 @@ async function runMain(ctx) {
             customCommand: inputs.goCacheProg,
             storePath: inputs.storePath,
             storeMaxBytes: inputs.storeMaxBytes,
+            bundle: bundleEnabled,
             remote: await remoteFromInputs(inputs, write, {
                 repository: ctx.env.GITHUB_REPOSITORY ?? '',
                 workflow: ctx.env.GITHUB_WORKFLOW ?? '',
@@ -99523,10 +99682,9 @@ async function runMain(ctx) {
             canRead: cacheMode.read,
             readSkipReason: `ACTIONS_CACHE_MODE=${cacheMode.raw} forbids cache reads`,
             maxImportBytes: inputs.storeMaxBytes,
-            // Off when a remote (cache-url) holds the build cache, and on a kit runner,
-            // whose store persists on its disk (bootstrap/job-hooks.ts).
-            settings: { enabled: inputs.cacheUrl === '' && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
+            settings: { enabled: bundleEnabled && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
             now: ctx.now,
+            ...(build.daemonStarted && build.owner !== 'kit' && { importInBackground: (file) => importInDaemon(build.socket, file, inputs.storeMaxBytes) }),
         }).catch((error) => {
             ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
             return undefined;
@@ -99560,6 +99718,11 @@ async function runMain(ctx) {
     if (bundle !== undefined)
         state.bundle = await bundle;
     saveState(ctx, state);
+}
+/** Hands the downloaded bundle to the daemon (D22); false if it did not take it, and the main step imports it. */
+async function importInDaemon(socket, file, maxBytes) {
+    const reply = await (0,control/* controlRequest */.l)(socket, { op: 'import', file, maxBytes }, DAEMON_REPLY_MS);
+    return reply.ok;
 }
 /** What the bootstrap kit's job-started hook exported (bootstrap/job-hooks.ts), if it ran. */
 function kitDaemon(env) {
@@ -99708,7 +99871,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2710);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9852);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4819);
 /* harmony import */ var _action_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8055);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

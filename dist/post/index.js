@@ -99138,7 +99138,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 2854:
+/***/ 1468:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99447,11 +99447,6 @@ function parseReport(text) {
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/finish.ts
-/**
- * Post step, build cache (our client): flush and stop the daemon, and return
- * the job's figures. If the daemon is gone, the shims journaled their reports
- * in the store, and the figures come from there.
- */
 
 
 /** How long the post step lets background uploads run before it counts the rest as unsent. */
@@ -99471,7 +99466,13 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
         if (!reply.ok)
             throw new Error(reply.error);
         await (0,control/* controlRequest */.l)(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined);
-        return { stats: reply.stats, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
+        return {
+            stats: reply.stats,
+            trim: reply.trim,
+            ids: reply.ids,
+            ...(reply.import && { import: reply.import }),
+            ...(remote && { remote: { settings: remote, stats: reply.remote } }),
+        };
     }
     catch (error) {
         const account = new JobAccount();
@@ -99502,8 +99503,6 @@ function buildCacheFigures(stats) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/store/local-store.ts
 /**
  * The local store: content-addressed objects plus small action entries, on
@@ -99783,7 +99782,9 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  *
  * Before compression (all integers big-endian):
  *
- *   "go-cache-setup bundle 1\n"
+ *   "go-cache-setup bundle 2\n"
+ *   index frame, exactly once, first:
+ *     'I'  n u32  n × actionID[32]
  *   object frame, once per object:
  *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
  *   end frame, exactly once, last:
@@ -99793,19 +99794,25 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
  * then publish it with its entries; nothing is held back for later. IDs are
  * raw bytes, so no name from a bundle ever becomes a path: the reader turns
- * them into 64 hex characters itself. The end frame makes a truncated bundle
- * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * them into 64 hex characters itself. The index says up front which entries
+ * are coming, so a go process that asks for one before it arrives can wait for
+ * it instead of recompiling (the daemon imports while go runs, D22); an entry
+ * it names that never arrives is a miss. The end frame makes a truncated
+ * bundle detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
  * long-distance matching, chosen by measurement (docs/decisions.md D13).
  */
 
 
-const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1');
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1');
+const INDEX = 0x49; // 'I'
 const OBJECT = 0x4f; // 'O'
 const END = 0x45; // 'E'
 const ID_BYTES = 32;
 /** One object is held in memory while it is verified; Go's outputs are far smaller. */
 const MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (2 * 1024 ** 3));
 const MAX_ENTRIES_PER_OBJECT = (/* unused pure expression or super */ null && (1 << 20));
+/** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
+const MAX_INDEX_ENTRIES = (/* unused pure expression or super */ null && (1 << 22));
 /** Frames for one object: the header, then the body as given. */
 function objectHeader(object) {
     const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
@@ -99822,6 +99829,18 @@ function objectHeader(object) {
         at += 8;
     }
     return header;
+}
+/** The index frame: every action ID the object frames will carry, in their order. */
+function indexFrame(objects) {
+    const count = objects.reduce((n, o) => n + o.entries.length, 0);
+    const frame = Buffer.alloc(1 + 4 + count * ID_BYTES);
+    frame[0] = INDEX;
+    frame.writeUInt32BE(count, 1);
+    let at = 5;
+    for (const object of objects)
+        for (const entry of object.entries)
+            at += idBytes(entry.actionId).copy(frame, at);
+    return frame;
 }
 function endFrame(objects, entries) {
     const frame = Buffer.alloc(17);
@@ -99863,11 +99882,21 @@ class BundleFormatError extends (/* unused pure expression or super */ null && (
  * bytes, counts that do not match); what was accepted before stays accepted:
  * each of those objects was verified on its own.
  */
-async function format_readBundle(chunks, limits, accept) {
+async function format_readBundle(chunks, limits, accept, onIndex) {
     const input = new ByteReader(chunks);
     const magic = await input.take(BUNDLE_MAGIC.length);
     if (!magic.equals(BUNDLE_MAGIC))
         throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+    if ((await input.take(1))[0] !== INDEX)
+        throw new BundleFormatError('no index frame after the header');
+    const indexCount = (await input.take(4)).readUInt32BE(0);
+    if (indexCount > MAX_INDEX_ENTRIES)
+        throw new BundleFormatError(`an index of ${indexCount} entries`);
+    const index = await input.take(indexCount * ID_BYTES);
+    const indexed = [];
+    for (let at = 0; at < index.length; at += ID_BYTES)
+        indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'));
+    onIndex?.(indexed);
     const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
     for (;;) {
         const kind = (await input.take(1))[0];
@@ -99952,15 +99981,114 @@ class ByteReader {
     }
 }
 
-;// CONCATENATED MODULE: ./src/bundle/restore.ts
+;// CONCATENATED MODULE: ./src/bundle/import.ts
 /**
- * Main step: restore the newest matching bundle into the local store before
- * go runs. Every cache problem is a warning and a miss; the build goes on.
- * Objects enter the store only after their sha256 matched their OutputID, and
- * through LocalStore.put (atomic publish, entries named by hex IDs the reader
- * built itself), so a go process that looks early just misses.
+ * Importing a downloaded bundle into the local store: in the daemon while go
+ * runs (D22), or in the main step when there is no daemon. Objects are
+ * published one by one, each after its digest matched, so a go process that
+ * looks early sees either nothing or a verified entry. The bundle's index says
+ * which entries are still coming; `Arrivals` lets a lookup wait for one of
+ * those instead of recompiling it.
  */
 
+
+
+
+/** Which indexed entries have not arrived yet, and who waits for them. */
+class Arrivals {
+    /** Undefined until the index is read. */
+    pending;
+    ended = false;
+    waiters = new Map();
+    indexWaiters = [];
+    indexRead(actionIds) {
+        this.pending = new Set(actionIds);
+        const waiting = this.indexWaiters;
+        this.indexWaiters = [];
+        for (const wake of waiting)
+            wake();
+    }
+    arrived(actionIds) {
+        for (const id of actionIds) {
+            this.pending?.delete(id);
+            const waiting = this.waiters.get(id);
+            if (waiting === undefined)
+                continue;
+            this.waiters.delete(id);
+            for (const wake of waiting)
+                wake(true);
+        }
+    }
+    /** Nothing more will arrive: every waiter wakes, and misses if its entry never came. */
+    end() {
+        this.ended = true;
+        this.pending = new Set();
+        for (const wake of this.indexWaiters)
+            wake();
+        this.indexWaiters = [];
+        for (const waiting of this.waiters.values())
+            for (const wake of waiting)
+                wake(false);
+        this.waiters.clear();
+    }
+    get active() {
+        return !this.ended;
+    }
+    /**
+     * Undefined when there is nothing to wait for (not announced, already here,
+     * or the import is over); else resolves to whether the entry arrived.
+     */
+    settled(actionId) {
+        if (this.ended)
+            return undefined;
+        if (this.pending === undefined) {
+            return new Promise((resolve) => this.indexWaiters.push(resolve)).then(() => this.settled(actionId) ?? false);
+        }
+        if (!this.pending.has(actionId))
+            return undefined;
+        return new Promise((resolve) => {
+            const waiting = this.waiters.get(actionId);
+            if (waiting === undefined)
+                this.waiters.set(actionId, [resolve]);
+            else
+                waiting.push(resolve);
+        });
+    }
+}
+/** Imports `file` into `store`, then deletes it. Never throws: an unreadable bundle is reported in `error`. */
+async function import_importBundle(file, store, options) {
+    const now = options.now ?? (() => performance.now());
+    const started = now();
+    const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
+    try {
+        const result = await readBundle(createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: options.maxBytes }, ({ outputId, size, entries, body }) => {
+            store.putShared(outputId, [body], size, entries);
+            report.objects++;
+            report.entries += entries.length;
+            report.bytes += size;
+            options.arrivals?.arrived(entries.map((e) => e.actionId));
+        }, (actionIds) => options.arrivals?.indexRead(actionIds));
+        report.rejected = result.rejected;
+    }
+    catch (error) {
+        report.error = errorMessage(error);
+    }
+    finally {
+        options.arrivals?.end();
+        await rm(file, { force: true }).catch(() => undefined);
+    }
+    return { ...report, importMs: now() - started };
+}
+
+;// CONCATENATED MODULE: ./src/bundle/restore.ts
+/**
+ * Main step: download the newest matching bundle before go runs, and have it
+ * imported into the local store: by the daemon, while go starts (D22), or
+ * here when there is no daemon. Every cache problem is a warning and a miss;
+ * the build goes on. Objects enter the store only after their sha256 matched
+ * their OutputID (import.ts), so a go process that looks early either waits
+ * for an entry the bundle's index announced or misses.
+ */
 
 
 
@@ -100002,38 +100130,53 @@ async function restoreBundle(p) {
     }
     catch (error) {
         p.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`);
+        await rm(p.file, { force: true });
         return finish('miss', SERVICE_FAILED);
     }
     if (report.matchedKey === undefined) {
         p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
         return finish('miss');
     }
-    try {
-        report.archiveBytes = (await stat(p.file)).size;
-        const store = new LocalStore(p.store);
-        const result = await readBundle(createReadStream(p.file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: p.maxImportBytes }, ({ outputId, size, entries, body }) => {
-            store.putShared(outputId, [body], size, entries);
-            report.objects++;
-            report.entries += entries.length;
-            report.bytes += size;
-        });
-        if (result.rejected > 0) {
-            p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`);
-        }
-        p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
-        return finish('hit');
+    report.archiveBytes = await stat(p.file).then((info) => info.size, () => 0);
+    report.downloadMs = p.now() - started;
+    // The daemon imports while go starts (D22): go's lookups wait for entries
+    // the bundle's index says are coming. Without a daemon, import here.
+    if (p.importInBackground !== undefined && (await p.importInBackground(p.file).catch(() => false))) {
+        p.log.info(`Build cache bundle ${report.matchedKey} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
+        return { ...finish('hit'), importing: 'daemon' };
     }
-    catch (error) {
-        // Objects put so far were each verified, so they stay; the bundle counts as a miss.
-        const reason = `the bundle ${report.matchedKey} is unreadable (${errorMessage(error)}); treated as a miss`;
-        p.log.warning(`Build cache bundle: ${reason}`);
-        return finish('corrupt', reason);
+    const imported = await importBundle(p.file, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now });
+    return withImport(finish('hit'), imported, p.log);
+}
+/**
+ * The restore report with an import's figures (the main step's, or the
+ * daemon's as post learns them): an unreadable bundle turns a hit into
+ * `corrupt`, a warning, and still keeps what was imported before the damage.
+ */
+function withImport(restore, imported, log) {
+    const report = {
+        ...restore,
+        entries: imported.entries,
+        objects: imported.objects,
+        bytes: imported.bytes,
+        importMs: imported.importMs,
+        waits: imported.waits,
+        waitMs: imported.waitMs,
+    };
+    if (imported.rejected > 0) {
+        log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects did not match their digest and were skipped`);
     }
-    finally {
-        await rm(p.file, { force: true });
+    if (imported.error !== undefined) {
+        const reason = `the bundle ${restore.matchedKey} is unreadable (${imported.error}); treated as a miss`;
+        log.warning(`Build cache bundle: ${reason}`);
+        return { ...report, outcome: 'corrupt', reason };
     }
+    log.info(`Build cache bundle restored from ${restore.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+    return report;
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/bundle/save.ts
 /**
  * Post step: save a new bundle when the job produced enough new entries to be
@@ -100143,6 +100286,7 @@ async function writeBundle(store, plan, file) {
     const totals = { entries: 0, objects: 0, rawBytes: 0 };
     function* frames() {
         yield BUNDLE_MAGIC;
+        yield indexFrame(plan);
         for (const object of plan) {
             // Synchronous: the compressor works in the thread pool meanwhile, and a
             // read there too would only queue behind it.
@@ -100598,8 +100742,14 @@ function renderBundle({ restore: r, save: s, stats }) {
         `| Key | \`${r.key}\` |`,
         `| Restore | ${restore} |`,
     ];
-    if (r.outcome === 'hit' || r.outcome === 'corrupt') {
-        rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), in ${formatMs(r.restoreMs)} |`);
+    if ((r.outcome === 'hit' || r.outcome === 'corrupt') && r.importing === 'daemon' && r.importMs === undefined) {
+        rows.push(`| Restored | ${formatBytes(r.archiveBytes)} compressed, downloaded in ${formatMs(r.restoreMs)}; imported while go ran, by the daemon, whose figures were lost |`);
+    }
+    else if (r.outcome === 'hit' || r.outcome === 'corrupt') {
+        const timing = r.importing === 'daemon'
+            ? `downloaded in ${formatMs(r.restoreMs)}, imported while go ran in ${formatMs(r.importMs)}; ${r.waits ?? 0} lookups waited for entries still arriving (${formatMs(r.waitMs ?? 0)} summed)`
+            : `in ${formatMs(r.restoreMs)}`;
+        rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), ${timing} |`);
     }
     const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`;
     rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`);
@@ -100629,6 +100779,7 @@ function formatMs(ms) {
  * The post step: save the module cache if it is worth it, and report. It
  * never fails the job: every problem becomes a warning and a summary line.
  */
+
 
 
 
@@ -100673,13 +100824,15 @@ async function runPost(ctx) {
                         ctx.setOutput(name, value);
                     report.buildCache = { mode: 'client', report: client };
                     if (state.bundle !== undefined) {
-                        const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore: state.bundle, write: state.write, ids: client.ids, now: ctx.now }).catch((error) => {
+                        // Imported by the daemon while go ran: its figures (and any damage) arrive with the flush.
+                        const restore = state.bundle.importing === 'daemon' && client.import !== undefined ? withImport(state.bundle, client.import, ctx.log) : state.bundle;
+                        const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore, write: state.write, ids: client.ids, now: ctx.now }).catch((error) => {
                             const message = `Build cache bundle save failed: ${errors_errorMessage(error)}`;
                             ctx.log.warning(message);
                             report.problems.push(message);
                             return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 };
                         });
-                        report.bundle = { restore: state.bundle, save, stats: client.stats };
+                        report.bundle = { restore, save, stats: client.stats };
                     }
                 }
                 else if (build.mode === 'directory') {
@@ -100784,7 +100937,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6398);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2854);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1468);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

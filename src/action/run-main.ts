@@ -12,6 +12,7 @@ import { bundleKeys, runFacts } from '../bundle/key.ts'
 import { restoreBundle } from '../bundle/restore.ts'
 import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
 import { setupBuildCache } from '../buildcache/setup.ts'
+import { controlRequest } from '../daemon/control.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache } from '../modcache/restore.ts'
 import { setupPants } from '../pants/setup.ts'
@@ -24,6 +25,9 @@ import type { ActionContext } from './context.ts'
 import { ConfigError, errorMessage } from './errors.ts'
 import { readInputs, type Inputs } from './inputs.ts'
 import { saveState, type SavedState } from './state.ts'
+
+/** The daemon answers an import at once; it only registers the file. */
+const DAEMON_REPLY_MS = 5_000
 
 export async function runMain(ctx: ActionContext): Promise<void> {
   const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd()
@@ -51,6 +55,11 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   if (!write.allowed) ctx.log.info(`Cache writes are off for this job: ${write.reason}`)
   const state: SavedState = { version: 1, goVersion: goEnv.version, write }
 
+  // The bundle carries the build cache between runs unless a remote (cache-url)
+  // holds it, or a kit runner's store persists on its disk (the kit's daemon
+  // answers: owner 'kit' below, bootstrap/job-hooks.ts).
+  const bundleEnabled = inputs.cacheUrl === ''
+
   // Off: everything is still set up, but later steps are wired by hand from the outputs.
   const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[AUTO_CONFIGURE_ENV], kit: await readKitConfig(ctx.env) })
   for (const warning of auto.warnings) ctx.log.warning(warning)
@@ -65,6 +74,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
         customCommand: inputs.goCacheProg,
         storePath: inputs.storePath,
         storeMaxBytes: inputs.storeMaxBytes,
+        bundle: bundleEnabled,
         remote: await remoteFromInputs(inputs, write, {
           repository: ctx.env.GITHUB_REPOSITORY ?? '',
           workflow: ctx.env.GITHUB_WORKFLOW ?? '',
@@ -155,10 +165,9 @@ export async function runMain(ctx: ActionContext): Promise<void> {
           canRead: cacheMode.read,
           readSkipReason: `ACTIONS_CACHE_MODE=${cacheMode.raw} forbids cache reads`,
           maxImportBytes: inputs.storeMaxBytes,
-          // Off when a remote (cache-url) holds the build cache, and on a kit runner,
-          // whose store persists on its disk (bootstrap/job-hooks.ts).
-          settings: { enabled: inputs.cacheUrl === '' && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
+          settings: { enabled: bundleEnabled && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
           now: ctx.now,
+          ...(build.daemonStarted && build.owner !== 'kit' && { importInBackground: (file: string) => importInDaemon(build.socket, file, inputs.storeMaxBytes) }),
         }).catch((error: unknown) => {
           ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
           return undefined
@@ -190,6 +199,12 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   }
   if (bundle !== undefined) state.bundle = await bundle
   saveState(ctx, state)
+}
+
+/** Hands the downloaded bundle to the daemon (D22); false if it did not take it, and the main step imports it. */
+async function importInDaemon(socket: string, file: string, maxBytes: number): Promise<boolean> {
+  const reply = await controlRequest(socket, { op: 'import', file, maxBytes }, DAEMON_REPLY_MS)
+  return reply.ok
 }
 
 /** What the bootstrap kit's job-started hook exported (bootstrap/job-hooks.ts), if it ran. */

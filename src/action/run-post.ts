@@ -4,6 +4,7 @@
  */
 import { saveGoCacheDir } from '../buildcache/directory.ts'
 import { buildCacheFigures, finishClient } from '../buildcache/finish.ts'
+import { withImport } from '../bundle/restore.ts'
 import { saveBundle } from '../bundle/save.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
 import { Output } from './constants.ts'
@@ -53,7 +54,9 @@ export async function runPost(ctx: ActionContext): Promise<void> {
           for (const [name, value] of outputs) ctx.setOutput(name, value)
           report.buildCache = { mode: 'client', report: client }
           if (state.bundle !== undefined) {
-            const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore: state.bundle, write: state.write, ids: client.ids, now: ctx.now }).catch(
+            // Imported by the daemon while go ran: its figures (and any damage) arrive with the flush.
+            const restore = state.bundle.importing === 'daemon' && client.import !== undefined ? withImport(state.bundle, client.import, ctx.log) : state.bundle
+            const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore, write: state.write, ids: client.ids, now: ctx.now }).catch(
               (error: unknown) => {
                 const message = `Build cache bundle save failed: ${errorMessage(error)}`
                 ctx.log.warning(message)
@@ -61,7 +64,7 @@ export async function runPost(ctx: ActionContext): Promise<void> {
                 return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 }
               },
             )
-            report.bundle = { restore: state.bundle, save, stats: client.stats }
+            report.bundle = { restore, save, stats: client.stats }
           }
         } else if (build.mode === 'directory') {
           report.buildCache = { mode: 'directory', restore: build.restore, save: await saveGoCacheDir(ctx.cache, ctx.log, build.restore, state.write) }

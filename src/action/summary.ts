@@ -146,8 +146,14 @@ function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport[
     `| Key | \`${r.key}\` |`,
     `| Restore | ${restore} |`,
   ]
-  if (r.outcome === 'hit' || r.outcome === 'corrupt') {
-    rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), in ${formatMs(r.restoreMs)} |`)
+  if ((r.outcome === 'hit' || r.outcome === 'corrupt') && r.importing === 'daemon' && r.importMs === undefined) {
+    rows.push(`| Restored | ${formatBytes(r.archiveBytes)} compressed, downloaded in ${formatMs(r.restoreMs)}; imported while go ran, by the daemon, whose figures were lost |`)
+  } else if (r.outcome === 'hit' || r.outcome === 'corrupt') {
+    const timing =
+      r.importing === 'daemon'
+        ? `downloaded in ${formatMs(r.restoreMs)}, imported while go ran in ${formatMs(r.importMs!)}; ${r.waits ?? 0} lookups waited for entries still arriving (${formatMs(r.waitMs ?? 0)} summed)`
+        : `in ${formatMs(r.restoreMs)}`
+    rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), ${timing} |`)
   }
   const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`
   rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`)

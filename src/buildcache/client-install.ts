@@ -45,11 +45,14 @@ export interface ClientPaths {
   readStore?: string
   /** Set when a remote cache is configured: local misses go to the daemon. */
   remoteWaitMs?: number
+  /** Set when the daemon may import a build-cache bundle while go runs: a local miss waits for an entry on its way. */
+  bundleWaitMs?: number
 }
 
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 export function cacheProgCommand(p: ClientPaths): string {
   const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore]
   const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)]
-  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote])
+  const bundle = p.bundleWaitMs === undefined ? [] : ['--bundle-wait-ms', String(p.bundleWaitMs)]
+  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle])
 }

@@ -3,6 +3,7 @@
  * the job's figures. If the daemon is gone, the shims journaled their reports
  * in the store, and the figures come from there.
  */
+import type { ImportReport } from '../bundle/import.ts'
 import { controlRequest, type TrimResult } from '../daemon/control.ts'
 import { drainJournals, JobAccount, type JobIds, type JobStats } from '../daemon/reports.ts'
 import type { RemoteStats } from '../remote/remote-cache.ts'
@@ -15,6 +16,8 @@ export interface ClientReport {
   remote?: { settings: RemoteSummary; stats?: RemoteStats }
   /** What the job's go processes hit and put, for the bundle; absent when the daemon did not say. */
   ids?: JobIds
+  /** The bundle the daemon imported while go ran (bundle/import.ts). */
+  import?: ImportReport
   /** Said when the daemon could not be reached. */
   problem?: string
 }
@@ -44,7 +47,13 @@ export async function finishClient(socket: string, store: string, { owner = 'act
     const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS, ids: true }, FLUSH_TIMEOUT_MS)
     if (!reply.ok) throw new Error(reply.error)
     await controlRequest(socket, { op: 'stop' }, STOP_TIMEOUT_MS).catch(() => undefined)
-    return { stats: reply.stats!, trim: reply.trim, ids: reply.ids, ...(remote && { remote: { settings: remote, stats: reply.remote } }) }
+    return {
+      stats: reply.stats!,
+      trim: reply.trim,
+      ids: reply.ids,
+      ...(reply.import && { import: reply.import }),
+      ...(remote && { remote: { settings: remote, stats: reply.remote } }),
+    }
   } catch (error) {
     const account = new JobAccount()
     await drainJournals(store, account)

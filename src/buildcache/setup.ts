@@ -49,7 +49,16 @@ export interface BuildCacheSettings {
   storeMaxBytes: number
   /** The remote cache (cache-url); only the daemon ever sees it, through its environment. */
   remote?: RemoteSettings
+  /** The build cache travels between runs as a bundle the daemon imports while go runs (bundle/). */
+  bundle?: boolean
 }
+
+/**
+ * How long a go lookup may wait for an entry the daemon's bundle import is
+ * bringing. The import of a bundle at the 2 GiB default store size takes
+ * seconds; a lookup that gives up recompiles, which is correct, only slower.
+ */
+export const BUNDLE_WAIT_MS = 60_000
 
 export interface BuildCacheIO {
   log: Logger
@@ -114,7 +123,8 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`)
   }
   const remoteWaitMs = settings.remote && fetchWaitMs(settings.remote)
-  const command = cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }) })
+  const bundleWaitMs = settings.bundle && daemonStarted ? BUNDLE_WAIT_MS : undefined
+  const command = cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }), ...(bundleWaitMs && { bundleWaitMs }) })
   io.log.info(`GOCACHEPROG=${command}`)
   const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write }
   if (remote) io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`)

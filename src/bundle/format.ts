@@ -5,7 +5,9 @@
  *
  * Before compression (all integers big-endian):
  *
- *   "go-cache-setup bundle 1\n"
+ *   "go-cache-setup bundle 2\n"
+ *   index frame, exactly once, first:
+ *     'I'  n u32  n × actionID[32]
  *   object frame, once per object:
  *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
  *   end frame, exactly once, last:
@@ -15,20 +17,26 @@
  * body (its sha256 is the OutputID: cmd/go/internal/cache computes it so) and
  * then publish it with its entries; nothing is held back for later. IDs are
  * raw bytes, so no name from a bundle ever becomes a path: the reader turns
- * them into 64 hex characters itself. The end frame makes a truncated bundle
- * detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
+ * them into 64 hex characters itself. The index says up front which entries
+ * are coming, so a go process that asks for one before it arrives can wait for
+ * it instead of recompiling (the daemon imports while go runs, D22); an entry
+ * it names that never arrives is a miss. The end frame makes a truncated
+ * bundle detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
  * long-distance matching, chosen by measurement (docs/decisions.md D13).
  */
 import { createHash } from 'node:crypto'
 import zlib from 'node:zlib'
 
-export const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 1\n', 'latin1')
+export const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1')
+const INDEX = 0x49 // 'I'
 const OBJECT = 0x4f // 'O'
 const END = 0x45 // 'E'
 const ID_BYTES = 32
 /** One object is held in memory while it is verified; Go's outputs are far smaller. */
 export const MAX_OBJECT_BYTES = 2 * 1024 ** 3
 const MAX_ENTRIES_PER_OBJECT = 1 << 20
+/** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
+const MAX_INDEX_ENTRIES = 1 << 22
 
 export interface BundleEntry {
   actionId: string
@@ -57,6 +65,17 @@ export function objectHeader(object: BundleObject): Buffer {
     at += 8
   }
   return header
+}
+
+/** The index frame: every action ID the object frames will carry, in their order. */
+export function indexFrame(objects: readonly BundleObject[]): Buffer {
+  const count = objects.reduce((n, o) => n + o.entries.length, 0)
+  const frame = Buffer.alloc(1 + 4 + count * ID_BYTES)
+  frame[0] = INDEX
+  frame.writeUInt32BE(count, 1)
+  let at = 5
+  for (const object of objects) for (const entry of object.entries) at += idBytes(entry.actionId).copy(frame, at)
+  return frame
 }
 
 export function endFrame(objects: number, entries: number): Buffer {
@@ -121,10 +140,22 @@ export interface ReadResult {
  * bytes, counts that do not match); what was accepted before stays accepted:
  * each of those objects was verified on its own.
  */
-export async function readBundle(chunks: AsyncIterable<Buffer>, limits: ReadLimits, accept: (object: VerifiedObject) => void | Promise<void>): Promise<ReadResult> {
+export async function readBundle(
+  chunks: AsyncIterable<Buffer>,
+  limits: ReadLimits,
+  accept: (object: VerifiedObject) => void | Promise<void>,
+  onIndex?: (actionIds: string[]) => void,
+): Promise<ReadResult> {
   const input = new ByteReader(chunks)
   const magic = await input.take(BUNDLE_MAGIC.length)
   if (!magic.equals(BUNDLE_MAGIC)) throw new BundleFormatError('not a go-cache-setup bundle (bad header)')
+  if ((await input.take(1))[0] !== INDEX) throw new BundleFormatError('no index frame after the header')
+  const indexCount = (await input.take(4)).readUInt32BE(0)
+  if (indexCount > MAX_INDEX_ENTRIES) throw new BundleFormatError(`an index of ${indexCount} entries`)
+  const index = await input.take(indexCount * ID_BYTES)
+  const indexed: string[] = []
+  for (let at = 0; at < index.length; at += ID_BYTES) indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'))
+  onIndex?.(indexed)
   const result: ReadResult = { objects: 0, entries: 0, bytes: 0, rejected: 0 }
   for (;;) {
     const kind = (await input.take(1))[0]

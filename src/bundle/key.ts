@@ -2,7 +2,7 @@
  * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
  * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
  *
- * primary:  go-cache-setup-build-v1-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * primary:  go-cache-setup-build-v2-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
  * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
  *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
  *           …-<branch>-                     any job on this branch
@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto'
 import { keyPart } from '../storage/key-part.ts'
 
 /** Bump to invalidate every bundle at once (a format change, say). */
-export const BUNDLE_KEY_VERSION = 'v1'
+export const BUNDLE_KEY_VERSION = 'v2'
 export const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`
 
 const MAX_KEY_LENGTH = 512

@@ -1,18 +1,18 @@
 /**
- * Main step: restore the newest matching bundle into the local store before
- * go runs. Every cache problem is a warning and a miss; the build goes on.
- * Objects enter the store only after their sha256 matched their OutputID, and
- * through LocalStore.put (atomic publish, entries named by hex IDs the reader
- * built itself), so a go process that looks early just misses.
+ * Main step: download the newest matching bundle before go runs, and have it
+ * imported into the local store: by the daemon, while go starts (D22), or
+ * here when there is no daemon. Every cache problem is a warning and a miss;
+ * the build goes on. Objects enter the store only after their sha256 matched
+ * their OutputID (import.ts), so a go process that looks early either waits
+ * for an entry the bundle's index announced or misses.
  */
-import { createReadStream } from 'node:fs'
 import { mkdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from '../logger.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { errorMessage } from '../action/errors.ts'
-import { decompressor, readBundle, STREAM_CHUNK_BYTES } from './format.ts'
+import { importBundle, type ImportReport } from './import.ts'
 import type { BundleKeys } from './key.ts'
 
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
@@ -46,7 +46,15 @@ export interface BundleRestoreReport {
   bytes: number
   /** The compressed bundle as downloaded. */
   archiveBytes: number
+  /** From the start of the restore to the bundle on disk. */
   restoreMs: number
+  downloadMs?: number
+  /** 'daemon': imported in the background while go ran; post fills in the figures. */
+  importing?: 'daemon'
+  importMs?: number
+  /** go lookups that waited for an entry still on its way, and their summed wait. */
+  waits?: number
+  waitMs?: number
   /** Carried to post, where inputs are not read. */
   save: { maxBytes: number; threshold: SaveThreshold }
 }
@@ -66,6 +74,8 @@ export interface BundleRestoreParams {
   maxImportBytes: number
   settings: BundleSettings
   now: () => number
+  /** Hands the downloaded file to the daemon to import while go runs; true when it took it. */
+  importInBackground?: (file: string) => Promise<boolean>
 }
 
 export async function restoreBundle(p: BundleRestoreParams): Promise<BundleRestoreReport> {
@@ -98,36 +108,48 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
     report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore)
   } catch (error) {
     p.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
+    await rm(p.file, { force: true })
     return finish('miss', SERVICE_FAILED)
   }
   if (report.matchedKey === undefined) {
     p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`)
     return finish('miss')
   }
-  try {
-    report.archiveBytes = (await stat(p.file)).size
-    const store = new LocalStore(p.store)
-    const result = await readBundle(
-      createReadStream(p.file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()),
-      { maxTotalBytes: p.maxImportBytes },
-      ({ outputId, size, entries, body }) => {
-        store.putShared(outputId, [body], size, entries)
-        report.objects++
-        report.entries += entries.length
-        report.bytes += size
-      },
-    )
-    if (result.rejected > 0) {
-      p.log.warning(`Build cache bundle ${report.matchedKey}: ${result.rejected} objects did not match their digest and were skipped`)
-    }
-    p.log.info(`Build cache bundle restored from ${report.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`)
-    return finish('hit')
-  } catch (error) {
-    // Objects put so far were each verified, so they stay; the bundle counts as a miss.
-    const reason = `the bundle ${report.matchedKey} is unreadable (${errorMessage(error)}); treated as a miss`
-    p.log.warning(`Build cache bundle: ${reason}`)
-    return finish('corrupt', reason)
-  } finally {
-    await rm(p.file, { force: true })
+  report.archiveBytes = await stat(p.file).then((info) => info.size, () => 0)
+  report.downloadMs = p.now() - started
+  // The daemon imports while go starts (D22): go's lookups wait for entries
+  // the bundle's index says are coming. Without a daemon, import here.
+  if (p.importInBackground !== undefined && (await p.importInBackground(p.file).catch(() => false))) {
+    p.log.info(`Build cache bundle ${report.matchedKey} (${report.archiveBytes} bytes) is being imported in the background while go runs`)
+    return { ...finish('hit'), importing: 'daemon' }
   }
+  const imported = await importBundle(p.file, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now })
+  return withImport(finish('hit'), imported, p.log)
+}
+
+/**
+ * The restore report with an import's figures (the main step's, or the
+ * daemon's as post learns them): an unreadable bundle turns a hit into
+ * `corrupt`, a warning, and still keeps what was imported before the damage.
+ */
+export function withImport(restore: BundleRestoreReport, imported: ImportReport, log: Logger): BundleRestoreReport {
+  const report: BundleRestoreReport = {
+    ...restore,
+    entries: imported.entries,
+    objects: imported.objects,
+    bytes: imported.bytes,
+    importMs: imported.importMs,
+    waits: imported.waits,
+    waitMs: imported.waitMs,
+  }
+  if (imported.rejected > 0) {
+    log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects did not match their digest and were skipped`)
+  }
+  if (imported.error !== undefined) {
+    const reason = `the bundle ${restore.matchedKey} is unreadable (${imported.error}); treated as a miss`
+    log.warning(`Build cache bundle: ${reason}`)
+    return { ...report, outcome: 'corrupt', reason }
+  }
+  log.info(`Build cache bundle restored from ${restore.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`)
+  return report
 }

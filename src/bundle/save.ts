@@ -14,7 +14,7 @@ import type { Logger } from '../logger.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
-import { BUNDLE_MAGIC, compressor, endFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from './format.ts'
+import { BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from './format.ts'
 import { SERVICE_FAILED, type BundleRestoreReport } from './restore.ts'
 
 export interface BundleSaveReport {
@@ -137,6 +137,7 @@ export async function writeBundle(store: LocalStore, plan: readonly BundleObject
   const totals = { entries: 0, objects: 0, rawBytes: 0 }
   function* frames(): Generator<Buffer> {
     yield BUNDLE_MAGIC
+    yield indexFrame(plan)
     for (const object of plan) {
       // Synchronous: the compressor works in the thread pool meanwhile, and a
       // read there too would only queue behind it.

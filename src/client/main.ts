@@ -19,9 +19,10 @@ import { remoteTier, takeRemoteSettings } from '../remote/daemon-remote.ts'
 import { LocalStore } from '../store/local-store.ts'
 
 const USAGE = `usage:
-  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET [--remote-wait-ms N]]
+  go-cache-setup serve --store DIR [--read-store DIR] [--daemon SOCKET [--remote-wait-ms N] [--bundle-wait-ms N]]
       speak GOCACHEPROG on stdin/stdout (set GOCACHEPROG to this); --read-store: a store read behind
-      ours, never written; with --remote-wait-ms, local misses are looked up through the daemon's remote cache
+      ours, never written; with --remote-wait-ms, local misses are looked up through the daemon's remote cache;
+      with --bundle-wait-ms, a local miss waits for the entry if the bundle the daemon is importing brings it
   go-cache-setup daemon --store DIR --socket SOCKET [--max-bytes N] [--idle-timeout-seconds N] [--log FILE]
       the remote cache's settings come from the GO_CACHE_SETUP_REMOTE environment variable
   go-cache-setup stats|flush|stop|ping --socket SOCKET
@@ -38,16 +39,38 @@ const warn = (message: string): void => void process.stderr.write(`go-cache-setu
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500
 
-async function serve(storeDir: string, socket: string | undefined, readStoreDir: string | undefined, remoteWaitMs: number | undefined): Promise<number> {
+interface ServeOptions {
+  storeDir: string
+  socket?: string
+  readStoreDir?: string
+  /** How long a local miss may wait for the daemon's remote lookup. */
+  remoteWaitMs?: number
+  /** How long a local miss may wait for an entry the daemon's bundle import is bringing. */
+  bundleWaitMs?: number
+}
+
+async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitMs }: ServeOptions): Promise<number> {
   const store = new LocalStore(storeDir)
   // Read-only behind ours: hits from it, puts never go to it (bootstrap/job-hooks.ts).
   const readStore = readStoreDir === undefined ? undefined : new LocalStore(readStoreDir)
   const local = readStore === undefined ? (id: string) => store.get(id) : (id: string) => store.get(id) ?? readStore.get(id)
   // Hits from the local store stay synchronous (the fast path); only a local
-  // miss asks the daemon, which holds the remote's settings and connections.
-  const remote = socket !== undefined && remoteWaitMs !== undefined
-  const get = remote ? (id: string) => local(id) ?? fetchThroughDaemon(store, socket, id, remoteWaitMs) : local
-  const notifier = remote ? new PutNotifier(socket) : undefined
+  // miss asks the daemon, which holds the remote's settings and connections,
+  // and the bundle it imports while go runs. Once it says nothing more can
+  // come (no remote, the import is over), misses stop asking.
+  const waitMs = Math.max(remoteWaitMs ?? 0, bundleWaitMs ?? 0)
+  let daemonFinal = false
+  const ask = socket !== undefined && waitMs > 0
+  const get = ask
+    ? (id: string) =>
+        local(id) ??
+        (daemonFinal
+          ? undefined
+          : fetchThroughDaemon(store, socket, id, waitMs, () => {
+              daemonFinal = true
+            }))
+    : local
+  const notifier = socket !== undefined && remoteWaitMs !== undefined ? new PutNotifier(socket) : undefined
   const put = (actionId: string, outputId: string, body: readonly Buffer[], size: number) => {
     const result = store.put(actionId, outputId, body, size)
     notifier?.notify(actionId)
@@ -89,11 +112,12 @@ async function serve(storeDir: string, socket: string | undefined, readStoreDir:
   return 0
 }
 
-/** A miss unless the daemon fetched a verified copy into the store in time. */
-async function fetchThroughDaemon(store: LocalStore, socket: string, actionId: string, waitMs: number): Promise<Hit | undefined> {
+/** A miss unless the daemon brought a verified copy into the store in time. */
+async function fetchThroughDaemon(store: LocalStore, socket: string, actionId: string, waitMs: number, onFinal: () => void): Promise<Hit | undefined> {
   try {
     const reply = await controlRequest(socket, { op: 'fetch', actionId }, waitMs)
     if (reply.ok && reply.hit) return store.get(actionId)
+    if (reply.ok && reply.final) onFinal()
     if (!reply.ok && debug) warn(`fetch ${actionId}: ${reply.error}`)
   } catch (error) {
     if (debug) warn(`fetch ${actionId}: ${String(error)}`)
@@ -124,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
       'max-bytes': { type: 'string' },
       'idle-timeout-seconds': { type: 'string' },
       'remote-wait-ms': { type: 'string' },
+      'bundle-wait-ms': { type: 'string' },
       log: { type: 'string' },
     },
     strict: true,
@@ -131,8 +156,17 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       if (!values.store) throw new UsageError('serve needs --store DIR')
-      if (values['remote-wait-ms'] !== undefined && !values.daemon) throw new UsageError('--remote-wait-ms needs --daemon SOCKET')
-      return serve(values.store, values.daemon, values['read-store'], values['remote-wait-ms'] === undefined ? undefined : positive(values['remote-wait-ms'], '--remote-wait-ms'))
+      for (const flag of ['remote-wait-ms', 'bundle-wait-ms'] as const) {
+        if (values[flag] !== undefined && !values.daemon) throw new UsageError(`--${flag} needs --daemon SOCKET`)
+      }
+      const ms = (flag: 'remote-wait-ms' | 'bundle-wait-ms') => (values[flag] === undefined ? undefined : positive(values[flag], `--${flag}`))
+      return serve({
+        storeDir: values.store,
+        socket: values.daemon,
+        readStoreDir: values['read-store'],
+        remoteWaitMs: ms('remote-wait-ms'),
+        bundleWaitMs: ms('bundle-wait-ms'),
+      })
     case 'daemon': {
       if (!values.store || !values.socket) throw new UsageError('daemon needs --store DIR and --socket SOCKET')
       const logStream = values.log ? createWriteStream(values.log, { flags: 'a' }) : undefined

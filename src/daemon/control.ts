@@ -4,6 +4,7 @@
  * flush and stop.
  */
 import net from 'node:net'
+import type { ImportReport } from '../bundle/import.ts'
 import type { SessionReport } from '../gocacheprog/session.ts'
 import type { RemoteStats } from '../remote/remote-cache.ts'
 import type { JobIds, JobStats } from './reports.ts'
@@ -14,8 +15,10 @@ export type ControlRequest =
   | { op: 'stats' }
   /** Entries a shim's go process just put: upload them in the background (put-notifier.ts). */
   | { op: 'queue'; actionIds: string[] }
-  /** A shim's local miss: look it up remotely, into the local store. */
+  /** A shim's local miss: wait for it if the bundle being imported brings it, else look it up remotely, into the local store. */
   | { op: 'fetch'; actionId: string }
+  /** The main step's downloaded bundle: import it while go runs, then delete the file (bundle/import.ts). */
+  | { op: 'import'; file: string; maxBytes: number }
   /**
    * `uploadDeadlineMs`: how long to wait for background uploads; `ids`: also return
    * the action IDs the job used and added (the bundle is built from them).
@@ -30,7 +33,20 @@ export interface TrimResult {
 }
 
 export type ControlReply =
-  | { ok: true; pid?: number; store?: string; stats?: JobStats; trim?: TrimResult; hit?: boolean; remote?: RemoteStats; ids?: JobIds }
+  | {
+      ok: true
+      pid?: number
+      store?: string
+      stats?: JobStats
+      trim?: TrimResult
+      hit?: boolean
+      /** With a miss: nothing this daemon does can bring an entry any more (no import running, no remote); stop asking. */
+      final?: boolean
+      remote?: RemoteStats
+      ids?: JobIds
+      /** At flush: the bundle import's figures, once it has ended. */
+      import?: ImportReport
+    }
   | { ok: false; error: string }
 
 /** One request, one reply, within `timeoutMs`; any failure rejects. */

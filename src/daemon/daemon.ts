@@ -2,11 +2,13 @@
  * The long-lived daemon the action's main step starts. go processes never wait
  * on it: their shims serve hits and write puts straight to the shared store.
  * The daemon holds what outlives one go process: the job's accounting (sessions
- * report to it when they end), LRU bookkeeping and trimming at flush, and,
- * with the remote tiers, background transfers.
+ * report to it when they end), LRU bookkeeping and trimming at flush, the
+ * import of the build-cache bundle while go runs, and, with the remote tiers,
+ * background transfers.
  */
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, lstatSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { Arrivals, importBundle, type ImportReport } from '../bundle/import.ts'
 import type { RemoteCache } from '../remote/remote-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { applyTrim, planTrim, scanStore } from '../store/trim.ts'
@@ -39,6 +41,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const remote = options.remote?.(store)
   // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
   void remote?.prefetch().catch((error: unknown) => options.log(`prefetch: ${String(error)}`))
+  /** The bundle the main step handed over, while and after it is imported. */
+  let bundle: { arrivals: Arrivals; done?: Promise<ImportReport>; waits: number; waitMs: number } | undefined
   let idleTimer: NodeJS.Timeout | undefined
   let closing = false
 
@@ -60,13 +64,39 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       case 'queue':
         if (Array.isArray(request.actionIds)) remote?.enqueue(request.actionIds.filter((id): id is string => typeof id === 'string'))
         return { ok: true }
-      case 'fetch':
-        if (remote === undefined) return { ok: true, hit: false }
-        return { ok: true, hit: await remote.fetch(request.actionId) }
+      case 'import':
+        if (bundle !== undefined) return { ok: false, error: 'a bundle was imported already' }
+        // The file is deleted after the import: take only what the main step hands over.
+        if (!request.file.endsWith('.bundle') || !lstatSync(request.file, { throwIfNoEntry: false })?.isFile()) {
+          return { ok: false, error: `not a bundle file: ${JSON.stringify(request.file)}` }
+        }
+        bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 }
+        bundle.done = importBundle(request.file, store, { maxBytes: request.maxBytes, arrivals: bundle.arrivals }).then((report) => {
+          options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`)
+          return report
+        })
+        return { ok: true }
+      case 'fetch': {
+        const arriving = bundle?.arrivals.settled(request.actionId)
+        if (arriving !== undefined) {
+          const started = performance.now()
+          if (await arriving) {
+            bundle!.waits++
+            bundle!.waitMs += performance.now() - started
+          }
+        }
+        // Also when nothing was pending: the import may have brought the entry
+        // between the shim's own look and this request.
+        if (bundle !== undefined && store.get(request.actionId) !== undefined) return { ok: true, hit: true }
+        if (remote !== undefined) return { ok: true, hit: await remote.fetch(request.actionId) }
+        return { ok: true, hit: false, final: !(bundle?.arrivals.active ?? false) }
+      }
       case 'stats':
         await drainJournals(store.root, account)
         return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) }
       case 'flush': {
+        // The bundle's save reads the store: the import must be over first.
+        const imported = bundle?.done && { ...(await bundle.done), waits: bundle.waits, waitMs: bundle.waitMs }
         await drainJournals(store.root, account)
         // Journals the shims wrote themselves (the daemon was busy or gone) name puts too.
         remote?.enqueue(account.added)
@@ -81,6 +111,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
           ...(remoteStats && { remote: remoteStats }),
           ...(request.ids ? { ids: account.ids() } : {}),
+          ...(imported && { import: imported }),
         }
       }
       case 'stop':

@@ -16,10 +16,10 @@ import { compiledPackages, expectSuccess, useServiceFixture } from '../client/he
 
 const fx = useServiceFixture('bundle-e2e-')
 
-const PREFIX = 'go-cache-setup-build-v1-'
+const PREFIX = 'go-cache-setup-build-v2-'
 const bundles = () => fx.service.entries().filter((e) => e.finalized && e.key.startsWith(PREFIX))
 const warnings = (job: JobResult) => job.annotations.filter((a) => a.level === 'warning' || a.level === 'error').map((a) => a.message)
-const summaryKey = (job: JobResult) => /\| Key \| `(go-cache-setup-build-v1-[^`]+)` \|/.exec(job.summary)?.[1]
+const summaryKey = (job: JobResult) => /\| Key \| `(go-cache-setup-build-v2-[^`]+)` \|/.exec(job.summary)?.[1]
 const savedEntries = (job: JobResult) => Number(/\| Save \| saved (\d+) entries/.exec(job.summary)?.[1] ?? NaN)
 
 /** The sample module plus internal/app, which imports internal/greet and internal/count. */
@@ -84,7 +84,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     expect(warnings(job1)).toEqual([])
     expect(await compiled(job1)).toEqual(expect.arrayContaining(['example.com/sample/internal/app', 'github.com/spf13/cobra', 'gopkg.in/yaml.v3']))
     const key1 = summaryKey(job1)!
-    expect(key1).toMatch(/^go-cache-setup-build-v1-linux-(amd64|arm64)-go1\.\d+(\.\d+)?-main-build-m[0-9a-f]{8}-1-1$/)
+    expect(key1).toMatch(/^go-cache-setup-build-v2-linux-(amd64|arm64)-go1\.\d+(\.\d+)?-main-build-m[0-9a-f]{8}-1-1$/)
     expect(bundles().map((e) => e.key)).toEqual([key1])
     expect(job1.summary).toContain('| Restore | miss: the build started cold |')
     expect(job1.summary).toMatch(/\| Save \| saved \d+ entries, [\d.]+ [KM]iB \([\d.]+ [KM]iB compressed\), in /)
@@ -97,6 +97,8 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     expect(warnings(job2)).toEqual([])
     expect(job2.summary).toContain(`| Restore | from \`${key1}\` |`)
     expect(job2.summary).toMatch(new RegExp(`\\| Restored \\| ${entries[0]} entries, `))
+    // The daemon imported it while go ran (D22); the main step only downloaded it.
+    expect(job2.summary).toMatch(/downloaded in [\d.]+ m?s, imported while go ran in [\d.]+ m?s; \d+ lookups waited for entries still arriving/)
     // Only the edited package and the one that imports it compile; count, main and every module come from the bundle.
     expect(await compiled(job2)).toEqual(['example.com/sample/internal/app', 'example.com/sample/internal/greet'])
     expect(job2.step('build').log).toMatch(/ok\s+example\.com\/sample\s+\(cached\)/)
@@ -156,7 +158,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
   it('restores but does not save with a read-only token, and not on a fork pull request', async () => {
     const readOnly = await runBundleJob({ machine, runId: 60, readOnlyToken: true, with: { 'bundle-save-threshold': '0' } })
     expectSuccess(readOnly)
-    expect(readOnly.summary).toMatch(/\| Restore \| from `go-cache-setup-build-v1-[^`]+-10-1` \|/)
+    expect(readOnly.summary).toMatch(/\| Restore \| from `go-cache-setup-build-v2-[^`]+-10-1` \|/)
     expect(readOnly.summary).toContain('| Save | not saved: the cache service did not accept the entry (see the log above) |')
     expect(bundles().find((e) => e.key === summaryKey(readOnly))).toBeUndefined()
 
@@ -174,7 +176,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
       },
     })
     expectSuccess(fork)
-    expect(fork.summary).toMatch(/\| Restore \| from `go-cache-setup-build-v1-[^`]+-main-build-m[0-9a-f]{8}-10-1` \|/)
+    expect(fork.summary).toMatch(/\| Restore \| from `go-cache-setup-build-v2-[^`]+-main-build-m[0-9a-f]{8}-10-1` \|/)
     expect(fork.summary).toContain('| Save | not saved: untrusted event: pull_request from the fork mallory/octo-repo |')
     expect(fx.service.calls().filter((c) => c.method === 'CreateCacheEntry' && c.key === summaryKey(fork))).toEqual([])
   }, 300_000)

@@ -111,7 +111,7 @@ describe('bundle save and restore', () => {
     const c = new LocalStore(path.join(root, 'c'))
     const result = await restoreBundle(params(cache2, c.root, { keys: bundleKeys({ ...parts, runId: '2' }) }))
     expect(result.outcome).toBe('corrupt')
-    expect(result.reason).toMatch(/^the bundle go-cache-setup-build-v1-.* is unreadable \(.*\); treated as a miss$/)
+    expect(result.reason).toMatch(/^the bundle go-cache-setup-build-v2-.* is unreadable \(.*\); treated as a miss$/)
     expect(warnings()).toHaveLength(1)
     // Whatever entered the store was verified: every entry there serves its object's true bytes.
     for (const actionId of ids) {

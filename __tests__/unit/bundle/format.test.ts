@@ -6,6 +6,7 @@ import {
   compressor,
   decompressor,
   endFrame,
+  indexFrame,
   objectHeader,
   readBundle,
   type VerifiedObject,
@@ -19,17 +20,27 @@ const bodyB = Buffer.alloc(100_000, 7)
 const objA = { outputId: sha(bodyA), size: bodyA.length, entries: [{ actionId: id(1), timeMs: 1_700_000_000_000 }] }
 const objB = { outputId: sha(bodyB), size: bodyB.length, entries: [{ actionId: id(2), timeMs: 5 }, { actionId: id(3), timeMs: 6 }] }
 
+const index = () => indexFrame([objA, objB])
 function bundle(...parts: Buffer[]): Buffer {
-  return Buffer.concat([BUNDLE_MAGIC, ...parts])
+  return Buffer.concat([BUNDLE_MAGIC, index(), ...parts])
 }
 const good = () => bundle(objectHeader(objA), bodyA, objectHeader(objB), bodyB, endFrame(2, 3))
 
 /** Feeds the bytes in small chunks, as a stream would. */
 async function read(bytes: Buffer, maxTotalBytes = 1 << 30) {
   const got: VerifiedObject[] = []
+  const events: string[] = []
   const chunks = Array.from({ length: Math.ceil(bytes.length / 4096) }, (_, i) => bytes.subarray(i * 4096, (i + 1) * 4096))
-  const result = await readBundle(Readable.from(chunks), { maxTotalBytes }, (o) => void got.push(o))
-  return { result, got }
+  const result = await readBundle(
+    Readable.from(chunks),
+    { maxTotalBytes },
+    (o) => {
+      got.push(o)
+      events.push(`object ${o.entries.map((e) => e.actionId.slice(-1)).join(',')}`)
+    },
+    (ids) => events.push(`index ${ids.map((i) => i.slice(-1)).join(',')}`),
+  )
+  return { result, got, events }
 }
 
 describe('bundle format', () => {
@@ -43,6 +54,12 @@ describe('bundle format', () => {
     expect(header.subarray(45, 77).toString('hex')).toBe(id(1))
     expect(header.readBigUInt64BE(77)).toBe(1_700_000_000_000n)
     expect(endFrame(2, 3).toString('hex')).toBe(`45${'0000000000000002'}${'0000000000000003'}`)
+    expect(index().toString('hex')).toBe(`49${'00000003'}${id(1)}${id(2)}${id(3)}`)
+  })
+
+  it('hands over the index before the first object', async () => {
+    const { events } = await read(good())
+    expect(events).toEqual(['index 1,2,3', 'object 1', 'object 2,3'])
   })
 
   it('reads back what was written, object by object, with their entries', async () => {
@@ -64,7 +81,10 @@ describe('bundle format', () => {
 
   it.each([
     ['a bad header', () => Buffer.concat([Buffer.from('not a bundle at all, no\n'), objectHeader(objA), bodyA, endFrame(1, 1)]), 'bad header'],
-    ['a truncated body', () => good().subarray(0, BUNDLE_MAGIC.length + objectHeader(objA).length + 5), 'truncated'],
+    ['a truncated body', () => good().subarray(0, BUNDLE_MAGIC.length + index().length + objectHeader(objA).length + 5), 'truncated'],
+    ['no index', () => Buffer.concat([BUNDLE_MAGIC, objectHeader(objA), bodyA, endFrame(1, 1)]), 'no index frame after the header'],
+    ['an index of absurd size', () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x49, 0xff, 0xff, 0xff, 0xff])]), 'an index of 4294967295 entries'],
+    ['a truncated index', () => Buffer.concat([BUNDLE_MAGIC, index().subarray(0, 40)]), 'truncated'],
     ['no end frame', () => bundle(objectHeader(objA), bodyA), 'truncated'],
     ['bytes after the end', () => Buffer.concat([good(), Buffer.from([0])]), 'bytes after the end frame'],
     ['counts that do not match', () => bundle(objectHeader(objA), bodyA, endFrame(5, 1)), 'end frame counts 5 objects'],

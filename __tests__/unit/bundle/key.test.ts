@@ -12,11 +12,11 @@ const base: BundleKeyParts = {
   runAttempt: '2',
 }
 const m = matrixHash('')
-const stem = 'go-cache-setup-build-v1-linux-amd64-go1.26.8'
+const stem = 'go-cache-setup-build-v2-linux-amd64-go1.26.8'
 
 describe('bundleKeys', () => {
   it('is unique to the run, attempt, job and matrix cell, and restores this cell first, then this branch, then the default branch', () => {
-    expect(BUNDLE_KEY_PREFIX).toBe('go-cache-setup-build-v1')
+    expect(BUNDLE_KEY_PREFIX).toBe('go-cache-setup-build-v2')
     expect(bundleKeys(base)).toEqual({
       primary: `${stem}-feature_x_1-test-m${m}-1234-2`,
       restore: [`${stem}-feature_x_1-test-m${m}-`, `${stem}-main-test-m${m}-`, `${stem}-feature_x_1-`, `${stem}-main-`],
@@ -51,7 +51,7 @@ describe('bundleKeys', () => {
       expect(key).not.toContain(',')
       expect(key.length).toBeLessThanOrEqual(512)
     }
-    expect(keys.primary).toMatch(/^go-cache-setup-build-v1-linux-amd64-devel_go1.27_abc_X_foo-release_b{47}_[0-9a-f]{8}-j{55}_[0-9a-f]{8}-m[0-9a-f]{8}-1234-2$/)
+    expect(keys.primary).toMatch(/^go-cache-setup-build-v2-linux-amd64-devel_go1.27_abc_X_foo-release_b{47}_[0-9a-f]{8}-j{55}_[0-9a-f]{8}-m[0-9a-f]{8}-1234-2$/)
   })
 })
 

@@ -9,6 +9,7 @@ import { newReportId, writeJournal } from '../../../src/daemon/reports.ts'
 import type { SessionReport } from '../../../src/gocacheprog/session.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
 import { hexId, sha256Hex } from '../gocacheprog/go-frames.ts'
+import { bundleFile, id } from '../../support/bundle-file.ts'
 
 let root: string
 let storeDir: string
@@ -136,6 +137,48 @@ describe('daemon', () => {
     expect(store.get(ids[1]!)).toBeUndefined()
     expect(store.get(ids[2]!)).toBeDefined()
     expect(logs.at(-1)).toBe('flush: kept 2000 bytes, removed 1 entries (1000 bytes)')
+  })
+
+  it('imports a bundle while answering: a fetch for an announced entry waits for it, then the figures come with flush', async () => {
+    const file = await bundleFile(root, 40, 200_000)
+    await start()
+    expect(await controlRequest(socket, { op: 'import', file, maxBytes: 1 << 30 }, 5000)).toStrictEqual({ ok: true })
+    // Sent at once: the import has barely started, and entry 139 comes with the last object.
+    const [late, unknown] = await Promise.all([
+      controlRequest(socket, { op: 'fetch', actionId: id(139) }, 30_000),
+      controlRequest(socket, { op: 'fetch', actionId: id(999) }, 30_000),
+    ])
+    expect(late).toStrictEqual({ ok: true, hit: true })
+    expect(unknown.ok && unknown.hit).toBe(false)
+    expect(new LocalStore(storeDir).get(id(139))?.size).toBe(200_000)
+    // An entry that arrived between a shim's own look and its fetch is a hit, not a miss.
+    expect(await controlRequest(socket, { op: 'fetch', actionId: id(100) }, 5000)).toStrictEqual({ ok: true, hit: true })
+    const flushed = await controlRequest(socket, { op: 'flush' }, 30_000)
+    expect(flushed.ok && flushed.import).toMatchObject({ objects: 40, entries: 80, bytes: 8_000_000, rejected: 0, waits: 1 })
+    // Over: a miss now says nothing more can come, so shims stop asking.
+    expect(await controlRequest(socket, { op: 'fetch', actionId: id(999) }, 5000)).toStrictEqual({ ok: true, hit: false, final: true })
+    expect(existsSync(file)).toBe(false)
+  })
+
+  it('takes one bundle, and only a bundle file', async () => {
+    await start()
+    const notBundle = path.join(root, 'notes.txt')
+    writeFileSync(notBundle, 'keep me')
+    expect(await controlRequest(socket, { op: 'import', file: notBundle, maxBytes: 1 << 30 }, 5000)).toStrictEqual({
+      ok: false,
+      error: `not a bundle file: ${JSON.stringify(notBundle)}`,
+    })
+    expect(existsSync(notBundle)).toBe(true)
+    expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: 1 << 30 }, 5000)).toStrictEqual({ ok: true })
+    expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: 1 << 30 }, 5000)).toStrictEqual({
+      ok: false,
+      error: 'a bundle was imported already',
+    })
+  })
+
+  it('without a bundle or a remote, a fetch is a final miss', async () => {
+    await start()
+    expect(await controlRequest(socket, { op: 'fetch', actionId: id(1) }, 5000)).toStrictEqual({ ok: true, hit: false, final: true })
   })
 
   it('stop closes it and removes its socket', async () => {
