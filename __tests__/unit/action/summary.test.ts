@@ -210,12 +210,12 @@ describe('renderSummary: build cache', () => {
 describe('renderSummary: build cache bundle', () => {
   const stats = { gets: 200, hits: 150, misses: 50, puts: 50, bytesIn: 1, bytesOut: 1, putErrors: 0, busyMs: 1, sessions: 2, usedEntries: 150, addedEntries: 50 }
   const restore = {
-    key: 'go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-2-1',
-    restoreKeys: ['go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-'],
+    key: 'go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-2-1',
+    restoreKeys: ['go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-'],
     path: '/t/build-cache.bundle',
     available: true,
     outcome: 'hit' as const,
-    matchedKey: 'go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-1-1',
+    matchedKey: 'go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-1-1',
     entries: 180,
     objects: 170,
     bytes: 30 * 1024 ** 2,
@@ -232,8 +232,8 @@ describe('renderSummary: build cache bundle', () => {
       '',
       '| | |',
       '| --- | --- |',
-      '| Key | `go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-2-1` |',
-      '| Restore | from `go-cache-setup-build-v1-linux-amd64-go1.26.8-main-test-m1-1-1` |',
+      '| Key | `go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-2-1` |',
+      '| Restore | from `go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-1-1` |',
       '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |',
       '| Hit ratio | 75.0% (150 of 200 lookups; 50 new entries) |',
       '| Save | saved 200 entries, 32.0 MiB (7.0 MiB compressed), in 1.2 s |',
@@ -252,5 +252,17 @@ describe('renderSummary: build cache bundle', () => {
       '| Restore | the bundle k is unreadable (bad); treated as a miss |',
       '| Restored | 3 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |',
     ])
+  })
+
+  it('says when the daemon imported the bundle while go ran, and what go waited for', () => {
+    const save = { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 }
+    const background = { ...restore, importing: 'daemon' as const, restoreMs: 250 }
+    expect(section({ restore: { ...background, importMs: 1400, waits: 12, waitMs: 830 }, stats, save })[6]).toBe(
+      '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), downloaded in 250 ms, imported while go ran in 1.4 s; 12 lookups waited for entries still arriving (830 ms summed) |',
+    )
+    // The daemon died before post asked: only what the main step knew.
+    expect(section({ restore: background, stats, save })[6]).toBe(
+      '| Restored | 6.0 MiB compressed, downloaded in 250 ms; imported while go ran, by the daemon, whose figures were lost |',
+    )
   })
 })

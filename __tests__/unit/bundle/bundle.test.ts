@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { bundleKeys, type BundleKeyParts } from '../../../src/bundle/key.ts'
-import { restoreBundle, type BundleRestoreParams, type BundleRestoreReport } from '../../../src/bundle/restore.ts'
+import { restoreBundle, withImport, type BundleRestoreParams, type BundleRestoreReport } from '../../../src/bundle/restore.ts'
 import { planBundle, saveBundle, skipReason } from '../../../src/bundle/save.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
 import { MemoryArchiveCache } from '../../support/fakes.ts'
@@ -93,6 +93,44 @@ describe('bundle save and restore', () => {
     expect(b.get(id(1))!.timeMs).toBe(1_700_000_000_001)
     for (const actionId of stale) expect(b.get(actionId)).toBeUndefined()
     expect(warnings()).toEqual([])
+  })
+
+  it('hands the downloaded file to the daemon when it takes it, and imports it here when it does not', async () => {
+    const cache = new MemoryArchiveCache()
+    const a = new LocalStore(path.join(root, 'a'))
+    const ids = fill(a, 1, 3)
+    const first = await restoreBundle(params(cache, a.root))
+    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added: ids }, now: () => 0 })).toMatchObject({ saved: true })
+    const keys = bundleKeys({ ...parts, runId: '2' })
+
+    const handed: string[] = []
+    const b = new LocalStore(path.join(root, 'b'))
+    const background = await restoreBundle(params(cache, b.root, { keys, importInBackground: async (file) => (handed.push(file), true) }))
+    expect(background).toMatchObject({ outcome: 'hit', importing: 'daemon', entries: 0 })
+    expect(handed).toEqual([background.path])
+    expect((await readFile(background.path)).length).toBe(background.archiveBytes) // the daemon's now
+    expect(b.get(ids[0]!)).toBeUndefined()
+    // Post: the daemon's figures turn it into a full report; damage into `corrupt` and a warning.
+    const done = withImport(background, { objects: 3, entries: 3, bytes: 3000, rejected: 0, importMs: 40, waits: 2, waitMs: 7 }, log)
+    expect(done).toMatchObject({ outcome: 'hit', entries: 3, bytes: 3000, importMs: 40, waits: 2, waitMs: 7 })
+    expect(withImport(background, { objects: 1, entries: 1, bytes: 1000, rejected: 1, importMs: 5, waits: 0, waitMs: 0, error: 'truncated' }, log)).toMatchObject({
+      outcome: 'corrupt',
+      reason: `the bundle ${first.key} is unreadable (truncated); treated as a miss`,
+      entries: 1,
+    })
+    expect(warnings()).toEqual([
+      `warning Build cache bundle ${first.key}: 1 objects did not match their digest and were skipped`,
+      `warning Build cache bundle: the bundle ${first.key} is unreadable (truncated); treated as a miss`,
+    ])
+
+    for (const refuse of [async () => false, async () => Promise.reject(new Error('no daemon'))]) {
+      const c = new LocalStore(path.join(root, `c${logs.length}`))
+      const here = await restoreBundle(params(cache, c.root, { keys, importInBackground: refuse }))
+      expect(here).toMatchObject({ outcome: 'hit', entries: 3 })
+      expect(here.importing).toBeUndefined()
+      expect(c.get(ids[0]!)).toBeDefined()
+      await expect(readFile(here.path)).rejects.toThrow()
+    }
   })
 
   it('treats a corrupt bundle as a miss with a warning, keeping nothing unverified', async () => {
