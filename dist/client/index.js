@@ -411,7 +411,7 @@ function endFrame(objects, entries) {
 /**
  * Reads and zstd chunks of 1 MiB, not Node's 16 KiB defaults: each chunk is a
  * trip through libuv's thread pool, and at 16 KiB decompressing a 154 MiB
- * bundle took 0.9–1.5 s against 0.27–0.36 s (D13).
+ * bundle took 0.9–1.5 s against 0.27–0.36 s (D22).
  */
 const STREAM_CHUNK_BYTES = 1 << 20;
 /** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
@@ -805,9 +805,11 @@ async function startDaemon(options) {
                 if (bundle !== undefined)
                     return { ok: false, error: 'a bundle was imported already' };
                 // The file is deleted after the import: take only what the main step hands over.
-                if (!request.file.endsWith('.bundle') || !(0,external_node_fs_.lstatSync)(request.file, { throwIfNoEntry: false })?.isFile()) {
+                if (typeof request.file !== 'string' || !request.file.endsWith('.bundle') || !(0,external_node_fs_.lstatSync)(request.file, { throwIfNoEntry: false })?.isFile()) {
                     return { ok: false, error: `not a bundle file: ${JSON.stringify(request.file)}` };
                 }
+                if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0)
+                    return { ok: false, error: 'maxBytes must be a positive integer' };
                 bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 };
                 bundle.done = importBundle(request.file, store, { maxBytes: request.maxBytes, arrivals: bundle.arrivals }).then((report) => {
                     options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`);

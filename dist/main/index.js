@@ -98266,7 +98266,7 @@ function endFrame(objects, entries) {
 /**
  * Reads and zstd chunks of 1 MiB, not Node's 16 KiB defaults: each chunk is a
  * trip through libuv's thread pool, and at 16 KiB decompressing a 154 MiB
- * bundle took 0.9–1.5 s against 0.27–0.36 s (D13).
+ * bundle took 0.9–1.5 s against 0.27–0.36 s (D22).
  */
 const STREAM_CHUNK_BYTES = 1 << 20;
 /** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
@@ -99590,6 +99590,8 @@ async function runMain(ctx) {
     // holds it, or a kit runner's store persists on its disk (the kit's daemon
     // answers: owner 'kit' below, bootstrap/job-hooks.ts).
     const bundleEnabled = inputs.cacheUrl === '';
+    // Whether a bundle can arrive at all: only then do go's misses ask the daemon for it.
+    const bundleReadable = bundleEnabled && cacheMode.read && ctx.cache.isAvailable();
     // Off: everything is still set up, but later steps are wired by hand from the outputs.
     const auto = auto_configure_resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[auto_configure_AUTO_CONFIGURE_ENV], kit: await kit_config_readKitConfig(ctx.env) });
     for (const warning of auto.warnings)
@@ -99603,7 +99605,7 @@ async function runMain(ctx) {
             customCommand: inputs.goCacheProg,
             storePath: inputs.storePath,
             storeMaxBytes: inputs.storeMaxBytes,
-            bundle: bundleEnabled,
+            bundle: bundleReadable,
             remote: await remoteFromInputs(inputs, write, {
                 repository: ctx.env.GITHUB_REPOSITORY ?? '',
                 workflow: ctx.env.GITHUB_WORKFLOW ?? '',

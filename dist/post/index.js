@@ -99852,7 +99852,7 @@ function endFrame(objects, entries) {
 /**
  * Reads and zstd chunks of 1 MiB, not Node's 16 KiB defaults: each chunk is a
  * trip through libuv's thread pool, and at 16 KiB decompressing a 154 MiB
- * bundle took 0.9–1.5 s against 0.27–0.36 s (D13).
+ * bundle took 0.9–1.5 s against 0.27–0.36 s (D22).
  */
 const format_STREAM_CHUNK_BYTES = 1 << 20;
 /** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */

@@ -59,6 +59,8 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   // holds it, or a kit runner's store persists on its disk (the kit's daemon
   // answers: owner 'kit' below, bootstrap/job-hooks.ts).
   const bundleEnabled = inputs.cacheUrl === ''
+  // Whether a bundle can arrive at all: only then do go's misses ask the daemon for it.
+  const bundleReadable = bundleEnabled && cacheMode.read && ctx.cache.isAvailable()
 
   // Off: everything is still set up, but later steps are wired by hand from the outputs.
   const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[AUTO_CONFIGURE_ENV], kit: await readKitConfig(ctx.env) })
@@ -74,7 +76,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
         customCommand: inputs.goCacheProg,
         storePath: inputs.storePath,
         storeMaxBytes: inputs.storeMaxBytes,
-        bundle: bundleEnabled,
+        bundle: bundleReadable,
         remote: await remoteFromInputs(inputs, write, {
           repository: ctx.env.GITHUB_REPOSITORY ?? '',
           workflow: ctx.env.GITHUB_WORKFLOW ?? '',

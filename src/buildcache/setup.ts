@@ -49,7 +49,7 @@ export interface BuildCacheSettings {
   storeMaxBytes: number
   /** The remote cache (cache-url); only the daemon ever sees it, through its environment. */
   remote?: RemoteSettings
-  /** The build cache travels between runs as a bundle the daemon imports while go runs (bundle/). */
+  /** A bundle may come (no cache-url, the cache service readable): the daemon imports it while go runs, and misses wait for it (bundle/). */
   bundle?: boolean
 }
 

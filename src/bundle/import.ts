@@ -22,7 +22,7 @@ export interface ImportReport {
   importMs: number
   /** Why the bundle stopped being readable partway; what came before it stays (each object was verified). */
   error?: string
-  /** go lookups that waited for an entry still on its way, and their summed wait. */
+  /** go lookups that waited for an entry still on its way, and their summed wait (counted by the daemon, 0 here). */
   waits: number
   waitMs: number
 }

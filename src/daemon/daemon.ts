@@ -67,9 +67,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       case 'import':
         if (bundle !== undefined) return { ok: false, error: 'a bundle was imported already' }
         // The file is deleted after the import: take only what the main step hands over.
-        if (!request.file.endsWith('.bundle') || !lstatSync(request.file, { throwIfNoEntry: false })?.isFile()) {
+        if (typeof request.file !== 'string' || !request.file.endsWith('.bundle') || !lstatSync(request.file, { throwIfNoEntry: false })?.isFile()) {
           return { ok: false, error: `not a bundle file: ${JSON.stringify(request.file)}` }
         }
+        if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0) return { ok: false, error: 'maxBytes must be a positive integer' }
         bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 }
         bundle.done = importBundle(request.file, store, { maxBytes: request.maxBytes, arrivals: bundle.arrivals }).then((report) => {
           options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`)

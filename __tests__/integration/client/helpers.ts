@@ -99,7 +99,7 @@ export function clientPaths(goCacheProg: string): { node: string; client: string
 }
 
 /** A bash prelude for run steps: NODE, CLIENT, STORE and SOCK from GOCACHEPROG (our paths have no spaces). */
-export const CLIENT_VARS = 'read -r NODE CLIENT _serve _s STORE _d SOCK <<< "$GOCACHEPROG"'
+export const CLIENT_VARS = 'read -r NODE CLIENT _serve _s STORE _d SOCK _flags <<< "$GOCACHEPROG"'
 
 /** Numbers printed by a step that ran `"$NODE" "$CLIENT" stats --socket "$SOCK"` and nothing else on stdout. */
 export function statsFromStep(job: JobResult, stepId: string): JobStats {

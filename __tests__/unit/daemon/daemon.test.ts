@@ -169,6 +169,10 @@ describe('daemon', () => {
       error: `not a bundle file: ${JSON.stringify(notBundle)}`,
     })
     expect(existsSync(notBundle)).toBe(true)
+    expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: -1 }, 5000)).toStrictEqual({
+      ok: false,
+      error: 'maxBytes must be a positive integer',
+    })
     expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: 1 << 30 }, 5000)).toStrictEqual({ ok: true })
     expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: 1 << 30 }, 5000)).toStrictEqual({
       ok: false,
