@@ -98677,6 +98677,10 @@ async function setupBuildCache(settings, goEnv, io) {
         const reply = await (0,control/* controlRequest */.l)(io.kitDaemon.socket, { op: 'ping' }, KIT_PING_TIMEOUT_MS).catch(() => undefined);
         if (reply?.ok && reply.store !== undefined) {
             io.log.info(`Using the cache daemon the runner's bootstrap kit started (store ${reply.store}); its job hooks finish it.`);
+            // The kit's daemon was started with the kit's remote (or none) before this step ran.
+            if (settings.remote !== undefined) {
+                io.log.warning(`cache-url (${settings.remote.baseUrl}) is not used for Go here: the bootstrap kit's daemon serves the build cache with the kit's own remote settings. Set cacheUrl in the kit's config (bootstrap install --cache-url), or drop cache-url from this workflow on kit runners.`);
+            }
             return { mode: 'client', store: reply.store, socket: io.kitDaemon.socket, command: io.kitDaemon.command, daemonStarted: true, logFile: '', owner: 'kit' };
         }
         io.log.warning(`The bootstrap kit's cache daemon does not answer at ${io.kitDaemon.socket}; starting one for this job.`);

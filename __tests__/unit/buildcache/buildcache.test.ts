@@ -213,6 +213,15 @@ describe('setupBuildCache', () => {
       })
       expect(x.spawned).toEqual([])
       expect(infos).toEqual(["Using the cache daemon the runner's bootstrap kit started (store /srv/store); its job hooks finish it."])
+
+      // A cache-url given to the action cannot reach a daemon the kit started: said, not silently dropped.
+      const warnings: string[] = []
+      const y = io({ kitDaemon: { socket, command: 'node /t/index.js serve --store /srv/store --daemon ' + socket }, log: { info: () => undefined, warning: (m) => void warnings.push(m), debug: () => undefined } })
+      const withRemote = { ...settings, remote: remoteSettings({ url: 'https://cache.example.com/go', token: '', headers: {}, timeoutMs: 500, compression: 'zstd' }, true) }
+      expect((await setupBuildCache(withRemote, goEnv('go1.26.8'), y)).mode).toBe('client')
+      expect(warnings).toEqual([
+        "cache-url (https://cache.example.com/go) is not used for Go here: the bootstrap kit's daemon serves the build cache with the kit's own remote settings. Set cacheUrl in the kit's config (bootstrap install --cache-url), or drop cache-url from this workflow on kit runners.",
+      ])
     } finally {
       server.close()
     }
