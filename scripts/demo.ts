@@ -1,8 +1,9 @@
 /**
  * The action end to end on the embedded local cache service: two jobs on a
  * sample Go module with real dependencies. Job 1 starts from nothing, fetches
- * modules, builds and saves; job 2 is a fresh runner that restores and builds
- * with the module proxy turned off. Prints what was restored and saved.
+ * modules, builds and saves; job 2 is a fresh runner that restores the module
+ * cache and the build cache bundle, and builds with the module proxy turned
+ * off. Prints what was restored and saved.
  *
  *   npm run demo     (builds dist/ first, then runs this on Node 24)
  */
@@ -21,16 +22,20 @@ let failed = false
 try {
   const machine = await newMachine(root)
   await checkoutSample(machine)
+  // The same RUNNER_TEMP for both jobs, as on GitHub-hosted runners: the bundle's
+  // path under it is part of its cache version (@actions/cache), so a moving
+  // RUNNER_TEMP would miss it.
+  const runner = { temp: path.join(root, 'runner', 'temp') }
   console.log(`Cache service (twirp v2, blobs in azurite): ${service.resultsUrl}`)
   console.log(`Workspace: ${machine.workspace}\n`)
 
   console.log('# Job 1: a fresh runner, an empty cache. Fetch modules, build, test, save.\n')
-  const job1 = await runGoJob({ machine, service })
+  const job1 = await runGoJob({ machine, service, runner })
   report(job1)
 
   await wipeHome(machine)
   console.log('# Job 2: another fresh runner (empty GOMODCACHE). Restore, then build with GOPROXY=off.\n')
-  const job2 = await runGoJob({ machine, service, steps: [offlineBuildStep] })
+  const job2 = await runGoJob({ machine, service, runner, steps: [offlineBuildStep] })
   report(job2)
   console.log('Offline build output:')
   console.log(indent(job2.step('offline-build').log.split('\n').filter((l) => !l.startsWith('##[')).join('\n')))
@@ -38,7 +43,8 @@ try {
   console.log('\n# Cache entries on the service')
   for (const e of service.entries()) console.log(`  ${e.key}  ${e.sizeBytes} bytes  scope ${e.scope}${e.finalized ? '' : ' (unfinished)'}`)
   failed = job1.conclusion !== 'success' || job2.conclusion !== 'success'
-  console.log(failed ? '\nDemo FAILED' : '\nDemo OK: job 2 built offline from the restored module cache.')
+  const hits = job2.step('cache', 'post').outputs['build-cache-hits'] ?? '0'
+  console.log(failed ? '\nDemo FAILED' : `\nDemo OK: job 2 built offline from the restored module cache, with ${hits} build cache hits from the restored bundle.`)
 } finally {
   await service.stop()
   await promisify(execFile)('chmod', ['-R', 'u+w', root]).catch(() => undefined)
