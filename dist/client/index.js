@@ -55,9 +55,9 @@ const warn = (message) => void process.stderr.write(`go-cache-setup: ${message}\
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500;
 async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitMs }) {
-    const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .V(storeDir);
+    const store = new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .Vs(storeDir);
     // Read-only behind ours: hits from it, puts never go to it (bootstrap/job-hooks.ts).
-    const readStore = readStoreDir === undefined ? undefined : new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .V(readStoreDir);
+    const readStore = readStoreDir === undefined ? undefined : new _store_local_store_js__WEBPACK_IMPORTED_MODULE_7__/* .LocalStore */ .Vs(readStoreDir);
     const local = readStore === undefined ? (id) => store.get(id) : (id) => store.get(id) ?? readStore.get(id);
     // Hits from the local store stay synchronous (the fast path); only a local
     // miss asks the daemon, which holds the remote's settings and connections,
@@ -694,8 +694,9 @@ async function scanStore(root, now = Date.now()) {
     const buffer = Buffer.allocUnsafe(256);
     for (const shard of names(external_node_path_default().join(root, 'a')).filter((s) => SHARD.test(s))) {
         for (const actionId of names(external_node_path_default().join(root, 'a', shard)).filter((n) => HEX_ID.test(n))) {
-            const entry = readEntryFile(external_node_path_default().join(root, 'a', shard, actionId), buffer);
-            entries.push({ actionId, outputId: entry?.outputId, lastUsedMs: entry?.mtimeMs ?? 0 });
+            const file = external_node_path_default().join(root, 'a', shard, actionId);
+            const info = (0,external_node_fs_.statSync)(file, { throwIfNoEntry: false });
+            entries.push({ actionId, outputId: (0,local_store/* readEntry */.hB)(file, buffer)?.outputId, lastUsedMs: info?.mtimeMs ?? 0 });
         }
     }
     for (const shard of names(external_node_path_default().join(root, 'o')).filter((s) => SHARD.test(s))) {
@@ -719,27 +720,6 @@ function names(dir) {
     }
     catch {
         return [];
-    }
-}
-/** The entry's output ID (undefined when it does not parse) and its file's mtime; undefined when unreadable. */
-function readEntryFile(file, buffer) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(file, 'r');
-    }
-    catch {
-        return undefined;
-    }
-    try {
-        const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
-        const length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
-        return { outputId: length < buffer.length ? (0,local_store/* parseEntry */.E)(buffer.toString('latin1', 0, length))?.outputId : undefined, mtimeMs };
-    }
-    catch {
-        return undefined;
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
     }
 }
 async function applyTrim(root, plan) {
@@ -773,7 +753,7 @@ var reports = __nccwpck_require__(195);
 /** How long a flush waits for background uploads when the request does not say. */
 const DEFAULT_UPLOAD_FLUSH_MS = 60_000;
 async function startDaemon(options) {
-    const store = new local_store/* LocalStore */.V(options.store);
+    const store = new local_store/* LocalStore */.Vs(options.store);
     const account = new reports/* JobAccount */.dr();
     const remote = options.remote?.(store);
     // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
@@ -2504,9 +2484,10 @@ function decodeRemoteSettings(text) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E: () => (/* binding */ parseEntry),
-/* harmony export */   V: () => (/* binding */ LocalStore)
+/* harmony export */   Vs: () => (/* binding */ LocalStore),
+/* harmony export */   hB: () => (/* binding */ readEntry)
 /* harmony export */ });
+/* unused harmony export parseEntry */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
@@ -2566,23 +2547,7 @@ class LocalStore {
      */
     get(actionId) {
         assertId(actionId);
-        const buffer = this.entryBuffer;
-        let length;
-        try {
-            const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(this.actionPath(actionId), 'r');
-            try {
-                length = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, buffer, 0, buffer.length, 0);
-            }
-            finally {
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
-            }
-        }
-        catch {
-            return undefined;
-        }
-        if (length === buffer.length)
-            return undefined; // longer than any entry we write
-        const entry = parseEntry(buffer.toString('latin1', 0, length));
+        const entry = readEntry(this.actionPath(actionId), this.entryBuffer);
         if (entry === undefined)
             return undefined;
         const diskPath = this.objectPath(entry.outputId);
@@ -2762,6 +2727,29 @@ function sameContentMtime(file, body, size) {
     finally {
         (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
     }
+}
+/**
+ * An entry file, read whole in one read into `buffer` (256 bytes: entries are
+ * one short line); undefined when it is missing, longer than any entry we
+ * write, or does not parse.
+ */
+function readEntry(file, buffer) {
+    let length;
+    try {
+        const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(file, 'r');
+        try {
+            length = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, buffer, 0, buffer.length, 0);
+        }
+        finally {
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+    if (length === buffer.length)
+        return undefined;
+    return parseEntry(buffer.toString('latin1', 0, length));
 }
 function parseEntry(text) {
     const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);

@@ -99557,23 +99557,7 @@ class local_store_LocalStore {
      */
     get(actionId) {
         assertId(actionId);
-        const buffer = this.entryBuffer;
-        let length;
-        try {
-            const fd = (0,external_node_fs_.openSync)(this.actionPath(actionId), 'r');
-            try {
-                length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
-            }
-            finally {
-                (0,external_node_fs_.closeSync)(fd);
-            }
-        }
-        catch {
-            return undefined;
-        }
-        if (length === buffer.length)
-            return undefined; // longer than any entry we write
-        const entry = parseEntry(buffer.toString('latin1', 0, length));
+        const entry = readEntry(this.actionPath(actionId), this.entryBuffer);
         if (entry === undefined)
             return undefined;
         const diskPath = this.objectPath(entry.outputId);
@@ -99753,6 +99737,29 @@ function sameContentMtime(file, body, size) {
     finally {
         (0,external_node_fs_.closeSync)(fd);
     }
+}
+/**
+ * An entry file, read whole in one read into `buffer` (256 bytes: entries are
+ * one short line); undefined when it is missing, longer than any entry we
+ * write, or does not parse.
+ */
+function readEntry(file, buffer) {
+    let length;
+    try {
+        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        try {
+            length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+    if (length === buffer.length)
+        return undefined;
+    return parseEntry(buffer.toString('latin1', 0, length));
 }
 function parseEntry(text) {
     const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);

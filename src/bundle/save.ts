@@ -161,7 +161,7 @@ export async function writeBundle(store: LocalStore, plan: readonly BundleObject
 }
 
 /** Joins small buffers into pieces of at least `min` bytes: each write to the compressor is a thread-pool trip. */
-export function* coalesce(buffers: Iterable<Buffer>, min: number): Generator<Buffer> {
+function* coalesce(buffers: Iterable<Buffer>, min: number): Generator<Buffer> {
   let pending: Buffer[] = []
   let size = 0
   for (const buffer of buffers) {

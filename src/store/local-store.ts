@@ -64,20 +64,7 @@ export class LocalStore {
    */
   get(actionId: string): Hit | undefined {
     assertId(actionId)
-    const buffer = this.entryBuffer
-    let length: number
-    try {
-      const fd = openSync(this.actionPath(actionId), 'r')
-      try {
-        length = readSync(fd, buffer, 0, buffer.length, 0)
-      } finally {
-        closeSync(fd)
-      }
-    } catch {
-      return undefined
-    }
-    if (length === buffer.length) return undefined // longer than any entry we write
-    const entry = parseEntry(buffer.toString('latin1', 0, length))
+    const entry = readEntry(this.actionPath(actionId), this.entryBuffer)
     if (entry === undefined) return undefined
     const diskPath = this.objectPath(entry.outputId)
     try {
@@ -252,6 +239,27 @@ export interface Entry {
   size: number
   timeMs: number
   objectMtimeMs: number
+}
+
+/**
+ * An entry file, read whole in one read into `buffer` (256 bytes: entries are
+ * one short line); undefined when it is missing, longer than any entry we
+ * write, or does not parse.
+ */
+export function readEntry(file: string, buffer: Buffer): Entry | undefined {
+  let length: number
+  try {
+    const fd = openSync(file, 'r')
+    try {
+      length = readSync(fd, buffer, 0, buffer.length, 0)
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    return undefined
+  }
+  if (length === buffer.length) return undefined
+  return parseEntry(buffer.toString('latin1', 0, length))
 }
 
 export function parseEntry(text: string): Entry | undefined {

@@ -3,9 +3,9 @@
  * mtime of their action file, which the daemon bumps for every entry a job
  * used (LocalStore.touch), so what builds read survives and the rest goes.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs'
+import { readdirSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { parseEntry } from './local-store.ts'
+import { readEntry } from './local-store.ts'
 
 // A restored or shared store is input: only names we could have written count.
 const HEX_ID = /^[0-9a-f]{64}$/
@@ -72,8 +72,9 @@ export async function scanStore(root: string, now = Date.now()): Promise<StoreSc
   const buffer = Buffer.allocUnsafe(256)
   for (const shard of names(path.join(root, 'a')).filter((s) => SHARD.test(s))) {
     for (const actionId of names(path.join(root, 'a', shard)).filter((n) => HEX_ID.test(n))) {
-      const entry = readEntryFile(path.join(root, 'a', shard, actionId), buffer)
-      entries.push({ actionId, outputId: entry?.outputId, lastUsedMs: entry?.mtimeMs ?? 0 })
+      const file = path.join(root, 'a', shard, actionId)
+      const info = statSync(file, { throwIfNoEntry: false })
+      entries.push({ actionId, outputId: readEntry(file, buffer)?.outputId, lastUsedMs: info?.mtimeMs ?? 0 })
     }
   }
   for (const shard of names(path.join(root, 'o')).filter((s) => SHARD.test(s))) {
@@ -95,25 +96,6 @@ function names(dir: string): string[] {
     return readdirSync(dir)
   } catch {
     return []
-  }
-}
-
-/** The entry's output ID (undefined when it does not parse) and its file's mtime; undefined when unreadable. */
-function readEntryFile(file: string, buffer: Buffer): { outputId?: string; mtimeMs: number } | undefined {
-  let fd: number
-  try {
-    fd = openSync(file, 'r')
-  } catch {
-    return undefined
-  }
-  try {
-    const { mtimeMs } = fstatSync(fd)
-    const length = readSync(fd, buffer, 0, buffer.length, 0)
-    return { outputId: length < buffer.length ? parseEntry(buffer.toString('latin1', 0, length))?.outputId : undefined, mtimeMs }
-  } catch {
-    return undefined
-  } finally {
-    closeSync(fd)
   }
 }
 
