@@ -1000,8 +1000,11 @@ class JobAccount {
     sessions = 0;
     used = new Set();
     added = new Set();
+    /** Reports arrive when sessions end, in any order (and journals in readdir's). */
+    orders = [];
     add(report) {
         this.sessions++;
+        this.orders.push({ startedMs: report.startedMs, order: report.order });
         for (const key of Object.keys(this.stats))
             this.stats[key] += report.stats[key];
         for (const id of report.used)
@@ -1010,7 +1013,8 @@ class JobAccount {
             this.added.add(id);
     }
     ids() {
-        return { used: [...this.used], added: [...this.added] };
+        const sessions = [...this.orders].sort((a, b) => a.startedMs - b.startedMs);
+        return { used: [...this.used], added: [...this.added], order: [...new Set(sessions.flatMap((s) => s.order))] };
     }
     summary() {
         return { ...this.stats, sessions: this.sessions, usedEntries: this.used.size, addedEntries: this.added.size };
@@ -1078,7 +1082,9 @@ function parseReport(text) {
         Object.keys((0,_gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_3__/* .emptyStats */ .b)()).every((k) => typeof stats[k] === 'number') &&
         Array.isArray(raw.used) &&
         Array.isArray(raw.added) &&
-        [...raw.used, ...raw.added].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
+        Array.isArray(raw.order) &&
+        Number.isFinite(raw.startedMs) &&
+        [...raw.used, ...raw.added, ...raw.order].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
     if (!valid)
         throw new Error('not a session report');
     return raw;
@@ -1308,8 +1314,15 @@ function emptyStats() {
 /** Resolves when the conversation ends; rejects with ProtocolError on a malformed stream. */
 function serveSession(input, output, backend, options = {}) {
     const stats = emptyStats();
+    const startedMs = Date.now();
     const used = new Set();
     const added = new Set();
+    /** The position of each action ID's first request; a miss's later put keeps the miss's place. */
+    const asked = new Map();
+    const ask = (actionId) => {
+        if (!asked.has(actionId))
+            asked.set(actionId, asked.size);
+    };
     const parser = new _protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .RequestParser */ .XD();
     // The answers produced in one turn of the event loop (say, to a chunk of
     // pipelined gets) leave in one write: the pipe write was the largest cost
@@ -1342,7 +1355,8 @@ function serveSession(input, output, backend, options = {}) {
                 send({ id: closeId, kind: 'ok' });
             flush();
             input.off('data', onData);
-            resolve({ stats, used: [...used], added: [...added], end: ending });
+            const order = [...new Set([...used, ...added])].sort((a, b) => asked.get(a) - asked.get(b));
+            resolve({ stats, used: [...used], added: [...added], order, startedMs, end: ending });
         };
         const fail = (error) => {
             if (failed)
@@ -1404,6 +1418,7 @@ function serveSession(input, output, backend, options = {}) {
             const started = performance.now();
             let result;
             try {
+                ask(request.actionId);
                 if (request.command === 'get') {
                     stats.gets++;
                     result = backend.get(request.actionId);

@@ -96312,8 +96312,11 @@ class reports_JobAccount {
     sessions = 0;
     used = new Set();
     added = new Set();
+    /** Reports arrive when sessions end, in any order (and journals in readdir's). */
+    orders = [];
     add(report) {
         this.sessions++;
+        this.orders.push({ startedMs: report.startedMs, order: report.order });
         for (const key of Object.keys(this.stats))
             this.stats[key] += report.stats[key];
         for (const id of report.used)
@@ -96322,7 +96325,8 @@ class reports_JobAccount {
             this.added.add(id);
     }
     ids() {
-        return { used: [...this.used], added: [...this.added] };
+        const sessions = [...this.orders].sort((a, b) => a.startedMs - b.startedMs);
+        return { used: [...this.used], added: [...this.added], order: [...new Set(sessions.flatMap((s) => s.order))] };
     }
     summary() {
         return { ...this.stats, sessions: this.sessions, usedEntries: this.used.size, addedEntries: this.added.size };
@@ -96390,7 +96394,9 @@ function parseReport(text) {
         Object.keys(emptyStats()).every((k) => typeof stats[k] === 'number') &&
         Array.isArray(raw.used) &&
         Array.isArray(raw.added) &&
-        [...raw.used, ...raw.added].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
+        Array.isArray(raw.order) &&
+        Number.isFinite(raw.startedMs) &&
+        [...raw.used, ...raw.added, ...raw.order].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
     if (!valid)
         throw new Error('not a session report');
     return raw;

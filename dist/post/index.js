@@ -99191,8 +99191,15 @@ function emptyStats() {
 /** Resolves when the conversation ends; rejects with ProtocolError on a malformed stream. */
 function serveSession(input, output, backend, options = {}) {
     const stats = emptyStats();
+    const startedMs = Date.now();
     const used = new Set();
     const added = new Set();
+    /** The position of each action ID's first request; a miss's later put keeps the miss's place. */
+    const asked = new Map();
+    const ask = (actionId) => {
+        if (!asked.has(actionId))
+            asked.set(actionId, asked.size);
+    };
     const parser = new RequestParser();
     // The answers produced in one turn of the event loop (say, to a chunk of
     // pipelined gets) leave in one write: the pipe write was the largest cost
@@ -99225,7 +99232,8 @@ function serveSession(input, output, backend, options = {}) {
                 send({ id: closeId, kind: 'ok' });
             flush();
             input.off('data', onData);
-            resolve({ stats, used: [...used], added: [...added], end: ending });
+            const order = [...new Set([...used, ...added])].sort((a, b) => asked.get(a) - asked.get(b));
+            resolve({ stats, used: [...used], added: [...added], order, startedMs, end: ending });
         };
         const fail = (error) => {
             if (failed)
@@ -99287,6 +99295,7 @@ function serveSession(input, output, backend, options = {}) {
             const started = performance.now();
             let result;
             try {
+                ask(request.actionId);
                 if (request.command === 'get') {
                     stats.gets++;
                     result = backend.get(request.actionId);
@@ -99362,8 +99371,11 @@ class JobAccount {
     sessions = 0;
     used = new Set();
     added = new Set();
+    /** Reports arrive when sessions end, in any order (and journals in readdir's). */
+    orders = [];
     add(report) {
         this.sessions++;
+        this.orders.push({ startedMs: report.startedMs, order: report.order });
         for (const key of Object.keys(this.stats))
             this.stats[key] += report.stats[key];
         for (const id of report.used)
@@ -99372,7 +99384,8 @@ class JobAccount {
             this.added.add(id);
     }
     ids() {
-        return { used: [...this.used], added: [...this.added] };
+        const sessions = [...this.orders].sort((a, b) => a.startedMs - b.startedMs);
+        return { used: [...this.used], added: [...this.added], order: [...new Set(sessions.flatMap((s) => s.order))] };
     }
     summary() {
         return { ...this.stats, sessions: this.sessions, usedEntries: this.used.size, addedEntries: this.added.size };
@@ -99440,7 +99453,9 @@ function parseReport(text) {
         Object.keys(emptyStats()).every((k) => typeof stats[k] === 'number') &&
         Array.isArray(raw.used) &&
         Array.isArray(raw.added) &&
-        [...raw.used, ...raw.added].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
+        Array.isArray(raw.order) &&
+        Number.isFinite(raw.startedMs) &&
+        [...raw.used, ...raw.added, ...raw.order].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id));
     if (!valid)
         throw new Error('not a session report');
     return raw;
@@ -100226,9 +100241,11 @@ function counts(ids) {
     return { added: added.size, total: used.size + added.size };
 }
 /**
- * Pure: the bundle's objects, in the order given (entries the job used come
- * first, then the ones it added), each object once, until the bodies reach
- * `maxBytes`. Entries that share an object travel with it.
+ * Pure: the bundle's objects, in the order given (the order the job first
+ * asked for the entries, which the next run repeats: the daemon imports in
+ * this order while go runs, D22), each object once, until the bodies reach
+ * `maxBytes`, so what a build needs first is kept first. Entries that share an
+ * object travel with it.
  */
 function planBundle(candidates, maxBytes) {
     const objects = new Map();
@@ -100266,7 +100283,7 @@ async function saveBundle(p) {
         return skip('another job already saved this key');
     const store = new local_store_LocalStore(p.store);
     const candidates = [];
-    for (const actionId of [...p.ids.used, ...p.ids.added]) {
+    for (const actionId of p.ids.order) {
         const hit = store.get(actionId); // verified size and mtime; undefined when trimmed or damaged
         if (hit !== undefined)
             candidates.push({ actionId, outputId: hit.outputId, size: hit.size, timeMs: hit.timeMs });

@@ -65,9 +65,11 @@ export interface Candidate {
 }
 
 /**
- * Pure: the bundle's objects, in the order given (entries the job used come
- * first, then the ones it added), each object once, until the bodies reach
- * `maxBytes`. Entries that share an object travel with it.
+ * Pure: the bundle's objects, in the order given (the order the job first
+ * asked for the entries, which the next run repeats: the daemon imports in
+ * this order while go runs, D22), each object once, until the bodies reach
+ * `maxBytes`, so what a build needs first is kept first. Entries that share an
+ * object travel with it.
  */
 export function planBundle(candidates: readonly Candidate[], maxBytes: number): BundleObject[] {
   const objects = new Map<string, BundleObject>()
@@ -113,7 +115,7 @@ export async function saveBundle(p: BundleSaveParams): Promise<BundleSaveReport>
 
   const store = new LocalStore(p.store)
   const candidates: Candidate[] = []
-  for (const actionId of [...p.ids!.used, ...p.ids!.added]) {
+  for (const actionId of p.ids!.order) {
     const hit = store.get(actionId) // verified size and mtime; undefined when trimmed or damaged
     if (hit !== undefined) candidates.push({ actionId, outputId: hit.outputId, size: hit.size, timeMs: hit.timeMs })
   }

@@ -20,6 +20,8 @@ export interface JobStats extends SessionStats {
 export interface JobIds {
   used: string[]
   added: string[]
+  /** Both, in the order the job first asked for them: sessions by start, each in its own order. */
+  order: string[]
 }
 
 export class JobAccount {
@@ -27,16 +29,20 @@ export class JobAccount {
   sessions = 0
   readonly used = new Set<string>()
   readonly added = new Set<string>()
+  /** Reports arrive when sessions end, in any order (and journals in readdir's). */
+  private readonly orders: { startedMs: number; order: string[] }[] = []
 
   add(report: SessionReport): void {
     this.sessions++
+    this.orders.push({ startedMs: report.startedMs, order: report.order })
     for (const key of Object.keys(this.stats) as (keyof SessionStats)[]) this.stats[key] += report.stats[key]
     for (const id of report.used) this.used.add(id)
     for (const id of report.added) this.added.add(id)
   }
 
   ids(): JobIds {
-    return { used: [...this.used], added: [...this.added] }
+    const sessions = [...this.orders].sort((a, b) => a.startedMs - b.startedMs)
+    return { used: [...this.used], added: [...this.added], order: [...new Set(sessions.flatMap((s) => s.order))] }
   }
 
   summary(): JobStats {
@@ -108,7 +114,9 @@ export function parseReport(text: string): SessionReport {
     Object.keys(emptyStats()).every((k) => typeof stats[k] === 'number') &&
     Array.isArray(raw.used) &&
     Array.isArray(raw.added) &&
-    [...raw.used, ...raw.added].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id))
+    Array.isArray(raw.order) &&
+    Number.isFinite(raw.startedMs) &&
+    [...raw.used, ...raw.added, ...raw.order].every((id) => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id))
   if (!valid) throw new Error('not a session report')
   return raw
 }

@@ -39,6 +39,14 @@ export interface SessionReport {
   used: string[]
   /** Action IDs (hex) put in this session. */
   added: string[]
+  /**
+   * `used` and `added` together, in the order go first asked for each (its
+   * get, or its put when no get came first). The next run asks in about the
+   * same order, so a bundle laid out this way arrives as go needs it (D22).
+   */
+  order: string[]
+  /** When the session started (epoch ms): orders the sessions of one job. */
+  startedMs: number
   /** How the conversation ended. */
   end: 'close' | 'eof'
 }
@@ -55,8 +63,14 @@ export interface SessionOptions {
 /** Resolves when the conversation ends; rejects with ProtocolError on a malformed stream. */
 export function serveSession(input: Readable, output: Writable, backend: Backend, options: SessionOptions = {}): Promise<SessionReport> {
   const stats = emptyStats()
+  const startedMs = Date.now()
   const used = new Set<string>()
   const added = new Set<string>()
+  /** The position of each action ID's first request; a miss's later put keeps the miss's place. */
+  const asked = new Map<string, number>()
+  const ask = (actionId: string): void => {
+    if (!asked.has(actionId)) asked.set(actionId, asked.size)
+  }
   const parser = new RequestParser()
   // The answers produced in one turn of the event loop (say, to a chunk of
   // pipelined gets) leave in one write: the pipe write was the largest cost
@@ -87,7 +101,8 @@ export function serveSession(input: Readable, output: Writable, backend: Backend
       if (closeId !== undefined) send({ id: closeId, kind: 'ok' })
       flush()
       input.off('data', onData)
-      resolve({ stats, used: [...used], added: [...added], end: ending })
+      const order = [...new Set([...used, ...added])].sort((a, b) => asked.get(a)! - asked.get(b)!)
+      resolve({ stats, used: [...used], added: [...added], order, startedMs, end: ending })
     }
 
     const fail = (error: unknown): void => {
@@ -146,6 +161,7 @@ export function serveSession(input: Readable, output: Writable, backend: Backend
       const started = performance.now()
       let result: unknown
       try {
+        ask(request.actionId!)
         if (request.command === 'get') {
           stats.gets++
           result = backend.get(request.actionId!)

@@ -54,6 +54,11 @@ function params(cache: MemoryArchiveCache, store: string, over: Partial<BundleRe
 }
 
 /** Puts `n` objects (entry i → object i) into a store; returns their action IDs. */
+/** What the daemon reports for a job that used `used` and added `added`, asked for in that order. */
+function jobIds(used: string[], added: string[], order = [...used, ...added]) {
+  return { used, added, order }
+}
+
 function fill(store: LocalStore, from: number, n: number, size = 1000): string[] {
   const ids: string[] = []
   for (let i = from; i < from + n; i++) {
@@ -76,7 +81,7 @@ describe('bundle save and restore', () => {
     const restored = await restoreBundle(params(cache, a.root))
     expect(restored.outcome).toBe('miss')
 
-    const save = await saveBundle({ cache, log, store: a.root, restore: restored, write: { allowed: true }, ids: { used, added }, now: () => 0 })
+    const save = await saveBundle({ cache, log, store: a.root, restore: restored, write: { allowed: true }, ids: jobIds(used, added), now: () => 0 })
     expect(save).toMatchObject({ saved: true, entries: 5, objects: 5, rawBytes: 5000 })
     expect(save.bytes).toBeGreaterThan(0)
     expect(cache.calls).toEqual([`restore ${restored.key}`, `exists ${restored.key}`, `save ${restored.key}`])
@@ -100,7 +105,7 @@ describe('bundle save and restore', () => {
     const a = new LocalStore(path.join(root, 'a'))
     const ids = fill(a, 1, 3)
     const first = await restoreBundle(params(cache, a.root))
-    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added: ids }, now: () => 0 })).toMatchObject({ saved: true })
+    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })).toMatchObject({ saved: true })
     const keys = bundleKeys({ ...parts, runId: '2' })
 
     const handed: string[] = []
@@ -139,7 +144,7 @@ describe('bundle save and restore', () => {
     const ids = fill(a, 1, 3, 50_000)
     const cache2 = new MemoryArchiveCache()
     const first = await restoreBundle(params(cache2, a.root))
-    await saveBundle({ cache: cache2, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added: ids }, now: () => 0 })
+    await saveBundle({ cache: cache2, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })
     const stored = [...cache2.entries.values()][0]!
     const [[name, bytes]] = [...stored.entries()]
     const broken = Buffer.from(bytes)
@@ -194,19 +199,19 @@ describe('skipReason', () => {
   const used = Array.from({ length: 95 }, (_, i) => id(i))
 
   it.each([
-    ['no service', { restore: restore(pct, false), ids: { used, added: [id(500)] } }, 'the GitHub Actions cache service is not available on this runner'],
-    ['service failed in main', { restore: { ...restore(pct), outcome: 'miss' as const, reason: 'the cache service failed' }, ids: { used, added: [id(500)] } }, 'the cache service failed in the main step'],
-    ['writes refused', { restore: restore(pct), write: { allowed: false, reason: 'untrusted event: x' }, ids: { used, added: [] } }, 'untrusted event: x'],
+    ['no service', { restore: restore(pct, false), ids: jobIds(used, [id(500)]) }, 'the GitHub Actions cache service is not available on this runner'],
+    ['service failed in main', { restore: { ...restore(pct), outcome: 'miss' as const, reason: 'the cache service failed' }, ids: jobIds(used, [id(500)]) }, 'the cache service failed in the main step'],
+    ['writes refused', { restore: restore(pct), write: { allowed: false, reason: 'untrusted event: x' }, ids: jobIds(used, []) }, 'untrusted event: x'],
     ['no ids', { restore: restore(pct), ids: undefined }, 'the cache daemon did not say which entries the job used'],
-    ['nothing new', { restore: restore(pct), ids: { used, added: [id(1)] } }, 'the job produced no new entries'],
+    ['nothing new', { restore: restore(pct), ids: jobIds(used, [id(1)]) }, 'the job produced no new entries'],
     [
       '4 of 99 new, 5% needed',
-      { restore: restore(pct), ids: { used, added: [id(500), id(501), id(502), id(503)] } },
+      { restore: restore(pct), ids: jobIds(used, [id(500), id(501), id(502), id(503)]) },
       "only 4 new entries, below bundle-save-threshold (5% of the bundle's 99 entries new)",
     ],
-    ['5 of 100 new', { restore: restore(pct), ids: { used, added: [500, 501, 502, 503, 504].map(id) } }, undefined],
-    ['count 3, 2 new', { restore: restore({ kind: 'count', value: 3 }), ids: { used, added: [id(500), id(501)] } }, 'only 2 new entries, below bundle-save-threshold (3 new entries)'],
-    ['count 0, 1 new', { restore: restore({ kind: 'count', value: 0 }), ids: { used, added: [id(500)] } }, undefined],
+    ['5 of 100 new', { restore: restore(pct), ids: jobIds(used, [500, 501, 502, 503, 504].map(id)) }, undefined],
+    ['count 3, 2 new', { restore: restore({ kind: 'count', value: 3 }), ids: jobIds(used, [id(500), id(501)]) }, 'only 2 new entries, below bundle-save-threshold (3 new entries)'],
+    ['count 0, 1 new', { restore: restore({ kind: 'count', value: 0 }), ids: jobIds(used, [id(500)]) }, undefined],
   ])('%s', (_name, p, expected) => {
     expect(skipReason({ write: { allowed: true }, ...p })).toBe(expected)
   })
@@ -224,17 +229,19 @@ describe('planBundle', () => {
 })
 
 describe('saveBundle', () => {
-  it('bounds the bundle by bundle-max-size, used entries first', async () => {
+  it('bounds the bundle by bundle-max-size, keeping what the job asked for first', async () => {
     const cache = new MemoryArchiveCache()
     const a = new LocalStore(path.join(root, 'a'))
     const used = fill(a, 1, 4)
     const added = fill(a, 10, 4)
+    // go asked for two of the added entries (misses, then puts) before any of the used ones.
+    const order = [added[0]!, added[1]!, ...used, added[2]!, added[3]!]
     const first = await restoreBundle(params(cache, a.root, { settings: { enabled: true, maxBytes: 5500, threshold: { kind: 'count', value: 0 } } }))
-    const save = await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used, added }, now: () => 0 })
+    const save = await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds(used, added, order), now: () => 0 })
     expect(save).toMatchObject({ saved: true, entries: 5, rawBytes: 5000 })
     const b = new LocalStore(path.join(root, 'b'))
     await restoreBundle(params(cache, b.root, { keys: bundleKeys({ ...parts, runId: '2' }) }))
-    expect([...used, ...added].map((x) => b.get(x) !== undefined)).toEqual([true, true, true, true, true, false, false, false])
+    expect(order.map((x) => b.get(x) !== undefined)).toEqual([true, true, true, true, true, false, false, false])
   })
 
   it('does not build a bundle when the key exists, and says so when the service refuses it', async () => {
@@ -243,14 +250,14 @@ describe('saveBundle', () => {
     const added = fill(a, 1, 2)
     const first = await restoreBundle(params(cache, a.root))
     cache.entries.set(first.key, new Map())
-    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added }, now: () => 0 })).toMatchObject({
+    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], added), now: () => 0 })).toMatchObject({
       saved: false,
       reason: 'another job already saved this key',
       objects: 0,
     })
     cache.entries.clear()
     cache.save = async () => false
-    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: { used: [], added }, now: () => 0 })).toMatchObject({
+    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], added), now: () => 0 })).toMatchObject({
       saved: false,
       reason: 'the cache service did not accept the entry (see the log above)',
       objects: 2,

@@ -45,6 +45,8 @@ function report(gets: number, hits: number, used: string[], added: string[]): Se
     stats: { gets, hits, misses: gets - hits, puts: added.length, bytesIn: 10 * added.length, bytesOut: 5 * hits, putErrors: 0, busyMs: 1 },
     used,
     added,
+    order: [...used, ...added],
+    startedMs: Date.now(),
     end: 'close',
   }
 }

@@ -74,7 +74,7 @@ describe('the daemon with a remote tier', () => {
     notifier.notify(id(2))
     notifier.close()
     // The report names 2 again, and 3, which no notification mentioned.
-    const report = { stats: emptyStats(), used: [], added: [id(2), id(3)], end: 'close' as const }
+    const report = { stats: emptyStats(), used: [], added: [id(2), id(3)], order: [id(2), id(3)], startedMs: Date.now(), end: 'close' as const }
     expect(await controlRequest(socket, { op: 'report', id: '1-0123456789ab', report }, 5000)).toEqual({ ok: true })
     const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: 5000 }, 10_000)
     if (!reply.ok) throw new Error(reply.error)

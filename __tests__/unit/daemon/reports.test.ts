@@ -6,11 +6,13 @@ import { drainJournals, JobAccount, journalDir, parseReport, writeJournal } from
 import type { SessionReport } from '../../../src/gocacheprog/session.ts'
 import { hexId } from '../gocacheprog/go-frames.ts'
 
-function report(n: number, used: string[], added: string[], end: 'close' | 'eof' = 'close'): SessionReport {
+function report(n: number, used: string[], added: string[], end: 'close' | 'eof' = 'close', startedMs = 1_700_000_000_000 + n): SessionReport {
   return {
     stats: { gets: n, hits: n - 1, misses: 1, puts: 2 * n, bytesIn: 100 * n, bytesOut: 10 * n, putErrors: n % 2, busyMs: 0.5 * n },
     used,
     added,
+    order: [...used, ...added],
+    startedMs,
     end,
   }
 }
@@ -55,6 +57,14 @@ describe('JobAccount', () => {
     expect([...account.used].sort()).toStrictEqual([A, B].sort())
     expect([...account.added].sort()).toStrictEqual([C, D].sort())
   })
+
+  it('orders the job\'s entries by session start, whatever order the reports came in, each entry once', () => {
+    const account = new JobAccount()
+    // `go test` (started second) ended and reported first; journals drain in readdir order too.
+    account.add({ ...report(2, [A, C], [D]), startedMs: 2_000 })
+    account.add({ ...report(1, [A], [B]), startedMs: 1_000 })
+    expect(account.ids().order).toStrictEqual([A, B, C, D])
+  })
 })
 
 describe('parseReport', () => {
@@ -76,6 +86,9 @@ describe('parseReport', () => {
     ['a short ID', JSON.stringify(report(1, [], [A.slice(1)]))],
     ['a path as an ID', JSON.stringify(report(1, ['../../etc/passwd'], []))],
     ['a number as an ID', JSON.stringify(report(1, [], [7 as unknown as string]))],
+    ['no order', JSON.stringify({ ...report(1, [A], []), order: undefined })],
+    ['a path in the order', JSON.stringify({ ...report(1, [A], []), order: ['../x'] })],
+    ['no start time', JSON.stringify({ ...report(1, [A], []), startedMs: 'now' })],
   ])('rejects %s', (_, text) => {
     expect(() => parseReport(text)).toThrow(new Error('not a session report'))
   })
@@ -156,7 +169,7 @@ describe('report ids', () => {
     const { JobAccount, drainJournals, newReportId, writeJournal } = await import('../../../src/daemon/reports.ts')
     const root = await mkdtemp(path.join(os.tmpdir(), 'reportid-'))
     try {
-      const report = { stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 3, bytesOut: 4, putErrors: 0, busyMs: 1 }, used: [], added: [], end: 'close' as const }
+      const report = { stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 3, bytesOut: 4, putErrors: 0, busyMs: 1 }, used: [], added: [], order: [], startedMs: 1, end: 'close' as const }
       const id = newReportId()
       await writeJournal(root, report, id)
       await writeJournal(root, report, id)

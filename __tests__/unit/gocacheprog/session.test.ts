@@ -154,6 +154,22 @@ describe('serveSession', () => {
     expect(report.added.sort()).toStrictEqual([C, hexId('D')].sort())
   })
 
+  it('orders used and added entries by go\'s first request for each: a put keeps the place of the miss before it', async () => {
+    const backend = new MemoryBackend()
+    backend.entries.set(A, { outputId: hexId('oA'), body: Buffer.alloc(1), timeMs: 1 })
+    backend.entries.set(B, { outputId: hexId('oB'), body: Buffer.alloc(1), timeMs: 2 })
+    const before = Date.now()
+    const c = converse(backend)
+    c.write(getFrame(1, C) + getFrame(2, A) + putFrame(3, C, Buffer.alloc(10, 1)) + putFrame(4, hexId('D'), Buffer.alloc(0)) + getFrame(5, B) + getFrame(6, hexId('E')))
+    await c.waitLines(7)
+    c.input.end()
+    const report = await c.session
+    // E missed and was never put: not part of what the job needed from the cache.
+    expect(report.order).toStrictEqual([C, A, hexId('D'), B])
+    expect(report.startedMs).toBeGreaterThanOrEqual(before)
+    expect(report.startedMs).toBeLessThanOrEqual(Date.now())
+  })
+
   it('answers out of order: a slow get is answered after a fast one that came later', async () => {
     const backend = new MemoryBackend()
     backend.entries.set(B, { outputId: hexId('oB'), body: Buffer.from('b'), timeMs: 0 })
@@ -222,6 +238,8 @@ describe('serveSession', () => {
       stats: { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, busyMs: 0 },
       used: [],
       added: [],
+      order: [],
+      startedMs: report.startedMs,
       end: 'eof',
     })
     expect(c.lines()).toStrictEqual([HELLO])
