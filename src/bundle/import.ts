@@ -101,7 +101,7 @@ export async function importBundle(file: string, store: LocalStore, options: Imp
       createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()),
       { maxTotalBytes: options.maxBytes },
       ({ outputId, size, entries, body }) => {
-        store.putShared(outputId, [body], size, entries)
+        store.importShared(outputId, [body], size, entries)
         report.objects++
         report.entries += entries.length
         report.bytes += size
@@ -113,6 +113,7 @@ export async function importBundle(file: string, store: LocalStore, options: Imp
   } catch (error) {
     report.error = errorMessage(error)
   } finally {
+    store.endImport()
     options.arrivals?.end()
     await rm(file, { force: true }).catch(() => undefined)
   }

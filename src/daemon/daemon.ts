@@ -103,7 +103,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         remote?.enqueue(account.added)
         const remoteStats = await remote?.flush(request.uploadDeadlineMs ?? DEFAULT_UPLOAD_FLUSH_MS, account.used)
         await store.touch(account.used)
-        const plan = planTrim(await scanStore(store.root), options.maxBytes)
+        const plan = planTrim(await scanStore(store.root, Date.now(), account.used), options.maxBytes)
         await applyTrim(store.root, plan)
         options.log(`flush: kept ${plan.keptBytes} bytes, removed ${plan.removeEntries.length} entries (${plan.removedBytes} bytes)`)
         return {

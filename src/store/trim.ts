@@ -3,9 +3,9 @@
  * mtime of their action file, which the daemon bumps for every entry a job
  * used (LocalStore.touch), so what builds read survives and the rest goes.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { readEntry } from './local-store.ts'
+import { importedPath, parseImported, readEntry, rewriteImported } from './local-store.ts'
 
 // A restored or shared store is input: only names we could have written count.
 const HEX_ID = /^[0-9a-f]{64}$/
@@ -24,10 +24,14 @@ export interface StoreScan {
   objects: Map<string, number>
   /** Leftovers of interrupted writes, with their age. */
   temps: { name: string; ageMs: number }[]
+  /** The entries that live only as lines of the imported-entries file, not as files. */
+  imported: Set<string>
 }
 
 export interface TrimPlan {
   removeEntries: string[]
+  /** Of those, the ones that are lines of the imported-entries file (rewritten without them). */
+  removeImported: string[]
   removeObjects: string[]
   removeTemps: string[]
   keptBytes: number
@@ -57,7 +61,7 @@ export function planTrim(scan: StoreScan, maxBytes: number, tempMaxAgeMs = 3_600
   const removeObjects = [...scan.objects.keys()].filter((id) => !keptObjects.has(id))
   const removedBytes = removeObjects.reduce((sum, id) => sum + scan.objects.get(id)!, 0)
   const removeTemps = scan.temps.filter((t) => t.ageMs > tempMaxAgeMs).map((t) => t.name)
-  return { removeEntries: removeEntries.sort(), removeObjects: removeObjects.sort(), removeTemps, keptBytes, removedBytes }
+  return { removeEntries: removeEntries.sort(), removeImported: removeEntries.filter((id) => scan.imported.has(id)).sort(), removeObjects: removeObjects.sort(), removeTemps, keptBytes, removedBytes }
 }
 
 /**
@@ -66,7 +70,7 @@ export function planTrim(scan: StoreScan, maxBytes: number, tempMaxAgeMs = 3_600
  * take 0.74 s; plain syscalls take a tenth of that. Nothing else waits on the
  * daemon while it flushes: the job's go commands have ended.
  */
-export async function scanStore(root: string, now = Date.now()): Promise<StoreScan> {
+export async function scanStore(root: string, now = Date.now(), usedNow: ReadonlySet<string> = new Set()): Promise<StoreScan> {
   const entries: ScannedEntry[] = []
   const objects = new Map<string, number>()
   const buffer = Buffer.allocUnsafe(256)
@@ -83,12 +87,30 @@ export async function scanStore(root: string, now = Date.now()): Promise<StoreSc
       if (info?.isFile()) objects.set(outputId, info.size)
     }
   }
+  // Imported lines have no mtime to bump (LocalStore.touch): what this job
+  // used counts as used now, the rest as of the import.
+  const imported = new Set<string>()
+  const withFiles = new Set(entries.map((e) => e.actionId))
+  const importedInfo = statSync(importedPath(root), { throwIfNoEntry: false })
+  if (importedInfo !== undefined) {
+    let text = ''
+    try {
+      text = readFileSync(importedPath(root), 'latin1')
+    } catch {
+      // unreadable: its entries are not counted, and their objects go
+    }
+    for (const [actionId, entry] of parseImported(text)) {
+      if (withFiles.has(actionId)) continue
+      imported.add(actionId)
+      entries.push({ actionId, outputId: entry.outputId, lastUsedMs: usedNow.has(actionId) ? now : importedInfo.mtimeMs })
+    }
+  }
   const temps: StoreScan['temps'] = []
   for (const name of names(path.join(root, 'tmp'))) {
     const info = statSync(path.join(root, 'tmp', name), { throwIfNoEntry: false })
     if (info) temps.push({ name, ageMs: now - info.mtimeMs })
   }
-  return { entries, objects, temps }
+  return { entries, objects, temps, imported }
 }
 
 function names(dir: string): string[] {
@@ -103,6 +125,7 @@ export async function applyTrim(root: string, plan: TrimPlan): Promise<void> {
   // Synchronous like the scan, and for the same reason.
   const remove = (...parts: string[]) => rmSync(path.join(root, ...parts), { force: true })
   for (const id of plan.removeEntries) remove('a', id.slice(0, 2), id)
+  if (plan.removeImported.length > 0) rewriteImported(root, new Set(plan.removeImported))
   for (const id of plan.removeObjects) remove('o', id.slice(0, 2), id)
   for (const name of plan.removeTemps) remove('tmp', name)
 }

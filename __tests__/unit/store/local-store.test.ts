@@ -241,6 +241,47 @@ describe('LocalStore', () => {
   })
 })
 
+describe('imported entries (one file of lines, D23)', () => {
+  const C = hexId('action C')
+
+  it('serves entries a bundle import appended, to a reader that started before the import ended, and no entry files are written', () => {
+    const reader = new LocalStore(store.root)
+    expect(reader.get(A)).toBeUndefined() // no file yet
+    store.importShared(OUT, [body], body.length, [{ actionId: A, timeMs: T }, { actionId: B, timeMs: T + 1 }])
+    expect(reader.get(A)).toMatchObject({ outputId: OUT, size: body.length, timeMs: T, diskPath: store.objectPath(OUT) })
+    const other = Buffer.from('another object')
+    store.importShared(sha256Hex(other), [other], other.length, [{ actionId: C, timeMs: T }])
+    store.endImport()
+    expect(reader.get(C)).toMatchObject({ outputId: sha256Hex(other), size: other.length })
+    expect(reader.get(B)).toMatchObject({ timeMs: T + 1 })
+    expect(readdirSync(store.root).sort()).toStrictEqual(['imported', 'o', 'tmp'])
+  })
+
+  it('takes a line only once it is whole, and skips lines that do not parse', () => {
+    store.importShared(OUT, [body], body.length, [{ actionId: A, timeMs: T }])
+    store.endImport()
+    const line = readFileSync(store.importedPath, 'latin1').replace(A, B)
+    writeFileSync(store.importedPath, `not a line\n${A.toUpperCase()} v1 ${OUT} 1 1 1\n${line.slice(0, 80)}`, { flag: 'a' })
+    const reader = new LocalStore(store.root)
+    expect(reader.get(A)).toMatchObject({ outputId: OUT })
+    expect(reader.get(B)).toBeUndefined() // half a line
+    writeFileSync(store.importedPath, line.slice(80), { flag: 'a' })
+    expect(reader.get(B)).toMatchObject({ outputId: OUT, timeMs: T })
+  })
+
+  it('is a miss when the object is not what the line recorded, and an entry file wins over a line', () => {
+    store.importShared(OUT, [body], body.length, [{ actionId: A, timeMs: T }])
+    store.endImport()
+    const newer = Buffer.from('a newer build of A')
+    store.put(A, sha256Hex(newer), [newer], newer.length, T + 5)
+    expect(store.get(A)).toMatchObject({ outputId: sha256Hex(newer), timeMs: T + 5 })
+    rmSync(store.actionPath(A))
+    expect(new LocalStore(store.root).get(A)).toMatchObject({ outputId: OUT })
+    truncateSync(store.objectPath(OUT), 3)
+    expect(new LocalStore(store.root).get(A)).toBeUndefined()
+  })
+})
+
 describe('parseEntry', () => {
   it('reads a v1 line', () => {
     expect(parseEntry(`v1 ${OUT} 31 ${T} 1700000000999\n`)).toStrictEqual({ outputId: OUT, size: 31, timeMs: T, objectMtimeMs: 1700000000999 })
