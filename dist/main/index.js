@@ -98081,6 +98081,9 @@ class LocalStore {
                 return undefined;
             const fresh = Buffer.allocUnsafe(size - this.importedRead.offset);
             const length = (0,external_node_fs_.readSync)(fd, fresh, 0, fresh.length, this.importedRead.offset);
+            // lastIndexOf would read a negative start as counted from the end.
+            if (length === 0)
+                return undefined;
             const whole = fresh.lastIndexOf(0x0a, length - 1) + 1;
             this.importedRead.offset += whole;
             for (const [id, entry] of parseImported(fresh.toString('latin1', 0, whole)))

@@ -99675,6 +99675,9 @@ class local_store_LocalStore {
                 return undefined;
             const fresh = Buffer.allocUnsafe(size - this.importedRead.offset);
             const length = (0,external_node_fs_.readSync)(fd, fresh, 0, fresh.length, this.importedRead.offset);
+            // lastIndexOf would read a negative start as counted from the end.
+            if (length === 0)
+                return undefined;
             const whole = fresh.lastIndexOf(0x0a, length - 1) + 1;
             this.importedRead.offset += whole;
             for (const [id, entry] of parseImported(fresh.toString('latin1', 0, whole)))
@@ -100355,7 +100358,7 @@ function counts(ids) {
 /**
  * Pure: the bundle's objects, in the order given (the order the job first
  * asked for the entries, which the next run repeats: the daemon imports in
- * this order while go runs, D22), each object once, until the bodies reach
+ * this order while go runs, D22 and D23), each object once, until the bodies reach
  * `maxBytes`, so what a build needs first is kept first. Entries that share an
  * object travel with it.
  */

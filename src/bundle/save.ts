@@ -67,7 +67,7 @@ export interface Candidate {
 /**
  * Pure: the bundle's objects, in the order given (the order the job first
  * asked for the entries, which the next run repeats: the daemon imports in
- * this order while go runs, D22), each object once, until the bodies reach
+ * this order while go runs, D22 and D23), each object once, until the bodies reach
  * `maxBytes`, so what a build needs first is kept first. Entries that share an
  * object travel with it.
  */

@@ -42,7 +42,7 @@ export interface SessionReport {
   /**
    * `used` and `added` together, in the order go first asked for each (its
    * get, or its put when no get came first). The next run asks in about the
-   * same order, so a bundle laid out this way arrives as go needs it (D22).
+   * same order, so a bundle laid out this way arrives as go needs it (D23).
    */
   order: string[]
   /** When the session started (epoch ms): orders the sessions of one job. */

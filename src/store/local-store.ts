@@ -25,7 +25,7 @@
  * that tools open later. Eviction happens only in trim(), run by the post step.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, utimesSync, readFileSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
 
@@ -167,6 +167,8 @@ export class LocalStore {
       if (size === this.importedRead.offset) return undefined
       const fresh = Buffer.allocUnsafe(size - this.importedRead.offset)
       const length = readSync(fd, fresh, 0, fresh.length, this.importedRead.offset)
+      // lastIndexOf would read a negative start as counted from the end.
+      if (length === 0) return undefined
       const whole = fresh.lastIndexOf(0x0a, length - 1) + 1
       this.importedRead.offset += whole
       for (const [id, entry] of parseImported(fresh.toString('latin1', 0, whole))) this.imported.set(id, entry)
