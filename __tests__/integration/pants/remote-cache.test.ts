@@ -133,7 +133,13 @@ describe('Pants remote caching through the action, against bazel-remote over gRP
     expect(pantsTestResults(output)).toEqual(Object.fromEntries(TESTS.map((t) => [t, 'succeeded (cached remotely)'])))
     const read = pantsCounters(output)
     expect(read.local_cache_requests_cached).toBe(0)
-    expect(read.remote_cache_requests_cached).toBe(read.remote_cache_requests)
+    // The cache had every result: no lookup came back empty. A lookup can
+    // still lose its race against the same process run locally (Pants 2.17
+    // speculates, remote_cache_speculation_delay), and then counts as neither
+    // cached nor uncached. One loaded CI run saw 10 of 11 cached; its other
+    // counters were not kept, and such a race is the likely cause.
+    expect(read.remote_cache_requests_uncached).toBe(0)
+    expect(read.remote_cache_requests_cached! + read.remote_cache_speculation_local_completed_first!).toBe(read.remote_cache_requests)
     expect(read.remote_cache_requests_cached).toBeGreaterThanOrEqual(TESTS.length)
   }, PANTS_TIMEOUT_MS)
 
