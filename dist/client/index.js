@@ -2673,8 +2673,12 @@ class LocalStore {
         const known = this.imported.get(actionId);
         if (known !== undefined)
             return known;
+        // A miss costs one stat when nothing was appended since (the hot path: go's misses).
         let fd;
         try {
+            const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync)(this.importedPath, { throwIfNoEntry: false });
+            if (info === undefined || (info.ino === this.importedRead.ino && info.size === this.importedRead.offset))
+                return undefined;
             fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(this.importedPath, 'r');
         }
         catch {

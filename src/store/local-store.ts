@@ -151,8 +151,11 @@ export class LocalStore {
   private importedEntry(actionId: string): Entry | undefined {
     const known = this.imported.get(actionId)
     if (known !== undefined) return known
+    // A miss costs one stat when nothing was appended since (the hot path: go's misses).
     let fd: number
     try {
+      const info = statSync(this.importedPath, { throwIfNoEntry: false })
+      if (info === undefined || (info.ino === this.importedRead.ino && info.size === this.importedRead.offset)) return undefined
       fd = openSync(this.importedPath, 'r')
     } catch {
       return undefined
