@@ -681,7 +681,7 @@ function planTrim(scan, maxBytes, tempMaxAgeMs = 3_600_000) {
     const removeObjects = [...scan.objects.keys()].filter((id) => !keptObjects.has(id));
     const removedBytes = removeObjects.reduce((sum, id) => sum + scan.objects.get(id), 0);
     const removeTemps = scan.temps.filter((t) => t.ageMs > tempMaxAgeMs).map((t) => t.name);
-    return { removeEntries: removeEntries.sort(), removeImported: removeEntries.filter((id) => scan.imported.has(id)).sort(), removeObjects: removeObjects.sort(), removeTemps, keptBytes, removedBytes };
+    return { removeEntries: removeEntries.sort(), removeObjects: removeObjects.sort(), removeTemps, keptBytes, removedBytes };
 }
 /**
  * Synchronous calls, on purpose: a store holds thousands of small files, and
@@ -708,24 +708,15 @@ async function scanStore(root, now = Date.now(), usedNow = new Set()) {
         }
     }
     // Imported lines have no mtime to bump (LocalStore.touch): what this job
-    // used counts as used now, the rest as of the import.
-    const imported = new Set();
+    // used counts as used now, the rest as of the import. An unreadable file's
+    // entries are not counted, and their objects go.
     const withFiles = new Set(entries.map((e) => e.actionId));
-    const importedInfo = (0,external_node_fs_.statSync)((0,local_store/* importedPath */.U2)(root), { throwIfNoEntry: false });
-    if (importedInfo !== undefined) {
-        let text = '';
-        try {
-            text = (0,external_node_fs_.readFileSync)((0,local_store/* importedPath */.U2)(root), 'latin1');
-        }
-        catch {
-            // unreadable: its entries are not counted, and their objects go
-        }
-        for (const [actionId, entry] of (0,local_store/* parseImported */.IX)(text)) {
-            if (withFiles.has(actionId))
-                continue;
-            imported.add(actionId);
-            entries.push({ actionId, outputId: entry.outputId, lastUsedMs: usedNow.has(actionId) ? now : importedInfo.mtimeMs });
-        }
+    const importedAtMs = (0,external_node_fs_.statSync)((0,local_store/* importedPath */.U2)(root), { throwIfNoEntry: false })?.mtimeMs;
+    const importedText = importedAtMs === undefined ? '' : readText((0,local_store/* importedPath */.U2)(root));
+    for (const [actionId, entry] of (0,local_store/* parseImported */.IX)(importedText)) {
+        if (withFiles.has(actionId))
+            continue;
+        entries.push({ actionId, outputId: entry.outputId, lastUsedMs: usedNow.has(actionId) ? now : (importedAtMs ?? 0) });
     }
     const temps = [];
     for (const name of names(external_node_path_default().join(root, 'tmp'))) {
@@ -733,7 +724,15 @@ async function scanStore(root, now = Date.now(), usedNow = new Set()) {
         if (info)
             temps.push({ name, ageMs: now - info.mtimeMs });
     }
-    return { entries, objects, temps, imported };
+    return { entries, objects, temps };
+}
+function readText(file) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'latin1');
+    }
+    catch {
+        return '';
+    }
 }
 function names(dir) {
     try {
@@ -748,8 +747,9 @@ async function applyTrim(root, plan) {
     const remove = (...parts) => (0,external_node_fs_.rmSync)(external_node_path_default().join(root, ...parts), { force: true });
     for (const id of plan.removeEntries)
         remove('a', id.slice(0, 2), id);
-    if (plan.removeImported.length > 0)
-        (0,local_store/* rewriteImported */.Rd)(root, new Set(plan.removeImported));
+    // A trimmed entry may be a line of the imported file (or one a file shadowed): drop those lines too.
+    if (plan.removeEntries.length > 0)
+        (0,local_store/* rewriteImported */.Rd)(root, new Set(plan.removeEntries));
     for (const id of plan.removeObjects)
         remove('o', id.slice(0, 2), id);
     for (const name of plan.removeTemps)
@@ -2892,7 +2892,7 @@ function parseImported(text) {
     }
     return entries;
 }
-/** Rewrites the imported-entries file without `remove` (a trim); atomic, so a reader sees the old file or the new one. */
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
 function rewriteImported(root, remove) {
     const file = importedPath(root);
     let text;
@@ -2902,7 +2902,10 @@ function rewriteImported(root, remove) {
     catch {
         return;
     }
-    const kept = [...parseImported(text)].filter(([id]) => !remove.has(id));
+    const lines = [...parseImported(text)];
+    const kept = lines.filter(([id]) => !remove.has(id));
+    if (kept.length === lines.length)
+        return;
     const temp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(root, 'tmp', `imported-${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`);
     (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
     (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, file);

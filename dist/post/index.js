@@ -99876,7 +99876,7 @@ function parseImported(text) {
     }
     return entries;
 }
-/** Rewrites the imported-entries file without `remove` (a trim); atomic, so a reader sees the old file or the new one. */
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
 function rewriteImported(root, remove) {
     const file = importedPath(root);
     let text;
@@ -99886,7 +99886,10 @@ function rewriteImported(root, remove) {
     catch {
         return;
     }
-    const kept = [...parseImported(text)].filter(([id]) => !remove.has(id));
+    const lines = [...parseImported(text)];
+    const kept = lines.filter(([id]) => !remove.has(id));
+    if (kept.length === lines.length)
+        return;
     const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
     writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
     renameSync(temp, file);

@@ -357,7 +357,7 @@ export function parseImported(text: string): Map<string, Entry> {
   return entries
 }
 
-/** Rewrites the imported-entries file without `remove` (a trim); atomic, so a reader sees the old file or the new one. */
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
 export function rewriteImported(root: string, remove: ReadonlySet<string>): void {
   const file = importedPath(root)
   let text: string
@@ -366,7 +366,9 @@ export function rewriteImported(root: string, remove: ReadonlySet<string>): void
   } catch {
     return
   }
-  const kept = [...parseImported(text)].filter(([id]) => !remove.has(id))
+  const lines = [...parseImported(text)]
+  const kept = lines.filter(([id]) => !remove.has(id))
+  if (kept.length === lines.length) return
   const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`)
   writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1')
   renameSync(temp, file)

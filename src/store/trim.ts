@@ -24,14 +24,10 @@ export interface StoreScan {
   objects: Map<string, number>
   /** Leftovers of interrupted writes, with their age. */
   temps: { name: string; ageMs: number }[]
-  /** The entries that live only as lines of the imported-entries file, not as files. */
-  imported: Set<string>
 }
 
 export interface TrimPlan {
   removeEntries: string[]
-  /** Of those, the ones that are lines of the imported-entries file (rewritten without them). */
-  removeImported: string[]
   removeObjects: string[]
   removeTemps: string[]
   keptBytes: number
@@ -61,7 +57,7 @@ export function planTrim(scan: StoreScan, maxBytes: number, tempMaxAgeMs = 3_600
   const removeObjects = [...scan.objects.keys()].filter((id) => !keptObjects.has(id))
   const removedBytes = removeObjects.reduce((sum, id) => sum + scan.objects.get(id)!, 0)
   const removeTemps = scan.temps.filter((t) => t.ageMs > tempMaxAgeMs).map((t) => t.name)
-  return { removeEntries: removeEntries.sort(), removeImported: removeEntries.filter((id) => scan.imported.has(id)).sort(), removeObjects: removeObjects.sort(), removeTemps, keptBytes, removedBytes }
+  return { removeEntries: removeEntries.sort(), removeObjects: removeObjects.sort(), removeTemps, keptBytes, removedBytes }
 }
 
 /**
@@ -88,29 +84,29 @@ export async function scanStore(root: string, now = Date.now(), usedNow: Readonl
     }
   }
   // Imported lines have no mtime to bump (LocalStore.touch): what this job
-  // used counts as used now, the rest as of the import.
-  const imported = new Set<string>()
+  // used counts as used now, the rest as of the import. An unreadable file's
+  // entries are not counted, and their objects go.
   const withFiles = new Set(entries.map((e) => e.actionId))
-  const importedInfo = statSync(importedPath(root), { throwIfNoEntry: false })
-  if (importedInfo !== undefined) {
-    let text = ''
-    try {
-      text = readFileSync(importedPath(root), 'latin1')
-    } catch {
-      // unreadable: its entries are not counted, and their objects go
-    }
-    for (const [actionId, entry] of parseImported(text)) {
-      if (withFiles.has(actionId)) continue
-      imported.add(actionId)
-      entries.push({ actionId, outputId: entry.outputId, lastUsedMs: usedNow.has(actionId) ? now : importedInfo.mtimeMs })
-    }
+  const importedAtMs = statSync(importedPath(root), { throwIfNoEntry: false })?.mtimeMs
+  const importedText = importedAtMs === undefined ? '' : readText(importedPath(root))
+  for (const [actionId, entry] of parseImported(importedText)) {
+    if (withFiles.has(actionId)) continue
+    entries.push({ actionId, outputId: entry.outputId, lastUsedMs: usedNow.has(actionId) ? now : (importedAtMs ?? 0) })
   }
   const temps: StoreScan['temps'] = []
   for (const name of names(path.join(root, 'tmp'))) {
     const info = statSync(path.join(root, 'tmp', name), { throwIfNoEntry: false })
     if (info) temps.push({ name, ageMs: now - info.mtimeMs })
   }
-  return { entries, objects, temps, imported }
+  return { entries, objects, temps }
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'latin1')
+  } catch {
+    return ''
+  }
 }
 
 function names(dir: string): string[] {
@@ -125,7 +121,8 @@ export async function applyTrim(root: string, plan: TrimPlan): Promise<void> {
   // Synchronous like the scan, and for the same reason.
   const remove = (...parts: string[]) => rmSync(path.join(root, ...parts), { force: true })
   for (const id of plan.removeEntries) remove('a', id.slice(0, 2), id)
-  if (plan.removeImported.length > 0) rewriteImported(root, new Set(plan.removeImported))
+  // A trimmed entry may be a line of the imported file (or one a file shadowed): drop those lines too.
+  if (plan.removeEntries.length > 0) rewriteImported(root, new Set(plan.removeEntries))
   for (const id of plan.removeObjects) remove('o', id.slice(0, 2), id)
   for (const name of plan.removeTemps) remove('tmp', name)
 }

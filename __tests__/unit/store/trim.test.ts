@@ -7,11 +7,10 @@ import { applyTrim, planTrim, scanStore, type ScannedEntry, type StoreScan } fro
 import { hexId, sha256Hex } from '../gocacheprog/go-frames.ts'
 
 // Short readable IDs for the pure planner (it never checks them).
-const scan = (entries: ScannedEntry[], objects: Record<string, number>, temps: StoreScan['temps'] = [], imported: string[] = []): StoreScan => ({
+const scan = (entries: ScannedEntry[], objects: Record<string, number>, temps: StoreScan['temps'] = []): StoreScan => ({
   entries,
   objects: new Map(Object.entries(objects)),
   temps,
-  imported: new Set(imported),
 })
 const e = (actionId: string, outputId: string | undefined, lastUsedMs: number): ScannedEntry => ({ actionId, outputId, lastUsedMs })
 
@@ -21,55 +20,55 @@ describe('planTrim', () => {
       name: 'keeps everything that fits',
       scan: scan([e('a1', 'o1', 3), e('a2', 'o2', 2)], { o1: 100, o2: 50 }),
       maxBytes: 150,
-      plan: { removeEntries: [], removeImported: [], removeObjects: [], removeTemps: [], keptBytes: 150, removedBytes: 0 },
+      plan: { removeEntries: [], removeObjects: [], removeTemps: [], keptBytes: 150, removedBytes: 0 },
     },
     {
       name: 'drops the least recently used first',
       scan: scan([e('old', 'o1', 1), e('new', 'o2', 3), e('mid', 'o3', 2)], { o1: 100, o2: 100, o3: 100 }),
       maxBytes: 250,
-      plan: { removeEntries: ['old'], removeImported: [], removeObjects: ['o1'], removeTemps: [], keptBytes: 200, removedBytes: 100 },
+      plan: { removeEntries: ['old'], removeObjects: ['o1'], removeTemps: [], keptBytes: 200, removedBytes: 100 },
     },
     {
       name: 'counts an object shared by several entries once, and keeps all its entries',
       scan: scan([e('a1', 'shared', 5), e('a2', 'shared', 1), e('a3', 'o3', 3)], { shared: 100, o3: 100 }),
       maxBytes: 100,
-      plan: { removeEntries: ['a3'], removeImported: [], removeObjects: ['o3'], removeTemps: [], keptBytes: 100, removedBytes: 100 },
+      plan: { removeEntries: ['a3'], removeObjects: ['o3'], removeTemps: [], keptBytes: 100, removedBytes: 100 },
     },
     {
       name: 'removes every entry of a shared object that does not fit',
       scan: scan([e('a1', 'big', 5), e('a2', 'big', 4), e('a3', 'small', 3)], { big: 300, small: 10 }),
       maxBytes: 250,
-      plan: { removeEntries: ['a1', 'a2'], removeImported: [], removeObjects: ['big'], removeTemps: [], keptBytes: 10, removedBytes: 300 },
+      plan: { removeEntries: ['a1', 'a2'], removeObjects: ['big'], removeTemps: [], keptBytes: 10, removedBytes: 300 },
     },
     {
       name: 'skips an object too big for what is left and keeps older smaller ones',
       scan: scan([e('a1', 'o1', 9), e('a2', 'o2', 8), e('a3', 'o3', 7)], { o1: 60, o2: 60, o3: 30 }),
       maxBytes: 100,
-      plan: { removeEntries: ['a2'], removeImported: [], removeObjects: ['o2'], removeTemps: [], keptBytes: 90, removedBytes: 60 },
+      plan: { removeEntries: ['a2'], removeObjects: ['o2'], removeTemps: [], keptBytes: 90, removedBytes: 60 },
     },
     {
       name: 'removes entries whose object is missing or that did not parse',
       scan: scan([e('gone', 'nothere', 9), e('broken', undefined, 9), e('ok', 'o1', 1)], { o1: 10 }),
       maxBytes: 1000,
-      plan: { removeEntries: ['broken', 'gone'], removeImported: [], removeObjects: [], removeTemps: [], keptBytes: 10, removedBytes: 0 },
+      plan: { removeEntries: ['broken', 'gone'], removeObjects: [], removeTemps: [], keptBytes: 10, removedBytes: 0 },
     },
     {
       name: 'removes orphan objects, whatever the budget',
       scan: scan([e('a1', 'o1', 1)], { o1: 10, orphan1: 20, orphan2: 30 }),
       maxBytes: 1e12,
-      plan: { removeEntries: [], removeImported: [], removeObjects: ['orphan1', 'orphan2'], removeTemps: [], keptBytes: 10, removedBytes: 50 },
+      plan: { removeEntries: [], removeObjects: ['orphan1', 'orphan2'], removeTemps: [], keptBytes: 10, removedBytes: 50 },
     },
     {
       name: 'breaks ties on last use by action ID',
       scan: scan([e('b', 'o2', 5), e('a', 'o1', 5), e('c', 'o3', 5)], { o1: 10, o2: 10, o3: 10 }),
       maxBytes: 20,
-      plan: { removeEntries: ['c'], removeImported: [], removeObjects: ['o3'], removeTemps: [], keptBytes: 20, removedBytes: 10 },
+      plan: { removeEntries: ['c'], removeObjects: ['o3'], removeTemps: [], keptBytes: 20, removedBytes: 10 },
     },
     {
       name: 'keeps empty objects with a zero budget, drops the rest',
       scan: scan([e('a1', 'empty', 1), e('a2', 'o2', 2)], { empty: 0, o2: 1 }),
       maxBytes: 0,
-      plan: { removeEntries: ['a2'], removeImported: [], removeObjects: ['o2'], removeTemps: [], keptBytes: 0, removedBytes: 1 },
+      plan: { removeEntries: ['a2'], removeObjects: ['o2'], removeTemps: [], keptBytes: 0, removedBytes: 1 },
     },
     {
       name: 'removes temps older than an hour by default, keeps younger (a put may be writing them)',
@@ -79,7 +78,7 @@ describe('planTrim', () => {
         { name: 't-new', ageMs: 5 },
       ]),
       maxBytes: 0,
-      plan: { removeEntries: [], removeImported: [], removeObjects: [], removeTemps: ['t-old'], keptBytes: 0, removedBytes: 0 },
+      plan: { removeEntries: [], removeObjects: [], removeTemps: ['t-old'], keptBytes: 0, removedBytes: 0 },
     },
     {
       name: 'takes another temp age',
@@ -89,13 +88,13 @@ describe('planTrim', () => {
       ]),
       maxBytes: 0,
       tempMaxAgeMs: 10,
-      plan: { removeEntries: [], removeImported: [], removeObjects: [], removeTemps: ['t1'], keptBytes: 0, removedBytes: 0 },
+      plan: { removeEntries: [], removeObjects: [], removeTemps: ['t1'], keptBytes: 0, removedBytes: 0 },
     },
     {
       name: 'sorts what it removes',
       scan: scan([e('z', 'oz', 1), e('m', 'om', 2), e('b', 'ob', 3)], { oz: 10, om: 10, ob: 10, oa: 1 }),
       maxBytes: 0,
-      plan: { removeEntries: ['b', 'm', 'z'], removeImported: [], removeObjects: ['oa', 'ob', 'om', 'oz'], removeTemps: [], keptBytes: 0, removedBytes: 31 },
+      plan: { removeEntries: ['b', 'm', 'z'], removeObjects: ['oa', 'ob', 'om', 'oz'], removeTemps: [], keptBytes: 0, removedBytes: 31 },
     },
   ]
   it.each(cases)('$name', ({ scan, maxBytes, tempMaxAgeMs, plan }) => {
@@ -187,7 +186,6 @@ describe('scanStore and applyTrim on a real store', () => {
     const plan = planTrim(scanned, 7000)
     expect(plan).toStrictEqual({
       removeEntries: [actions[0]!, actions[1]!, broken, dangling].sort(),
-      removeImported: [],
       removeObjects: [sha256Hex(bodies[0]!), sha256Hex(bodies[1]!), sha256Hex(orphan)].sort(),
       removeTemps: ['old-temp'],
       keptBytes: 7000,
@@ -211,7 +209,6 @@ describe('scanStore and applyTrim on a real store', () => {
     // A second pass with the same budget has nothing left to do.
     expect(planTrim(await scanStore(root, now), 7000)).toStrictEqual({
       removeEntries: [],
-      removeImported: [],
       removeObjects: [],
       removeTemps: [],
       keptBytes: 7000,
@@ -220,9 +217,9 @@ describe('scanStore and applyTrim on a real store', () => {
   })
 
   it('scans an empty or missing store as empty', async () => {
-    expect(await scanStore(path.join(root, 'nothing here'))).toStrictEqual({ entries: [], objects: new Map(), temps: [], imported: new Set() })
+    expect(await scanStore(path.join(root, 'nothing here'))).toStrictEqual({ entries: [], objects: new Map(), temps: [] })
     new LocalStore(root)
-    expect(await scanStore(root)).toStrictEqual({ entries: [], objects: new Map(), temps: [], imported: new Set() })
+    expect(await scanStore(root)).toStrictEqual({ entries: [], objects: new Map(), temps: [] })
   })
 
   it('counts imported entries (lines, not files), as used now when the job used them, and rewrites the file without the trimmed ones', async () => {
@@ -246,11 +243,10 @@ describe('scanStore and applyTrim on a real store', () => {
         { actionId: ids[2]!, outputId: sha256Hex(bodies[2]!), lastUsedMs: now - 1000 },
       ].sort((a, b) => a.actionId.localeCompare(b.actionId)),
     )
-    expect(scanned.imported).toStrictEqual(new Set([ids[0]!, ids[1]!]))
 
     // Budget 5000: imported 1 (used now) and 2 stay; imported 0 goes, line and object.
     const plan = planTrim(scanned, 5000)
-    expect(plan).toMatchObject({ removeEntries: [ids[0]!], removeImported: [ids[0]!], removeObjects: [sha256Hex(bodies[0]!)] })
+    expect(plan).toMatchObject({ removeEntries: [ids[0]!], removeObjects: [sha256Hex(bodies[0]!)] })
     await applyTrim(root, plan)
     const fresh = new LocalStore(root)
     expect(fresh.get(ids[0]!)).toBeUndefined()
@@ -262,7 +258,7 @@ describe('scanStore and applyTrim on a real store', () => {
   it('applies a plan whose files are already gone', async () => {
     new LocalStore(root)
     await expect(
-      applyTrim(root, { removeEntries: [hexId(1)], removeImported: [], removeObjects: [hexId(2)], removeTemps: ['x'], keptBytes: 0, removedBytes: 0 }),
+      applyTrim(root, { removeEntries: [hexId(1)], removeObjects: [hexId(2)], removeTemps: ['x'], keptBytes: 0, removedBytes: 0 }),
     ).resolves.toBeUndefined()
   })
 })
