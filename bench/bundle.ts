@@ -97,6 +97,8 @@ interface RunResult {
   postMs: number
   totalMs: number
   compiled: number
+  /** Ours: the key this run saved a layer on (D24), when it saved one. */
+  layerOn?: string
 }
 
 async function runOnce(service: CacheService, m: Method, run: number): Promise<RunResult> {
@@ -123,8 +125,10 @@ async function runOnce(service: CacheService, m: Method, run: number): Promise<R
   const mainMs = job.step('cache', 'main').durationMs
   const buildMs = job.step('build').durationMs
   const postMs = job.step('cache', 'post').durationMs
-  if (m.name === 'ours') process.stderr.write(job.step('cache', 'post').summary.split('\n').filter((l) => /Restore|Save|Hit ratio|Restored/.test(l)).map((l) => `    ${l}\n`).join(''))
-  return { method: m.name, run, mainMs, buildMs, postMs, totalMs: mainMs + buildMs + postMs, compiled }
+  const summary = job.step('cache', 'post').summary
+  if (m.name === 'ours') process.stderr.write(summary.split('\n').filter((l) => /Restore|Save|Hit ratio|Restored/.test(l)).map((l) => `    ${l}\n`).join(''))
+  const layerOn = /\| Save \| saved .*, as a layer on `([^`]+)`/.exec(summary)?.[1]
+  return { method: m.name, run, mainMs, buildMs, postMs, totalMs: mainMs + buildMs + postMs, compiled, ...(layerOn && { layerOn }) }
 }
 
 const tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-bundle-'))
@@ -156,6 +160,10 @@ try {
   const entries = service.entries().filter((e) => e.finalized)
   const newest = (prefix: string) => entries.filter((e) => e.key.startsWith(prefix)).sort((a, b) => b.createdAt - a.createdAt)[0]
   const bundle = newest('go-cache-setup-build-')
+  // What the next run restores: the newest bundle, and its base when it is a layer (D24).
+  const layerOn = results.filter((r) => r.method === 'ours' && r.layerOn !== undefined && bundle?.key.endsWith(`-${1000 + r.run}-1`)).at(-1)?.layerOn
+  const base = layerOn === undefined ? undefined : entries.find((e) => e.key === layerOn)
+  const bundleBytes = (bundle?.sizeBytes ?? 0) + (base?.sizeBytes ?? 0)
   const modcache = newest('go-cache-setup-modcache-')
   const setupGo = newest('setup-go-')
   const sum = (name: Method['name'], from = 1) => results.filter((r) => r.method === name && r.run >= from).reduce((s, r) => s + r.totalMs, 0)
@@ -177,10 +185,11 @@ try {
     warmTotalMs: { setupGo: sum('setup-go', 2), ours: sum('ours', 2), ratio: sum('ours', 2) / sum('setup-go', 2) },
     sizeAfterRuns: {
       setupGo: setupGo?.sizeBytes ?? 0,
-      oursBundle: bundle?.sizeBytes ?? 0,
+      oursBundle: bundleBytes,
+      oursLayer: base === undefined ? undefined : bundle?.sizeBytes,
       oursModuleCache: modcache?.sizeBytes ?? 0,
-      bundleRatio: (bundle?.sizeBytes ?? 0) / (setupGo?.sizeBytes ?? NaN),
-      bundlePlusModulesRatio: ((bundle?.sizeBytes ?? 0) + (modcache?.sizeBytes ?? 0)) / (setupGo?.sizeBytes ?? NaN),
+      bundleRatio: bundleBytes / (setupGo?.sizeBytes ?? NaN),
+      bundlePlusModulesRatio: (bundleBytes + (modcache?.sizeBytes ?? 0)) / (setupGo?.sizeBytes ?? NaN),
     },
     cacheEntriesWritten: {
       ours: entries.filter((e) => e.key.startsWith('go-cache-setup-')).length,
@@ -193,7 +202,8 @@ try {
   console.log(`total job time, runs 1–${runs}: setup-go ${sec(report.totalMs.setupGo)}, ours ${sec(report.totalMs.ours)}: **${report.totalMs.ratio.toFixed(2)}×**`)
   console.log(`total job time, runs 2–${runs}: setup-go ${sec(report.warmTotalMs.setupGo)}, ours ${sec(report.warmTotalMs.ours)}: **${report.warmTotalMs.ratio.toFixed(2)}×**`)
   console.log(
-    `cache size after ${runs} runs: setup-go's archive ${mib(report.sizeAfterRuns.setupGo)}; our newest bundle ${mib(report.sizeAfterRuns.oursBundle)} (**${report.sizeAfterRuns.bundleRatio.toFixed(2)}×**), ` +
+    `cache size after ${runs} runs: setup-go's archive ${mib(report.sizeAfterRuns.setupGo)}; our newest bundle ${mib(report.sizeAfterRuns.oursBundle)}` +
+      `${report.sizeAfterRuns.oursLayer === undefined ? '' : ` (a layer of ${mib(report.sizeAfterRuns.oursLayer)} and its base)`} (**${report.sizeAfterRuns.bundleRatio.toFixed(2)}×**), ` +
       `plus our module archive ${mib(report.sizeAfterRuns.oursModuleCache)} (${report.sizeAfterRuns.bundlePlusModulesRatio.toFixed(2)}×)`,
   )
   console.log(`cache entries written: ours ${report.cacheEntriesWritten.ours}, setup-go ${report.cacheEntriesWritten.setupGo}`)

@@ -7,18 +7,22 @@ import { LocalStore } from '../../src/store/local-store.ts'
 export const id = (n: number) => n.toString(16).padStart(64, '0')
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 
-/** A bundle of `n` objects (entry i → object i, entry 100+i → object i too), written by the real writer. */
-export async function bundleFile(root: string, n: number, size = 50_000): Promise<string> {
+/**
+ * A bundle of `n` objects (entry i → object i, entry 100+i → object i too,
+ * for i from `first`), written by the real writer; a layer when `baseKey` is given.
+ */
+export async function bundleFile(root: string, n: number, size = 50_000, layer: { first?: number; name?: string; baseKey?: string } = {}): Promise<string> {
   const source = new LocalStore(path.join(root, 'source'))
   const candidates = []
-  for (let i = 0; i < n; i++) {
+  const first = layer.first ?? 0
+  for (let i = first; i < first + n; i++) {
     const body = Buffer.alloc(size, i)
     for (const actionId of [id(i), id(100 + i)]) {
       source.put(actionId, sha(body), [body], size, 1_700_000_000_000 + i)
       candidates.push({ actionId, outputId: sha(body), size, timeMs: 1_700_000_000_000 + i })
     }
   }
-  const file = path.join(root, 'build-cache.bundle')
-  await writeBundle(source, planBundle(candidates, 1 << 30), file)
+  const file = path.join(root, layer.name ?? 'build-cache.bundle')
+  await writeBundle(source, planBundle(candidates, 1 << 30), file, layer.baseKey)
   return file
 }

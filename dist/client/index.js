@@ -341,8 +341,11 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  *
  * Before compression (all integers big-endian):
  *
- *   "go-cache-setup bundle 2\n"
- *   index frame, exactly once, first:
+ *   "go-cache-setup bundle 3\n"
+ *   base frame, at most once, first (a layer: this bundle holds only what
+ *   its base bundle, restored alongside it, lacks; D24):
+ *     'B'  n u16  n bytes of the base's cache key (latin1)
+ *   index frame, exactly once, after the header and base frame:
  *     'I'  n u32  n × actionID[32]
  *   object frame, once per object:
  *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
@@ -362,7 +365,8 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  */
 
 
-const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1');
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1');
+const BASE = 0x42; // 'B'
 const INDEX = 0x49; // 'I'
 const OBJECT = 0x4f; // 'O'
 const END = 0x45; // 'E'
@@ -372,6 +376,8 @@ const MAX_OBJECT_BYTES = 2 * 1024 ** 3;
 const MAX_ENTRIES_PER_OBJECT = 1 << 20;
 /** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
 const MAX_INDEX_ENTRIES = 1 << 22;
+/** @actions/cache refuses keys over 512 characters. */
+const MAX_BASE_KEY_BYTES = 512;
 /** Frames for one object: the header, then the body as given. */
 function objectHeader(object) {
     const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
@@ -399,6 +405,17 @@ function indexFrame(objects) {
     for (const object of objects)
         for (const entry of object.entries)
             at += idBytes(entry.actionId).copy(frame, at);
+    return frame;
+}
+/** The base frame: the cache key of the bundle this one is a layer on. */
+function baseFrame(baseKey) {
+    const key = Buffer.from(baseKey, 'latin1');
+    if (key.length === 0 || key.length > MAX_BASE_KEY_BYTES || key.toString('latin1') !== baseKey)
+        throw new Error(`invalid base key ${JSON.stringify(baseKey)}`);
+    const frame = Buffer.alloc(3 + key.length);
+    frame[0] = BASE;
+    frame.writeUInt16BE(key.length, 1);
+    key.copy(frame, 3);
     return frame;
 }
 function endFrame(objects, entries) {
@@ -435,67 +452,96 @@ class BundleFormatError extends Error {
     name = 'BundleFormatError';
 }
 /**
- * Reads a decompressed bundle and hands each object whose body hashes to its
- * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
- * the format (bad magic, bad frame, over the limits, truncated, trailing
- * bytes, counts that do not match); what was accepted before stays accepted:
- * each of those objects was verified on its own.
+ * Reads a decompressed bundle: `head()` first, then `objects()`, which hands
+ * each object whose body hashes to its OutputID to `accept`, in order. Both
+ * throw BundleFormatError on anything not in the format (bad magic, bad
+ * frame, over the limits, truncated, trailing bytes, counts that do not
+ * match); what was accepted before stays accepted: each of those objects was
+ * verified on its own. Head and objects are apart so that an import of a
+ * layer and its base can announce both indexes before either's objects.
  */
-async function readBundle(chunks, limits, accept, onIndex) {
-    const input = new ByteReader(chunks);
-    const magic = await input.take(BUNDLE_MAGIC.length);
-    if (!magic.equals(BUNDLE_MAGIC))
-        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
-    if ((await input.take(1))[0] !== INDEX)
-        throw new BundleFormatError('no index frame after the header');
-    const indexCount = (await input.take(4)).readUInt32BE(0);
-    if (indexCount > MAX_INDEX_ENTRIES)
-        throw new BundleFormatError(`an index of ${indexCount} entries`);
-    const index = await input.take(indexCount * ID_BYTES);
-    const indexed = [];
-    for (let at = 0; at < index.length; at += ID_BYTES)
-        indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'));
-    onIndex?.(indexed);
-    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
-    for (;;) {
-        const kind = (await input.take(1))[0];
-        if (kind === END) {
-            const end = await input.take(16);
-            const objects = Number(end.readBigUInt64BE(0));
-            const entries = Number(end.readBigUInt64BE(8));
-            if (objects !== result.objects + result.rejected || entries < result.entries) {
-                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
-            }
-            if (!(await input.atEnd()))
-                throw new BundleFormatError('bytes after the end frame');
-            return result;
-        }
-        if (kind !== OBJECT)
-            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
-        const head = await input.take(ID_BYTES + 12);
-        const outputId = head.subarray(0, ID_BYTES).toString('hex');
-        const size = Number(head.readBigUInt64BE(ID_BYTES));
-        const count = head.readUInt32BE(ID_BYTES + 8);
-        if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
-            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
-        }
-        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
-            throw new BundleFormatError(`an object with ${count} entries`);
-        const table = await input.take(count * (ID_BYTES + 8));
-        const entries = [];
-        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
-            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
-        }
-        const body = await input.take(size);
-        if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
-            result.rejected++;
-            continue;
-        }
-        await accept({ outputId, size, entries, body });
-        result.objects++;
-        result.entries += entries.length;
-        result.bytes += size;
+class BundleReader {
+    input;
+    limits;
+    constructor(chunks, limits) {
+        this.input = new ByteReader(chunks);
+        this.limits = limits;
     }
+    async head() {
+        const input = this.input;
+        const magic = await input.take(BUNDLE_MAGIC.length);
+        if (!magic.equals(BUNDLE_MAGIC))
+            throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+        let kind = (await input.take(1))[0];
+        let baseKey;
+        if (kind === BASE) {
+            const length = (await input.take(2)).readUInt16BE(0);
+            if (length === 0 || length > MAX_BASE_KEY_BYTES)
+                throw new BundleFormatError(`a base key of ${length} bytes`);
+            baseKey = (await input.take(length)).toString('latin1');
+            kind = (await input.take(1))[0];
+        }
+        if (kind !== INDEX)
+            throw new BundleFormatError('no index frame after the header');
+        const indexCount = (await input.take(4)).readUInt32BE(0);
+        if (indexCount > MAX_INDEX_ENTRIES)
+            throw new BundleFormatError(`an index of ${indexCount} entries`);
+        const index = await input.take(indexCount * ID_BYTES);
+        const actionIds = [];
+        for (let at = 0; at < index.length; at += ID_BYTES)
+            actionIds.push(index.subarray(at, at + ID_BYTES).toString('hex'));
+        return { ...(baseKey !== undefined && { baseKey }), actionIds };
+    }
+    async objects(accept) {
+        const input = this.input;
+        const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
+        for (;;) {
+            const kind = (await input.take(1))[0];
+            if (kind === END) {
+                const end = await input.take(16);
+                const objects = Number(end.readBigUInt64BE(0));
+                const entries = Number(end.readBigUInt64BE(8));
+                if (objects !== result.objects + result.rejected || entries < result.entries) {
+                    throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
+                }
+                if (!(await input.atEnd()))
+                    throw new BundleFormatError('bytes after the end frame');
+                return result;
+            }
+            if (kind !== OBJECT)
+                throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
+            const head = await input.take(ID_BYTES + 12);
+            const outputId = head.subarray(0, ID_BYTES).toString('hex');
+            const size = Number(head.readBigUInt64BE(ID_BYTES));
+            const count = head.readUInt32BE(ID_BYTES + 8);
+            if (size > MAX_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
+                throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`);
+            }
+            if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
+                throw new BundleFormatError(`an object with ${count} entries`);
+            const table = await input.take(count * (ID_BYTES + 8));
+            const entries = [];
+            for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+                entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
+            }
+            const body = await input.take(size);
+            if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
+                result.rejected++;
+                continue;
+            }
+            await accept({ outputId, size, entries, body });
+            result.objects++;
+            result.entries += entries.length;
+            result.bytes += size;
+        }
+    }
+}
+/** The whole bundle in one call: head, then objects. */
+async function readBundle(chunks, limits, accept, onHead) {
+    const reader = new BundleReader(chunks, limits);
+    const head = await reader.head();
+    onHead?.(head);
+    return reader.objects(accept);
 }
 function idBytes(hex) {
     if (!/^[0-9a-f]{64}$/.test(hex))
@@ -614,30 +660,84 @@ class Arrivals {
         });
     }
 }
-/** Imports `file` into `store`, then deletes it. Never throws: an unreadable bundle is reported in `error`. */
-async function importBundle(file, store, options) {
+/**
+ * Imports a restored bundle into `store`: `files[0]` is the newest, each next
+ * one the base of the one before (a layer and its base, D24). Every layer's
+ * index is read before any object, so a lookup can wait for an entry from
+ * either. Deletes the files. Never throws: an unreadable layer is reported in
+ * `error`, and the others are still imported.
+ */
+async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
+    const layers = (typeof files === 'string' ? [files] : files).map((file) => {
+        const input = (0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES });
+        const output = input.pipe(decompressor());
+        input.on('error', (error) => output.destroy(error));
+        return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined };
+    });
+    const failed = (error) => (report.error ??= errorMessage(error));
     try {
-        const result = await readBundle((0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: options.maxBytes }, ({ outputId, size, entries, body }) => {
-            store.importShared(outputId, [body], size, entries);
-            report.objects++;
-            report.entries += entries.length;
-            report.bytes += size;
-            options.arrivals?.arrived(entries.map((e) => e.actionId));
-        }, (actionIds) => options.arrivals?.indexRead(actionIds));
-        report.rejected = result.rejected;
-    }
-    catch (error) {
-        report.error = errorMessage(error);
+        for (const layer of layers)
+            layer.head = await layer.reader.head().catch((error) => void failed(error));
+        options.arrivals?.indexRead(layers.flatMap((layer) => layer.head?.actionIds ?? []));
+        for (const [i, layer] of layers.entries()) {
+            if (layer.head === undefined)
+                continue;
+            const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
+            const manifest = [];
+            try {
+                const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+                    store.importShared(outputId, [body], size, entries);
+                    report.objects++;
+                    report.entries += entries.length;
+                    report.bytes += size;
+                    options.arrivals?.arrived(entries.map((e) => e.actionId));
+                    if (bottom)
+                        manifest.push([outputId, size, entries.map((e) => e.actionId)]);
+                });
+                report.rejected += result.rejected;
+                if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest });
+                }
+            }
+            catch (error) {
+                failed(error);
+            }
+        }
     }
     finally {
         store.endImport();
         options.arrivals?.end();
-        await (0,promises_.rm)(file, { force: true }).catch(() => undefined);
+        for (const layer of layers)
+            layer.output.destroy();
+        await Promise.all(layers.map((layer) => (0,promises_.rm)(layer.file, { force: true }).catch(() => undefined)));
     }
     return { ...report, importMs: now() - started };
+}
+async function writeBaseManifest(file, manifest) {
+    await (0,promises_.writeFile)(`${file}.tmp`, JSON.stringify(manifest));
+    await (0,promises_.rename)(`${file}.tmp`, file);
+}
+/** The manifest an import wrote, checked; undefined when there is none or it is not one. */
+async function readBaseManifest(file) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const hex = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+    const { key, objects } = (value ?? {});
+    if (typeof key !== 'string' || !Array.isArray(objects))
+        return undefined;
+    const ok = objects.every((o) => Array.isArray(o) && o.length === 3 && hex(o[0]) && Number.isSafeInteger(o[1]) && o[1] >= 0 && Array.isArray(o[2]) && o[2].every(hex));
+    return ok ? { key, objects } : undefined;
 }
 
 // EXTERNAL MODULE: ./src/store/local-store.ts
@@ -807,17 +907,25 @@ async function startDaemon(options) {
             case 'import':
                 if (bundle !== undefined)
                     return { ok: false, error: 'a bundle was imported already' };
-                // The file is deleted after the import: take only what the main step hands over.
-                if (typeof request.file !== 'string' || !request.file.endsWith('.bundle') || !(0,external_node_fs_.lstatSync)(request.file, { throwIfNoEntry: false })?.isFile()) {
-                    return { ok: false, error: `not a bundle file: ${JSON.stringify(request.file)}` };
+                {
+                    // The files are deleted after the import: take only what the main step hands over.
+                    const { files, baseManifest } = request;
+                    const bundleFile = (file) => typeof file === 'string' && file.endsWith('.bundle') && (0,external_node_fs_.lstatSync)(file, { throwIfNoEntry: false })?.isFile() === true;
+                    if (!Array.isArray(files) || files.length === 0 || files.length > 2 || !files.every(bundleFile)) {
+                        return { ok: false, error: `not bundle files: ${JSON.stringify(files)}` };
+                    }
+                    if (baseManifest !== undefined && (typeof baseManifest.key !== 'string' || typeof baseManifest.file !== 'string' || !baseManifest.file.endsWith('.base.json'))) {
+                        return { ok: false, error: 'baseManifest must be a .base.json file and a key' };
+                    }
+                    if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0)
+                        return { ok: false, error: 'maxBytes must be a positive integer' };
+                    bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 };
+                    const importOptions = { maxBytes: request.maxBytes, arrivals: bundle.arrivals, ...(baseManifest && { baseManifest }) };
+                    bundle.done = importBundle(files, store, importOptions).then((report) => {
+                        options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`);
+                        return report;
+                    });
                 }
-                if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0)
-                    return { ok: false, error: 'maxBytes must be a positive integer' };
-                bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 };
-                bundle.done = importBundle(request.file, store, { maxBytes: request.maxBytes, arrivals: bundle.arrivals }).then((report) => {
-                    options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`);
-                    return report;
-                });
                 return { ok: true };
             case 'fetch': {
                 const arriving = bundle?.arrivals.settled(request.actionId);

@@ -97864,7 +97864,7 @@ function keyPart(part) {
  * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
  * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
  *
- * primary:  go-cache-setup-build-v2-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * primary:  go-cache-setup-build-v3-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
  * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
  *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
  *           …-<branch>-                     any job on this branch
@@ -97882,7 +97882,7 @@ function keyPart(part) {
 
 
 /** Bump to invalidate every bundle at once (a format change, say). */
-const BUNDLE_KEY_VERSION = 'v2';
+const BUNDLE_KEY_VERSION = 'v3';
 const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`;
 const MAX_KEY_LENGTH = 512;
 /** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
@@ -97896,7 +97896,14 @@ function bundleKeys(p) {
         throw new Error(`the bundle key would be ${primary.length} characters, over ${MAX_KEY_LENGTH}`);
     const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)];
     const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)];
-    return { primary, restore: [...new Set(restore)] };
+    return { primary, restore: [...new Set(restore)], stem };
+}
+/**
+ * Whether a base key named inside a restored bundle (remote bytes) may be
+ * restored: a bundle key of this very toolchain, in key characters only.
+ */
+function isBaseKey(key, keys) {
+    return key.length <= MAX_KEY_LENGTH && key.startsWith(`${keys.stem}-`) && /^[A-Za-z0-9._+-]+$/.test(key);
 }
 /** 8 hex of sha256 over the matrix JSON with surrounding space removed; `null` and empty (no matrix) hash alike. */
 function matrixHash(matrix) {
@@ -98330,8 +98337,11 @@ var errors = __nccwpck_require__(8055);
  *
  * Before compression (all integers big-endian):
  *
- *   "go-cache-setup bundle 2\n"
- *   index frame, exactly once, first:
+ *   "go-cache-setup bundle 3\n"
+ *   base frame, at most once, first (a layer: this bundle holds only what
+ *   its base bundle, restored alongside it, lacks; D24):
+ *     'B'  n u16  n bytes of the base's cache key (latin1)
+ *   index frame, exactly once, after the header and base frame:
  *     'I'  n u32  n × actionID[32]
  *   object frame, once per object:
  *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
@@ -98351,7 +98361,8 @@ var errors = __nccwpck_require__(8055);
  */
 
 
-const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1');
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1');
+const BASE = 0x42; // 'B'
 const INDEX = 0x49; // 'I'
 const OBJECT = 0x4f; // 'O'
 const END = 0x45; // 'E'
@@ -98361,6 +98372,8 @@ const format_MAX_OBJECT_BYTES = 2 * 1024 ** 3;
 const MAX_ENTRIES_PER_OBJECT = 1 << 20;
 /** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
 const MAX_INDEX_ENTRIES = 1 << 22;
+/** @actions/cache refuses keys over 512 characters. */
+const MAX_BASE_KEY_BYTES = 512;
 /** Frames for one object: the header, then the body as given. */
 function objectHeader(object) {
     const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
@@ -98388,6 +98401,17 @@ function indexFrame(objects) {
     for (const object of objects)
         for (const entry of object.entries)
             at += idBytes(entry.actionId).copy(frame, at);
+    return frame;
+}
+/** The base frame: the cache key of the bundle this one is a layer on. */
+function baseFrame(baseKey) {
+    const key = Buffer.from(baseKey, 'latin1');
+    if (key.length === 0 || key.length > MAX_BASE_KEY_BYTES || key.toString('latin1') !== baseKey)
+        throw new Error(`invalid base key ${JSON.stringify(baseKey)}`);
+    const frame = Buffer.alloc(3 + key.length);
+    frame[0] = BASE;
+    frame.writeUInt16BE(key.length, 1);
+    key.copy(frame, 3);
     return frame;
 }
 function endFrame(objects, entries) {
@@ -98424,67 +98448,96 @@ class BundleFormatError extends Error {
     name = 'BundleFormatError';
 }
 /**
- * Reads a decompressed bundle and hands each object whose body hashes to its
- * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
- * the format (bad magic, bad frame, over the limits, truncated, trailing
- * bytes, counts that do not match); what was accepted before stays accepted:
- * each of those objects was verified on its own.
+ * Reads a decompressed bundle: `head()` first, then `objects()`, which hands
+ * each object whose body hashes to its OutputID to `accept`, in order. Both
+ * throw BundleFormatError on anything not in the format (bad magic, bad
+ * frame, over the limits, truncated, trailing bytes, counts that do not
+ * match); what was accepted before stays accepted: each of those objects was
+ * verified on its own. Head and objects are apart so that an import of a
+ * layer and its base can announce both indexes before either's objects.
  */
-async function readBundle(chunks, limits, accept, onIndex) {
-    const input = new ByteReader(chunks);
-    const magic = await input.take(BUNDLE_MAGIC.length);
-    if (!magic.equals(BUNDLE_MAGIC))
-        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
-    if ((await input.take(1))[0] !== INDEX)
-        throw new BundleFormatError('no index frame after the header');
-    const indexCount = (await input.take(4)).readUInt32BE(0);
-    if (indexCount > MAX_INDEX_ENTRIES)
-        throw new BundleFormatError(`an index of ${indexCount} entries`);
-    const index = await input.take(indexCount * ID_BYTES);
-    const indexed = [];
-    for (let at = 0; at < index.length; at += ID_BYTES)
-        indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'));
-    onIndex?.(indexed);
-    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
-    for (;;) {
-        const kind = (await input.take(1))[0];
-        if (kind === END) {
-            const end = await input.take(16);
-            const objects = Number(end.readBigUInt64BE(0));
-            const entries = Number(end.readBigUInt64BE(8));
-            if (objects !== result.objects + result.rejected || entries < result.entries) {
-                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
-            }
-            if (!(await input.atEnd()))
-                throw new BundleFormatError('bytes after the end frame');
-            return result;
-        }
-        if (kind !== OBJECT)
-            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
-        const head = await input.take(ID_BYTES + 12);
-        const outputId = head.subarray(0, ID_BYTES).toString('hex');
-        const size = Number(head.readBigUInt64BE(ID_BYTES));
-        const count = head.readUInt32BE(ID_BYTES + 8);
-        if (size > format_MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
-            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(format_MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
-        }
-        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
-            throw new BundleFormatError(`an object with ${count} entries`);
-        const table = await input.take(count * (ID_BYTES + 8));
-        const entries = [];
-        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
-            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
-        }
-        const body = await input.take(size);
-        if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
-            result.rejected++;
-            continue;
-        }
-        await accept({ outputId, size, entries, body });
-        result.objects++;
-        result.entries += entries.length;
-        result.bytes += size;
+class BundleReader {
+    input;
+    limits;
+    constructor(chunks, limits) {
+        this.input = new ByteReader(chunks);
+        this.limits = limits;
     }
+    async head() {
+        const input = this.input;
+        const magic = await input.take(BUNDLE_MAGIC.length);
+        if (!magic.equals(BUNDLE_MAGIC))
+            throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+        let kind = (await input.take(1))[0];
+        let baseKey;
+        if (kind === BASE) {
+            const length = (await input.take(2)).readUInt16BE(0);
+            if (length === 0 || length > MAX_BASE_KEY_BYTES)
+                throw new BundleFormatError(`a base key of ${length} bytes`);
+            baseKey = (await input.take(length)).toString('latin1');
+            kind = (await input.take(1))[0];
+        }
+        if (kind !== INDEX)
+            throw new BundleFormatError('no index frame after the header');
+        const indexCount = (await input.take(4)).readUInt32BE(0);
+        if (indexCount > MAX_INDEX_ENTRIES)
+            throw new BundleFormatError(`an index of ${indexCount} entries`);
+        const index = await input.take(indexCount * ID_BYTES);
+        const actionIds = [];
+        for (let at = 0; at < index.length; at += ID_BYTES)
+            actionIds.push(index.subarray(at, at + ID_BYTES).toString('hex'));
+        return { ...(baseKey !== undefined && { baseKey }), actionIds };
+    }
+    async objects(accept) {
+        const input = this.input;
+        const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
+        for (;;) {
+            const kind = (await input.take(1))[0];
+            if (kind === END) {
+                const end = await input.take(16);
+                const objects = Number(end.readBigUInt64BE(0));
+                const entries = Number(end.readBigUInt64BE(8));
+                if (objects !== result.objects + result.rejected || entries < result.entries) {
+                    throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
+                }
+                if (!(await input.atEnd()))
+                    throw new BundleFormatError('bytes after the end frame');
+                return result;
+            }
+            if (kind !== OBJECT)
+                throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
+            const head = await input.take(ID_BYTES + 12);
+            const outputId = head.subarray(0, ID_BYTES).toString('hex');
+            const size = Number(head.readBigUInt64BE(ID_BYTES));
+            const count = head.readUInt32BE(ID_BYTES + 8);
+            if (size > format_MAX_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
+                throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(format_MAX_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`);
+            }
+            if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
+                throw new BundleFormatError(`an object with ${count} entries`);
+            const table = await input.take(count * (ID_BYTES + 8));
+            const entries = [];
+            for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+                entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
+            }
+            const body = await input.take(size);
+            if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
+                result.rejected++;
+                continue;
+            }
+            await accept({ outputId, size, entries, body });
+            result.objects++;
+            result.entries += entries.length;
+            result.bytes += size;
+        }
+    }
+}
+/** The whole bundle in one call: head, then objects. */
+async function readBundle(chunks, limits, accept, onHead) {
+    const reader = new BundleReader(chunks, limits);
+    const head = await reader.head();
+    onHead?.(head);
+    return reader.objects(accept);
 }
 function idBytes(hex) {
     if (!/^[0-9a-f]{64}$/.test(hex))
@@ -98603,30 +98656,84 @@ class Arrivals {
         });
     }
 }
-/** Imports `file` into `store`, then deletes it. Never throws: an unreadable bundle is reported in `error`. */
-async function importBundle(file, store, options) {
+/**
+ * Imports a restored bundle into `store`: `files[0]` is the newest, each next
+ * one the base of the one before (a layer and its base, D24). Every layer's
+ * index is read before any object, so a lookup can wait for an entry from
+ * either. Deletes the files. Never throws: an unreadable layer is reported in
+ * `error`, and the others are still imported.
+ */
+async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
+    const layers = (typeof files === 'string' ? [files] : files).map((file) => {
+        const input = (0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES });
+        const output = input.pipe(decompressor());
+        input.on('error', (error) => output.destroy(error));
+        return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined };
+    });
+    const failed = (error) => (report.error ??= (0,errors/* errorMessage */.g)(error));
     try {
-        const result = await readBundle((0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: options.maxBytes }, ({ outputId, size, entries, body }) => {
-            store.importShared(outputId, [body], size, entries);
-            report.objects++;
-            report.entries += entries.length;
-            report.bytes += size;
-            options.arrivals?.arrived(entries.map((e) => e.actionId));
-        }, (actionIds) => options.arrivals?.indexRead(actionIds));
-        report.rejected = result.rejected;
-    }
-    catch (error) {
-        report.error = (0,errors/* errorMessage */.g)(error);
+        for (const layer of layers)
+            layer.head = await layer.reader.head().catch((error) => void failed(error));
+        options.arrivals?.indexRead(layers.flatMap((layer) => layer.head?.actionIds ?? []));
+        for (const [i, layer] of layers.entries()) {
+            if (layer.head === undefined)
+                continue;
+            const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
+            const manifest = [];
+            try {
+                const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+                    store.importShared(outputId, [body], size, entries);
+                    report.objects++;
+                    report.entries += entries.length;
+                    report.bytes += size;
+                    options.arrivals?.arrived(entries.map((e) => e.actionId));
+                    if (bottom)
+                        manifest.push([outputId, size, entries.map((e) => e.actionId)]);
+                });
+                report.rejected += result.rejected;
+                if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest });
+                }
+            }
+            catch (error) {
+                failed(error);
+            }
+        }
     }
     finally {
         store.endImport();
         options.arrivals?.end();
-        await (0,promises_namespaceObject.rm)(file, { force: true }).catch(() => undefined);
+        for (const layer of layers)
+            layer.output.destroy();
+        await Promise.all(layers.map((layer) => (0,promises_namespaceObject.rm)(layer.file, { force: true }).catch(() => undefined)));
     }
     return { ...report, importMs: now() - started };
+}
+async function writeBaseManifest(file, manifest) {
+    await (0,promises_namespaceObject.writeFile)(`${file}.tmp`, JSON.stringify(manifest));
+    await (0,promises_namespaceObject.rename)(`${file}.tmp`, file);
+}
+/** The manifest an import wrote, checked; undefined when there is none or it is not one. */
+async function readBaseManifest(file) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const hex = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+    const { key, objects } = (value ?? {});
+    if (typeof key !== 'string' || !Array.isArray(objects))
+        return undefined;
+    const ok = objects.every((o) => Array.isArray(o) && o.length === 3 && hex(o[0]) && Number.isSafeInteger(o[1]) && o[1] >= 0 && Array.isArray(o[2]) && o[2].every(hex));
+    return ok ? { key, objects } : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/bundle/restore.ts
@@ -98638,6 +98745,9 @@ async function importBundle(file, store, options) {
  * their OutputID (import.ts), so a go process that looks early either waits
  * for an entry the bundle's index announced or misses.
  */
+
+
+
 
 
 
@@ -98673,7 +98783,7 @@ async function restoreBundle(p) {
     if (!available)
         return finish('skipped', 'the GitHub Actions cache service is not available on this runner');
     await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(p.file), { recursive: true });
-    await (0,promises_namespaceObject.rm)(p.file, { force: true });
+    await Promise.all([p.file, `${p.file}.base.json`].map((file) => (0,promises_namespaceObject.rm)(file, { force: true })));
     try {
         report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore);
     }
@@ -98686,16 +98796,73 @@ async function restoreBundle(p) {
         p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
         return finish('miss');
     }
-    report.archiveBytes = await (0,promises_namespaceObject.stat)(p.file).then((info) => info.size, () => 0);
+    const files = [p.file];
+    const head = await readHead(p.file);
+    if (head instanceof Error) {
+        const reason = `the bundle ${report.matchedKey} is unreadable (${(0,errors/* errorMessage */.g)(head)}); treated as a miss`;
+        p.log.warning(`Build cache bundle: ${reason}`);
+        await (0,promises_namespaceObject.rm)(p.file, { force: true });
+        return finish('corrupt', reason);
+    }
+    // A layer holds only what its base lacked (D24): restore the base too, under
+    // the exact key the layer names, once the name is checked to be one of ours.
+    let bottomKey = report.matchedKey;
+    if (head.baseKey !== undefined) {
+        bottomKey = undefined;
+        if (!isBaseKey(head.baseKey, p.keys) || head.baseKey === report.matchedKey) {
+            p.log.warning(`Build cache bundle ${report.matchedKey} names a base that is not a bundle key of this toolchain (${JSON.stringify(head.baseKey.slice(0, 80))}); only the layer is restored`);
+        }
+        else {
+            const layer = p.file.replace(/\.bundle$/, '.layer.bundle');
+            await (0,promises_namespaceObject.rename)(p.file, layer);
+            files[0] = layer;
+            const base = await p.cache.restore([p.file], head.baseKey, []).catch((error) => {
+                p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed: ${(0,errors/* errorMessage */.g)(error)}`);
+                return undefined;
+            });
+            if (base === head.baseKey) {
+                report.baseKey = bottomKey = base;
+                files.push(p.file);
+            }
+            else {
+                await (0,promises_namespaceObject.rm)(p.file, { force: true });
+                p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`);
+            }
+        }
+    }
+    for (const file of files)
+        report.archiveBytes += await (0,promises_namespaceObject.stat)(file).then((info) => info.size, () => 0);
     report.downloadMs = p.now() - started;
+    const baseManifest = bottomKey === undefined ? undefined : { file: `${p.file}.base.json`, key: bottomKey };
+    if (baseManifest !== undefined)
+        report.baseManifest = baseManifest.file;
     // The daemon imports while go starts (D22): go's lookups wait for entries
     // the bundle's index says are coming. Without a daemon, import here.
-    if (p.importInBackground !== undefined && (await p.importInBackground(p.file).catch(() => false))) {
-        p.log.info(`Build cache bundle ${report.matchedKey} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
+    if (p.importInBackground !== undefined && (await p.importInBackground(files, baseManifest).catch(() => false))) {
+        p.log.info(`Build cache bundle ${describe(report)} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
         return { ...finish('hit'), importing: 'daemon' };
     }
-    const imported = await importBundle(p.file, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now });
+    const imported = await importBundle(files, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) });
     return withImport(finish('hit'), imported, p.log);
+}
+function describe(report) {
+    return report.baseKey === undefined ? `${report.matchedKey}` : `${report.matchedKey} (a layer on ${report.baseKey})`;
+}
+/** The bundle's head (the base it names, its index), or the error that kept it from being read. */
+async function readHead(file) {
+    const input = (0,external_node_fs_.createReadStream)(file);
+    const output = input.pipe(decompressor());
+    input.on('error', (error) => output.destroy(error));
+    try {
+        return await new BundleReader(output, { maxTotalBytes: 0 }).head();
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+    finally {
+        output.destroy();
+        input.destroy();
+    }
 }
 /**
  * The restore report with an import's figures (the main step's, or the
@@ -98720,7 +98887,7 @@ function withImport(restore, imported, log) {
         log.warning(`Build cache bundle: ${reason}`);
         return { ...report, outcome: 'corrupt', reason };
     }
-    log.info(`Build cache bundle restored from ${restore.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+    log.info(`Build cache bundle restored from ${describe(restore)}: ${report.entries} entries, ${report.bytes} bytes`);
     return report;
 }
 
@@ -99825,7 +99992,7 @@ async function runMain(ctx) {
             maxImportBytes: inputs.storeMaxBytes,
             settings: { enabled: bundleEnabled && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
             now: ctx.now,
-            ...(build.daemonStarted && build.owner !== 'kit' && { importInBackground: (file) => importInDaemon(build.socket, file, inputs.storeMaxBytes) }),
+            ...(build.daemonStarted && build.owner !== 'kit' && { importInBackground: (files, baseManifest) => importInDaemon(build.socket, files, inputs.storeMaxBytes, baseManifest) }),
         }).catch((error) => {
             ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
             return undefined;
@@ -99860,9 +100027,9 @@ async function runMain(ctx) {
         state.bundle = await bundle;
     saveState(ctx, state);
 }
-/** Hands the downloaded bundle to the daemon (D22); false if it did not take it, and the main step imports it. */
-async function importInDaemon(socket, file, maxBytes) {
-    const reply = await (0,control/* controlRequest */.l)(socket, { op: 'import', file, maxBytes }, DAEMON_REPLY_MS);
+/** Hands the downloaded bundle (and its base) to the daemon (D22); false if it did not take them, and the main step imports them. */
+async function importInDaemon(socket, files, maxBytes, baseManifest) {
+    const reply = await (0,control/* controlRequest */.l)(socket, { op: 'import', files, maxBytes, ...(baseManifest && { baseManifest }) }, DAEMON_REPLY_MS);
     return reply.ok;
 }
 /** What the bootstrap kit's job-started hook exported (bootstrap/job-hooks.ts), if it ran. */

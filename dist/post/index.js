@@ -99138,7 +99138,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 1468:
+/***/ 4285:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99925,8 +99925,11 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  *
  * Before compression (all integers big-endian):
  *
- *   "go-cache-setup bundle 2\n"
- *   index frame, exactly once, first:
+ *   "go-cache-setup bundle 3\n"
+ *   base frame, at most once, first (a layer: this bundle holds only what
+ *   its base bundle, restored alongside it, lacks; D24):
+ *     'B'  n u16  n bytes of the base's cache key (latin1)
+ *   index frame, exactly once, after the header and base frame:
  *     'I'  n u32  n × actionID[32]
  *   object frame, once per object:
  *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
@@ -99946,7 +99949,8 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  */
 
 
-const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1');
+const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1');
+const BASE = 0x42; // 'B'
 const INDEX = 0x49; // 'I'
 const OBJECT = 0x4f; // 'O'
 const END = 0x45; // 'E'
@@ -99956,6 +99960,8 @@ const MAX_OBJECT_BYTES = (/* unused pure expression or super */ null && (2 * 102
 const MAX_ENTRIES_PER_OBJECT = (/* unused pure expression or super */ null && (1 << 20));
 /** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
 const MAX_INDEX_ENTRIES = (/* unused pure expression or super */ null && (1 << 22));
+/** @actions/cache refuses keys over 512 characters. */
+const MAX_BASE_KEY_BYTES = 512;
 /** Frames for one object: the header, then the body as given. */
 function objectHeader(object) {
     const header = Buffer.alloc(1 + ID_BYTES + 8 + 4 + object.entries.length * (ID_BYTES + 8));
@@ -99983,6 +99989,17 @@ function indexFrame(objects) {
     for (const object of objects)
         for (const entry of object.entries)
             at += idBytes(entry.actionId).copy(frame, at);
+    return frame;
+}
+/** The base frame: the cache key of the bundle this one is a layer on. */
+function baseFrame(baseKey) {
+    const key = Buffer.from(baseKey, 'latin1');
+    if (key.length === 0 || key.length > MAX_BASE_KEY_BYTES || key.toString('latin1') !== baseKey)
+        throw new Error(`invalid base key ${JSON.stringify(baseKey)}`);
+    const frame = Buffer.alloc(3 + key.length);
+    frame[0] = BASE;
+    frame.writeUInt16BE(key.length, 1);
+    key.copy(frame, 3);
     return frame;
 }
 function endFrame(objects, entries) {
@@ -100019,67 +100036,96 @@ class BundleFormatError extends (/* unused pure expression or super */ null && (
     name = 'BundleFormatError';
 }
 /**
- * Reads a decompressed bundle and hands each object whose body hashes to its
- * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
- * the format (bad magic, bad frame, over the limits, truncated, trailing
- * bytes, counts that do not match); what was accepted before stays accepted:
- * each of those objects was verified on its own.
+ * Reads a decompressed bundle: `head()` first, then `objects()`, which hands
+ * each object whose body hashes to its OutputID to `accept`, in order. Both
+ * throw BundleFormatError on anything not in the format (bad magic, bad
+ * frame, over the limits, truncated, trailing bytes, counts that do not
+ * match); what was accepted before stays accepted: each of those objects was
+ * verified on its own. Head and objects are apart so that an import of a
+ * layer and its base can announce both indexes before either's objects.
  */
-async function format_readBundle(chunks, limits, accept, onIndex) {
-    const input = new ByteReader(chunks);
-    const magic = await input.take(BUNDLE_MAGIC.length);
-    if (!magic.equals(BUNDLE_MAGIC))
-        throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
-    if ((await input.take(1))[0] !== INDEX)
-        throw new BundleFormatError('no index frame after the header');
-    const indexCount = (await input.take(4)).readUInt32BE(0);
-    if (indexCount > MAX_INDEX_ENTRIES)
-        throw new BundleFormatError(`an index of ${indexCount} entries`);
-    const index = await input.take(indexCount * ID_BYTES);
-    const indexed = [];
-    for (let at = 0; at < index.length; at += ID_BYTES)
-        indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'));
-    onIndex?.(indexed);
-    const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
-    for (;;) {
-        const kind = (await input.take(1))[0];
-        if (kind === END) {
-            const end = await input.take(16);
-            const objects = Number(end.readBigUInt64BE(0));
-            const entries = Number(end.readBigUInt64BE(8));
-            if (objects !== result.objects + result.rejected || entries < result.entries) {
-                throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
-            }
-            if (!(await input.atEnd()))
-                throw new BundleFormatError('bytes after the end frame');
-            return result;
-        }
-        if (kind !== OBJECT)
-            throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
-        const head = await input.take(ID_BYTES + 12);
-        const outputId = head.subarray(0, ID_BYTES).toString('hex');
-        const size = Number(head.readBigUInt64BE(ID_BYTES));
-        const count = head.readUInt32BE(ID_BYTES + 8);
-        if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
-            throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`);
-        }
-        if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
-            throw new BundleFormatError(`an object with ${count} entries`);
-        const table = await input.take(count * (ID_BYTES + 8));
-        const entries = [];
-        for (let at = 0; at < table.length; at += ID_BYTES + 8) {
-            entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
-        }
-        const body = await input.take(size);
-        if (createHash('sha256').update(body).digest('hex') !== outputId) {
-            result.rejected++;
-            continue;
-        }
-        await accept({ outputId, size, entries, body });
-        result.objects++;
-        result.entries += entries.length;
-        result.bytes += size;
+class format_BundleReader {
+    input;
+    limits;
+    constructor(chunks, limits) {
+        this.input = new ByteReader(chunks);
+        this.limits = limits;
     }
+    async head() {
+        const input = this.input;
+        const magic = await input.take(BUNDLE_MAGIC.length);
+        if (!magic.equals(BUNDLE_MAGIC))
+            throw new BundleFormatError('not a go-cache-setup bundle (bad header)');
+        let kind = (await input.take(1))[0];
+        let baseKey;
+        if (kind === BASE) {
+            const length = (await input.take(2)).readUInt16BE(0);
+            if (length === 0 || length > MAX_BASE_KEY_BYTES)
+                throw new BundleFormatError(`a base key of ${length} bytes`);
+            baseKey = (await input.take(length)).toString('latin1');
+            kind = (await input.take(1))[0];
+        }
+        if (kind !== INDEX)
+            throw new BundleFormatError('no index frame after the header');
+        const indexCount = (await input.take(4)).readUInt32BE(0);
+        if (indexCount > MAX_INDEX_ENTRIES)
+            throw new BundleFormatError(`an index of ${indexCount} entries`);
+        const index = await input.take(indexCount * ID_BYTES);
+        const actionIds = [];
+        for (let at = 0; at < index.length; at += ID_BYTES)
+            actionIds.push(index.subarray(at, at + ID_BYTES).toString('hex'));
+        return { ...(baseKey !== undefined && { baseKey }), actionIds };
+    }
+    async objects(accept) {
+        const input = this.input;
+        const result = { objects: 0, entries: 0, bytes: 0, rejected: 0 };
+        for (;;) {
+            const kind = (await input.take(1))[0];
+            if (kind === END) {
+                const end = await input.take(16);
+                const objects = Number(end.readBigUInt64BE(0));
+                const entries = Number(end.readBigUInt64BE(8));
+                if (objects !== result.objects + result.rejected || entries < result.entries) {
+                    throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`);
+                }
+                if (!(await input.atEnd()))
+                    throw new BundleFormatError('bytes after the end frame');
+                return result;
+            }
+            if (kind !== OBJECT)
+                throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`);
+            const head = await input.take(ID_BYTES + 12);
+            const outputId = head.subarray(0, ID_BYTES).toString('hex');
+            const size = Number(head.readBigUInt64BE(ID_BYTES));
+            const count = head.readUInt32BE(ID_BYTES + 8);
+            if (size > MAX_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
+                throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`);
+            }
+            if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
+                throw new BundleFormatError(`an object with ${count} entries`);
+            const table = await input.take(count * (ID_BYTES + 8));
+            const entries = [];
+            for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+                entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
+            }
+            const body = await input.take(size);
+            if (createHash('sha256').update(body).digest('hex') !== outputId) {
+                result.rejected++;
+                continue;
+            }
+            await accept({ outputId, size, entries, body });
+            result.objects++;
+            result.entries += entries.length;
+            result.bytes += size;
+        }
+    }
+}
+/** The whole bundle in one call: head, then objects. */
+async function readBundle(chunks, limits, accept, onHead) {
+    const reader = new format_BundleReader(chunks, limits);
+    const head = await reader.head();
+    onHead?.(head);
+    return reader.objects(accept);
 }
 function idBytes(hex) {
     if (!/^[0-9a-f]{64}$/.test(hex))
@@ -100198,30 +100244,156 @@ class Arrivals {
         });
     }
 }
-/** Imports `file` into `store`, then deletes it. Never throws: an unreadable bundle is reported in `error`. */
-async function import_importBundle(file, store, options) {
+/**
+ * Imports a restored bundle into `store`: `files[0]` is the newest, each next
+ * one the base of the one before (a layer and its base, D24). Every layer's
+ * index is read before any object, so a lookup can wait for an entry from
+ * either. Deletes the files. Never throws: an unreadable layer is reported in
+ * `error`, and the others are still imported.
+ */
+async function import_importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
+    const layers = (typeof files === 'string' ? [files] : files).map((file) => {
+        const input = createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES });
+        const output = input.pipe(decompressor());
+        input.on('error', (error) => output.destroy(error));
+        return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined };
+    });
+    const failed = (error) => (report.error ??= errorMessage(error));
     try {
-        const result = await readBundle(createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()), { maxTotalBytes: options.maxBytes }, ({ outputId, size, entries, body }) => {
-            store.importShared(outputId, [body], size, entries);
-            report.objects++;
-            report.entries += entries.length;
-            report.bytes += size;
-            options.arrivals?.arrived(entries.map((e) => e.actionId));
-        }, (actionIds) => options.arrivals?.indexRead(actionIds));
-        report.rejected = result.rejected;
-    }
-    catch (error) {
-        report.error = errorMessage(error);
+        for (const layer of layers)
+            layer.head = await layer.reader.head().catch((error) => void failed(error));
+        options.arrivals?.indexRead(layers.flatMap((layer) => layer.head?.actionIds ?? []));
+        for (const [i, layer] of layers.entries()) {
+            if (layer.head === undefined)
+                continue;
+            const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
+            const manifest = [];
+            try {
+                const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+                    store.importShared(outputId, [body], size, entries);
+                    report.objects++;
+                    report.entries += entries.length;
+                    report.bytes += size;
+                    options.arrivals?.arrived(entries.map((e) => e.actionId));
+                    if (bottom)
+                        manifest.push([outputId, size, entries.map((e) => e.actionId)]);
+                });
+                report.rejected += result.rejected;
+                if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest });
+                }
+            }
+            catch (error) {
+                failed(error);
+            }
+        }
     }
     finally {
         store.endImport();
         options.arrivals?.end();
-        await rm(file, { force: true }).catch(() => undefined);
+        for (const layer of layers)
+            layer.output.destroy();
+        await Promise.all(layers.map((layer) => rm(layer.file, { force: true }).catch(() => undefined)));
     }
     return { ...report, importMs: now() - started };
+}
+async function writeBaseManifest(file, manifest) {
+    await writeFile(`${file}.tmp`, JSON.stringify(manifest));
+    await rename(`${file}.tmp`, file);
+}
+/** The manifest an import wrote, checked; undefined when there is none or it is not one. */
+async function readBaseManifest(file) {
+    const text = await (0,promises_namespaceObject.readFile)(file, 'utf8').catch(() => undefined);
+    if (text === undefined)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    const hex = (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+    const { key, objects } = (value ?? {});
+    if (typeof key !== 'string' || !Array.isArray(objects))
+        return undefined;
+    const ok = objects.every((o) => Array.isArray(o) && o.length === 3 && hex(o[0]) && Number.isSafeInteger(o[1]) && o[1] >= 0 && Array.isArray(o[2]) && o[2].every(hex));
+    return ok ? { key, objects } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/bundle/key.ts
+/**
+ * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
+ * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
+ *
+ * primary:  go-cache-setup-build-v3-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
+ *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
+ *           …-<branch>-                     any job on this branch
+ *           …-<default>-                    any job on the default branch
+ *
+ * Every run saves under its own key (cache entries are immutable, and
+ * `…-<run>-<attempt>` plus the job and matrix cell make parallel jobs never
+ * collide: no 409, setup-go#558/#672). Restore keys are prefixes, so the
+ * newest bundle of the closest kind wins. Job and matrix come before the run
+ * so the closest kind is this very job: a lint job's bundle is a poor start
+ * for a test job. The branch is in the key although GitHub already scopes
+ * entries by branch: cache services without branch scopes (Depot: "no branch
+ * isolation") then still prefer this branch, then the default one.
+ */
+
+
+/** Bump to invalidate every bundle at once (a format change, say). */
+const BUNDLE_KEY_VERSION = 'v3';
+const BUNDLE_KEY_PREFIX = (/* unused pure expression or super */ null && (`go-cache-setup-build-${BUNDLE_KEY_VERSION}`));
+const MAX_KEY_LENGTH = 512;
+/** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
+const MAX_PART_LENGTH = 64;
+function bundleKeys(p) {
+    const stem = [BUNDLE_KEY_PREFIX, keyPart(p.hostOS), keyPart(p.hostArch), keyPart(p.goVersion)].join('-');
+    const cell = `${shortPart(p.job)}-m${matrixHash(p.matrix)}`;
+    const branch = shortPart(p.branch);
+    const primary = `${stem}-${branch}-${cell}-${keyPart(p.runId)}-${keyPart(p.runAttempt)}`;
+    if (primary.length > MAX_KEY_LENGTH)
+        throw new Error(`the bundle key would be ${primary.length} characters, over ${MAX_KEY_LENGTH}`);
+    const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)];
+    const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)];
+    return { primary, restore: [...new Set(restore)], stem };
+}
+/**
+ * Whether a base key named inside a restored bundle (remote bytes) may be
+ * restored: a bundle key of this very toolchain, in key characters only.
+ */
+function key_isBaseKey(key, keys) {
+    return key.length <= MAX_KEY_LENGTH && key.startsWith(`${keys.stem}-`) && /^[A-Za-z0-9._+-]+$/.test(key);
+}
+/** 8 hex of sha256 over the matrix JSON with surrounding space removed; `null` and empty (no matrix) hash alike. */
+function matrixHash(matrix) {
+    const text = matrix.trim();
+    const canonical = text === '' || text === 'null' ? '' : text;
+    return createHash('sha256').update(canonical).digest('hex').slice(0, 8);
+}
+function shortPart(value) {
+    const part = keyPart(value);
+    if (part.length <= MAX_PART_LENGTH)
+        return part;
+    return `${part.slice(0, MAX_PART_LENGTH - 9)}_${createHash('sha256').update(value).digest('hex').slice(0, 8)}`;
+}
+/** The run facts in the key, from the runner's variables and the event payload. */
+function runFacts(env, payload) {
+    const repository = typeof payload === 'object' && payload !== null ? payload.repository : undefined;
+    const defaultBranch = typeof repository === 'object' && repository !== null ? repository.default_branch : undefined;
+    return {
+        // GITHUB_HEAD_REF is the pull request's branch; GITHUB_REF_NAME there is `7/merge`.
+        branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
+        defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
+        job: env.GITHUB_JOB || 'job',
+        runId: env.GITHUB_RUN_ID || '0',
+        runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/bundle/restore.ts
@@ -100233,6 +100405,9 @@ async function import_importBundle(file, store, options) {
  * their OutputID (import.ts), so a go process that looks early either waits
  * for an entry the bundle's index announced or misses.
  */
+
+
+
 
 
 
@@ -100268,7 +100443,7 @@ async function restoreBundle(p) {
     if (!available)
         return finish('skipped', 'the GitHub Actions cache service is not available on this runner');
     await mkdir(path.dirname(p.file), { recursive: true });
-    await rm(p.file, { force: true });
+    await Promise.all([p.file, `${p.file}.base.json`].map((file) => rm(file, { force: true })));
     try {
         report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore);
     }
@@ -100281,16 +100456,73 @@ async function restoreBundle(p) {
         p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`);
         return finish('miss');
     }
-    report.archiveBytes = await stat(p.file).then((info) => info.size, () => 0);
+    const files = [p.file];
+    const head = await readHead(p.file);
+    if (head instanceof Error) {
+        const reason = `the bundle ${report.matchedKey} is unreadable (${errorMessage(head)}); treated as a miss`;
+        p.log.warning(`Build cache bundle: ${reason}`);
+        await rm(p.file, { force: true });
+        return finish('corrupt', reason);
+    }
+    // A layer holds only what its base lacked (D24): restore the base too, under
+    // the exact key the layer names, once the name is checked to be one of ours.
+    let bottomKey = report.matchedKey;
+    if (head.baseKey !== undefined) {
+        bottomKey = undefined;
+        if (!isBaseKey(head.baseKey, p.keys) || head.baseKey === report.matchedKey) {
+            p.log.warning(`Build cache bundle ${report.matchedKey} names a base that is not a bundle key of this toolchain (${JSON.stringify(head.baseKey.slice(0, 80))}); only the layer is restored`);
+        }
+        else {
+            const layer = p.file.replace(/\.bundle$/, '.layer.bundle');
+            await rename(p.file, layer);
+            files[0] = layer;
+            const base = await p.cache.restore([p.file], head.baseKey, []).catch((error) => {
+                p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed: ${errorMessage(error)}`);
+                return undefined;
+            });
+            if (base === head.baseKey) {
+                report.baseKey = bottomKey = base;
+                files.push(p.file);
+            }
+            else {
+                await rm(p.file, { force: true });
+                p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`);
+            }
+        }
+    }
+    for (const file of files)
+        report.archiveBytes += await stat(file).then((info) => info.size, () => 0);
     report.downloadMs = p.now() - started;
+    const baseManifest = bottomKey === undefined ? undefined : { file: `${p.file}.base.json`, key: bottomKey };
+    if (baseManifest !== undefined)
+        report.baseManifest = baseManifest.file;
     // The daemon imports while go starts (D22): go's lookups wait for entries
     // the bundle's index says are coming. Without a daemon, import here.
-    if (p.importInBackground !== undefined && (await p.importInBackground(p.file).catch(() => false))) {
-        p.log.info(`Build cache bundle ${report.matchedKey} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
+    if (p.importInBackground !== undefined && (await p.importInBackground(files, baseManifest).catch(() => false))) {
+        p.log.info(`Build cache bundle ${describe(report)} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
         return { ...finish('hit'), importing: 'daemon' };
     }
-    const imported = await importBundle(p.file, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now });
+    const imported = await importBundle(files, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) });
     return withImport(finish('hit'), imported, p.log);
+}
+function describe(report) {
+    return report.baseKey === undefined ? `${report.matchedKey}` : `${report.matchedKey} (a layer on ${report.baseKey})`;
+}
+/** The bundle's head (the base it names, its index), or the error that kept it from being read. */
+async function readHead(file) {
+    const input = createReadStream(file);
+    const output = input.pipe(decompressor());
+    input.on('error', (error) => output.destroy(error));
+    try {
+        return await new BundleReader(output, { maxTotalBytes: 0 }).head();
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+    finally {
+        output.destroy();
+        input.destroy();
+    }
 }
 /**
  * The restore report with an import's figures (the main step's, or the
@@ -100315,7 +100547,7 @@ function withImport(restore, imported, log) {
         log.warning(`Build cache bundle: ${reason}`);
         return { ...report, outcome: 'corrupt', reason };
     }
-    log.info(`Build cache bundle restored from ${restore.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`);
+    log.info(`Build cache bundle restored from ${describe(restore)}: ${report.entries} entries, ${report.bytes} bytes`);
     return report;
 }
 
@@ -100324,11 +100556,14 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 ;// CONCATENATED MODULE: ./src/bundle/save.ts
 /**
  * Post step: save a new bundle when the job produced enough new entries to be
- * worth an upload. The bundle holds only what this job used plus what it
- * produced (never what it merely restored), within bundle-max-size, so it
- * cannot grow from run to run the way a re-saved GOCACHE does (Go's own trim
- * never fires on a restored cache: margince#2846).
+ * worth an upload. What the next run restores holds only what this job used
+ * plus what it produced, within bundle-max-size, so it cannot grow from run to
+ * run the way a re-saved GOCACHE does (Go's own trim never fires on a restored
+ * cache: margince#2846). It is saved one of two ways (D24): a whole bundle, or,
+ * while the base this job restored is still mostly used, a layer holding only
+ * what that base lacks, which costs a fraction of the compression and upload.
  */
+
 
 
 
@@ -100389,6 +100624,40 @@ function planBundle(candidates, maxBytes) {
     }
     return [...objects.values()];
 }
+/**
+ * How much of what a layered restore brings may be objects this job did not
+ * use before the next save is a whole bundle again (D24): the bound on the
+ * bloat that layers trade for cheaper saves.
+ */
+const LAYER_SLACK = 0.2;
+/** A layer grows with every edit since its base; past half the base's bytes, a whole bundle is saved instead. */
+const LAYER_MAX_SHARE = 0.5;
+/**
+ * Pure: a layer on `base` (what the restored bottom bundle held) when the
+ * restore it makes, base plus layer, stays within `maxBytes`, holds at most
+ * LAYER_SLACK objects the job did not use, and the layer is at most
+ * LAYER_MAX_SHARE of the base; else a whole bundle (planBundle).
+ */
+function planSave(candidates, maxBytes, base) {
+    const whole = { objects: planBundle(candidates, maxBytes) };
+    if (base === undefined)
+        return whole;
+    const wanted = new Set(candidates.map((c) => c.actionId));
+    const inBase = new Set();
+    let baseBytes = 0;
+    let unusedBytes = 0;
+    for (const [, size, actionIds] of base.objects) {
+        baseBytes += size;
+        if (!actionIds.some((a) => wanted.has(a)))
+            unusedBytes += size;
+        for (const a of actionIds)
+            inBase.add(a);
+    }
+    const objects = planBundle(candidates.filter((c) => !inBase.has(c.actionId)), Number.POSITIVE_INFINITY);
+    const layerBytes = objects.reduce((n, o) => n + o.size, 0);
+    const layered = baseBytes + layerBytes <= maxBytes && unusedBytes <= LAYER_SLACK * (baseBytes + layerBytes) && layerBytes <= LAYER_MAX_SHARE * baseBytes;
+    return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole;
+}
 async function saveBundle(p) {
     const started = p.now();
     const report = { saved: false, entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 };
@@ -100410,28 +100679,46 @@ async function saveBundle(p) {
         if (hit !== undefined)
             candidates.push({ actionId, outputId: hit.outputId, size: hit.size, timeMs: hit.timeMs });
     }
-    const plan = planBundle(candidates, p.restore.save.maxBytes);
+    const plan = planSave(candidates, p.restore.save.maxBytes, await restoredBase(p.restore));
+    if (plan.base !== undefined)
+        Object.assign(report, { baseKey: plan.base.key, baseBytes: plan.base.bytes });
+    if (plan.base !== undefined && plan.objects.length === 0)
+        return skip(`everything the job used or produced is in its base bundle ${plan.base.key} already`);
     await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(p.restore.path), { recursive: true });
     try {
-        const written = await writeBundle(store, plan, p.restore.path);
+        const written = await writeBundle(store, plan.objects, p.restore.path, plan.base?.key);
         Object.assign(report, written, { bytes: (await (0,promises_namespaceObject.stat)(p.restore.path)).size });
         if (report.objects === 0)
             return skip('none of the entries the job used or produced are left in the store');
         const saved = await p.cache.save([p.restore.path], p.restore.key);
         if (!saved)
             return skip('the cache service did not accept the entry (see the log above)');
-        p.log.info(`Build cache bundle saved as ${p.restore.key}: ${report.entries} entries, ${report.bytes} bytes`);
+        const what = plan.base === undefined ? '' : ` as a layer on ${plan.base.key}`;
+        p.log.info(`Build cache bundle saved as ${p.restore.key}${what}: ${report.entries} entries, ${report.bytes} bytes`);
         return { ...report, saved: true, saveMs: p.now() - started };
     }
     finally {
         await (0,promises_namespaceObject.rm)(p.restore.path, { force: true });
     }
 }
+/**
+ * What the restore's bottom layer held, when this job may save a layer on it:
+ * the import recorded it only if every object arrived verified, and a restore
+ * that turned out corrupt gets a whole bundle.
+ */
+async function restoredBase(restore) {
+    if (restore.outcome !== 'hit' || restore.baseManifest === undefined)
+        return undefined;
+    const manifest = await readBaseManifest(restore.baseManifest);
+    return manifest?.key === (restore.baseKey ?? restore.matchedKey) ? manifest : undefined;
+}
 /** Streams the plan through zstd into `file`; objects whose size changed on disk are left out. */
-async function writeBundle(store, plan, file) {
+async function writeBundle(store, plan, file, baseKey) {
     const totals = { entries: 0, objects: 0, rawBytes: 0 };
     function* frames() {
         yield BUNDLE_MAGIC;
+        if (baseKey !== undefined)
+            yield baseFrame(baseKey);
         yield indexFrame(plan);
         for (const object of plan) {
             // Synchronous: the compressor works in the thread pool meanwhile, and a
@@ -100879,7 +101166,9 @@ function renderBundle({ restore: r, save: s, stats }) {
             ? `miss${r.reason ? ` (${r.reason})` : ''}: the build started cold`
             : r.outcome === 'corrupt'
                 ? `${r.reason}`
-                : `from \`${r.matchedKey}\``;
+                : r.baseKey === undefined
+                    ? `from \`${r.matchedKey}\``
+                    : `from \`${r.matchedKey}\`, a layer on \`${r.baseKey}\``;
     const rows = [
         '### Build cache bundle (GitHub Actions cache)',
         '',
@@ -100900,7 +101189,7 @@ function renderBundle({ restore: r, save: s, stats }) {
     const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`;
     rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`);
     rows.push(s.saved
-        ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)} |`
+        ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)}${s.baseKey === undefined ? '' : `, as a layer on \`${s.baseKey}\` (${formatBytes(s.baseBytes ?? 0)})`} |`
         : `| Save | not saved: ${s.reason} |`);
     return rows;
 }
@@ -101083,7 +101372,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6398);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1468);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4285);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

@@ -169,7 +169,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
           maxImportBytes: inputs.storeMaxBytes,
           settings: { enabled: bundleEnabled && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
           now: ctx.now,
-          ...(build.daemonStarted && build.owner !== 'kit' && { importInBackground: (file: string) => importInDaemon(build.socket, file, inputs.storeMaxBytes) }),
+          ...(build.daemonStarted && build.owner !== 'kit' && { importInBackground: (files: string[], baseManifest?: { file: string; key: string }) => importInDaemon(build.socket, files, inputs.storeMaxBytes, baseManifest) }),
         }).catch((error: unknown) => {
           ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
           return undefined
@@ -203,9 +203,9 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   saveState(ctx, state)
 }
 
-/** Hands the downloaded bundle to the daemon (D22); false if it did not take it, and the main step imports it. */
-async function importInDaemon(socket: string, file: string, maxBytes: number): Promise<boolean> {
-  const reply = await controlRequest(socket, { op: 'import', file, maxBytes }, DAEMON_REPLY_MS)
+/** Hands the downloaded bundle (and its base) to the daemon (D22); false if it did not take them, and the main step imports them. */
+async function importInDaemon(socket: string, files: string[], maxBytes: number, baseManifest?: { file: string; key: string }): Promise<boolean> {
+  const reply = await controlRequest(socket, { op: 'import', files, maxBytes, ...(baseManifest && { baseManifest }) }, DAEMON_REPLY_MS)
   return reply.ok
 }
 

@@ -137,7 +137,9 @@ function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport[
         ? `miss${r.reason ? ` (${r.reason})` : ''}: the build started cold`
         : r.outcome === 'corrupt'
           ? `${r.reason}`
-          : `from \`${r.matchedKey}\``
+          : r.baseKey === undefined
+            ? `from \`${r.matchedKey}\``
+            : `from \`${r.matchedKey}\`, a layer on \`${r.baseKey}\``
   const rows = [
     '### Build cache bundle (GitHub Actions cache)',
     '',
@@ -159,7 +161,7 @@ function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport[
   rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`)
   rows.push(
     s.saved
-      ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)} |`
+      ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)}${s.baseKey === undefined ? '' : `, as a layer on \`${s.baseKey}\` (${formatBytes(s.baseBytes ?? 0)})`} |`
       : `| Save | not saved: ${s.reason} |`,
   )
   return rows

@@ -5,8 +5,11 @@
  *
  * Before compression (all integers big-endian):
  *
- *   "go-cache-setup bundle 2\n"
- *   index frame, exactly once, first:
+ *   "go-cache-setup bundle 3\n"
+ *   base frame, at most once, first (a layer: this bundle holds only what
+ *   its base bundle, restored alongside it, lacks; D24):
+ *     'B'  n u16  n bytes of the base's cache key (latin1)
+ *   index frame, exactly once, after the header and base frame:
  *     'I'  n u32  n × actionID[32]
  *   object frame, once per object:
  *     'O'  outputID[32]  size u64  n u32  n × (actionID[32]  putTime ms u64)  body[size]
@@ -27,7 +30,8 @@
 import { createHash } from 'node:crypto'
 import zlib from 'node:zlib'
 
-export const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 2\n', 'latin1')
+export const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1')
+const BASE = 0x42 // 'B'
 const INDEX = 0x49 // 'I'
 const OBJECT = 0x4f // 'O'
 const END = 0x45 // 'E'
@@ -37,6 +41,8 @@ export const MAX_OBJECT_BYTES = 2 * 1024 ** 3
 const MAX_ENTRIES_PER_OBJECT = 1 << 20
 /** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
 const MAX_INDEX_ENTRIES = 1 << 22
+/** @actions/cache refuses keys over 512 characters. */
+const MAX_BASE_KEY_BYTES = 512
 
 export interface BundleEntry {
   actionId: string
@@ -75,6 +81,17 @@ export function indexFrame(objects: readonly BundleObject[]): Buffer {
   frame.writeUInt32BE(count, 1)
   let at = 5
   for (const object of objects) for (const entry of object.entries) at += idBytes(entry.actionId).copy(frame, at)
+  return frame
+}
+
+/** The base frame: the cache key of the bundle this one is a layer on. */
+export function baseFrame(baseKey: string): Buffer {
+  const key = Buffer.from(baseKey, 'latin1')
+  if (key.length === 0 || key.length > MAX_BASE_KEY_BYTES || key.toString('latin1') !== baseKey) throw new Error(`invalid base key ${JSON.stringify(baseKey)}`)
+  const frame = Buffer.alloc(3 + key.length)
+  frame[0] = BASE
+  frame.writeUInt16BE(key.length, 1)
+  key.copy(frame, 3)
   return frame
 }
 
@@ -133,66 +150,105 @@ export interface ReadResult {
   rejected: number
 }
 
+/** What a bundle says before its objects: the base it is a layer on, and every entry it carries. */
+export interface BundleHead {
+  /** Unvalidated bytes from the bundle: the caller checks it before using it as a key. */
+  baseKey?: string
+  actionIds: string[]
+}
+
 /**
- * Reads a decompressed bundle and hands each object whose body hashes to its
- * OutputID to `accept`, in order. Throws BundleFormatError on anything not in
- * the format (bad magic, bad frame, over the limits, truncated, trailing
- * bytes, counts that do not match); what was accepted before stays accepted:
- * each of those objects was verified on its own.
+ * Reads a decompressed bundle: `head()` first, then `objects()`, which hands
+ * each object whose body hashes to its OutputID to `accept`, in order. Both
+ * throw BundleFormatError on anything not in the format (bad magic, bad
+ * frame, over the limits, truncated, trailing bytes, counts that do not
+ * match); what was accepted before stays accepted: each of those objects was
+ * verified on its own. Head and objects are apart so that an import of a
+ * layer and its base can announce both indexes before either's objects.
  */
+export class BundleReader {
+  private readonly input: ByteReader
+  private readonly limits: ReadLimits
+
+  constructor(chunks: AsyncIterable<Buffer>, limits: ReadLimits) {
+    this.input = new ByteReader(chunks)
+    this.limits = limits
+  }
+
+  async head(): Promise<BundleHead> {
+    const input = this.input
+    const magic = await input.take(BUNDLE_MAGIC.length)
+    if (!magic.equals(BUNDLE_MAGIC)) throw new BundleFormatError('not a go-cache-setup bundle (bad header)')
+    let kind = (await input.take(1))[0]
+    let baseKey: string | undefined
+    if (kind === BASE) {
+      const length = (await input.take(2)).readUInt16BE(0)
+      if (length === 0 || length > MAX_BASE_KEY_BYTES) throw new BundleFormatError(`a base key of ${length} bytes`)
+      baseKey = (await input.take(length)).toString('latin1')
+      kind = (await input.take(1))[0]
+    }
+    if (kind !== INDEX) throw new BundleFormatError('no index frame after the header')
+    const indexCount = (await input.take(4)).readUInt32BE(0)
+    if (indexCount > MAX_INDEX_ENTRIES) throw new BundleFormatError(`an index of ${indexCount} entries`)
+    const index = await input.take(indexCount * ID_BYTES)
+    const actionIds: string[] = []
+    for (let at = 0; at < index.length; at += ID_BYTES) actionIds.push(index.subarray(at, at + ID_BYTES).toString('hex'))
+    return { ...(baseKey !== undefined && { baseKey }), actionIds }
+  }
+
+  async objects(accept: (object: VerifiedObject) => void | Promise<void>): Promise<ReadResult> {
+    const input = this.input
+    const result: ReadResult = { objects: 0, entries: 0, bytes: 0, rejected: 0 }
+    for (;;) {
+      const kind = (await input.take(1))[0]
+      if (kind === END) {
+        const end = await input.take(16)
+        const objects = Number(end.readBigUInt64BE(0))
+        const entries = Number(end.readBigUInt64BE(8))
+        if (objects !== result.objects + result.rejected || entries < result.entries) {
+          throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`)
+        }
+        if (!(await input.atEnd())) throw new BundleFormatError('bytes after the end frame')
+        return result
+      }
+      if (kind !== OBJECT) throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`)
+      const head = await input.take(ID_BYTES + 12)
+      const outputId = head.subarray(0, ID_BYTES).toString('hex')
+      const size = Number(head.readBigUInt64BE(ID_BYTES))
+      const count = head.readUInt32BE(ID_BYTES + 8)
+      if (size > MAX_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
+        throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`)
+      }
+      if (count === 0 || count > MAX_ENTRIES_PER_OBJECT) throw new BundleFormatError(`an object with ${count} entries`)
+      const table = await input.take(count * (ID_BYTES + 8))
+      const entries: BundleEntry[] = []
+      for (let at = 0; at < table.length; at += ID_BYTES + 8) {
+        entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) })
+      }
+      const body = await input.take(size)
+      if (createHash('sha256').update(body).digest('hex') !== outputId) {
+        result.rejected++
+        continue
+      }
+      await accept({ outputId, size, entries, body })
+      result.objects++
+      result.entries += entries.length
+      result.bytes += size
+    }
+  }
+}
+
+/** The whole bundle in one call: head, then objects. */
 export async function readBundle(
   chunks: AsyncIterable<Buffer>,
   limits: ReadLimits,
   accept: (object: VerifiedObject) => void | Promise<void>,
-  onIndex?: (actionIds: string[]) => void,
+  onHead?: (head: BundleHead) => void,
 ): Promise<ReadResult> {
-  const input = new ByteReader(chunks)
-  const magic = await input.take(BUNDLE_MAGIC.length)
-  if (!magic.equals(BUNDLE_MAGIC)) throw new BundleFormatError('not a go-cache-setup bundle (bad header)')
-  if ((await input.take(1))[0] !== INDEX) throw new BundleFormatError('no index frame after the header')
-  const indexCount = (await input.take(4)).readUInt32BE(0)
-  if (indexCount > MAX_INDEX_ENTRIES) throw new BundleFormatError(`an index of ${indexCount} entries`)
-  const index = await input.take(indexCount * ID_BYTES)
-  const indexed: string[] = []
-  for (let at = 0; at < index.length; at += ID_BYTES) indexed.push(index.subarray(at, at + ID_BYTES).toString('hex'))
-  onIndex?.(indexed)
-  const result: ReadResult = { objects: 0, entries: 0, bytes: 0, rejected: 0 }
-  for (;;) {
-    const kind = (await input.take(1))[0]
-    if (kind === END) {
-      const end = await input.take(16)
-      const objects = Number(end.readBigUInt64BE(0))
-      const entries = Number(end.readBigUInt64BE(8))
-      if (objects !== result.objects + result.rejected || entries < result.entries) {
-        throw new BundleFormatError(`the end frame counts ${objects} objects and ${entries} entries; the bundle held others`)
-      }
-      if (!(await input.atEnd())) throw new BundleFormatError('bytes after the end frame')
-      return result
-    }
-    if (kind !== OBJECT) throw new BundleFormatError(`unknown frame 0x${kind?.toString(16)}`)
-    const head = await input.take(ID_BYTES + 12)
-    const outputId = head.subarray(0, ID_BYTES).toString('hex')
-    const size = Number(head.readBigUInt64BE(ID_BYTES))
-    const count = head.readUInt32BE(ID_BYTES + 8)
-    if (size > MAX_OBJECT_BYTES || result.bytes + size > limits.maxTotalBytes) {
-      throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, limits.maxTotalBytes)} bytes`)
-    }
-    if (count === 0 || count > MAX_ENTRIES_PER_OBJECT) throw new BundleFormatError(`an object with ${count} entries`)
-    const table = await input.take(count * (ID_BYTES + 8))
-    const entries: BundleEntry[] = []
-    for (let at = 0; at < table.length; at += ID_BYTES + 8) {
-      entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) })
-    }
-    const body = await input.take(size)
-    if (createHash('sha256').update(body).digest('hex') !== outputId) {
-      result.rejected++
-      continue
-    }
-    await accept({ outputId, size, entries, body })
-    result.objects++
-    result.entries += entries.length
-    result.bytes += size
-  }
+  const reader = new BundleReader(chunks, limits)
+  const head = await reader.head()
+  onHead?.(head)
+  return reader.objects(accept)
 }
 
 function idBytes(hex: string): Buffer {

@@ -7,10 +7,10 @@
  * those instead of recompiling it.
  */
 import { createReadStream } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { errorMessage } from '../action/errors.ts'
 import type { LocalStore } from '../store/local-store.ts'
-import { decompressor, readBundle, STREAM_CHUNK_BYTES } from './format.ts'
+import { BundleReader, decompressor, STREAM_CHUNK_BYTES, type BundleHead } from './format.ts'
 
 export interface ImportReport {
   objects: number
@@ -89,33 +89,94 @@ export interface ImportOptions {
   maxBytes: number
   arrivals?: Arrivals
   now?: () => number
+  /**
+   * Where to write what the bottom layer held, and under which key it was
+   * restored: a later save can then be a layer on it (save.ts, D24). Written
+   * only when that layer imported whole, every object verified.
+   */
+  baseManifest?: { file: string; key: string }
 }
 
-/** Imports `file` into `store`, then deletes it. Never throws: an unreadable bundle is reported in `error`. */
-export async function importBundle(file: string, store: LocalStore, options: ImportOptions): Promise<ImportReport> {
+/**
+ * Imports a restored bundle into `store`: `files[0]` is the newest, each next
+ * one the base of the one before (a layer and its base, D24). Every layer's
+ * index is read before any object, so a lookup can wait for an entry from
+ * either. Deletes the files. Never throws: an unreadable layer is reported in
+ * `error`, and the others are still imported.
+ */
+export async function importBundle(files: string | readonly string[], store: LocalStore, options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? (() => performance.now())
   const started = now()
   const report: ImportReport = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 }
+  const layers = (typeof files === 'string' ? [files] : files).map((file) => {
+    const input = createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES })
+    const output = input.pipe(decompressor())
+    input.on('error', (error) => output.destroy(error))
+    return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined as BundleHead | undefined }
+  })
+  const failed = (error: unknown) => (report.error ??= errorMessage(error))
   try {
-    const result = await readBundle(
-      createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES }).pipe(decompressor()),
-      { maxTotalBytes: options.maxBytes },
-      ({ outputId, size, entries, body }) => {
-        store.importShared(outputId, [body], size, entries)
-        report.objects++
-        report.entries += entries.length
-        report.bytes += size
-        options.arrivals?.arrived(entries.map((e) => e.actionId))
-      },
-      (actionIds) => options.arrivals?.indexRead(actionIds),
-    )
-    report.rejected = result.rejected
-  } catch (error) {
-    report.error = errorMessage(error)
+    for (const layer of layers) layer.head = await layer.reader.head().catch((error: unknown) => void failed(error))
+    options.arrivals?.indexRead(layers.flatMap((layer) => layer.head?.actionIds ?? []))
+    for (const [i, layer] of layers.entries()) {
+      if (layer.head === undefined) continue
+      const bottom = i === layers.length - 1 && layer.head.baseKey === undefined
+      const manifest: ManifestObject[] = []
+      try {
+        const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+          store.importShared(outputId, [body], size, entries)
+          report.objects++
+          report.entries += entries.length
+          report.bytes += size
+          options.arrivals?.arrived(entries.map((e) => e.actionId))
+          if (bottom) manifest.push([outputId, size, entries.map((e) => e.actionId)])
+        })
+        report.rejected += result.rejected
+        if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+          await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest })
+        }
+      } catch (error) {
+        failed(error)
+      }
+    }
   } finally {
     store.endImport()
     options.arrivals?.end()
-    await rm(file, { force: true }).catch(() => undefined)
+    for (const layer of layers) layer.output.destroy()
+    await Promise.all(layers.map((layer) => rm(layer.file, { force: true }).catch(() => undefined)))
   }
   return { ...report, importMs: now() - started }
+}
+
+/** One object of a base layer: its OutputID, size and the action IDs that point at it. */
+export type ManifestObject = [outputId: string, size: number, actionIds: string[]]
+
+/** What a restored bottom layer held, for the post step's choice between a layer and a whole bundle. */
+export interface BaseManifest {
+  key: string
+  objects: ManifestObject[]
+}
+
+async function writeBaseManifest(file: string, manifest: BaseManifest): Promise<void> {
+  await writeFile(`${file}.tmp`, JSON.stringify(manifest))
+  await rename(`${file}.tmp`, file)
+}
+
+/** The manifest an import wrote, checked; undefined when there is none or it is not one. */
+export async function readBaseManifest(file: string): Promise<BaseManifest | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined)
+  if (text === undefined) return undefined
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  const hex = (v: unknown) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v)
+  const { key, objects } = (value ?? {}) as Partial<BaseManifest>
+  if (typeof key !== 'string' || !Array.isArray(objects)) return undefined
+  const ok = objects.every(
+    (o: unknown) => Array.isArray(o) && o.length === 3 && hex(o[0]) && Number.isSafeInteger(o[1]) && (o[1] as number) >= 0 && Array.isArray(o[2]) && (o[2] as unknown[]).every(hex),
+  )
+  return ok ? { key, objects } : undefined
 }

@@ -2,7 +2,7 @@
  * Build-cache bundle keys: pure, versioned, always valid for @actions/cache
  * (at most 512 characters, no commas; toolkit packages/cache/src/cache.ts).
  *
- * primary:  go-cache-setup-build-v2-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
+ * primary:  go-cache-setup-build-v3-linux-amd64-go1.26.8-<branch>-<job>-m<matrix>-<run>-<attempt>
  * restore:  …-<branch>-<job>-m<matrix>-     this job and matrix cell on this branch
  *           …-<default>-<job>-m<matrix>-    the same cell on the default branch
  *           …-<branch>-                     any job on this branch
@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto'
 import { keyPart } from '../storage/key-part.ts'
 
 /** Bump to invalidate every bundle at once (a format change, say). */
-export const BUNDLE_KEY_VERSION = 'v2'
+export const BUNDLE_KEY_VERSION = 'v3'
 export const BUNDLE_KEY_PREFIX = `go-cache-setup-build-${BUNDLE_KEY_VERSION}`
 
 const MAX_KEY_LENGTH = 512
@@ -47,6 +47,8 @@ export interface BundleKeyParts {
 export interface BundleKeys {
   primary: string
   restore: string[]
+  /** What every bundle key of this OS, arch and Go version starts with (followed by `-`). */
+  stem: string
 }
 
 export function bundleKeys(p: BundleKeyParts): BundleKeys {
@@ -57,7 +59,15 @@ export function bundleKeys(p: BundleKeyParts): BundleKeys {
   if (primary.length > MAX_KEY_LENGTH) throw new Error(`the bundle key would be ${primary.length} characters, over ${MAX_KEY_LENGTH}`)
   const branches = p.defaultBranch.trim() === '' ? [branch] : [branch, shortPart(p.defaultBranch)]
   const restore = [...branches.map((b) => `${stem}-${b}-${cell}-`), ...branches.map((b) => `${stem}-${b}-`)]
-  return { primary, restore: [...new Set(restore)] }
+  return { primary, restore: [...new Set(restore)], stem }
+}
+
+/**
+ * Whether a base key named inside a restored bundle (remote bytes) may be
+ * restored: a bundle key of this very toolchain, in key characters only.
+ */
+export function isBaseKey(key: string, keys: BundleKeys): boolean {
+  return key.length <= MAX_KEY_LENGTH && key.startsWith(`${keys.stem}-`) && /^[A-Za-z0-9._+-]+$/.test(key)
 }
 
 /** 8 hex of sha256 over the matrix JSON with surrounding space removed; `null` and empty (no matrix) hash alike. */

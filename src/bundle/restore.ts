@@ -6,14 +6,16 @@
  * their OutputID (import.ts), so a go process that looks early either waits
  * for an entry the bundle's index announced or misses.
  */
-import { mkdir, rm, stat } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from '../logger.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { errorMessage } from '../action/errors.ts'
+import { BundleReader, decompressor, type BundleHead } from './format.ts'
 import { importBundle, type ImportReport } from './import.ts'
-import type { BundleKeys } from './key.ts'
+import { isBaseKey, type BundleKeys } from './key.ts'
 
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
 export const SERVICE_FAILED = 'the cache service failed'
@@ -40,6 +42,13 @@ export interface BundleRestoreReport {
   /** Why skipped, or what was wrong with the bundle. */
   reason?: string
   matchedKey?: string
+  /** When the restored bundle is a layer (D24): the key of its base, restored with it. */
+  baseKey?: string
+  /**
+   * Where the import records what the restored bottom layer held (a whole
+   * bundle, or a layer's base), so post can save a layer on it.
+   */
+  baseManifest?: string
   entries: number
   objects: number
   /** Object bytes put into the store. */
@@ -74,8 +83,8 @@ export interface BundleRestoreParams {
   maxImportBytes: number
   settings: BundleSettings
   now: () => number
-  /** Hands the downloaded file to the daemon to import while go runs; true when it took it. */
-  importInBackground?: (file: string) => Promise<boolean>
+  /** Hands the downloaded files to the daemon to import while go runs; true when it took them. */
+  importInBackground?: (files: string[], baseManifest?: { file: string; key: string }) => Promise<boolean>
 }
 
 export async function restoreBundle(p: BundleRestoreParams): Promise<BundleRestoreReport> {
@@ -103,7 +112,7 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
   if (!available) return finish('skipped', 'the GitHub Actions cache service is not available on this runner')
 
   await mkdir(path.dirname(p.file), { recursive: true })
-  await rm(p.file, { force: true })
+  await Promise.all([p.file, `${p.file}.base.json`].map((file) => rm(file, { force: true })))
   try {
     report.matchedKey = await p.cache.restore([p.file], p.keys.primary, p.keys.restore)
   } catch (error) {
@@ -115,16 +124,69 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
     p.log.info(`Build cache bundle: no entry for ${p.keys.restore[0]}… yet`)
     return finish('miss')
   }
-  report.archiveBytes = await stat(p.file).then((info) => info.size, () => 0)
+  const files = [p.file]
+  const head = await readHead(p.file)
+  if (head instanceof Error) {
+    const reason = `the bundle ${report.matchedKey} is unreadable (${errorMessage(head)}); treated as a miss`
+    p.log.warning(`Build cache bundle: ${reason}`)
+    await rm(p.file, { force: true })
+    return finish('corrupt', reason)
+  }
+  // A layer holds only what its base lacked (D24): restore the base too, under
+  // the exact key the layer names, once the name is checked to be one of ours.
+  let bottomKey: string | undefined = report.matchedKey
+  if (head.baseKey !== undefined) {
+    bottomKey = undefined
+    if (!isBaseKey(head.baseKey, p.keys) || head.baseKey === report.matchedKey) {
+      p.log.warning(`Build cache bundle ${report.matchedKey} names a base that is not a bundle key of this toolchain (${JSON.stringify(head.baseKey.slice(0, 80))}); only the layer is restored`)
+    } else {
+      const layer = p.file.replace(/\.bundle$/, '.layer.bundle')
+      await rename(p.file, layer)
+      files[0] = layer
+      const base = await p.cache.restore([p.file], head.baseKey, []).catch((error: unknown) => {
+        p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed: ${errorMessage(error)}`)
+        return undefined
+      })
+      if (base === head.baseKey) {
+        report.baseKey = bottomKey = base
+        files.push(p.file)
+      } else {
+        await rm(p.file, { force: true })
+        p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`)
+      }
+    }
+  }
+  for (const file of files) report.archiveBytes += await stat(file).then((info) => info.size, () => 0)
   report.downloadMs = p.now() - started
+  const baseManifest = bottomKey === undefined ? undefined : { file: `${p.file}.base.json`, key: bottomKey }
+  if (baseManifest !== undefined) report.baseManifest = baseManifest.file
   // The daemon imports while go starts (D22): go's lookups wait for entries
   // the bundle's index says are coming. Without a daemon, import here.
-  if (p.importInBackground !== undefined && (await p.importInBackground(p.file).catch(() => false))) {
-    p.log.info(`Build cache bundle ${report.matchedKey} (${report.archiveBytes} bytes) is being imported in the background while go runs`)
+  if (p.importInBackground !== undefined && (await p.importInBackground(files, baseManifest).catch(() => false))) {
+    p.log.info(`Build cache bundle ${describe(report)} (${report.archiveBytes} bytes) is being imported in the background while go runs`)
     return { ...finish('hit'), importing: 'daemon' }
   }
-  const imported = await importBundle(p.file, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now })
+  const imported = await importBundle(files, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) })
   return withImport(finish('hit'), imported, p.log)
+}
+
+function describe(report: BundleRestoreReport): string {
+  return report.baseKey === undefined ? `${report.matchedKey}` : `${report.matchedKey} (a layer on ${report.baseKey})`
+}
+
+/** The bundle's head (the base it names, its index), or the error that kept it from being read. */
+async function readHead(file: string): Promise<BundleHead | Error> {
+  const input = createReadStream(file)
+  const output = input.pipe(decompressor())
+  input.on('error', (error) => output.destroy(error))
+  try {
+    return await new BundleReader(output, { maxTotalBytes: 0 }).head()
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error))
+  } finally {
+    output.destroy()
+    input.destroy()
+  }
 }
 
 /**
@@ -150,6 +212,6 @@ export function withImport(restore: BundleRestoreReport, imported: ImportReport,
     log.warning(`Build cache bundle: ${reason}`)
     return { ...report, outcome: 'corrupt', reason }
   }
-  log.info(`Build cache bundle restored from ${restore.matchedKey}: ${report.entries} entries, ${report.bytes} bytes`)
+  log.info(`Build cache bundle restored from ${describe(restore)}: ${report.entries} entries, ${report.bytes} bytes`)
   return report
 }

@@ -1,9 +1,11 @@
 /**
  * Post step: save a new bundle when the job produced enough new entries to be
- * worth an upload. The bundle holds only what this job used plus what it
- * produced (never what it merely restored), within bundle-max-size, so it
- * cannot grow from run to run the way a re-saved GOCACHE does (Go's own trim
- * never fires on a restored cache: margince#2846).
+ * worth an upload. What the next run restores holds only what this job used
+ * plus what it produced, within bundle-max-size, so it cannot grow from run to
+ * run the way a re-saved GOCACHE does (Go's own trim never fires on a restored
+ * cache: margince#2846). It is saved one of two ways (D24): a whole bundle, or,
+ * while the base this job restored is still mostly used, a layer holding only
+ * what that base lacks, which costs a fraction of the compression and upload.
  */
 import { createWriteStream, readFileSync } from 'node:fs'
 import { mkdir, rm, stat } from 'node:fs/promises'
@@ -14,12 +16,17 @@ import type { Logger } from '../logger.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
-import { BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from './format.ts'
+import { readBaseManifest, type BaseManifest } from './import.ts'
+import { baseFrame, BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from './format.ts'
 import { SERVICE_FAILED, type BundleRestoreReport } from './restore.ts'
 
 export interface BundleSaveReport {
   saved: boolean
   reason?: string
+  /** Saved as a layer on this key (D24); absent for a whole bundle. */
+  baseKey?: string
+  /** The base's object bytes, which the next restore downloads with the layer. */
+  baseBytes?: number
   /** What the bundle holds (or would have held). */
   entries: number
   objects: number
@@ -90,6 +97,48 @@ export function planBundle(candidates: readonly Candidate[], maxBytes: number): 
   return [...objects.values()]
 }
 
+/**
+ * How much of what a layered restore brings may be objects this job did not
+ * use before the next save is a whole bundle again (D24): the bound on the
+ * bloat that layers trade for cheaper saves.
+ */
+export const LAYER_SLACK = 0.2
+/** A layer grows with every edit since its base; past half the base's bytes, a whole bundle is saved instead. */
+export const LAYER_MAX_SHARE = 0.5
+
+export interface SavePlan {
+  objects: BundleObject[]
+  /** Set when the plan is a layer on the restored base. */
+  base?: { key: string; bytes: number }
+}
+
+/**
+ * Pure: a layer on `base` (what the restored bottom bundle held) when the
+ * restore it makes, base plus layer, stays within `maxBytes`, holds at most
+ * LAYER_SLACK objects the job did not use, and the layer is at most
+ * LAYER_MAX_SHARE of the base; else a whole bundle (planBundle).
+ */
+export function planSave(candidates: readonly Candidate[], maxBytes: number, base?: BaseManifest): SavePlan {
+  const whole = { objects: planBundle(candidates, maxBytes) }
+  if (base === undefined) return whole
+  const wanted = new Set(candidates.map((c) => c.actionId))
+  const inBase = new Set<string>()
+  let baseBytes = 0
+  let unusedBytes = 0
+  for (const [, size, actionIds] of base.objects) {
+    baseBytes += size
+    if (!actionIds.some((a) => wanted.has(a))) unusedBytes += size
+    for (const a of actionIds) inBase.add(a)
+  }
+  const objects = planBundle(
+    candidates.filter((c) => !inBase.has(c.actionId)),
+    Number.POSITIVE_INFINITY,
+  )
+  const layerBytes = objects.reduce((n, o) => n + o.size, 0)
+  const layered = baseBytes + layerBytes <= maxBytes && unusedBytes <= LAYER_SLACK * (baseBytes + layerBytes) && layerBytes <= LAYER_MAX_SHARE * baseBytes
+  return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole
+}
+
 export interface BundleSaveParams {
   cache: ArchiveCache
   log: Logger
@@ -119,26 +168,46 @@ export async function saveBundle(p: BundleSaveParams): Promise<BundleSaveReport>
     const hit = store.get(actionId) // verified size and mtime; undefined when trimmed or damaged
     if (hit !== undefined) candidates.push({ actionId, outputId: hit.outputId, size: hit.size, timeMs: hit.timeMs })
   }
-  const plan = planBundle(candidates, p.restore.save.maxBytes)
+  const plan = planSave(candidates, p.restore.save.maxBytes, await restoredBase(p.restore))
+  if (plan.base !== undefined) Object.assign(report, { baseKey: plan.base.key, baseBytes: plan.base.bytes })
+  if (plan.base !== undefined && plan.objects.length === 0) return skip(`everything the job used or produced is in its base bundle ${plan.base.key} already`)
   await mkdir(path.dirname(p.restore.path), { recursive: true })
   try {
-    const written = await writeBundle(store, plan, p.restore.path)
+    const written = await writeBundle(store, plan.objects, p.restore.path, plan.base?.key)
     Object.assign(report, written, { bytes: (await stat(p.restore.path)).size })
     if (report.objects === 0) return skip('none of the entries the job used or produced are left in the store')
     const saved = await p.cache.save([p.restore.path], p.restore.key)
     if (!saved) return skip('the cache service did not accept the entry (see the log above)')
-    p.log.info(`Build cache bundle saved as ${p.restore.key}: ${report.entries} entries, ${report.bytes} bytes`)
+    const what = plan.base === undefined ? '' : ` as a layer on ${plan.base.key}`
+    p.log.info(`Build cache bundle saved as ${p.restore.key}${what}: ${report.entries} entries, ${report.bytes} bytes`)
     return { ...report, saved: true, saveMs: p.now() - started }
   } finally {
     await rm(p.restore.path, { force: true })
   }
 }
 
+/**
+ * What the restore's bottom layer held, when this job may save a layer on it:
+ * the import recorded it only if every object arrived verified, and a restore
+ * that turned out corrupt gets a whole bundle.
+ */
+async function restoredBase(restore: BundleRestoreReport): Promise<BaseManifest | undefined> {
+  if (restore.outcome !== 'hit' || restore.baseManifest === undefined) return undefined
+  const manifest = await readBaseManifest(restore.baseManifest)
+  return manifest?.key === (restore.baseKey ?? restore.matchedKey) ? manifest : undefined
+}
+
 /** Streams the plan through zstd into `file`; objects whose size changed on disk are left out. */
-export async function writeBundle(store: LocalStore, plan: readonly BundleObject[], file: string): Promise<{ entries: number; objects: number; rawBytes: number }> {
+export async function writeBundle(
+  store: LocalStore,
+  plan: readonly BundleObject[],
+  file: string,
+  baseKey?: string,
+): Promise<{ entries: number; objects: number; rawBytes: number }> {
   const totals = { entries: 0, objects: 0, rawBytes: 0 }
   function* frames(): Generator<Buffer> {
     yield BUNDLE_MAGIC
+    if (baseKey !== undefined) yield baseFrame(baseKey)
     yield indexFrame(plan)
     for (const object of plan) {
       // Synchronous: the compressor works in the thread pool meanwhile, and a

@@ -17,8 +17,8 @@ export type ControlRequest =
   | { op: 'queue'; actionIds: string[] }
   /** A shim's local miss: wait for it if the bundle being imported brings it, else look it up remotely, into the local store. */
   | { op: 'fetch'; actionId: string }
-  /** The main step's downloaded bundle: import it while go runs, then delete the file (bundle/import.ts). */
-  | { op: 'import'; file: string; maxBytes: number }
+  /** The main step's downloaded bundle, newest layer first: import it while go runs, then delete the files (bundle/import.ts). */
+  | { op: 'import'; files: string[]; maxBytes: number; baseManifest?: { file: string; key: string } }
   /**
    * `uploadDeadlineMs`: how long to wait for background uploads; `ids`: also return
    * the action IDs the job used and added (the bundle is built from them).

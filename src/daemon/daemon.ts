@@ -66,16 +66,24 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         return { ok: true }
       case 'import':
         if (bundle !== undefined) return { ok: false, error: 'a bundle was imported already' }
-        // The file is deleted after the import: take only what the main step hands over.
-        if (typeof request.file !== 'string' || !request.file.endsWith('.bundle') || !lstatSync(request.file, { throwIfNoEntry: false })?.isFile()) {
-          return { ok: false, error: `not a bundle file: ${JSON.stringify(request.file)}` }
+        {
+          // The files are deleted after the import: take only what the main step hands over.
+          const { files, baseManifest } = request
+          const bundleFile = (file: unknown) => typeof file === 'string' && file.endsWith('.bundle') && lstatSync(file, { throwIfNoEntry: false })?.isFile() === true
+          if (!Array.isArray(files) || files.length === 0 || files.length > 2 || !files.every(bundleFile)) {
+            return { ok: false, error: `not bundle files: ${JSON.stringify(files)}` }
+          }
+          if (baseManifest !== undefined && (typeof baseManifest.key !== 'string' || typeof baseManifest.file !== 'string' || !baseManifest.file.endsWith('.base.json'))) {
+            return { ok: false, error: 'baseManifest must be a .base.json file and a key' }
+          }
+          if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0) return { ok: false, error: 'maxBytes must be a positive integer' }
+          bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 }
+          const importOptions = { maxBytes: request.maxBytes, arrivals: bundle.arrivals, ...(baseManifest && { baseManifest }) }
+          bundle.done = importBundle(files, store, importOptions).then((report) => {
+            options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`)
+            return report
+          })
         }
-        if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0) return { ok: false, error: 'maxBytes must be a positive integer' }
-        bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 }
-        bundle.done = importBundle(request.file, store, { maxBytes: request.maxBytes, arrivals: bundle.arrivals }).then((report) => {
-          options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`)
-          return report
-        })
         return { ok: true }
       case 'fetch': {
         const arriving = bundle?.arrivals.settled(request.actionId)

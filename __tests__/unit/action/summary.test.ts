@@ -210,12 +210,12 @@ describe('renderSummary: build cache', () => {
 describe('renderSummary: build cache bundle', () => {
   const stats = { gets: 200, hits: 150, misses: 50, puts: 50, bytesIn: 1, bytesOut: 1, putErrors: 0, busyMs: 1, sessions: 2, usedEntries: 150, addedEntries: 50 }
   const restore = {
-    key: 'go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-2-1',
-    restoreKeys: ['go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-'],
+    key: 'go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-2-1',
+    restoreKeys: ['go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-'],
     path: '/t/build-cache.bundle',
     available: true,
     outcome: 'hit' as const,
-    matchedKey: 'go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-1-1',
+    matchedKey: 'go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-1-1',
     entries: 180,
     objects: 170,
     bytes: 30 * 1024 ** 2,
@@ -232,12 +232,22 @@ describe('renderSummary: build cache bundle', () => {
       '',
       '| | |',
       '| --- | --- |',
-      '| Key | `go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-2-1` |',
-      '| Restore | from `go-cache-setup-build-v2-linux-amd64-go1.26.8-main-test-m1-1-1` |',
+      '| Key | `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-2-1` |',
+      '| Restore | from `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-1-1` |',
       '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |',
       '| Hit ratio | 75.0% (150 of 200 lookups; 50 new entries) |',
       '| Save | saved 200 entries, 32.0 MiB (7.0 MiB compressed), in 1.2 s |',
     ])
+  })
+
+  it('names the base of a layer restored and of a layer saved', () => {
+    const layered = { ...restore, baseKey: 'go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-0-1' }
+    const save = { saved: true, entries: 20, objects: 19, rawBytes: 2 * 1024 ** 2, bytes: 1024 ** 2 / 2, saveMs: 300, baseKey: layered.baseKey, baseBytes: 30 * 1024 ** 2 }
+    const rows = section({ restore: layered, stats, save })
+    expect(rows[5]).toBe('| Restore | from `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-1-1`, a layer on `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-0-1` |')
+    expect(rows.at(-1)).toBe(
+      '| Save | saved 20 entries, 2.0 MiB (512.0 KiB compressed), in 300 ms, as a layer on `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-0-1` (30.0 MiB) |',
+    )
   })
 
   it('says why nothing was restored or saved', () => {

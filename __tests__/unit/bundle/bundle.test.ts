@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { bundleKeys, type BundleKeyParts } from '../../../src/bundle/key.ts'
 import { restoreBundle, withImport, type BundleRestoreParams, type BundleRestoreReport } from '../../../src/bundle/restore.ts'
-import { planBundle, saveBundle, skipReason } from '../../../src/bundle/save.ts'
+import { LAYER_MAX_SHARE, LAYER_SLACK, planBundle, planSave, saveBundle, skipReason, writeBundle } from '../../../src/bundle/save.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
 import { MemoryArchiveCache } from '../../support/fakes.ts'
 
@@ -108,11 +108,11 @@ describe('bundle save and restore', () => {
     expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })).toMatchObject({ saved: true })
     const keys = bundleKeys({ ...parts, runId: '2' })
 
-    const handed: string[] = []
+    const handed: unknown[] = []
     const b = new LocalStore(path.join(root, 'b'))
-    const background = await restoreBundle(params(cache, b.root, { keys, importInBackground: async (file) => (handed.push(file), true) }))
+    const background = await restoreBundle(params(cache, b.root, { keys, importInBackground: async (...args) => (handed.push(args), true) }))
     expect(background).toMatchObject({ outcome: 'hit', importing: 'daemon', entries: 0 })
-    expect(handed).toEqual([background.path])
+    expect(handed).toEqual([[[background.path], { file: `${background.path}.base.json`, key: first.key }]])
     expect((await readFile(background.path)).length).toBe(background.archiveBytes) // the daemon's now
     expect(b.get(ids[0]!)).toBeUndefined()
     // Post: the daemon's figures turn it into a full report; damage into `corrupt` and a warning.
@@ -154,7 +154,7 @@ describe('bundle save and restore', () => {
     const c = new LocalStore(path.join(root, 'c'))
     const result = await restoreBundle(params(cache2, c.root, { keys: bundleKeys({ ...parts, runId: '2' }) }))
     expect(result.outcome).toBe('corrupt')
-    expect(result.reason).toMatch(/^the bundle go-cache-setup-build-v2-.* is unreadable \(.*\); treated as a miss$/)
+    expect(result.reason).toMatch(/^the bundle go-cache-setup-build-v3-.* is unreadable \(.*\); treated as a miss$/)
     expect(warnings()).toHaveLength(1)
     // Whatever entered the store was verified: every entry there serves its object's true bytes.
     for (const actionId of ids) {
@@ -225,6 +225,108 @@ describe('planBundle', () => {
       { outputId: 'b'.repeat(64), size: 50, entries: [{ actionId: id(2), timeMs: 2 }] },
       { outputId: 'd'.repeat(64), size: 10, entries: [{ actionId: id(5), timeMs: 5 }] },
     ])
+  })
+})
+
+describe('planSave', () => {
+  const c = (a: number, o: number, size: number) => ({ actionId: id(a), outputId: id(1000 + o), size, timeMs: a })
+  // The base held entries 1–10, one object of 100 bytes each.
+  const base = { key: 'base-key', objects: Array.from({ length: 10 }, (_, i) => [id(1000 + i + 1), 100, [id(i + 1)]] as [string, number, string[]]) }
+  const usedAll = Array.from({ length: 10 }, (_, i) => c(i + 1, i + 1, 100))
+
+  it('is a whole bundle without a base', () => {
+    expect(planSave([...usedAll, c(20, 20, 100)], 1e9)).toEqual({ objects: planBundle([...usedAll, c(20, 20, 100)], 1e9) })
+  })
+
+  it('is a layer of only what the base lacks, in the order given, while the base is used and the layer small', () => {
+    expect(planSave([c(21, 21, 100), ...usedAll, c(20, 20, 100)], 1e9, base)).toEqual({
+      objects: planBundle([c(21, 21, 100), c(20, 20, 100)], 1e9),
+      base: { key: 'base-key', bytes: 1000 },
+    })
+  })
+
+  it('is a whole bundle once the base holds more than the slack the job did not use', () => {
+    expect(LAYER_SLACK).toBe(0.2)
+    // 2 of 10 base objects unused, 1 added: 200 of 1,100 bytes (18%) is within the slack.
+    expect(planSave([...usedAll.slice(2), c(20, 20, 100)], 1e9, base).base).toBeDefined()
+    // 3 unused: 300 of 1,100 bytes (27%) is not.
+    const plan = planSave([...usedAll.slice(3), c(20, 20, 100)], 1e9, base)
+    expect(plan).toEqual({ objects: planBundle([...usedAll.slice(3), c(20, 20, 100)], 1e9) })
+  })
+
+  it('is a whole bundle when the layer outgrows its share of the base, or base and layer outgrow bundle-max-size', () => {
+    expect(LAYER_MAX_SHARE).toBe(0.5)
+    const added = (n: number) => Array.from({ length: n }, (_, i) => c(100 + i, 100 + i, 100))
+    expect(planSave([...usedAll, ...added(5)], 1e9, base).base).toBeDefined()
+    expect(planSave([...usedAll, ...added(6)], 1e9, base).base).toBeUndefined()
+    expect(planSave([...usedAll, ...added(1)], 1100, base).base).toBeDefined()
+    const over = planSave([...usedAll, ...added(1)], 1099, base)
+    expect(over.base).toBeUndefined()
+    expect(over.objects.reduce((n, o) => n + o.size, 0)).toBe(1000) // trimmed to bundle-max-size as a whole bundle
+  })
+})
+
+describe('layers', () => {
+  beforeEach(() => void logs.splice(0))
+  const run = (n: number) => bundleKeys({ ...parts, runId: String(n) })
+
+  it('saves a layer on the bundle restored, restores layer and base together, and keeps layers one deep', async () => {
+    const cache = new MemoryArchiveCache()
+    // Run 1: a cold job saves a whole bundle of 10 entries.
+    const s1 = new LocalStore(path.join(root, 's1'))
+    const base = fill(s1, 1, 10)
+    const r1 = await restoreBundle(params(cache, s1.root, { keys: run(1) }))
+    expect(await saveBundle({ cache, log, store: s1.root, restore: r1, write: { allowed: true }, ids: jobIds([], base), now: () => 0 })).toMatchObject({ saved: true, entries: 10 })
+
+    // Run 2: uses all of it, adds one entry: saved as a layer of that one entry.
+    const s2 = new LocalStore(path.join(root, 's2'))
+    const r2 = await restoreBundle(params(cache, s2.root, { keys: run(2) }))
+    expect(r2).toMatchObject({ outcome: 'hit', matchedKey: run(1).primary, entries: 10 })
+    expect(r2.baseKey).toBeUndefined()
+    const added2 = fill(s2, 20, 1)
+    const save2 = await saveBundle({ cache, log, store: s2.root, restore: r2, write: { allowed: true }, ids: jobIds(base, added2), now: () => 0 })
+    expect(save2).toMatchObject({ saved: true, entries: 1, objects: 1, rawBytes: 1000, baseKey: run(1).primary, baseBytes: 10_000 })
+
+    // Run 3: restores the layer and its base, and serves every entry of both.
+    const s3 = new LocalStore(path.join(root, 's3'))
+    const r3 = await restoreBundle(params(cache, s3.root, { keys: run(3) }))
+    expect(r3).toMatchObject({ outcome: 'hit', matchedKey: run(2).primary, baseKey: run(1).primary, entries: 11, bytes: 11_000 })
+    for (const actionId of [...base, ...added2]) expect(s3.get(actionId)?.size).toBe(1000)
+    expect(cache.calls.slice(-2)).toEqual([`restore ${run(3).primary}`, `restore ${run(1).primary}`])
+    // Its layer holds run 2's entry and its own, on run 1's bundle: never a layer on a layer.
+    const added3 = fill(s3, 30, 1)
+    const save3 = await saveBundle({ cache, log, store: s3.root, restore: r3, write: { allowed: true }, ids: jobIds([...base, ...added2], added3), now: () => 0 })
+    expect(save3).toMatchObject({ saved: true, entries: 2, baseKey: run(1).primary })
+    expect(warnings()).toEqual([])
+
+    // Run 4: the base is gone (evicted): only the layer comes back, and the save is whole.
+    cache.entries.delete(run(1).primary)
+    const s4 = new LocalStore(path.join(root, 's4'))
+    const r4 = await restoreBundle(params(cache, s4.root, { keys: run(4) }))
+    expect(r4).toMatchObject({ outcome: 'hit', matchedKey: run(3).primary, entries: 2 })
+    expect(r4.baseKey).toBeUndefined()
+    expect(logs).toContain(`info Build cache bundle: the base ${run(1).primary} of ${run(3).primary} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`)
+    const added4 = fill(s4, 40, 1)
+    const save4 = await saveBundle({ cache, log, store: s4.root, restore: r4, write: { allowed: true }, ids: jobIds([...added2, ...added3], added4), now: () => 0 })
+    expect(save4).toMatchObject({ saved: true, entries: 3 })
+    expect(save4.baseKey).toBeUndefined()
+  })
+
+  it('restores only the layer, with a warning, when it names a base that is not one of our keys', async () => {
+    const cache = new MemoryArchiveCache()
+    const a = new LocalStore(path.join(root, 'a'))
+    const ids = fill(a, 1, 2)
+    const plan = planBundle(ids.map((actionId) => ({ actionId, ...a.get(actionId)!, timeMs: 1 })), 1e9)
+    const file = path.join(root, 'forged.bundle')
+    await writeBundle(a, plan, file, 'setup-go-linux-x64-go-0123')
+    cache.entries.set(run(1).primary, new Map([['', await readFile(file)]]))
+    const b = new LocalStore(path.join(root, 'b'))
+    const restored = await restoreBundle(params(cache, b.root, { keys: run(2) }))
+    expect(restored).toMatchObject({ outcome: 'hit', entries: 2 })
+    expect(restored.baseKey).toBeUndefined()
+    expect(restored.baseManifest).toBeUndefined()
+    expect(cache.calls).toEqual([`restore ${run(2).primary}`])
+    expect(warnings()).toEqual([`warning Build cache bundle ${run(1).primary} names a base that is not a bundle key of this toolchain ("setup-go-linux-x64-go-0123"); only the layer is restored`])
   })
 })
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import {
   BUNDLE_MAGIC,
+  baseFrame,
   BundleFormatError,
   compressor,
   decompressor,
@@ -38,7 +39,7 @@ async function read(bytes: Buffer, maxTotalBytes = 1 << 30) {
       got.push(o)
       events.push(`object ${o.entries.map((e) => e.actionId.slice(-1)).join(',')}`)
     },
-    (ids) => events.push(`index ${ids.map((i) => i.slice(-1)).join(',')}`),
+    (head) => events.push(`index ${head.actionIds.map((i) => i.slice(-1)).join(',')}`),
   )
   return { result, got, events }
 }
@@ -62,6 +63,18 @@ describe('bundle format', () => {
     expect(events).toEqual(['index 1,2,3', 'object 1', 'object 2,3'])
   })
 
+  it('lays out a base frame exactly, and reads its key back before the index', async () => {
+    expect(baseFrame('go-cache-setup-build-v3-x').toString('hex')).toBe(`42${'0019'}${Buffer.from('go-cache-setup-build-v3-x').toString('hex')}`)
+    const heads: unknown[] = []
+    const layered = Buffer.concat([BUNDLE_MAGIC, baseFrame('k-1'), index(), objectHeader(objA), bodyA, objectHeader(objB), bodyB, endFrame(2, 3)])
+    const result = await readBundle(Readable.from([layered]), { maxTotalBytes: 1 << 30 }, () => undefined, (head) => heads.push(head))
+    expect(heads).toEqual([{ baseKey: 'k-1', actionIds: [id(1), id(2), id(3)] }])
+    expect(result.entries).toBe(3)
+    expect(() => baseFrame('')).toThrow('invalid base key')
+    expect(() => baseFrame('k'.repeat(513))).toThrow('invalid base key')
+    expect(() => baseFrame('ключ')).toThrow('invalid base key')
+  })
+
   it('reads back what was written, object by object, with their entries', async () => {
     const { result, got } = await read(good())
     expect(result).toEqual({ objects: 2, entries: 3, bytes: bodyA.length + bodyB.length, rejected: 0 })
@@ -83,6 +96,9 @@ describe('bundle format', () => {
     ['a bad header', () => Buffer.concat([Buffer.from('not a bundle at all, no\n'), objectHeader(objA), bodyA, endFrame(1, 1)]), 'bad header'],
     ['a truncated body', () => good().subarray(0, BUNDLE_MAGIC.length + index().length + objectHeader(objA).length + 5), 'truncated'],
     ['no index', () => Buffer.concat([BUNDLE_MAGIC, objectHeader(objA), bodyA, endFrame(1, 1)]), 'no index frame after the header'],
+    ['an empty base key', () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x42, 0, 0]), index()]), 'a base key of 0 bytes'],
+    ['a base key too long to be a cache key', () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x42, 2, 1]), Buffer.alloc(513, 0x6b), index()]), 'a base key of 513 bytes'],
+    ['two base frames', () => Buffer.concat([BUNDLE_MAGIC, baseFrame('a'), baseFrame('b'), index()]), 'no index frame after the header'],
     ['an index of absurd size', () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x49, 0xff, 0xff, 0xff, 0xff])]), 'an index of 4294967295 entries'],
     ['a truncated index', () => Buffer.concat([BUNDLE_MAGIC, index().subarray(0, 40)]), 'truncated'],
     ['no end frame', () => bundle(objectHeader(objA), bodyA), 'truncated'],

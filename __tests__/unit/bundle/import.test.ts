@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { Arrivals, importBundle } from '../../../src/bundle/import.ts'
+import { Arrivals, importBundle, readBaseManifest } from '../../../src/bundle/import.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
 import { bundleFile, id } from '../../support/bundle-file.ts'
 
@@ -94,6 +94,70 @@ describe('importBundle', () => {
     expect(report.error).toBeDefined()
     expect(arrivals.settled(id(1))).toBeUndefined()
     expect(existsSync(file)).toBe(false)
+  })
+
+  it('imports a layer and its base: both indexes first, the layer\'s objects next, and a manifest of the base only', async () => {
+    const layer = await bundleFile(root, 2, 1000, { first: 50, name: 'top.layer.bundle', baseKey: 'the-base' })
+    const base = await bundleFile(root, 3, 1000, { first: 0, name: 'bottom.bundle' })
+    const store = new LocalStore(path.join(root, 'store'))
+    const arrivals = new Arrivals()
+    const order: number[] = []
+    const announced: boolean[] = []
+    const origIndexRead = arrivals.indexRead.bind(arrivals)
+    arrivals.indexRead = (ids) => {
+      announced.push(ids.length === 10)
+      origIndexRead(ids)
+    }
+    const origArrived = arrivals.arrived.bind(arrivals)
+    arrivals.arrived = (ids) => {
+      order.push(parseInt(ids[0]!, 16))
+      origArrived(ids)
+    }
+    const manifest = path.join(root, 'base.json')
+    const report = await importBundle([layer, base], store, { maxBytes: 1 << 30, arrivals, baseManifest: { file: manifest, key: 'the-base' } })
+    expect(report).toMatchObject({ objects: 5, entries: 10, rejected: 0 })
+    expect(report.error).toBeUndefined()
+    expect(announced).toEqual([true])
+    expect(order).toEqual([50, 51, 0, 1, 2])
+    const written = await readBaseManifest(manifest)
+    expect(written?.key).toBe('the-base')
+    expect(written?.objects.map(([, size, ids]) => [size, ids.map((i) => parseInt(i, 16))])).toEqual([
+      [1000, [0, 100]],
+      [1000, [1, 101]],
+      [1000, [2, 102]],
+    ])
+    expect(existsSync(layer) || existsSync(base)).toBe(false)
+  })
+
+  it('imports the base when the layer is damaged, and writes no manifest for a damaged base', async () => {
+    const layer = await bundleFile(root, 2, 1000, { first: 50, name: 'top.layer.bundle', baseKey: 'the-base' })
+    writeFileSync(layer, readFileSync(layer).subarray(0, 20))
+    const base = await bundleFile(root, 3, 1000, { first: 0, name: 'bottom.bundle' })
+    const manifest = path.join(root, 'base.json')
+    const store = new LocalStore(path.join(root, 'store'))
+    const report = await importBundle([layer, base], store, { maxBytes: 1 << 30, baseManifest: { file: manifest, key: 'the-base' } })
+    expect(report).toMatchObject({ objects: 3, entries: 6 })
+    expect(report.error).toBeDefined()
+    expect(await readBaseManifest(manifest)).toBeDefined()
+
+    const broken = await bundleFile(root, 3, 1000, { first: 0, name: 'broken.bundle' })
+    const bytes = readFileSync(broken)
+    writeFileSync(broken, bytes.subarray(0, Math.floor(bytes.length * 0.7)))
+    const manifest2 = path.join(root, 'base2.json')
+    const second = await importBundle([broken], new LocalStore(path.join(root, 'store2')), { maxBytes: 1 << 30, baseManifest: { file: manifest2, key: 'k' } })
+    expect(second.error).toBeDefined()
+    expect(await readBaseManifest(manifest2)).toBeUndefined()
+  })
+
+  it('reads back only a well-formed manifest', async () => {
+    const file = path.join(root, 'm.json')
+    for (const bad of ['not json', '{}', '{"key":"k","objects":[["xyz",1,[]]]}', `{"key":"k","objects":[["${id(1)}",-1,[]]]}`, `{"key":"k","objects":[["${id(1)}",1,["x"]]]}`]) {
+      writeFileSync(file, bad)
+      expect(await readBaseManifest(file)).toBeUndefined()
+    }
+    writeFileSync(file, `{"key":"k","objects":[["${id(1)}",1,["${id(2)}"]]]}`)
+    expect(await readBaseManifest(file)).toEqual({ key: 'k', objects: [[id(1), 1, [id(2)]]] })
+    expect(await readBaseManifest(path.join(root, 'none.json'))).toBeUndefined()
   })
 
   it('stops at the byte budget', async () => {

@@ -1,4 +1,4 @@
-import { BUNDLE_KEY_PREFIX, bundleKeys, matrixHash, runFacts, type BundleKeyParts } from '../../../src/bundle/key.ts'
+import { BUNDLE_KEY_PREFIX, bundleKeys, isBaseKey, matrixHash, runFacts, type BundleKeyParts } from '../../../src/bundle/key.ts'
 
 const base: BundleKeyParts = {
   hostOS: 'linux',
@@ -12,15 +12,27 @@ const base: BundleKeyParts = {
   runAttempt: '2',
 }
 const m = matrixHash('')
-const stem = 'go-cache-setup-build-v2-linux-amd64-go1.26.8'
+const stem = 'go-cache-setup-build-v3-linux-amd64-go1.26.8'
 
 describe('bundleKeys', () => {
   it('is unique to the run, attempt, job and matrix cell, and restores this cell first, then this branch, then the default branch', () => {
-    expect(BUNDLE_KEY_PREFIX).toBe('go-cache-setup-build-v2')
+    expect(BUNDLE_KEY_PREFIX).toBe('go-cache-setup-build-v3')
     expect(bundleKeys(base)).toEqual({
       primary: `${stem}-feature_x_1-test-m${m}-1234-2`,
       restore: [`${stem}-feature_x_1-test-m${m}-`, `${stem}-main-test-m${m}-`, `${stem}-feature_x_1-`, `${stem}-main-`],
+      stem,
     })
+  })
+
+  it('takes as a base key only a bundle key of the same toolchain, in key characters', () => {
+    const keys = bundleKeys(base)
+    expect(isBaseKey(`${stem}-main-test-m${m}-7-1`, keys)).toBe(true)
+    expect(isBaseKey(`${stem}`, keys)).toBe(false)
+    expect(isBaseKey(`go-cache-setup-build-v3-linux-arm64-go1.26.8-main-test-m${m}-7-1`, keys)).toBe(false)
+    expect(isBaseKey(`${stem}-main,other`, keys)).toBe(false)
+    expect(isBaseKey(`${stem}-main/../x`, keys)).toBe(false)
+    expect(isBaseKey(`${stem}-${'a'.repeat(512)}`, keys)).toBe(false)
+    expect(isBaseKey(`setup-go-${stem}-`, keys)).toBe(false)
   })
 
   it('has no duplicate restore keys on the default branch, and no default-branch keys when the event does not name one', () => {
@@ -51,7 +63,7 @@ describe('bundleKeys', () => {
       expect(key).not.toContain(',')
       expect(key.length).toBeLessThanOrEqual(512)
     }
-    expect(keys.primary).toMatch(/^go-cache-setup-build-v2-linux-amd64-devel_go1.27_abc_X_foo-release_b{47}_[0-9a-f]{8}-j{55}_[0-9a-f]{8}-m[0-9a-f]{8}-1234-2$/)
+    expect(keys.primary).toMatch(/^go-cache-setup-build-v3-linux-amd64-devel_go1.27_abc_X_foo-release_b{47}_[0-9a-f]{8}-j{55}_[0-9a-f]{8}-m[0-9a-f]{8}-1234-2$/)
   })
 })
 

@@ -144,7 +144,7 @@ describe('daemon', () => {
   it('imports a bundle while answering: a fetch for an announced entry waits for it, then the figures come with flush', async () => {
     const file = await bundleFile(root, 40, 200_000)
     await start()
-    expect(await controlRequest(socket, { op: 'import', file, maxBytes: 1 << 30 }, 5000)).toStrictEqual({ ok: true })
+    expect(await controlRequest(socket, { op: 'import', files: [file], maxBytes: 1 << 30 }, 5000)).toStrictEqual({ ok: true })
     // Sent at once: the import has barely started, and entry 139 comes with the last object.
     const [late, unknown] = await Promise.all([
       controlRequest(socket, { op: 'fetch', actionId: id(139) }, 30_000),
@@ -166,17 +166,25 @@ describe('daemon', () => {
     await start()
     const notBundle = path.join(root, 'notes.txt')
     writeFileSync(notBundle, 'keep me')
-    expect(await controlRequest(socket, { op: 'import', file: notBundle, maxBytes: 1 << 30 }, 5000)).toStrictEqual({
+    expect(await controlRequest(socket, { op: 'import', files: [notBundle], maxBytes: 1 << 30 }, 5000)).toStrictEqual({
       ok: false,
-      error: `not a bundle file: ${JSON.stringify(notBundle)}`,
+      error: `not bundle files: ${JSON.stringify([notBundle])}`,
+    })
+    const three = [await bundleFile(root, 1), await bundleFile(root, 1), await bundleFile(root, 1)]
+    expect(await controlRequest(socket, { op: 'import', files: three, maxBytes: 1 << 30 }, 5000)).toMatchObject({ ok: false })
+    expect(await controlRequest(socket, { op: 'import', files: [], maxBytes: 1 << 30 }, 5000)).toMatchObject({ ok: false })
+    const manifest = { file: path.join(root, 'notes.txt'), key: 'k' }
+    expect(await controlRequest(socket, { op: 'import', files: [three[0]!], maxBytes: 1 << 30, baseManifest: manifest }, 5000)).toStrictEqual({
+      ok: false,
+      error: 'baseManifest must be a .base.json file and a key',
     })
     expect(existsSync(notBundle)).toBe(true)
-    expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: -1 }, 5000)).toStrictEqual({
+    expect(await controlRequest(socket, { op: 'import', files: [await bundleFile(root, 1)], maxBytes: -1 }, 5000)).toStrictEqual({
       ok: false,
       error: 'maxBytes must be a positive integer',
     })
-    expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: 1 << 30 }, 5000)).toStrictEqual({ ok: true })
-    expect(await controlRequest(socket, { op: 'import', file: await bundleFile(root, 1), maxBytes: 1 << 30 }, 5000)).toStrictEqual({
+    expect(await controlRequest(socket, { op: 'import', files: [await bundleFile(root, 1)], maxBytes: 1 << 30 }, 5000)).toStrictEqual({ ok: true })
+    expect(await controlRequest(socket, { op: 'import', files: [await bundleFile(root, 1)], maxBytes: 1 << 30 }, 5000)).toStrictEqual({
       ok: false,
       error: 'a bundle was imported already',
     })
