@@ -99707,7 +99707,8 @@ function readPantsInputs(getInput, cacheToken) {
 }
 const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3;
 /** Measured on edit sequences: docs/decisions.md D14. */
-const DEFAULT_BUNDLE_SAVE_THRESHOLD = { kind: 'percent', value: 5 };
+/** 1%: most saves are layers, cheap enough that going stale costs more (D24). */
+const DEFAULT_BUNDLE_SAVE_THRESHOLD = { kind: 'percent', value: 1 };
 /** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
 function readThreshold(getInput, name, fallback) {
     const value = getInput(name).trim();

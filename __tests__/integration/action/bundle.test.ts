@@ -135,9 +135,9 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     for (const size of sizes) expect(size).toBeLessThanOrEqual(sizes[0]! * 1.05)
   }, 600_000)
 
-  it('does not save when only a little is new, under the default threshold', async () => {
+  it('does not save when only a little is new, under the threshold', async () => {
     await writeFile(path.join(machine.workspace, 'internal', 'greet', 'greet.go'), editGreet(11))
-    const job = await runBundleJob({ machine, runId: 11 })
+    const job = await runBundleJob({ machine, runId: 11, with: { 'bundle-save-threshold': '5%' } })
     expectSuccess(job)
     expect(job.summary).toMatch(/\| Save \| not saved: only \d+ new entries, below bundle-save-threshold \(5% of the bundle's \d+ entries new\) \|/)
     expect(bundles().find((e) => e.key.endsWith('-11-1'))).toBeUndefined()

@@ -25,7 +25,7 @@ describe('readInputs', () => {
       cacheTimeoutMs: 10_000,
       cacheCompression: 'zstd',
       bundleMaxBytes: 2 * 1024 ** 3,
-      bundleSaveThreshold: { kind: 'percent', value: 5 },
+      bundleSaveThreshold: { kind: 'percent', value: 1 },
       matrix: '',
     })
   })
