@@ -699,7 +699,8 @@ async function importBundle(files, store, options) {
                 });
                 report.rejected += result.rejected;
                 if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
-                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest });
+                    // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
+                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined);
                 }
             }
             catch (error) {

@@ -98695,7 +98695,8 @@ async function importBundle(files, store, options) {
                 });
                 report.rejected += result.rejected;
                 if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
-                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest });
+                    // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
+                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined);
                 }
             }
             catch (error) {
@@ -98816,17 +98817,17 @@ async function restoreBundle(p) {
             const layer = p.file.replace(/\.bundle$/, '.layer.bundle');
             await (0,promises_namespaceObject.rename)(p.file, layer);
             files[0] = layer;
-            const base = await p.cache.restore([p.file], head.baseKey, []).catch((error) => {
-                p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed: ${(0,errors/* errorMessage */.g)(error)}`);
-                return undefined;
-            });
+            const base = await p.cache.restore([p.file], head.baseKey, []).catch((error) => error);
             if (base === head.baseKey) {
                 report.baseKey = bottomKey = base;
                 files.push(p.file);
             }
             else {
                 await (0,promises_namespaceObject.rm)(p.file, { force: true });
-                p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`);
+                if (base instanceof Error)
+                    p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed; only the layer is restored: ${(0,errors/* errorMessage */.g)(base)}`);
+                else
+                    p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`);
             }
         }
     }
@@ -99706,8 +99707,7 @@ function readPantsInputs(getInput, cacheToken) {
     };
 }
 const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3;
-/** Measured on edit sequences: docs/decisions.md D14. */
-/** 1%: most saves are layers, cheap enough that going stale costs more (D24). */
+/** 1%: most saves are layers, cheap enough that a stale bundle costs more than a save (measured: D14, D24). */
 const DEFAULT_BUNDLE_SAVE_THRESHOLD = { kind: 'percent', value: 1 };
 /** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */
 function readThreshold(getInput, name, fallback) {

@@ -100283,7 +100283,8 @@ async function import_importBundle(files, store, options) {
                 });
                 report.rejected += result.rejected;
                 if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
-                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest });
+                    // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
+                    await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined);
                 }
             }
             catch (error) {
@@ -100476,17 +100477,17 @@ async function restoreBundle(p) {
             const layer = p.file.replace(/\.bundle$/, '.layer.bundle');
             await rename(p.file, layer);
             files[0] = layer;
-            const base = await p.cache.restore([p.file], head.baseKey, []).catch((error) => {
-                p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed: ${errorMessage(error)}`);
-                return undefined;
-            });
+            const base = await p.cache.restore([p.file], head.baseKey, []).catch((error) => error);
             if (base === head.baseKey) {
                 report.baseKey = bottomKey = base;
                 files.push(p.file);
             }
             else {
                 await rm(p.file, { force: true });
-                p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`);
+                if (base instanceof Error)
+                    p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed; only the layer is restored: ${errorMessage(base)}`);
+                else
+                    p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`);
             }
         }
     }

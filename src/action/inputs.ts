@@ -223,8 +223,7 @@ function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
 }
 
 export const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3
-/** Measured on edit sequences: docs/decisions.md D14. */
-/** 1%: most saves are layers, cheap enough that going stale costs more (D24). */
+/** 1%: most saves are layers, cheap enough that a stale bundle costs more than a save (measured: D14, D24). */
 export const DEFAULT_BUNDLE_SAVE_THRESHOLD: SaveThreshold = { kind: 'percent', value: 1 }
 
 /** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */

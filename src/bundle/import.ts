@@ -133,7 +133,8 @@ export async function importBundle(files: string | readonly string[], store: Loc
         })
         report.rejected += result.rejected
         if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
-          await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest })
+          // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
+          await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined)
         }
       } catch (error) {
         failed(error)

@@ -143,16 +143,14 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
       const layer = p.file.replace(/\.bundle$/, '.layer.bundle')
       await rename(p.file, layer)
       files[0] = layer
-      const base = await p.cache.restore([p.file], head.baseKey, []).catch((error: unknown) => {
-        p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed: ${errorMessage(error)}`)
-        return undefined
-      })
+      const base = await p.cache.restore([p.file], head.baseKey, []).catch((error: unknown) => error as Error)
       if (base === head.baseKey) {
         report.baseKey = bottomKey = base
         files.push(p.file)
       } else {
         await rm(p.file, { force: true })
-        p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`)
+        if (base instanceof Error) p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed; only the layer is restored: ${errorMessage(base)}`)
+        else p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`)
       }
     }
   }

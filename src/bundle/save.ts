@@ -130,10 +130,7 @@ export function planSave(candidates: readonly Candidate[], maxBytes: number, bas
     if (!actionIds.some((a) => wanted.has(a))) unusedBytes += size
     for (const a of actionIds) inBase.add(a)
   }
-  const objects = planBundle(
-    candidates.filter((c) => !inBase.has(c.actionId)),
-    Number.POSITIVE_INFINITY,
-  )
+  const objects = planBundle(candidates.filter((c) => !inBase.has(c.actionId)), Number.POSITIVE_INFINITY)
   const layerBytes = objects.reduce((n, o) => n + o.size, 0)
   const layered = baseBytes + layerBytes <= maxBytes && unusedBytes <= LAYER_SLACK * (baseBytes + layerBytes) && layerBytes <= LAYER_MAX_SHARE * baseBytes
   return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole

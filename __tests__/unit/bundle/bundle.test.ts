@@ -312,6 +312,28 @@ describe('layers', () => {
     expect(save4.baseKey).toBeUndefined()
   })
 
+  it('restores only the layer, with a warning, when the service fails on the base', async () => {
+    const cache = new MemoryArchiveCache()
+    const s1 = new LocalStore(path.join(root, 's1'))
+    const base = fill(s1, 1, 10)
+    await saveBundle({ cache, log, store: s1.root, restore: await restoreBundle(params(cache, s1.root, { keys: run(1) })), write: { allowed: true }, ids: jobIds([], base), now: () => 0 })
+    const s2 = new LocalStore(path.join(root, 's2'))
+    const r2 = await restoreBundle(params(cache, s2.root, { keys: run(2) }))
+    const added = fill(s2, 20, 1)
+    expect(await saveBundle({ cache, log, store: s2.root, restore: r2, write: { allowed: true }, ids: jobIds(base, added), now: () => 0 })).toMatchObject({ baseKey: run(1).primary })
+    const restore = cache.restore.bind(cache)
+    cache.restore = async (paths, primaryKey, restoreKeys) => {
+      if (primaryKey === run(1).primary) throw new Error('HTTP 503')
+      return restore(paths, primaryKey, restoreKeys)
+    }
+    const s3 = new LocalStore(path.join(root, 's3'))
+    const r3 = await restoreBundle(params(cache, s3.root, { keys: run(3) }))
+    expect(r3).toMatchObject({ outcome: 'hit', matchedKey: run(2).primary, entries: 1 })
+    expect(r3.baseManifest).toBeUndefined()
+    expect(s3.get(added[0]!)).toBeDefined()
+    expect(warnings()).toEqual([`warning Build cache bundle: restoring the base ${run(1).primary} failed; only the layer is restored: HTTP 503`])
+  })
+
   it('restores only the layer, with a warning, when it names a base that is not one of our keys', async () => {
     const cache = new MemoryArchiveCache()
     const a = new LocalStore(path.join(root, 'a'))
