@@ -671,12 +671,11 @@ async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = (typeof files === 'string' ? [files] : files).map((file) => {
-        const input = (0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES });
-        const output = input.pipe(decompressor());
-        input.on('error', (error) => output.destroy(error));
-        return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined };
-    });
+    const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+        file,
+        ...openBundle(file, { maxTotalBytes: options.maxBytes }),
+        head: undefined,
+    }));
     const failed = (error) => (report.error ??= errorMessage(error));
     try {
         for (const layer of layers)
@@ -716,6 +715,14 @@ async function importBundle(files, store, options) {
         await Promise.all(layers.map((layer) => (0,promises_.rm)(layer.file, { force: true }).catch(() => undefined)));
     }
     return { ...report, importMs: now() - started };
+}
+/** A reader over a compressed bundle file; `output.destroy()` closes it. */
+function openBundle(file, limits) {
+    const input = (0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES });
+    const output = input.pipe(decompressor());
+    input.on('error', (error) => output.destroy(error));
+    output.on('close', () => input.destroy());
+    return { output, reader: new BundleReader(output, limits) };
 }
 async function writeBaseManifest(file, manifest) {
     await (0,promises_.writeFile)(`${file}.tmp`, JSON.stringify(manifest));

@@ -98667,12 +98667,11 @@ async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = (typeof files === 'string' ? [files] : files).map((file) => {
-        const input = (0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES });
-        const output = input.pipe(decompressor());
-        input.on('error', (error) => output.destroy(error));
-        return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined };
-    });
+    const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+        file,
+        ...openBundle(file, { maxTotalBytes: options.maxBytes }),
+        head: undefined,
+    }));
     const failed = (error) => (report.error ??= (0,errors/* errorMessage */.g)(error));
     try {
         for (const layer of layers)
@@ -98713,6 +98712,14 @@ async function importBundle(files, store, options) {
     }
     return { ...report, importMs: now() - started };
 }
+/** A reader over a compressed bundle file; `output.destroy()` closes it. */
+function openBundle(file, limits) {
+    const input = (0,external_node_fs_.createReadStream)(file, { highWaterMark: STREAM_CHUNK_BYTES });
+    const output = input.pipe(decompressor());
+    input.on('error', (error) => output.destroy(error));
+    output.on('close', () => input.destroy());
+    return { output, reader: new BundleReader(output, limits) };
+}
 async function writeBaseManifest(file, manifest) {
     await (0,promises_namespaceObject.writeFile)(`${file}.tmp`, JSON.stringify(manifest));
     await (0,promises_namespaceObject.rename)(`${file}.tmp`, file);
@@ -98746,8 +98753,6 @@ async function readBaseManifest(file) {
  * their OutputID (import.ts), so a go process that looks early either waits
  * for an entry the bundle's index announced or misses.
  */
-
-
 
 
 
@@ -98851,18 +98856,15 @@ function describe(report) {
 }
 /** The bundle's head (the base it names, its index), or the error that kept it from being read. */
 async function readHead(file) {
-    const input = (0,external_node_fs_.createReadStream)(file);
-    const output = input.pipe(decompressor());
-    input.on('error', (error) => output.destroy(error));
+    const { output, reader } = openBundle(file, { maxTotalBytes: 0 });
     try {
-        return await new BundleReader(output, { maxTotalBytes: 0 }).head();
+        return await reader.head();
     }
     catch (error) {
         return error instanceof Error ? error : new Error(String(error));
     }
     finally {
         output.destroy();
-        input.destroy();
     }
 }
 /**

@@ -100255,12 +100255,11 @@ async function import_importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = (typeof files === 'string' ? [files] : files).map((file) => {
-        const input = createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES });
-        const output = input.pipe(decompressor());
-        input.on('error', (error) => output.destroy(error));
-        return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined };
-    });
+    const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+        file,
+        ...import_openBundle(file, { maxTotalBytes: options.maxBytes }),
+        head: undefined,
+    }));
     const failed = (error) => (report.error ??= errorMessage(error));
     try {
         for (const layer of layers)
@@ -100300,6 +100299,14 @@ async function import_importBundle(files, store, options) {
         await Promise.all(layers.map((layer) => rm(layer.file, { force: true }).catch(() => undefined)));
     }
     return { ...report, importMs: now() - started };
+}
+/** A reader over a compressed bundle file; `output.destroy()` closes it. */
+function import_openBundle(file, limits) {
+    const input = createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES });
+    const output = input.pipe(decompressor());
+    input.on('error', (error) => output.destroy(error));
+    output.on('close', () => input.destroy());
+    return { output, reader: new BundleReader(output, limits) };
 }
 async function writeBaseManifest(file, manifest) {
     await writeFile(`${file}.tmp`, JSON.stringify(manifest));
@@ -100412,8 +100419,6 @@ function runFacts(env, payload) {
 
 
 
-
-
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
 const SERVICE_FAILED = 'the cache service failed';
 async function restoreBundle(p) {
@@ -100511,18 +100516,15 @@ function describe(report) {
 }
 /** The bundle's head (the base it names, its index), or the error that kept it from being read. */
 async function readHead(file) {
-    const input = createReadStream(file);
-    const output = input.pipe(decompressor());
-    input.on('error', (error) => output.destroy(error));
+    const { output, reader } = openBundle(file, { maxTotalBytes: 0 });
     try {
-        return await new BundleReader(output, { maxTotalBytes: 0 }).head();
+        return await reader.head();
     }
     catch (error) {
         return error instanceof Error ? error : new Error(String(error));
     }
     finally {
         output.destroy();
-        input.destroy();
     }
 }
 /**

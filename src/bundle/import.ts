@@ -10,7 +10,8 @@ import { createReadStream } from 'node:fs'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { errorMessage } from '../action/errors.ts'
 import type { LocalStore } from '../store/local-store.ts'
-import { BundleReader, decompressor, STREAM_CHUNK_BYTES, type BundleHead } from './format.ts'
+import type { Readable } from 'node:stream'
+import { BundleReader, decompressor, STREAM_CHUNK_BYTES, type BundleHead, type ReadLimits } from './format.ts'
 
 export interface ImportReport {
   objects: number
@@ -108,12 +109,11 @@ export async function importBundle(files: string | readonly string[], store: Loc
   const now = options.now ?? (() => performance.now())
   const started = now()
   const report: ImportReport = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 }
-  const layers = (typeof files === 'string' ? [files] : files).map((file) => {
-    const input = createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES })
-    const output = input.pipe(decompressor())
-    input.on('error', (error) => output.destroy(error))
-    return { file, output, reader: new BundleReader(output, { maxTotalBytes: options.maxBytes }), head: undefined as BundleHead | undefined }
-  })
+  const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+    file,
+    ...openBundle(file, { maxTotalBytes: options.maxBytes }),
+    head: undefined as BundleHead | undefined,
+  }))
   const failed = (error: unknown) => (report.error ??= errorMessage(error))
   try {
     for (const layer of layers) layer.head = await layer.reader.head().catch((error: unknown) => void failed(error))
@@ -147,6 +147,15 @@ export async function importBundle(files: string | readonly string[], store: Loc
     await Promise.all(layers.map((layer) => rm(layer.file, { force: true }).catch(() => undefined)))
   }
   return { ...report, importMs: now() - started }
+}
+
+/** A reader over a compressed bundle file; `output.destroy()` closes it. */
+export function openBundle(file: string, limits: ReadLimits): { output: Readable; reader: BundleReader } {
+  const input = createReadStream(file, { highWaterMark: STREAM_CHUNK_BYTES })
+  const output = input.pipe(decompressor())
+  input.on('error', (error) => output.destroy(error))
+  output.on('close', () => input.destroy())
+  return { output, reader: new BundleReader(output, limits) }
 }
 
 /** One object of a base layer: its OutputID, size and the action IDs that point at it. */

@@ -6,15 +6,14 @@
  * their OutputID (import.ts), so a go process that looks early either waits
  * for an entry the bundle's index announced or misses.
  */
-import { createReadStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from '../logger.ts'
 import type { ArchiveCache } from '../storage/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { errorMessage } from '../action/errors.ts'
-import { BundleReader, decompressor, type BundleHead } from './format.ts'
-import { importBundle, type ImportReport } from './import.ts'
+import type { BundleHead } from './format.ts'
+import { importBundle, openBundle, type ImportReport } from './import.ts'
 import { isBaseKey, type BundleKeys } from './key.ts'
 
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
@@ -174,16 +173,13 @@ function describe(report: BundleRestoreReport): string {
 
 /** The bundle's head (the base it names, its index), or the error that kept it from being read. */
 async function readHead(file: string): Promise<BundleHead | Error> {
-  const input = createReadStream(file)
-  const output = input.pipe(decompressor())
-  input.on('error', (error) => output.destroy(error))
+  const { output, reader } = openBundle(file, { maxTotalBytes: 0 })
   try {
-    return await new BundleReader(output, { maxTotalBytes: 0 }).head()
+    return await reader.head()
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error))
   } finally {
     output.destroy()
-    input.destroy()
   }
 }
 
