@@ -671,7 +671,7 @@ async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+    const layers = files.map((file) => ({
         file,
         ...openBundle(file, { maxTotalBytes: options.maxBytes }),
         head: undefined,
@@ -820,8 +820,7 @@ async function scanStore(root, now = Date.now(), usedNow = new Set()) {
     // entries are not counted, and their objects go.
     const withFiles = new Set(entries.map((e) => e.actionId));
     const importedAtMs = (0,external_node_fs_.statSync)((0,local_store/* importedPath */.U2)(root), { throwIfNoEntry: false })?.mtimeMs;
-    const importedText = importedAtMs === undefined ? '' : readText((0,local_store/* importedPath */.U2)(root));
-    for (const [actionId, entry] of (0,local_store/* parseImported */.IX)(importedText)) {
+    for (const [actionId, entry] of importedAtMs === undefined ? [] : (0,local_store/* readImported */.xu)(root)) {
         if (withFiles.has(actionId))
             continue;
         entries.push({ actionId, outputId: entry.outputId, lastUsedMs: usedNow.has(actionId) ? now : (importedAtMs ?? 0) });
@@ -833,14 +832,6 @@ async function scanStore(root, now = Date.now(), usedNow = new Set()) {
             temps.push({ name, ageMs: now - info.mtimeMs });
     }
     return { entries, objects, temps };
-}
-function readText(file) {
-    try {
-        return (0,external_node_fs_.readFileSync)(file, 'latin1');
-    }
-    catch {
-        return '';
-    }
 }
 function names(dir) {
     try {
@@ -2638,13 +2629,13 @@ function decodeRemoteSettings(text) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   IX: () => (/* binding */ parseImported),
 /* harmony export */   Rd: () => (/* binding */ rewriteImported),
 /* harmony export */   U2: () => (/* binding */ importedPath),
 /* harmony export */   Vs: () => (/* binding */ LocalStore),
-/* harmony export */   hB: () => (/* binding */ readEntry)
+/* harmony export */   hB: () => (/* binding */ readEntry),
+/* harmony export */   xu: () => (/* binding */ readImported)
 /* harmony export */ });
-/* unused harmony export parseEntry */
+/* unused harmony exports parseImported, parseEntry */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
@@ -3008,23 +2999,24 @@ function parseImported(text) {
     }
     return entries;
 }
-/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
-function rewriteImported(root, remove) {
-    const file = importedPath(root);
-    let text;
+/** Every entry of the imported-entries file; none when it is missing or unreadable. */
+function readImported(root) {
     try {
-        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'latin1');
+        return parseImported((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(importedPath(root), 'latin1'));
     }
     catch {
-        return;
+        return new Map();
     }
-    const lines = [...parseImported(text)];
+}
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
+function rewriteImported(root, remove) {
+    const lines = [...readImported(root)];
     const kept = lines.filter(([id]) => !remove.has(id));
     if (kept.length === lines.length)
         return;
     const temp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(root, 'tmp', `imported-${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`);
     (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, file);
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, importedPath(root));
 }
 function entryLine(outputId, size, timeMs, objectMtimeMs) {
     return `v1 ${outputId} ${size} ${timeMs} ${Math.trunc(objectMtimeMs)}\n`;

@@ -98289,23 +98289,24 @@ function parseImported(text) {
     }
     return entries;
 }
-/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
-function rewriteImported(root, remove) {
-    const file = importedPath(root);
-    let text;
+/** Every entry of the imported-entries file; none when it is missing or unreadable. */
+function readImported(root) {
     try {
-        text = readFileSync(file, 'latin1');
+        return parseImported(readFileSync(importedPath(root), 'latin1'));
     }
     catch {
-        return;
+        return new Map();
     }
-    const lines = [...parseImported(text)];
+}
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
+function rewriteImported(root, remove) {
+    const lines = [...readImported(root)];
     const kept = lines.filter(([id]) => !remove.has(id));
     if (kept.length === lines.length)
         return;
     const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
     writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
-    renameSync(temp, file);
+    renameSync(temp, importedPath(root));
 }
 function entryLine(outputId, size, timeMs, objectMtimeMs) {
     return `v1 ${outputId} ${size} ${timeMs} ${Math.trunc(objectMtimeMs)}\n`;
@@ -98667,7 +98668,7 @@ async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+    const layers = files.map((file) => ({
         file,
         ...openBundle(file, { maxTotalBytes: options.maxBytes }),
         head: undefined,

@@ -99876,23 +99876,24 @@ function parseImported(text) {
     }
     return entries;
 }
-/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
-function rewriteImported(root, remove) {
-    const file = importedPath(root);
-    let text;
+/** Every entry of the imported-entries file; none when it is missing or unreadable. */
+function readImported(root) {
     try {
-        text = readFileSync(file, 'latin1');
+        return parseImported(readFileSync(importedPath(root), 'latin1'));
     }
     catch {
-        return;
+        return new Map();
     }
-    const lines = [...parseImported(text)];
+}
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
+function rewriteImported(root, remove) {
+    const lines = [...readImported(root)];
     const kept = lines.filter(([id]) => !remove.has(id));
     if (kept.length === lines.length)
         return;
     const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
     writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
-    renameSync(temp, file);
+    renameSync(temp, importedPath(root));
 }
 function entryLine(outputId, size, timeMs, objectMtimeMs) {
     return `v1 ${outputId} ${size} ${timeMs} ${Math.trunc(objectMtimeMs)}\n`;
@@ -100255,7 +100256,7 @@ async function import_importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+    const layers = files.map((file) => ({
         file,
         ...import_openBundle(file, { maxTotalBytes: options.maxBytes }),
         head: undefined,
@@ -100642,9 +100643,9 @@ const LAYER_MAX_SHARE = 0.5;
  * LAYER_MAX_SHARE of the base; else a whole bundle (planBundle).
  */
 function planSave(candidates, maxBytes, base) {
-    const whole = { objects: planBundle(candidates, maxBytes) };
+    const whole = () => ({ objects: planBundle(candidates, maxBytes) });
     if (base === undefined)
-        return whole;
+        return whole();
     const wanted = new Set(candidates.map((c) => c.actionId));
     const inBase = new Set();
     let baseBytes = 0;
@@ -100659,7 +100660,7 @@ function planSave(candidates, maxBytes, base) {
     const objects = planBundle(candidates.filter((c) => !inBase.has(c.actionId)), Number.POSITIVE_INFINITY);
     const layerBytes = objects.reduce((n, o) => n + o.size, 0);
     const layered = baseBytes + layerBytes <= maxBytes && unusedBytes <= LAYER_SLACK * (baseBytes + layerBytes) && layerBytes <= LAYER_MAX_SHARE * baseBytes;
-    return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole;
+    return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole();
 }
 async function saveBundle(p) {
     const started = p.now();

@@ -105,11 +105,11 @@ export interface ImportOptions {
  * either. Deletes the files. Never throws: an unreadable layer is reported in
  * `error`, and the others are still imported.
  */
-export async function importBundle(files: string | readonly string[], store: LocalStore, options: ImportOptions): Promise<ImportReport> {
+export async function importBundle(files: readonly string[], store: LocalStore, options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? (() => performance.now())
   const started = now()
   const report: ImportReport = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 }
-  const layers = (typeof files === 'string' ? [files] : files).map((file) => ({
+  const layers = files.map((file) => ({
     file,
     ...openBundle(file, { maxTotalBytes: options.maxBytes }),
     head: undefined as BundleHead | undefined,

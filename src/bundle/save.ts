@@ -119,8 +119,8 @@ export interface SavePlan {
  * LAYER_MAX_SHARE of the base; else a whole bundle (planBundle).
  */
 export function planSave(candidates: readonly Candidate[], maxBytes: number, base?: BaseManifest): SavePlan {
-  const whole = { objects: planBundle(candidates, maxBytes) }
-  if (base === undefined) return whole
+  const whole = (): SavePlan => ({ objects: planBundle(candidates, maxBytes) })
+  if (base === undefined) return whole()
   const wanted = new Set(candidates.map((c) => c.actionId))
   const inBase = new Set<string>()
   let baseBytes = 0
@@ -133,7 +133,7 @@ export function planSave(candidates: readonly Candidate[], maxBytes: number, bas
   const objects = planBundle(candidates.filter((c) => !inBase.has(c.actionId)), Number.POSITIVE_INFINITY)
   const layerBytes = objects.reduce((n, o) => n + o.size, 0)
   const layered = baseBytes + layerBytes <= maxBytes && unusedBytes <= LAYER_SLACK * (baseBytes + layerBytes) && layerBytes <= LAYER_MAX_SHARE * baseBytes
-  return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole
+  return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole()
 }
 
 export interface BundleSaveParams {

@@ -357,21 +357,23 @@ export function parseImported(text: string): Map<string, Entry> {
   return entries
 }
 
+/** Every entry of the imported-entries file; none when it is missing or unreadable. */
+export function readImported(root: string): Map<string, Entry> {
+  try {
+    return parseImported(readFileSync(importedPath(root), 'latin1'))
+  } catch {
+    return new Map()
+  }
+}
+
 /** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
 export function rewriteImported(root: string, remove: ReadonlySet<string>): void {
-  const file = importedPath(root)
-  let text: string
-  try {
-    text = readFileSync(file, 'latin1')
-  } catch {
-    return
-  }
-  const lines = [...parseImported(text)]
+  const lines = [...readImported(root)]
   const kept = lines.filter(([id]) => !remove.has(id))
   if (kept.length === lines.length) return
   const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`)
   writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1')
-  renameSync(temp, file)
+  renameSync(temp, importedPath(root))
 }
 
 function entryLine(outputId: string, size: number, timeMs: number, objectMtimeMs: number): string {

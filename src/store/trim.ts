@@ -3,9 +3,9 @@
  * mtime of their action file, which the daemon bumps for every entry a job
  * used (LocalStore.touch), so what builds read survives and the rest goes.
  */
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { readdirSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { importedPath, parseImported, readEntry, rewriteImported } from './local-store.ts'
+import { importedPath, readEntry, readImported, rewriteImported } from './local-store.ts'
 
 // A restored or shared store is input: only names we could have written count.
 const HEX_ID = /^[0-9a-f]{64}$/
@@ -88,8 +88,7 @@ export async function scanStore(root: string, now = Date.now(), usedNow: Readonl
   // entries are not counted, and their objects go.
   const withFiles = new Set(entries.map((e) => e.actionId))
   const importedAtMs = statSync(importedPath(root), { throwIfNoEntry: false })?.mtimeMs
-  const importedText = importedAtMs === undefined ? '' : readText(importedPath(root))
-  for (const [actionId, entry] of parseImported(importedText)) {
+  for (const [actionId, entry] of importedAtMs === undefined ? [] : readImported(root)) {
     if (withFiles.has(actionId)) continue
     entries.push({ actionId, outputId: entry.outputId, lastUsedMs: usedNow.has(actionId) ? now : (importedAtMs ?? 0) })
   }
@@ -99,14 +98,6 @@ export async function scanStore(root: string, now = Date.now(), usedNow: Readonl
     if (info) temps.push({ name, ageMs: now - info.mtimeMs })
   }
   return { entries, objects, temps }
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'latin1')
-  } catch {
-    return ''
-  }
 }
 
 function names(dir: string): string[] {

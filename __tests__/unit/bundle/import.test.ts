@@ -74,7 +74,7 @@ describe('importBundle', () => {
     const order: string[] = []
     const wait = (n: number) => arrivals.settled(id(n))!.then(() => order.push(`${n}:${store.get(id(n)) === undefined ? 'miss' : 'hit'}`))
     const waits = [wait(102), wait(0)]
-    const report = await importBundle(file, store, { maxBytes: 1 << 30, arrivals })
+    const report = await importBundle([file], store, { maxBytes: 1 << 30, arrivals })
     await Promise.all(waits)
     expect(report).toMatchObject({ objects: 3, entries: 6, bytes: 150_000, rejected: 0, waits: 0, waitMs: 0 })
     expect(report.error).toBeUndefined()
@@ -90,7 +90,7 @@ describe('importBundle', () => {
     writeFileSync(file, good.subarray(0, Math.floor(good.length * 0.6))) // truncated
     const store = new LocalStore(path.join(root, 'store'))
     const arrivals = new Arrivals()
-    const report = await importBundle(file, store, { maxBytes: 1 << 30, arrivals })
+    const report = await importBundle([file], store, { maxBytes: 1 << 30, arrivals })
     expect(report.error).toBeDefined()
     expect(arrivals.settled(id(1))).toBeUndefined()
     expect(existsSync(file)).toBe(false)
@@ -162,7 +162,7 @@ describe('importBundle', () => {
 
   it('stops at the byte budget', async () => {
     const file = await bundleFile(root, 3)
-    const report = await importBundle(file, new LocalStore(path.join(root, 'store')), { maxBytes: 120_000 })
+    const report = await importBundle([file], new LocalStore(path.join(root, 'store')), { maxBytes: 120_000 })
     expect(report.objects).toBe(2)
     expect(report.error).toMatch(/goes over the limit of 120000 bytes/)
   })
