@@ -20,7 +20,7 @@
  *                          [--startup-runs 30] [--client dist/client/index.js]
  *                          [--cpu-prof DIR] [--json FILE]
  *
- * --client src/client/main.ts runs the sources directly (no rebuild needed;
+ * --client src/cli.ts runs the sources directly (no rebuild needed;
  * start-up figures then include type stripping, ~100 ms);
  * --cpu-prof writes the measured shim's V8 profile to DIR and prints where its
  * CPU went.

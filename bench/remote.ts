@@ -26,9 +26,10 @@ import { parseArgs, promisify } from 'node:util'
 import { startBazelRemote, type BazelRemote } from '../__tests__/support/bazel-remote/index.ts'
 import { cacheProgCommand } from '../src/buildcache/client-install.ts'
 import { controlRequest, waitForDaemon } from '../src/daemon/control.ts'
-import { fetchWaitMs } from '../src/remote/daemon-remote.ts'
-import type { RemoteStats } from '../src/remote/remote-cache.ts'
-import { encodeRemoteSettings, manifestKey, REMOTE_ENV, remoteSettings, type Compression } from '../src/remote/settings.ts'
+import { fetchWaitMs } from '../src/buildcache/client-daemon.ts'
+import type { RemoteStats } from '../src/store/remote-tier.ts'
+import { authorizationHeader, encodeRemoteSettings, manifestKey, remoteSettings, type Compression } from '../src/remote/config.ts'
+import { REMOTE_ENV } from '../src/common/env.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -82,14 +83,14 @@ interface Client {
 }
 
 /** The daemon and GOCACHEPROG as buildcache/setup.ts makes them with a cache-url. */
-/** One job's manifest key, as the action derives it (remote/settings.ts manifestKey). */
-const MANIFEST_KEY = manifestKey({ repository: 'bench/large-module', workflow: 'bench', job: 'build', os: 'linux', arch: 'amd64', goVersion: 'bench' })
+/** One job's manifest key, as the action derives it (remote/config.ts manifestKey). */
+const MANIFEST_KEY = manifestKey({ repository: 'bench/large-module', workflow: 'bench', job: 'build', hostOS: 'linux', hostArch: 'amd64', goVersion: 'bench' })
 
 async function startClient(dir: string, server: BazelRemote, compression: Compression, manifest = true): Promise<Client> {
   const store = path.join(dir, 'store')
   const socket = path.join(dir, 'd.sock')
   await mkdir(store, { recursive: true })
-  const settings = remoteSettings({ url: server.httpUrl, token: server.credentials, headers: {}, timeoutMs: 10_000, compression }, true, manifest ? MANIFEST_KEY : undefined)
+  const settings = remoteSettings({ url: server.httpUrl, headers: { Authorization: authorizationHeader(server.credentials, 'credentials') }, timeoutMs: 10_000, compression }, true, manifest ? MANIFEST_KEY : undefined)
   const daemon = spawn(process.execPath, [client, 'daemon', '--store', store, '--socket', socket, '--log', path.join(dir, 'daemon.log')], {
     detached: true,
     stdio: 'ignore',
@@ -98,7 +99,7 @@ async function startClient(dir: string, server: BazelRemote, compression: Compre
   daemon.unref()
   if (!(await waitForDaemon(socket, 10_000))) throw new Error('the daemon did not start')
   return {
-    env: { GOCACHE: path.join(dir, 'gocache'), GOCACHEPROG: cacheProgCommand({ node: process.execPath, client, store, socket, remoteWaitMs: fetchWaitMs(settings) }) },
+    env: { GOCACHE: path.join(dir, 'gocache'), GOCACHEPROG: cacheProgCommand({ node: process.execPath, client, store, socket, remoteWaitMs: fetchWaitMs(settings.config) }) },
     socket,
     stop: async () => void (await controlRequest(socket, { op: 'stop' }, 5000).catch(() => undefined)),
   }

@@ -4,6 +4,8 @@
 # .ci/run both call it, so `npm install && npm test` works on a fresh machine.
 #   bazel-remote  .tmp/bin/bazel-remote   (built from the pinned module, scripts/install-bazel-remote.sh)
 #   Pants         .tmp/pants-venv         (pip, in a Python 3.9 venv) and the pex it needs
+# Needs go, network access to the Go module proxy and PyPI, and a Python 3.9
+# (pyenv's, or python3.9 on PATH) the first time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +18,38 @@ mkdir -p "$tools"
 # bazel-remote: pinned, built from the module download (scripts/install-bazel-remote.sh says why).
 bash scripts/install-bazel-remote.sh "$tools"
 
+# Prints the path of a Python 3.9: pyenv's newest 3.9, else python3.9 on PATH.
+# Prints nothing when there is none. Each candidate must run and say it is 3.9
+# (a pyenv shim for a version that is not installed does not).
+find_python39() {
+  local root candidate
+  root="$(pyenv root 2>/dev/null || true)"
+  for candidate in \
+    "$(printf '%s\n' "${root:-/nonexistent}"/versions/3.9.*/bin/python3.9 | sort -V | tail -1)" \
+    "$(command -v python3.9 || true)"; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ] &&
+      "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 9))' >/dev/null 2>&1; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 0
+}
+
 venv=.tmp/pants-venv
 if [ ! -x "$venv/bin/pants" ] || [ "$("$venv/bin/pip" show pantsbuild.pants 2>/dev/null | sed -n 's/^Version: //p')" != "$PANTS_VERSION" ]; then
   echo "installing Pants ${PANTS_VERSION} in a Python 3.9 venv"
-  python39="$(printf '%s\n' "$(pyenv root 2>/dev/null)"/versions/3.9.*/bin/python3.9 | sort -V | tail -1)"
-  [ -x "$python39" ] || python39="$(command -v python3.9)"
+  python39="$(find_python39)"
+  if [ -z "$python39" ]; then
+    {
+      echo "error: Pants ${PANTS_VERSION} (for the Pants integration tests) needs Python 3.9, and none was found."
+      echo "Looked for pyenv's versions/3.9.*/bin/python3.9 and for python3.9 on PATH."
+      echo "Install one, then run this again:"
+      echo "  pyenv install 3.9    (see https://github.com/pyenv/pyenv; Debian and Ubuntu may have no python3.9 package)"
+      echo "  or put a python3.9 on PATH."
+    } >&2
+    exit 1
+  fi
   rm -rf "$venv"
   "$python39" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "pantsbuild.pants==${PANTS_VERSION}"

@@ -1,6 +1,6 @@
 import { runnerContext } from './action/context.ts'
 import { runMain } from './action/run-main.ts'
-import { errorMessage } from './action/errors.ts'
+import { errorMessage } from './common/errors.ts'
 import * as core from '@actions/core'
 
 try {

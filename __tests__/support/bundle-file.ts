@@ -1,7 +1,7 @@
 /** A real bundle file for tests of its import, written by the real writer. */
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { planBundle, writeBundle } from '../../src/bundle/save.ts'
+import { planBundle, writeBundle } from '../../src/buildcache/bundle-save.ts'
 import { LocalStore } from '../../src/store/local-store.ts'
 
 export const id = (n: number) => n.toString(16).padStart(64, '0')

@@ -6,7 +6,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ActionContext } from '../../src/action/context.ts'
 import type { CommandRunner } from '../../src/go/go-env.ts'
-import type { ArchiveCache } from '../../src/storage/archive-cache.ts'
+import type { ArchiveCache } from '../../src/actions-cache/archive-cache.ts'
 
 /** An archive cache in memory with GitHub's matching rules (exact, then newest prefix). */
 export class MemoryArchiveCache implements ArchiveCache {

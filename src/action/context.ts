@@ -10,8 +10,8 @@ import packageJson from '../../package.json' with { type: 'json' }
 import type { BuildCacheIO } from '../buildcache/setup.ts'
 import { spawnDetachedProcess } from '../daemon/launch.ts'
 import type { CommandRunner } from '../go/go-env.ts'
-import type { Logger } from '../logger.ts'
-import { actionsCache, type ArchiveCache } from '../storage/archive-cache.ts'
+import type { Logger } from '../common/logger.ts'
+import { actionsCache, type ArchiveCache } from '../actions-cache/archive-cache.ts'
 import type { GetInput } from './inputs.ts'
 import type { StateStore } from './state.ts'
 

@@ -9,10 +9,10 @@ import { parseByteSize } from '../store/byte-size.ts'
 import { DEFAULT_PANTS_AUTH_HEADER } from '../pants/config.ts'
 import { headerEnvNames, HeaderError, parseHeaderLine, parseHeaderLines, type Header } from '../pants/headers.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
-import { DEFAULT_TIMEOUT_SECONDS, parseRemoteInputs, RemoteConfigError, type Compression } from '../remote/settings.ts'
-import type { SaveThreshold } from '../bundle/restore.ts'
+import { parseRemoteInputs, RemoteConfigError, type RemoteConfig } from '../remote/config.ts'
+import type { SaveThreshold } from '../buildcache/bundle-restore.ts'
 import { Input } from './constants.ts'
-import { ConfigError } from './errors.ts'
+import { ConfigError } from '../common/errors.ts'
 
 export interface Inputs {
   /** Restore GOMODCACHE in main and save it in post. */
@@ -33,19 +33,10 @@ export interface Inputs {
   storePath: string
   /** The local store is trimmed to this many bytes at the end of the job. */
   storeMaxBytes: number
-  /** The remote cache (Bazel HTTP protocol): origin plus instance path, no trailing slash; '' for none. */
-  cacheUrl: string
-  /** A secret: masked by main, handed only to the daemon's environment (Pants reads it from an env var it names). '' for none. */
+  /** The remote cache (cache-url and the inputs that go with it), with its Authorization header; absent for none. */
+  remote?: RemoteConfig
+  /** cache-token, a secret: masked by main; the daemon gets it as remote's header, Pants reads it from a variable it names. '' for none. */
   cacheToken: string
-  /** Extra request headers (cache-headers); values are masked too. */
-  cacheHeaders: Record<string, string>
-  /** Absolute PEM paths for TLS to the remote; '' for none. */
-  cacheCaCert: string
-  cacheClientCert: string
-  cacheClientKey: string
-  /** Per remote request. */
-  cacheTimeoutMs: number
-  cacheCompression: Compression
   /** The auto-configure input; undefined when empty, so the org's levels decide (action/auto-configure.ts). */
   autoConfigure: boolean | undefined
   pants: PantsInputs
@@ -106,12 +97,13 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     }
   }
 
+  const cacheToken = getInput(Input.CacheToken).trim()
   let remote
   try {
     remote = parseRemoteInputs(
       {
         url: getInput(Input.CacheUrl),
-        token: getInput(Input.CacheToken),
+        token: cacheToken,
         headers: getInput(Input.CacheHeaders),
         caCert: getInput(Input.CacheCaCert),
         clientCert: getInput(Input.CacheClientCert),
@@ -137,14 +129,8 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
   }
 
   return {
-    cacheUrl: remote?.url ?? '',
-    cacheToken: remote?.token ?? '',
-    cacheHeaders: remote?.headers ?? {},
-    cacheCaCert: remote?.caFile ?? '',
-    cacheClientCert: remote?.certFile ?? '',
-    cacheClientKey: remote?.keyFile ?? '',
-    cacheTimeoutMs: remote?.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000,
-    cacheCompression: remote?.compression ?? 'zstd',
+    ...(remote && { remote }),
+    cacheToken,
     moduleCache: readBoolean(getInput, Input.ModuleCache, true),
     dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
     cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
@@ -155,7 +141,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     storePath: getInput(Input.StorePath).trim() === '' ? '' : path.resolve(workspace, getInput(Input.StorePath).trim()),
     storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
     autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
-    pants: readPantsInputs(getInput, getInput(Input.CacheToken).trim()),
+    pants: readPantsInputs(getInput, cacheToken),
     bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
     bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
     matrix: getInput(Input.Matrix).trim(),

@@ -1,29 +1,27 @@
 /**
- * The main step: read inputs, find Go, restore the module cache, and hand
- * post what it needs through state. Only misconfiguration fails the step;
- * cache trouble is a warning and the build goes on, slower.
+ * The main step: read inputs, find Go, work out the plan (plan.ts), then
+ * carry it out one step at a time and hand post what it needs through state.
+ * Only misconfiguration fails the step; cache trouble is a warning and the
+ * build goes on, slower.
  */
 import { stat } from 'node:fs/promises'
-import os from 'node:os'
-import path from 'node:path'
-import { KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV } from '../bootstrap/job-hooks.ts'
 import { readKitConfig } from '../bootstrap/kit-config.ts'
-import { bundleKeys, runFacts } from '../bundle/key.ts'
-import { restoreBundle } from '../bundle/restore.ts'
-import { gocacheDirKeys, restoreGoCacheDir } from '../buildcache/directory.ts'
-import { setupBuildCache } from '../buildcache/setup.ts'
+import { restoreBundle, type BundleRestoreReport } from '../buildcache/bundle-restore.ts'
+import { restoreGoCacheDir } from '../buildcache/directory.ts'
+import { setupBuildCache, type BuildCacheState } from '../buildcache/setup.ts'
+import { GOCACHEPROG } from '../common/env.ts'
+import { ConfigError, errorMessage } from '../common/errors.ts'
 import { controlRequest } from '../daemon/control.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
-import { restoreModCache } from '../modcache/restore.ts'
+import { restoreModCache, type ModCacheRestoreReport } from '../modcache/restore.ts'
 import { setupPants } from '../pants/setup.ts'
+import { describeAutoConfigure, type WiringReport } from '../policy/auto-configure.ts'
 import { readEvent } from '../policy/event-file.ts'
-import { decideWrite, parseCacheMode } from '../policy/write-policy.ts'
-import { maskRemoteSecrets, remoteFromInputs } from '../remote/action-setup.ts'
-import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from './auto-configure.ts'
 import { Input, Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
-import { ConfigError, errorMessage } from './errors.ts'
 import { readInputs, type Inputs } from './inputs.ts'
+import { planMain, type MainPlan } from './plan.ts'
+import { daemonRemote, maskRemoteSecrets } from './remote-setup.ts'
 import { saveState, type SavedState } from './state.ts'
 
 /** The daemon answers an import at once; it only registers the file. */
@@ -36,7 +34,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   try {
     inputs = readInputs(ctx.getInput, workspace)
     // Before anything is logged.
-    maskRemoteSecrets(inputs, ctx.setSecret)
+    maskRemoteSecrets(inputs.cacheToken, inputs.remote, ctx.setSecret)
     await requireDirectory(inputs.workingDirectory)
     goEnv = await readGoEnv(ctx.run, inputs.workingDirectory)
   } catch (error) {
@@ -46,174 +44,138 @@ export async function runMain(ctx: ActionContext): Promise<void> {
     }
     throw error
   }
-  ctx.setOutput(Output.GoVersion, goEnv.version)
-  ctx.log.info(`Go ${goEnv.version} (${goEnv.hostOS}/${goEnv.hostArch}), GOMODCACHE=${goEnv.modCache}`)
+  ctx.setOutput(Output.GoVersion, goEnv.goVersion)
+  ctx.log.info(`Go ${goEnv.goVersion} (${goEnv.hostOS}/${goEnv.hostArch}), GOMODCACHE=${goEnv.modCache}`)
 
-  const cacheMode = parseCacheMode(ctx.env.ACTIONS_CACHE_MODE)
-  const event = await readEvent(ctx.env)
-  const write = decideWrite(inputs.cacheWrite, event, cacheMode)
-  if (!write.allowed) ctx.log.info(`Cache writes are off for this job: ${write.reason}`)
-  const state: SavedState = { version: 1, goVersion: goEnv.version, write }
-
-  // The bundle carries the build cache between runs unless a remote (cache-url)
-  // holds it, or a kit runner's store persists on its disk (the kit's daemon
-  // answers: owner 'kit' below, bootstrap/job-hooks.ts).
-  const bundleEnabled = inputs.cacheUrl === ''
-  // Whether a bundle can arrive at all: only then do go's misses ask the daemon for it.
-  const bundleReadable = bundleEnabled && cacheMode.read && ctx.cache.isAvailable()
-
-  // Off: everything is still set up, but later steps are wired by hand from the outputs.
-  const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[AUTO_CONFIGURE_ENV], kit: await readKitConfig(ctx.env) })
+  const plan = planMain({
+    inputs,
+    goEnv,
+    workspace,
+    env: ctx.env,
+    event: await readEvent(ctx.env),
+    kit: await readKitConfig(ctx.env),
+    cacheAvailable: ctx.cache.isAvailable(),
+  })
+  if (!plan.write.allowed) ctx.log.info(`Cache writes are off for this job: ${plan.write.reason}`)
+  const { auto } = plan
   for (const warning of auto.warnings) ctx.log.warning(warning)
   ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`)
   ctx.setOutput(Output.AutoConfigure, String(auto.value))
-  state.wiring = { autoConfigure: auto.value, source: auto.source }
 
-  try {
-    state.buildCache = await setupBuildCache(
-      {
-        enabled: inputs.buildCache,
-        customCommand: inputs.goCacheProg,
-        storePath: inputs.storePath,
-        storeMaxBytes: inputs.storeMaxBytes,
-        bundle: bundleReadable,
-        remote: await remoteFromInputs(inputs, write, {
-          repository: ctx.env.GITHUB_REPOSITORY ?? '',
-          workflow: ctx.env.GITHUB_WORKFLOW ?? '',
-          job: ctx.env.GITHUB_JOB ?? '',
-          os: goEnv.hostOS,
-          arch: goEnv.hostArch,
-          goVersion: goEnv.version,
-        }),
-      },
-      goEnv,
-      {
-        log: ctx.log,
-        notice: ctx.notice,
-        tools: ctx.tools,
-        spawnDetached: ctx.spawnDetached,
-        nodePath: ctx.nodePath,
-        clientSourceDir: ctx.clientSourceDir,
-        clientVersion: ctx.clientVersion,
-        runnerTemp: ctx.env.RUNNER_TEMP || os.tmpdir(),
-        kitDaemon: kitDaemon(ctx.env),
-        restoreDirectory: (dir) =>
-          restoreGoCacheDir(
-            ctx.cache,
-            ctx.log,
-            dir,
-            gocacheDirKeys({
-              hostOS: goEnv.hostOS,
-              hostArch: goEnv.hostArch,
-              goVersion: goEnv.version,
-              runId: ctx.env.GITHUB_RUN_ID ?? '0',
-              runAttempt: ctx.env.GITHUB_RUN_ATTEMPT ?? '1',
-              job: ctx.env.GITHUB_JOB ?? 'job',
-            }),
-            cacheMode.read,
-          ),
-      },
-    )
-    const command = state.buildCache.mode === 'client' || state.buildCache.mode === 'custom' ? state.buildCache.command : ''
-    // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
-    // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
-    if (command !== '' && auto.value) ctx.exportVariable('GOCACHEPROG', command)
-    ctx.setOutput(Output.GoCacheProg, command)
-    if (inputs.cacheUrl !== '' && state.buildCache.mode !== 'client') {
-      ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${state.buildCache.mode} here.`)
-    }
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      ctx.setFailed(error.message)
-      return
-    }
-    ctx.log.warning(`Build cache setup failed; go builds without it: ${errorMessage(error)}`)
-  }
-
-  try {
-    const pants = await setupPants(
-      {
-        ...inputs.pants,
-        enabled: inputs.pants.remoteCache,
-        workingDirectory: inputs.workingDirectory,
-        workspace,
-        cacheUrl: inputs.cacheUrl,
-        write: write.allowed,
-        register: auto.value,
-        // On a kit runner, the file the job-started hook registered: rewritten for this
-        // repository's Pants version instead of registering a second one.
-        configDir: ctx.env[KIT_PANTS_CONFIG_ENV] ? path.dirname(ctx.env[KIT_PANTS_CONFIG_ENV]) : path.join(ctx.env.RUNNER_TEMP || os.tmpdir(), 'go-cache-setup'),
-      },
-      { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable },
-    )
-    ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '')
-    if (pants.status === 'configured') {
-      state.wiring.pants = { address: pants.address, write: write.allowed, file: pants.file, registered: pants.registered }
-    }
-  } catch (error) {
-    ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${errorMessage(error)}`)
-    ctx.setOutput(Output.PantsConfig, '')
-  }
+  const state: SavedState = { version: 1, goVersion: goEnv.goVersion, write: plan.write, wiring: { autoConfigure: auto.value, source: auto.source } }
+  const build = await buildCacheStep(ctx, plan, goEnv)
+  if (build === 'failed') return
+  if (build !== undefined) state.buildCache = build
+  const pants = await pantsStep(ctx, plan)
+  if (pants !== undefined) state.wiring!.pants = pants
   // The bundle downloads and unpacks while the module cache restores: both before go runs.
-  const build = state.buildCache
-  const bundle =
-    build?.mode === 'client'
-      ? restoreBundle({
-          cache: ctx.cache,
-          log: ctx.log,
-          store: build.store,
-          keys: bundleKeys({ hostOS: goEnv.hostOS, hostArch: goEnv.hostArch, goVersion: goEnv.version, matrix: inputs.matrix, ...runFacts(ctx.env, event.payload) }),
-          file: path.join(ctx.env.RUNNER_TEMP || os.tmpdir(), 'go-cache-setup', 'build-cache.bundle'),
-          canRead: cacheMode.read,
-          readSkipReason: `ACTIONS_CACHE_MODE=${cacheMode.raw} forbids cache reads`,
-          maxImportBytes: inputs.storeMaxBytes,
-          settings: { enabled: bundleEnabled && build.owner !== 'kit', maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
-          now: ctx.now,
-          ...(build.daemonStarted && build.owner !== 'kit' && { importInBackground: (files: string[], baseManifest?: { file: string; key: string }) => importInDaemon(build.socket, files, inputs.storeMaxBytes, baseManifest) }),
-        }).catch((error: unknown) => {
-          ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
-          return undefined
-        })
-      : undefined
-
-  if (inputs.moduleCache) {
-    try {
-      const report = await restoreModCache({
-        cache: ctx.cache,
-        log: ctx.log,
-        goEnv,
-        workspace,
-        dependencyPatterns: inputs.dependencyPatterns,
-        keySuffix: inputs.keySuffix,
-        cacheMode,
-        now: ctx.now,
-      })
-      state.modCache = report
-      ctx.setOutput(Output.ModuleCacheKey, report.key)
-      ctx.setOutput(Output.ModuleCacheHit, String(report.matchedKey === report.key))
-      ctx.setOutput(Output.ModuleCacheMatchedKey, report.matchedKey ?? '')
-    } catch (error) {
-      ctx.log.warning(`Module cache restore failed; the build goes on without it: ${errorMessage(error)}`)
-      ctx.setOutput(Output.ModuleCacheHit, 'false')
-    }
-  } else {
-    ctx.log.info(`Module cache off (${Input.ModuleCache}: false)`)
-  }
-  if (bundle !== undefined) state.bundle = await bundle
+  const bundle = build?.mode === 'client' ? bundleStep(ctx, plan, build) : undefined
+  const modCache = await modCacheStep(ctx, plan, goEnv, workspace)
+  if (modCache !== undefined) state.modCache = modCache
+  const restored = await bundle
+  if (restored !== undefined) state.bundle = restored
   saveState(ctx, state)
 }
 
-/** Hands the downloaded bundle (and its base) to the daemon (D22); false if it did not take them, and the main step imports them. */
+/** Starts what serves Go's build cache and exports GOCACHEPROG; 'failed' when a misconfiguration failed the step. */
+async function buildCacheStep(ctx: ActionContext, plan: MainPlan, goEnv: GoEnv): Promise<BuildCacheState | 'failed' | undefined> {
+  try {
+    const remote = plan.remote && (await daemonRemote(plan.remote.config, plan.write, plan.remote.manifest))
+    const build = await setupBuildCache({ ...plan.buildCache, ...(remote && { remote }) }, goEnv, {
+      log: ctx.log,
+      notice: ctx.notice,
+      tools: ctx.tools,
+      spawnDetached: ctx.spawnDetached,
+      nodePath: ctx.nodePath,
+      clientSourceDir: ctx.clientSourceDir,
+      clientVersion: ctx.clientVersion,
+      stateDir: plan.run.stateDir,
+      ...(plan.kitDaemon && { kitDaemon: plan.kitDaemon }),
+      restoreDirectory: (dir) => restoreGoCacheDir(ctx.cache, ctx.log, dir, plan.directoryKeys, plan.cacheMode.read),
+    })
+    const command = build.mode === 'client' || build.mode === 'custom' ? build.command : ''
+    // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
+    // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
+    if (command !== '' && plan.auto.value) ctx.exportVariable(GOCACHEPROG, command)
+    ctx.setOutput(Output.GoCacheProg, command)
+    if (plan.remote !== undefined && build.mode !== 'client') {
+      ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${build.mode} here.`)
+    }
+    return build
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      ctx.setFailed(error.message)
+      return 'failed'
+    }
+    ctx.log.warning(`Build cache setup failed; go builds without it: ${errorMessage(error)}`)
+    return undefined
+  }
+}
+
+/** Writes the Pants config (and registers it when auto-configure is on); what the summary says of it. */
+async function pantsStep(ctx: ActionContext, plan: MainPlan): Promise<WiringReport['pants']> {
+  try {
+    const pants = await setupPants(plan.pants, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable })
+    ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '')
+    return pants.status === 'configured' ? { address: pants.address, write: plan.write.allowed, file: pants.file, registered: pants.registered } : undefined
+  } catch (error) {
+    ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${errorMessage(error)}`)
+    ctx.setOutput(Output.PantsConfig, '')
+    return undefined
+  }
+}
+
+/**
+ * Restores this job's newest bundle (and its base) for our client; the
+ * daemon imports it while go runs. A kit runner's store persists on its own
+ * disk, and the kit's daemon answers: no bundle there.
+ */
+function bundleStep(ctx: ActionContext, plan: MainPlan, build: Extract<BuildCacheState, { mode: 'client' }>): Promise<BundleRestoreReport | undefined> {
+  const { bundle } = plan
+  const ours = build.owner !== 'kit'
+  return restoreBundle({
+    cache: ctx.cache,
+    log: ctx.log,
+    store: build.store,
+    keys: bundle.keys,
+    file: bundle.file,
+    canRead: bundle.canRead,
+    readSkipReason: bundle.readSkipReason,
+    maxImportBytes: bundle.maxImportBytes,
+    settings: { ...bundle.settings, enabled: bundle.settings.enabled && ours },
+    now: ctx.now,
+    ...(build.daemonStarted &&
+      ours && {
+        importInBackground: (files: string[], baseManifest?: { file: string; key: string }) => importInDaemon(build.socket, files, bundle.maxImportBytes, baseManifest),
+      }),
+  }).catch((error: unknown) => {
+    ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
+    return undefined
+  })
+}
+
+async function modCacheStep(ctx: ActionContext, plan: MainPlan, goEnv: GoEnv, workspace: string): Promise<ModCacheRestoreReport | undefined> {
+  if (plan.modCache === undefined) {
+    ctx.log.info(`Module cache off (${Input.ModuleCache}: false)`)
+    return undefined
+  }
+  try {
+    const report = await restoreModCache({ cache: ctx.cache, log: ctx.log, goEnv, workspace, ...plan.modCache, cacheMode: plan.cacheMode, now: ctx.now })
+    ctx.setOutput(Output.ModuleCacheKey, report.key)
+    ctx.setOutput(Output.ModuleCacheHit, String(report.matchedKey === report.key))
+    ctx.setOutput(Output.ModuleCacheMatchedKey, report.matchedKey ?? '')
+    return report
+  } catch (error) {
+    ctx.log.warning(`Module cache restore failed; the build goes on without it: ${errorMessage(error)}`)
+    ctx.setOutput(Output.ModuleCacheHit, 'false')
+    return undefined
+  }
+}
+
+/** Hands the downloaded bundle (and its base) to the daemon, which imports it while go runs; false if it did not take them, and the main step imports them. */
 async function importInDaemon(socket: string, files: string[], maxBytes: number, baseManifest?: { file: string; key: string }): Promise<boolean> {
   const reply = await controlRequest(socket, { op: 'import', files, maxBytes, ...(baseManifest && { baseManifest }) }, DAEMON_REPLY_MS)
   return reply.ok
-}
-
-/** What the bootstrap kit's job-started hook exported (bootstrap/job-hooks.ts), if it ran. */
-function kitDaemon(env: ActionContext['env']): { socket: string; command: string } | undefined {
-  const socket = env[KIT_DAEMON_SOCKET_ENV]
-  const command = env.GOCACHEPROG
-  return socket && command ? { socket, command } : undefined
 }
 
 async function requireDirectory(dir: string): Promise<void> {

@@ -4,12 +4,12 @@
  */
 import { saveGoCacheDir } from '../buildcache/directory.ts'
 import { buildCacheFigures, finishClient } from '../buildcache/finish.ts'
-import { withImport } from '../bundle/restore.ts'
-import { saveBundle } from '../bundle/save.ts'
+import { withImport } from '../buildcache/bundle-restore.ts'
+import { saveBundle } from '../buildcache/bundle-save.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
 import { Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
-import { errorMessage } from './errors.ts'
+import { errorMessage } from '../common/errors.ts'
 import { loadState } from './state.ts'
 import { renderSummary, type SummaryReport } from './summary.ts'
 

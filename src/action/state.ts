@@ -3,9 +3,9 @@
  * re-evaluated, so keys come from here and are never recomputed (the reason
  * actions/cache and setup-java do the same). Never put a token in here.
  */
-import type { BundleRestoreReport } from '../bundle/restore.ts'
+import type { BundleRestoreReport } from '../buildcache/bundle-restore.ts'
 import type { BuildCacheState } from '../buildcache/setup.ts'
-import { isWiringReport, type WiringReport } from './auto-configure.ts'
+import { isWiringReport, type WiringReport } from '../policy/auto-configure.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import { State } from './constants.ts'

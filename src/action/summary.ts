@@ -1,8 +1,8 @@
 /** The job summary: a pure render of what the cache did, tested for exact text. */
-import type { BundleRestoreReport } from '../bundle/restore.ts'
-import type { BundleSaveReport } from '../bundle/save.ts'
+import type { BundleRestoreReport } from '../buildcache/bundle-restore.ts'
+import type { BundleSaveReport } from '../buildcache/bundle-save.ts'
 import type { DirectoryRestore } from '../buildcache/directory.ts'
-import { renderWiring, type WiringReport } from './auto-configure.ts'
+import { renderWiring, type WiringReport } from '../policy/auto-configure.ts'
 import type { JobStats } from '../daemon/reports.ts'
 import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'

@@ -17,8 +17,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { CLIENT_ENTRY, CLIENT_TOOL_NAME, installClient, type ToolCache } from '../buildcache/client-install.ts'
 import { renderHookScript, type HookKind } from './hook-scripts.ts'
-import { KIT_CONFIG_ENV, parseKitConfig, type KitConfig } from './kit-config.ts'
+import { parseKitConfig, type KitConfig } from './kit-config.ts'
 import { addEnvEntries, readEnvValue, removeEnvLines } from './runner-env-file.ts'
+import { KIT_CONFIG_ENV } from '../common/env.ts'
 
 export const HOOK_ENV: Record<HookKind, string> = {
   'job-started': 'ACTIONS_RUNNER_HOOK_JOB_STARTED',

@@ -13,27 +13,23 @@
  */
 import { mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
 import path from 'node:path'
-import { cacheProgCommand } from '../buildcache/client-install.ts'
-import { AUTO_CONFIGURE_ENV, describeAutoConfigure, resolveAutoConfigure } from '../action/auto-configure.ts'
+import { startClientDaemon } from '../buildcache/client-daemon.ts'
 import { finishClient } from '../buildcache/finish.ts'
 import type { RemoteSummary } from '../buildcache/setup.ts'
-import { fetchWaitMs } from '../remote/daemon-remote.ts'
-import { DEFAULT_TIMEOUT_SECONDS, encodeRemoteSettings, manifestKey, parseCacheUrl, REMOTE_ENV, remoteSettings, type RemoteSettings } from '../remote/settings.ts'
-import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
-import { DEFAULT_PANTS_AUTH_HEADER, grpcAddressFromCacheUrl, PANTS_TOKEN_ENV, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
+import type { SpawnDetached } from '../daemon/launch.ts'
+import { describeAutoConfigure, resolveAutoConfigure } from '../policy/auto-configure.ts'
+import { manifestKey, parseRemoteInputs, RemoteConfigError, remoteSettings, type RemoteSettings } from '../remote/config.ts'
+import { DEFAULT_PANTS_AUTH_HEADER, grpcAddressFromCacheUrl, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
 import { parseHeaderLine } from '../pants/headers.ts'
-import { PANTS_CONFIG_FILES, writePantsConfig } from '../pants/setup.ts'
+import { writePantsConfig } from '../pants/setup.ts'
 import { readEvent } from '../policy/event-file.ts'
 import { decideWrite, parseCacheMode, type WriteDecision } from '../policy/write-policy.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { readKitConfig, repositoryIncluded, type KitConfig, type KitConfigLookup } from './kit-config.ts'
+import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, PANTS_CONFIG_FILES, PANTS_TOKEN_ENV } from '../common/env.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
-/** Set in GITHUB_ENV by job-started, so that the action finds the daemon instead of starting a second one. */
-export const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET'
-/** The Pants config job-started registered; the action rewrites that file rather than registering a second one. */
-export const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG'
 
 export interface HookIO {
   env: Env
@@ -90,10 +86,32 @@ async function kitRemote(config: KitConfig, write: WriteDecision, env: Env, prin
       return undefined
     }
   }
-  const url = parseCacheUrl(config.cacheUrl, 'cacheUrl')
+  // The same parser as the action's inputs: the token becomes its Authorization header there, once.
+  let remote
+  try {
+    remote = parseRemoteInputs({ ...NO_REMOTE_INPUTS, url: config.cacheUrl, token }, KIT_REMOTE_NAMES, '/')
+  } catch (error) {
+    if (!(error instanceof RemoteConfigError)) throw error
+    print(`::warning::go-cache-setup: ${error.message}; this job uses the runner's local store only`)
+    return undefined
+  }
+  if (remote === undefined) return undefined
   // Go's version is not known before the job's steps run; the manifest is per job without it.
-  const scope = { repository: env.GITHUB_REPOSITORY ?? '', workflow: env.GITHUB_WORKFLOW ?? '', job: env.GITHUB_JOB ?? '', os: env.RUNNER_OS ?? '', arch: env.RUNNER_ARCH ?? '', goVersion: 'kit' }
-  return remoteSettings({ url, token, headers: {}, timeoutMs: DEFAULT_TIMEOUT_SECONDS * 1000, compression: 'zstd' }, write.allowed, manifestKey(scope))
+  const scope = { repository: env.GITHUB_REPOSITORY ?? '', workflow: env.GITHUB_WORKFLOW ?? '', job: env.GITHUB_JOB ?? '', hostOS: env.RUNNER_OS ?? '', hostArch: env.RUNNER_ARCH ?? '', goVersion: 'kit' }
+  return remoteSettings(remote, write.allowed, manifestKey(scope))
+}
+
+const NO_REMOTE_INPUTS = { url: '', token: '', headers: '', caCert: '', clientCert: '', clientKey: '', timeoutSeconds: '', compression: '' }
+/** The kit config's names for what the parser reports on (kit-config.ts). */
+const KIT_REMOTE_NAMES = {
+  url: 'cacheUrl',
+  token: 'tokenFile',
+  headers: 'headers',
+  caCert: 'caCert',
+  clientCert: 'clientCert',
+  clientKey: 'clientKey',
+  timeout: 'timeout',
+  compression: 'compression',
 }
 
 function recordPath(env: Env): string {
@@ -119,39 +137,27 @@ export async function jobStarted(io: HookIO): Promise<void> {
   // The shared store when the job may write; otherwise a private one that reads through to it.
   const store = write.allowed ? config.storePath : path.join(stateDir, 'store')
   const readStore = write.allowed ? undefined : config.storePath
-  await mkdir(store, { recursive: true })
-  const socket = socketPath(stateDir)
-  const logFile = path.join(stateDir, 'daemon.log')
   const remote = await kitRemote(config, write, env, io.print)
-  const launch = {
+  const daemon = await startClientDaemon(io.spawnDetached, {
     node: io.nodePath,
     client: io.clientPath,
+    stateDir,
     store,
-    socket,
+    ...(readStore !== undefined && { readStore }),
     maxBytes: parseByteSize(config.storeMaxSize)!,
-    logFile,
-    // The token reaches the daemon only through its environment (remote/settings.ts).
-    env: remote && { [REMOTE_ENV]: encodeRemoteSettings(remote) },
-  }
-  const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS)
-  if (!daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${logFile}); go uses the store without it`)
-
-  const command = cacheProgCommand({
-    node: io.nodePath,
-    client: io.clientPath,
-    store,
-    socket,
-    readStore,
-    ...(remote && { remoteWaitMs: fetchWaitMs(remote) }),
+    ...(remote && { remote }),
+    startTimeoutMs: DAEMON_START_TIMEOUT_MS,
   })
-  const record: JobRecord = { socket, store, ...(remote && { remote: { url: remote.baseUrl, write: remote.write } }) }
+  if (!daemon.daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${daemon.logFile}); go uses the store without it`)
+  const { socket, command } = daemon
+  const record: JobRecord = { socket, store, ...(remote && { remote: { url: remote.config.url, write: remote.write } }) }
   await writeFile(recordPath(env), JSON.stringify(record))
   const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`]
   const pants = await pantsConfig(config, write, env, stateDir)
   if (pants !== undefined) exports.push(`${PANTS_CONFIG_FILES}=${registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`)
   await appendFile(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''))
   const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`
-  const tiers = remote ? `store ${store}, remote ${remote.baseUrl}` : `store ${store}`
+  const tiers = remote ? `store ${store}, remote ${remote.config.url}` : `store ${store}`
   io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (${tiers}, ${writes})`)
   if (pants !== undefined) io.print(`go-cache-setup: Pants remote cache registered (${pants})`)
 }

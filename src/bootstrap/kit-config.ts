@@ -13,11 +13,11 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parseCacheUrl } from '../remote/settings.ts'
+import { parseCacheUrl } from '../remote/config.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
+import { KIT_CONFIG_ENV } from '../common/env.ts'
 
-export const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG'
 
 export interface KitConfig {
   version: 1

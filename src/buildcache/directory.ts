@@ -4,21 +4,16 @@
  * and restores the newest earlier one through the restore key. Go trims
  * GOCACHE itself (entries unused for 5 days).
  */
-import type { Logger } from '../logger.ts'
+import type { Logger } from '../common/logger.ts'
+import type { RunFacts } from '../common/run.ts'
+import type { Toolchain } from '../go/go-env.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
-import type { ArchiveCache } from '../storage/archive-cache.ts'
-import { keyPart } from '../storage/key-part.ts'
+import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
+import { keyPart } from '../actions-cache/key-part.ts'
 
 export const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1'
 
-export interface DirectoryKeyParts {
-  hostOS: string
-  hostArch: string
-  goVersion: string
-  runId: string
-  runAttempt: string
-  job: string
-}
+export type DirectoryKeyParts = Toolchain & Pick<RunFacts, 'runId' | 'runAttempt' | 'job'>
 
 export function gocacheDirKeys(p: DirectoryKeyParts): { primary: string; restore: string[] } {
   const stem = `${GOCACHE_KEY_PREFIX}-${keyPart(p.hostOS)}-${keyPart(p.hostArch)}-${keyPart(p.goVersion)}-`

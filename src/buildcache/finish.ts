@@ -6,7 +6,7 @@
 import type { ImportReport } from '../bundle/import.ts'
 import { controlRequest, type TrimResult } from '../daemon/control.ts'
 import { drainJournals, JobAccount, type JobIds, type JobStats } from '../daemon/reports.ts'
-import type { RemoteStats } from '../remote/remote-cache.ts'
+import type { RemoteStats } from '../store/remote-tier.ts'
 import type { RemoteSummary } from './setup.ts'
 
 export interface ClientReport {

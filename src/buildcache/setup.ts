@@ -6,16 +6,15 @@
  *   directory  Go < 1.24 ignores GOCACHEPROG, so GOCACHE is cached as a directory
  *   client     ours: install, start the daemon, export GOCACHEPROG
  */
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { GoEnv } from '../go/go-env.ts'
 import { supportsCacheProg } from '../go/go-version.ts'
-import type { Logger } from '../logger.ts'
+import type { Logger } from '../common/logger.ts'
 import { controlRequest } from '../daemon/control.ts'
-import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
-import { fetchWaitMs } from '../remote/daemon-remote.ts'
-import { encodeRemoteSettings, REMOTE_ENV, type RemoteSettings } from '../remote/settings.ts'
-import { cacheProgCommand, installClient, type ToolCache } from './client-install.ts'
+import type { SpawnDetached } from '../daemon/launch.ts'
+import type { RemoteSettings } from '../remote/config.ts'
+import { startClientDaemon } from './client-daemon.ts'
+import { installClient, type ToolCache } from './client-install.ts'
 import type { DirectoryRestore } from './directory.ts'
 
 export type BuildCacheState =
@@ -53,13 +52,6 @@ export interface BuildCacheSettings {
   bundle?: boolean
 }
 
-/**
- * How long a go lookup may wait for an entry the daemon's bundle import is
- * bringing. The import of a bundle at the 2 GiB default store size takes
- * seconds; a lookup that gives up recompiles, which is correct, only slower.
- */
-export const BUNDLE_WAIT_MS = 60_000
-
 export interface BuildCacheIO {
   log: Logger
   notice(message: string): void
@@ -71,7 +63,8 @@ export interface BuildCacheIO {
   /** dist/client, shipped with the action. */
   clientSourceDir: string
   clientVersion: string
-  runnerTemp: string
+  /** This job's directory for our files: the socket, the daemon's log, the default store (RunFacts.stateDir). */
+  stateDir: string
   /** The daemon the bootstrap kit's job-started hook started, from the env it exported; absent elsewhere. */
   kitDaemon?: { socket: string; command: string }
   /** Go < 1.24: restores GOCACHE through the archive cache. */
@@ -86,9 +79,9 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
   if (!settings.enabled) return { mode: 'off' }
   // The inputs reader has checked that Go can split it.
   if (settings.customCommand !== '') return { mode: 'custom', command: settings.customCommand }
-  if (!supportsCacheProg(goEnv.version)) {
+  if (!supportsCacheProg(goEnv.goVersion)) {
     io.notice(
-      `${goEnv.version} ignores GOCACHEPROG (it is on by default from Go 1.24), so the build cache is cached as a directory (GOCACHE=${goEnv.buildCache}) instead. Use Go 1.24 or newer for the cache client.`,
+      `${goEnv.goVersion} ignores GOCACHEPROG (it is on by default from Go 1.24), so the build cache is cached as a directory (GOCACHE=${goEnv.buildCache}) instead. Use Go 1.24 or newer for the cache client.`,
     )
     return { mode: 'directory', restore: await io.restoreDirectory(goEnv.buildCache) }
   }
@@ -100,7 +93,7 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
       // The kit's daemon was started with the kit's remote (or none) before this step ran.
       if (settings.remote !== undefined) {
         io.log.warning(
-          `cache-url (${settings.remote.baseUrl}) is not used for Go here: the bootstrap kit's daemon serves the build cache with the kit's own remote settings. Set cacheUrl in the kit's config (bootstrap install --cache-url), or drop cache-url from this workflow on kit runners.`,
+          `cache-url (${settings.remote.config.url}) is not used for Go here: the bootstrap kit's daemon serves the build cache with the kit's own remote settings. Set cacheUrl in the kit's config (bootstrap install --cache-url), or drop cache-url from this workflow on kit runners.`,
         )
       }
       return { mode: 'client', store: reply.store, socket: io.kitDaemon.socket, command: io.kitDaemon.command, daemonStarted: true, logFile: '', owner: 'kit' }
@@ -108,31 +101,23 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     io.log.warning(`The bootstrap kit's cache daemon does not answer at ${io.kitDaemon.socket}; starting one for this job.`)
   }
 
-  const stateDir = path.join(io.runnerTemp, 'go-cache-setup')
-  await mkdir(stateDir, { recursive: true })
-  const store = path.resolve(settings.storePath || path.join(stateDir, 'store'))
-  await mkdir(store, { recursive: true })
+  const store = path.resolve(settings.storePath || path.join(io.stateDir, 'store'))
   const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion)
-  const socket = socketPath(stateDir)
-  const logFile = path.join(stateDir, 'daemon.log')
-  const launch = {
+  const daemon = await startClientDaemon(io.spawnDetached, {
     node: io.nodePath,
     client,
+    stateDir: io.stateDir,
     store,
-    socket,
     maxBytes: settings.storeMaxBytes,
-    logFile,
-    env: settings.remote && { [REMOTE_ENV]: encodeRemoteSettings(settings.remote) },
+    ...(settings.remote && { remote: settings.remote }),
+    ...(settings.bundle && { bundle: true }),
+    startTimeoutMs: DAEMON_START_TIMEOUT_MS,
+  })
+  if (!daemon.daemonStarted) {
+    io.log.warning(`The cache daemon did not start (see ${daemon.logFile}); go commands will use the local store on their own.`)
   }
-  const daemonStarted = await launchDaemon(io.spawnDetached, launch, DAEMON_START_TIMEOUT_MS)
-  if (!daemonStarted) {
-    io.log.warning(`The cache daemon did not start (see ${logFile}); go commands will use the local store on their own.`)
-  }
-  const remoteWaitMs = settings.remote && fetchWaitMs(settings.remote)
-  const bundleWaitMs = settings.bundle && daemonStarted ? BUNDLE_WAIT_MS : undefined
-  const command = cacheProgCommand({ node: io.nodePath, client, store, socket, ...(remoteWaitMs && { remoteWaitMs }), ...(bundleWaitMs && { bundleWaitMs }) })
-  io.log.info(`GOCACHEPROG=${command}`)
-  const remote = settings.remote && { url: settings.remote.baseUrl, write: settings.remote.write }
+  io.log.info(`GOCACHEPROG=${daemon.command}`)
+  const remote = settings.remote && { url: settings.remote.config.url, write: settings.remote.write }
   if (remote) io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`)
-  return { mode: 'client', store, socket, command, daemonStarted, logFile, ...(remote && { remote }) }
+  return { mode: 'client', store, socket: daemon.socket, command: daemon.command, daemonStarted: daemon.daemonStarted, logFile: daemon.logFile, ...(remote && { remote }) }
 }

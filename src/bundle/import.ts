@@ -8,7 +8,7 @@
  */
 import { createReadStream } from 'node:fs'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { errorMessage } from '../action/errors.ts'
+import { errorMessage } from '../common/errors.ts'
 import type { LocalStore } from '../store/local-store.ts'
 import type { Readable } from 'node:stream'
 import { BundleReader, decompressor, STREAM_CHUNK_BYTES, type BundleHead, type ReadLimits } from './format.ts'

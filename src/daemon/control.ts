@@ -6,7 +6,7 @@
 import net from 'node:net'
 import type { ImportReport } from '../bundle/import.ts'
 import type { SessionReport } from '../gocacheprog/session.ts'
-import type { RemoteStats } from '../remote/remote-cache.ts'
+import type { RemoteStats } from '../store/remote-tier.ts'
 import type { JobIds, JobStats } from './reports.ts'
 
 export type ControlRequest =

@@ -9,7 +9,7 @@
 import { existsSync, lstatSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { Arrivals, importBundle, type ImportReport } from '../bundle/import.ts'
-import type { RemoteCache } from '../remote/remote-cache.ts'
+import type { RemoteTier } from '../store/remote-tier.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { applyTrim, planTrim, scanStore } from '../store/trim.ts'
 import type { ControlReply, ControlRequest } from './control.ts'
@@ -24,7 +24,7 @@ export interface DaemonOptions {
   idleTimeoutMs: number
   log: (message: string) => void
   /** The remote tier (remote/daemon-remote.ts), when a cache-url is set. */
-  remote?: (store: LocalStore) => RemoteCache
+  remote?: (store: LocalStore) => RemoteTier
 }
 
 /** How long a flush waits for background uploads when the request does not say. */

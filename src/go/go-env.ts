@@ -24,12 +24,18 @@ export const GO_ENV_VARS = [
 
 export type GoEnvVar = (typeof GO_ENV_VARS)[number]
 
-export interface GoEnv {
-  /** `go1.26.8`, as `go env GOVERSION` prints it. */
-  version: string
-  /** The host, not GOOS/GOARCH: a job that cross-compiles still fills the host's module cache. */
+/**
+ * The toolchain every cache key is partitioned by: the host, not GOOS/GOARCH
+ * (a job that cross-compiles still fills the host's caches), and the version.
+ */
+export interface Toolchain {
   hostOS: string
   hostArch: string
+  /** `go1.26.8`, as `go env GOVERSION` prints it. */
+  goVersion: string
+}
+
+export interface GoEnv extends Toolchain {
   modCache: string
   buildCache: string
   /** The settings that decide where modules come from and how they are verified. */
@@ -69,7 +75,7 @@ export function parseGoEnv(json: string): GoEnv {
   const modCache = get('GOMODCACHE')
   if (!modCache) throw new Error('`go env` reported no GOMODCACHE')
   return {
-    version,
+    goVersion: version,
     hostOS: get('GOHOSTOS'),
     hostArch: get('GOHOSTARCH'),
     modCache,

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { ModuleFetchSettings } from '../go/go-env.ts'
-import { keyPart } from '../storage/key-part.ts'
+import { keyPart } from '../actions-cache/key-part.ts'
 
 /** Bump to invalidate every module cache entry at once. */
 export const MODCACHE_KEY_VERSION = 'v1'

@@ -1,8 +1,8 @@
 /** Main step: compute the module cache key and restore GOMODCACHE's download cache. */
 import type { GoEnv } from '../go/go-env.ts'
-import type { Logger } from '../logger.ts'
+import type { Logger } from '../common/logger.ts'
 import type { CacheMode } from '../policy/write-policy.ts'
-import type { ArchiveCache } from '../storage/archive-cache.ts'
+import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
 import { findDependencyFiles } from './dependency-files.ts'
 import { modCacheKeys, settingsHash } from './key.ts'
 import { downloadCacheDir, snapshotModuleSet } from './module-set.ts'
@@ -49,7 +49,7 @@ export async function restoreModCache(p: RestoreParams): Promise<ModCacheRestore
   const keys = modCacheKeys({
     hostOS: p.goEnv.hostOS,
     hostArch: p.goEnv.hostArch,
-    goVersion: p.goEnv.version,
+    goVersion: p.goEnv.goVersion,
     settings: settingsHash(p.goEnv.fetch),
     dependencies: deps.hash,
     suffix: p.keySuffix || undefined,

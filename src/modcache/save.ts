@@ -1,8 +1,8 @@
 /** Post step: save the download cache, only when it is worth an upload. */
 import type { WriteDecision } from '../policy/write-policy.ts'
-import type { ArchiveCache } from '../storage/archive-cache.ts'
+import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
 import { snapshotModuleSet } from './module-set.ts'
-import type { Logger } from '../logger.ts'
+import type { Logger } from '../common/logger.ts'
 import type { ModCacheRestoreReport } from './restore.ts'
 
 export interface ModCacheSaveReport {

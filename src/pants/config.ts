@@ -9,9 +9,8 @@
  * when it runs.
  */
 import { atLeast, type PantsVersion } from './pants-toml.ts'
+import { PANTS_TOKEN_ENV } from '../common/env.ts'
 
-/** The default auth header when a token is given: Pants reads the token from this variable at run time. */
-export const PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN'
 export const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`
 
 /** The oldest Pants this config is checked against (2.17, the last line on PyPI). */

@@ -5,11 +5,11 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Logger } from '../logger.ts'
+import type { Logger } from '../common/logger.ts'
 import { grpcAddressFromCacheUrl, MIN_PANTS, registerConfigFile, renderPantsConfig } from './config.ts'
 import { atLeast, parsePantsVersion, readPantsVersion, type PantsVersion } from './pants-toml.ts'
+import { PANTS_CONFIG_FILES } from '../common/env.ts'
 
-export const PANTS_CONFIG_FILES = 'PANTS_CONFIG_FILES'
 export const PANTS_CONFIG_FILE_NAME = 'pants-remote-cache.toml'
 
 export interface PantsSetupOptions {

@@ -16,18 +16,15 @@
  * readers must, and rejects anything malformed.
  */
 
+import type { RemoteEntry } from './remote.ts'
+
 /** The OutputFile path Go's object is stored under. */
 export const GO_OUTPUT_PATH = 'go-output'
 /** ExecutedActionMetadata.worker: says who wrote the entry. */
 export const WORKER = 'go-cache-setup'
 
-export interface GoActionResult {
-  /** Lowercase hex sha256 of the object: Go's OutputID. */
-  outputId: string
-  size: number
-  /** When Go put the entry (ms since the epoch); go test reads it (cache expiry). */
-  timeMs: number
-}
+/** The entry an ActionResult carries (remote.ts). */
+export type GoActionResult = RemoteEntry
 
 const HEX_ID = /^[0-9a-f]{64}$/
 /** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */

@@ -13,21 +13,9 @@ import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
 import zlib from 'node:zlib'
-import type { RemoteSettings } from './settings.ts'
-
-export class RemoteHttpError extends Error {
-  readonly status: number | undefined
-  constructor(message: string, status?: number) {
-    super(message)
-    this.status = status
-  }
-}
-
-export interface WireCounters {
-  /** Body bytes as sent / received on the wire (compressed when zstd). */
-  sent: number
-  received: number
-}
+import { decodeActionResult, encodeActionResult } from './action-result.ts'
+import type { RemoteConfig } from './config.ts'
+import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
 
 type Kind = 'ac' | 'cas'
 
@@ -48,7 +36,7 @@ export function skipSkippableFrames(data: Buffer): Buffer {
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function'
 
-export class BazelHttpClient {
+export class BazelHttpClient implements Remote {
   readonly wire: WireCounters = { sent: 0, received: 0 }
   private readonly base: URL
   private readonly headers: Record<string, string>
@@ -56,8 +44,8 @@ export class BazelHttpClient {
   private readonly zstd: boolean
   private readonly agent: http.Agent
 
-  constructor(settings: RemoteSettings, maxSockets: number) {
-    this.base = new URL(settings.baseUrl)
+  constructor(settings: RemoteConfig, maxSockets: number) {
+    this.base = new URL(settings.url)
     this.headers = settings.headers
     this.timeoutMs = settings.timeoutMs
     this.zstd = settings.compression === 'zstd' && HAS_ZSTD
@@ -71,6 +59,16 @@ export class BazelHttpClient {
             key: settings.keyFile ? readFileSync(settings.keyFile) : undefined,
           })
         : new http.Agent(options)
+  }
+
+  /** Our entry from the ActionResult under /ac/<key> (action-result.ts). */
+  async getEntry(key: string): Promise<RemoteEntry | Error | undefined> {
+    const bytes = await this.getAction(key)
+    return bytes === undefined ? undefined : decodeActionResult(bytes)
+  }
+
+  async putEntry(key: string, entry: RemoteEntry): Promise<void> {
+    await this.putAction(key, encodeActionResult(entry))
   }
 
   /** The ActionResult bytes, or undefined for a 404. */
@@ -110,10 +108,10 @@ export class BazelHttpClient {
     const response = await this.request('GET', kind, hash, undefined, headers, limit)
     if (response === undefined) return undefined
     if (response.encoding === 'zstd') {
-      if (!zstd) throw new RemoteHttpError('the server sent zstd without being asked')
+      if (!zstd) throw new RemoteError('the server sent zstd without being asked')
       return zlib.zstdDecompressSync(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) })
     }
-    if (response.encoding !== '' && response.encoding !== 'identity') throw new RemoteHttpError(`unsupported Content-Encoding ${response.encoding}`)
+    if (response.encoding !== '' && response.encoding !== 'identity') throw new RemoteError(`unsupported Content-Encoding ${response.encoding}`)
     return response.body
   }
 
@@ -146,8 +144,8 @@ export class BazelHttpClient {
         agent: this.agent,
         headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
       })
-      const timer = setTimeout(() => finish(new RemoteHttpError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs)
-      request.on('error', (error) => finish(new RemoteHttpError(`${what}: ${error.message}`)))
+      const timer = setTimeout(() => finish(new RemoteError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs)
+      request.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)))
       request.on('response', (response) => {
         const status = response.statusCode ?? 0
         const chunks: Buffer[] = []
@@ -156,17 +154,17 @@ export class BazelHttpClient {
           length += chunk.length
           this.wire.received += chunk.length
           if (status >= 200 && status < 300 && method === 'GET' && length > maxResponseBytes) {
-            finish(new RemoteHttpError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`))
+            finish(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`))
             return
           }
           if (length <= 64 * 1024 || (status >= 200 && status < 300)) chunks.push(chunk)
         })
-        response.on('error', (error) => finish(new RemoteHttpError(`${what}: ${error.message}`)))
+        response.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)))
         response.on('end', () => {
           if (status === 404 && method === 'GET') return finish(undefined, undefined)
           if (status < 200 || status >= 300) {
             const text = Buffer.concat(chunks).toString('utf8', 0, Math.min(length, 200)).trim()
-            return finish(new RemoteHttpError(`${what}: HTTP ${status}${text ? ` (${text})` : ''}`, status))
+            return finish(new RemoteError(`${what}: HTTP ${status}${text ? ` (${text})` : ''}`, status))
           }
           finish(undefined, { body: Buffer.concat(chunks, length), encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() })
         })

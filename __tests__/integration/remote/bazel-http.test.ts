@@ -9,18 +9,16 @@ import os from 'node:os'
 import path from 'node:path'
 import { decodeActionResult, encodeActionResult } from '../../../src/remote/action-result.ts'
 import { BazelHttpClient } from '../../../src/remote/bazel-http.ts'
-import type { RemoteSettings } from '../../../src/remote/settings.ts'
+import type { RemoteConfig } from '../../../src/remote/config.ts'
 import { startBazelRemote, type BazelRemote } from '../../support/bazel-remote/index.ts'
 import { makeTestPki, type TestPki } from '../../support/bazel-remote/tls.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
-const settings = (over: Partial<RemoteSettings>): RemoteSettings => ({
-  baseUrl: '',
+const settings = (over: Partial<RemoteConfig>): RemoteConfig => ({
+  url: '',
   headers: {},
   timeoutMs: 10_000,
   compression: 'zstd',
-  write: true,
-  uploadConcurrency: 4,
   ...over,
 })
 
@@ -52,7 +50,7 @@ describe.each(['zstd', 'uncompressed'] as const)('bazel-remote with --storage_mo
   })
 
   it.each(['zstd', 'none'] as const)('stores and serves blobs and entries with %s transfer, under an instance path', async (compression) => {
-    const client = new BazelHttpClient(settings({ baseUrl: `${s.httpUrl}/team`, headers: { Authorization: s.authorization }, compression }), 4)
+    const client = new BazelHttpClient(settings({ url: `${s.httpUrl}/team`, headers: { Authorization: s.authorization }, compression }), 4)
     try {
       for (const body of [big, small]) {
         const actionId = sha(Buffer.from(`${compression} ${body.length}`))
@@ -71,8 +69,8 @@ describe.each(['zstd', 'uncompressed'] as const)('bazel-remote with --storage_mo
   })
 
   it('answers a missing entry or blob with undefined, wrong credentials with an error', async () => {
-    const client = new BazelHttpClient(settings({ baseUrl: s.httpUrl, headers: { Authorization: s.authorization } }), 2)
-    const wrong = new BazelHttpClient(settings({ baseUrl: s.httpUrl, headers: { Authorization: 'Basic dTp3cm9uZw==' } }), 2)
+    const client = new BazelHttpClient(settings({ url: s.httpUrl, headers: { Authorization: s.authorization } }), 2)
+    const wrong = new BazelHttpClient(settings({ url: s.httpUrl, headers: { Authorization: 'Basic dTp3cm9uZw==' } }), 2)
     try {
       expect(await client.getAction('0'.repeat(64))).toBeUndefined()
       expect(await client.getBlob('1'.repeat(64), 10)).toBeUndefined()
@@ -85,7 +83,7 @@ describe.each(['zstd', 'uncompressed'] as const)('bazel-remote with --storage_mo
   })
 
   it('refuses a blob larger than the size the entry promised', async () => {
-    const client = new BazelHttpClient(settings({ baseUrl: s.httpUrl, headers: { Authorization: s.authorization }, compression: 'none' }), 2)
+    const client = new BazelHttpClient(settings({ url: s.httpUrl, headers: { Authorization: s.authorization }, compression: 'none' }), 2)
     try {
       await client.putBlob(sha(big), big)
       await expect(client.getBlob(sha(big), 1000)).rejects.toThrow(/larger than the/)
@@ -99,8 +97,8 @@ describe('TLS', () => {
   it('trusts a private CA given as cache-ca-cert, and only then', async () => {
     const s = await server({ tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert } })
     expect(s.httpUrl).toMatch(/^https:/)
-    const trusting = new BazelHttpClient(settings({ baseUrl: s.httpUrl, caFile: pki.caCert }), 2)
-    const plain = new BazelHttpClient(settings({ baseUrl: s.httpUrl }), 2)
+    const trusting = new BazelHttpClient(settings({ url: s.httpUrl, caFile: pki.caCert }), 2)
+    const plain = new BazelHttpClient(settings({ url: s.httpUrl }), 2)
     try {
       await trusting.putBlob(sha(small), small)
       expect((await trusting.getBlob(sha(small), small.length))!.equals(small)).toBe(true)
@@ -113,8 +111,8 @@ describe('TLS', () => {
 
   it('presents a client certificate for mutual TLS', async () => {
     const s = await server({ tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert, clientCa: pki.caCert } })
-    const withCert = new BazelHttpClient(settings({ baseUrl: s.httpUrl, caFile: pki.caCert, certFile: pki.clientCert, keyFile: pki.clientKey }), 2)
-    const without = new BazelHttpClient(settings({ baseUrl: s.httpUrl, caFile: pki.caCert }), 2)
+    const withCert = new BazelHttpClient(settings({ url: s.httpUrl, caFile: pki.caCert, certFile: pki.clientCert, keyFile: pki.clientKey }), 2)
+    const without = new BazelHttpClient(settings({ url: s.httpUrl, caFile: pki.caCert }), 2)
     try {
       await withCert.putBlob(sha(small), small)
       expect((await withCert.getBlob(sha(small), small.length))!.equals(small)).toBe(true)

@@ -14,16 +14,9 @@ describe('readInputs', () => {
       goCacheProg: '',
       storePath: '',
       storeMaxBytes: 5 * 1024 ** 3,
-      cacheUrl: '',
       cacheToken: '',
       autoConfigure: undefined,
       pants: { remoteCache: true, storeAddress: '', instanceName: '', headers: [], headerEnvNames: [] },
-      cacheHeaders: {},
-      cacheCaCert: '',
-      cacheClientCert: '',
-      cacheClientKey: '',
-      cacheTimeoutMs: 10_000,
-      cacheCompression: 'zstd',
       bundleMaxBytes: 2 * 1024 ** 3,
       bundleSaveThreshold: { kind: 'percent', value: 1 },
       matrix: '',
@@ -67,14 +60,16 @@ describe('readInputs', () => {
       goCacheProg: "'/opt/my tools/gocache' serve",
       storePath: '/ws/.cache/store',
       storeMaxBytes: 512 * 1024 ** 2,
-      cacheUrl: 'https://cache.example.com:8443/go',
+      remote: {
+        url: 'https://cache.example.com:8443/go',
+        headers: { 'X-Org': 'acme', Authorization: 'Basic Y2k6cHc=' },
+        caFile: '/ws/ca.pem',
+        certFile: '/ws/c.pem',
+        keyFile: '/ws/c.key',
+        timeoutMs: 3000,
+        compression: 'none',
+      },
       cacheToken: 'ci:pw',
-      cacheHeaders: { 'X-Org': 'acme' },
-      cacheCaCert: '/ws/ca.pem',
-      cacheClientCert: '/ws/c.pem',
-      cacheClientKey: '/ws/c.key',
-      cacheTimeoutMs: 3000,
-      cacheCompression: 'none',
       autoConfigure: undefined,
       pants: {
         remoteCache: true,
@@ -142,7 +137,7 @@ describe('auto-configure and the Pants inputs', () => {
       }),
       '/ws',
     )
-    expect(inputs.cacheUrl).toBe('https://cache.example.com')
+    expect(inputs.remote?.url).toBe('https://cache.example.com')
     expect(inputs.cacheToken).toBe('s3cr3t-token')
     expect(inputs.pants).toEqual({
       remoteCache: true,

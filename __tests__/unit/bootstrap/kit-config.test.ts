@@ -2,7 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { KIT_CONFIG_ENV, parseKitConfig, readKitConfig, repositoryIncluded, type KitConfig } from '../../../src/bootstrap/kit-config.ts'
+import { parseKitConfig, readKitConfig, repositoryIncluded, type KitConfig } from '../../../src/bootstrap/kit-config.ts'
+import { KIT_CONFIG_ENV } from '../../../src/common/env.ts'
 
 const minimal = { version: 1, storePath: '/var/lib/go-cache-setup/store' }
 

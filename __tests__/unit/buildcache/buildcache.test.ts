@@ -12,8 +12,9 @@ import { splitGoCommandLine } from '../../../src/gocacheprog/command-line.ts'
 import type { GoEnv } from '../../../src/go/go-env.ts'
 import { startDaemon, type RunningDaemon } from '../../../src/daemon/daemon.ts'
 import { finishClient } from '../../../src/buildcache/finish.ts'
-import { remoteTier } from '../../../src/remote/daemon-remote.ts'
-import { decodeRemoteSettings, REMOTE_ENV, remoteSettings } from '../../../src/remote/settings.ts'
+import { remoteTier } from '../../../src/daemon/remote.ts'
+import { decodeRemoteSettings, remoteSettings } from '../../../src/remote/config.ts'
+import { REMOTE_ENV } from '../../../src/common/env.ts'
 
 describe('supportsCacheProg', () => {
   it.each([
@@ -101,7 +102,7 @@ describe('setupBuildCache', () => {
   afterEach(() => rm(dir, { recursive: true, force: true }))
 
   const goEnv = (version: string): GoEnv => ({
-    version,
+    goVersion: version,
     hostOS: 'linux',
     hostArch: 'amd64',
     modCache: '/m',
@@ -123,7 +124,7 @@ describe('setupBuildCache', () => {
       nodePath: '/usr/bin/node',
       clientSourceDir: dir,
       clientVersion: '1.2.3',
-      runnerTemp: dir,
+      stateDir: path.join(dir, 'go-cache-setup'),
       restoreDirectory: async (d) => ({ key: 'k', path: d, restoreAllowed: true }),
       ...overrides,
     }
@@ -144,7 +145,7 @@ describe('setupBuildCache', () => {
   it('with a remote: the daemon alone gets the settings, through its environment; post gets its figures', async () => {
     await writeFile(path.join(dir, 'index.js'), 'client')
     const settingsForRemote = remoteSettings(
-      { url: 'http://127.0.0.1:9', token: 'ci:s3cret-token', headers: { 'X-Api-Key': 'key-123' }, timeoutMs: 500, compression: 'zstd' },
+      { url: 'http://127.0.0.1:9', headers: { 'X-Api-Key': 'key-123', Authorization: 'Basic Y2k6czNjcmV0LXRva2Vu' }, timeoutMs: 500, compression: 'zstd' },
       true,
     )
     let daemon: RunningDaemon | undefined
@@ -217,7 +218,7 @@ describe('setupBuildCache', () => {
       // A cache-url given to the action cannot reach a daemon the kit started: said, not silently dropped.
       const warnings: string[] = []
       const y = io({ kitDaemon: { socket, command: 'node /t/index.js serve --store /srv/store --daemon ' + socket }, log: { info: () => undefined, warning: (m) => void warnings.push(m), debug: () => undefined } })
-      const withRemote = { ...settings, remote: remoteSettings({ url: 'https://cache.example.com/go', token: '', headers: {}, timeoutMs: 500, compression: 'zstd' }, true) }
+      const withRemote = { ...settings, remote: remoteSettings({ url: 'https://cache.example.com/go', headers: {}, timeoutMs: 500, compression: 'zstd' }, true) }
       expect((await setupBuildCache(withRemote, goEnv('go1.26.8'), y)).mode).toBe('client')
       expect(warnings).toEqual([
         "cache-url (https://cache.example.com/go) is not used for Go here: the bootstrap kit's daemon serves the build cache with the kit's own remote settings. Set cacheUrl in the kit's config (bootstrap install --cache-url), or drop cache-url from this workflow on kit runners.",

@@ -11,9 +11,10 @@ import { controlRequest } from '../../../src/daemon/control.ts'
 import { startDaemon, type RunningDaemon } from '../../../src/daemon/daemon.ts'
 import { PutNotifier } from '../../../src/daemon/put-notifier.ts'
 import { emptyStats } from '../../../src/gocacheprog/session.ts'
-import { encodeActionResult } from '../../../src/remote/action-result.ts'
+import { decodeActionResult, encodeActionResult } from '../../../src/remote/action-result.ts'
 import { CircuitBreaker } from '../../../src/remote/breaker.ts'
-import { RemoteCache, type RemoteTransport } from '../../../src/remote/remote-cache.ts'
+import type { Remote } from '../../../src/remote/remote.ts'
+import { RemoteTier } from '../../../src/store/remote-tier.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
@@ -26,15 +27,19 @@ let store: LocalStore
 const uploaded: string[] = []
 const remoteEntries = new Map<string, Buffer>()
 const blobs = new Map<string, Buffer>()
-const transport: RemoteTransport = {
+const transport: Remote = {
   wire: { sent: 0, received: 0 },
-  getAction: async (actionId) => remoteEntries.get(actionId),
+  getEntry: async (actionId) => {
+    const bytes = remoteEntries.get(actionId)
+    return bytes === undefined ? undefined : decodeActionResult(bytes)
+  },
   getBlob: async (hash) => blobs.get(hash),
   putBlob: async (hash, body) => void blobs.set(hash, body),
-  putAction: async (actionId, bytes) => {
+  putEntry: async (actionId, entry) => {
     uploaded.push(actionId)
-    remoteEntries.set(actionId, bytes)
+    remoteEntries.set(actionId, encodeActionResult(entry))
   },
+  close: () => undefined,
 }
 
 beforeEach(async () => {
@@ -52,7 +57,7 @@ beforeEach(async () => {
     remote: (s) => {
       store = s
       const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 1000, now: () => 0 })
-      return new RemoteCache(transport, s, breaker, { write: true, uploadConcurrency: 2, log: () => undefined })
+      return new RemoteTier(transport, s, breaker, { write: true, uploadConcurrency: 2, log: () => undefined })
     },
   })
 })

@@ -18,7 +18,7 @@ const sample = JSON.stringify({
 describe('parseGoEnv', () => {
   it('reads what go env -json prints', () => {
     expect(parseGoEnv(sample)).toEqual({
-      version: 'go1.26.8',
+      goVersion: 'go1.26.8',
       hostOS: 'linux',
       hostArch: 'amd64',
       modCache: '/home/runner/go/pkg/mod',

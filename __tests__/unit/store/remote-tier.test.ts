@@ -10,13 +10,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { decodeActionResult, encodeActionResult } from '../../../src/remote/action-result.ts'
 import { CircuitBreaker } from '../../../src/remote/breaker.ts'
-import { RemoteCache, type RemoteTransport } from '../../../src/remote/remote-cache.ts'
+import type { Remote, RemoteEntry } from '../../../src/remote/remote.ts'
+import { RemoteTier } from '../../../src/store/remote-tier.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const actionId = (n: number) => createHash('sha256').update(`action ${n}`).digest('hex')
 
-class MemoryServer implements RemoteTransport {
+/** A bazel-remote in memory: ActionResult bytes under ac/, blobs under cas/, as BazelHttpClient reads and writes them. */
+class MemoryServer implements Remote {
   readonly ac = new Map<string, Buffer>()
   readonly cas = new Map<string, Buffer>()
   readonly calls: string[] = []
@@ -46,6 +48,14 @@ class MemoryServer implements RemoteTransport {
     await this.check(`PUT ac/${id.slice(0, 6)}`)
     this.ac.set(id, bytes)
   }
+  async getEntry(id: string) {
+    const bytes = await this.getAction(id)
+    return bytes === undefined ? undefined : decodeActionResult(bytes)
+  }
+  async putEntry(id: string, entry: RemoteEntry) {
+    await this.putAction(id, encodeActionResult(entry))
+  }
+  close() {}
   store(id: string, body: Buffer, timeMs = 1_700_000_000_000, outputId = sha(body)) {
     this.cas.set(outputId, body)
     this.ac.set(id, encodeActionResult({ outputId, size: body.length, timeMs }))
@@ -66,10 +76,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
 function remote(server: MemoryServer, write = true, uploadConcurrency = 2, manifestKey?: string, into = store) {
   const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 4000, now: () => clock.now })
-  return new RemoteCache(server, into, breaker, { write, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
+  return new RemoteTier(server, into, breaker, { write, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
 }
 
-describe('RemoteCache.fetch', () => {
+describe('RemoteTier.fetch', () => {
   it('writes a verified hit into the local store, with the time the entry recorded', async () => {
     const server = new MemoryServer()
     const body = Buffer.from('object bytes')
@@ -141,7 +151,7 @@ describe('RemoteCache.fetch', () => {
   })
 })
 
-describe('RemoteCache uploads', () => {
+describe('RemoteTier uploads', () => {
   const put = (n: number, text: string) => {
     const body = Buffer.from(text)
     store.put(actionId(n), sha(body), [body], body.length, 1_700_000_000_000 + n)

@@ -8,13 +8,13 @@
  */
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { Logger } from '../logger.ts'
-import type { ArchiveCache } from '../storage/archive-cache.ts'
+import type { Logger } from '../common/logger.ts'
+import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
-import { errorMessage } from '../action/errors.ts'
-import type { BundleHead } from './format.ts'
-import { importBundle, openBundle, type ImportReport } from './import.ts'
-import { isBaseKey, type BundleKeys } from './key.ts'
+import { errorMessage } from '../common/errors.ts'
+import type { BundleHead } from '../bundle/format.ts'
+import { importBundle, openBundle, type ImportReport } from '../bundle/import.ts'
+import { isBaseKey, type BundleKeys } from './bundle-key.ts'
 
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
 export const SERVICE_FAILED = 'the cache service failed'

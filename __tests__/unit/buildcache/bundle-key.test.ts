@@ -1,4 +1,4 @@
-import { BUNDLE_KEY_PREFIX, bundleKeys, isBaseKey, matrixHash, runFacts, type BundleKeyParts } from '../../../src/bundle/key.ts'
+import { BUNDLE_KEY_PREFIX, bundleKeys, isBaseKey, matrixHash, type BundleKeyParts } from '../../../src/buildcache/bundle-key.ts'
 
 const base: BundleKeyParts = {
   hostOS: 'linux',
@@ -64,26 +64,5 @@ describe('bundleKeys', () => {
       expect(key.length).toBeLessThanOrEqual(512)
     }
     expect(keys.primary).toMatch(/^go-cache-setup-build-v3-linux-amd64-devel_go1.27_abc_X_foo-release_b{47}_[0-9a-f]{8}-j{55}_[0-9a-f]{8}-m[0-9a-f]{8}-1234-2$/)
-  })
-})
-
-describe('runFacts', () => {
-  it('takes the pull request branch over the merge ref, and the default branch from the payload', () => {
-    expect(
-      runFacts(
-        { GITHUB_HEAD_REF: 'feature', GITHUB_REF_NAME: '7/merge', GITHUB_JOB: 'build', GITHUB_RUN_ID: '99', GITHUB_RUN_ATTEMPT: '3' },
-        { repository: { default_branch: 'trunk' } },
-      ),
-    ).toEqual({ branch: 'feature', defaultBranch: 'trunk', job: 'build', runId: '99', runAttempt: '3' })
-  })
-
-  it('falls back when variables and payload are missing', () => {
-    expect(runFacts({ GITHUB_HEAD_REF: '', GITHUB_REF_NAME: 'main' }, undefined)).toEqual({
-      branch: 'main',
-      defaultBranch: '',
-      job: 'job',
-      runId: '0',
-      runAttempt: '1',
-    })
   })
 })

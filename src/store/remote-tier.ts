@@ -10,24 +10,14 @@
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import type { LocalStore } from '../store/local-store.ts'
-import { decodeActionResult, encodeActionResult } from './action-result.ts'
-import { RemoteHttpError } from './bazel-http.ts'
-import type { BreakerState, CircuitBreaker } from './breaker.ts'
+import type { LocalStore } from './local-store.ts'
+import { RemoteError, type Remote } from '../remote/remote.ts'
+import type { BreakerState, CircuitBreaker } from '../remote/breaker.ts'
 
 const HEX_ID = /^[0-9a-f]{64}$/
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 /** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
 export const MAX_OBJECT_BYTES = 1024 ** 3
-
-/** What the daemon needs from the HTTP client (BazelHttpClient); tests may pass a fake server's client. */
-export interface RemoteTransport {
-  getAction(actionId: string): Promise<Buffer | undefined>
-  getBlob(hash: string, size: number): Promise<Buffer | undefined>
-  putBlob(hash: string, body: Buffer): Promise<void>
-  putAction(actionId: string, actionResult: Buffer): Promise<void>
-  readonly wire: { sent: number; received: number }
-}
 
 export interface RemoteStats {
   /** Local misses asked of the remote (on demand). */
@@ -65,7 +55,7 @@ export interface RemoteStats {
   firstErrors: string[]
 }
 
-export interface RemoteCacheOptions {
+export interface RemoteTierOptions {
   write: boolean
   uploadConcurrency: number
   log: (message: string) => void
@@ -82,11 +72,11 @@ export const PREFETCH_CONCURRENCY = 16
 /** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
 const MAX_MANIFEST_BYTES = 10 * 1024 ** 2
 
-export class RemoteCache {
-  private readonly transport: RemoteTransport
+export class RemoteTier {
+  private readonly remote: Remote
   private readonly store: LocalStore
   private readonly breaker: CircuitBreaker
-  private readonly options: RemoteCacheOptions
+  private readonly options: RemoteTierOptions
   private readonly counts = { gets: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0, manifestEntries: 0 }
   /** Served to a shim on demand. */
   private readonly demandHits = new Set<string>()
@@ -105,8 +95,8 @@ export class RemoteCache {
   private flushed = false
   private idleWaiters: (() => void)[] = []
 
-  constructor(transport: RemoteTransport, store: LocalStore, breaker: CircuitBreaker, options: RemoteCacheOptions) {
-    this.transport = transport
+  constructor(remote: Remote, store: LocalStore, breaker: CircuitBreaker, options: RemoteTierOptions) {
+    this.remote = remote
     this.store = store
     this.breaker = breaker
     this.options = options
@@ -156,9 +146,8 @@ export class RemoteCache {
   }
 
   private async download(actionId: string): Promise<boolean> {
-    const entryBytes = await this.call(() => this.transport.getAction(actionId))
-    if (entryBytes === FAILED || entryBytes === undefined) return false
-    const entry = decodeActionResult(entryBytes)
+    const entry = await this.call(() => this.remote.getEntry(actionId))
+    if (entry === FAILED || entry === undefined) return false
     if (entry instanceof Error) return this.reject(`action entry ${actionId}: ${entry.message}`)
     if (entry.size > MAX_OBJECT_BYTES) return false
     const body = await this.getVerifiedBlob(entry.outputId, entry.size)
@@ -174,7 +163,7 @@ export class RemoteCache {
    */
   private async getVerifiedBlob(hash: string, size: number): Promise<Buffer | undefined> {
     if (size === 0 && hash === EMPTY_SHA256) return Buffer.alloc(0)
-    const body = await this.call(() => this.transport.getBlob(hash, size))
+    const body = await this.call(() => this.remote.getBlob(hash, size))
     if (body === FAILED || body === undefined) return undefined
     if (body.length !== size) return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`)
     const digest = createHash('sha256').update(body).digest('hex')
@@ -184,9 +173,8 @@ export class RemoteCache {
 
   /** The manifest's action IDs; empty when there is none or it is not valid. */
   private async readManifest(key: string): Promise<string[]> {
-    const entryBytes = await this.call(() => this.transport.getAction(key))
-    if (entryBytes === FAILED || entryBytes === undefined) return []
-    const entry = decodeActionResult(entryBytes)
+    const entry = await this.call(() => this.remote.getEntry(key))
+    if (entry === FAILED || entry === undefined) return []
     if (entry instanceof Error) {
       this.reject(`manifest entry: ${entry.message}`)
       return []
@@ -213,8 +201,8 @@ export class RemoteCache {
     const body = Buffer.from(`${ordered.join('\n')}\n`, 'latin1')
     if (body.length > MAX_MANIFEST_BYTES) return
     const hash = createHash('sha256').update(body).digest('hex')
-    if ((await this.call(() => this.transport.putBlob(hash, body), true)) === FAILED) return
-    await this.call(() => this.transport.putAction(key, encodeActionResult({ outputId: hash, size: body.length, timeMs: Date.now() })), true)
+    if ((await this.call(() => this.remote.putBlob(hash, body), true)) === FAILED) return
+    await this.call(() => this.remote.putEntry(key, { outputId: hash, size: body.length, timeMs: Date.now() }), true)
   }
 
   /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
@@ -269,8 +257,8 @@ export class RemoteCache {
       demandHits: this.demandHits.size,
       prefetched: this.prefetched.size,
       unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
-      wireReceived: this.transport.wire.received,
-      wireSent: this.transport.wire.sent,
+      wireReceived: this.remote.wire.received,
+      wireSent: this.remote.wire.sent,
       breaker: this.breaker.current,
       breakerOpened: this.breaker.opened,
       write: this.options.write,
@@ -310,10 +298,10 @@ export class RemoteCache {
       return false
     }
     if (hit.size > 0 || hit.outputId !== EMPTY_SHA256) {
-      if ((await this.call(() => this.transport.putBlob(hit.outputId, body), true)) === FAILED) return false
+      if ((await this.call(() => this.remote.putBlob(hit.outputId, body), true)) === FAILED) return false
     }
-    const entry = encodeActionResult({ outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) })
-    if ((await this.call(() => this.transport.putAction(actionId, entry), true)) === FAILED) return false
+    const entry = { outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) }
+    if ((await this.call(() => this.remote.putEntry(actionId, entry), true)) === FAILED) return false
     this.counts.bytesUp += body.length
     return true
   }
@@ -346,7 +334,7 @@ export class RemoteCache {
   private noteError(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
     if (this.firstErrors.length < 3) this.firstErrors.push(message)
-    this.options.log(`remote: ${message}${error instanceof RemoteHttpError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`)
+    this.options.log(`remote: ${message}${error instanceof RemoteError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`)
   }
 }
 

@@ -12,13 +12,13 @@ import { mkdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { JobIds } from '../daemon/reports.ts'
-import type { Logger } from '../logger.ts'
+import type { Logger } from '../common/logger.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
-import type { ArchiveCache } from '../storage/archive-cache.ts'
+import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
 import { LocalStore } from '../store/local-store.ts'
-import { readBaseManifest, type BaseManifest } from './import.ts'
-import { baseFrame, BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from './format.ts'
-import { SERVICE_FAILED, type BundleRestoreReport } from './restore.ts'
+import { readBaseManifest, type BaseManifest } from '../bundle/import.ts'
+import { baseFrame, BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from '../bundle/format.ts'
+import { SERVICE_FAILED, type BundleRestoreReport } from './bundle-restore.ts'
 
 export interface BundleSaveReport {
   saved: boolean

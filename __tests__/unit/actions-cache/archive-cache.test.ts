@@ -1,4 +1,4 @@
-import { DeadlineError, withDeadline } from '../../../src/storage/archive-cache.ts'
+import { DeadlineError, withDeadline } from '../../../src/actions-cache/archive-cache.ts'
 
 describe('withDeadline', () => {
   it('passes a value through', async () => {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import path from 'node:path'
+import { REMOTE_ENV } from '../common/env.ts'
 
 export type Compression = 'zstd' | 'none'
 
@@ -22,41 +23,35 @@ export interface RemoteInputs {
   compression: string
 }
 
-/** The validated inputs, as the typed Inputs carry them (action/inputs.ts). */
+/**
+ * The remote cache, parsed once from the inputs (or the kit's config), and
+ * the form the daemon receives. The Authorization header is computed here,
+ * once, from the token.
+ */
 export interface RemoteConfig {
-  /** Origin plus the instance prefix, no trailing slash; '' for no remote. */
-  url: string
-  token: string
-  /** Extra headers from cache-headers (Authorization comes from the token). */
-  headers: Record<string, string>
-  caFile?: string
-  certFile?: string
-  keyFile?: string
-  timeoutMs: number
-  compression: Compression
-}
-
-export interface RemoteSettings {
   /** Origin plus the instance prefix, no trailing slash; no credentials. */
-  baseUrl: string
-  /** Sent on every request; Authorization among them when a token is set. */
+  url: string
+  /** Sent on every request: cache-headers, and Authorization when a token is set. */
   headers: Record<string, string>
-  /** Absolute paths; read by the daemon. */
+  /** Absolute PEM paths; read by the daemon. */
   caFile?: string
   certFile?: string
   keyFile?: string
   /** Per request. */
   timeoutMs: number
   compression: Compression
+}
+
+/** What the daemon gets: the config, and this job's part in it. */
+export interface RemoteSettings {
+  config: RemoteConfig
   /** Upload what go puts (the write policy said yes). */
   write: boolean
   uploadConcurrency: number
-  /** The AC key of this job's manifest (remote-cache.ts prefetch); absent: no prefetch. */
+  /** The AC key of this job's manifest (store/remote-tier.ts prefetch); absent: no prefetch. */
   manifestKey?: string
 }
 
-/** The daemon's environment variable holding RemoteSettings as JSON. */
-export const REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE'
 
 export const DEFAULT_TIMEOUT_SECONDS = 10
 export const DEFAULT_UPLOAD_CONCURRENCY = 8
@@ -93,9 +88,14 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
     [names.clientCert, raw.clientCert],
     [names.clientKey, raw.clientKey],
   ]
+  // Checked whether a URL is set or not: a bad value is the user's to fix either way.
+  const timeoutMs = parseTimeout(raw.timeoutSeconds, names.timeout)
+  const compression = parseCompression(raw.compression, names.compression)
   if (url === '') {
     // cache-token alone is fine: Pants may use it with its own store address (pants/).
-    const set = others.filter(([n, v]) => n !== names.token && v.trim() !== '').map(([n]) => n)
+    const set = [...others, [names.timeout, raw.timeoutSeconds], [names.compression, raw.compression]]
+      .filter(([n, v]) => n !== names.token && v!.trim() !== '')
+      .map(([n]) => n)
     if (set.length > 0) throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`)
     return undefined
   }
@@ -106,7 +106,7 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
     if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
       throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`)
     }
-    authorizationHeader(token, names.token)
+    headers.Authorization = authorizationHeader(token, names.token)
   }
   const file = (value: string): string | undefined => (value.trim() === '' ? undefined : path.resolve(workspace, value.trim()))
   const caFile = file(raw.caCert)
@@ -118,43 +118,45 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
   if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
     throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`)
   }
-  const timeoutText = raw.timeoutSeconds.trim()
-  const timeoutSeconds = timeoutText === '' ? DEFAULT_TIMEOUT_SECONDS : Number(timeoutText)
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 600) {
-    throw new RemoteConfigError(`${names.timeout}: "${timeoutText}" is not a number of seconds between 0 and 600, like 10 or 2.5.`)
-  }
-  const compression = raw.compression.trim().toLowerCase() || 'zstd'
-  if (compression !== 'zstd' && compression !== 'none') {
-    throw new RemoteConfigError(`${names.compression}: "${raw.compression.trim()}" is not one of zstd, none.`)
-  }
   return {
     url: baseUrl,
-    token,
     headers,
     ...(caFile && { caFile }),
     ...(certFile && { certFile }),
     ...(keyFile && { keyFile }),
-    timeoutMs: Math.round(timeoutSeconds * 1000),
+    timeoutMs,
     compression,
   }
 }
 
-/** What the daemon gets: the config with its Authorization header, and whether this job may upload (policy/write-policy.ts). */
-export function remoteSettings(config: RemoteConfig, write: boolean, manifestKey?: string): RemoteSettings {
-  const headers = { ...config.headers }
-  if (config.token !== '') headers.Authorization = authorizationHeader(config.token, 'cache-token')
-  return {
-    baseUrl: config.url,
-    headers,
-    ...(config.caFile && { caFile: config.caFile }),
-    ...(config.certFile && { certFile: config.certFile }),
-    ...(config.keyFile && { keyFile: config.keyFile }),
-    timeoutMs: config.timeoutMs,
-    compression: config.compression,
-    write,
-    uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY,
-    ...(manifestKey && { manifestKey }),
+function parseTimeout(text: string, inputName: string): number {
+  const value = text.trim()
+  const seconds = value === '' ? DEFAULT_TIMEOUT_SECONDS : Number(value)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+    throw new RemoteConfigError(`${inputName}: "${value}" is not a number of seconds between 0 and 600, like 10 or 2.5.`)
   }
+  return Math.round(seconds * 1000)
+}
+
+function parseCompression(text: string, inputName: string): Compression {
+  const value = text.trim().toLowerCase() || 'zstd'
+  if (value !== 'zstd' && value !== 'none') throw new RemoteConfigError(`${inputName}: "${text.trim()}" is not one of zstd, none.`)
+  return value
+}
+
+/** The daemon's settings: the config, whether this job may upload (policy/write-policy.ts), and its manifest. */
+export function remoteSettings(config: RemoteConfig, write: boolean, manifestKey?: string): RemoteSettings {
+  return { config, write, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) }
+}
+
+/** Whose manifest: the job of a workflow, with its toolchain. */
+export interface ManifestScope {
+  repository: string
+  workflow: string
+  job: string
+  hostOS: string
+  hostArch: string
+  goVersion: string
 }
 
 /**
@@ -162,8 +164,8 @@ export function remoteSettings(config: RemoteConfig, write: boolean, manifestKey
  * next run of the same job builds much the same). Prefixed so that it cannot
  * be a Go ActionID or a Pants action digest by accident.
  */
-export function manifestKey(scope: { repository: string; workflow: string; job: string; os: string; arch: string; goVersion: string }): string {
-  const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.os, scope.arch, scope.goVersion].join('\n')}`
+export function manifestKey(scope: ManifestScope): string {
+  const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.hostOS, scope.hostArch, scope.goVersion].join('\n')}`
   return createHash('sha256').update(text).digest('hex')
 }
 
@@ -224,16 +226,15 @@ export function authorizationHeader(token: string, inputName: string): string {
 }
 
 /**
- * Every value to mask in logs: the token, its Authorization forms, and every
- * extra header's value (an API key travels there as often as in a token).
+ * Every value to mask in logs: the token, and every header value with and
+ * without its scheme (the Authorization made from the token among them; an
+ * API key travels in a header as often as in a token).
  */
-export function secretValues(config: RemoteConfig): string[] {
-  const values = new Set<string>(Object.values(config.headers))
-  if (config.token !== '') {
-    values.add(config.token)
-    const header = authorizationHeader(config.token, 'cache-token')
-    values.add(header)
-    values.add(header.replace(/^\S+ /, ''))
+export function secretValues(token: string, config: RemoteConfig | undefined): string[] {
+  const values = new Set<string>([token])
+  for (const value of Object.values(config?.headers ?? {})) {
+    values.add(value)
+    values.add(value.replace(/^(basic|bearer) /i, ''))
   }
   return [...values].filter((v) => v.length > 0)
 }
@@ -245,20 +246,21 @@ export function encodeRemoteSettings(settings: RemoteSettings): string {
 /** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
 export function decodeRemoteSettings(text: string): RemoteSettings {
   const v = JSON.parse(text) as RemoteSettings
+  const c = (typeof v === 'object' && v !== null ? v.config : undefined) as RemoteConfig | undefined
   const strings = (o: unknown): boolean => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string')
   const optionalString = (x: unknown): boolean => x === undefined || typeof x === 'string'
   const ok =
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.baseUrl === 'string' &&
-    /^https?:\/\//.test(v.baseUrl) &&
-    strings(v.headers) &&
-    optionalString(v.caFile) &&
-    optionalString(v.certFile) &&
-    optionalString(v.keyFile) &&
-    Number.isSafeInteger(v.timeoutMs) &&
-    v.timeoutMs > 0 &&
-    (v.compression === 'zstd' || v.compression === 'none') &&
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.url === 'string' &&
+    /^https?:\/\//.test(c.url) &&
+    strings(c.headers) &&
+    optionalString(c.caFile) &&
+    optionalString(c.certFile) &&
+    optionalString(c.keyFile) &&
+    Number.isSafeInteger(c.timeoutMs) &&
+    c.timeoutMs > 0 &&
+    (c.compression === 'zstd' || c.compression === 'none') &&
     typeof v.write === 'boolean' &&
     Number.isSafeInteger(v.uploadConcurrency) &&
     v.uploadConcurrency > 0 &&

@@ -1,3 +1,4 @@
+import { AUTO_CONFIGURE_ENV } from '../common/env.ts'
 /**
  * The auto-configure toggle: whether the action wires later steps itself
  * (GOCACHEPROG, PANTS_CONFIG_FILES) or only hands the values out as outputs.
@@ -10,9 +11,10 @@
  * and a workflow-level `env:` fed from an org variable. Hence, highest first:
  * the step's input, GO_CACHE_SETUP_AUTO_CONFIGURE, the kit config, on.
  */
-import type { KitConfigLookup } from '../bootstrap/kit-config.ts'
 
-export const AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE'
+
+/** What this toggle needs of the bootstrap kit's config (bootstrap/kit-config.ts readKitConfig). */
+export type KitToggle = { found: false } | { found: true; config: { autoConfigure: boolean } } | { found: true; problem: string }
 
 export type AutoConfigureSource = 'input' | 'environment' | 'kit-config' | 'default'
 
@@ -28,7 +30,7 @@ export interface AutoConfigureLevels {
   input: boolean | undefined
   /** GO_CACHE_SETUP_AUTO_CONFIGURE as the step sees it. */
   env: string | undefined
-  kit: KitConfigLookup
+  kit: KitToggle
 }
 
 /** Pure: the first level that says something, and which one it was. */

@@ -18,7 +18,9 @@
  * isolation") then still prefer this branch, then the default one.
  */
 import { createHash } from 'node:crypto'
-import { keyPart } from '../storage/key-part.ts'
+import { keyPart } from '../actions-cache/key-part.ts'
+import type { RunFacts } from '../common/run.ts'
+import type { Toolchain } from '../go/go-env.ts'
 
 /** Bump to invalidate every bundle at once (a format change, say). */
 export const BUNDLE_KEY_VERSION = 'v3'
@@ -28,20 +30,9 @@ const MAX_KEY_LENGTH = 512
 /** Branch and job names longer than this are cut and given a hash, so keys stay far below 512. */
 const MAX_PART_LENGTH = 64
 
-export interface BundleKeyParts {
-  hostOS: string
-  hostArch: string
-  goVersion: string
-  /** The branch (GITHUB_HEAD_REF on pull requests, else GITHUB_REF_NAME). */
-  branch: string
-  /** The repository's default branch; empty when the event does not say. */
-  defaultBranch: string
-  /** GITHUB_JOB. */
-  job: string
+export interface BundleKeyParts extends Toolchain, Pick<RunFacts, 'branch' | 'defaultBranch' | 'job' | 'runId' | 'runAttempt'> {
   /** The matrix cell as JSON (the `matrix` input, default `${{ toJSON(matrix) }}`). */
   matrix: string
-  runId: string
-  runAttempt: string
 }
 
 export interface BundleKeys {
@@ -81,18 +72,4 @@ function shortPart(value: string): string {
   const part = keyPart(value)
   if (part.length <= MAX_PART_LENGTH) return part
   return `${part.slice(0, MAX_PART_LENGTH - 9)}_${createHash('sha256').update(value).digest('hex').slice(0, 8)}`
-}
-
-/** The run facts in the key, from the runner's variables and the event payload. */
-export function runFacts(env: Readonly<Record<string, string | undefined>>, payload: unknown): Pick<BundleKeyParts, 'branch' | 'defaultBranch' | 'job' | 'runId' | 'runAttempt'> {
-  const repository = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>).repository : undefined
-  const defaultBranch = typeof repository === 'object' && repository !== null ? (repository as Record<string, unknown>).default_branch : undefined
-  return {
-    // GITHUB_HEAD_REF is the pull request's branch; GITHUB_REF_NAME there is `7/merge`.
-    branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
-    defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
-    job: env.GITHUB_JOB || 'job',
-    runId: env.GITHUB_RUN_ID || '0',
-    runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
-  }
 }

@@ -1,4 +1,4 @@
-import { describeAutoConfigure, renderWiring, resolveAutoConfigure, type AutoConfigureLevels } from '../../../src/action/auto-configure.ts'
+import { describeAutoConfigure, renderWiring, resolveAutoConfigure, type AutoConfigureLevels } from '../../../src/policy/auto-configure.ts'
 import type { KitConfig, KitConfigLookup } from '../../../src/bootstrap/kit-config.ts'
 
 const kitConfig = (autoConfigure: boolean): KitConfigLookup => ({

@@ -8,7 +8,7 @@ import {
   remoteSettings,
   secretValues,
   type RemoteInputs,
-} from '../../../src/remote/settings.ts'
+} from '../../../src/remote/config.ts'
 
 const names = {
   url: 'cache-url',
@@ -38,8 +38,15 @@ describe('parseRemoteInputs', () => {
     expect(parse({ token: 'x:y' })).toBeUndefined()
   })
 
+  it('refuses a timeout or compression without cache-url, and a bad one either way', () => {
+    expect(() => parse({ timeoutSeconds: '5' })).toThrow('cache-timeout is set but cache-url is empty')
+    expect(() => parse({ compression: 'none' })).toThrow('cache-compression is set but cache-url is empty')
+    expect(() => parse({ compression: 'gzip' })).toThrow('cache-compression: "gzip" is not one of zstd, none.')
+    expect(() => parse({ timeoutSeconds: '-1' })).toThrow('cache-timeout: "-1" is not a number of seconds between 0 and 600')
+  })
+
   it('reads everything, with defaults', () => {
-    expect(parse({ url: 'http://127.0.0.1:8080/' })).toEqual({ url: 'http://127.0.0.1:8080', token: '', headers: {}, timeoutMs: 10_000, compression: 'zstd' })
+    expect(parse({ url: 'http://127.0.0.1:8080/' })).toEqual({ url: 'http://127.0.0.1:8080', headers: {}, timeoutMs: 10_000, compression: 'zstd' })
     expect(
       parse({
         url: 'https://Cache.Example.com:443/team-a/go',
@@ -53,8 +60,7 @@ describe('parseRemoteInputs', () => {
       }),
     ).toEqual({
       url: 'https://cache.example.com/team-a/go',
-      token: 'user:pass',
-      headers: { 'X-Org': 'acme', 'X-Trace': 'on' },
+      headers: { 'X-Org': 'acme', 'X-Trace': 'on', Authorization: 'Basic dXNlcjpwYXNz' },
       caFile: '/work/repo/certs/ca.pem',
       certFile: '/etc/c.pem',
       keyFile: '/work/repo/k.pem',
@@ -116,23 +122,25 @@ describe('authorizationHeader', () => {
 })
 
 describe('remote settings for the daemon', () => {
-  it('adds Authorization and the write policy; round-trips through the environment', () => {
+  it('carries the parsed config, Authorization made once from the token, and the write policy; round-trips through the environment', () => {
     const config = parse({ url: 'http://127.0.0.1:8080', token: 'ci:s3cret', headers: 'X-Api-Key: k-123' })!
     const settings = remoteSettings(config, false)
     expect(settings).toEqual({
-      baseUrl: 'http://127.0.0.1:8080',
-      headers: { 'X-Api-Key': 'k-123', Authorization: 'Basic Y2k6czNjcmV0' },
-      timeoutMs: 10_000,
-      compression: 'zstd',
+      config: {
+        url: 'http://127.0.0.1:8080',
+        headers: { 'X-Api-Key': 'k-123', Authorization: 'Basic Y2k6czNjcmV0' },
+        timeoutMs: 10_000,
+        compression: 'zstd',
+      },
       write: false,
       uploadConcurrency: 8,
     })
     expect(decodeRemoteSettings(encodeRemoteSettings(settings))).toEqual(settings)
-    expect(() => decodeRemoteSettings('{"baseUrl":"file:///etc"}')).toThrow('not valid remote settings')
+    expect(() => decodeRemoteSettings('{"config":{"url":"file:///etc"}}')).toThrow('not valid remote settings')
   })
 
   it('masks the token, its header forms and every header value', () => {
     const config = parse({ url: 'http://127.0.0.1:8080', token: 'ci:s3cret', headers: 'X-Api-Key: k-123' })!
-    expect(secretValues(config).sort()).toEqual(['Basic Y2k6czNjcmV0', 'Y2k6czNjcmV0', 'ci:s3cret', 'k-123'])
+    expect(secretValues('ci:s3cret', config).sort()).toEqual(['Basic Y2k6czNjcmV0', 'Y2k6czNjcmV0', 'ci:s3cret', 'k-123'])
   })
 })

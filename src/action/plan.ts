@@ -1,0 +1,122 @@
+/**
+ * The main step's plan: every path, key and decision worked out once, from
+ * the inputs, the toolchain, the runner's variables and the event. Pure, and
+ * tested as a table; the steps in run-main.ts carry it out.
+ */
+import path from 'node:path'
+import { bundleKeys, type BundleKeys } from '../buildcache/bundle-key.ts'
+import type { BundleSettings, SaveThreshold } from '../buildcache/bundle-restore.ts'
+import { gocacheDirKeys } from '../buildcache/directory.ts'
+import type { BuildCacheSettings } from '../buildcache/setup.ts'
+import { runFacts, type Env, type RunFacts } from '../common/run.ts'
+import type { GoEnv } from '../go/go-env.ts'
+import type { PantsSetupOptions } from '../pants/setup.ts'
+import { resolveAutoConfigure, type AutoConfigure, type KitToggle } from '../policy/auto-configure.ts'
+import { decideWrite, parseCacheMode, type CacheMode, type EventFacts, type WriteDecision } from '../policy/write-policy.ts'
+import type { ManifestScope, RemoteConfig } from '../remote/config.ts'
+import type { Inputs } from './inputs.ts'
+import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV } from '../common/env.ts'
+
+export interface MainFacts {
+  inputs: Inputs
+  goEnv: GoEnv
+  /** GITHUB_WORKSPACE, or the current directory outside a runner. */
+  workspace: string
+  env: Env
+  event: EventFacts
+  /** The bootstrap kit's config on this runner, if any (bootstrap/kit-config.ts readKitConfig). */
+  kit: KitToggle
+  /** Whether a cache service is there at all (ArchiveCache.isAvailable). */
+  cacheAvailable: boolean
+}
+
+export interface MainPlan {
+  run: RunFacts
+  cacheMode: CacheMode
+  write: WriteDecision
+  /** Whether this step wires later steps (GOCACHEPROG, PANTS_CONFIG_FILES), and which level said so. */
+  auto: AutoConfigure
+  /** The daemon the kit's job-started hook started for this job, from what it exported. */
+  kitDaemon?: { socket: string; command: string }
+  buildCache: Omit<BuildCacheSettings, 'remote'>
+  /** The remote cache and whose manifest the daemon prefetches; TLS files are checked when it starts. */
+  remote?: { config: RemoteConfig; manifest: ManifestScope }
+  /** Go < 1.24: GOCACHE cached as a directory under these keys. */
+  directoryKeys: { primary: string; restore: string[] }
+  bundle: BundleStep
+  pants: PantsSetupOptions
+  /** Absent when module-cache is off. */
+  modCache?: { dependencyPatterns: string[]; keySuffix: string }
+}
+
+export interface BundleStep {
+  keys: BundleKeys
+  /** Where the bundle file lives while it travels. */
+  file: string
+  /** False when ACTIONS_CACHE_MODE forbids reads. */
+  canRead: boolean
+  readSkipReason: string
+  /** The store's own budget: an import stops past it. */
+  maxImportBytes: number
+  /** `enabled`: no remote holds the build cache (a kit runner's daemon is found later, when it answers). */
+  settings: BundleSettings
+}
+
+/** The bundle file's name in the state directory; its path is part of the cache version (@actions/cache), so it never moves. */
+export const BUNDLE_FILE_NAME = 'build-cache.bundle'
+
+export function planMain(f: MainFacts): MainPlan {
+  const { inputs, goEnv, env } = f
+  const run = runFacts(env, f.event.payload)
+  const cacheMode = parseCacheMode(env.ACTIONS_CACHE_MODE)
+  const write = decideWrite(inputs.cacheWrite, f.event, cacheMode)
+  const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: env[AUTO_CONFIGURE_ENV], kit: f.kit })
+  // The bundle carries the build cache between runs unless a remote holds it.
+  const bundleEnabled = inputs.remote === undefined
+  const kitSocket = env[KIT_DAEMON_SOCKET_ENV]
+  const kitCommand = env.GOCACHEPROG
+  const kitPantsConfig = env[KIT_PANTS_CONFIG_ENV]
+  return {
+    run,
+    cacheMode,
+    write,
+    auto,
+    ...(kitSocket && kitCommand && { kitDaemon: { socket: kitSocket, command: kitCommand } }),
+    buildCache: {
+      enabled: inputs.buildCache,
+      customCommand: inputs.goCacheProg,
+      storePath: inputs.storePath,
+      storeMaxBytes: inputs.storeMaxBytes,
+      // Only when a bundle can arrive do go's misses ask the daemon for it.
+      bundle: bundleEnabled && cacheMode.read && f.cacheAvailable,
+    },
+    ...(inputs.remote && {
+      remote: {
+        config: inputs.remote,
+        manifest: { repository: run.repository, workflow: run.workflow, job: run.job, hostOS: goEnv.hostOS, hostArch: goEnv.hostArch, goVersion: goEnv.goVersion },
+      },
+    }),
+    directoryKeys: gocacheDirKeys({ ...goEnv, ...run }),
+    bundle: {
+      keys: bundleKeys({ ...goEnv, ...run, matrix: inputs.matrix }),
+      file: path.join(run.stateDir, BUNDLE_FILE_NAME),
+      canRead: cacheMode.read,
+      readSkipReason: `ACTIONS_CACHE_MODE=${cacheMode.raw} forbids cache reads`,
+      maxImportBytes: inputs.storeMaxBytes,
+      settings: { enabled: bundleEnabled, maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold satisfies SaveThreshold },
+    },
+    pants: {
+      ...inputs.pants,
+      enabled: inputs.pants.remoteCache,
+      workingDirectory: inputs.workingDirectory,
+      workspace: f.workspace,
+      cacheUrl: inputs.remote?.url ?? '',
+      write: write.allowed,
+      register: auto.value,
+      // On a kit runner, the file its job-started hook registered: rewritten for this
+      // repository's Pants version instead of registering a second one.
+      configDir: kitPantsConfig ? path.dirname(kitPantsConfig) : run.stateDir,
+    },
+    ...(inputs.moduleCache && { modCache: { dependencyPatterns: inputs.dependencyPatterns, keySuffix: inputs.keySuffix } }),
+  }
+}

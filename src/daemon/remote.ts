@@ -1,0 +1,38 @@
+/**
+ * Builds the daemon's remote tier from its environment (REMOTE_ENV, set by
+ * whoever starts the daemon: buildcache/daemon-start.ts). The variable is
+ * removed from the process environment once read, so nothing the daemon
+ * might start inherits it.
+ */
+import { BazelHttpClient } from '../remote/bazel-http.ts'
+import { CircuitBreaker } from '../remote/breaker.ts'
+import { decodeRemoteSettings, type RemoteSettings } from '../remote/config.ts'
+import type { LocalStore } from '../store/local-store.ts'
+import { PREFETCH_CONCURRENCY, RemoteTier } from '../store/remote-tier.ts'
+import { REMOTE_ENV } from '../common/env.ts'
+
+/** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
+export const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 }
+
+export function takeRemoteSettings(env: NodeJS.ProcessEnv): RemoteSettings | undefined {
+  const text = env[REMOTE_ENV]
+  delete env[REMOTE_ENV]
+  if (text === undefined || text === '') return undefined
+  return decodeRemoteSettings(text)
+}
+
+export function remoteTier(settings: RemoteSettings, log: (message: string) => void): (store: LocalStore) => RemoteTier {
+  const { config } = settings
+  return (store) => {
+    // Sockets: the uploads plus the lookups of a parallel build.
+    const remote = new BazelHttpClient(config, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8)
+    const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() })
+    log(`remote cache ${config.url} (${settings.write ? 'read-write' : 'read-only'}, timeout ${config.timeoutMs} ms, compression ${config.compression})`)
+    return new RemoteTier(remote, store, breaker, {
+      write: settings.write,
+      uploadConcurrency: settings.uploadConcurrency,
+      log,
+      ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
+    })
+  }
+}

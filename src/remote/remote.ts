@@ -1,0 +1,43 @@
+/**
+ * What a remote cache is to the rest of the client: entries that name an
+ * object, and the objects by their digest. bazel-remote over HTTP
+ * (bazel-http.ts) implements it; S3 and REAPI remotes plug in beside it.
+ *
+ * Nothing a remote returns is trusted: the store's remote tier
+ * (store/remote-tier.ts) checks every ID, size and digest before go sees it.
+ */
+
+/** Which object answers a Go ActionID: Go's OutputID (the sha256 of the object), its size, and when Go put it. */
+export interface RemoteEntry {
+  /** Lowercase hex sha256 of the object. */
+  outputId: string
+  size: number
+  /** When Go put the entry (ms since the epoch); go test reads it (cache expiry). */
+  timeMs: number
+}
+
+export interface WireCounters {
+  /** Body bytes as sent / received on the wire (compressed when zstd). */
+  sent: number
+  received: number
+}
+
+export interface Remote {
+  /** The entry under a key (a Go ActionID, or a job's manifest key): undefined when absent, an Error when malformed. Rejects when the request fails. */
+  getEntry(key: string): Promise<RemoteEntry | Error | undefined>
+  putEntry(key: string, entry: RemoteEntry): Promise<void>
+  /** The object, at most `size` bytes once decoded; undefined when absent. */
+  getBlob(hash: string, size: number): Promise<Buffer | undefined>
+  putBlob(hash: string, body: Buffer): Promise<void>
+  readonly wire: WireCounters
+  close(): void
+}
+
+/** A request that failed; `status` when the server answered (401 and 403 say: check the credentials). */
+export class RemoteError extends Error {
+  readonly status: number | undefined
+  constructor(message: string, status?: number) {
+    super(message)
+    this.status = status
+  }
+}
