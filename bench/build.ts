@@ -303,7 +303,12 @@ try {
         if (phase === 'relink') await rm(out, { recursive: true, force: true })
       }
     }
-    log(`warm round ${round}: ${samples.slice(-4).map((s) => `${s.phase} ${s.variant} ${fmtS(s.wallMs)}`).join(', ')}`)
+    log(
+      `warm round ${round}: ${samples
+        .slice(-4)
+        .map((s) => `${s.phase} ${s.variant} ${fmtS(s.wallMs)}`)
+        .join(', ')}`,
+    )
   }
   const daemonCpuS = await daemonCpu(last!.ours.o)
 
@@ -362,7 +367,9 @@ function report(goVersion: string, daemonCpuS: number | undefined): string {
     const o = med('ours', phase, (s) => s.wallMs)
     const ratio = o / n
     const t = targets[phase]
-    lines.push(`| ${label[phase]} | ${fmtS(n)} | ${fmtS(o)} | ${ratio.toFixed(3)}× | ${t === undefined ? '—' : `≤ ${t.toFixed(2)}× ${ratio <= t ? 'met' : '**missed**'}`} |`)
+    lines.push(
+      `| ${label[phase]} | ${fmtS(n)} | ${fmtS(o)} | ${ratio.toFixed(3)}× | ${t === undefined ? '—' : `≤ ${t.toFixed(2)}× ${ratio <= t ? 'met' : '**missed**'}`} |`,
+    )
   }
   lines.push(
     '',

@@ -126,7 +126,14 @@ async function runOnce(service: CacheService, m: Method, run: number): Promise<R
   const buildMs = job.step('build').durationMs
   const postMs = job.step('cache', 'post').durationMs
   const summary = job.step('cache', 'post').summary
-  if (m.name === 'ours') process.stderr.write(summary.split('\n').filter((l) => /Restore|Save|Hit ratio|Restored/.test(l)).map((l) => `    ${l}\n`).join(''))
+  if (m.name === 'ours')
+    process.stderr.write(
+      summary
+        .split('\n')
+        .filter((l) => /Restore|Save|Hit ratio|Restored/.test(l))
+        .map((l) => `    ${l}\n`)
+        .join(''),
+    )
   const layerOn = /\| Save \| saved .*, as a layer on `([^`]+)`/.exec(summary)?.[1]
   return { method: m.name, run, mainMs, buildMs, postMs, totalMs: mainMs + buildMs + postMs, compiled, ...(layerOn && { layerOn }) }
 }
@@ -153,7 +160,9 @@ try {
     for (const m of order) {
       const r = await runOnce(service, m, run)
       results.push(r)
-      console.error(`run ${run} ${m.name.padEnd(8)} main ${ms(r.mainMs)} build ${ms(r.buildMs)} post ${ms(r.postMs)} total ${ms(r.totalMs)} (${r.compiled} packages compiled)`)
+      console.error(
+        `run ${run} ${m.name.padEnd(8)} main ${ms(r.mainMs)} build ${ms(r.buildMs)} post ${ms(r.postMs)} total ${ms(r.totalMs)} (${r.compiled} packages compiled)`,
+      )
     }
   }
 
@@ -199,8 +208,12 @@ try {
   }
   console.log(table.join('\n'))
   console.log()
-  console.log(`total job time, runs 1–${runs}: setup-go ${sec(report.totalMs.setupGo)}, ours ${sec(report.totalMs.ours)}: **${report.totalMs.ratio.toFixed(2)}×**`)
-  console.log(`total job time, runs 2–${runs}: setup-go ${sec(report.warmTotalMs.setupGo)}, ours ${sec(report.warmTotalMs.ours)}: **${report.warmTotalMs.ratio.toFixed(2)}×**`)
+  console.log(
+    `total job time, runs 1–${runs}: setup-go ${sec(report.totalMs.setupGo)}, ours ${sec(report.totalMs.ours)}: **${report.totalMs.ratio.toFixed(2)}×**`,
+  )
+  console.log(
+    `total job time, runs 2–${runs}: setup-go ${sec(report.warmTotalMs.setupGo)}, ours ${sec(report.warmTotalMs.ours)}: **${report.warmTotalMs.ratio.toFixed(2)}×**`,
+  )
   console.log(
     `cache size after ${runs} runs: setup-go's archive ${mib(report.sizeAfterRuns.setupGo)}; our newest bundle ${mib(report.sizeAfterRuns.oursBundle)}` +
       `${report.sizeAfterRuns.oursLayer === undefined ? '' : ` (a layer of ${mib(report.sizeAfterRuns.oursLayer)} and its base)`} (**${report.sizeAfterRuns.bundleRatio.toFixed(2)}×**), ` +

@@ -25,8 +25,17 @@ const runnerDir = path.join(root, 'actions-runner')
 const kitDir = path.join(root, 'kit')
 await mkdir(runnerDir, { recursive: true })
 execFileSync(process.execPath, [
-  path.join(repo, 'dist', 'client', 'index.js'), 'bootstrap', 'install',
-  '--runner-dir', runnerDir, '--kit-dir', kitDir, '--store-path', path.join(root, 'store'), '--node', process.execPath,
+  path.join(repo, 'dist', 'client', 'index.js'),
+  'bootstrap',
+  'install',
+  '--runner-dir',
+  runnerDir,
+  '--kit-dir',
+  kitDir,
+  '--store-path',
+  path.join(root, 'store'),
+  '--node',
+  process.execPath,
 ])
 
 const timeMs = (command: string, args: string[], env: NodeJS.ProcessEnv): number => {
@@ -58,7 +67,12 @@ for (let i = 0; i < runs; i++) {
   completed.push(timeMs('bash', ['-e', path.join(kitDir, 'hooks', 'job-completed.sh')], env))
   floor.push(timeMs(process.execPath, ['-e', '0'], env))
 }
-const row = (name: string, xs: number[]) => console.log(`${name.padEnd(14)} median ${median(xs).toFixed(0).padStart(4)} ms   max ${Math.max(...xs).toFixed(0).padStart(4)} ms`)
+const row = (name: string, xs: number[]) =>
+  console.log(
+    `${name.padEnd(14)} median ${median(xs).toFixed(0).padStart(4)} ms   max ${Math.max(...xs)
+      .toFixed(0)
+      .padStart(4)} ms`,
+  )
 console.log(`${runs} runs, ${os.cpus().length} CPUs, Node ${process.version}`)
 row('job-started', started)
 row('job-completed', completed)

@@ -29,10 +29,7 @@ const workspace = path.join(tmp, 'repo')
 await checkoutPantsProject(workspace)
 const server = await startBazelRemote({ dir: path.join(tmp, 'bazel-remote'), grpc: true })
 const configFile = path.join(tmp, 'pants-remote-cache.toml')
-await writeFile(
-  configFile,
-  renderPantsConfig({ storeAddress: server.grpcAddress, instanceName: '', headers: [], write: true }, parsePantsVersion('2.17.1')),
-)
+await writeFile(configFile, renderPantsConfig({ storeAddress: server.grpcAddress, instanceName: '', headers: [], write: true }, parsePantsVersion('2.17.1')))
 
 /** One `pants test ::` on a fresh runner: new HOME and local store, no .pants.d. */
 async function run(remote: boolean): Promise<{ ms: number; counters: Record<string, number> }> {

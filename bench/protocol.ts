@@ -244,7 +244,7 @@ async function drive(shim: Conversation, firstId: number, count: number, concurr
   const driverCpu = process.cpuUsage()
   const level = await driveGets(shim, firstId, count, concurrency)
   const driverUsage = process.cpuUsage(driverCpu)
-  level.shimCpuUs = ((await processCpuMs(shim.child.pid!)) - shimCpu) * 1000 / count
+  level.shimCpuUs = (((await processCpuMs(shim.child.pid!)) - shimCpu) * 1000) / count
   level.driverCpuUs = (driverUsage.user + driverUsage.system) / count
   return level
 }
@@ -409,7 +409,10 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 let daemon: ChildProcess | undefined
 try {
   const benchStart = performance.now()
-  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ')
+  const loadAtStart = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
   daemon = await startDaemon()
   const filled = await populate()
 
@@ -469,10 +472,7 @@ try {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
   )
   for (const r of floor) out.push(row(r, r.concurrency))
-  out.push(
-    '',
-    "By Little's law the mean latency is outstanding ÷ throughput, so with 32 outstanding a p99 under 1 ms needs well over 32,000 answers/s.",
-  )
+  out.push('', "By Little's law the mean latency is outstanding ÷ throughput, so with 32 outstanding a p99 under 1 ms needs well over 32,000 answers/s.")
   out.push(
     '',
     `### Start-up, median of ${startupRuns} (ms from spawn)`,
@@ -488,7 +488,13 @@ try {
       `| ${label} | ${fmt(s.nodeExitMs, 1)} | ${fmt(s.helloMs, 1)} | ${fmt(s.getAnsweredMs, 1)} | ${fmt(s.closeAnsweredMs, 1)} | ${fmt(s.stdoutClosedMs, 1)} | ${fmt(s.exitMs, 1)} |`,
     )
   }
-  out.push('', `Total bench time: ${fmt((performance.now() - benchStart) / 1000, 1)} s; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`)
+  out.push(
+    '',
+    `Total bench time: ${fmt((performance.now() - benchStart) / 1000, 1)} s; load average at the end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}.`,
+  )
 
   if (cpuProfDir) {
     const profile = await summarizeProfile(cpuProfDir)

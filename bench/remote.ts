@@ -90,7 +90,11 @@ async function startClient(dir: string, server: BazelRemote, compression: Compre
   const store = path.join(dir, 'store')
   const socket = path.join(dir, 'd.sock')
   await mkdir(store, { recursive: true })
-  const settings = remoteSettings({ url: server.httpUrl, headers: { Authorization: authorizationHeader(server.credentials, 'credentials') }, timeoutMs: 10_000, compression }, true, manifest ? MANIFEST_KEY : undefined)
+  const settings = remoteSettings(
+    { url: server.httpUrl, headers: { Authorization: authorizationHeader(server.credentials, 'credentials') }, timeoutMs: 10_000, compression },
+    true,
+    manifest ? MANIFEST_KEY : undefined,
+  )
   const daemon = spawn(process.execPath, [client, 'daemon', '--store', store, '--socket', socket, '--log', path.join(dir, 'daemon.log')], {
     detached: true,
     stdio: 'ignore',
@@ -99,7 +103,10 @@ async function startClient(dir: string, server: BazelRemote, compression: Compre
   daemon.unref()
   if (!(await waitForDaemon(socket, 10_000))) throw new Error('the daemon did not start')
   return {
-    env: { GOCACHE: path.join(dir, 'gocache'), GOCACHEPROG: cacheProgCommand({ node: process.execPath, client, store, socket, remoteWaitMs: fetchWaitMs(settings.config) }) },
+    env: {
+      GOCACHE: path.join(dir, 'gocache'),
+      GOCACHEPROG: cacheProgCommand({ node: process.execPath, client, store, socket, remoteWaitMs: fetchWaitMs(settings.config) }),
+    },
     socket,
     stop: async () => void (await controlRequest(socket, { op: 'stop' }, 5000).catch(() => undefined)),
   }
@@ -146,7 +153,14 @@ try {
       const t0 = performance.now()
       const reply = await controlRequest(c.socket, { op: 'flush', uploadDeadlineMs: 600_000 }, 900_000)
       if (!reply.ok || !reply.remote) throw new Error(`flush: ${JSON.stringify(reply)}`)
-      samples.push({ name: 'flush', ms: performance.now() - t0, wireSent: reply.remote.wireSent, bytesUp: reply.remote.bytesUp, uploads: reply.remote.uploads, unsent: reply.remote.unsent })
+      samples.push({
+        name: 'flush',
+        ms: performance.now() - t0,
+        wireSent: reply.remote.wireSent,
+        bytesUp: reply.remote.bytesUp,
+        uploads: reply.remote.uploads,
+        unsent: reply.remote.unsent,
+      })
       await c.stop()
       log(`round ${round}: cold ours ${s(ms)}, flush ${s(samples.at(-1)!.ms)} (${reply.remote.uploads} uploads, ${reply.remote.unsent} unsent)`)
     }
@@ -183,7 +197,12 @@ try {
   for (let round = 1; round <= warmRounds; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]!)
     for (const name of order) await variants[name](round)
-    log(`warm round ${round}: ${samples.slice(-names.length).map((x) => `${x.name} ${s(x.ms)}`).join(', ')}`)
+    log(
+      `warm round ${round}: ${samples
+        .slice(-names.length)
+        .map((x) => `${x.name} ${s(x.ms)}`)
+        .join(', ')}`,
+    )
   }
   console.log(report())
   if (args.json) await writeFile(args.json, JSON.stringify({ samples }, null, 2))
@@ -232,6 +251,9 @@ function report(): string {
     `| job 1 uploads, sent | ${mib(med('flush', (x) => x.wireSent!))} | ${mib(med('flush', (x) => x.bytesUp!))} (the objects' size: what plain would send) | ${(med('flush', (x) => x.wireSent!) / med('flush', (x) => x.bytesUp!)).toFixed(2)} |`,
     '',
     `Hits from the remote per warm build: ${med('warm remote, zstd', (x) => x.hits!)} (prefetched: ${med('warm remote, zstd', (x) => x.prefetched!)}); on demand only: ${med('warm remote, zstd, on demand', (x) => x.hits!)}.`,
-    `Load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(', ')} (the machine is shared).`,
+    `Load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(', ')} (the machine is shared).`,
   ].join('\n')
 }

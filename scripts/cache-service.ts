@@ -24,10 +24,13 @@ let stopping = false
 const shutdown = (): void => {
   if (stopping) return
   stopping = true
-  service.stop().then(() => process.exit(0), (err: unknown) => {
-    console.error(err)
-    process.exit(1)
-  })
+  service.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err)
+      process.exit(1)
+    },
+  )
 }
 process.on('SIGINT', shutdown)
 process.on('SIGTERM', shutdown)

@@ -38,13 +38,23 @@ try {
   const job2 = await runGoJob({ machine, service, runner, steps: [offlineBuildStep] })
   report(job2)
   console.log('Offline build output:')
-  console.log(indent(job2.step('offline-build').log.split('\n').filter((l) => !l.startsWith('##[')).join('\n')))
+  console.log(
+    indent(
+      job2
+        .step('offline-build')
+        .log.split('\n')
+        .filter((l) => !l.startsWith('##['))
+        .join('\n'),
+    ),
+  )
 
   console.log('\n# Cache entries on the service')
   for (const e of service.entries()) console.log(`  ${e.key}  ${e.sizeBytes} bytes  scope ${e.scope}${e.finalized ? '' : ' (unfinished)'}`)
   failed = job1.conclusion !== 'success' || job2.conclusion !== 'success'
   const hits = job2.step('cache', 'post').outputs['build-cache-hits'] ?? '0'
-  console.log(failed ? '\nDemo FAILED' : `\nDemo OK: job 2 built offline from the restored module cache, with ${hits} build cache hits from the restored bundle.`)
+  console.log(
+    failed ? '\nDemo FAILED' : `\nDemo OK: job 2 built offline from the restored module cache, with ${hits} build cache hits from the restored bundle.`,
+  )
 } finally {
   await service.stop()
   await promisify(execFile)('chmod', ['-R', 'u+w', root]).catch(() => undefined)
@@ -63,5 +73,9 @@ function report(job: JobResult): void {
 }
 
 function indent(text: string, pad = '  '): string {
-  return text.trimEnd().split('\n').map((l) => pad + l).join('\n')
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n')
 }

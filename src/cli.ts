@@ -62,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     strict: true,
   })
   switch (command) {
-    case 'serve':
+    case 'serve': {
       if (!values.store) throw new UsageError('serve needs --store DIR')
       for (const flag of ['remote-wait-ms', 'bundle-wait-ms'] as const) {
         if (values[flag] !== undefined && !values.daemon) throw new UsageError(`--${flag} needs --daemon SOCKET`)
@@ -78,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
         },
         { debug, warn },
       )
+    }
     case 'daemon': {
       if (!values.store || !values.socket) throw new UsageError('daemon needs --store DIR and --socket SOCKET')
       const logStream = values.log ? createWriteStream(values.log, { flags: 'a' }) : undefined

@@ -73,9 +73,7 @@ export async function runGoJob(opts: GoJobOptions): Promise<JobResult> {
     event: opts.event,
     env: { GOTOOLCHAIN: 'local', ...opts.env },
     runner: { home: opts.machine.home, ...opts.runner },
-    actionsRuntime: opts.service
-      ? opts.service.env({ ref, defaultRef: 'refs/heads/main', readOnly: opts.readOnlyToken })
-      : undefined,
+    actionsRuntime: opts.service ? opts.service.env({ ref, defaultRef: 'refs/heads/main', readOnly: opts.readOnlyToken }) : undefined,
     steps: [{ id: 'cache', uses: REPO_ROOT, with: opts.with }, ...(opts.steps ?? [buildStep])],
     log: opts.log,
   })

@@ -37,7 +37,7 @@ export interface Inputs {
   remote?: RemoteConfig
   /** cache-token, a secret: masked by main; the daemon gets it as remote's header, Pants reads it from a variable it names. '' for none. */
   cacheToken: string
-  /** The auto-configure input; undefined when empty, so the org's levels decide (action/auto-configure.ts). */
+  /** The auto-configure input; undefined when empty, so the org's levels decide (policy/auto-configure.ts). */
   autoConfigure: boolean | undefined
   pants: PantsInputs
   /** Object bytes a saved build-cache bundle may hold. */
@@ -72,9 +72,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
   for (const pattern of patterns) {
     const bare = pattern.replace(/^!/, '')
     if (path.isAbsolute(bare) || bare.split('/').includes('..')) {
-      throw new ConfigError(
-        `${Input.CacheDependencyPath}: "${pattern}" must be a glob relative to the workspace, without "..", for example "**/go.sum".`,
-      )
+      throw new ConfigError(`${Input.CacheDependencyPath}: "${pattern}" must be a glob relative to the workspace, without "..", for example "**/go.sum".`)
     }
   }
 
@@ -98,7 +96,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
   }
 
   const cacheToken = getInput(Input.CacheToken).trim()
-  let remote
+  let remote: RemoteConfig | undefined
   try {
     remote = parseRemoteInputs(
       {
@@ -166,7 +164,9 @@ function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
   }
   const instanceName = getInput(Input.PantsRemoteInstanceName).trim()
   if (instanceName !== '' && (instanceName.length > 200 || !/^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/.test(instanceName))) {
-    throw new ConfigError(`${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`)
+    throw new ConfigError(
+      `${Input.PantsRemoteInstanceName}: "${instanceName}" must be path segments of letters, digits, '.', '_' or '-' joined by '/', at most 200 characters.`,
+    )
   }
   const headerInput = (name: string, parse: () => Header[]): Header[] => {
     try {
@@ -187,7 +187,9 @@ function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
         : [],
   )
   if (authText !== '' && headerEnvNames(auth).length === 0) {
-    throw new ConfigError(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`)
+    throw new ConfigError(
+      `${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`,
+    )
   }
   const all = [...headers, ...auth]
   const names = all.map(([name]) => name.toLowerCase())
@@ -209,7 +211,7 @@ function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
 }
 
 export const DEFAULT_BUNDLE_MAX_BYTES = 2 * 1024 ** 3
-/** 1%: most saves are layers, cheap enough that a stale bundle costs more than a save (measured: D14, D24). */
+/** 1%: most saves are layers, cheap enough that a stale bundle costs more than a save (measured: docs/decisions.md#d14, #d24). */
 export const DEFAULT_BUNDLE_SAVE_THRESHOLD: SaveThreshold = { kind: 'percent', value: 1 }
 
 /** `5%` (a share of the bundle's entries that must be new) or `20` (a number of new entries). */

@@ -93,7 +93,14 @@ export function planMain(f: MainFacts): MainPlan {
     ...(inputs.remote && {
       remote: {
         config: inputs.remote,
-        manifest: { repository: run.repository, workflow: run.workflow, job: run.job, hostOS: goEnv.hostOS, hostArch: goEnv.hostArch, goVersion: goEnv.goVersion },
+        manifest: {
+          repository: run.repository,
+          workflow: run.workflow,
+          job: run.job,
+          hostOS: goEnv.hostOS,
+          hostArch: goEnv.hostArch,
+          goVersion: goEnv.goVersion,
+        },
       },
     }),
     directoryKeys: gocacheDirKeys({ ...goEnv, ...run }),

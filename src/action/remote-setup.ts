@@ -21,7 +21,13 @@ export async function daemonRemote(remote: RemoteConfig, write: WriteDecision, s
     [Input.CacheClientKey, remote.keyFile],
   ]
   for (const [name, file] of files) {
-    if (file !== undefined && !(await access(file).then(() => true, () => false))) {
+    if (
+      file !== undefined &&
+      !(await access(file).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       throw new ConfigError(`${name}: ${file} does not exist in this job; write the PEM file first (for example from a secret), or fix the path.`)
     }
   }

@@ -146,7 +146,8 @@ function bundleStep(ctx: ActionContext, plan: MainPlan, build: Extract<BuildCach
     now: ctx.now,
     ...(build.daemonStarted &&
       ours && {
-        importInBackground: (files: string[], baseManifest?: { file: string; key: string }) => importInDaemon(build.socket, files, bundle.maxImportBytes, baseManifest),
+        importInBackground: (files: string[], baseManifest?: { file: string; key: string }) =>
+          importInDaemon(build.socket, files, bundle.maxImportBytes, baseManifest),
       }),
   }).catch((error: unknown) => {
     ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)

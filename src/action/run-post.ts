@@ -56,14 +56,20 @@ export async function runPost(ctx: ActionContext): Promise<void> {
           if (state.bundle !== undefined) {
             // Imported by the daemon while go ran: its figures (and any damage) arrive with the flush.
             const restore = state.bundle.importing === 'daemon' && client.import !== undefined ? withImport(state.bundle, client.import, ctx.log) : state.bundle
-            const save = await saveBundle({ cache: ctx.cache, log: ctx.log, store: build.store, restore, write: state.write, ids: client.ids, now: ctx.now }).catch(
-              (error: unknown) => {
-                const message = `Build cache bundle save failed: ${errorMessage(error)}`
-                ctx.log.warning(message)
-                report.problems.push(message)
-                return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 }
-              },
-            )
+            const save = await saveBundle({
+              cache: ctx.cache,
+              log: ctx.log,
+              store: build.store,
+              restore,
+              write: state.write,
+              ids: client.ids,
+              now: ctx.now,
+            }).catch((error: unknown) => {
+              const message = `Build cache bundle save failed: ${errorMessage(error)}`
+              ctx.log.warning(message)
+              report.problems.push(message)
+              return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 }
+            })
             report.bundle = { restore, save, stats: client.stats }
           }
         } else if (build.mode === 'directory') {

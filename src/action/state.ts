@@ -3,9 +3,10 @@
  * re-evaluated, so keys come from here and are never recomputed (the reason
  * actions/cache and setup-java do the same). Never put a token in here.
  */
-import type { BundleRestoreReport } from '../buildcache/bundle-restore.ts'
+import type { BundleRestoreReport, SaveThreshold } from '../buildcache/bundle-restore.ts'
 import type { BuildCacheState } from '../buildcache/setup.ts'
-import { isWiringReport, type WiringReport } from '../policy/auto-configure.ts'
+import { array, boolean, check, enums, type Infer, literal, number, object, optional, parse, type Same, type Schema, string, tagged } from '../common/schema.ts'
+import type { WiringReport } from '../policy/auto-configure.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import { State } from './constants.ts'
@@ -34,78 +35,100 @@ export function saveState(store: StateStore, state: SavedState): void {
   store.saveState(State.Main, JSON.stringify(state))
 }
 
-/** Returns undefined when main saved nothing; throws when what it saved is not ours. */
+/** Returns undefined when main saved nothing; throws when what it saved is not ours, naming the first field that is not. */
 export function loadState(store: StateStore): SavedState | undefined {
   const raw = store.getState(State.Main)
   if (raw === '') return undefined
-  const parsed: unknown = JSON.parse(raw)
-  if (!isSavedState(parsed)) throw new Error('the state saved by the main step is not in the expected form')
-  return parsed
-}
-
-function isSavedState(value: unknown): value is SavedState {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Record<string, unknown>
-  if (v.version !== 1 || typeof v.goVersion !== 'string') return false
-  const w = v.write as Record<string, unknown> | null
-  if (typeof w !== 'object' || w === null || typeof w.allowed !== 'boolean') return false
-  if (v.buildCache !== undefined && !isBuildCacheState(v.buildCache)) return false
-  if (v.wiring !== undefined && !isWiringReport(v.wiring)) return false
-  if (v.bundle !== undefined && !isBundleState(v.bundle)) return false
-  if (v.modCache === undefined) return true
-  const m = v.modCache as Record<string, unknown>
-  return (
-    typeof m === 'object' &&
-    m !== null &&
-    typeof m.key === 'string' &&
-    typeof m.path === 'string' &&
-    (m.matchedKey === undefined || typeof m.matchedKey === 'string') &&
-    typeof m.fingerprint === 'string' &&
-    typeof m.restoreAllowed === 'boolean'
-  )
-}
-
-function isBuildCacheState(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false
-  const b = value as Record<string, unknown>
-  const str = (k: string) => typeof b[k] === 'string'
-  switch (b.mode) {
-    case 'off':
-      return true
-    case 'custom':
-      return str('command')
-    case 'directory': {
-      const r = b.restore as Record<string, unknown> | null
-      return typeof r === 'object' && r !== null && typeof r.key === 'string' && typeof r.path === 'string' && typeof r.restoreAllowed === 'boolean'
-    }
-    case 'client':
-      return (
-        str('store') &&
-        str('socket') &&
-        str('command') &&
-        typeof b.daemonStarted === 'boolean' &&
-        (b.owner === undefined || b.owner === 'kit') &&
-        (b.remote === undefined || (typeof (b.remote as { url?: unknown }).url === 'string' && typeof (b.remote as { write?: unknown }).write === 'boolean'))
-      )
-    default:
-      return false
+  try {
+    return parse(savedState, JSON.parse(raw), 'state')
+  } catch (error) {
+    throw new Error(`the state saved by the main step is not in the expected form: ${(error as Error).message}`)
   }
 }
 
-function isBundleState(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false
-  const b = value as Record<string, unknown>
-  const save = b.save as Record<string, unknown> | null
-  const threshold = (typeof save === 'object' && save !== null ? save.threshold : undefined) as Record<string, unknown> | undefined
-  return (
-    typeof b.key === 'string' &&
-    typeof b.path === 'string' &&
-    typeof b.available === 'boolean' &&
-    ['skipped', 'miss', 'hit', 'corrupt'].includes(b.outcome as string) &&
-    typeof save?.maxBytes === 'number' &&
-    typeof threshold === 'object' &&
-    threshold !== null &&
-    (threshold.kind === 'percent' || threshold.kind === 'count') &&
-    typeof threshold.value === 'number'
-  )
-}
+// Every field of what main saves, checked when post reads it back: post runs
+// in a new process, and the runner hands it whatever STATE_ file it finds.
+const count = check(number, (n) => Number.isSafeInteger(n) && n >= 0, 'a whole number of at least 0')
+const ms = check(number, (n) => n >= 0, 'a duration of at least 0 ms')
+const strings = array(string)
+const writeDecision: Schema<WriteDecision> = object({ allowed: boolean, reason: optional(string) })
+const threshold: Schema<SaveThreshold> = tagged('kind', {
+  percent: object({ kind: literal('percent'), value: number }),
+  count: object({ kind: literal('count'), value: number }),
+})
+const modCache = object({
+  key: string,
+  restoreKeys: strings,
+  path: string,
+  dependencyFiles: strings,
+  matchedKey: optional(string),
+  restoreAllowed: boolean,
+  skipReason: optional(string),
+  files: count,
+  bytes: count,
+  fingerprint: string,
+  restoreMs: ms,
+})
+const directoryRestore = object({ key: string, path: string, matchedKey: optional(string), restoreAllowed: boolean })
+const buildCache = tagged('mode', {
+  off: object({ mode: literal('off') }),
+  custom: object({ mode: literal('custom'), command: string }),
+  directory: object({ mode: literal('directory'), restore: directoryRestore }),
+  client: object({
+    mode: literal('client'),
+    store: string,
+    socket: string,
+    command: string,
+    daemonStarted: boolean,
+    logFile: string,
+    owner: optional(literal('kit')),
+    remote: optional(object({ url: string, write: boolean })),
+  }),
+})
+const wiring = object({
+  autoConfigure: boolean,
+  source: enums(['input', 'environment', 'kit-config', 'default']),
+  pants: optional(object({ address: string, write: boolean, file: string, registered: boolean })),
+})
+const bundle = object({
+  key: string,
+  restoreKeys: strings,
+  path: string,
+  available: boolean,
+  outcome: enums(['skipped', 'miss', 'hit', 'corrupt']),
+  reason: optional(string),
+  matchedKey: optional(string),
+  baseKey: optional(string),
+  baseManifest: optional(string),
+  entries: count,
+  objects: count,
+  bytes: count,
+  archiveBytes: count,
+  restoreMs: ms,
+  downloadMs: optional(ms),
+  importing: optional(literal('daemon')),
+  importMs: optional(ms),
+  waits: optional(count),
+  waitMs: optional(ms),
+  save: object({ maxBytes: count, threshold }),
+})
+const savedState = object({
+  version: literal(1),
+  goVersion: string,
+  write: writeDecision,
+  modCache: optional(modCache),
+  buildCache: optional(buildCache),
+  wiring: optional(wiring),
+  bundle: optional(bundle),
+})
+
+// Each schema says exactly what its interface says, optional keys included: a
+// key added to an interface and not here would be dropped on the way to post.
+const exact: [
+  Same<Infer<typeof modCache>, ModCacheRestoreReport>,
+  Same<Infer<typeof buildCache>, BuildCacheState>,
+  Same<Infer<typeof wiring>, WiringReport>,
+  Same<Infer<typeof bundle>, BundleRestoreReport>,
+  Same<Infer<typeof savedState>, SavedState>,
+] = [true, true, true, true, true]
+void exact

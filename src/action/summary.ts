@@ -42,14 +42,7 @@ export function renderSummary(report: SummaryReport): string {
         : restore.matchedKey === restore.key
           ? 'exact hit'
           : 'restored from a fallback key'
-    lines.push(
-      '### Module cache (GOMODCACHE)',
-      '',
-      '| | |',
-      '| --- | --- |',
-      `| Key | \`${restore.key}\` |`,
-      `| Restore | ${outcome} |`,
-    )
+    lines.push('### Module cache (GOMODCACHE)', '', '| | |', '| --- | --- |', `| Key | \`${restore.key}\` |`, `| Restore | ${outcome} |`)
     if (restore.matchedKey !== undefined) lines.push(`| Matched key | \`${restore.matchedKey}\` |`)
     lines.push(
       `| Modules after restore | ${restore.files} files, ${formatBytes(restore.bytes)}, in ${formatMs(restore.restoreMs)} |`,
@@ -95,7 +88,9 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
       if (b.report.remote) rows.push(...renderRemote(b.report.remote))
       if (b.report.trim) {
         const t = b.report.trim
-        rows.push(`| Local store | ${formatBytes(t.storeBytes)} after trim${t.entriesRemoved > 0 ? ` (${t.entriesRemoved} entries, ${formatBytes(t.bytesRemoved)} evicted)` : ''} |`)
+        rows.push(
+          `| Local store | ${formatBytes(t.storeBytes)} after trim${t.entriesRemoved > 0 ? ` (${t.entriesRemoved} entries, ${formatBytes(t.bytesRemoved)} evicted)` : ''} |`,
+        )
       }
       return rows
     }
@@ -121,10 +116,7 @@ function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
     const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : ''
     rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`)
   }
-  rows.push(
-    `| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`,
-    `| Circuit breaker | ${breaker} |`,
-  )
+  rows.push(`| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Circuit breaker | ${breaker} |`)
   if (r.firstErrors.length > 0) rows.push(`| First remote error | ${r.firstErrors[0]!.replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`)
   return rows
 }
@@ -140,16 +132,11 @@ function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport[
           : r.baseKey === undefined
             ? `from \`${r.matchedKey}\``
             : `from \`${r.matchedKey}\`, a layer on \`${r.baseKey}\``
-  const rows = [
-    '### Build cache bundle (GitHub Actions cache)',
-    '',
-    '| | |',
-    '| --- | --- |',
-    `| Key | \`${r.key}\` |`,
-    `| Restore | ${restore} |`,
-  ]
+  const rows = ['### Build cache bundle (GitHub Actions cache)', '', '| | |', '| --- | --- |', `| Key | \`${r.key}\` |`, `| Restore | ${restore} |`]
   if ((r.outcome === 'hit' || r.outcome === 'corrupt') && r.importing === 'daemon' && r.importMs === undefined) {
-    rows.push(`| Restored | ${formatBytes(r.archiveBytes)} compressed, downloaded in ${formatMs(r.restoreMs)}; imported while go ran, by the daemon, whose figures were lost |`)
+    rows.push(
+      `| Restored | ${formatBytes(r.archiveBytes)} compressed, downloaded in ${formatMs(r.restoreMs)}; imported while go ran, by the daemon, whose figures were lost |`,
+    )
   } else if (r.outcome === 'hit' || r.outcome === 'corrupt') {
     const timing =
       r.importing === 'daemon'

@@ -85,7 +85,8 @@ function configFromFlags(values: Record<string, string | string[] | boolean | un
   if (autoConfigure !== undefined && autoConfigure !== 'true' && autoConfigure !== 'false') {
     throw new KitUsageError(`--auto-configure must be true or false, got ${autoConfigure}`)
   }
-  if (text('store-path') === undefined) throw new KitUsageError('bootstrap install needs --store-path DIR (or --config FILE): where the persistent local store lives')
+  if (text('store-path') === undefined)
+    throw new KitUsageError('bootstrap install needs --store-path DIR (or --config FILE): where the persistent local store lives')
   const raw = {
     version: 1,
     cacheUrl: text('cache-url'),

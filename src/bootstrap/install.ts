@@ -114,7 +114,10 @@ export async function uninstallKit(p: Pick<KitPaths, 'kitDir'>, options: { purge
   const files = kitFiles(p.kitDir)
   const record = await readRecord(p.kitDir)
   if (record === undefined) throw new Error(`no install record in ${p.kitDir}: nothing installed there (or it was installed by hand)`)
-  const config = await readFile(files.config, 'utf8').then((text) => parseKitConfig(text), () => undefined)
+  const config = await readFile(files.config, 'utf8').then(
+    (text) => parseKitConfig(text),
+    () => undefined,
+  )
   const text = await readFile(record.envFile, 'utf8').catch(() => undefined)
   if (text !== undefined) {
     const restored = removeEnvLines(text, record.envLines, record.envAddedNewline)
@@ -162,7 +165,10 @@ export async function kitStatus(p: KitPaths): Promise<KitStatus> {
   check(record !== undefined, `install record ${files.record}`)
   try {
     const config = parseKitConfig(await readFile(files.config, 'utf8'), files.config)
-    check(true, `config ${files.config}: auto-configure ${config.autoConfigure ? 'on' : 'off'}, cache ${config.cacheUrl ?? 'local store only'}, store ${config.storePath}, writes ${config.cacheWrite}`)
+    check(
+      true,
+      `config ${files.config}: auto-configure ${config.autoConfigure ? 'on' : 'off'}, cache ${config.cacheUrl ?? 'local store only'}, store ${config.storePath}, writes ${config.cacheWrite}`,
+    )
   } catch (error) {
     check(false, `config ${files.config}: ${(error as Error).message}`)
   }

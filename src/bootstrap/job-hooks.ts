@@ -16,9 +16,10 @@ import path from 'node:path'
 import { startClientDaemon } from '../buildcache/client-daemon.ts'
 import { finishClient } from '../buildcache/finish.ts'
 import type { RemoteSummary } from '../buildcache/setup.ts'
+import { boolean, object, optional, parse, type Schema, string } from '../common/schema.ts'
 import type { SpawnDetached } from '../daemon/launch.ts'
 import { describeAutoConfigure, resolveAutoConfigure } from '../policy/auto-configure.ts'
-import { manifestKey, parseRemoteInputs, RemoteConfigError, remoteSettings, type RemoteSettings } from '../remote/config.ts'
+import { manifestKey, parseRemoteInputs, type RemoteConfig, RemoteConfigError, remoteSettings, type RemoteSettings } from '../remote/config.ts'
 import { DEFAULT_PANTS_AUTH_HEADER, grpcAddressFromCacheUrl, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
 import { parseHeaderLine } from '../pants/headers.ts'
 import { writePantsConfig } from '../pants/setup.ts'
@@ -29,7 +30,6 @@ import { readKitConfig, repositoryIncluded, type KitConfig, type KitConfigLookup
 import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, PANTS_CONFIG_FILES, PANTS_TOKEN_ENV } from '../common/env.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
-
 
 export interface HookIO {
   env: Env
@@ -69,6 +69,7 @@ interface JobRecord {
   store: string
   remote?: RemoteSummary
 }
+const jobRecord: Schema<JobRecord> = object({ socket: string, store: string, remote: optional(object({ url: string, write: boolean })) })
 
 /**
  * The kit's remote cache, when its config names one. The token comes from the
@@ -82,12 +83,14 @@ async function kitRemote(config: KitConfig, write: WriteDecision, env: Env, prin
     try {
       token = (await readFile(config.tokenFile, 'utf8')).trim()
     } catch (error) {
-      print(`::warning::go-cache-setup: cannot read the token file ${config.tokenFile} (${(error as NodeJS.ErrnoException).code ?? String(error)}); this job uses the runner's local store only`)
+      print(
+        `::warning::go-cache-setup: cannot read the token file ${config.tokenFile} (${(error as NodeJS.ErrnoException).code ?? String(error)}); this job uses the runner's local store only`,
+      )
       return undefined
     }
   }
   // The same parser as the action's inputs: the token becomes its Authorization header there, once.
-  let remote
+  let remote: RemoteConfig | undefined
   try {
     remote = parseRemoteInputs({ ...NO_REMOTE_INPUTS, url: config.cacheUrl, token }, KIT_REMOTE_NAMES, '/')
   } catch (error) {
@@ -97,7 +100,14 @@ async function kitRemote(config: KitConfig, write: WriteDecision, env: Env, prin
   }
   if (remote === undefined) return undefined
   // Go's version is not known before the job's steps run; the manifest is per job without it.
-  const scope = { repository: env.GITHUB_REPOSITORY ?? '', workflow: env.GITHUB_WORKFLOW ?? '', job: env.GITHUB_JOB ?? '', hostOS: env.RUNNER_OS ?? '', hostArch: env.RUNNER_ARCH ?? '', goVersion: 'kit' }
+  const scope = {
+    repository: env.GITHUB_REPOSITORY ?? '',
+    workflow: env.GITHUB_WORKFLOW ?? '',
+    job: env.GITHUB_JOB ?? '',
+    hostOS: env.RUNNER_OS ?? '',
+    hostArch: env.RUNNER_ARCH ?? '',
+    goVersion: 'kit',
+  }
   return remoteSettings(remote, write.allowed, manifestKey(scope))
 }
 
@@ -181,15 +191,18 @@ async function pantsConfig(config: KitConfig, write: WriteDecision, env: Env, st
 /** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
 export async function jobCompleted(io: HookIO): Promise<void> {
   const file = recordPath(io.env)
-  let record: JobRecord
+  let text: string
   try {
-    record = JSON.parse(await readFile(file, 'utf8')) as JobRecord
+    text = await readFile(file, 'utf8')
   } catch {
     io.print('go-cache-setup: the job-started hook configured nothing; nothing to finish')
     return
   }
-  if (typeof record.socket !== 'string' || typeof record.store !== 'string' || (record.remote !== undefined && typeof record.remote.url !== 'string')) {
-    io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote; nothing to finish`)
+  let record: JobRecord
+  try {
+    record = parse(jobRecord, JSON.parse(text), 'job')
+  } catch (error) {
+    io.print(`::warning::go-cache-setup: ${file} is not what job-started wrote (${(error as Error).message}); nothing to finish`)
     return
   }
   const { stats, trim, problem, remote } = await finishClient(record.socket, record.store, { remote: record.remote })

@@ -18,7 +18,6 @@ import { parseByteSize } from '../store/byte-size.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
 import { KIT_CONFIG_ENV } from '../common/env.ts'
 
-
 export interface KitConfig {
   version: 1
   /** The remote build cache (bazel-remote over HTTP); absent for the local store only. */
@@ -124,10 +123,7 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i')
 }
 
-export type KitConfigLookup =
-  | { found: false }
-  | { found: true; file: string; config: KitConfig }
-  | { found: true; file: string; problem: string }
+export type KitConfigLookup = { found: false } | { found: true; file: string; config: KitConfig } | { found: true; file: string; problem: string }
 
 /** The kit config named by GO_CACHE_SETUP_KIT_CONFIG; a broken one is a problem to report, never a throw. */
 export async function readKitConfig(env: Readonly<Record<string, string | undefined>>): Promise<KitConfigLookup> {

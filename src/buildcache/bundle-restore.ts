@@ -1,6 +1,6 @@
 /**
  * Main step: download the newest matching bundle before go runs, and have it
- * imported into the local store: by the daemon, while go starts (D22), or
+ * imported into the local store: by the daemon, while go starts (docs/decisions.md#d22), or
  * here when there is no daemon. Every cache problem is a warning and a miss;
  * the build goes on. Objects enter the store only after their sha256 matched
  * their OutputID (import.ts), so a go process that looks early either waits
@@ -41,7 +41,7 @@ export interface BundleRestoreReport {
   /** Why skipped, or what was wrong with the bundle. */
   reason?: string
   matchedKey?: string
-  /** When the restored bundle is a layer (D24): the key of its base, restored with it. */
+  /** When the restored bundle is a layer (docs/decisions.md#d24): the key of its base, restored with it. */
   baseKey?: string
   /**
    * Where the import records what the restored bottom layer held (a whole
@@ -106,7 +106,11 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
     if (outcome === 'skipped') p.log.info(`Build cache bundle restore skipped: ${reason}`)
     return { ...report, outcome, reason, restoreMs: p.now() - started }
   }
-  if (!p.settings.enabled) return { ...finish('skipped', "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)"), available: false }
+  if (!p.settings.enabled)
+    return {
+      ...finish('skipped', "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)"),
+      available: false,
+    }
   if (!p.canRead) return finish('skipped', p.readSkipReason ?? 'cache reads are off')
   if (!available) return finish('skipped', 'the GitHub Actions cache service is not available on this runner')
 
@@ -131,13 +135,15 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
     await rm(p.file, { force: true })
     return finish('corrupt', reason)
   }
-  // A layer holds only what its base lacked (D24): restore the base too, under
+  // A layer holds only what its base lacked (docs/decisions.md#d24): restore the base too, under
   // the exact key the layer names, once the name is checked to be one of ours.
   let bottomKey: string | undefined = report.matchedKey
   if (head.baseKey !== undefined) {
     bottomKey = undefined
     if (!isBaseKey(head.baseKey, p.keys) || head.baseKey === report.matchedKey) {
-      p.log.warning(`Build cache bundle ${report.matchedKey} names a base that is not a bundle key of this toolchain (${JSON.stringify(head.baseKey.slice(0, 80))}); only the layer is restored`)
+      p.log.warning(
+        `Build cache bundle ${report.matchedKey} names a base that is not a bundle key of this toolchain (${JSON.stringify(head.baseKey.slice(0, 80))}); only the layer is restored`,
+      )
     } else {
       const layer = p.file.replace(/\.bundle$/, '.layer.bundle')
       await rename(p.file, layer)
@@ -148,16 +154,24 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
         files.push(p.file)
       } else {
         await rm(p.file, { force: true })
-        if (base instanceof Error) p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed; only the layer is restored: ${errorMessage(base)}`)
-        else p.log.info(`Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`)
+        if (base instanceof Error)
+          p.log.warning(`Build cache bundle: restoring the base ${head.baseKey} failed; only the layer is restored: ${errorMessage(base)}`)
+        else
+          p.log.info(
+            `Build cache bundle: the base ${head.baseKey} of ${report.matchedKey} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`,
+          )
       }
     }
   }
-  for (const file of files) report.archiveBytes += await stat(file).then((info) => info.size, () => 0)
+  for (const file of files)
+    report.archiveBytes += await stat(file).then(
+      (info) => info.size,
+      () => 0,
+    )
   report.downloadMs = p.now() - started
   const baseManifest = bottomKey === undefined ? undefined : { file: `${p.file}.base.json`, key: bottomKey }
   if (baseManifest !== undefined) report.baseManifest = baseManifest.file
-  // The daemon imports while go starts (D22): go's lookups wait for entries
+  // The daemon imports while go starts (docs/decisions.md#d22): go's lookups wait for entries
   // the bundle's index says are coming. Without a daemon, import here.
   if (p.importInBackground !== undefined && (await p.importInBackground(files, baseManifest).catch(() => false))) {
     p.log.info(`Build cache bundle ${describe(report)} (${report.archiveBytes} bytes) is being imported in the background while go runs`)

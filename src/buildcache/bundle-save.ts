@@ -3,7 +3,7 @@
  * worth an upload. What the next run restores holds only what this job used
  * plus what it produced, within bundle-max-size, so it cannot grow from run to
  * run the way a re-saved GOCACHE does (Go's own trim never fires on a restored
- * cache: margince#2846). It is saved one of two ways (D24): a whole bundle, or,
+ * cache: margince#2846). It is saved one of two ways (docs/decisions.md#d24): a whole bundle, or,
  * while the base this job restored is still mostly used, a layer holding only
  * what that base lacks, which costs a fraction of the compression and upload.
  */
@@ -23,7 +23,7 @@ import { SERVICE_FAILED, type BundleRestoreReport } from './bundle-restore.ts'
 export interface BundleSaveReport {
   saved: boolean
   reason?: string
-  /** Saved as a layer on this key (D24); absent for a whole bundle. */
+  /** Saved as a layer on this key (docs/decisions.md#d24); absent for a whole bundle. */
   baseKey?: string
   /** The base's object bytes, which the next restore downloads with the layer. */
   baseBytes?: number
@@ -38,11 +38,7 @@ export interface BundleSaveReport {
 }
 
 /** Pure: why not to save, or undefined to save. `newEntries` counts added IDs that are not also used. */
-export function skipReason(p: {
-  restore: BundleRestoreReport
-  write: WriteDecision
-  ids: JobIds | undefined
-}): string | undefined {
+export function skipReason(p: { restore: BundleRestoreReport; write: WriteDecision; ids: JobIds | undefined }): string | undefined {
   if (!p.restore.available) return 'the GitHub Actions cache service is not available on this runner'
   if (p.restore.reason === SERVICE_FAILED) return 'the cache service failed in the main step'
   if (!p.write.allowed) return p.write.reason ?? 'cache writes are not allowed'
@@ -74,7 +70,7 @@ export interface Candidate {
 /**
  * Pure: the bundle's objects, in the order given (the order the job first
  * asked for the entries, which the next run repeats: the daemon imports in
- * this order while go runs, D22 and D23), each object once, until the bodies reach
+ * this order while go runs: docs/decisions.md#d22, #d23), each object once, until the bodies reach
  * `maxBytes`, so what a build needs first is kept first. Entries that share an
  * object travel with it.
  */
@@ -99,7 +95,7 @@ export function planBundle(candidates: readonly Candidate[], maxBytes: number): 
 
 /**
  * How much of what a layered restore brings may be objects this job did not
- * use before the next save is a whole bundle again (D24): the bound on the
+ * use before the next save is a whole bundle again (docs/decisions.md#d24): the bound on the
  * bloat that layers trade for cheaper saves.
  */
 export const LAYER_SLACK = 0.2
@@ -130,7 +126,10 @@ export function planSave(candidates: readonly Candidate[], maxBytes: number, bas
     if (!actionIds.some((a) => wanted.has(a))) unusedBytes += size
     for (const a of actionIds) inBase.add(a)
   }
-  const objects = planBundle(candidates.filter((c) => !inBase.has(c.actionId)), Number.POSITIVE_INFINITY)
+  const objects = planBundle(
+    candidates.filter((c) => !inBase.has(c.actionId)),
+    Number.POSITIVE_INFINITY,
+  )
   const layerBytes = objects.reduce((n, o) => n + o.size, 0)
   const layered = baseBytes + layerBytes <= maxBytes && unusedBytes <= LAYER_SLACK * (baseBytes + layerBytes) && layerBytes <= LAYER_MAX_SHARE * baseBytes
   return layered ? { objects, base: { key: base.key, bytes: baseBytes } } : whole()

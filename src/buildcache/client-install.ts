@@ -33,7 +33,9 @@ export async function installClient(tools: ToolCache, sourceDir: string, version
 }
 
 async function digest(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex')
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
 }
 
 export interface ClientPaths {

@@ -27,7 +27,13 @@ export interface DirectoryRestore {
   restoreAllowed: boolean
 }
 
-export async function restoreGoCacheDir(cache: ArchiveCache, log: Logger, dir: string, keys: { primary: string; restore: string[] }, canRead: boolean): Promise<DirectoryRestore> {
+export async function restoreGoCacheDir(
+  cache: ArchiveCache,
+  log: Logger,
+  dir: string,
+  keys: { primary: string; restore: string[] },
+  canRead: boolean,
+): Promise<DirectoryRestore> {
   const restoreAllowed = canRead && cache.isAvailable()
   let matchedKey: string | undefined
   if (restoreAllowed) {
@@ -37,7 +43,12 @@ export async function restoreGoCacheDir(cache: ArchiveCache, log: Logger, dir: s
   return { key: keys.primary, path: dir, matchedKey, restoreAllowed }
 }
 
-export async function saveGoCacheDir(cache: ArchiveCache, log: Logger, restored: DirectoryRestore, write: WriteDecision): Promise<{ saved: boolean; reason?: string }> {
+export async function saveGoCacheDir(
+  cache: ArchiveCache,
+  log: Logger,
+  restored: DirectoryRestore,
+  write: WriteDecision,
+): Promise<{ saved: boolean; reason?: string }> {
   if (!restored.restoreAllowed) return { saved: false, reason: 'the cache service was not available' }
   if (!write.allowed) return { saved: false, reason: write.reason }
   const saved = await cache.save([restored.path], restored.key)

@@ -119,5 +119,13 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
   io.log.info(`GOCACHEPROG=${daemon.command}`)
   const remote = settings.remote && { url: settings.remote.config.url, write: settings.remote.write }
   if (remote) io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`)
-  return { mode: 'client', store, socket: daemon.socket, command: daemon.command, daemonStarted: daemon.daemonStarted, logFile: daemon.logFile, ...(remote && { remote }) }
+  return {
+    mode: 'client',
+    store,
+    socket: daemon.socket,
+    command: daemon.command,
+    daemonStarted: daemon.daemonStarted,
+    logFile: daemon.logFile,
+    ...(remote && { remote }),
+  }
 }

@@ -7,7 +7,7 @@
  *
  *   "go-cache-setup bundle 3\n"
  *   base frame, at most once, first (a layer: this bundle holds only what
- *   its base bundle, restored alongside it, lacks; D24):
+ *   its base bundle, restored alongside it, lacks; docs/decisions.md#d24):
  *     'B'  n u16  n bytes of the base's cache key (latin1)
  *   index frame, exactly once, after the header and base frame:
  *     'I'  n u32  n × actionID[32]
@@ -22,10 +22,10 @@
  * raw bytes, so no name from a bundle ever becomes a path: the reader turns
  * them into 64 hex characters itself. The index says up front which entries
  * are coming, so a go process that asks for one before it arrives can wait for
- * it instead of recompiling (the daemon imports while go runs, D22); an entry
+ * it instead of recompiling (the daemon imports while go runs: docs/decisions.md#d22); an entry
  * it names that never arrives is a miss. The end frame makes a truncated
  * bundle detectable. The stream is zstd with checksums (Node 24's zlib): level 3 with
- * long-distance matching, chosen by measurement (docs/decisions.md D13).
+ * long-distance matching, chosen by measurement (docs/decisions.md#d13).
  */
 import { createHash } from 'node:crypto'
 import zlib from 'node:zlib'
@@ -106,11 +106,11 @@ export function endFrame(objects: number, entries: number): Buffer {
 /**
  * Reads and zstd chunks of 1 MiB, not Node's 16 KiB defaults: each chunk is a
  * trip through libuv's thread pool, and at 16 KiB decompressing a 154 MiB
- * bundle took 0.9–1.5 s against 0.27–0.36 s (D22).
+ * bundle took 0.9–1.5 s against 0.27–0.36 s (docs/decisions.md#d22).
  */
 export const STREAM_CHUNK_BYTES = 1 << 20
 
-/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (D13). */
+/** zstd level 3, long-distance matching over a 128 MiB window, frame checksums (docs/decisions.md#d13). */
 export function compressor(): zlib.ZstdCompress {
   const C = zlib.constants
   return zlib.createZstdCompress({

@@ -1,6 +1,6 @@
 /**
  * Importing a downloaded bundle into the local store: in the daemon while go
- * runs (D22), or in the main step when there is no daemon. Objects are
+ * runs (docs/decisions.md#d22), or in the main step when there is no daemon. Objects are
  * published one by one, each after its digest matched, so a go process that
  * looks early sees either nothing or a verified entry. The bundle's index says
  * which entries are still coming; `Arrivals` lets a lookup wait for one of
@@ -92,7 +92,7 @@ export interface ImportOptions {
   now?: () => number
   /**
    * Where to write what the bottom layer held, and under which key it was
-   * restored: a later save can then be a layer on it (save.ts, D24). Written
+   * restored: a later save can then be a layer on it (buildcache/bundle-save.ts; docs/decisions.md#d24). Written
    * only when that layer imported whole, every object verified.
    */
   baseManifest?: { file: string; key: string }
@@ -100,7 +100,7 @@ export interface ImportOptions {
 
 /**
  * Imports a restored bundle into `store`: `files[0]` is the newest, each next
- * one the base of the one before (a layer and its base, D24). Every layer's
+ * one the base of the one before (a layer and its base: docs/decisions.md#d24). Every layer's
  * index is read before any object, so a lookup can wait for an entry from
  * either. Deletes the files. Never throws: an unreadable layer is reported in
  * `error`, and the others are still imported.
@@ -186,7 +186,14 @@ export async function readBaseManifest(file: string): Promise<BaseManifest | und
   const { key, objects } = (value ?? {}) as Partial<BaseManifest>
   if (typeof key !== 'string' || !Array.isArray(objects)) return undefined
   const ok = objects.every(
-    (o: unknown) => Array.isArray(o) && o.length === 3 && hex(o[0]) && Number.isSafeInteger(o[1]) && (o[1] as number) >= 0 && Array.isArray(o[2]) && (o[2] as unknown[]).every(hex),
+    (o: unknown) =>
+      Array.isArray(o) &&
+      o.length === 3 &&
+      hex(o[0]) &&
+      Number.isSafeInteger(o[1]) &&
+      (o[1] as number) >= 0 &&
+      Array.isArray(o[2]) &&
+      (o[2] as unknown[]).every(hex),
   )
   return ok ? { key, objects } : undefined
 }

@@ -11,7 +11,7 @@ import { controlRequest } from '../daemon/control.ts'
 import { PutNotifier } from '../daemon/put-notifier.ts'
 import { newReportId, writeJournal } from '../daemon/reports.ts'
 import { ProtocolError, type Hit } from '../gocacheprog/protocol.ts'
-import { serveSession } from '../gocacheprog/session.ts'
+import { type SessionReport, serveSession } from '../gocacheprog/session.ts'
 import { LocalStore } from '../store/local-store.ts'
 
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
@@ -61,14 +61,9 @@ export async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bund
     notifier?.notify(actionId)
     return result
   }
-  let report
+  let report: SessionReport
   try {
-    report = await serveSession(
-      process.stdin,
-      process.stdout,
-      { get, put },
-      { log: debug ? warn : undefined },
-    )
+    report = await serveSession(process.stdin, process.stdout, { get, put }, { log: debug ? warn : undefined })
   } catch (error) {
     if (error instanceof ProtocolError) {
       warn(`protocol error: ${error.message}`)
@@ -98,7 +93,14 @@ export async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bund
 }
 
 /** A miss unless the daemon brought a verified copy into the store in time. */
-async function fetchThroughDaemon(store: LocalStore, socket: string, actionId: string, waitMs: number, { debug, warn }: ServeLog, onFinal: () => void): Promise<Hit | undefined> {
+async function fetchThroughDaemon(
+  store: LocalStore,
+  socket: string,
+  actionId: string,
+  waitMs: number,
+  { debug, warn }: ServeLog,
+  onFinal: () => void,
+): Promise<Hit | undefined> {
   try {
     const reply = await controlRequest(socket, { op: 'fetch', actionId }, waitMs)
     if (reply.ok && reply.hit) return store.get(actionId)

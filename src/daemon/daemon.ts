@@ -23,7 +23,7 @@ export interface DaemonOptions {
   /** Exit after this long without any request (a job that never ran post). */
   idleTimeoutMs: number
   log: (message: string) => void
-  /** The remote tier (remote/daemon-remote.ts), when a cache-url is set. */
+  /** The remote tier (daemon/remote.ts builds it from REMOTE_ENV), when a cache-url is set. */
   remote?: (store: LocalStore) => RemoteTier
 }
 
@@ -39,7 +39,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const store = new LocalStore(options.store)
   const account = new JobAccount()
   const remote = options.remote?.(store)
-  // While go starts: fetch what the last run of this job used (remote-cache.ts prefetch).
+  // While go starts: fetch what the last run of this job used (store/remote-tier.ts prefetch).
   void remote?.prefetch().catch((error: unknown) => options.log(`prefetch: ${String(error)}`))
   /** The bundle the main step handed over, while and after it is imported. */
   let bundle: { arrivals: Arrivals; done?: Promise<ImportReport>; waits: number; waitMs: number } | undefined
@@ -69,18 +69,24 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         {
           // The files are deleted after the import: take only what the main step hands over.
           const { files, baseManifest } = request
-          const bundleFile = (file: unknown) => typeof file === 'string' && file.endsWith('.bundle') && lstatSync(file, { throwIfNoEntry: false })?.isFile() === true
+          const bundleFile = (file: unknown) =>
+            typeof file === 'string' && file.endsWith('.bundle') && lstatSync(file, { throwIfNoEntry: false })?.isFile() === true
           if (!Array.isArray(files) || files.length === 0 || files.length > 2 || !files.every(bundleFile)) {
             return { ok: false, error: `not bundle files: ${JSON.stringify(files)}` }
           }
-          if (baseManifest !== undefined && (typeof baseManifest.key !== 'string' || typeof baseManifest.file !== 'string' || !baseManifest.file.endsWith('.base.json'))) {
+          if (
+            baseManifest !== undefined &&
+            (typeof baseManifest.key !== 'string' || typeof baseManifest.file !== 'string' || !baseManifest.file.endsWith('.base.json'))
+          ) {
             return { ok: false, error: 'baseManifest must be a .base.json file and a key' }
           }
           if (!Number.isSafeInteger(request.maxBytes) || request.maxBytes <= 0) return { ok: false, error: 'maxBytes must be a positive integer' }
           bundle = { arrivals: new Arrivals(), waits: 0, waitMs: 0 }
           const importOptions = { maxBytes: request.maxBytes, arrivals: bundle.arrivals, ...(baseManifest && { baseManifest }) }
           bundle.done = importBundle(files, store, importOptions).then((report) => {
-            options.log(`import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`)
+            options.log(
+              `import: ${report.objects} objects, ${report.entries} entries, ${report.bytes} bytes in ${Math.round(report.importMs)} ms${report.error ? `; stopped: ${report.error}` : ''}`,
+            )
             return report
           })
         }
@@ -138,8 +144,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => {
       buffer += chunk
-      let end: number
-      while ((end = buffer.indexOf('\n')) !== -1) {
+      for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n')) {
         const line = buffer.slice(0, end)
         buffer = buffer.slice(end + 1)
         void (async () => {

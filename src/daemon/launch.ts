@@ -33,7 +33,7 @@ export const spawnDetachedProcess: SpawnDetached = (command, args, logFile, env)
   spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref()
 }
 
-/** The daemon's command line (client/main.ts `daemon`). */
+/** The daemon's command line (cli.ts `daemon`). */
 export function daemonArgs(l: DaemonLaunch): string[] {
   return [l.client, 'daemon', '--store', l.store, '--socket', l.socket, '--max-bytes', String(l.maxBytes), '--log', l.logFile]
 }

@@ -98,11 +98,7 @@ function truncate(text: string): string {
 }
 
 /** Runs a command and returns its exit code and output; injected so orchestration tests need no real go. */
-export type CommandRunner = (
-  command: string,
-  args: string[],
-  options: { cwd: string },
-) => Promise<{ exitCode: number; stdout: string; stderr: string }>
+export type CommandRunner = (command: string, args: string[], options: { cwd: string }) => Promise<{ exitCode: number; stdout: string; stderr: string }>
 
 /** Thrown when the job has no usable Go: a misconfiguration the user must fix. */
 export class GoNotFoundError extends Error {

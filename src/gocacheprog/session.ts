@@ -42,7 +42,7 @@ export interface SessionReport {
   /**
    * `used` and `added` together, in the order go first asked for each (its
    * get, or its put when no get came first). The next run asks in about the
-   * same order, so a bundle laid out this way arrives as go needs it (D23).
+   * same order, so a bundle laid out this way arrives as go needs it (docs/decisions.md#d23).
    */
   order: string[]
   /** When the session started (epoch ms): orders the sessions of one job. */
@@ -179,13 +179,15 @@ export function serveSession(input: Readable, output: Writable, backend: Backend
         return
       }
       inFlight++
-      Promise.resolve(result).then(
-        (value: unknown) => answer(request, true, value, started),
-        (error: unknown) => answer(request, false, error, started),
-      ).finally(() => {
-        inFlight--
-        finishIfDone()
-      })
+      Promise.resolve(result)
+        .then(
+          (value: unknown) => answer(request, true, value, started),
+          (error: unknown) => answer(request, false, error, started),
+        )
+        .finally(() => {
+          inFlight--
+          finishIfDone()
+        })
     }
 
     const onData = (chunk: Buffer): void => {

@@ -43,9 +43,7 @@ export function modCacheKeys(parts: ModCacheKeyParts): ModCacheKeys {
   // A suffix partitions the cache, so it joins the name itself: no restore
   // key of another partition (or of none) can prefix-match across it. `-` is
   // encoded for the same reason ("a" must not match "a-b").
-  const name = parts.suffix
-    ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}`
-    : MODCACHE_KEY_PREFIX
+  const name = parts.suffix ? `${MODCACHE_KEY_PREFIX}+${encodeURIComponent(parts.suffix).replaceAll('-', '%2D')}` : MODCACHE_KEY_PREFIX
   const segments = [name, keyPart(parts.hostOS), keyPart(parts.hostArch), keyPart(parts.goVersion), `s${parts.settings}`]
   const stem = `${segments.join('-')}-`
   const primary = `${stem}${parts.dependencies}`

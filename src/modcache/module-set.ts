@@ -7,6 +7,7 @@
  * module directory offline. Lock files and the `list` files are noise.
  */
 import { createHash } from 'node:crypto'
+import type { Dir } from 'node:fs'
 import { opendir, stat } from 'node:fs/promises'
 import path from 'node:path'
 
@@ -31,7 +32,7 @@ export async function snapshotModuleSet(downloadDir: string): Promise<ModuleSet>
   const entries: string[] = []
   let bytes = 0
   const walk = async (dir: string): Promise<void> => {
-    let handle
+    let handle: Dir
     try {
       handle = await opendir(dir)
     } catch (error) {

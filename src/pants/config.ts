@@ -4,7 +4,7 @@
  *
  * Pants rejects unknown config keys ("Invalid config entries detected"), and
  * the valid keys change between versions, so every key written here is one
- * the target version accepts (docs/decisions.md D18). The token is never in
+ * the target version accepts (docs/decisions.md#d18). The token is never in
  * the text: a header value says `%(env.NAME)s` and Pants reads the variable
  * when it runs.
  */

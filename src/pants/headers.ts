@@ -36,7 +36,7 @@ export function parseHeaderLine(line: string): Header {
   const value = colon < 0 ? '' : line.slice(colon + 1).trim()
   if (!HEADER_NAME.test(name)) throw new HeaderError(`"${line}" is not "name: value" with a valid header name`)
   if (value === '') throw new HeaderError(`header "${name}" has no value`)
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new HeaderError(`header "${name}" has a control character in its value`)
   if (value.replace(ENV_PLACEHOLDER, '').includes('%')) {
     throw new HeaderError(`header "${name}": "%" may appear only as %(env.NAME)s, which Pants replaces with the variable NAME`)

@@ -69,7 +69,9 @@ export async function setupPants(options: PantsSetupOptions, io: PantsSetupIO): 
     return { status: 'no-address', buildroot, ...(version !== undefined && { version }) }
   }
   if (version === undefined) {
-    io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`)
+    io.log.info(
+      `Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`,
+    )
   }
 
   const file = await writePantsConfig(
@@ -85,7 +87,9 @@ export async function setupPants(options: PantsSetupOptions, io: PantsSetupIO): 
   }
   for (const name of options.headerEnvNames) {
     if (io.env[name] === undefined) {
-      io.log.info(`Pants reads a header from $${name}, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".`)
+      io.log.info(
+        `Pants reads a header from $${name}, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".`,
+      )
     }
   }
   return { status: 'configured', buildroot, ...(version !== undefined && { version }), file, address, registered: options.register }

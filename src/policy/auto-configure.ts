@@ -12,7 +12,6 @@ import { AUTO_CONFIGURE_ENV } from '../common/env.ts'
  * the step's input, GO_CACHE_SETUP_AUTO_CONFIGURE, the kit config, on.
  */
 
-
 /** What this toggle needs of the bootstrap kit's config (bootstrap/kit-config.ts readKitConfig). */
 export type KitToggle = { found: false } | { found: true; config: { autoConfigure: boolean } } | { found: true; problem: string }
 
@@ -77,22 +76,11 @@ export interface WiringReport {
   pants?: { address: string; write: boolean; file: string; registered: boolean }
 }
 
-const SOURCES: readonly AutoConfigureSource[] = ['input', 'environment', 'kit-config', 'default']
-
-export function isWiringReport(value: unknown): value is WiringReport {
-  if (typeof value !== 'object' || value === null) return false
-  const w = value as Record<string, unknown>
-  if (typeof w.autoConfigure !== 'boolean' || !SOURCES.includes(w.source as AutoConfigureSource)) return false
-  if (w.pants === undefined) return true
-  const p = w.pants as Record<string, unknown> | null
-  return (
-    typeof p === 'object' && p !== null && typeof p.address === 'string' && typeof p.write === 'boolean' && typeof p.file === 'string' && typeof p.registered === 'boolean'
-  )
-}
-
 /** Summary lines (pure, exact text tested). */
 export function renderWiring(w: WiringReport): string[] {
-  const lines = [`${describeAutoConfigure({ value: w.autoConfigure, source: w.source, warnings: [] })}${w.autoConfigure ? '.' : ': GOCACHEPROG and the Pants config are outputs only.'}`]
+  const lines = [
+    `${describeAutoConfigure({ value: w.autoConfigure, source: w.source, warnings: [] })}${w.autoConfigure ? '.' : ': GOCACHEPROG and the Pants config are outputs only.'}`,
+  ]
   if (w.pants !== undefined) {
     const p = w.pants
     lines.push(

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import path from 'node:path'
+import { boolean, check, enums, type Infer, number, object, optional, parse, record, type Same, string } from '../common/schema.ts'
 import { REMOTE_ENV } from '../common/env.ts'
 
 export type Compression = 'zstd' | 'none'
@@ -52,7 +53,6 @@ export interface RemoteSettings {
   manifestKey?: string
 }
 
-
 export const DEFAULT_TIMEOUT_SECONDS = 10
 export const DEFAULT_UPLOAD_CONCURRENCY = 8
 
@@ -71,7 +71,16 @@ export interface RemoteInputNames {
 export class RemoteConfigError extends Error {}
 
 /** Headers our client sets itself, or that would break the protocol if a user set them. */
-const RESERVED_HEADERS = new Set(['host', 'content-length', 'content-type', 'content-encoding', 'accept-encoding', 'transfer-encoding', 'connection', 'x-digest-sizebytes'])
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'accept-encoding',
+  'transfer-encoding',
+  'connection',
+  'x-digest-sizebytes',
+])
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/
 
@@ -96,7 +105,10 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
     const set = [...others, [names.timeout, raw.timeoutSeconds], [names.compression, raw.compression]]
       .filter(([n, v]) => n !== names.token && v!.trim() !== '')
       .map(([n]) => n)
-    if (set.length > 0) throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`)
+    if (set.length > 0)
+      throw new RemoteConfigError(
+        `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`,
+      )
     return undefined
   }
   const baseUrl = parseCacheUrl(url, names.url)
@@ -178,7 +190,9 @@ export function parseCacheUrl(value: string, inputName: string): string {
     throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`)
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`)
+    throw new RemoteConfigError(
+      `${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`,
+    )
   }
   if (url.username !== '' || url.password !== '') {
     throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`)
@@ -187,7 +201,9 @@ export function parseCacheUrl(value: string, inputName: string): string {
   const segments = url.pathname.split('/').filter((s) => s !== '')
   for (const segment of segments) {
     if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
-      throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`)
+      throw new RemoteConfigError(
+        `${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`,
+      )
     }
   }
   return `${url.origin}${segments.map((s) => `/${s}`).join('')}`
@@ -243,28 +259,26 @@ export function encodeRemoteSettings(settings: RemoteSettings): string {
   return JSON.stringify(settings)
 }
 
-/** The daemon's side; throws on anything but what encodeRemoteSettings wrote. */
+const hexId = check(string, (v) => /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits')
+const positiveInteger = check(number, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number')
+const remoteConfig = object({
+  url: check(string, (v) => /^https?:\/\//.test(v), 'an http(s):// URL'),
+  headers: record(string),
+  caFile: optional(string),
+  certFile: optional(string),
+  keyFile: optional(string),
+  timeoutMs: positiveInteger,
+  compression: enums(['zstd', 'none']),
+})
+const remoteSettingsSchema = object({ config: remoteConfig, write: boolean, uploadConcurrency: positiveInteger, manifestKey: optional(hexId) })
+const exact: [Same<Infer<typeof remoteConfig>, RemoteConfig>, Same<Infer<typeof remoteSettingsSchema>, RemoteSettings>] = [true, true]
+void exact
+
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote, naming the first field that is not. */
 export function decodeRemoteSettings(text: string): RemoteSettings {
-  const v = JSON.parse(text) as RemoteSettings
-  const c = (typeof v === 'object' && v !== null ? v.config : undefined) as RemoteConfig | undefined
-  const strings = (o: unknown): boolean => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string')
-  const optionalString = (x: unknown): boolean => x === undefined || typeof x === 'string'
-  const ok =
-    typeof c === 'object' &&
-    c !== null &&
-    typeof c.url === 'string' &&
-    /^https?:\/\//.test(c.url) &&
-    strings(c.headers) &&
-    optionalString(c.caFile) &&
-    optionalString(c.certFile) &&
-    optionalString(c.keyFile) &&
-    Number.isSafeInteger(c.timeoutMs) &&
-    c.timeoutMs > 0 &&
-    (c.compression === 'zstd' || c.compression === 'none') &&
-    typeof v.write === 'boolean' &&
-    Number.isSafeInteger(v.uploadConcurrency) &&
-    v.uploadConcurrency > 0 &&
-    (v.manifestKey === undefined || /^[0-9a-f]{64}$/.test(v.manifestKey))
-  if (!ok) throw new Error(`${REMOTE_ENV} is not valid remote settings`)
-  return v
+  try {
+    return parse(remoteSettingsSchema, JSON.parse(text), REMOTE_ENV)
+  } catch (error) {
+    throw new Error(`${REMOTE_ENV} is not valid remote settings: ${(error as Error).message}`)
+  }
 }

@@ -11,7 +11,7 @@
  *
  * Imported entries share one file because a file per entry was most of an
  * import's cost: 1,900 entry files took 0.75 s of a 1.7 s import on 2 cores,
- * where appending their lines costs a write per object (docs/decisions.md D23).
+ * where appending their lines costs a write per object (docs/decisions.md#d23).
  * An entry file, written by a later put, wins over an imported line.
  *
  * Safe with many writers: every file appears whole or not at all (rename is
@@ -25,7 +25,21 @@
  * that tools open later. Eviction happens only in trim(), run by the post step.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs'
 import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
 
@@ -95,7 +109,7 @@ export class LocalStore {
   /**
    * Synchronous too, measured: a cold build makes hundreds of puts while go
    * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
-   * put (docs/decisions.md, D9). The object is whole on disk before we answer.
+   * put (docs/decisions.md#d9). The object is whole on disk before we answer.
    */
   put(actionId: string, outputId: string, body: readonly Buffer[], size: number, timeMs = Date.now()): PutResult {
     return this.putShared(outputId, body, size, [{ actionId, timeMs }])
@@ -122,8 +136,7 @@ export class LocalStore {
     // comparing its bytes: go puts again precisely after a get missed because
     // the object was modified, and the new entry must not vouch for those bytes.
     const existingMtimeMs = sameContentMtime(diskPath, body, size)
-    const { mtimeMs, wrote: wroteObject } =
-      existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false }
+    const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false }
     return { diskPath, wroteObject, mtimeMs }
   }
 
@@ -394,4 +407,3 @@ function assertId(id: string): void {
   // Every ID becomes a file name: only 64 lowercase hex characters may.
   if (!HEX_ID.test(id)) throw new Error(`invalid cache ID ${JSON.stringify(id)}`)
 }
-

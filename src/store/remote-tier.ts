@@ -77,7 +77,18 @@ export class RemoteTier {
   private readonly store: LocalStore
   private readonly breaker: CircuitBreaker
   private readonly options: RemoteTierOptions
-  private readonly counts = { gets: 0, misses: 0, errors: 0, rejected: 0, skipped: 0, uploads: 0, uploadErrors: 0, bytesDown: 0, bytesUp: 0, manifestEntries: 0 }
+  private readonly counts = {
+    gets: 0,
+    misses: 0,
+    errors: 0,
+    rejected: 0,
+    skipped: 0,
+    uploads: 0,
+    uploadErrors: 0,
+    bytesDown: 0,
+    bytesUp: 0,
+    manifestEntries: 0,
+  }
   /** Served to a shim on demand. */
   private readonly demandHits = new Set<string>()
   /** Written into the local store by the prefetch. */
@@ -182,7 +193,10 @@ export class RemoteTier {
     if (entry.size > MAX_MANIFEST_BYTES) return []
     const body = await this.getVerifiedBlob(entry.outputId, entry.size)
     if (body === undefined) return []
-    const lines = body.toString('latin1').split('\n').filter((line) => line !== '')
+    const lines = body
+      .toString('latin1')
+      .split('\n')
+      .filter((line) => line !== '')
     if (!lines.every((line) => HEX_ID.test(line))) {
       this.reject('manifest: not a list of action IDs')
       return []

@@ -48,7 +48,6 @@ function job(machine: Machine, opts: { with?: Record<string, string>; runner?: R
   })
 }
 
-
 async function expectOff(result: JobResult, from: string): Promise<void> {
   expectSuccess(result)
   const cache = result.step('cache')

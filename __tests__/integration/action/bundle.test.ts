@@ -194,8 +194,13 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     const file = path.join(path.dirname(machine.home), 'temp', 'go-cache-setup', 'build-cache.bundle')
     await mkdir(path.dirname(file), { recursive: true })
     await writeFile(file, randomBytes(4096))
-    const garbageKey = bundles().find((e) => e.key.endsWith('-10-1'))!.key.replace(/-10-1$/, '-71-1')
-    const saved = await runCacheClient({ op: 'save', paths: [file], key: garbageKey }, { env: fx.service.env({ ref: 'refs/heads/main' }), workspace: machine.workspace })
+    const garbageKey = bundles()
+      .find((e) => e.key.endsWith('-10-1'))!
+      .key.replace(/-10-1$/, '-71-1')
+    const saved = await runCacheClient(
+      { op: 'save', paths: [file], key: garbageKey },
+      { env: fx.service.env({ ref: 'refs/heads/main' }), workspace: machine.workspace },
+    )
     expect(saved.result).toMatchObject({ op: 'save' })
 
     const job2 = await runBundleJob({ machine, runId: 72 })

@@ -9,14 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { startCacheService, type CacheService } from '../../support/cache-service/server.ts'
-import {
-  checkoutSample,
-  newMachine,
-  offlineBuildStep,
-  runGoJob,
-  wipeHome,
-  type Machine,
-} from '../../support/go-jobs.ts'
+import { checkoutSample, newMachine, offlineBuildStep, runGoJob, wipeHome, type Machine } from '../../support/go-jobs.ts'
 import type { JobResult } from '../../support/runner/index.ts'
 
 const execFileP = promisify(execFile)
@@ -90,10 +83,7 @@ describe('GOMODCACHE through the GitHub Actions cache', () => {
       cwd: machine.workspace,
       env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local', GOMODCACHE: path.join(root, 'scratch-modcache') },
     })
-    await writeFile(
-      path.join(machine.workspace, 'cmp.go'),
-      'package main\n\nimport "github.com/google/go-cmp/cmp"\n\nvar _ = cmp.Diff\n',
-    )
+    await writeFile(path.join(machine.workspace, 'cmp.go'), 'package main\n\nimport "github.com/google/go-cmp/cmp"\n\nvar _ = cmp.Diff\n')
     await wipeHome(machine)
     const job3 = await runGoJob({ machine, service })
     expectSuccess(job3)
@@ -103,7 +93,11 @@ describe('GOMODCACHE through the GitHub Actions cache', () => {
     expect(outputs(job3)['module-cache-hit']).toBe('false')
     expect(outputs(job3)['module-cache-matched-key']).toBe(key1)
     expect(job3.summary).toContain('| Restore | restored from a fallback key |')
-    expect(finalized().map((e) => e.key).sort()).toEqual([key1, key3].sort())
+    expect(
+      finalized()
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual([key1, key3].sort())
     expect(await downloadCacheModules(machine)).toContain('github.com/google/go-cmp/@v/v0.7.0.zip')
 
     // Job 4: a self-hosted runner whose GOMODCACHE is already populated (read-only module trees).
@@ -174,20 +168,24 @@ describe('GOMODCACHE through the GitHub Actions cache', () => {
   it.each([
     ['a service that is down', { kind: 'down' } as const],
     ['a service that accepts connections but never answers', { kind: 'hang' } as const],
-  ])('builds anyway, with a warning, against %s', async (_name, fault) => {
-    const m = await newMachine(root, `fault-${fault.kind}`)
-    await checkoutSample(m)
-    service.setFault(fault)
-    try {
-      const job = await runGoJob({ machine: m, service })
-      expectSuccess(job)
-      expect(job.step('build').conclusion).toBe('success')
-      expect(warnings(job).length).toBeGreaterThan(0)
-      expect(outputs(job)['module-cache-hit']).toBe('false')
-    } finally {
-      service.setFault(null)
-    }
-  }, 300_000)
+  ])(
+    'builds anyway, with a warning, against %s',
+    async (_name, fault) => {
+      const m = await newMachine(root, `fault-${fault.kind}`)
+      await checkoutSample(m)
+      service.setFault(fault)
+      try {
+        const job = await runGoJob({ machine: m, service })
+        expectSuccess(job)
+        expect(job.step('build').conclusion).toBe('success')
+        expect(warnings(job).length).toBeGreaterThan(0)
+        expect(outputs(job)['module-cache-hit']).toBe('false')
+      } finally {
+        service.setFault(null)
+      }
+    },
+    300_000,
+  )
 
   it('fails the step with a fix when there is no go on PATH', async () => {
     const m = await newMachine(root, 'nogo')

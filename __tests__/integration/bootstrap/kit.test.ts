@@ -105,11 +105,20 @@ describe('bootstrap install, uninstall and status', () => {
     })
   })
 
-  it("refuses to replace another hook in .env, and says how to chain it", async () => {
+  it('refuses to replace another hook in .env, and says how to chain it', async () => {
     const dir = path.join(root, 'conflict', 'actions-runner')
     await mkdir(dir, { recursive: true })
     await writeFile(path.join(dir, '.env'), 'ACTIONS_RUNNER_HOOK_JOB_STARTED=/opt/other/hook.sh\n')
-    const install = kit(['bootstrap', 'install', '--runner-dir', dir, '--kit-dir', path.join(root, 'conflict', 'kit'), '--store-path', path.join(root, 'conflict', 'store')])
+    const install = kit([
+      'bootstrap',
+      'install',
+      '--runner-dir',
+      dir,
+      '--kit-dir',
+      path.join(root, 'conflict', 'kit'),
+      '--store-path',
+      path.join(root, 'conflict', 'store'),
+    ])
     await expect(install).rejects.toMatchObject({ stderr: expect.stringContaining('call ours') })
     expect(await readFile(path.join(dir, '.env'), 'utf8')).toBe('ACTIONS_RUNNER_HOOK_JOB_STARTED=/opt/other/hook.sh\n')
   })
@@ -120,7 +129,9 @@ describe('bootstrap install, uninstall and status', () => {
     await expect(kit(['bootstrap', 'install', '--runner-dir', dir, '--kit-dir', path.join(dir, 'kit'), '--store-path', '/tmp/s'])).rejects.toMatchObject({
       stderr: expect.stringContaining('outside'),
     })
-    await expect(kit(['bootstrap', 'install', '--runner-dir', dir, '--kit-dir', path.join(root, 'inside', 'kit'), '--store-path', '/tmp/s', '--cache-write', 'yes'])).rejects.toMatchObject({
+    await expect(
+      kit(['bootstrap', 'install', '--runner-dir', dir, '--kit-dir', path.join(root, 'inside', 'kit'), '--store-path', '/tmp/s', '--cache-write', 'yes']),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('"cacheWrite" must be one of auto, true, false'),
     })
   })
@@ -177,7 +188,10 @@ describe('the job hooks on a bootstrapped runner', () => {
     const forkRepo = { full_name: 'someone/octo-repo', name: 'octo-repo', owner: { login: 'someone' } }
     const baseRepo = { full_name: 'octo-org/octo-repo', name: 'octo-repo', owner: { login: 'octo-org' } }
     const fork = await runnerJob(r, [buildX], {
-      event: { name: 'pull_request', payload: { number: 7, pull_request: { number: 7, head: { ref: 'f', repo: forkRepo }, base: { ref: 'main', repo: baseRepo } } } },
+      event: {
+        name: 'pull_request',
+        payload: { number: 7, pull_request: { number: 7, head: { ref: 'f', repo: forkRepo }, base: { ref: 'main', repo: baseRepo } } },
+      },
     })
     expectSuccess(fork)
     expect(hookLog(fork, 'started')).toContain('read-only')

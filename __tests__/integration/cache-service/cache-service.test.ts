@@ -124,7 +124,11 @@ describe('local cache service with the real @actions/cache', () => {
     expect(second.result).toEqual({ op: 'save', cacheId: -1 })
     expect(second.warnings).toEqual([]) // @actions/cache reports a reserve collision at info level
     expect(second.info).toContain(`Failed to save: Unable to reserve cache with key ${key}, another job may be creating this cache.`)
-    expect(callsFor(key).filter((c) => c.method === 'CreateCacheEntry').map((c) => c.status)).toEqual([200, 409])
+    expect(
+      callsFor(key)
+        .filter((c) => c.method === 'CreateCacheEntry')
+        .map((c) => c.status),
+    ).toEqual([200, 409])
     expect(await restoredContent(mainEnv(), key)).toBe('first')
 
     // An entry that is still uploading blocks the key too.
@@ -161,10 +165,11 @@ describe('local cache service with the real @actions/cache', () => {
     await saveOk(featureEnv(), `${p}-shared`, 'feature') // same key, other scope: not a collision
     await saveOk(featureEnv(), `${p}-feature-only`, 'feature-only')
 
-    const scopes = service.entries().filter((e) => e.key.startsWith(p)).map((e) => `${e.key}@${e.scope}`)
-    expect(scopes.sort()).toEqual(
-      [`${p}-shared@${MAIN}`, `${p}-main-only@${MAIN}`, `${p}-shared@${FEATURE}`, `${p}-feature-only@${FEATURE}`].sort(),
-    )
+    const scopes = service
+      .entries()
+      .filter((e) => e.key.startsWith(p))
+      .map((e) => `${e.key}@${e.scope}`)
+    expect(scopes.sort()).toEqual([`${p}-shared@${MAIN}`, `${p}-main-only@${MAIN}`, `${p}-shared@${FEATURE}`, `${p}-feature-only@${FEATURE}`].sort())
     expect(await restoredContent(featureEnv(), `${p}-shared`)).toBe('feature')
     expect(await restoredContent(featureEnv(), `${p}-main-only`)).toBe('main-only')
     expect(await restoredContent(mainEnv(), `${p}-shared`)).toBe('main')

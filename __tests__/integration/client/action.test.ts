@@ -9,16 +9,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { checkoutSample, newMachine } from '../../support/go-jobs.ts'
 import type { JobResult } from '../../support/runner/index.ts'
-import {
-  CLIENT_VARS,
-  clientPaths,
-  compiledPackages,
-  expectSuccess,
-  figure,
-  runClientJob,
-  statsFromStep,
-  useServiceFixture,
-} from './helpers.ts'
+import { CLIENT_VARS, clientPaths, compiledPackages, expectSuccess, figure, runClientJob, statsFromStep, useServiceFixture } from './helpers.ts'
 
 const fx = useServiceFixture('client-e2e-')
 
@@ -107,7 +98,10 @@ describe('the cache client through the action', () => {
     expect(job.summary).toContain(`| go processes | ${before.sessions + 3} |`)
 
     // Export files outlive the job's post step (flush trims only beyond store-max-size).
-    const exports = (await file(job, 'exports.txt')).trim().split('\n').map((line) => line.split(' ')[1]!)
+    const exports = (await file(job, 'exports.txt'))
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[1]!)
     expect(exports).toHaveLength(3)
     for (const p of exports) {
       expect(p.startsWith(`${paths.store}/o/`)).toBe(true)

@@ -95,6 +95,10 @@ describe(`the build cache with ${OLD_GO}`, () => {
     expect(job2.summary).toContain(`| Restore | from \`${entry1!.key}\` |`)
     expect(compiledPackages(await file(job2, 'build-x.txt'))).toEqual([])
     expect(await file(job2, 'test.txt')).toMatch(/^ok\s+example\.com\/sample\s+\(cached\)$/m)
-    expect(gocacheEntries().map((e) => e.key).sort()).toEqual([entry1!.key, entry1!.key.replace('-9001-', '-9002-')].sort())
+    expect(
+      gocacheEntries()
+        .map((e) => e.key)
+        .sort(),
+    ).toEqual([entry1!.key, entry1!.key.replace('-9001-', '-9002-')].sort())
   })
 })

@@ -35,7 +35,10 @@ async function setup(name: string): Promise<{ src: string; client: StartedClient
   return { src, client, env: { ...client.env, GOMODCACHE: modCache, GOPROXY: 'off' } }
 }
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex')
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex')
 
 const PACKAGES = {
   uuid: 'github.com/google/uuid',
@@ -101,10 +104,20 @@ describe('the local store under real go', () => {
     await go(['build', '-o', `${out}/1/`, './...'], src, env)
     const exportsOf = async () => {
       const { stdout } = await go(['list', '-export', '-f', '{{.ImportPath}} {{.Export}}', ...Object.values(PACKAGES)], src, env)
-      return Object.fromEntries(stdout.trim().split('\n').map((line) => line.split(' ') as [string, string]))
+      return Object.fromEntries(
+        stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ') as [string, string]),
+      )
     }
     const exported = await exportsOf()
-    const [uuid, yaml, cobra, errgroup] = [PACKAGES.uuid, PACKAGES.yaml, PACKAGES.cobra, PACKAGES.errgroup].map((p) => exported[p]!) as [string, string, string, string]
+    const [uuid, yaml, cobra, errgroup] = [PACKAGES.uuid, PACKAGES.yaml, PACKAGES.cobra, PACKAGES.errgroup].map((p) => exported[p]!) as [
+      string,
+      string,
+      string,
+      string,
+    ]
     const healthy = { uuid: await sha256(uuid), yaml: await sha256(yaml), errgroup: await sha256(errgroup) }
 
     // uuid: same size, different bytes (bit rot, a bad copy); yaml: cut short (a crash

@@ -35,7 +35,11 @@ beforeAll(async () => {
   const htpasswd = path.join(root, 'htpasswd')
   await writeFile(htpasswd, `${USER}:{SHA}${createHash('sha1').update(PASSWORD).digest('base64')}\n`)
   // Reads stay open, as for a fork's pull request that gets no secret; writes need the token.
-  server = await startBazelRemote({ dir: path.join(root, 'bazel-remote'), grpc: true, extraArgs: ['--htpasswd_file', htpasswd, '--allow_unauthenticated_reads'] })
+  server = await startBazelRemote({
+    dir: path.join(root, 'bazel-remote'),
+    grpc: true,
+    extraArgs: ['--htpasswd_file', htpasswd, '--allow_unauthenticated_reads'],
+  })
   machine = await newMachine(root, 'pants')
   await checkoutPantsProject(machine.workspace)
 })
@@ -83,7 +87,6 @@ function pantsJob(opts: PantsJob): Promise<JobResult> {
   })
 }
 
-
 /** Every file under `dir`, for a search of the token. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])
@@ -97,84 +100,93 @@ async function freshRunner(): Promise<void> {
 }
 
 describe('Pants remote caching through the action, against bazel-remote over gRPC', () => {
-  it('a trusted job writes its results; a fresh runner then gets every test from the remote cache', async () => {
-    const first = await pantsJob({ token: TOKEN })
-    expectSuccess(first)
-    const file = first.step('cache').outputs['pants-config']!
-    expect(first.step('cache').outputs['auto-configure']).toBe('true')
-    expect(file).toBe(path.join(first.paths.temp, 'go-cache-setup', 'pants-remote-cache.toml'))
-    // Registered after what the earlier step had put there, which still applies.
-    expect(first.env.PANTS_CONFIG_FILES).toBe(`+['pants.ci.toml', '${file}']`)
-    const config = await readFile(file, 'utf8')
-    expect(config).toContain('remote_cache_write = true\n')
-    expect(config).toContain(`remote_store_headers.add = { "Authorization" = "Basic %(env.${TOKEN_ENV})s" }\n`)
+  it(
+    'a trusted job writes its results; a fresh runner then gets every test from the remote cache',
+    async () => {
+      const first = await pantsJob({ token: TOKEN })
+      expectSuccess(first)
+      const file = first.step('cache').outputs['pants-config']!
+      expect(first.step('cache').outputs['auto-configure']).toBe('true')
+      expect(file).toBe(path.join(first.paths.temp, 'go-cache-setup', 'pants-remote-cache.toml'))
+      // Registered after what the earlier step had put there, which still applies.
+      expect(first.env.PANTS_CONFIG_FILES).toBe(`+['pants.ci.toml', '${file}']`)
+      const config = await readFile(file, 'utf8')
+      expect(config).toContain('remote_cache_write = true\n')
+      expect(config).toContain(`remote_store_headers.add = { "Authorization" = "Basic %(env.${TOKEN_ENV})s" }\n`)
 
-    // The token is in no file the job left, no GITHUB_ENV export and no log line.
-    for (const f of [...(await filesUnder(first.paths.temp)), ...(await filesUnder(first.paths.fileCommands))]) {
-      expect({ file: f, hasToken: (await readFile(f, 'utf8')).includes(TOKEN) }).toEqual({ file: f, hasToken: false })
-    }
-    expect(first.steps.flatMap((s) => Object.values(s.envAdded)).filter((v) => v.includes(TOKEN))).toEqual([])
-    expect(first.log).not.toContain(TOKEN)
+      // The token is in no file the job left, no GITHUB_ENV export and no log line.
+      for (const f of [...(await filesUnder(first.paths.temp)), ...(await filesUnder(first.paths.fileCommands))]) {
+        expect({ file: f, hasToken: (await readFile(f, 'utf8')).includes(TOKEN) }).toEqual({ file: f, hasToken: false })
+      }
+      expect(first.steps.flatMap((s) => Object.values(s.envAdded)).filter((v) => v.includes(TOKEN))).toEqual([])
+      expect(first.log).not.toContain(TOKEN)
 
-    const pants = first.step('pants').rawOutput
-    expect(pantsTestResults(pants)).toEqual(Object.fromEntries(TESTS.map((t) => [t, 'succeeded'])))
-    expect(pants).not.toMatch(/\x1b\[/) // pants.ci.toml's colors = false still applies
-    const written = pantsCounters(pants)
-    expect(written.remote_cache_requests_cached).toBe(0)
-    expect(written.remote_cache_write_successes).toBeGreaterThanOrEqual(TESTS.length)
-    expect(written.remote_cache_write_errors).toBe(0)
-    const stored = await server.entries()
-    expect(stored.ac).toBeGreaterThanOrEqual(TESTS.length)
+      const pants = first.step('pants').rawOutput
+      expect(pantsTestResults(pants)).toEqual(Object.fromEntries(TESTS.map((t) => [t, 'succeeded'])))
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: an escape sequence is what must be absent
+      expect(pants).not.toMatch(/\x1b\[/) // pants.ci.toml's colors = false still applies
+      const written = pantsCounters(pants)
+      expect(written.remote_cache_requests_cached).toBe(0)
+      expect(written.remote_cache_write_successes).toBeGreaterThanOrEqual(TESTS.length)
+      expect(written.remote_cache_write_errors).toBe(0)
+      const stored = await server.entries()
+      expect(stored.ac).toBeGreaterThanOrEqual(TESTS.length)
 
-    await freshRunner()
-    const second = await pantsJob({ token: TOKEN })
-    expectSuccess(second)
-    const output = second.step('pants').rawOutput
-    expect(pantsTestResults(output)).toEqual(Object.fromEntries(TESTS.map((t) => [t, 'succeeded (cached remotely)'])))
-    const read = pantsCounters(output)
-    expect(read.local_cache_requests_cached).toBe(0)
-    // The cache had every result: no lookup came back empty. A lookup can
-    // still lose its race against the same process run locally (Pants 2.17
-    // speculates, remote_cache_speculation_delay), and then counts as neither
-    // cached nor uncached. One loaded CI run saw 10 of 11 cached; its other
-    // counters were not kept, and such a race is the likely cause.
-    expect(read.remote_cache_requests_uncached).toBe(0)
-    expect(read.remote_cache_requests_cached! + read.remote_cache_speculation_local_completed_first!).toBe(read.remote_cache_requests)
-    expect(read.remote_cache_requests_cached).toBeGreaterThanOrEqual(TESTS.length)
-  }, PANTS_TIMEOUT_MS)
+      await freshRunner()
+      const second = await pantsJob({ token: TOKEN })
+      expectSuccess(second)
+      const output = second.step('pants').rawOutput
+      expect(pantsTestResults(output)).toEqual(Object.fromEntries(TESTS.map((t) => [t, 'succeeded (cached remotely)'])))
+      const read = pantsCounters(output)
+      expect(read.local_cache_requests_cached).toBe(0)
+      // The cache had every result: no lookup came back empty. A lookup can
+      // still lose its race against the same process run locally (Pants 2.17
+      // speculates, remote_cache_speculation_delay), and then counts as neither
+      // cached nor uncached. One loaded CI run saw 10 of 11 cached; its other
+      // counters were not kept, and such a race is the likely cause.
+      expect(read.remote_cache_requests_uncached).toBe(0)
+      expect(read.remote_cache_requests_cached! + read.remote_cache_speculation_local_completed_first!).toBe(read.remote_cache_requests)
+      expect(read.remote_cache_requests_cached).toBeGreaterThanOrEqual(TESTS.length)
+    },
+    PANTS_TIMEOUT_MS,
+  )
 
-  it('a fork pull request reads the cache but sends no write to the server', async () => {
-    // Runs after the test above: the server holds main's results.
-    await freshRunner()
-    const before = await server.entries()
-    expect(before.ac).toBeGreaterThan(0)
-    // The fork changes one test: a miss that a trusted job would write back.
-    const changed = path.join(machine.workspace, 'src', 'calc', 'mul_test.py')
-    await writeFile(changed, `${await readFile(changed, 'utf8')}\n\ndef test_mul_zero() -> None:\n    assert mul(0, 9) == 0\n`)
-    const job = await pantsJob({
-      ref: 'refs/pull/7/merge',
-      event: {
-        name: 'pull_request',
-        payload: {
-          repository: { full_name: 'octo-org/octo-repo' },
-          pull_request: { number: 7, head: { repo: { full_name: 'mallory/octo-repo' } }, base: { repo: { full_name: 'octo-org/octo-repo' } } },
+  it(
+    'a fork pull request reads the cache but sends no write to the server',
+    async () => {
+      // Runs after the test above: the server holds main's results.
+      await freshRunner()
+      const before = await server.entries()
+      expect(before.ac).toBeGreaterThan(0)
+      // The fork changes one test: a miss that a trusted job would write back.
+      const changed = path.join(machine.workspace, 'src', 'calc', 'mul_test.py')
+      await writeFile(changed, `${await readFile(changed, 'utf8')}\n\ndef test_mul_zero() -> None:\n    assert mul(0, 9) == 0\n`)
+      const job = await pantsJob({
+        ref: 'refs/pull/7/merge',
+        event: {
+          name: 'pull_request',
+          payload: {
+            repository: { full_name: 'octo-org/octo-repo' },
+            pull_request: { number: 7, head: { repo: { full_name: 'mallory/octo-repo' } }, base: { repo: { full_name: 'octo-org/octo-repo' } } },
+          },
         },
-      },
-    })
-    expectSuccess(job)
-    expect(job.step('cache').log).toContain('Cache writes are off for this job: untrusted event: pull_request from the fork mallory/octo-repo')
-    const file = job.step('cache').outputs['pants-config']!
-    expect(await readFile(file, 'utf8')).toContain('remote_cache_write = false\n')
-    expect(job.summary).toContain(`Pants remote cache: \`${server.grpcAddress}\`, read only; \`${file}\` added to PANTS_CONFIG_FILES.`)
-    const output = job.step('pants').rawOutput
-    expect(pantsTestResults(output)).toEqual({
-      'src/calc/add_test.py:tests': 'succeeded (cached remotely)',
-      'src/calc/both_test.py:tests': 'succeeded (cached remotely)',
-      'src/calc/mul_test.py:tests': 'succeeded',
-    })
-    const counters = pantsCounters(output)
-    expect(counters.remote_cache_requests_uncached).toBeGreaterThan(0)
-    expect(counters.remote_cache_write_attempts).toBe(0)
-    expect(await server.entries()).toEqual(before)
-  }, PANTS_TIMEOUT_MS)
+      })
+      expectSuccess(job)
+      expect(job.step('cache').log).toContain('Cache writes are off for this job: untrusted event: pull_request from the fork mallory/octo-repo')
+      const file = job.step('cache').outputs['pants-config']!
+      expect(await readFile(file, 'utf8')).toContain('remote_cache_write = false\n')
+      expect(job.summary).toContain(`Pants remote cache: \`${server.grpcAddress}\`, read only; \`${file}\` added to PANTS_CONFIG_FILES.`)
+      const output = job.step('pants').rawOutput
+      expect(pantsTestResults(output)).toEqual({
+        'src/calc/add_test.py:tests': 'succeeded (cached remotely)',
+        'src/calc/both_test.py:tests': 'succeeded (cached remotely)',
+        'src/calc/mul_test.py:tests': 'succeeded',
+      })
+      const counters = pantsCounters(output)
+      expect(counters.remote_cache_requests_uncached).toBeGreaterThan(0)
+      expect(counters.remote_cache_write_attempts).toBe(0)
+      expect(await server.entries()).toEqual(before)
+    },
+    PANTS_TIMEOUT_MS,
+  )
 })

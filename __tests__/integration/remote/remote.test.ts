@@ -51,7 +51,11 @@ function runRemoteJob(opts: RemoteJob): Promise<JobResult> {
   return runJob({
     workspace: opts.machine.workspace,
     env: { GOTOOLCHAIN: 'local', GOMODCACHE: modCache, GOPROXY: 'off', GOFLAGS: '' },
-    runner: { home: opts.machine.home, temp: path.join(path.dirname(opts.machine.workspace), '..', 'runner-temp'), toolCache: path.join(path.dirname(opts.machine.workspace), '..', 'tool-cache') },
+    runner: {
+      home: opts.machine.home,
+      temp: path.join(path.dirname(opts.machine.workspace), '..', 'runner-temp'),
+      toolCache: path.join(path.dirname(opts.machine.workspace), '..', 'tool-cache'),
+    },
     secrets: { CACHE_TOKEN: token },
     event: opts.event,
     keepTemp: true,
@@ -265,11 +269,7 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
     const job = await runRemoteJob({
       machine,
       url: server.httpUrl,
-      steps: [
-        { id: 'part', run: 'go build github.com/spf13/cobra gopkg.in/yaml.v3' },
-        { id: 'stop-server', run: `kill ${server.pid}` },
-        buildAndRun,
-      ],
+      steps: [{ id: 'part', run: 'go build github.com/spf13/cobra gopkg.in/yaml.v3' }, { id: 'stop-server', run: `kill ${server.pid}` }, buildAndRun],
     })
     try {
       expectSuccess(job)

@@ -32,17 +32,19 @@ describe('inputs', () => {
     token: { default: "${{ github.server_url == 'https://github.com' && github.token || '' }}" },
     'cache-dependency-path': { description: 'no default' },
     'go version': { default: '${{ matrix.go }}' },
-    'needed': { required: true },
+    needed: { required: true },
   }
   const dump = `appendFile('GITHUB_OUTPUT', heredoc('inputs', JSON.stringify(Object.fromEntries(
     Object.entries(process.env).filter(([k]) => k.startsWith('INPUT_')).sort()))))\n`
 
   it('passes with: values and evaluated defaults as INPUT_<NAME>, without enforcing required', async () => {
     const uses = action('inputs', { inputs, main: dump })
-    const r = await runJob(job([{ id: 'a', uses, with: { GREETING: 'hi there', extra: 7 } }], {
-      github: { token: 'ghs_faketoken123' },
-      matrix: { go: '1.25' },
-    }))
+    const r = await runJob(
+      job([{ id: 'a', uses, with: { GREETING: 'hi there', extra: 7 } }], {
+        github: { token: 'ghs_faketoken123' },
+        matrix: { go: '1.25' },
+      }),
+    )
     expect(r.conclusion).toBe('success')
     expect(JSON.parse(r.step('a').outputs.inputs!)).toEqual({
       'INPUT_CACHE-DEPENDENCY-PATH': '',
@@ -96,11 +98,13 @@ appendFile('GITHUB_OUTPUT', 'post-out=done\\n')
 `,
     })
     const other = action('other', { main: '', post: "console.log('other post STATE=' + (process.env['STATE_cache-key'] ?? 'unset'))" })
-    const r = await runJob(job([
-      { id: 'main', uses },
-      { id: 'use', run: 'echo "FROM_MAIN=$FROM_MAIN"\nhello-tool\necho "LATER=later" >> "$GITHUB_ENV"\necho "LATER in same step=${LATER:-unset}"' },
-      { id: 'o', uses: other },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'main', uses },
+        { id: 'use', run: 'echo "FROM_MAIN=$FROM_MAIN"\nhello-tool\necho "LATER=later" >> "$GITHUB_ENV"\necho "LATER in same step=${LATER:-unset}"' },
+        { id: 'o', uses: other },
+      ]),
+    )
     expect(r.conclusion).toBe('success')
     const main = r.step('main')
     expect(main.log).toContain('own FROM_MAIN=unset')
@@ -122,14 +126,19 @@ appendFile('GITHUB_OUTPUT', 'post-out=done\\n')
 
   it('gives every step fresh files under RUNNER_TEMP/_runner_file_commands', async () => {
     const temp = join(root, 'runner-temp')
-    const r = await runJob(job([
-      { id: 'one', run: 'echo "$GITHUB_ENV $GITHUB_OUTPUT $GITHUB_STATE $GITHUB_PATH $GITHUB_STEP_SUMMARY"' },
-      { id: 'two', run: 'echo "$GITHUB_ENV $GITHUB_OUTPUT $GITHUB_STATE $GITHUB_PATH $GITHUB_STEP_SUMMARY"' },
-    ], { runner: { temp } }))
+    const r = await runJob(
+      job(
+        [
+          { id: 'one', run: 'echo "$GITHUB_ENV $GITHUB_OUTPUT $GITHUB_STATE $GITHUB_PATH $GITHUB_STEP_SUMMARY"' },
+          { id: 'two', run: 'echo "$GITHUB_ENV $GITHUB_OUTPUT $GITHUB_STATE $GITHUB_PATH $GITHUB_STEP_SUMMARY"' },
+        ],
+        { runner: { temp } },
+      ),
+    )
     const one = r.step('one').rawStdout.trim().split(' ')
     const two = r.step('two').rawStdout.trim().split(' ')
     expect(one).toHaveLength(5)
-    for (const f of [...one, ...two]) expect(f.startsWith(join(temp, '_runner_file_commands') + '/')).toBe(true)
+    for (const f of [...one, ...two]) expect(f.startsWith(`${join(temp, '_runner_file_commands')}/`)).toBe(true)
     expect(one.map((f) => f.replace(/[0-9a-f-]{36}$/, ''))).toEqual(
       ['set_env_', 'set_output_', 'save_state_', 'add_path_', 'step_summary_'].map((p) => join(temp, '_runner_file_commands', p)),
     )
@@ -143,10 +152,12 @@ appendFile('GITHUB_OUTPUT', 'post-out=done\\n')
 appendFile('GITHUB_OUTPUT', heredoc('text', ${JSON.stringify(multi)}))
 appendFile('GITHUB_OUTPUT', 'empty<<X\\nX\\n')`,
     })
-    const r = await runJob(job([
-      { id: 'm', uses },
-      { id: 'echo', run: 'printf "%s" "$MULTI" > multi.txt\n{ echo "copy<<END"; printf "%s\\n" "$MULTI"; echo END; } >> "$GITHUB_OUTPUT"' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'm', uses },
+        { id: 'echo', run: 'printf "%s" "$MULTI" > multi.txt\n{ echo "copy<<END"; printf "%s\\n" "$MULTI"; echo END; } >> "$GITHUB_OUTPUT"' },
+      ]),
+    )
     expect(r.conclusion).toBe('success')
     expect(r.step('m').outputs).toEqual({ text: multi, empty: '' })
     expect(readFileSync(join(workspace, 'multi.txt'), 'utf8')).toBe(multi)
@@ -156,7 +167,12 @@ appendFile('GITHUB_OUTPUT', 'empty<<X\\nX\\n')`,
 
   it('fails the step when a heredoc never closes, even with exit code 0', async () => {
     const uses = action('broken', { main: "appendFile('GITHUB_OUTPUT', 'ok=1\\nbad<<EOF\\nvalue\\n')" })
-    const r = await runJob(job([{ id: 'b', uses }, { id: 'next', run: 'true' }]))
+    const r = await runJob(
+      job([
+        { id: 'b', uses },
+        { id: 'next', run: 'true' },
+      ]),
+    )
     const b = r.step('b')
     expect(b.exitCode).toBe(0)
     expect(b.conclusion).toBe('failure')
@@ -170,10 +186,12 @@ appendFile('GITHUB_OUTPUT', 'empty<<X\\nX\\n')`,
   })
 
   it('blocks NODE_OPTIONS from GITHUB_ENV with an error annotation but keeps the step green', async () => {
-    const r = await runJob(job([
-      { id: 'set', run: 'echo "NODE_OPTIONS=--require /tmp/evil.js" >> "$GITHUB_ENV"\necho "node_options=x" >> "$GITHUB_ENV"\necho "OK=1" >> "$GITHUB_ENV"' },
-      { id: 'see', run: 'echo "[${NODE_OPTIONS:-unset}] [${node_options:-unset}] [$OK]"' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'set', run: 'echo "NODE_OPTIONS=--require /tmp/evil.js" >> "$GITHUB_ENV"\necho "node_options=x" >> "$GITHUB_ENV"\necho "OK=1" >> "$GITHUB_ENV"' },
+        { id: 'see', run: 'echo "[${NODE_OPTIONS:-unset}] [${node_options:-unset}] [$OK]"' },
+      ]),
+    )
     expect(r.conclusion).toBe('success')
     expect(r.step('set').annotations.map((a) => [a.level, a.message])).toEqual([
       ['error', "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command."],
@@ -183,10 +201,12 @@ appendFile('GITHUB_OUTPUT', 'empty<<X\\nX\\n')`,
   })
 
   it('lets GITHUB_ENV override CI but not the runner-provided GITHUB_*/RUNNER_* variables', async () => {
-    const r = await runJob(job([
-      { id: 'set', run: 'printf "CI=false\\nGITHUB_WORKSPACE=/elsewhere\\nRUNNER_TEMP=/bad\\n" >> "$GITHUB_ENV"' },
-      { id: 'see', run: 'echo "$CI $GITHUB_WORKSPACE $RUNNER_TEMP"' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'set', run: 'printf "CI=false\\nGITHUB_WORKSPACE=/elsewhere\\nRUNNER_TEMP=/bad\\n" >> "$GITHUB_ENV"' },
+        { id: 'see', run: 'echo "$CI $GITHUB_WORKSPACE $RUNNER_TEMP"' },
+      ]),
+    )
     const [ci, ws, temp] = r.step('see').rawStdout.trim().split(' ')
     expect(ci).toBe('false')
     expect(ws).toBe(workspace)
@@ -197,10 +217,12 @@ appendFile('GITHUB_OUTPUT', 'empty<<X\\nX\\n')`,
     const uses = action('sum', {
       main: "console.log('::add-mask::hunter2'); appendFile('GITHUB_STEP_SUMMARY', '### From action\\npassword: hunter2')",
     })
-    const r = await runJob(job([
-      { id: 's1', run: 'echo "## Run step" >> "$GITHUB_STEP_SUMMARY"' },
-      { id: 's2', uses },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 's1', run: 'echo "## Run step" >> "$GITHUB_STEP_SUMMARY"' },
+        { id: 's2', uses },
+      ]),
+    )
     expect(r.step('s1').summary).toBe('## Run step\n')
     expect(r.step('s2').summary).toBe('### From action\npassword: ***\n')
     expect(r.summary).toBe('## Run step\n### From action\npassword: ***\n')
@@ -221,11 +243,13 @@ describe('post steps', () => {
   it('run in reverse order after all main steps', async () => {
     const a = action('a', { main: recorder('main a'), post: recorder('post a') })
     const b = action('b', { main: recorder('main b'), post: recorder('post b') })
-    const r = await runJob(job([
-      { id: 'a', uses: a },
-      { id: 'b', uses: b },
-      { id: 'last', run: 'echo "run last" >> order.log' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'a', uses: a },
+        { id: 'b', uses: b },
+        { id: 'last', run: 'echo "run last" >> order.log' },
+      ]),
+    )
     expect(readFileSync(join(workspace, 'order.log'), 'utf8')).toBe('main a\nmain b\nrun last\npost b\npost a\n')
     expect(r.steps.map((s) => `${s.id}/${s.phase}`)).toEqual(['a/main', 'b/main', 'last/run', 'b/post', 'a/post'])
     expect(r.step('a', 'post').log.split('\n')[0]).toBe('Post job cleanup.')
@@ -239,9 +263,7 @@ describe('post steps', () => {
 
     const ok = await runJob(job(steps))
     expect(readFileSync(join(workspace, 'order.log'), 'utf8')).toBe('success\nalways\n')
-    expect(ok.steps.filter((s) => s.phase === 'post').map((s) => `${s.id}:${s.conclusion}`)).toEqual([
-      '__self_3:skipped', '__self_2:success', '__self:success',
-    ])
+    expect(ok.steps.filter((s) => s.phase === 'post').map((s) => `${s.id}:${s.conclusion}`)).toEqual(['__self_3:skipped', '__self_2:success', '__self:success'])
 
     rmSync(join(workspace, 'order.log'))
     const failed = await runJob(job([...steps, { run: 'exit 1' }]))
@@ -252,7 +274,12 @@ describe('post steps', () => {
   it('see the job status as changed by earlier post steps', async () => {
     const first = action('first', { main: '', post: recorder('first'), postIf: 'failure()' })
     const breaks = action('breaks', { main: '', post: "console.log('::error::cleanup failed'); process.exit(1)" })
-    const r = await runJob(job([{ id: 'first', uses: first }, { id: 'breaks', uses: breaks }]))
+    const r = await runJob(
+      job([
+        { id: 'first', uses: first },
+        { id: 'breaks', uses: breaks },
+      ]),
+    )
     expect(r.step('breaks', 'post').conclusion).toBe('failure')
     expect(r.step('first', 'post').conclusion).toBe('success')
     expect(r.conclusion).toBe('failure')
@@ -269,20 +296,21 @@ describe('post steps', () => {
   it('run even when their main step failed, but not when it was skipped', async () => {
     const failing = action('failing', { main: 'process.exit(1)', post: recorder('failing post') })
     const skipped = action('skipped', { main: recorder('skipped main'), post: recorder('skipped post') })
-    const r = await runJob(job([{ id: 'f', uses: failing }, { id: 's', uses: skipped }]))
+    const r = await runJob(
+      job([
+        { id: 'f', uses: failing },
+        { id: 's', uses: skipped },
+      ]),
+    )
     expect(readFileSync(join(workspace, 'order.log'), 'utf8')).toBe('failing post\n')
-    expect(r.steps.map((s) => `${s.id}/${s.phase}:${s.conclusion}`)).toEqual([
-      'f/main:failure', 's/main:skipped', 'f/post:success',
-    ])
+    expect(r.steps.map((s) => `${s.id}/${s.phase}:${s.conclusion}`)).toEqual(['f/main:failure', 's/main:skipped', 'f/post:success'])
   })
 
   it('warn that pre is not run for local actions', async () => {
     const uses = action('pre', { pre: recorder('pre'), main: recorder('main') })
     const r = await runJob(job([{ id: 'p', uses }]))
     expect(readFileSync(join(workspace, 'order.log'), 'utf8')).toBe('main\n')
-    expect(r.step('p').annotations.map((a) => a.message)).toEqual([
-      "`pre` execution is not supported for local action from './.github/actions/pre'",
-    ])
+    expect(r.step('p').annotations.map((a) => a.message)).toEqual(["`pre` execution is not supported for local action from './.github/actions/pre'"])
   })
 })
 
@@ -297,12 +325,17 @@ console.log('::warning title=s3cr3t-v4lue::warning mentions s3cr3t-v4lue')
 console.log('base64: ' + Buffer.from('s3cr3t-v4lue').toString('base64'))
 appendFile('GITHUB_OUTPUT', 'value=s3cr3t-v4lue\\n')`,
     })
-    const r = await runJob(job([
-      { id: 'm', uses },
-      { id: 'later', run: 'echo "later step: s3cr3t-v4lue"' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'm', uses },
+        { id: 'later', run: 'echo "later step: s3cr3t-v4lue"' },
+      ]),
+    )
     const m = r.step('m')
-    const stdoutLines = m.log.split('\n').filter((l) => l !== 'stderr: ***').slice(-4)
+    const stdoutLines = m.log
+      .split('\n')
+      .filter((l) => l !== 'stderr: ***')
+      .slice(-4)
     expect(stdoutLines).toEqual([
       'before: s3cr3t-v4lue', // printed before the mask was added
       'stdout: ***',
@@ -320,17 +353,15 @@ appendFile('GITHUB_OUTPUT', 'value=s3cr3t-v4lue\\n')`,
   })
 
   it('masks secrets, github.token and ACTIONS_RUNTIME_TOKEN from the start', async () => {
-    const r = await runJob(job([
-      { id: 'p', run: 'echo "secret=$MY_SECRET"\necho "first line only: line-one"\necho "token=$TOKEN"\necho "runtime=runtime-tok-1"' },
-    ], {
-      secrets: { MY_SECRET: 'sup3r-s3cret', MULTI: 'line-one\nline-two' },
-      github: { token: 'ghs_0123456789abcdef' },
-      env: { MY_SECRET: 'sup3r-s3cret', TOKEN: 'ghs_0123456789abcdef' },
-      actionsRuntime: { ACTIONS_RUNTIME_TOKEN: 'runtime-tok-1' },
-    }))
-    expect(r.step('p').log.split('\n').slice(-4)).toEqual([
-      'secret=***', 'first line only: ***', 'token=***', 'runtime=***',
-    ])
+    const r = await runJob(
+      job([{ id: 'p', run: 'echo "secret=$MY_SECRET"\necho "first line only: line-one"\necho "token=$TOKEN"\necho "runtime=runtime-tok-1"' }], {
+        secrets: { MY_SECRET: 'sup3r-s3cret', MULTI: 'line-one\nline-two' },
+        github: { token: 'ghs_0123456789abcdef' },
+        env: { MY_SECRET: 'sup3r-s3cret', TOKEN: 'ghs_0123456789abcdef' },
+        actionsRuntime: { ACTIONS_RUNTIME_TOKEN: 'runtime-tok-1' },
+      }),
+    )
+    expect(r.step('p').log.split('\n').slice(-4)).toEqual(['secret=***', 'first line only: ***', 'token=***', 'runtime=***'])
     // the step header lists the job env: masked too
     expect(r.step('p').log).toContain('  MY_SECRET: ***')
     expect(r.step('p').rawStdout).toContain('secret=sup3r-s3cret')
@@ -349,7 +380,15 @@ describe('runtime variables', () => {
 
   it('are given to node action steps (main and post) only', async () => {
     const uses = action('rt', { main: '', post: '' })
-    const r = await runJob(job([{ id: 'a', uses }, { id: 'shell', run: 'env | grep ^ACTIONS_ || true' }], { actionsRuntime: runtime }))
+    const r = await runJob(
+      job(
+        [
+          { id: 'a', uses },
+          { id: 'shell', run: 'env | grep ^ACTIONS_ || true' },
+        ],
+        { actionsRuntime: runtime },
+      ),
+    )
     const pick = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('ACTIONS_')))
     expect(pick(r.step('a').processEnv)).toEqual(runtime)
     expect(pick(r.step('a', 'post').processEnv)).toEqual(runtime)
@@ -369,15 +408,17 @@ describe('runtime variables', () => {
 
 describe('conclusions', () => {
   it('skips later steps after a failure unless their if allows it', async () => {
-    const r = await runJob(job([
-      { id: 'ok', run: 'true' },
-      { id: 'fails', run: 'echo failing; exit 3' },
-      { id: 'plain', run: 'touch plain-ran' },
-      { id: 'succ', if: '${{ success() }}', run: 'touch succ-ran' },
-      { id: 'always', if: 'always()', run: 'echo always' },
-      { id: 'onfail', if: 'failure()', run: 'echo on failure' },
-      { id: 'cancel', if: 'cancelled()', run: 'echo cancelled' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'ok', run: 'true' },
+        { id: 'fails', run: 'echo failing; exit 3' },
+        { id: 'plain', run: 'touch plain-ran' },
+        { id: 'succ', if: '${{ success() }}', run: 'touch succ-ran' },
+        { id: 'always', if: 'always()', run: 'echo always' },
+        { id: 'onfail', if: 'failure()', run: 'echo on failure' },
+        { id: 'cancel', if: 'cancelled()', run: 'echo cancelled' },
+      ]),
+    )
     expect(r.conclusion).toBe('failure')
     expect(r.steps.map((s) => [s.id, s.conclusion, s.exitCode])).toEqual([
       ['ok', 'success', 0],
@@ -393,17 +434,24 @@ describe('conclusions', () => {
   })
 
   it('runs failure() steps only after a failure', async () => {
-    const r = await runJob(job([{ id: 'a', run: 'true' }, { id: 'f', if: 'failure()', run: 'true' }]))
+    const r = await runJob(
+      job([
+        { id: 'a', run: 'true' },
+        { id: 'f', if: 'failure()', run: 'true' },
+      ]),
+    )
     expect(r.step('f').conclusion).toBe('skipped')
     expect(r.conclusion).toBe('success')
   })
 
   it('uses pipefail for bash steps and honours continueOnError', async () => {
-    const r = await runJob(job([
-      { id: 'pipe', run: 'false | cat', continueOnError: true },
-      { id: 'defaultShell', shell: 'default', run: 'false | cat\necho still-here' },
-      { id: 'after', run: 'true' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'pipe', run: 'false | cat', continueOnError: true },
+        { id: 'defaultShell', shell: 'default', run: 'false | cat\necho still-here' },
+        { id: 'after', run: 'true' },
+      ]),
+    )
     expect(r.step('pipe')).toMatchObject({ outcome: 'failure', conclusion: 'success', exitCode: 1 })
     expect(r.step('defaultShell')).toMatchObject({ conclusion: 'success', rawStdout: 'still-here\n' })
     expect(r.step('after').conclusion).toBe('success')
@@ -419,10 +467,12 @@ describe('conclusions', () => {
 
   it('kills a step (and its process group) on timeout', async () => {
     const started = Date.now()
-    const r = await runJob(job([
-      { id: 'slow', timeoutMs: 300, run: 'sleep 30 & echo $! > bg.pid\nsleep 30' },
-      { id: 'next', run: 'true' },
-    ]))
+    const r = await runJob(
+      job([
+        { id: 'slow', timeoutMs: 300, run: 'sleep 30 & echo $! > bg.pid\nsleep 30' },
+        { id: 'next', run: 'true' },
+      ]),
+    )
     expect(Date.now() - started).toBeLessThan(10_000)
     expect(r.step('slow')).toMatchObject({ timedOut: true, conclusion: 'failure' })
     expect(r.step('slow').annotations.map((a) => a.message)).toEqual(["The action 'Run sleep 30 & echo $! > bg.pid' has timed out after 300 ms."])
@@ -439,12 +489,20 @@ describe('environment', () => {
     process.env.HARNESS_LEAK_CHECK = 'leaked'
     try {
       const uses = action('env', { main: '' })
-      const r = await runJob(job([{ id: 'act', uses }, { id: 'sh', run: 'true', env: { STEP_VAR: 's' } }], {
-        env: { JOB_VAR: 'j' },
-        repository: 'acme/widgets',
-        runner: { home: join(root, 'home'), arch: 'ARM64' },
-        github: { runId: 77, runAttempt: 2, job: 'save' },
-      }))
+      const r = await runJob(
+        job(
+          [
+            { id: 'act', uses },
+            { id: 'sh', run: 'true', env: { STEP_VAR: 's' } },
+          ],
+          {
+            env: { JOB_VAR: 'j' },
+            repository: 'acme/widgets',
+            runner: { home: join(root, 'home'), arch: 'ARM64' },
+            github: { runId: 77, runAttempt: 2, job: 'save' },
+          },
+        ),
+      )
       const env = r.step('sh').processEnv
       expect(env.HARNESS_LEAK_CHECK).toBeUndefined()
       expect(env).toMatchObject({
@@ -488,10 +546,12 @@ describe('environment', () => {
   })
 
   it('writes a pull_request payload and sets the head/base refs', async () => {
-    const r = await runJob(job([{ id: 'pr', run: 'cat "$GITHUB_EVENT_PATH" > event.json' }], {
-      repository: 'acme/widgets',
-      event: { name: 'pull_request' },
-    }))
+    const r = await runJob(
+      job([{ id: 'pr', run: 'cat "$GITHUB_EVENT_PATH" > event.json' }], {
+        repository: 'acme/widgets',
+        event: { name: 'pull_request' },
+      }),
+    )
     const env = r.step('pr').processEnv
     expect(env).toMatchObject({
       GITHUB_EVENT_NAME: 'pull_request',
@@ -544,7 +604,10 @@ describe('job hooks (the runner .env names them)', () => {
     writeFileSync(join(hooks, 'started.sh'), started)
     writeFileSync(join(hooks, 'completed.sh'), completed)
     const file = join(root, 'runner.env')
-    writeFileSync(file, `${extra}ACTIONS_RUNNER_HOOK_JOB_STARTED=${join(hooks, 'started.sh')}\nACTIONS_RUNNER_HOOK_JOB_COMPLETED=${join(hooks, 'completed.sh')}\n`)
+    writeFileSync(
+      file,
+      `${extra}ACTIONS_RUNNER_HOOK_JOB_STARTED=${join(hooks, 'started.sh')}\nACTIONS_RUNNER_HOOK_JOB_COMPLETED=${join(hooks, 'completed.sh')}\n`,
+    )
     return file
   }
   const recorder = (label: string) =>
@@ -557,11 +620,19 @@ describe('job hooks (the runner .env names them)', () => {
       'RUNNER_WIDE=a=b\n',
     )
     const a = action('a', { main: recorder('main a'), post: recorder('post a') })
-    const r = await runJob(job([{ id: 'a', uses: a }, { id: 'see', run: 'echo "step FROM_HOOK=$FROM_HOOK" >> order.log' }], {
-      env: { JOB_ONLY: '1' },
-      actionsRuntime: { ACTIONS_RUNTIME_TOKEN: 'rt-token' },
-      runner: { envFile },
-    }))
+    const r = await runJob(
+      job(
+        [
+          { id: 'a', uses: a },
+          { id: 'see', run: 'echo "step FROM_HOOK=$FROM_HOOK" >> order.log' },
+        ],
+        {
+          env: { JOB_ONLY: '1' },
+          actionsRuntime: { ACTIONS_RUNTIME_TOKEN: 'rt-token' },
+          runner: { envFile },
+        },
+      ),
+    )
     expect(r.conclusion).toBe('success')
     // GITHUB_ENV from the started hook reaches steps, not the completed hook (it sees the runner's env only).
     expect(readFileSync(join(workspace, 'order.log'), 'utf8')).toBe('started\nmain a\nstep FROM_HOOK=yes\npost a\ncompleted FROM_HOOK=unset\n')

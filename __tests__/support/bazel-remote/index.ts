@@ -84,11 +84,16 @@ export async function startBazelRemote(options: BazelRemoteOptions = {}): Promis
   const httpPort = options.httpPort ?? (await freePort())
   const grpcPort = options.grpc ? (options.grpcPort ?? (await freePort())) : 0
   const args = [
-    '--dir', path.join(dir, 'cache'),
-    '--max_size', String(options.maxSizeGiB ?? 5),
-    '--http_address', `127.0.0.1:${httpPort}`,
-    '--grpc_address', options.grpc ? `127.0.0.1:${grpcPort}` : 'none',
-    '--storage_mode', options.storageMode ?? 'zstd',
+    '--dir',
+    path.join(dir, 'cache'),
+    '--max_size',
+    String(options.maxSizeGiB ?? 5),
+    '--http_address',
+    `127.0.0.1:${httpPort}`,
+    '--grpc_address',
+    options.grpc ? `127.0.0.1:${grpcPort}` : 'none',
+    '--storage_mode',
+    options.storageMode ?? 'zstd',
     ...(options.extraArgs ?? []),
   ]
   if (options.tls) {

@@ -33,9 +33,12 @@ export async function startAzurite(opts: AzuriteOptions): Promise<Azurite> {
   const main = createRequire(import.meta.url).resolve('azurite/dist/src/blob/main.js')
   const args = [
     main,
-    '--blobHost', '127.0.0.1',
-    '--blobPort', String(opts.port ?? 0),
-    '--location', opts.location,
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(opts.port ?? 0),
+    '--location',
+    opts.location,
     '--disableTelemetry', // mandatory: azurite otherwise reports to Application Insights
     '--skipApiVersionCheck', // @azure/storage-blob may be newer than the emulator
     '--silent',
@@ -61,7 +64,10 @@ export async function startAzurite(opts: AzuriteOptions): Promise<Azurite> {
 
   let output = ''
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`azurite did not start within ${opts.startTimeoutMs ?? 30000} ms:\n${output}`)), opts.startTimeoutMs ?? 30_000)
+    const timer = setTimeout(
+      () => fail(new Error(`azurite did not start within ${opts.startTimeoutMs ?? 30000} ms:\n${output}`)),
+      opts.startTimeoutMs ?? 30_000,
+    )
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString('utf8')
       output += text

@@ -29,13 +29,7 @@ async function main(): Promise<void> {
     if (req.op === 'save') {
       result = { op: 'save', cacheId: await cache.saveCache(req.paths, req.key, undefined, req.enableCrossOsArchive) }
     } else {
-      const key = await cache.restoreCache(
-        req.paths,
-        req.key,
-        req.restoreKeys,
-        { lookupOnly: req.lookupOnly ?? false },
-        req.enableCrossOsArchive,
-      )
+      const key = await cache.restoreCache(req.paths, req.key, req.restoreKeys, { lookupOnly: req.lookupOnly ?? false }, req.enableCrossOsArchive)
       result = { op: 'restore', key: key ?? null }
     }
   } catch (err) {

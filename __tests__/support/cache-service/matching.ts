@@ -56,11 +56,6 @@ export function findEntry<E extends IndexedEntry>(entries: readonly E[], req: Lo
 }
 
 /** An entry (finalized or still uploading) that blocks a new reservation. */
-export function findReservation<E extends IndexedEntry>(
-  entries: readonly E[],
-  key: string,
-  version: string,
-  scope: string,
-): E | undefined {
+export function findReservation<E extends IndexedEntry>(entries: readonly E[], key: string, version: string, scope: string): E | undefined {
   return entries.find((e) => e.key === key && e.version === version && e.scope === scope)
 }

@@ -13,10 +13,7 @@ export type ClientRequest =
   | { op: 'save'; paths: string[]; key: string; enableCrossOsArchive?: boolean }
   | { op: 'restore'; paths: string[]; key: string; restoreKeys?: string[]; lookupOnly?: boolean; enableCrossOsArchive?: boolean }
 
-export type ClientResult =
-  | { op: 'save'; cacheId: number }
-  | { op: 'restore'; key: string | null }
-  | { op: 'save' | 'restore'; error: string; name: string }
+export type ClientResult = { op: 'save'; cacheId: number } | { op: 'restore'; key: string | null } | { op: 'save' | 'restore'; error: string; name: string }
 
 export interface RunClientOptions {
   /** cache env from CacheService.env() (or hand-made) */

@@ -94,9 +94,7 @@ export async function startCacheService(opts: CacheServiceOptions = {}): Promise
   mkdirSync(join(dir, 'azurite'), { recursive: true })
 
   const indexPath = join(dir, 'index.json')
-  const index: IndexFile = persistent && existsSync(indexPath)
-    ? (JSON.parse(readFileSync(indexPath, 'utf8')) as IndexFile)
-    : { nextId: 1, entries: [] }
+  const index: IndexFile = persistent && existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, 'utf8')) as IndexFile) : { nextId: 1, entries: [] }
   const saveIndex = (): void => {
     if (!persistent) return
     writeFileSync(`${indexPath}.tmp`, JSON.stringify(index, null, 2))

@@ -66,9 +66,7 @@ export function loadActionManifest(directory: string): ActionManifest {
   const r = runs as Record<string, unknown>
   const using = scalarToString(getIgnoreCase(r, 'using'), `${file}: runs.using`)
   if (using.toLowerCase() !== 'node24') {
-    throw new Error(
-      `${file}: runs.using '${using}' is not supported by the harness (only 'node24' JavaScript actions can be run)`,
-    )
+    throw new Error(`${file}: runs.using '${using}' is not supported by the harness (only 'node24' JavaScript actions can be run)`)
   }
   const main = scalarToString(getIgnoreCase(r, 'main'), `${file}: runs.main`)
   if (main === '') throw new Error(`${file}: runs.main is required for a node24 action`)

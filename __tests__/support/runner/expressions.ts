@@ -321,10 +321,14 @@ function compare(op: string, a: ExprValue, b: ExprValue): boolean {
     y = toNumber(b)
   }
   switch (op) {
-    case '<': return x < y
-    case '<=': return x <= y
-    case '>': return x > y
-    default: return x >= y
+    case '<':
+      return x < y
+    case '<=':
+      return x <= y
+    case '>':
+      return x > y
+    default:
+      return x >= y
   }
 }
 
@@ -386,7 +390,13 @@ function toJsonValue(v: unknown): ExprValue {
 
 function callBuiltin(name: string, args: ExprValue[], expr: string): ExprValue {
   const arity: Record<string, [number, number]> = {
-    contains: [2, 2], startswith: [2, 2], endswith: [2, 2], format: [1, Infinity], join: [1, 2], tojson: [1, 1], fromjson: [1, 1],
+    contains: [2, 2],
+    startswith: [2, 2],
+    endswith: [2, 2],
+    format: [1, Infinity],
+    join: [1, 2],
+    tojson: [1, 1],
+    fromjson: [1, 1],
   }
   const [min, max] = arity[name]!
   if (args.length < min || args.length > max) throw new ExpressionError(`Wrong number of arguments to '${name}' in: ${expr}`)
@@ -484,7 +494,8 @@ function splitTemplate(text: string): Array<{ literal: string } | { expr: string
       }
       j++
     }
-    if (end < 0) throw new ExpressionError(`The expression is not closed. An unescaped \${{ sequence was found, but the closing }} sequence was not found: ${text}`)
+    if (end < 0)
+      throw new ExpressionError(`The expression is not closed. An unescaped \${{ sequence was found, but the closing }} sequence was not found: ${text}`)
     if (start > i) parts.push({ literal: text.slice(i, start) })
     parts.push({ expr: text.slice(start + 3, end) })
     i = end + 2
@@ -534,9 +545,7 @@ export function parseStatusCondition(condition: string): StatusFunction {
   if (wrapped) text = wrapped[1]!.trim()
   const m = /^(success|always|failure|cancelled)\s*\(\s*\)$/i.exec(text)
   if (!m) {
-    throw new ExpressionError(
-      `Unsupported condition '${condition}': the harness supports only success(), always(), failure() and cancelled()`,
-    )
+    throw new ExpressionError(`Unsupported condition '${condition}': the harness supports only success(), always(), failure() and cancelled()`)
   }
   return m[1]!.toLowerCase() as StatusFunction
 }
@@ -544,9 +553,13 @@ export function parseStatusCondition(condition: string): StatusFunction {
 /** Whether a condition passes given the job status so far (no cancellation in the harness). */
 export function statusConditionPasses(condition: string, jobStatus: 'success' | 'failure'): boolean {
   switch (parseStatusCondition(condition)) {
-    case 'always': return true
-    case 'success': return jobStatus === 'success'
-    case 'failure': return jobStatus === 'failure'
-    default: return false
+    case 'always':
+      return true
+    case 'success':
+      return jobStatus === 'success'
+    case 'failure':
+      return jobStatus === 'failure'
+    default:
+      return false
   }
 }

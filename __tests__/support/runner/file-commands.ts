@@ -92,9 +92,7 @@ export function* iterateKeyValueFile(content: string): Generator<[string, string
         const name = line.slice(0, heredocIndex)
         const delimiter = line.slice(heredocIndex + 2)
         if (name === '' || delimiter === '') {
-          throw new FileCommandError(
-            `Invalid format '${line}'. Name must not be empty and delimiter must not be empty`,
-          )
+          throw new FileCommandError(`Invalid format '${line}'. Name must not be empty and delimiter must not be empty`)
         }
         const startIndex = state.index
         let endIndex = state.index

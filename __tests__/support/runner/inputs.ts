@@ -36,11 +36,7 @@ export interface ResolvedInputs {
  * given (names compare case-insensitively) gets its default evaluated against
  * `contexts` — only github, strategy, matrix, job and runner may be referenced.
  */
-export function resolveInputs(
-  declared: readonly ActionInput[],
-  withValues: Record<string, string>,
-  contexts: ExprContexts,
-): ResolvedInputs {
+export function resolveInputs(declared: readonly ActionInput[], withValues: Record<string, string>, contexts: ExprContexts): ResolvedInputs {
   const values: Record<string, string> = {}
   const warnings: string[] = []
   const given = new Set<string>()
@@ -60,9 +56,7 @@ export function resolveInputs(
   const declaredNames = new Set(declared.map((i) => i.id.toLowerCase()))
   const unexpected = Object.keys(withValues).filter((n) => !declaredNames.has(n.toLowerCase()))
   if (unexpected.length > 0) {
-    warnings.push(
-      `Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${declared.map((i) => i.id).join("', '")}']`,
-    )
+    warnings.push(`Unexpected input(s) '${unexpected.join("', '")}', valid inputs are ['${declared.map((i) => i.id).join("', '")}']`)
   }
   return { values, warnings }
 }

@@ -35,17 +35,7 @@ import {
 import { inputsToEnv, resolveInputs } from './inputs.ts'
 import { spawnStep, type SpawnStepResult } from './process.ts'
 import { SecretMasker } from './secret-masker.ts'
-import type {
-  JobResult,
-  JobSpec,
-  JobStatus,
-  RunStepSpec,
-  StepAnnotation,
-  StepPhase,
-  StepResult,
-  StepSpec,
-  UsesStepSpec,
-} from './types.ts'
+import type { JobResult, JobSpec, JobStatus, RunStepSpec, StepAnnotation, StepPhase, StepResult, StepSpec, UsesStepSpec } from './types.ts'
 import { StepOutputProcessor } from './workflow-commands.ts'
 
 const DEFAULT_SHA = '4f9d3a1e0b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e'
@@ -128,20 +118,22 @@ function buildEvent(spec: JobSpec, repository: string, sha: string, actor: strin
     return { name, payload, ref, headRef, baseRef }
   }
   const ref = spec.ref ?? `refs/heads/${defaultBranch}`
-  const payload = spec.event?.payload ?? (name === 'push'
-    ? {
-        ref,
-        before: '0000000000000000000000000000000000000000',
-        after: sha,
-        created: false,
-        deleted: false,
-        forced: false,
-        head_commit: { id: sha, message: 'harness commit' },
-        pusher: { name: actor },
-        repository: repo,
-        sender,
-      }
-    : { repository: repo, sender })
+  const payload =
+    spec.event?.payload ??
+    (name === 'push'
+      ? {
+          ref,
+          before: '0000000000000000000000000000000000000000',
+          after: sha,
+          created: false,
+          deleted: false,
+          forced: false,
+          head_commit: { id: sha, message: 'harness commit' },
+          pusher: { name: actor },
+          repository: repo,
+          sender,
+        }
+      : { repository: repo, sender })
   return { name, payload, ref, headRef: '', baseRef: '' }
 }
 
@@ -683,9 +675,7 @@ export async function runJob(spec: JobSpec): Promise<JobResult> {
     log: logLines.join('\n'),
     paths: { temp, toolCache, eventPath, fileCommands: fileCommandDir, workspace },
     step(id: string, phase?: StepPhase): StepResult {
-      const found = results.find((r) =>
-        r.id === id && (phase === undefined ? r.phase !== 'post' : r.phase === phase),
-      )
+      const found = results.find((r) => r.id === id && (phase === undefined ? r.phase !== 'post' : r.phase === phase))
       if (!found) {
         const known = results.map((r) => `${r.id}/${r.phase}`).join(', ')
         throw new Error(`no step '${id}'${phase ? ` (${phase})` : ''} in this job; steps: ${known}`)

@@ -31,13 +31,27 @@ export function jsonStringEscape(value: string): string {
   for (const ch of value) {
     const code = ch.codePointAt(0)!
     switch (ch) {
-      case '"': out += '\\"'; break
-      case '\\': out += '\\\\'; break
-      case '\b': out += '\\b'; break
-      case '\f': out += '\\f'; break
-      case '\n': out += '\\n'; break
-      case '\r': out += '\\r'; break
-      case '\t': out += '\\t'; break
+      case '"':
+        out += '\\"'
+        break
+      case '\\':
+        out += '\\\\'
+        break
+      case '\b':
+        out += '\\b'
+        break
+      case '\f':
+        out += '\\f'
+        break
+      case '\n':
+        out += '\\n'
+        break
+      case '\r':
+        out += '\\r'
+        break
+      case '\t':
+        out += '\\t'
+        break
       default:
         if (code < 0x20 || code === 0x85 || code === 0x2028 || code === 0x2029) {
           out += `\\u${code.toString(16).padStart(4, '0')}`
@@ -61,17 +75,13 @@ export function xmlDataEscape(value: string): string {
 
 function powerShellPreAmpersand(value: string): string {
   if (!value.includes('&')) return ''
-  const section = value.includes('&+')
-    ? value.slice(0, value.indexOf('&+') + 2)
-    : value.slice(0, value.lastIndexOf('&') + 1)
+  const section = value.includes('&+') ? value.slice(0, value.indexOf('&+') + 2) : value.slice(0, value.lastIndexOf('&') + 1)
   return section.length >= 6 ? section : ''
 }
 
 function powerShellPostAmpersand(value: string): string {
   if (!value.includes('&')) return ''
-  const section = value.includes('&+')
-    ? value.slice(value.indexOf('&+') + 2 + 1)
-    : value.slice(value.lastIndexOf('&') + 1)
+  const section = value.includes('&+') ? value.slice(value.indexOf('&+') + 2 + 1) : value.slice(value.lastIndexOf('&') + 1)
   return section.length >= 6 ? section : ''
 }
 

@@ -5,7 +5,7 @@
 // unescaping), src/Runner.Worker/ActionCommandManager.cs (the command extensions,
 // stop-commands, echo) and src/Runner.Worker/Handlers/OutputManager.cs (a line that
 // is not a processed command is regular output, masked).
-import { SecretMasker } from './secret-masker.ts'
+import type { SecretMasker } from './secret-masker.ts'
 
 /** Commands the runner registers (names compare case-insensitively). */
 export const REGISTERED_COMMANDS: readonly string[] = [
@@ -36,17 +36,29 @@ export interface WorkflowCommand {
   form: '::' | '##['
 }
 
-function unescape(value: string, mappings: ReadonlyArray<[string, string]>): string {
+function unescapeValue(value: string, mappings: ReadonlyArray<[string, string]>): string {
   let out = value
   for (const [replacement, token] of mappings) out = out.replaceAll(replacement, token)
   return out
 }
-const DATA_MAPPINGS: ReadonlyArray<[string, string]> = [['%0D', '\r'], ['%0A', '\n'], ['%25', '%']]
+const DATA_MAPPINGS: ReadonlyArray<[string, string]> = [
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%25', '%'],
+]
 const PROPERTY_MAPPINGS: ReadonlyArray<[string, string]> = [
-  ['%0D', '\r'], ['%0A', '\n'], ['%3A', ':'], ['%2C', ','], ['%25', '%'],
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%3A', ':'],
+  ['%2C', ','],
+  ['%25', '%'],
 ]
 const LEGACY_MAPPINGS: ReadonlyArray<[string, string]> = [
-  ['%3B', ';'], ['%0D', '\r'], ['%0A', '\n'], ['%5D', ']'], ['%25', '%'],
+  ['%3B', ';'],
+  ['%0D', '\r'],
+  ['%0A', '\n'],
+  ['%5D', ']'],
+  ['%25', '%'],
 ]
 
 /** @actions/core's escaping of command data (the inverse of the runner's unescaping). */
@@ -83,10 +95,7 @@ function splitPair(text: string): [string, string] | null {
  * else `##[name props]data` anywhere in the line (ActionCommand.TryParse).
  * Only `registered` names are commands.
  */
-export function parseWorkflowCommand(
-  line: string,
-  registered: Iterable<string> = REGISTERED_COMMANDS,
-): WorkflowCommand | null {
+export function parseWorkflowCommand(line: string, registered: Iterable<string> = REGISTERED_COMMANDS): WorkflowCommand | null {
   if (line === '') return null
   const v2 = line.trimStart()
   if (v2.startsWith('::')) {
@@ -98,13 +107,16 @@ export function parseWorkflowCommand(
       if (name !== '' && isRegistered(name, registered)) {
         const properties: Record<string, string> = {}
         if (space > 0) {
-          for (const part of info.slice(space + 1).trim().split(',')) {
+          for (const part of info
+            .slice(space + 1)
+            .trim()
+            .split(',')) {
             if (part === '') continue
             const pair = splitPair(part)
-            if (pair) setProperty(properties, pair[0], unescape(pair[1], PROPERTY_MAPPINGS))
+            if (pair) setProperty(properties, pair[0], unescapeValue(pair[1], PROPERTY_MAPPINGS))
           }
         }
-        return { command: name, properties, data: unescape(v2.slice(end + 2), DATA_MAPPINGS), form: '::' }
+        return { command: name, properties, data: unescapeValue(v2.slice(end + 2), DATA_MAPPINGS), form: '::' }
       }
     }
   }
@@ -121,10 +133,10 @@ export function parseWorkflowCommand(
     for (const part of info.slice(space + 1).split(';')) {
       if (part === '') continue
       const pair = splitPair(part)
-      if (pair) setProperty(properties, pair[0], unescape(pair[1], LEGACY_MAPPINGS))
+      if (pair) setProperty(properties, pair[0], unescapeValue(pair[1], LEGACY_MAPPINGS))
     }
   }
-  return { command: name, properties, data: unescape(line.slice(rb + 1), LEGACY_MAPPINGS), form: '##[' }
+  return { command: name, properties, data: unescapeValue(line.slice(rb + 1), LEGACY_MAPPINGS), form: '##[' }
 }
 
 /** An annotation (issue) as the runner records it for a step. */

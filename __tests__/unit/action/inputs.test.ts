@@ -88,18 +88,33 @@ describe('readInputs', () => {
     [{ 'module-cache': 'yes' }, 'module-cache: "yes" is not a boolean; use true or false.'],
     [{ 'cache-write': 'sometimes' }, 'cache-write: "sometimes" is not one of auto, true, false.'],
     [{ 'key-suffix': 'x'.repeat(101) }, 'key-suffix: at most 100 characters, got 101.'],
-    [{ 'cache-dependency-path': '/etc/go.sum' }, 'cache-dependency-path: "/etc/go.sum" must be a glob relative to the workspace, without "..", for example "**/go.sum".'],
-    [{ 'cache-dependency-path': '../other/go.sum' }, 'cache-dependency-path: "../other/go.sum" must be a glob relative to the workspace, without "..", for example "**/go.sum".'],
+    [
+      { 'cache-dependency-path': '/etc/go.sum' },
+      'cache-dependency-path: "/etc/go.sum" must be a glob relative to the workspace, without "..", for example "**/go.sum".',
+    ],
+    [
+      { 'cache-dependency-path': '../other/go.sum' },
+      'cache-dependency-path: "../other/go.sum" must be a glob relative to the workspace, without "..", for example "**/go.sum".',
+    ],
     [{ 'store-max-size': 'lots' }, 'store-max-size: "lots" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'store-max-size': '100KiB' }, 'store-max-size: "100KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
-    [{ 'cache-url': 'grpc://127.0.0.1:9092' }, 'cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got grpc. For gRPC servers, give bazel-remote\'s HTTP port.'],
-    [{ 'cache-headers': 'X-Org: acme' }, 'cache-headers is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.'],
+    [
+      { 'cache-url': 'grpc://127.0.0.1:9092' },
+      "cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got grpc. For gRPC servers, give bazel-remote's HTTP port.",
+    ],
+    [
+      { 'cache-headers': 'X-Org: acme' },
+      'cache-headers is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.',
+    ],
     [{ 'bundle-max-size': '1KiB' }, 'bundle-max-size: "1KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     ...['150%', '-1', '2.5', 'half', '5 %%'].map((value): [Record<string, string>, string] => [
       { 'bundle-save-threshold': value },
       `bundle-save-threshold: "${value}" is neither a percentage from 0% to 100% (the share of the bundle's entries that must be new) nor a whole number of new entries; write it like 5% or 20.`,
     ]),
-    [{ gocacheprog: "'/opt/tools/gocache serve" }, `gocacheprog: Go cannot split "'/opt/tools/gocache serve": unterminated ' string. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`],
+    [
+      { gocacheprog: "'/opt/tools/gocache serve" },
+      `gocacheprog: Go cannot split "'/opt/tools/gocache serve": unterminated ' string. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`,
+    ],
   ])('rejects %o with a message that says how to fix it', (values, message) => {
     expect(() => readInputs(reader(values), '/ws')).toThrow(message)
   })
@@ -152,10 +167,10 @@ describe('auto-configure and the Pants inputs', () => {
     })
   })
 
-  it('takes another auth header (BuildBuddy) and keeps an authorization header of the user\'s own', () => {
-    expect(
-      readInputs(reader({ 'cache-token': 't', 'pants-auth-header': 'x-buildbuddy-api-key: %(env.BUILDBUDDY_API_KEY)s' }), '/ws').pants.headers,
-    ).toEqual([['x-buildbuddy-api-key', '%(env.BUILDBUDDY_API_KEY)s']])
+  it("takes another auth header (BuildBuddy) and keeps an authorization header of the user's own", () => {
+    expect(readInputs(reader({ 'cache-token': 't', 'pants-auth-header': 'x-buildbuddy-api-key: %(env.BUILDBUDDY_API_KEY)s' }), '/ws').pants.headers).toEqual([
+      ['x-buildbuddy-api-key', '%(env.BUILDBUDDY_API_KEY)s'],
+    ])
     expect(readInputs(reader({ 'cache-token': 't', 'pants-remote-headers': 'authorization: %(env.DEPOT_TOKEN)s' }), '/ws').pants).toMatchObject({
       headers: [['authorization', '%(env.DEPOT_TOKEN)s']],
       headerEnvNames: ['DEPOT_TOKEN'],
@@ -180,7 +195,10 @@ describe('auto-configure and the Pants inputs', () => {
     [{ 'pants-remote-headers': 'x-a: 1\nX-A: 2' }, 'pants-remote-headers: header "X-A" is given twice.'],
     [{ 'pants-remote-headers': 'x-a:' }, 'pants-remote-headers: header "x-a" has no value.'],
     [{ 'pants-remote-headers': 'x-a: 100%' }, 'pants-remote-headers: header "x-a": "%" may appear only as %(env.NAME)s'],
-    [{ 'pants-auth-header': 'Authorization: Bearer abc' }, 'pants-auth-header: "Authorization: Bearer abc" must read the token from a variable, like Authorization: Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+    [
+      { 'pants-auth-header': 'Authorization: Bearer abc' },
+      'pants-auth-header: "Authorization: Bearer abc" must read the token from a variable, like Authorization: Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s',
+    ],
     [
       { 'pants-auth-header': 'Authorization: %(env.T)s', 'pants-remote-headers': 'authorization: x' },
       'pants-auth-header: Authorization is also in pants-remote-headers; give it once.',

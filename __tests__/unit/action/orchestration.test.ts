@@ -124,7 +124,15 @@ describe('main + post', () => {
   })
 
   it.each([
-    ['a fork pull request', async () => eventFile('pull_request', { repository: { full_name: 'o/r' }, pull_request: { head: { repo: { full_name: 'x/r' } }, base: { repo: { full_name: 'o/r' } } } }), 'untrusted event: pull_request from the fork x/r'],
+    [
+      'a fork pull request',
+      async () =>
+        eventFile('pull_request', {
+          repository: { full_name: 'o/r' },
+          pull_request: { head: { repo: { full_name: 'x/r' } }, base: { repo: { full_name: 'o/r' } } },
+        }),
+      'untrusted event: pull_request from the fork x/r',
+    ],
     ['pull_request_target', async () => eventFile('pull_request_target', {}), 'untrusted event: pull_request_target'],
     ['issue_comment', async () => eventFile('issue_comment', {}), 'untrusted event: issue_comment'],
     ['ACTIONS_CACHE_MODE=read', async () => ({ ACTIONS_CACHE_MODE: 'read' }), 'ACTIONS_CACHE_MODE=read forbids cache writes'],
@@ -223,7 +231,9 @@ describe('post on its own', () => {
     const ctx = context({ state: { 'go-cache-setup': '{"version":1}' } })
     await runPost(ctx)
     expect(ctx.failed).toEqual([])
-    expect(ctx.warnings()).toEqual(['go-cache-setup post step: the state saved by the main step is not in the expected form'])
+    expect(ctx.warnings()).toEqual([
+      'go-cache-setup post step: the state saved by the main step is not in the expected form: state.goVersion: expected a string, got nothing',
+    ])
   })
 })
 

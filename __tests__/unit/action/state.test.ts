@@ -57,6 +57,29 @@ describe('state', () => {
     expect(loadState(store)).toEqual(withBundle)
   })
 
+  it.each<[string, NonNullable<SavedState['buildCache']>]>([
+    ['off', { mode: 'off' }],
+    ['custom', { mode: 'custom', command: 'depot gocache' }],
+    ['directory', { mode: 'directory', restore: { key: 'g', path: '/home/runner/.cache/go-build', matchedKey: 'g-1', restoreAllowed: true } }],
+    [
+      'client',
+      {
+        mode: 'client',
+        store: '/t/store',
+        socket: '/t/d.sock',
+        command: 'node /c/index.js serve',
+        daemonStarted: true,
+        logFile: '/t/daemon.log',
+        owner: 'kit',
+        remote: { url: 'https://cache.example.com', write: false },
+      },
+    ],
+  ])('round-trips the %s build cache', (_mode, buildCache) => {
+    const store = memoryStore()
+    saveState(store, { ...state, buildCache })
+    expect(loadState(store)).toEqual({ ...state, buildCache })
+  })
+
   it('is undefined when main saved nothing', () => {
     expect(loadState(memoryStore())).toBeUndefined()
   })
@@ -68,7 +91,16 @@ describe('state', () => {
     ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"wiring":{"autoConfigure":true,"source":"somewhere"}}'],
     ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"wiring":{"autoConfigure":true,"source":"input","pants":{"address":1}}}'],
     ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"bundle":{"key":"b","path":"/f","available":true,"outcome":"hit","save":{"maxBytes":1}}}'],
-    ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"bundle":{"key":"b","path":"/f","available":true,"outcome":"maybe","save":{"maxBytes":1,"threshold":{"kind":"count","value":1}}}}'],
+    [
+      '{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"bundle":{"key":"b","path":"/f","available":true,"outcome":"maybe","save":{"maxBytes":1,"threshold":{"kind":"count","value":1}}}}',
+    ],
+    [
+      '{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"buildCache":{"mode":"client","store":"/s","socket":"/d","command":"c","daemonStarted":"yes","logFile":""}}',
+    ],
+    ['{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"buildCache":{"mode":"remote"}}'],
+    [
+      '{"version":1,"goVersion":"go1.26.8","write":{"allowed":true},"modCache":{"key":"k","restoreKeys":[],"path":"/m","dependencyFiles":[],"restoreAllowed":true,"files":-1,"bytes":0,"fingerprint":"f","restoreMs":0}}',
+    ],
   ])('rejects %s', (raw) => {
     const store = memoryStore()
     store.saveState('go-cache-setup', raw)

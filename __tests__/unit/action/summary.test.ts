@@ -91,7 +91,19 @@ describe('renderSummary: build cache', () => {
       buildCache: {
         mode: 'client',
         report: {
-          stats: { gets: 810, hits: 800, misses: 10, puts: 20, bytesIn: 2048, bytesOut: 3 * 1024 ** 2, putErrors: 1, busyMs: 1500, sessions: 4, usedEntries: 800, addedEntries: 20 },
+          stats: {
+            gets: 810,
+            hits: 800,
+            misses: 10,
+            puts: 20,
+            bytesIn: 2048,
+            bytesOut: 3 * 1024 ** 2,
+            putErrors: 1,
+            busyMs: 1500,
+            sessions: 4,
+            usedEntries: 800,
+            addedEntries: 20,
+          },
           trim: { entriesRemoved: 3, bytesRemoved: 4096, storeBytes: 5 * 1024 ** 2 },
         },
       },
@@ -141,12 +153,27 @@ describe('renderSummary: build cache', () => {
     write: true,
     firstErrors: ['GET /ac/0123456789ab…: no answer within 10000 ms', 'second'],
   }
-  const clientStats = { gets: 310, hits: 290, misses: 20, puts: 20, bytesIn: 2048, bytesOut: 1024, putErrors: 0, busyMs: 800, sessions: 2, usedEntries: 290, addedEntries: 20 }
+  const clientStats = {
+    gets: 310,
+    hits: 290,
+    misses: 20,
+    puts: 20,
+    bytesIn: 2048,
+    bytesOut: 1024,
+    putErrors: 0,
+    busyMs: 800,
+    sessions: 2,
+    usedEntries: 290,
+    addedEntries: 20,
+  }
 
   it('renders the remote cache rows', () => {
     const text = renderSummary({
       ...base,
-      buildCache: { mode: 'client', report: { stats: clientStats, remote: { settings: { url: 'https://cache.example.com/team', write: true }, stats: remoteStats } } },
+      buildCache: {
+        mode: 'client',
+        report: { stats: clientStats, remote: { settings: { url: 'https://cache.example.com/team', write: true }, stats: remoteStats } },
+      },
     })
     expect(text).toContain(
       [
@@ -154,7 +181,7 @@ describe('renderSummary: build cache', () => {
         '| Remote cache | `https://cache.example.com/team`, read-write |',
         '| Remote hits | 1280 entries go used came from the remote (280 on demand, 1000 prefetched); 40.0 MiB fetched |',
         '| Remote lookups | 300 local misses asked: 280 hits, 20 misses, 2 failed, 1 rejected (digest or format), 5 skipped (circuit open) |',
-        '| Prefetch | 1050 entries fetched ahead from the 1100 in this job\'s last manifest |',
+        "| Prefetch | 1050 entries fetched ahead from the 1100 in this job's last manifest |",
         '| Uploads | 18 entries, 3.0 MiB, 1 failed requests; 2 left unsent |',
         '| On the wire | 15.0 MiB received, 1.0 MiB sent |',
         '| Circuit breaker | opened 1 time, closed at the end |',
@@ -169,7 +196,24 @@ describe('renderSummary: build cache', () => {
       ...base,
       buildCache: {
         mode: 'client',
-        report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: false }, stats: { ...remoteStats, hits: 280, manifestEntries: 0, prefetched: 0, errors: 0, rejected: 0, skipped: 0, breakerOpened: 0, firstErrors: [], write: false } } },
+        report: {
+          stats: clientStats,
+          remote: {
+            settings: { url: 'http://127.0.0.1:8080', write: false },
+            stats: {
+              ...remoteStats,
+              hits: 280,
+              manifestEntries: 0,
+              prefetched: 0,
+              errors: 0,
+              rejected: 0,
+              skipped: 0,
+              breakerOpened: 0,
+              firstErrors: [],
+              write: false,
+            },
+          },
+        },
       },
     })
     expect(readOnly).toContain(
@@ -183,7 +227,10 @@ describe('renderSummary: build cache', () => {
     expect(readOnly).toContain('| Circuit breaker | never opened |')
     expect(readOnly).not.toContain('| Uploads |')
     expect(readOnly).not.toContain('First remote error')
-    const gone = renderSummary({ ...base, buildCache: { mode: 'client', report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: true } } } } })
+    const gone = renderSummary({
+      ...base,
+      buildCache: { mode: 'client', report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: true } } } },
+    })
     expect(gone).toContain('| Remote cache | `http://127.0.0.1:8080`, read-write: no figures (the daemon could not be reached) |')
   })
 
@@ -199,7 +246,12 @@ describe('renderSummary: build cache', () => {
       ...base,
       buildCache: {
         mode: 'directory',
-        restore: { key: 'go-cache-setup-gocache-v1-linux-amd64-go1.23.12-7-1-build', path: '/g', matchedKey: 'go-cache-setup-gocache-v1-linux-amd64-go1.23.12-6-1-build', restoreAllowed: true },
+        restore: {
+          key: 'go-cache-setup-gocache-v1-linux-amd64-go1.23.12-7-1-build',
+          path: '/g',
+          matchedKey: 'go-cache-setup-gocache-v1-linux-amd64-go1.23.12-6-1-build',
+          restoreAllowed: true,
+        },
         save: { saved: false, reason: 'cache-write is false' },
       },
     })
@@ -208,7 +260,19 @@ describe('renderSummary: build cache', () => {
 })
 
 describe('renderSummary: build cache bundle', () => {
-  const stats = { gets: 200, hits: 150, misses: 50, puts: 50, bytesIn: 1, bytesOut: 1, putErrors: 0, busyMs: 1, sessions: 2, usedEntries: 150, addedEntries: 50 }
+  const stats = {
+    gets: 200,
+    hits: 150,
+    misses: 50,
+    puts: 50,
+    bytesIn: 1,
+    bytesOut: 1,
+    putErrors: 0,
+    busyMs: 1,
+    sessions: 2,
+    usedEntries: 150,
+    addedEntries: 50,
+  }
   const restore = {
     key: 'go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-2-1',
     restoreKeys: ['go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-'],
@@ -227,7 +291,9 @@ describe('renderSummary: build cache bundle', () => {
     renderSummary({ goVersion: 'go1.26.8', problems: [], bundle }).split('\n').slice(4, -3)
 
   it('shows entries and bytes restored, the hit ratio and the bytes saved', () => {
-    expect(section({ restore, stats, save: { saved: true, entries: 200, objects: 190, rawBytes: 32 * 1024 ** 2, bytes: 7 * 1024 ** 2, saveMs: 1200 } })).toEqual([
+    expect(
+      section({ restore, stats, save: { saved: true, entries: 200, objects: 190, rawBytes: 32 * 1024 ** 2, bytes: 7 * 1024 ** 2, saveMs: 1200 } }),
+    ).toEqual([
       '### Build cache bundle (GitHub Actions cache)',
       '',
       '| | |',
@@ -242,9 +308,20 @@ describe('renderSummary: build cache bundle', () => {
 
   it('names the base of a layer restored and of a layer saved', () => {
     const layered = { ...restore, baseKey: 'go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-0-1' }
-    const save = { saved: true, entries: 20, objects: 19, rawBytes: 2 * 1024 ** 2, bytes: 1024 ** 2 / 2, saveMs: 300, baseKey: layered.baseKey, baseBytes: 30 * 1024 ** 2 }
+    const save = {
+      saved: true,
+      entries: 20,
+      objects: 19,
+      rawBytes: 2 * 1024 ** 2,
+      bytes: 1024 ** 2 / 2,
+      saveMs: 300,
+      baseKey: layered.baseKey,
+      baseBytes: 30 * 1024 ** 2,
+    }
     const rows = section({ restore: layered, stats, save })
-    expect(rows[5]).toBe('| Restore | from `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-1-1`, a layer on `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-0-1` |')
+    expect(rows[5]).toBe(
+      '| Restore | from `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-1-1`, a layer on `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-0-1` |',
+    )
     expect(rows.at(-1)).toBe(
       '| Save | saved 20 entries, 2.0 MiB (512.0 KiB compressed), in 300 ms, as a layer on `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-0-1` (30.0 MiB) |',
     )
@@ -253,15 +330,26 @@ describe('renderSummary: build cache bundle', () => {
   it('says why nothing was restored or saved', () => {
     const none = { ...stats, gets: 0, hits: 0 }
     expect(
-      section({ restore: { ...restore, outcome: 'miss', matchedKey: undefined }, stats: none, save: { saved: false, reason: 'untrusted event: x', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 } }).slice(5),
+      section({
+        restore: { ...restore, outcome: 'miss', matchedKey: undefined },
+        stats: none,
+        save: { saved: false, reason: 'untrusted event: x', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 },
+      }).slice(5),
     ).toEqual(['| Restore | miss: the build started cold |', '| Hit ratio | — (0 of 0 lookups; 50 new entries) |', '| Save | not saved: untrusted event: x |'])
-    expect(section({ restore: { ...restore, outcome: 'skipped', reason: 'ACTIONS_CACHE_MODE=none forbids cache reads' }, stats, save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 } })[5]).toBe(
-      '| Restore | skipped: ACTIONS_CACHE_MODE=none forbids cache reads |',
-    )
-    expect(section({ restore: { ...restore, outcome: 'corrupt', reason: 'the bundle k is unreadable (bad); treated as a miss', entries: 3 }, stats, save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 } }).slice(5, 7)).toEqual([
-      '| Restore | the bundle k is unreadable (bad); treated as a miss |',
-      '| Restored | 3 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |',
-    ])
+    expect(
+      section({
+        restore: { ...restore, outcome: 'skipped', reason: 'ACTIONS_CACHE_MODE=none forbids cache reads' },
+        stats,
+        save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 },
+      })[5],
+    ).toBe('| Restore | skipped: ACTIONS_CACHE_MODE=none forbids cache reads |')
+    expect(
+      section({
+        restore: { ...restore, outcome: 'corrupt', reason: 'the bundle k is unreadable (bad); treated as a miss', entries: 3 },
+        stats,
+        save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 },
+      }).slice(5, 7),
+    ).toEqual(['| Restore | the bundle k is unreadable (bad); treated as a miss |', '| Restored | 3 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |'])
   })
 
   it('says when the daemon imported the bundle while go ran, and what go waited for', () => {

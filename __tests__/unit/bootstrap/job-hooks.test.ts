@@ -6,7 +6,9 @@ import type { WriteDecision } from '../../../src/policy/write-policy.ts'
 
 describe('renderHookScript', () => {
   it('writes a script whose exit status is always 0', () => {
-    expect(renderHookScript('job-started', { node: '/runner/externals/node24/bin/node', client: "/opt/tool cache/it's/index.js", config: '/opt/kit/config.json' })).toBe(
+    expect(
+      renderHookScript('job-started', { node: '/runner/externals/node24/bin/node', client: "/opt/tool cache/it's/index.js", config: '/opt/kit/config.json' }),
+    ).toBe(
       [
         '#!/usr/bin/env bash',
         '# go-cache-setup job-started hook, written by `go-cache-setup bootstrap install`; uninstall removes it.',
@@ -31,10 +33,20 @@ describe('planJob', () => {
     ['a broken kit config', { found: true, file: '/k', problem: '/k is not valid JSON' }, env(), '/k is not valid JSON; this job runs without the build cache'],
     ['on by default', found(), env(), true],
     ['off in the config', found({ autoConfigure: false }), env(), "Auto-configure off (from the bootstrap kit's config)"],
-    ['off in the environment, on in the config', found(), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'false' }), 'Auto-configure off (from GO_CACHE_SETUP_AUTO_CONFIGURE)'],
+    [
+      'off in the environment, on in the config',
+      found(),
+      env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'false' }),
+      'Auto-configure off (from GO_CACHE_SETUP_AUTO_CONFIGURE)',
+    ],
     ['on in the environment, off in the config', found({ autoConfigure: false }), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'TRUE' }), true],
-    ['an unreadable environment value (the config decides)', found({ autoConfigure: false }), env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'maybe' }), "Auto-configure off (from the bootstrap kit's config)"],
-    ['an excluded repository', found({ repositories: { exclude: ['acme/*'] } }), env(), 'acme/app is not among the kit\'s repositories'],
+    [
+      'an unreadable environment value (the config decides)',
+      found({ autoConfigure: false }),
+      env({ GO_CACHE_SETUP_AUTO_CONFIGURE: 'maybe' }),
+      "Auto-configure off (from the bootstrap kit's config)",
+    ],
+    ['an excluded repository', found({ repositories: { exclude: ['acme/*'] } }), env(), "acme/app is not among the kit's repositories"],
     ['an included repository', found({ repositories: { include: ['acme/app'] } }), env(), true],
   ])('%s', (_name, lookup, environment, expected) => {
     const plan = planJob(lookup, environment, () => write)

@@ -79,7 +79,19 @@ describe('gocacheDirKeys', () => {
 
 describe('buildCacheFigures', () => {
   it('formats the outputs', () => {
-    const stats = { gets: 810, hits: 800, misses: 10, puts: 20, bytesIn: 1234, bytesOut: 56789, putErrors: 0, busyMs: 412.6, sessions: 3, usedEntries: 800, addedEntries: 20 }
+    const stats = {
+      gets: 810,
+      hits: 800,
+      misses: 10,
+      puts: 20,
+      bytesIn: 1234,
+      bytesOut: 56789,
+      putErrors: 0,
+      busyMs: 412.6,
+      sessions: 3,
+      usedEntries: 800,
+      addedEntries: 20,
+    }
     expect(buildCacheFigures(stats)).toEqual({
       gets: '810',
       hits: '800',
@@ -202,7 +214,10 @@ describe('setupBuildCache', () => {
     await new Promise<void>((resolve) => server.listen(socket, resolve))
     try {
       const infos: string[] = []
-      const x = io({ kitDaemon: { socket, command: 'node /t/index.js serve --store /srv/store --daemon ' + socket }, log: { info: (m) => void infos.push(m), warning: () => undefined, debug: () => undefined } })
+      const x = io({
+        kitDaemon: { socket, command: `node /t/index.js serve --store /srv/store --daemon ${socket}` },
+        log: { info: (m) => void infos.push(m), warning: () => undefined, debug: () => undefined },
+      })
       expect(await setupBuildCache(settings, goEnv('go1.26.8'), x)).toEqual({
         mode: 'client',
         store: '/srv/store',
@@ -217,8 +232,14 @@ describe('setupBuildCache', () => {
 
       // A cache-url given to the action cannot reach a daemon the kit started: said, not silently dropped.
       const warnings: string[] = []
-      const y = io({ kitDaemon: { socket, command: 'node /t/index.js serve --store /srv/store --daemon ' + socket }, log: { info: () => undefined, warning: (m) => void warnings.push(m), debug: () => undefined } })
-      const withRemote = { ...settings, remote: remoteSettings({ url: 'https://cache.example.com/go', headers: {}, timeoutMs: 500, compression: 'zstd' }, true) }
+      const y = io({
+        kitDaemon: { socket, command: `node /t/index.js serve --store /srv/store --daemon ${socket}` },
+        log: { info: () => undefined, warning: (m) => void warnings.push(m), debug: () => undefined },
+      })
+      const withRemote = {
+        ...settings,
+        remote: remoteSettings({ url: 'https://cache.example.com/go', headers: {}, timeoutMs: 500, compression: 'zstd' }, true),
+      }
       expect((await setupBuildCache(withRemote, goEnv('go1.26.8'), y)).mode).toBe('client')
       expect(warnings).toEqual([
         "cache-url (https://cache.example.com/go) is not used for Go here: the bootstrap kit's daemon serves the build cache with the kit's own remote settings. Set cacheUrl in the kit's config (bootstrap install --cache-url), or drop cache-url from this workflow on kit runners.",

@@ -105,7 +105,9 @@ describe('bundle save and restore', () => {
     const a = new LocalStore(path.join(root, 'a'))
     const ids = fill(a, 1, 3)
     const first = await restoreBundle(params(cache, a.root))
-    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })).toMatchObject({ saved: true })
+    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })).toMatchObject({
+      saved: true,
+    })
     const keys = bundleKeys({ ...parts, runId: '2' })
 
     const handed: unknown[] = []
@@ -118,7 +120,9 @@ describe('bundle save and restore', () => {
     // Post: the daemon's figures turn it into a full report; damage into `corrupt` and a warning.
     const done = withImport(background, { objects: 3, entries: 3, bytes: 3000, rejected: 0, importMs: 40, waits: 2, waitMs: 7 }, log)
     expect(done).toMatchObject({ outcome: 'hit', entries: 3, bytes: 3000, importMs: 40, waits: 2, waitMs: 7 })
-    expect(withImport(background, { objects: 1, entries: 1, bytes: 1000, rejected: 1, importMs: 5, waits: 0, waitMs: 0, error: 'truncated' }, log)).toMatchObject({
+    expect(
+      withImport(background, { objects: 1, entries: 1, bytes: 1000, rejected: 1, importMs: 5, waits: 0, waitMs: 0, error: 'truncated' }, log),
+    ).toMatchObject({
       outcome: 'corrupt',
       reason: `the bundle ${first.key} is unreadable (truncated); treated as a miss`,
       entries: 1,
@@ -175,7 +179,11 @@ describe('bundle save and restore', () => {
       available: true,
     })
     const off = await restoreBundle(params(cache, store, { settings: { enabled: false, maxBytes: 1, threshold: { kind: 'count', value: 0 } } }))
-    expect(off).toMatchObject({ outcome: 'skipped', reason: "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)", available: false })
+    expect(off).toMatchObject({
+      outcome: 'skipped',
+      reason: "the build cache persists elsewhere: a remote cache (cache-url), or the self-hosted runner's own disk (bootstrap kit)",
+      available: false,
+    })
     cache.available = false
     expect(await restoreBundle(params(cache, store))).toMatchObject({ outcome: 'skipped', available: false })
   })
@@ -200,7 +208,11 @@ describe('skipReason', () => {
 
   it.each([
     ['no service', { restore: restore(pct, false), ids: jobIds(used, [id(500)]) }, 'the GitHub Actions cache service is not available on this runner'],
-    ['service failed in main', { restore: { ...restore(pct), outcome: 'miss' as const, reason: 'the cache service failed' }, ids: jobIds(used, [id(500)]) }, 'the cache service failed in the main step'],
+    [
+      'service failed in main',
+      { restore: { ...restore(pct), outcome: 'miss' as const, reason: 'the cache service failed' }, ids: jobIds(used, [id(500)]) },
+      'the cache service failed in the main step',
+    ],
     ['writes refused', { restore: restore(pct), write: { allowed: false, reason: 'untrusted event: x' }, ids: jobIds(used, []) }, 'untrusted event: x'],
     ['no ids', { restore: restore(pct), ids: undefined }, 'the cache daemon did not say which entries the job used'],
     ['nothing new', { restore: restore(pct), ids: jobIds(used, [id(1)]) }, 'the job produced no new entries'],
@@ -210,7 +222,11 @@ describe('skipReason', () => {
       "only 4 new entries, below bundle-save-threshold (5% of the bundle's 99 entries new)",
     ],
     ['5 of 100 new', { restore: restore(pct), ids: jobIds(used, [500, 501, 502, 503, 504].map(id)) }, undefined],
-    ['count 3, 2 new', { restore: restore({ kind: 'count', value: 3 }), ids: jobIds(used, [id(500), id(501)]) }, 'only 2 new entries, below bundle-save-threshold (3 new entries)'],
+    [
+      'count 3, 2 new',
+      { restore: restore({ kind: 'count', value: 3 }), ids: jobIds(used, [id(500), id(501)]) },
+      'only 2 new entries, below bundle-save-threshold (3 new entries)',
+    ],
     ['count 0, 1 new', { restore: restore({ kind: 'count', value: 0 }), ids: jobIds(used, [id(500)]) }, undefined],
   ])('%s', (_name, p, expected) => {
     expect(skipReason({ write: { allowed: true }, ...p })).toBe(expected)
@@ -221,7 +237,14 @@ describe('planBundle', () => {
   it('keeps the order given, bundles a shared object once with all its entries, and stops adding objects at the byte limit', () => {
     const c = (a: number, o: string, size: number) => ({ actionId: id(a), outputId: o.repeat(64), size, timeMs: a })
     expect(planBundle([c(1, 'a', 40), c(2, 'b', 50), c(3, 'a', 40), c(4, 'c', 20), c(1, 'a', 40), c(5, 'd', 10)], 100)).toEqual([
-      { outputId: 'a'.repeat(64), size: 40, entries: [{ actionId: id(1), timeMs: 1 }, { actionId: id(3), timeMs: 3 }] },
+      {
+        outputId: 'a'.repeat(64),
+        size: 40,
+        entries: [
+          { actionId: id(1), timeMs: 1 },
+          { actionId: id(3), timeMs: 3 },
+        ],
+      },
       { outputId: 'b'.repeat(64), size: 50, entries: [{ actionId: id(2), timeMs: 2 }] },
       { outputId: 'd'.repeat(64), size: 10, entries: [{ actionId: id(5), timeMs: 5 }] },
     ])
@@ -276,7 +299,10 @@ describe('layers', () => {
     const s1 = new LocalStore(path.join(root, 's1'))
     const base = fill(s1, 1, 10)
     const r1 = await restoreBundle(params(cache, s1.root, { keys: run(1) }))
-    expect(await saveBundle({ cache, log, store: s1.root, restore: r1, write: { allowed: true }, ids: jobIds([], base), now: () => 0 })).toMatchObject({ saved: true, entries: 10 })
+    expect(await saveBundle({ cache, log, store: s1.root, restore: r1, write: { allowed: true }, ids: jobIds([], base), now: () => 0 })).toMatchObject({
+      saved: true,
+      entries: 10,
+    })
 
     // Run 2: uses all of it, adds one entry: saved as a layer of that one entry.
     const s2 = new LocalStore(path.join(root, 's2'))
@@ -295,7 +321,15 @@ describe('layers', () => {
     expect(cache.calls.slice(-2)).toEqual([`restore ${run(3).primary}`, `restore ${run(1).primary}`])
     // Its layer holds run 2's entry and its own, on run 1's bundle: never a layer on a layer.
     const added3 = fill(s3, 30, 1)
-    const save3 = await saveBundle({ cache, log, store: s3.root, restore: r3, write: { allowed: true }, ids: jobIds([...base, ...added2], added3), now: () => 0 })
+    const save3 = await saveBundle({
+      cache,
+      log,
+      store: s3.root,
+      restore: r3,
+      write: { allowed: true },
+      ids: jobIds([...base, ...added2], added3),
+      now: () => 0,
+    })
     expect(save3).toMatchObject({ saved: true, entries: 2, baseKey: run(1).primary })
     expect(warnings()).toEqual([])
 
@@ -305,9 +339,19 @@ describe('layers', () => {
     const r4 = await restoreBundle(params(cache, s4.root, { keys: run(4) }))
     expect(r4).toMatchObject({ outcome: 'hit', matchedKey: run(3).primary, entries: 2 })
     expect(r4.baseKey).toBeUndefined()
-    expect(logs).toContain(`info Build cache bundle: the base ${run(1).primary} of ${run(3).primary} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`)
+    expect(logs).toContain(
+      `info Build cache bundle: the base ${run(1).primary} of ${run(3).primary} is gone (evicted?); only the layer is restored, and this job saves a whole bundle`,
+    )
     const added4 = fill(s4, 40, 1)
-    const save4 = await saveBundle({ cache, log, store: s4.root, restore: r4, write: { allowed: true }, ids: jobIds([...added2, ...added3], added4), now: () => 0 })
+    const save4 = await saveBundle({
+      cache,
+      log,
+      store: s4.root,
+      restore: r4,
+      write: { allowed: true },
+      ids: jobIds([...added2, ...added3], added4),
+      now: () => 0,
+    })
     expect(save4).toMatchObject({ saved: true, entries: 3 })
     expect(save4.baseKey).toBeUndefined()
   })
@@ -316,11 +360,21 @@ describe('layers', () => {
     const cache = new MemoryArchiveCache()
     const s1 = new LocalStore(path.join(root, 's1'))
     const base = fill(s1, 1, 10)
-    await saveBundle({ cache, log, store: s1.root, restore: await restoreBundle(params(cache, s1.root, { keys: run(1) })), write: { allowed: true }, ids: jobIds([], base), now: () => 0 })
+    await saveBundle({
+      cache,
+      log,
+      store: s1.root,
+      restore: await restoreBundle(params(cache, s1.root, { keys: run(1) })),
+      write: { allowed: true },
+      ids: jobIds([], base),
+      now: () => 0,
+    })
     const s2 = new LocalStore(path.join(root, 's2'))
     const r2 = await restoreBundle(params(cache, s2.root, { keys: run(2) }))
     const added = fill(s2, 20, 1)
-    expect(await saveBundle({ cache, log, store: s2.root, restore: r2, write: { allowed: true }, ids: jobIds(base, added), now: () => 0 })).toMatchObject({ baseKey: run(1).primary })
+    expect(await saveBundle({ cache, log, store: s2.root, restore: r2, write: { allowed: true }, ids: jobIds(base, added), now: () => 0 })).toMatchObject({
+      baseKey: run(1).primary,
+    })
     const restore = cache.restore.bind(cache)
     cache.restore = async (paths, primaryKey, restoreKeys) => {
       if (primaryKey === run(1).primary) throw new Error('HTTP 503')
@@ -338,7 +392,10 @@ describe('layers', () => {
     const cache = new MemoryArchiveCache()
     const a = new LocalStore(path.join(root, 'a'))
     const ids = fill(a, 1, 2)
-    const plan = planBundle(ids.map((actionId) => ({ actionId, ...a.get(actionId)!, timeMs: 1 })), 1e9)
+    const plan = planBundle(
+      ids.map((actionId) => ({ actionId, ...a.get(actionId)!, timeMs: 1 })),
+      1e9,
+    )
     const file = path.join(root, 'forged.bundle')
     await writeBundle(a, plan, file, 'setup-go-linux-x64-go-0123')
     cache.entries.set(run(1).primary, new Map([['', await readFile(file)]]))
@@ -348,7 +405,9 @@ describe('layers', () => {
     expect(restored.baseKey).toBeUndefined()
     expect(restored.baseManifest).toBeUndefined()
     expect(cache.calls).toEqual([`restore ${run(2).primary}`])
-    expect(warnings()).toEqual([`warning Build cache bundle ${run(1).primary} names a base that is not a bundle key of this toolchain ("setup-go-linux-x64-go-0123"); only the layer is restored`])
+    expect(warnings()).toEqual([
+      `warning Build cache bundle ${run(1).primary} names a base that is not a bundle key of this toolchain ("setup-go-linux-x64-go-0123"); only the layer is restored`,
+    ])
   })
 })
 

@@ -19,7 +19,14 @@ const id = (n: number) => n.toString(16).padStart(64, '0')
 const bodyA = Buffer.from('compiled package a')
 const bodyB = Buffer.alloc(100_000, 7)
 const objA = { outputId: sha(bodyA), size: bodyA.length, entries: [{ actionId: id(1), timeMs: 1_700_000_000_000 }] }
-const objB = { outputId: sha(bodyB), size: bodyB.length, entries: [{ actionId: id(2), timeMs: 5 }, { actionId: id(3), timeMs: 6 }] }
+const objB = {
+  outputId: sha(bodyB),
+  size: bodyB.length,
+  entries: [
+    { actionId: id(2), timeMs: 5 },
+    { actionId: id(3), timeMs: 6 },
+  ],
+}
 
 const index = () => indexFrame([objA, objB])
 function bundle(...parts: Buffer[]): Buffer {
@@ -67,7 +74,12 @@ describe('bundle format', () => {
     expect(baseFrame('go-cache-setup-build-v3-x').toString('hex')).toBe(`42${'0019'}${Buffer.from('go-cache-setup-build-v3-x').toString('hex')}`)
     const heads: unknown[] = []
     const layered = Buffer.concat([BUNDLE_MAGIC, baseFrame('k-1'), index(), objectHeader(objA), bodyA, objectHeader(objB), bodyB, endFrame(2, 3)])
-    const result = await readBundle(Readable.from([layered]), { maxTotalBytes: 1 << 30 }, () => undefined, (head) => heads.push(head))
+    const result = await readBundle(
+      Readable.from([layered]),
+      { maxTotalBytes: 1 << 30 },
+      () => undefined,
+      (head) => heads.push(head),
+    )
     expect(heads).toEqual([{ baseKey: 'k-1', actionIds: [id(1), id(2), id(3)] }])
     expect(result.entries).toBe(3)
     expect(() => baseFrame('')).toThrow('invalid base key')
@@ -97,7 +109,11 @@ describe('bundle format', () => {
     ['a truncated body', () => good().subarray(0, BUNDLE_MAGIC.length + index().length + objectHeader(objA).length + 5), 'truncated'],
     ['no index', () => Buffer.concat([BUNDLE_MAGIC, objectHeader(objA), bodyA, endFrame(1, 1)]), 'no index frame after the header'],
     ['an empty base key', () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x42, 0, 0]), index()]), 'a base key of 0 bytes'],
-    ['a base key too long to be a cache key', () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x42, 2, 1]), Buffer.alloc(513, 0x6b), index()]), 'a base key of 513 bytes'],
+    [
+      'a base key too long to be a cache key',
+      () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x42, 2, 1]), Buffer.alloc(513, 0x6b), index()]),
+      'a base key of 513 bytes',
+    ],
     ['two base frames', () => Buffer.concat([BUNDLE_MAGIC, baseFrame('a'), baseFrame('b'), index()]), 'no index frame after the header'],
     ['an index of absurd size', () => Buffer.concat([BUNDLE_MAGIC, Buffer.from([0x49, 0xff, 0xff, 0xff, 0xff])]), 'an index of 4294967295 entries'],
     ['a truncated index', () => Buffer.concat([BUNDLE_MAGIC, index().subarray(0, 40)]), 'truncated'],
@@ -120,7 +136,9 @@ describe('bundle format', () => {
     const viaStream = await new Promise<Buffer>((resolve, reject) => {
       const parts: Buffer[] = []
       const c = compressor()
-      c.on('data', (d: Buffer) => parts.push(d)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject)
+      c.on('data', (d: Buffer) => parts.push(d))
+        .on('end', () => resolve(Buffer.concat(parts)))
+        .on('error', reject)
       c.end(good())
     })
     expect(viaStream.length).toBeLessThan(good().length / 10) // bodyB is one repeated byte

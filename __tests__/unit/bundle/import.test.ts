@@ -96,7 +96,7 @@ describe('importBundle', () => {
     expect(existsSync(file)).toBe(false)
   })
 
-  it('imports a layer and its base: both indexes first, the layer\'s objects next, and a manifest of the base only', async () => {
+  it("imports a layer and its base: both indexes first, the layer's objects next, and a manifest of the base only", async () => {
     const layer = await bundleFile(root, 2, 1000, { first: 50, name: 'top.layer.bundle', baseKey: 'the-base' })
     const base = await bundleFile(root, 3, 1000, { first: 0, name: 'bottom.bundle' })
     const store = new LocalStore(path.join(root, 'store'))
@@ -151,7 +151,13 @@ describe('importBundle', () => {
 
   it('reads back only a well-formed manifest', async () => {
     const file = path.join(root, 'm.json')
-    for (const bad of ['not json', '{}', '{"key":"k","objects":[["xyz",1,[]]]}', `{"key":"k","objects":[["${id(1)}",-1,[]]]}`, `{"key":"k","objects":[["${id(1)}",1,["x"]]]}`]) {
+    for (const bad of [
+      'not json',
+      '{}',
+      '{"key":"k","objects":[["xyz",1,[]]]}',
+      `{"key":"k","objects":[["${id(1)}",-1,[]]]}`,
+      `{"key":"k","objects":[["${id(1)}",1,["x"]]]}`,
+    ]) {
       writeFileSync(file, bad)
       expect(await readBaseManifest(file)).toBeUndefined()
     }

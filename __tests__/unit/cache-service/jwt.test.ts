@@ -1,13 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import {
-  JwtError,
-  encodeScopes,
-  parseScopes,
-  readableScopes,
-  signJwt,
-  verifyJwt,
-  writableScope,
-} from '../../support/cache-service/jwt.ts'
+import { JwtError, encodeScopes, parseScopes, readableScopes, signJwt, verifyJwt, writableScope } from '../../support/cache-service/jwt.ts'
 
 const secret = Buffer.from('0123456789abcdef0123456789abcdef')
 

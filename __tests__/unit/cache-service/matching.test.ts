@@ -19,8 +19,7 @@ describe('cache-service key matching', () => {
     entry('go-linux-feat', FEATURE, 40),
     entry('go-darwin-1', FEATURE, 50),
   ]
-  const lookup = (key: string, restoreKeys: string[], scopes: string[], version = 'v1') =>
-    findEntry(entries, { key, restoreKeys, version, scopes })
+  const lookup = (key: string, restoreKeys: string[], scopes: string[], version = 'v1') => findEntry(entries, { key, restoreKeys, version, scopes })
 
   it('prefers an exact primary-key hit over newer prefix hits', () => {
     expect(lookup('go-linux-abc', [], [MAIN])).toMatchObject({ matchedKey: 'go-linux-abc', scope: MAIN })
@@ -54,10 +53,7 @@ describe('cache-service key matching', () => {
   })
 
   it('orders prefix hits by finalize time, falling back to creation time and id', () => {
-    const list = [
-      entry('p-a', MAIN, 100, { createdAt: 1, finalizedAt: 100 }),
-      entry('p-b', MAIN, 50, { createdAt: 60, finalizedAt: 50 }),
-    ]
+    const list = [entry('p-a', MAIN, 100, { createdAt: 1, finalizedAt: 100 }), entry('p-b', MAIN, 50, { createdAt: 60, finalizedAt: 50 })]
     expect(findEntry(list, { key: 'p-', restoreKeys: [], version: 'v1', scopes: [MAIN] })?.matchedKey).toBe('p-a')
     const tie = [entry('t-a', MAIN, 7), entry('t-b', MAIN, 7)]
     expect(findEntry(tie, { key: 't-', restoreKeys: [], version: 'v1', scopes: [MAIN] })?.matchedKey).toBe('t-b')

@@ -15,7 +15,7 @@ import { decodeActionResult, encodeActionResult } from '../../../src/remote/acti
 import { CircuitBreaker } from '../../../src/remote/breaker.ts'
 import type { Remote } from '../../../src/remote/remote.ts'
 import { RemoteTier } from '../../../src/store/remote-tier.ts'
-import { LocalStore } from '../../../src/store/local-store.ts'
+import type { LocalStore } from '../../../src/store/local-store.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const id = (n: number) => sha(Buffer.from(`action ${n}`))

@@ -58,7 +58,7 @@ describe('JobAccount', () => {
     expect([...account.added].sort()).toStrictEqual([C, D].sort())
   })
 
-  it('orders the job\'s entries by session start, whatever order the reports came in, each entry once', () => {
+  it("orders the job's entries by session start, whatever order the reports came in, each entry once", () => {
     const account = new JobAccount()
     // `go test` (started second) ended and reported first; journals drain in readdir order too.
     account.add({ ...report(2, [A, C], [D]), startedMs: 2_000 })
@@ -169,7 +169,14 @@ describe('report ids', () => {
     const { JobAccount, drainJournals, newReportId, writeJournal } = await import('../../../src/daemon/reports.ts')
     const root = await mkdtemp(path.join(os.tmpdir(), 'reportid-'))
     try {
-      const report = { stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 3, bytesOut: 4, putErrors: 0, busyMs: 1 }, used: [], added: [], order: [], startedMs: 1, end: 'close' as const }
+      const report = {
+        stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 3, bytesOut: 4, putErrors: 0, busyMs: 1 },
+        used: [],
+        added: [],
+        order: [],
+        startedMs: 1,
+        end: 'close' as const,
+      }
       const id = newReportId()
       await writeJournal(root, report, id)
       await writeJournal(root, report, id)

@@ -63,7 +63,22 @@ describe('readGoEnv', () => {
     expect(calls).toEqual([
       [
         'go',
-        ['env', '-json', 'GOVERSION', 'GOHOSTOS', 'GOHOSTARCH', 'GOMODCACHE', 'GOCACHE', 'GOFLAGS', 'GOPROXY', 'GOPRIVATE', 'GONOPROXY', 'GONOSUMDB', 'GOSUMDB', 'GOTOOLCHAIN'],
+        [
+          'env',
+          '-json',
+          'GOVERSION',
+          'GOHOSTOS',
+          'GOHOSTARCH',
+          'GOMODCACHE',
+          'GOCACHE',
+          'GOFLAGS',
+          'GOPROXY',
+          'GOPRIVATE',
+          'GONOPROXY',
+          'GONOSUMDB',
+          'GOSUMDB',
+          'GOTOOLCHAIN',
+        ],
         { cwd: '/work' },
       ],
     ])

@@ -56,7 +56,7 @@ describe('joinGoCommandLine', () => {
     expect(joinGoCommandLine(['C:\\Program Files\\node.exe'])).toBe(`'C:\\Program Files\\node.exe'`)
   })
 
-  it('keeps an empty field (Go\'s own Join would drop it)', () => {
+  it("keeps an empty field (Go's own Join would drop it)", () => {
     expect(joinGoCommandLine(['a', '', 'b'])).toBe(`a '' b`)
     expect(splitGoCommandLine(joinGoCommandLine(['a', '', 'b']))).toStrictEqual(['a', '', 'b'])
   })

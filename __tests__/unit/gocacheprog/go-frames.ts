@@ -28,12 +28,7 @@ export function getFrame(id: number, actionIdHex: string): string {
  * `put` as Go frames it; the OutputID is the body's SHA-256 unless given.
  * `field: 'ObjectID'` is what Go 1.21–1.23 sent instead of OutputID.
  */
-export function putFrame(
-  id: number,
-  actionIdHex: string,
-  body: Buffer,
-  options: { outputIdHex?: string; field?: 'OutputID' | 'ObjectID' } = {},
-): string {
+export function putFrame(id: number, actionIdHex: string, body: Buffer, options: { outputIdHex?: string; field?: 'OutputID' | 'ObjectID' } = {}): string {
   const outputId = b64(options.outputIdHex ?? sha256Hex(body))
   const request: Record<string, unknown> = { ID: id, Command: 'put', ActionID: b64(actionIdHex) }
   request[options.field ?? 'OutputID'] = outputId

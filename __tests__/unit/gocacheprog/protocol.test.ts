@@ -52,9 +52,7 @@ describe('RequestParser: framing as cmd/go writes it', () => {
   it('parses a put with its base64 body line', () => {
     const body = Buffer.from('hello, go')
     const frame = putFrame(2, A, body)
-    expect(frame).toBe(
-      `{"ID":2,"Command":"put","ActionID":"${b64(A)}","OutputID":"${b64(sha256Hex(body))}","BodySize":9}\n\n"aGVsbG8sIGdv"\n`,
-    )
+    expect(frame).toBe(`{"ID":2,"Command":"put","ActionID":"${b64(A)}","OutputID":"${b64(sha256Hex(body))}","BodySize":9}\n\n"aGVsbG8sIGdv"\n`)
     expect(parseAll(frame)).toStrictEqual([{ id: 2, command: 'put', actionId: A, outputId: sha256Hex(body), bodySize: 9, body }])
   })
 
@@ -62,8 +60,7 @@ describe('RequestParser: framing as cmd/go writes it', () => {
     const empty = Buffer.alloc(0)
     const frame = putFrame(3, A, empty) + getFrame(4, B)
     expect(frame).toBe(
-      `{"ID":3,"Command":"put","ActionID":"${b64(A)}","OutputID":"${b64(sha256Hex(empty))}"}\n\n` +
-        `{"ID":4,"Command":"get","ActionID":"${b64(B)}"}\n\n`,
+      `{"ID":3,"Command":"put","ActionID":"${b64(A)}","OutputID":"${b64(sha256Hex(empty))}"}\n\n` + `{"ID":4,"Command":"get","ActionID":"${b64(B)}"}\n\n`,
     )
     expect(parseAll(frame)).toStrictEqual([
       { id: 3, command: 'put', actionId: A, outputId: sha256Hex(empty), bodySize: 0 },
@@ -105,9 +102,7 @@ describe('RequestParser: framing as cmd/go writes it', () => {
 
   it('decodes bodies of every padding length', () => {
     for (const body of bodies) {
-      expect(parseAll(putFrame(1, A, body))).toStrictEqual([
-        { id: 1, command: 'put', actionId: A, outputId: sha256Hex(body), bodySize: body.length, body },
-      ])
+      expect(parseAll(putFrame(1, A, body))).toStrictEqual([{ id: 1, command: 'put', actionId: A, outputId: sha256Hex(body), bodySize: body.length, body }])
     }
   })
 
@@ -116,7 +111,11 @@ describe('RequestParser: framing as cmd/go writes it', () => {
     const parser = new RequestParser()
     const frame = Buffer.from(putFrame(1, A, body))
     const out: Request[] = []
-    for (const chunk of chunkAt(frame, [...Array(frame.length >> 14).keys()].map((i) => i << 14))) out.push(...parser.push(chunk))
+    for (const chunk of chunkAt(
+      frame,
+      [...Array(frame.length >> 14).keys()].map((i) => i << 14),
+    ))
+      out.push(...parser.push(chunk))
     expect(out).toHaveLength(1)
     expect(out[0]!.body!.length).toBeGreaterThan(1)
     expect(Buffer.concat(out[0]!.body!)).toEqual(body)
@@ -230,16 +229,14 @@ describe('RequestParser: anything else is a ProtocolError with a clear message',
     expect(bad('')).toBe(message)
     expect(bad('not base64 at all!')).toBe(message)
     // Unpadded, URL-safe and non-zero trailing bits all decode to 32 bytes in Node, but are not what Go writes.
-    const id = Buffer.from('fbff' + 'ab'.repeat(30), 'hex').toString('base64') // starts with "+/"
+    const id = Buffer.from(`fbff${'ab'.repeat(30)}`, 'hex').toString('base64') // starts with "+/"
     expect(id.startsWith('+/')).toBe(true)
     expect(bad(id.replace(/=+$/, ''))).toBe(message)
     expect(bad(id.replace(/\+/g, '-').replace(/\//g, '_'))).toBe(message)
     const last = id.at(-2)! // "...X=": the last sextet has 2 unused bits
     expect(bad(`${id.slice(0, -2)}${String.fromCharCode(last.charCodeAt(0) + 1)}=`)).toBe(message)
     // The same checks apply to OutputID.
-    expect(parseError(`{"ID":4,"Command":"put","ActionID":"${b64(A)}","OutputID":"AAAA"}\n`)).toBe(
-      'request 4: OutputID is not 32 bytes of standard base64',
-    )
+    expect(parseError(`{"ID":4,"Command":"put","ActionID":"${b64(A)}","OutputID":"AAAA"}\n`)).toBe('request 4: OutputID is not 32 bytes of standard base64')
   })
 
   it('an invalid BodySize', () => {
@@ -289,7 +286,10 @@ describe('RequestParser: anything else is a ProtocolError with a clear message',
     expect(parseError(long)).toBe('request line longer than 1 MiB')
     expect(parseError(Buffer.concat([long, Buffer.from('\n')]))).toBe('request line longer than 1 MiB')
     const parser = new RequestParser()
-    const chunks = chunkAt(long, [...Array(20).keys()].map((i) => i * 65_536))
+    const chunks = chunkAt(
+      long,
+      [...Array(20).keys()].map((i) => i * 65_536),
+    )
     expect(protocolError(() => chunks.forEach((c) => parser.push(c))).message).toBe('request line longer than 1 MiB')
     // Up to the limit, a line is just parsed.
     const padded = `{"ID":1,"Command":"get","ActionID":"${b64(A)}","Pad":"${'p'.repeat(MAX_LINE_BYTES - 100)}"}`
@@ -309,11 +309,11 @@ describe('encodeResponse: exact bytes', () => {
   })
 
   it('hit: OutputID as standard base64 of the hex, Time as RFC 3339 from ms, Size and DiskPath', () => {
-    const outputId = 'fbff' + '00'.repeat(29) + 'ff' // base64 has "+/" and padding
+    const outputId = `fbff${'00'.repeat(29)}ff` // base64 has "+/" and padding
     const line = encodeResponse({
       id: 12,
       kind: 'hit',
-      hit: { outputId, size: 1234, timeMs: 1_700_000_000_123, diskPath: '/store/o/fb/' + outputId },
+      hit: { outputId, size: 1234, timeMs: 1_700_000_000_123, diskPath: `/store/o/fb/${outputId}` },
     })
     expect(line).toBe(
       `{"ID":12,"OutputID":"+/8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAP8=","Size":1234,"Time":"2023-11-14T22:13:20.123Z","DiskPath":"/store/o/fb/${outputId}"}\n`,
@@ -344,9 +344,7 @@ describe('encodeResponse: exact bytes', () => {
   it('DiskPath with spaces, quotes, backslashes, control characters and unicode is valid JSON on one line', () => {
     const diskPath = 'C:\\Users\\runner admin\\"quoted" \'single\'\tcafé 日本 \u0001 \ud83d\ude00/o'
     const put = encodeResponse({ id: 5, kind: 'put', diskPath })
-    expect(put).toBe(
-      '{"ID":5,"DiskPath":"C:\\\\Users\\\\runner admin\\\\\\"quoted\\" \'single\'\\tcafé 日本 \\u0001 \ud83d\ude00/o"}\n',
-    )
+    expect(put).toBe('{"ID":5,"DiskPath":"C:\\\\Users\\\\runner admin\\\\\\"quoted\\" \'single\'\\tcafé 日本 \\u0001 \ud83d\ude00/o"}\n')
     expect(put.indexOf('\n')).toBe(put.length - 1)
     expect((JSON.parse(put) as { DiskPath: string }).DiskPath).toBe(diskPath)
     const hit = encodeResponse({ id: 6, kind: 'hit', hit: { outputId: A, size: 1, timeMs: 1, diskPath } })

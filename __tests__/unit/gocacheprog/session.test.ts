@@ -154,13 +154,20 @@ describe('serveSession', () => {
     expect(report.added.sort()).toStrictEqual([C, hexId('D')].sort())
   })
 
-  it('orders used and added entries by go\'s first request for each: a put keeps the place of the miss before it', async () => {
+  it("orders used and added entries by go's first request for each: a put keeps the place of the miss before it", async () => {
     const backend = new MemoryBackend()
     backend.entries.set(A, { outputId: hexId('oA'), body: Buffer.alloc(1), timeMs: 1 })
     backend.entries.set(B, { outputId: hexId('oB'), body: Buffer.alloc(1), timeMs: 2 })
     const before = Date.now()
     const c = converse(backend)
-    c.write(getFrame(1, C) + getFrame(2, A) + putFrame(3, C, Buffer.alloc(10, 1)) + putFrame(4, hexId('D'), Buffer.alloc(0)) + getFrame(5, B) + getFrame(6, hexId('E')))
+    c.write(
+      getFrame(1, C) +
+        getFrame(2, A) +
+        putFrame(3, C, Buffer.alloc(10, 1)) +
+        putFrame(4, hexId('D'), Buffer.alloc(0)) +
+        getFrame(5, B) +
+        getFrame(6, hexId('E')),
+    )
     await c.waitLines(7)
     c.input.end()
     const report = await c.session
@@ -373,7 +380,7 @@ describe('serveSession', () => {
 
   it('rejects with a ProtocolError on input it cannot parse, having written only whole lines', async () => {
     const c = converse(new MemoryBackend())
-    c.write(getFrame(1, A) + 'this is not json\n\n' + getFrame(2, A))
+    c.write(`${getFrame(1, A)}this is not json\n\n${getFrame(2, A)}`)
     await expect(c.session).rejects.toStrictEqual(new ProtocolError('not a JSON request: this is not json'))
     expect(c.text().endsWith('\n')).toBe(true)
     for (const line of c.lines()) expect(() => JSON.parse(line) as unknown).not.toThrow()
@@ -381,7 +388,7 @@ describe('serveSession', () => {
 
   it('rejects with a ProtocolError when stdin ends in the middle of a request line', async () => {
     const c = converse(new MemoryBackend())
-    c.write(getFrame(1, A) + '{"ID":2,"Comm')
+    c.write(`${getFrame(1, A)}{"ID":2,"Comm`)
     c.input.end()
     await expect(c.session).rejects.toStrictEqual(new ProtocolError('input ended in the middle of a request'))
   })

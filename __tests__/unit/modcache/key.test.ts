@@ -40,7 +40,12 @@ describe('modCacheKeys', () => {
       `go-cache-setup-modcache-v1+cgo%2Crace%2Don-linux-amd64-go1.26.8-sabcdef012345-${'f'.repeat(64)}`,
       'go-cache-setup-modcache-v1+cgo%2Crace%2Don-linux-amd64-go1.26.8-sabcdef012345-',
     ],
-    ['empty parts', { hostOS: '', hostArch: '' }, `go-cache-setup-modcache-v1-unknown-unknown-go1.26.8-sabcdef012345-${'f'.repeat(64)}`, 'go-cache-setup-modcache-v1-unknown-unknown-go1.26.8-sabcdef012345-'],
+    [
+      'empty parts',
+      { hostOS: '', hostArch: '' },
+      `go-cache-setup-modcache-v1-unknown-unknown-go1.26.8-sabcdef012345-${'f'.repeat(64)}`,
+      'go-cache-setup-modcache-v1-unknown-unknown-go1.26.8-sabcdef012345-',
+    ],
   ])('%s', (_name, overrides, primary, restore) => {
     const keys = modCacheKeys({ ...base, ...overrides })
     expect(keys).toEqual({ primary, restore: [restore] })
@@ -90,14 +95,10 @@ describe('settingsHash', () => {
   })
 
   it('ignores whitespace differences only', () => {
-    expect(settingsHash({ ...settings, GOFLAGS: '  -mod=mod   -modcacherw ' })).toBe(
-      settingsHash({ ...settings, GOFLAGS: '-mod=mod -modcacherw' }),
-    )
+    expect(settingsHash({ ...settings, GOFLAGS: '  -mod=mod   -modcacherw ' })).toBe(settingsHash({ ...settings, GOFLAGS: '-mod=mod -modcacherw' }))
   })
 
   it('does not confuse values moved between variables', () => {
-    expect(settingsHash({ ...settings, GOPRIVATE: 'x', GONOPROXY: '' })).not.toBe(
-      settingsHash({ ...settings, GOPRIVATE: '', GONOPROXY: 'x' }),
-    )
+    expect(settingsHash({ ...settings, GOPRIVATE: 'x', GONOPROXY: '' })).not.toBe(settingsHash({ ...settings, GOPRIVATE: '', GONOPROXY: 'x' }))
   })
 })

@@ -81,7 +81,10 @@ describe('setupPants', () => {
 
   it('says which header variables the Pants steps must have, when this step does not see them', async () => {
     await writeFile(path.join(workspace, 'pants.toml'), '[GLOBAL]\npants_version = "2.25.0"\n')
-    const headers = [['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'], ['x-org', '%(env.ORG)s']] as const
+    const headers = [
+      ['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+      ['x-org', '%(env.ORG)s'],
+    ] as const
     await run(options({ headers, headerEnvNames: ['GO_CACHE_SETUP_CACHE_TOKEN', 'ORG'] }), { ORG: 'set at job level' })
     expect(logs.filter((l) => l.includes('which this step does not see'))).toEqual([
       'info: Pants reads a header from $GO_CACHE_SETUP_CACHE_TOKEN, which this step does not see: set it on every step that runs Pants, or Pants stops with "Unknown value for placeholder".',

@@ -58,7 +58,7 @@ describe('evaluateExpression', () => {
     expect(ev('null == 0')).toBe(true)
     expect(ev('true == 1')).toBe(true)
     expect(ev("'abc' == 0")).toBe(false)
-    expect(ev("github.run_id > 41")).toBe(true)
+    expect(ev('github.run_id > 41')).toBe(true)
     expect(ev("'b' > 'A'")).toBe(true)
     expect(ev('matrix.os == matrix.os')).toBe(true)
     expect(ev("'x' != 'X'")).toBe(false)
@@ -79,7 +79,7 @@ describe('evaluateExpression', () => {
     expect(ev("endsWith(github.ref, 'MAIN')")).toBe(true)
     expect(ev("format('{0}-{1}-{{x}}', runner.os, matrix.go)")).toBe('Linux-1.25-{x}')
     expect(ev("join(matrix.os, '+')")).toBe('a+b')
-    expect(ev("fromJSON('{\"a\":[1,true]}').a[1]")).toBe(true)
+    expect(ev('fromJSON(\'{"a":[1,true]}\').a[1]')).toBe(true)
     expect(ev('toJSON(matrix.os)')).toBe('[\n  "a",\n  "b"\n]')
   })
 
@@ -111,7 +111,7 @@ describe('evaluateTemplateString', () => {
 
   it('converts a lone expression result to a string', () => {
     expect(evaluateTemplateString('${{ github.missing }}', contexts, options)).toBe('')
-    expect(evaluateTemplateString('${{ job.status == \'success\' }}', contexts, options)).toBe('true')
+    expect(evaluateTemplateString("${{ job.status == 'success' }}", contexts, options)).toBe('true')
     expect(evaluateTemplateString('${{ 3 }}', contexts, options)).toBe('3')
   })
 
@@ -137,11 +137,7 @@ describe('status conditions', () => {
   })
 
   it('evaluates against the job status', () => {
-    expect(['success()', 'always()', 'failure()', 'cancelled()'].map((c) => statusConditionPasses(c, 'success'))).toEqual([
-      true, true, false, false,
-    ])
-    expect(['success()', 'always()', 'failure()', 'cancelled()'].map((c) => statusConditionPasses(c, 'failure'))).toEqual([
-      false, true, true, false,
-    ])
+    expect(['success()', 'always()', 'failure()', 'cancelled()'].map((c) => statusConditionPasses(c, 'success'))).toEqual([true, true, false, false])
+    expect(['success()', 'always()', 'failure()', 'cancelled()'].map((c) => statusConditionPasses(c, 'failure'))).toEqual([false, true, true, false])
   })
 })

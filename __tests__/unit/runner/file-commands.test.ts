@@ -20,11 +20,17 @@ describe('parseKeyValueFile (GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE)', () => 
   })
 
   it('skips empty lines and accepts a last line without newline', () => {
-    expect(parseKeyValueFile('\n\nA=1\n\nB=2')).toEqual([['A', '1'], ['B', '2']])
+    expect(parseKeyValueFile('\n\nA=1\n\nB=2')).toEqual([
+      ['A', '1'],
+      ['B', '2'],
+    ])
   })
 
   it('keeps repeated names in order (the last one wins when applied)', () => {
-    expect(parseKeyValueFile('A=1\nA=2\n')).toEqual([['A', '1'], ['A', '2']])
+    expect(parseKeyValueFile('A=1\nA=2\n')).toEqual([
+      ['A', '1'],
+      ['A', '2'],
+    ])
   })
 
   it('reads a heredoc value without the newline before the delimiter', () => {
@@ -64,15 +70,16 @@ describe('parseKeyValueFile (GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE)', () => 
   })
 
   it('does not normalise CRLF on Linux: values keep their \\r', () => {
-    expect(parseKeyValueFile('A=1\r\nB=2\r\n')).toEqual([['A', '1\r'], ['B', '2\r']])
+    expect(parseKeyValueFile('A=1\r\nB=2\r\n')).toEqual([
+      ['A', '1\r'],
+      ['B', '2\r'],
+    ])
     // a CRLF heredoc works only because the closing line also ends in \r
     expect(parseKeyValueFile('M<<EOF\r\nx\r\ny\r\nEOF\r\n')).toEqual([['M', 'x\r\ny\r']])
   })
 
   it('fails a CRLF value whose header delimiter has no \\r', () => {
-    expect(() => parseKeyValueFile('M<<EOF\nx\r\nEOF\r\n')).toThrow(
-      new FileCommandError("Invalid value. Matching delimiter not found 'EOF'"),
-    )
+    expect(() => parseKeyValueFile('M<<EOF\nx\r\nEOF\r\n')).toThrow(new FileCommandError("Invalid value. Matching delimiter not found 'EOF'"))
   })
 
   it('throws the runner message when the delimiter never comes', () => {
@@ -85,12 +92,8 @@ describe('parseKeyValueFile (GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE)', () => 
   })
 
   it('rejects an empty name or delimiter in a heredoc header', () => {
-    expect(() => parseKeyValueFile('<<EOF\nx\nEOF\n')).toThrow(
-      "Invalid format '<<EOF'. Name must not be empty and delimiter must not be empty",
-    )
-    expect(() => parseKeyValueFile('A<<\nx\n\n')).toThrow(
-      "Invalid format 'A<<'. Name must not be empty and delimiter must not be empty",
-    )
+    expect(() => parseKeyValueFile('<<EOF\nx\nEOF\n')).toThrow("Invalid format '<<EOF'. Name must not be empty and delimiter must not be empty")
+    expect(() => parseKeyValueFile('A<<\nx\n\n')).toThrow("Invalid format 'A<<'. Name must not be empty and delimiter must not be empty")
   })
 
   it('rejects a line with neither = nor <<', () => {
@@ -110,7 +113,10 @@ describe('parseKeyValueFile (GITHUB_ENV / GITHUB_OUTPUT / GITHUB_STATE)', () => 
     expect(() => {
       for (const pair of iterateKeyValueFile('A=1\nB=2\nBAD\nC=3\n')) seen.push(pair)
     }).toThrow("Invalid format 'BAD'")
-    expect(seen).toEqual([['A', '1'], ['B', '2']])
+    expect(seen).toEqual([
+      ['A', '1'],
+      ['B', '2'],
+    ])
   })
 })
 

@@ -69,7 +69,7 @@ describe('loadActionManifest', () => {
         '  version:',
         '    default: 1.10',
         '  token:',
-        "    default: ${{ github.token }}",
+        '    default: ${{ github.token }}',
         '  path:',
         '    required: true',
         'runs:',
@@ -92,7 +92,7 @@ describe('loadActionManifest', () => {
     expect(m.postIf).toBe('success()')
   })
 
-  it("defaults post-if to always()", () => {
+  it('defaults post-if to always()', () => {
     writeFileSync(join(dir, 'action.yml'), 'runs:\n  using: node24\n  main: m.js\n  post: p.js\n')
     expect(loadActionManifest(dir).postIf).toBe('always()')
   })

@@ -1,11 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import {
-  jsonStringEscape,
-  SecretMasker,
-  secretVariations,
-  uriDataEscape,
-  xmlDataEscape,
-} from '../../support/runner/secret-masker.ts'
+import { jsonStringEscape, SecretMasker, secretVariations, uriDataEscape, xmlDataEscape } from '../../support/runner/secret-masker.ts'
 
 describe('secretVariations (the runner value encoders)', () => {
   it('adds base64 at byte offsets 0, 1 and 2', () => {

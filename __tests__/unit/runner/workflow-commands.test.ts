@@ -30,7 +30,10 @@ describe('parseWorkflowCommand', () => {
     const message = 'multi\nline: 100%, ok\r'
     const line = `::notice title=${escapeProperty('t: 1, 2')}::${escapeData(message)}`
     expect(parseWorkflowCommand(line)).toEqual({
-      command: 'notice', properties: { title: 't: 1, 2' }, data: message, form: '::',
+      command: 'notice',
+      properties: { title: 't: 1, 2' },
+      data: message,
+      form: '::',
     })
   })
 
@@ -57,7 +60,10 @@ describe('parseWorkflowCommand', () => {
   it('parses the legacy ##[command] form anywhere in the line', () => {
     expect(parseWorkflowCommand('prefix ##[warning]careful')).toEqual({ command: 'warning', properties: {}, data: 'careful', form: '##[' })
     expect(parseWorkflowCommand('##[set-output name=x;]v%5D')).toEqual({
-      command: 'set-output', properties: { name: 'x' }, data: 'v]', form: '##[',
+      command: 'set-output',
+      properties: { name: 'x' },
+      data: 'v]',
+      form: '##[',
     })
   })
 })
@@ -74,9 +80,7 @@ describe('StepOutputProcessor', () => {
     p.processLine('after s3cret')
     p.processLine('::warning title=s3cret::warn s3cret')
     expect(p.log).toEqual(['before s3cret', 'after ***', '##[warning]warn ***'])
-    expect(p.annotations).toEqual([
-      { level: 'warning', message: 'warn ***', properties: { title: '***' }, origin: 'command' },
-    ])
+    expect(p.annotations).toEqual([{ level: 'warning', message: 'warn ***', properties: { title: '***' }, origin: 'command' }])
   })
 
   it('warns on an empty add-mask', () => {
@@ -123,10 +127,7 @@ describe('StepOutputProcessor', () => {
     p.processLine('::save-state name=key::v')
     expect(p.outputs).toEqual({ result: '42' })
     expect(p.state).toEqual({ key: 'v' })
-    expect(p.annotations.map((a) => a.message)).toEqual([
-      deprecatedCommandMessage('set-output'),
-      deprecatedCommandMessage('save-state'),
-    ])
+    expect(p.annotations.map((a) => a.message)).toEqual([deprecatedCommandMessage('set-output'), deprecatedCommandMessage('save-state')])
     expect(p.deprecatedCommands.map((c) => c.command)).toEqual(['set-output', 'save-state'])
     expect(p.commandFailed).toBe(false)
   })
@@ -169,9 +170,7 @@ describe('StepOutputProcessor', () => {
     expect(allowed.commandFailed).toBe(false)
     expect(allowed.env).toEqual({ A: '1' })
     expect(allowed.path).toEqual(['/opt/bin'])
-    expect(allowed.annotations.map((a) => a.message)).toEqual([
-      "Can't update NODE_OPTIONS environment variable using ::set-env:: command.",
-    ])
+    expect(allowed.annotations.map((a) => a.message)).toEqual(["Can't update NODE_OPTIONS environment variable using ::set-env:: command."])
   })
 
   it('stops processing commands until the token, then resumes', () => {
@@ -182,14 +181,7 @@ describe('StepOutputProcessor', () => {
     p.processLine('visible')
     p.processLine('::pause-123::')
     p.processLine('::warning::a warning')
-    expect(p.log).toEqual([
-      '::stop-commands::pause-123',
-      '::warning::not a warning',
-      '::add-mask::visible',
-      'visible',
-      '::pause-123::',
-      '##[warning]a warning',
-    ])
+    expect(p.log).toEqual(['::stop-commands::pause-123', '::warning::not a warning', '::add-mask::visible', 'visible', '::pause-123::', '##[warning]a warning'])
     expect(p.annotations.map((a) => a.message)).toEqual(['a warning'])
   })
 
@@ -200,11 +192,7 @@ describe('StepOutputProcessor', () => {
     p.processLine('::add-mask::tok')
     p.processLine('::echo::off')
     p.processLine('::set-output name=b::2')
-    expect(p.log.filter((l) => !l.startsWith('##[warning]'))).toEqual([
-      '::set-output name=a::1',
-      '::add-mask::***',
-      '::echo::off',
-    ])
+    expect(p.log.filter((l) => !l.startsWith('##[warning]'))).toEqual(['::set-output name=a::1', '::add-mask::***', '::echo::off'])
   })
 
   it('records add-matcher as not implemented', () => {

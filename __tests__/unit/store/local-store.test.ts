@@ -208,13 +208,10 @@ describe('LocalStore', () => {
       }
     `
     const start = Date.now() + 500
-    await Promise.all(
-      [0, 1, 2, 3].map((w) => execFileP(process.execPath, ['--input-type=module', '-e', script, store.root, String(w), String(start)])),
-    )
+    await Promise.all([0, 1, 2, 3].map((w) => execFileP(process.execPath, ['--input-type=module', '-e', script, store.root, String(w), String(start)])))
     let hits = 0
     for (let w = 0; w < 4; w++)
-      for (let round = 0; round < 10; round++)
-        for (let i = 0; i < 40; i++) if (store.get(hexId2(`${w}:${round}:${i}`)) !== undefined) hits++
+      for (let round = 0; round < 10; round++) for (let i = 0; i < 40; i++) if (store.get(hexId2(`${w}:${round}:${i}`)) !== undefined) hits++
     expect(hits).toBe(4 * 10 * 40)
     for (let i = 0; i < 40; i++) {
       const b = Buffer.alloc(20000 + i, i)
@@ -247,7 +244,10 @@ describe('imported entries (one file of lines, D23)', () => {
   it('serves entries a bundle import appended, to a reader that started before the import ended, and no entry files are written', () => {
     const reader = new LocalStore(store.root)
     expect(reader.get(A)).toBeUndefined() // no file yet
-    store.importShared(OUT, [body], body.length, [{ actionId: A, timeMs: T }, { actionId: B, timeMs: T + 1 }])
+    store.importShared(OUT, [body], body.length, [
+      { actionId: A, timeMs: T },
+      { actionId: B, timeMs: T + 1 },
+    ])
     expect(reader.get(A)).toMatchObject({ outputId: OUT, size: body.length, timeMs: T, diskPath: store.objectPath(OUT) })
     const other = Buffer.from('another object')
     store.importShared(sha256Hex(other), [other], other.length, [{ actionId: C, timeMs: T }])

@@ -252,7 +252,13 @@ describe('scanStore and applyTrim on a real store', () => {
     expect(fresh.get(ids[0]!)).toBeUndefined()
     expect(fresh.get(ids[1]!)).toMatchObject({ size: 2000 })
     expect(fresh.get(ids[2]!)).toMatchObject({ size: 3000 })
-    expect(readFileSync(store.importedPath, 'latin1').split('\n').filter(Boolean).map((line) => line.slice(0, 64)).sort()).toStrictEqual([ids[1]!, ids[2]!].sort())
+    expect(
+      readFileSync(store.importedPath, 'latin1')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.slice(0, 64))
+        .sort(),
+    ).toStrictEqual([ids[1]!, ids[2]!].sort())
   })
 
   it('applies a plan whose files are already gone', async () => {

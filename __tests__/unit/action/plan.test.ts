@@ -1,0 +1,165 @@
+/** planMain is pure: every path, key and decision of the main step, from facts given as values. */
+import { readInputs } from '../../../src/action/inputs.ts'
+import { planMain, type MainFacts } from '../../../src/action/plan.ts'
+import type { GoEnv } from '../../../src/go/go-env.ts'
+
+const goEnv: GoEnv = {
+  goVersion: 'go1.26.8',
+  hostOS: 'linux',
+  hostArch: 'amd64',
+  modCache: '/home/runner/go/pkg/mod',
+  buildCache: '/home/runner/.cache/go-build',
+  toolchain: 'auto',
+  fetch: { GOPROXY: '', GOPRIVATE: '', GONOPROXY: '', GONOSUMDB: '', GOSUMDB: '', GOFLAGS: '' },
+}
+
+const env = {
+  GITHUB_REPOSITORY: 'acme/app',
+  GITHUB_WORKFLOW: 'ci',
+  GITHUB_JOB: 'test',
+  GITHUB_RUN_ID: '77',
+  GITHUB_RUN_ATTEMPT: '2',
+  GITHUB_REF_NAME: 'main',
+  RUNNER_TEMP: '/runner/temp',
+}
+const push = { name: 'push', payload: { repository: { full_name: 'acme/app', default_branch: 'main' } } }
+
+function facts(
+  over: { inputs?: Record<string, string>; env?: Record<string, string>; event?: MainFacts['event']; kit?: MainFacts['kit']; cacheAvailable?: boolean } = {},
+): MainFacts {
+  const values = over.inputs ?? {}
+  return {
+    inputs: readInputs((name) => values[name] ?? '', '/ws'),
+    goEnv,
+    workspace: '/ws',
+    env: { ...env, ...over.env },
+    event: over.event ?? push,
+    kit: over.kit ?? { found: false },
+    cacheAvailable: over.cacheAvailable ?? true,
+  }
+}
+
+describe('planMain', () => {
+  it('works out every path and key once, from the defaults', () => {
+    const plan = planMain(facts())
+    expect(plan.run).toEqual({
+      repository: 'acme/app',
+      workflow: 'ci',
+      job: 'test',
+      runId: '77',
+      runAttempt: '2',
+      branch: 'main',
+      defaultBranch: 'main',
+      stateDir: '/runner/temp/go-cache-setup',
+    })
+    expect(plan.write).toEqual({ allowed: true })
+    expect(plan.auto).toEqual({ value: true, source: 'default', warnings: [] })
+    expect(plan.kitDaemon).toBeUndefined()
+    expect(plan.remote).toBeUndefined()
+    expect(plan.buildCache).toEqual({ enabled: true, customCommand: '', storePath: '', storeMaxBytes: 5 * 1024 ** 3, bundle: true })
+    expect(plan.directoryKeys).toEqual({
+      primary: 'go-cache-setup-gocache-v1-linux-amd64-go1.26.8-77-2-test',
+      restore: ['go-cache-setup-gocache-v1-linux-amd64-go1.26.8-'],
+    })
+    const stem = 'go-cache-setup-build-v3-linux-amd64-go1.26.8'
+    expect(plan.bundle.keys.primary).toMatch(new RegExp(`^${stem}-main-test-m[0-9a-f]{8}-77-2$`))
+    expect(plan.bundle.file).toBe('/runner/temp/go-cache-setup/build-cache.bundle')
+    expect(plan.bundle).toMatchObject({
+      canRead: true,
+      maxImportBytes: 5 * 1024 ** 3,
+      settings: { enabled: true, maxBytes: 2 * 1024 ** 3, threshold: { kind: 'percent', value: 1 } },
+    })
+    expect(plan.pants).toMatchObject({
+      enabled: true,
+      workingDirectory: '/ws',
+      workspace: '/ws',
+      cacheUrl: '',
+      write: true,
+      register: true,
+      configDir: '/runner/temp/go-cache-setup',
+    })
+    expect(plan.modCache).toEqual({ dependencyPatterns: ['**/go.sum', '**/go.work.sum'], keySuffix: '' })
+  })
+
+  // One row per fact that changes the plan: [what, facts, what the plan must say].
+  it.each<[string, Parameters<typeof facts>[0], (plan: ReturnType<typeof planMain>) => unknown, unknown]>([
+    [
+      'a remote turns the bundle off, and names the manifest',
+      { inputs: { 'cache-url': 'https://cache.example.com' } },
+      (p) => [p.bundle.settings.enabled, p.buildCache.bundle, p.remote?.manifest],
+      [false, false, { repository: 'acme/app', workflow: 'ci', job: 'test', hostOS: 'linux', hostArch: 'amd64', goVersion: 'go1.26.8' }],
+    ],
+    ['the Pants address comes from the remote', { inputs: { 'cache-url': 'https://cache.example.com' } }, (p) => p.pants.cacheUrl, 'https://cache.example.com'],
+    ['no cache service: no bundle can come', { cacheAvailable: false }, (p) => [p.buildCache.bundle, p.bundle.settings.enabled], [false, true]],
+    [
+      'ACTIONS_CACHE_MODE=none: no reads, no writes',
+      { env: { ACTIONS_CACHE_MODE: 'none' } },
+      (p) => [p.buildCache.bundle, p.bundle.canRead, p.bundle.readSkipReason, p.write.allowed],
+      [false, false, 'ACTIONS_CACHE_MODE=none forbids cache reads', false],
+    ],
+    [
+      'a fork pull request may not write',
+      { event: { name: 'pull_request', payload: { pull_request: { head: { repo: { full_name: 'fork/app' } }, base: { repo: { full_name: 'acme/app' } } } } } },
+      (p) => [p.write.allowed, p.pants.write],
+      [false, false],
+    ],
+    [
+      'a pull request keys on its head branch',
+      { env: { GITHUB_HEAD_REF: 'feature/x', GITHUB_REF_NAME: '7/merge' } },
+      (p) => p.bundle.keys.restore[0]!.includes('-feature_x-test-'),
+      true,
+    ],
+    [
+      'the auto-configure input turns wiring off',
+      { inputs: { 'auto-configure': 'false' } },
+      (p) => [p.auto.value, p.auto.source, p.pants.register],
+      [false, 'input', false],
+    ],
+    [
+      'the organisation variable turns wiring off',
+      { env: { GO_CACHE_SETUP_AUTO_CONFIGURE: 'off' } },
+      (p) => [p.auto.value, p.auto.source],
+      [false, 'environment'],
+    ],
+    [
+      'the kit config turns wiring off',
+      { kit: { found: true, config: { autoConfigure: false } } },
+      (p) => [p.auto.value, p.auto.source],
+      [false, 'kit-config'],
+    ],
+    [
+      'a kit daemon, from what the job-started hook exported',
+      { env: { GO_CACHE_SETUP_DAEMON_SOCKET: '/k/d.sock', GOCACHEPROG: 'node /k/index.js serve' } },
+      (p) => p.kitDaemon,
+      { socket: '/k/d.sock', command: 'node /k/index.js serve' },
+    ],
+    ['no kit daemon without its GOCACHEPROG', { env: { GO_CACHE_SETUP_DAEMON_SOCKET: '/k/d.sock' } }, (p) => p.kitDaemon, undefined],
+    [
+      "the kit's Pants config is rewritten in place",
+      { env: { GO_CACHE_SETUP_KIT_PANTS_CONFIG: '/k/state/pants-remote-cache.toml' } },
+      (p) => p.pants.configDir,
+      '/k/state',
+    ],
+    ['module-cache off', { inputs: { 'module-cache': 'false' } }, (p) => p.modCache, undefined],
+    [
+      'no RUNNER_TEMP, GITHUB_JOB or run: the defaults the keys have always used',
+      { env: { RUNNER_TEMP: '', GITHUB_JOB: '', GITHUB_RUN_ID: '', GITHUB_RUN_ATTEMPT: '' } },
+      (p) => p.directoryKeys.primary,
+      'go-cache-setup-gocache-v1-linux-amd64-go1.26.8-0-1-job',
+    ],
+    [
+      'store and bundle sizes and the matrix',
+      { inputs: { 'store-max-size': '1GiB', 'bundle-max-size': '512MiB', 'bundle-save-threshold': '20', matrix: '{"go":"1.26"}' } },
+      (p) => [
+        p.buildCache.storeMaxBytes,
+        p.bundle.maxImportBytes,
+        p.bundle.settings.maxBytes,
+        p.bundle.settings.threshold,
+        p.bundle.keys.primary === planMain(facts()).bundle.keys.primary,
+      ],
+      [1024 ** 3, 1024 ** 3, 512 * 1024 ** 2, { kind: 'count', value: 20 }, false],
+    ],
+  ])('%s', (_what, over, pick, expected) => {
+    expect(pick(planMain(facts(over)))).toEqual(expected)
+  })
+})
