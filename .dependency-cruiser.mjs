@@ -8,6 +8,7 @@ const LAYERS = [
   'buildcache', // the build cache's setup and finish, bundles through the Actions cache
   'pants', // the Pants config
   'modcache', // the module cache
+  'testcache', // canonical mtimes for go test's cache
   'actions-cache', // the GitHub Actions cache service
   'daemon', // the per-job daemon and its socket protocol
   'bundle', // the bundle format and its import into a store

@@ -96178,7 +96178,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 8915:
+/***/ 3106:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98630,6 +98630,202 @@ async function readEvent(env) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/testcache/mtimes.ts
+/**
+ * Canonical mtimes for the workspace, so that Go's test results carry across
+ * fresh checkouts. Pure: from git's listing to the mtime of every path.
+ *
+ * go test caches a result under a key that holds the size, mode and mtime of
+ * every file and directory entry the test opened (cmd/go/internal/test
+ * hashOpen → hashWriteStat, which prints ModTime() to the nanosecond), and a
+ * file younger than 2 s (modTimeCutoff) makes the result uncacheable. A fresh
+ * checkout gives every file a new mtime, so each test that reads testdata
+ * misses on every run (golang/go#58571).
+ *
+ * The scheme (docs/decisions.md#d26): a tracked, unmodified file's mtime is a
+ * fixed instant plus an offset drawn from its git blob hash, so
+ *   - the same content has the same mtime on every runner and checkout depth
+ *     (no history is read: actions/checkout fetches one commit by default);
+ *   - any change of content changes the mtime (40 bits of the blob hash: a
+ *     same-size edit keeps it with odds of 1 in 10^12);
+ *   - every canonical mtime is years old, so nothing the job writes looks
+ *     older than the sources, and Go's 2 s cutoff never applies;
+ *   - a generated Go file (the `// Code generated … DO NOT EDIT.` line,
+ *     https://go.dev/s/generatedcode) is placed after every source, so `make`
+ *     does not see a committed generated file as older than what it came from.
+ * Directories (go test hashes their entries when a test lists one) get an
+ * mtime drawn from what they hold, the same way.
+ */
+
+/** 2001-01-01T00:00:00Z: sources fall in [BASE, BASE + SPAN), generated files in [BASE + SPAN, BASE + 2 SPAN). */
+const BASE_SECONDS = 978_307_200;
+/** 2^20 s (about 12 days) of whole seconds from the hash, times 10^6 microseconds below them. */
+const SPAN_SECONDS = 1 << 20;
+/** Parses `git ls-files -s -z`: `<mode> <blob> <stage>\t<path>\0` per entry. A path in conflict (stage > 0) is left out. */
+function parseLsFiles(output) {
+    const files = [];
+    for (const record of output.split('\0')) {
+        if (record === '')
+            continue;
+        const tab = record.indexOf('\t');
+        const m = /^([0-7]{6}) ([0-9a-f]{40}|[0-9a-f]{64}) ([0-3])$/.exec(record.slice(0, tab));
+        if (tab === -1 || m === null)
+            throw new Error(`unexpected git ls-files line: ${JSON.stringify(record.slice(0, 120))}`);
+        if (m[3] !== '0')
+            continue;
+        files.push({ mode: m[1], blob: m[2], path: record.slice(tab + 1) });
+    }
+    return files;
+}
+/** The NUL-separated paths git prints with -z (diff-files --name-only, grep -l). */
+function parsePathList(output) {
+    return new Set(output.split('\0').filter((p) => p !== ''));
+}
+/**
+ * The mtime for a hash, in seconds since the epoch with microseconds: whole
+ * seconds from 20 bits of the hash and microseconds from the next 20, so Node's
+ * utimes (which takes a double) writes the same value on every machine.
+ */
+function canonicalSeconds(hash, generated) {
+    const h = Buffer.from((0,external_node_crypto_.createHash)('sha256').update(hash).digest().subarray(0, 8));
+    const seconds = h.readUInt32BE(0) >>> 12; // 20 bits
+    const micros = (h.readUInt32BE(4) >>> 12) % 1_000_000; // 20 bits, below a second
+    return BASE_SECONDS + (generated ? SPAN_SECONDS : 0) + seconds + micros / 1_000_000;
+}
+/**
+ * Every tracked, unmodified file's mtime, and every directory's that holds
+ * only such files (as far as git knows). `modified` are paths git reports as
+ * changed in the work tree (diff-files: content or stat); they keep their real
+ * mtimes, and so do their directories.
+ */
+function planMtimes(files, modified, generated) {
+    const plan = { files: [], dirs: [], skipped: 0 };
+    // Each directory's entries, to hash: files by blob and mode, subdirectories by their own hash.
+    const children = new Map();
+    const dirty = new Set();
+    const entry = (dir) => {
+        const map = children.get(dir) ?? new Map();
+        children.set(dir, map);
+        return map;
+    };
+    for (const file of files) {
+        const dir = parentOf(file.path);
+        // Every directory above the file is an entry of its own parent.
+        entry(dir);
+        for (let d = dir; d !== ''; d = parentOf(d))
+            entry(parentOf(d)).set(`${baseOf(d)}/`, '');
+        const regular = file.mode === '100644' || file.mode === '100755';
+        const symlink = file.mode === '120000';
+        if (modified.has(file.path) || !(regular || symlink)) {
+            // Its directory lists it with its real mtime: leave the directory's real one too.
+            plan.skipped++;
+            dirty.add(dir);
+            continue;
+        }
+        entry(dir).set(baseOf(file.path), `${file.mode} ${file.blob}`);
+        plan.files.push({ path: file.path, seconds: canonicalSeconds(file.blob, regular && generated.has(file.path)), symlink });
+    }
+    // Deepest first, so a directory's hash can name its subdirectories' hashes.
+    const dirs = [...children.keys()].sort((a, b) => depth(b) - depth(a) || (a < b ? -1 : a > b ? 1 : 0));
+    const hashes = new Map();
+    for (const dir of dirs) {
+        const h = (0,external_node_crypto_.createHash)('sha256').update('dir\n');
+        for (const [name, value] of [...children.get(dir)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+            const sub = name.endsWith('/') ? hashes.get(dir === '' ? name.slice(0, -1) : `${dir}/${name.slice(0, -1)}`) : undefined;
+            h.update(`${name}\0${sub ?? value}\n`);
+        }
+        const hash = h.digest('hex');
+        hashes.set(dir, hash);
+        if (!dirty.has(dir))
+            plan.dirs.push({ path: dir === '' ? '.' : dir, seconds: canonicalSeconds(hash, false) });
+    }
+    return plan;
+}
+function parentOf(p) {
+    const slash = p.lastIndexOf('/');
+    return slash === -1 ? '' : p.slice(0, slash);
+}
+function baseOf(p) {
+    return p.slice(p.lastIndexOf('/') + 1);
+}
+function depth(p) {
+    return p === '' ? 0 : p.split('/').length;
+}
+
+;// CONCATENATED MODULE: ./src/testcache/canonicalize.ts
+/**
+ * Main step: give the workspace's tracked, unmodified files and their
+ * directories canonical mtimes (mtimes.ts says why and how), before go runs.
+ * Anything that goes wrong leaves the mtimes as they were: test results then
+ * miss as they would without this, and nothing else changes.
+ */
+
+
+
+/** Go's convention for generated files (https://go.dev/s/generatedcode), as git grep reads it. */
+const GENERATED = '^// Code generated .* DO NOT EDIT\\.$';
+async function canonicalizeMtimes(dir, run, now) {
+    const started = now();
+    const done = (status, rest = {}) => ({
+        status,
+        files: 0,
+        dirs: 0,
+        skipped: 0,
+        failed: 0,
+        ...rest,
+        ms: Math.round(now() - started),
+    });
+    const git = (args, cwd) => run('git', args, { cwd });
+    const top = await git(['rev-parse', '--show-toplevel'], dir).catch((error) => ({ exitCode: -1, stdout: '', stderr: String(error) }));
+    if (top.exitCode !== 0)
+        return done('not-git', { reason: `${dir} is not in a git work tree (${top.stderr.trim().split('\n')[0] || 'no git'})` });
+    const root = top.stdout.trim();
+    // -c core.quotePath=false is moot with -z; the listings are NUL-separated as they are.
+    const [listed, changed, grep] = await Promise.all([
+        git(['ls-files', '-s', '-z'], root),
+        // Compares the index's stat data and content with the work tree: a file an
+        // earlier step changed, or only touched, is listed, and keeps its mtime.
+        git(['diff-files', '--name-only', '-z'], root),
+        git(['grep', '-l', '-z', '-I', '-E', GENERATED, '--', '*.go'], root),
+    ]);
+    if (listed.exitCode !== 0 || changed.exitCode !== 0 || grep.exitCode > 1) {
+        const failed = [listed, changed, grep].find((r) => r.exitCode !== 0 && r !== grep) ?? grep;
+        return done('not-git', { reason: `git failed: ${failed.stderr.trim().split('\n')[0]}` });
+    }
+    const plan = planMtimes(parseLsFiles(listed.stdout), parsePathList(changed.stdout), parsePathList(grep.stdout));
+    let files = 0;
+    let failed = 0;
+    let skipped = plan.skipped;
+    for (const file of plan.files) {
+        try {
+            // atime too: nothing reads it, and one value is simpler to reason about.
+            if (file.symlink)
+                (0,external_node_fs_.lutimesSync)(external_node_path_default().join(root, file.path), file.seconds, file.seconds);
+            else
+                (0,external_node_fs_.utimesSync)(external_node_path_default().join(root, file.path), file.seconds, file.seconds);
+            files++;
+        }
+        catch (error) {
+            // Not in the work tree (a sparse checkout's skip-worktree entries): nothing to set.
+            if (error.code === 'ENOENT')
+                skipped++;
+            else
+                failed++;
+        }
+    }
+    let dirs = 0;
+    for (const d of plan.dirs) {
+        try {
+            (0,external_node_fs_.utimesSync)(external_node_path_default().join(root, d.path), d.seconds, d.seconds);
+            dirs++;
+        }
+        catch {
+            failed++;
+        }
+    }
+    return done('done', { files, dirs, skipped, failed });
+}
+
 ;// CONCATENATED MODULE: ./src/action/constants.ts
 /** Input, output and state names, defined once; a contract test checks them against action.yml. */
 const Input = {
@@ -98659,6 +98855,7 @@ const Input = {
     BundleMaxSize: 'bundle-max-size',
     BundleSaveThreshold: 'bundle-save-threshold',
     Matrix: 'matrix',
+    TestCache: 'test-cache',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -98681,6 +98878,7 @@ const Output = {
     RemoteCacheErrors: 'remote-cache-errors',
     RemoteCacheUploads: 'remote-cache-uploads',
     RemoteCacheUnsent: 'remote-cache-unsent',
+    TestResultsCached: 'test-results-cached',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
@@ -98827,6 +99025,7 @@ function readInputs(getInput, workspace) {
         bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
         bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
         matrix: getInput(Input.Matrix).trim(),
+        testCache: readBoolean(getInput, Input.TestCache, true),
     };
 }
 function readPantsInputs(getInput, cacheToken) {
@@ -99036,6 +99235,7 @@ function planMain(f) {
             configDir: kitPantsConfig ? external_node_path_default().dirname(kitPantsConfig) : run.stateDir,
         },
         ...(inputs.moduleCache && { modCache: { dependencyPatterns: inputs.dependencyPatterns, keySuffix: inputs.keySuffix } }),
+        ...(inputs.testCache && { testCache: { dir: inputs.workingDirectory } }),
     };
 }
 
@@ -99153,6 +99353,15 @@ const bundle = object({
     waitMs: optional(ms),
     save: object({ maxBytes: count, threshold }),
 });
+const testCache = object({
+    status: enums(['done', 'off', 'not-git']),
+    files: count,
+    dirs: count,
+    skipped: count,
+    failed: count,
+    ms,
+    reason: optional(string),
+});
 const savedState = object({
     version: literal(1),
     goVersion: string,
@@ -99161,10 +99370,11 @@ const savedState = object({
     buildCache: optional(buildCache),
     wiring: optional(wiring),
     bundle: optional(bundle),
+    testCache: optional(testCache),
 });
 // Each schema says exactly what its interface says, optional keys included: a
 // key added to an interface and not here would be dropped on the way to post.
-const state_exact = [true, true, true, true, true];
+const state_exact = [true, true, true, true, true, true];
 void state_exact;
 
 ;// CONCATENATED MODULE: ./src/action/run-main.ts
@@ -99174,6 +99384,7 @@ void state_exact;
  * Only misconfiguration fails the step; cache trouble is a warning and the
  * build goes on, slower.
  */
+
 
 
 
@@ -99239,8 +99450,9 @@ async function runMain(ctx) {
     const pants = await pantsStep(ctx, plan);
     if (pants !== undefined)
         state.wiring.pants = pants;
-    // The bundle downloads and unpacks while the module cache restores: both before go runs.
+    // The bundle downloads and unpacks while the mtimes are set and the module cache restores: all before go runs.
     const bundle = build?.mode === 'client' ? bundleStep(ctx, plan, build) : undefined;
+    state.testCache = await testCacheStep(ctx, plan);
     const modCache = await modCacheStep(ctx, plan, goEnv, workspace);
     if (modCache !== undefined)
         state.modCache = modCache;
@@ -99325,6 +99537,22 @@ function bundleStep(ctx, plan, build) {
         ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${(0,errors/* errorMessage */.g)(error)}`);
         return undefined;
     });
+}
+/** Canonical mtimes for the work tree's tracked files, so that go test results carry across checkouts. */
+async function testCacheStep(ctx, plan) {
+    if (plan.testCache === undefined) {
+        ctx.log.info(`Test results: workspace mtimes left as they are (${Input.TestCache}: false)`);
+        return { status: 'off', files: 0, dirs: 0, skipped: 0, failed: 0, ms: 0 };
+    }
+    const report = await canonicalizeMtimes(plan.testCache.dir, ctx.run, ctx.now).catch((error) => ({ status: 'not-git', files: 0, dirs: 0, skipped: 0, failed: 0, ms: 0, reason: (0,errors/* errorMessage */.g)(error) }));
+    if (report.status === 'done') {
+        ctx.log.info(`Test results: canonical mtimes for ${report.files} files and ${report.dirs} directories in ${report.ms} ms` +
+            `${report.skipped > 0 ? `; ${report.skipped} changed or special files keep theirs` : ''}${report.failed > 0 ? `; ${report.failed} could not be set` : ''}`);
+    }
+    else {
+        ctx.log.info(`Test results: mtimes left as they are: ${report.reason}`);
+    }
+    return report;
 }
 async function modCacheStep(ctx, plan, goEnv, workspace) {
     if (plan.modCache === undefined) {
@@ -99508,7 +99736,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7104);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8915);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3106);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

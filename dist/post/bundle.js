@@ -99138,7 +99138,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 1108:
+/***/ 9989:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -100848,6 +100848,47 @@ async function saveModCache(p) {
     return { saved: true, files: now.files, bytes: now.bytes, saveMs: p.now() - started };
 }
 
+;// CONCATENATED MODULE: ./src/store/test-results.ts
+/**
+ * How many test results go took from the cache: among the entries the job
+ * used, those whose object is a test's output. go test stores the output of a
+ * passing run under a key of the test and its inputs (cmd/go/internal/test
+ * testAndInputKey), and looks that key up only to serve `(cached)`; the
+ * output ends with the `ok  \t<package>\t<time>s` line go prints
+ * (builderRunTest). Compiled objects are archives (`!<arch>`), never text
+ * ending so.
+ */
+
+/** Test outputs are a few lines; larger objects are compiled code and are not read. */
+const MAX_OUTPUT_BYTES = 1 << 20;
+const TAIL_BYTES = 512;
+const OK_LINE = /(?:^|\n)ok {2}\t\S+\t[^\n]*\n$/;
+function countTestResults(store, used) {
+    let count = 0;
+    const tail = Buffer.alloc(TAIL_BYTES);
+    for (const id of used) {
+        const hit = store.get(id);
+        if (hit === undefined || hit.size === 0 || hit.size > MAX_OUTPUT_BYTES)
+            continue;
+        let fd;
+        try {
+            fd = (0,external_node_fs_.openSync)(hit.diskPath, 'r');
+            const length = Math.min(TAIL_BYTES, hit.size);
+            const read = (0,external_node_fs_.readSync)(fd, tail, 0, length, hit.size - length);
+            if (OK_LINE.test(tail.toString('latin1', 0, read)))
+                count++;
+        }
+        catch {
+            // Trimmed or replaced since: not counted.
+        }
+        finally {
+            if (fd !== undefined)
+                (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    return count;
+}
+
 ;// CONCATENATED MODULE: ./src/action/constants.ts
 /** Input, output and state names, defined once; a contract test checks them against action.yml. */
 const Input = {
@@ -100877,6 +100918,7 @@ const Input = {
     BundleMaxSize: 'bundle-max-size',
     BundleSaveThreshold: 'bundle-save-threshold',
     Matrix: 'matrix',
+    TestCache: 'test-cache',
 };
 const Output = {
     GoVersion: 'go-version',
@@ -100899,6 +100941,7 @@ const Output = {
     RemoteCacheErrors: 'remote-cache-errors',
     RemoteCacheUploads: 'remote-cache-uploads',
     RemoteCacheUnsent: 'remote-cache-unsent',
+    TestResultsCached: 'test-results-cached',
 };
 const constants_State = {
     /** The whole SavedState as JSON. */
@@ -101068,6 +101111,15 @@ const bundle = object({
     waitMs: optional(ms),
     save: object({ maxBytes: count, threshold }),
 });
+const testCache = object({
+    status: enums(['done', 'off', 'not-git']),
+    files: count,
+    dirs: count,
+    skipped: count,
+    failed: count,
+    ms,
+    reason: optional(string),
+});
 const savedState = object({
     version: literal(1),
     goVersion: string,
@@ -101076,10 +101128,11 @@ const savedState = object({
     buildCache: optional(buildCache),
     wiring: optional(wiring),
     bundle: optional(bundle),
+    testCache: optional(testCache),
 });
 // Each schema says exactly what its interface says, optional keys included: a
 // key added to an interface and not here would be dropped on the way to post.
-const exact = [true, true, true, true, true];
+const exact = [true, true, true, true, true, true];
 void exact;
 
 ;// CONCATENATED MODULE: ./src/common/env.ts
@@ -101168,6 +101221,8 @@ function renderSummary(report) {
         lines.push(...renderBuildCache(report.buildCache), '');
     if (report.bundle !== undefined)
         lines.push(...renderBundle(report.bundle), '');
+    if (report.mtimes !== undefined)
+        lines.push(...renderTests(report.mtimes, report.testResultsCached), '');
     const m = report.modCache;
     if (m === undefined) {
         lines.push('Module cache: off.');
@@ -101190,6 +101245,18 @@ function renderSummary(report) {
         lines.push('', '### Problems', '', ...report.problems.map((p) => `- ${p}`));
     }
     return `${lines.join('\n')}\n`;
+}
+function renderTests(m, cached) {
+    const mtimes = m.status === 'off'
+        ? 'left as they are (`test-cache: false`)'
+        : m.status === 'not-git'
+            ? `left as they are: ${m.reason}`
+            : `canonical for ${m.files} files and ${m.dirs} directories, in ${formatMs(m.ms)}` +
+                `${m.skipped > 0 ? `; ${m.skipped} changed or special files keep theirs` : ''}${m.failed > 0 ? `; ${m.failed} could not be set` : ''}`;
+    const rows = ['### Test results (go test)', '', '| | |', '| --- | --- |', `| Workspace mtimes | ${mtimes} |`];
+    if (cached !== undefined)
+        rows.push(`| Served from the cache | ${cached} test ${cached === 1 ? 'result' : 'results'} (\`(cached)\`) |`);
+    return rows;
 }
 function renderBuildCache(b) {
     switch (b.mode) {
@@ -101316,6 +101383,8 @@ function formatMs(ms) {
 
 
 
+
+
 async function runPost(ctx) {
     try {
         const state = loadState(ctx);
@@ -101323,7 +101392,12 @@ async function runPost(ctx) {
             ctx.log.info('Nothing to save: the main step did not get far enough to record state.');
             return;
         }
-        const report = { goVersion: state.goVersion, ...(state.wiring !== undefined && { wiring: state.wiring }), problems: [] };
+        const report = {
+            goVersion: state.goVersion,
+            ...(state.wiring !== undefined && { wiring: state.wiring }),
+            ...(state.testCache !== undefined && { mtimes: state.testCache }),
+            problems: [],
+        };
         const build = state.buildCache;
         if (build !== undefined) {
             try {
@@ -101347,6 +101421,12 @@ async function runPost(ctx) {
                     const remote = client.remote?.stats;
                     if (remote !== undefined) {
                         outputs.push([Output.RemoteCacheHits, String(remote.hits)], [Output.RemoteCacheMisses, String(remote.misses)], [Output.RemoteCacheErrors, String(remote.errors + remote.uploadErrors)], [Output.RemoteCacheUploads, String(remote.uploads)], [Output.RemoteCacheUnsent, String(remote.unsent)]);
+                    }
+                    // Test outputs go took from the cache: the `(cached)` lines of go test.
+                    if (client.ids !== undefined) {
+                        const cached = countTestResults(new local_store_LocalStore(build.store), client.ids.used);
+                        outputs.push([Output.TestResultsCached, String(cached)]);
+                        report.testResultsCached = cached;
                     }
                     for (const [name, value] of outputs)
                         ctx.setOutput(name, value);
@@ -101473,7 +101553,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4544);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1108);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9989);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

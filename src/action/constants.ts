@@ -26,6 +26,7 @@ export const Input = {
   BundleMaxSize: 'bundle-max-size',
   BundleSaveThreshold: 'bundle-save-threshold',
   Matrix: 'matrix',
+  TestCache: 'test-cache',
 } as const
 
 export const Output = {
@@ -49,6 +50,7 @@ export const Output = {
   RemoteCacheErrors: 'remote-cache-errors',
   RemoteCacheUploads: 'remote-cache-uploads',
   RemoteCacheUnsent: 'remote-cache-unsent',
+  TestResultsCached: 'test-results-cached',
 } as const
 
 export const State = {

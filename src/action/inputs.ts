@@ -46,6 +46,8 @@ export interface Inputs {
   bundleSaveThreshold: SaveThreshold
   /** The matrix cell as JSON; part of the bundle key. */
   matrix: string
+  /** Give tracked, unmodified files canonical mtimes so that go test results carry across checkouts (testcache/). */
+  testCache: boolean
 }
 
 export interface PantsInputs {
@@ -143,6 +145,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     bundleMaxBytes: readSize(getInput, Input.BundleMaxSize, DEFAULT_BUNDLE_MAX_BYTES),
     bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
     matrix: getInput(Input.Matrix).trim(),
+    testCache: readBoolean(getInput, Input.TestCache, true),
   }
 }
 

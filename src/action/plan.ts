@@ -47,6 +47,8 @@ export interface MainPlan {
   pants: PantsSetupOptions
   /** Absent when module-cache is off. */
   modCache?: { dependencyPatterns: string[]; keySuffix: string }
+  /** Where canonical mtimes are given (the git work tree around it), or absent when test-cache is off. */
+  testCache?: { dir: string }
 }
 
 export interface BundleStep {
@@ -125,5 +127,6 @@ export function planMain(f: MainFacts): MainPlan {
       configDir: kitPantsConfig ? path.dirname(kitPantsConfig) : run.stateDir,
     },
     ...(inputs.moduleCache && { modCache: { dependencyPatterns: inputs.dependencyPatterns, keySuffix: inputs.keySuffix } }),
+    ...(inputs.testCache && { testCache: { dir: inputs.workingDirectory } }),
   }
 }

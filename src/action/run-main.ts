@@ -17,6 +17,7 @@ import { restoreModCache, type ModCacheRestoreReport } from '../modcache/restore
 import { setupPants } from '../pants/setup.ts'
 import { describeAutoConfigure, type WiringReport } from '../policy/auto-configure.ts'
 import { readEvent } from '../policy/event-file.ts'
+import { canonicalizeMtimes, type MtimeReport } from '../testcache/canonicalize.ts'
 import { Input, Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
 import { readInputs, type Inputs } from './inputs.ts'
@@ -68,8 +69,9 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   if (build !== undefined) state.buildCache = build
   const pants = await pantsStep(ctx, plan)
   if (pants !== undefined) state.wiring!.pants = pants
-  // The bundle downloads and unpacks while the module cache restores: both before go runs.
+  // The bundle downloads and unpacks while the mtimes are set and the module cache restores: all before go runs.
   const bundle = build?.mode === 'client' ? bundleStep(ctx, plan, build) : undefined
+  state.testCache = await testCacheStep(ctx, plan)
   const modCache = await modCacheStep(ctx, plan, goEnv, workspace)
   if (modCache !== undefined) state.modCache = modCache
   const restored = await bundle
@@ -153,6 +155,26 @@ function bundleStep(ctx: ActionContext, plan: MainPlan, build: Extract<BuildCach
     ctx.log.warning(`Build cache bundle restore failed; the build starts cold: ${errorMessage(error)}`)
     return undefined
   })
+}
+
+/** Canonical mtimes for the work tree's tracked files, so that go test results carry across checkouts. */
+async function testCacheStep(ctx: ActionContext, plan: MainPlan): Promise<MtimeReport> {
+  if (plan.testCache === undefined) {
+    ctx.log.info(`Test results: workspace mtimes left as they are (${Input.TestCache}: false)`)
+    return { status: 'off', files: 0, dirs: 0, skipped: 0, failed: 0, ms: 0 }
+  }
+  const report = await canonicalizeMtimes(plan.testCache.dir, ctx.run, ctx.now).catch(
+    (error: unknown): MtimeReport => ({ status: 'not-git', files: 0, dirs: 0, skipped: 0, failed: 0, ms: 0, reason: errorMessage(error) }),
+  )
+  if (report.status === 'done') {
+    ctx.log.info(
+      `Test results: canonical mtimes for ${report.files} files and ${report.dirs} directories in ${report.ms} ms` +
+        `${report.skipped > 0 ? `; ${report.skipped} changed or special files keep theirs` : ''}${report.failed > 0 ? `; ${report.failed} could not be set` : ''}`,
+    )
+  } else {
+    ctx.log.info(`Test results: mtimes left as they are: ${report.reason}`)
+  }
+  return report
 }
 
 async function modCacheStep(ctx: ActionContext, plan: MainPlan, goEnv: GoEnv, workspace: string): Promise<ModCacheRestoreReport | undefined> {

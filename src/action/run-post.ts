@@ -7,6 +7,8 @@ import { buildCacheFigures, finishClient } from '../buildcache/finish.ts'
 import { withImport } from '../buildcache/bundle-restore.ts'
 import { saveBundle } from '../buildcache/bundle-save.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
+import { LocalStore } from '../store/local-store.ts'
+import { countTestResults } from '../store/test-results.ts'
 import { Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
 import { errorMessage } from '../common/errors.ts'
@@ -20,7 +22,12 @@ export async function runPost(ctx: ActionContext): Promise<void> {
       ctx.log.info('Nothing to save: the main step did not get far enough to record state.')
       return
     }
-    const report: SummaryReport = { goVersion: state.goVersion, ...(state.wiring !== undefined && { wiring: state.wiring }), problems: [] }
+    const report: SummaryReport = {
+      goVersion: state.goVersion,
+      ...(state.wiring !== undefined && { wiring: state.wiring }),
+      ...(state.testCache !== undefined && { mtimes: state.testCache }),
+      problems: [],
+    }
     const build = state.buildCache
     if (build !== undefined) {
       try {
@@ -50,6 +57,12 @@ export async function runPost(ctx: ActionContext): Promise<void> {
               [Output.RemoteCacheUploads, String(remote.uploads)],
               [Output.RemoteCacheUnsent, String(remote.unsent)],
             )
+          }
+          // Test outputs go took from the cache: the `(cached)` lines of go test.
+          if (client.ids !== undefined) {
+            const cached = countTestResults(new LocalStore(build.store), client.ids.used)
+            outputs.push([Output.TestResultsCached, String(cached)])
+            report.testResultsCached = cached
           }
           for (const [name, value] of outputs) ctx.setOutput(name, value)
           report.buildCache = { mode: 'client', report: client }

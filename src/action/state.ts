@@ -7,6 +7,7 @@ import type { BundleRestoreReport, SaveThreshold } from '../buildcache/bundle-re
 import type { BuildCacheState } from '../buildcache/setup.ts'
 import { array, boolean, check, enums, type Infer, literal, number, object, optional, parse, type Same, type Schema, string, tagged } from '../common/schema.ts'
 import type { WiringReport } from '../policy/auto-configure.ts'
+import type { MtimeReport } from '../testcache/canonicalize.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import { State } from './constants.ts'
@@ -24,6 +25,8 @@ export interface SavedState {
   wiring?: WiringReport
   /** The build-cache bundle's restore; absent unless our client serves the build cache. */
   bundle?: BundleRestoreReport
+  /** What main did to the workspace's mtimes for go test's cache. */
+  testCache?: MtimeReport
 }
 
 export interface StateStore {
@@ -112,6 +115,15 @@ const bundle = object({
   waitMs: optional(ms),
   save: object({ maxBytes: count, threshold }),
 })
+const testCache = object({
+  status: enums(['done', 'off', 'not-git']),
+  files: count,
+  dirs: count,
+  skipped: count,
+  failed: count,
+  ms,
+  reason: optional(string),
+})
 const savedState = object({
   version: literal(1),
   goVersion: string,
@@ -120,6 +132,7 @@ const savedState = object({
   buildCache: optional(buildCache),
   wiring: optional(wiring),
   bundle: optional(bundle),
+  testCache: optional(testCache),
 })
 
 // Each schema says exactly what its interface says, optional keys included: a
@@ -129,6 +142,7 @@ const exact: [
   Same<Infer<typeof buildCache>, BuildCacheState>,
   Same<Infer<typeof wiring>, WiringReport>,
   Same<Infer<typeof bundle>, BundleRestoreReport>,
+  Same<Infer<typeof testCache>, MtimeReport>,
   Same<Infer<typeof savedState>, SavedState>,
-] = [true, true, true, true, true]
+] = [true, true, true, true, true, true]
 void exact

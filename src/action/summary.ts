@@ -7,6 +7,7 @@ import type { JobStats } from '../daemon/reports.ts'
 import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { ModCacheSaveReport } from '../modcache/save.ts'
+import type { MtimeReport } from '../testcache/canonicalize.ts'
 
 export interface SummaryReport {
   goVersion: string
@@ -15,6 +16,10 @@ export interface SummaryReport {
   wiring?: WiringReport
   /** The build cache's trip through the GitHub Actions cache. */
   bundle?: { restore: BundleRestoreReport; save: BundleSaveReport; stats: JobStats }
+  /** What main did to the workspace's mtimes for go test's cache. */
+  mtimes?: MtimeReport
+  /** Test results go took from the cache (our client only). */
+  testResultsCached?: number
   /** One line per problem the post step hit (already warned about). */
   problems: string[]
 }
@@ -30,6 +35,7 @@ export function renderSummary(report: SummaryReport): string {
   if (report.wiring !== undefined) lines.push(...renderWiring(report.wiring), '')
   if (report.buildCache !== undefined) lines.push(...renderBuildCache(report.buildCache), '')
   if (report.bundle !== undefined) lines.push(...renderBundle(report.bundle), '')
+  if (report.mtimes !== undefined) lines.push(...renderTests(report.mtimes, report.testResultsCached), '')
   const m = report.modCache
   if (m === undefined) {
     lines.push('Module cache: off.')
@@ -54,6 +60,19 @@ export function renderSummary(report: SummaryReport): string {
     lines.push('', '### Problems', '', ...report.problems.map((p) => `- ${p}`))
   }
   return `${lines.join('\n')}\n`
+}
+
+function renderTests(m: MtimeReport, cached: number | undefined): string[] {
+  const mtimes =
+    m.status === 'off'
+      ? 'left as they are (`test-cache: false`)'
+      : m.status === 'not-git'
+        ? `left as they are: ${m.reason}`
+        : `canonical for ${m.files} files and ${m.dirs} directories, in ${formatMs(m.ms)}` +
+          `${m.skipped > 0 ? `; ${m.skipped} changed or special files keep theirs` : ''}${m.failed > 0 ? `; ${m.failed} could not be set` : ''}`
+  const rows = ['### Test results (go test)', '', '| | |', '| --- | --- |', `| Workspace mtimes | ${mtimes} |`]
+  if (cached !== undefined) rows.push(`| Served from the cache | ${cached} test ${cached === 1 ? 'result' : 'results'} (\`(cached)\`) |`)
+  return rows
 }
 
 function renderBuildCache(b: BuildCacheSummary): string[] {

@@ -20,6 +20,7 @@ describe('readInputs', () => {
       bundleMaxBytes: 2 * 1024 ** 3,
       bundleSaveThreshold: { kind: 'percent', value: 1 },
       matrix: '',
+      testCache: true,
     })
   })
 
@@ -47,6 +48,7 @@ describe('readInputs', () => {
           'bundle-max-size': '1GiB',
           'bundle-save-threshold': '20',
           matrix: ' {"go": "1.26"} ',
+          'test-cache': 'false',
         }),
         '/ws',
       ),
@@ -81,6 +83,7 @@ describe('readInputs', () => {
       bundleMaxBytes: 1024 ** 3,
       bundleSaveThreshold: { kind: 'count', value: 20 },
       matrix: '{"go": "1.26"}',
+      testCache: false,
     })
   })
 

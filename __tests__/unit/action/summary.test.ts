@@ -364,3 +364,37 @@ describe('renderSummary: build cache bundle', () => {
     )
   })
 })
+
+describe('renderSummary: test results', () => {
+  const section = (report: Parameters<typeof renderSummary>[0]) => renderSummary(report).split('\n').slice(4, -3)
+  const mtimes = { status: 'done' as const, files: 1200, dirs: 80, skipped: 2, failed: 0, ms: 95 }
+
+  it('says what was done to the mtimes and how many results came from the cache', () => {
+    expect(section({ goVersion: 'go1.26.8', problems: [], mtimes, testResultsCached: 14 })).toEqual([
+      '### Test results (go test)',
+      '',
+      '| | |',
+      '| --- | --- |',
+      '| Workspace mtimes | canonical for 1200 files and 80 directories, in 95 ms; 2 changed or special files keep theirs |',
+      '| Served from the cache | 14 test results (`(cached)`) |',
+    ])
+  })
+
+  it('says why the mtimes were left alone, and leaves out the count when the client did not report', () => {
+    expect(section({ goVersion: 'go1.26.8', problems: [], mtimes: { ...mtimes, status: 'off', files: 0, dirs: 0, skipped: 0 } })).toEqual([
+      '### Test results (go test)',
+      '',
+      '| | |',
+      '| --- | --- |',
+      '| Workspace mtimes | left as they are (`test-cache: false`) |',
+    ])
+    expect(
+      section({
+        goVersion: 'go1.26.8',
+        problems: [],
+        mtimes: { ...mtimes, status: 'not-git', reason: '/w is not in a git work tree' },
+        testResultsCached: 1,
+      }).slice(4),
+    ).toEqual(['| Workspace mtimes | left as they are: /w is not in a git work tree |', '| Served from the cache | 1 test result (`(cached)`) |'])
+  })
+})
