@@ -98650,9 +98650,10 @@ async function readEvent(env) {
  *     same-size edit keeps it with odds of 1 in 10^12);
  *   - every canonical mtime is years old, so nothing the job writes looks
  *     older than the sources, and Go's 2 s cutoff never applies;
- *   - a generated Go file (the `// Code generated … DO NOT EDIT.` line,
- *     https://go.dev/s/generatedcode) is placed after every source, so `make`
- *     does not see a committed generated file as older than what it came from.
+ *   - a file that says it is generated (Go's `Code generated … DO NOT EDIT`
+ *     line, https://go.dev/s/generatedcode, or `@generated`) is placed after
+ *     every source, so `make` does not see a committed generated file as older
+ *     than what it came from.
  * Directories (go test hashes their entries when a test lists one) get an
  * mtime drawn from what they hold, the same way.
  */
@@ -98762,8 +98763,12 @@ function depth(p) {
 
 
 
-/** Go's convention for generated files (https://go.dev/s/generatedcode), as git grep reads it. */
-const GENERATED = '^// Code generated .* DO NOT EDIT\\.$';
+/**
+ * A file that says it is generated: Go's convention (https://go.dev/s/generatedcode),
+ * which protoc-gen-go, stringer, mockgen, sqlc and buf write in every language's
+ * comment syntax, or `@generated` (Phabricator's marker, used by many generators).
+ */
+const GENERATED = 'Code generated .* DO NOT EDIT|@generated';
 async function canonicalizeMtimes(dir, run, now) {
     const started = now();
     const done = (status, rest = {}) => ({
@@ -98786,7 +98791,7 @@ async function canonicalizeMtimes(dir, run, now) {
         // Compares the index's stat data and content with the work tree: a file an
         // earlier step changed, or only touched, is listed, and keeps its mtime.
         git(['diff-files', '--name-only', '-z'], root),
-        git(['grep', '-l', '-z', '-I', '-E', GENERATED, '--', '*.go'], root),
+        git(['grep', '-l', '-z', '-I', '-E', GENERATED], root),
     ]);
     if (listed.exitCode !== 0 || changed.exitCode !== 0 || grep.exitCode > 1) {
         const failed = [listed, changed, grep].find((r) => r.exitCode !== 0 && r !== grep) ?? grep;

@@ -101423,8 +101423,9 @@ async function runPost(ctx) {
                         outputs.push([Output.RemoteCacheHits, String(remote.hits)], [Output.RemoteCacheMisses, String(remote.misses)], [Output.RemoteCacheErrors, String(remote.errors + remote.uploadErrors)], [Output.RemoteCacheUploads, String(remote.uploads)], [Output.RemoteCacheUnsent, String(remote.unsent)]);
                     }
                     // Test outputs go took from the cache: the `(cached)` lines of go test.
-                    if (client.ids !== undefined) {
-                        const cached = countTestResults(new local_store_LocalStore(build.store), client.ids.used);
+                    // A count that fails (a store it cannot open) is left out; it must not cost the bundle's save.
+                    const cached = client.ids && attempt(() => countTestResults(new local_store_LocalStore(build.store), client.ids.used));
+                    if (cached !== undefined) {
                         outputs.push([Output.TestResultsCached, String(cached)]);
                         report.testResultsCached = cached;
                     }
@@ -101481,6 +101482,14 @@ async function runPost(ctx) {
     }
     catch (error) {
         ctx.log.warning(`go-cache-setup post step: ${errors_errorMessage(error)}`);
+    }
+}
+function attempt(f) {
+    try {
+        return f();
+    }
+    catch {
+        return undefined;
     }
 }
 

@@ -59,8 +59,9 @@ export async function runPost(ctx: ActionContext): Promise<void> {
             )
           }
           // Test outputs go took from the cache: the `(cached)` lines of go test.
-          if (client.ids !== undefined) {
-            const cached = countTestResults(new LocalStore(build.store), client.ids.used)
+          // A count that fails (a store it cannot open) is left out; it must not cost the bundle's save.
+          const cached = client.ids && attempt(() => countTestResults(new LocalStore(build.store), client.ids!.used))
+          if (cached !== undefined) {
             outputs.push([Output.TestResultsCached, String(cached)])
             report.testResultsCached = cached
           }
@@ -111,5 +112,13 @@ export async function runPost(ctx: ActionContext): Promise<void> {
     await ctx.appendSummary(renderSummary(report))
   } catch (error) {
     ctx.log.warning(`go-cache-setup post step: ${errorMessage(error)}`)
+  }
+}
+
+function attempt<T>(f: () => T): T | undefined {
+  try {
+    return f()
+  } catch {
+    return undefined
   }
 }

@@ -23,8 +23,12 @@ export interface MtimeReport {
   reason?: string
 }
 
-/** Go's convention for generated files (https://go.dev/s/generatedcode), as git grep reads it. */
-const GENERATED = '^// Code generated .* DO NOT EDIT\\.$'
+/**
+ * A file that says it is generated: Go's convention (https://go.dev/s/generatedcode),
+ * which protoc-gen-go, stringer, mockgen, sqlc and buf write in every language's
+ * comment syntax, or `@generated` (Phabricator's marker, used by many generators).
+ */
+const GENERATED = 'Code generated .* DO NOT EDIT|@generated'
 
 export async function canonicalizeMtimes(dir: string, run: CommandRunner, now: () => number): Promise<MtimeReport> {
   const started = now()
@@ -47,7 +51,7 @@ export async function canonicalizeMtimes(dir: string, run: CommandRunner, now: (
     // Compares the index's stat data and content with the work tree: a file an
     // earlier step changed, or only touched, is listed, and keeps its mtime.
     git(['diff-files', '--name-only', '-z'], root),
-    git(['grep', '-l', '-z', '-I', '-E', GENERATED, '--', '*.go'], root),
+    git(['grep', '-l', '-z', '-I', '-E', GENERATED], root),
   ])
   if (listed.exitCode !== 0 || changed.exitCode !== 0 || grep.exitCode > 1) {
     const failed = [listed, changed, grep].find((r) => r.exitCode !== 0 && r !== grep) ?? grep

@@ -17,9 +17,10 @@
  *     same-size edit keeps it with odds of 1 in 10^12);
  *   - every canonical mtime is years old, so nothing the job writes looks
  *     older than the sources, and Go's 2 s cutoff never applies;
- *   - a generated Go file (the `// Code generated … DO NOT EDIT.` line,
- *     https://go.dev/s/generatedcode) is placed after every source, so `make`
- *     does not see a committed generated file as older than what it came from.
+ *   - a file that says it is generated (Go's `Code generated … DO NOT EDIT`
+ *     line, https://go.dev/s/generatedcode, or `@generated`) is placed after
+ *     every source, so `make` does not see a committed generated file as older
+ *     than what it came from.
  * Directories (go test hashes their entries when a test lists one) get an
  * mtime drawn from what they hold, the same way.
  */
