@@ -98782,8 +98782,10 @@ async function canonicalizeMtimes(dir, run, now) {
     });
     const git = (args, cwd) => run('git', args, { cwd });
     const top = await git(['rev-parse', '--show-toplevel'], dir).catch((error) => ({ exitCode: -1, stdout: '', stderr: String(error) }));
-    if (top.exitCode !== 0)
-        return done('not-git', { reason: `${dir} is not in a git work tree (${top.stderr.trim().split('\n')[0] || 'no git'})` });
+    if (top.exitCode !== 0) {
+        // -1: git itself could not be run; otherwise git says the directory is not in a work tree.
+        return done('not-git', { reason: top.exitCode === -1 ? `git could not be run: ${top.stderr}` : `${dir} is not in a git work tree` });
+    }
     const root = top.stdout.trim();
     // -c core.quotePath=false is moot with -z; the listings are NUL-separated as they are.
     const [listed, changed, grep] = await Promise.all([
