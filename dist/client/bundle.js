@@ -1721,10 +1721,10 @@ var promises_ = __nccwpck_require__(455);
  * into it, and uploads what go put, in the background. Remote trouble is a
  * miss or an unsent upload, counted, never an error for go.
  *
- * Layout (docs/remote-cache.md): the object under /cas/<OutputID> (Go's
- * OutputID is the sha256 of the body, cmd/go/internal/cache/prog.go), then the
- * entry under /ac/<ActionID> as an ActionResult naming it. The blob goes first:
- * bazel-remote answers an AC GET with 404 while a blob it names is missing.
+ * Any remote (remote/remote.ts): the tier checks what it returns (IDs, sizes,
+ * the object's sha256 = Go's OutputID, cmd/go/internal/cache/prog.go), and
+ * uploads the object before the entry that names it: bazel-remote answers an
+ * AC GET with 404 while a blob it names is missing (docs/remote-cache.md).
  */
 
 
@@ -2045,7 +2045,7 @@ var common_env = __nccwpck_require__(938);
 ;// CONCATENATED MODULE: ./src/daemon/remote.ts
 /**
  * Builds the daemon's remote tier from its environment (REMOTE_ENV, set by
- * whoever starts the daemon: buildcache/daemon-start.ts). The variable is
+ * whoever starts the daemon: buildcache/client-daemon.ts). The variable is
  * removed from the process environment once read, so nothing the daemon
  * might start inherits it.
  */

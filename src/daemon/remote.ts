@@ -1,6 +1,6 @@
 /**
  * Builds the daemon's remote tier from its environment (REMOTE_ENV, set by
- * whoever starts the daemon: buildcache/daemon-start.ts). The variable is
+ * whoever starts the daemon: buildcache/client-daemon.ts). The variable is
  * removed from the process environment once read, so nothing the daemon
  * might start inherits it.
  */

@@ -3,10 +3,10 @@
  * into it, and uploads what go put, in the background. Remote trouble is a
  * miss or an unsent upload, counted, never an error for go.
  *
- * Layout (docs/remote-cache.md): the object under /cas/<OutputID> (Go's
- * OutputID is the sha256 of the body, cmd/go/internal/cache/prog.go), then the
- * entry under /ac/<ActionID> as an ActionResult naming it. The blob goes first:
- * bazel-remote answers an AC GET with 404 while a blob it names is missing.
+ * Any remote (remote/remote.ts): the tier checks what it returns (IDs, sizes,
+ * the object's sha256 = Go's OutputID, cmd/go/internal/cache/prog.go), and
+ * uploads the object before the entry that names it: bazel-remote answers an
+ * AC GET with 404 while a blob it names is missing (docs/remote-cache.md).
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
