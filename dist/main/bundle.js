@@ -98688,7 +98688,7 @@ function parsePathList(output) {
  * utimes (which takes a double) writes the same value on every machine.
  */
 function canonicalSeconds(hash, generated) {
-    const h = Buffer.from((0,external_node_crypto_.createHash)('sha256').update(hash).digest().subarray(0, 8));
+    const h = (0,external_node_crypto_.createHash)('sha256').update(hash).digest();
     const seconds = h.readUInt32BE(0) >>> 12; // 20 bits
     const micros = (h.readUInt32BE(4) >>> 12) % 1_000_000; // 20 bits, below a second
     return BASE_SECONDS + (generated ? SPAN_SECONDS : 0) + seconds + micros / 1_000_000;
@@ -98787,7 +98787,6 @@ async function canonicalizeMtimes(dir, run, now) {
         return done('not-git', { reason: top.exitCode === -1 ? `git could not be run: ${top.stderr}` : `${dir} is not in a git work tree` });
     }
     const root = top.stdout.trim();
-    // -c core.quotePath=false is moot with -z; the listings are NUL-separated as they are.
     const [listed, changed, grep] = await Promise.all([
         git(['ls-files', '-s', '-z'], root),
         // Compares the index's stat data and content with the work tree: a file an
@@ -98796,7 +98795,7 @@ async function canonicalizeMtimes(dir, run, now) {
         git(['grep', '-l', '-z', '-I', '-E', GENERATED], root),
     ]);
     if (listed.exitCode !== 0 || changed.exitCode !== 0 || grep.exitCode > 1) {
-        const failed = [listed, changed, grep].find((r) => r.exitCode !== 0 && r !== grep) ?? grep;
+        const failed = listed.exitCode !== 0 ? listed : changed.exitCode !== 0 ? changed : grep;
         return done('not-git', { reason: `git failed: ${failed.stderr.trim().split('\n')[0]}` });
     }
     const plan = planMtimes(parseLsFiles(listed.stdout), parsePathList(changed.stdout), parsePathList(grep.stdout));
@@ -99448,7 +99447,8 @@ async function runMain(ctx) {
         ctx.log.warning(warning);
     ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`);
     ctx.setOutput(Output.AutoConfigure, String(auto.value));
-    const state = { version: 1, goVersion: goEnv.goVersion, write: plan.write, wiring: { autoConfigure: auto.value, source: auto.source } };
+    const wiring = { autoConfigure: auto.value, source: auto.source };
+    const state = { version: 1, goVersion: goEnv.goVersion, write: plan.write, wiring };
     const build = await buildCacheStep(ctx, plan, goEnv);
     if (build === 'failed')
         return;
@@ -99456,7 +99456,7 @@ async function runMain(ctx) {
         state.buildCache = build;
     const pants = await pantsStep(ctx, plan);
     if (pants !== undefined)
-        state.wiring.pants = pants;
+        wiring.pants = pants;
     // The bundle downloads and unpacks while the mtimes are set and the module cache restores: all before go runs.
     const bundle = build?.mode === 'client' ? bundleStep(ctx, plan, build) : undefined;
     state.testCache = await testCacheStep(ctx, plan);

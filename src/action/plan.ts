@@ -5,7 +5,7 @@
  */
 import path from 'node:path'
 import { bundleKeys, type BundleKeys } from '../buildcache/bundle-key.ts'
-import type { BundleSettings, SaveThreshold } from '../buildcache/bundle-restore.ts'
+import type { BundleSettings } from '../buildcache/bundle-restore.ts'
 import { gocacheDirKeys } from '../buildcache/directory.ts'
 import type { BuildCacheSettings } from '../buildcache/setup.ts'
 import { runFacts, type Env, type RunFacts } from '../common/run.ts'
@@ -112,7 +112,7 @@ export function planMain(f: MainFacts): MainPlan {
       canRead: cacheMode.read,
       readSkipReason: `ACTIONS_CACHE_MODE=${cacheMode.raw} forbids cache reads`,
       maxImportBytes: inputs.storeMaxBytes,
-      settings: { enabled: bundleEnabled, maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold satisfies SaveThreshold },
+      settings: { enabled: bundleEnabled, maxBytes: inputs.bundleMaxBytes, threshold: inputs.bundleSaveThreshold },
     },
     pants: {
       ...inputs.pants,

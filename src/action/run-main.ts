@@ -63,12 +63,13 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`)
   ctx.setOutput(Output.AutoConfigure, String(auto.value))
 
-  const state: SavedState = { version: 1, goVersion: goEnv.goVersion, write: plan.write, wiring: { autoConfigure: auto.value, source: auto.source } }
+  const wiring: WiringReport = { autoConfigure: auto.value, source: auto.source }
+  const state: SavedState = { version: 1, goVersion: goEnv.goVersion, write: plan.write, wiring }
   const build = await buildCacheStep(ctx, plan, goEnv)
   if (build === 'failed') return
   if (build !== undefined) state.buildCache = build
   const pants = await pantsStep(ctx, plan)
-  if (pants !== undefined) state.wiring!.pants = pants
+  if (pants !== undefined) wiring.pants = pants
   // The bundle downloads and unpacks while the mtimes are set and the module cache restores: all before go runs.
   const bundle = build?.mode === 'client' ? bundleStep(ctx, plan, build) : undefined
   state.testCache = await testCacheStep(ctx, plan)

@@ -48,7 +48,6 @@ export async function canonicalizeMtimes(dir: string, run: CommandRunner, now: (
     return done('not-git', { reason: top.exitCode === -1 ? `git could not be run: ${top.stderr}` : `${dir} is not in a git work tree` })
   }
   const root = top.stdout.trim()
-  // -c core.quotePath=false is moot with -z; the listings are NUL-separated as they are.
   const [listed, changed, grep] = await Promise.all([
     git(['ls-files', '-s', '-z'], root),
     // Compares the index's stat data and content with the work tree: a file an
@@ -57,7 +56,7 @@ export async function canonicalizeMtimes(dir: string, run: CommandRunner, now: (
     git(['grep', '-l', '-z', '-I', '-E', GENERATED], root),
   ])
   if (listed.exitCode !== 0 || changed.exitCode !== 0 || grep.exitCode > 1) {
-    const failed = [listed, changed, grep].find((r) => r.exitCode !== 0 && r !== grep) ?? grep
+    const failed = listed.exitCode !== 0 ? listed : changed.exitCode !== 0 ? changed : grep
     return done('not-git', { reason: `git failed: ${failed.stderr.trim().split('\n')[0]}` })
   }
   const plan = planMtimes(parseLsFiles(listed.stdout), parsePathList(changed.stdout), parsePathList(grep.stdout))

@@ -75,7 +75,7 @@ export function parsePathList(output: string): Set<string> {
  * utimes (which takes a double) writes the same value on every machine.
  */
 export function canonicalSeconds(hash: string, generated: boolean): number {
-  const h = Buffer.from(createHash('sha256').update(hash).digest().subarray(0, 8))
+  const h = createHash('sha256').update(hash).digest()
   const seconds = h.readUInt32BE(0) >>> 12 // 20 bits
   const micros = (h.readUInt32BE(4) >>> 12) % 1_000_000 // 20 bits, below a second
   return BASE_SECONDS + (generated ? SPAN_SECONDS : 0) + seconds + micros / 1_000_000
