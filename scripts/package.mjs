@@ -19,8 +19,10 @@
 // of dist/ (the maps' sources stay relative to dist/<name>/), to compare a
 // build with the committed dist/ without touching it. DIR must not exist or
 // be empty: only dist/ is ever deleted.
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import os from 'node:os'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -42,8 +44,53 @@ if (values.out !== undefined && fs.existsSync(outDir) && fs.readdirSync(outDir).
 const entries = [
   { name: 'main', entry: 'src/main.ts', maps: 'always' },
   { name: 'post', entry: 'src/post.ts', maps: 'always' },
-  { name: 'client', entry: 'src/cli.ts', maps: 'unless-serve' },
+  { name: 'client', entry: 'src/cli.ts', maps: 'unless-serve', shims: true },
 ]
+
+/**
+ * The compiled GOCACHEPROG shim (src/shim, docs/decisions.md#d28), shipped
+ * beside the client for the platforms whose daemon socket it can reach (a
+ * unix socket; Windows' daemon listens on a named pipe, and runs the Node
+ * shim). Built reproducibly: one pinned toolchain, no VCS stamp, no build ID,
+ * no paths, so CI's rebuild gives the same bytes.
+ */
+const SHIM_TOOLCHAIN = 'go1.26.8'
+const SHIM_TARGETS = [
+  ['linux', 'amd64'],
+  ['linux', 'arm64'],
+  ['darwin', 'amd64'],
+  ['darwin', 'arm64'],
+]
+const SHIM_DIR = 'shim'
+
+function buildShims() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'go-cache-setup-shim-'))
+  try {
+    return SHIM_TARGETS.map(([goos, goarch]) => {
+      const name = `${SHIM_DIR}/go-cache-shim-${goos}-${goarch}`
+      const out = path.join(tmp, path.basename(name))
+      execFileSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w -buildid=', '-o', out, '.'], {
+        cwd: path.join(root, 'src', 'shim'),
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: {
+          ...process.env,
+          GOTOOLCHAIN: SHIM_TOOLCHAIN,
+          GOOS: goos,
+          GOARCH: goarch,
+          GOAMD64: 'v1',
+          GOARM64: 'v8.0',
+          CGO_ENABLED: '0',
+          GOFLAGS: '',
+          GOEXPERIMENT: '',
+          GOWORK: 'off',
+        },
+      })
+      return [name, fs.readFileSync(out)]
+    })
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
+}
 const BUNDLE = 'bundle.js'
 /** ncc names sources `${prefix}[resource-path]`; relative to dist/<name>/, the repository root is two levels up. */
 const SOURCE_PREFIX = '../../'
@@ -101,7 +148,7 @@ await import('./${BUNDLE}')
 `
 }
 
-async function build({ name, entry, maps }) {
+async function build({ name, entry, maps, shims }) {
   const { code, assets, symlinks } = await ncc(path.join(root, entry), {
     filename: BUNDLE,
     sourceMap: true,
@@ -121,11 +168,12 @@ async function build({ name, entry, maps }) {
     if (file.endsWith('.js') && !files.has(`${file}.map`)) throw new Error(`${entry}: ${file} has no map`)
   }
   if (files.has('index.js')) throw new Error(`${entry}: ncc wrote index.js, the loader's name`)
+  if (shims) for (const [file, content] of buildShims()) files.set(file, content)
   const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([file, content]) => [file, Buffer.from(content)])
   const dir = path.join(outDir, name)
   for (const [file, content] of [['index.js', loader(maps, sorted)], ...sorted]) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
-    fs.writeFileSync(path.join(dir, file), content)
+    fs.writeFileSync(path.join(dir, file), content, { mode: file.startsWith(`${SHIM_DIR}/`) ? 0o755 : 0o644 })
   }
 }
 

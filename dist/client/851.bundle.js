@@ -124,6 +124,7 @@ function splitGoCommandLine(line) {
 
 
 
+
 const CLIENT_TOOL_NAME = 'go-cache-setup';
 const CLIENT_ENTRY = 'index.js';
 /**
@@ -144,12 +145,50 @@ async function digest(file) {
         .update(await (0,promises_.readFile)(file))
         .digest('hex');
 }
+/**
+ * Pure: the compiled shim shipped beside the client for this platform
+ * (scripts/package.mjs builds them; docs/decisions.md#d28), relative to the
+ * client's directory, or undefined where the Node shim serves: Windows, whose
+ * daemon listens on a named pipe, and any platform not built.
+ */
+function shimFile(platform, arch) {
+    const goos = { linux: 'linux', darwin: 'darwin' }[platform];
+    const goarch = { x64: 'amd64', arm64: 'arm64' }[arch];
+    return goos === undefined || goarch === undefined ? undefined : external_node_path_default().join('shim', `go-cache-shim-${goos}-${goarch}`);
+}
+/**
+ * The compiled shim next to the installed `client`, runnable; undefined when
+ * there is none for this platform or it cannot be run (the Node shim then
+ * serves, a few tens of ms slower per go command).
+ */
+function findShim(client, platform = process.platform, arch = process.arch) {
+    const file = shimFile(platform, arch);
+    if (file === undefined)
+        return undefined;
+    const shim = external_node_path_default().join(external_node_path_default().dirname(client), file);
+    try {
+        (0,external_node_fs_.accessSync)(shim, external_node_fs_.constants.X_OK);
+        return shim;
+    }
+    catch {
+        try {
+            // A copy that lost its mode bits (an unpacked archive, a tool cache copy).
+            (0,external_node_fs_.chmodSync)(shim, 0o755);
+            (0,external_node_fs_.accessSync)(shim, external_node_fs_.constants.X_OK);
+            return shim;
+        }
+        catch {
+            return undefined;
+        }
+    }
+}
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 function cacheProgCommand(p) {
     const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
     const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
     const bundle = p.bundleWaitMs === undefined ? [] : ['--bundle-wait-ms', String(p.bundleWaitMs)];
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle]);
+    const program = p.shim === undefined ? [p.node, p.client] : [p.shim];
+    return joinGoCommandLine([...program, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle]);
 }
 
 ;// CONCATENATED MODULE: ./src/bootstrap/shell-quote.ts
@@ -673,9 +712,11 @@ async function startClientDaemon(spawnDetached, o) {
     const env = o.remote && { [common_env/* REMOTE_ENV */.$_]: (0,remote_config/* encodeRemoteSettings */.Qv)(o.remote) };
     const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, ...(env && { env }) };
     const daemonStarted = await launchDaemon(spawnDetached, launch, o.startTimeoutMs);
+    const shim = o.shim === 'node' ? undefined : findShim(o.client);
     const command = cacheProgCommand({
         node: o.node,
         client: o.client,
+        ...(shim !== undefined && { shim }),
         store: o.store,
         socket,
         ...(o.readStore !== undefined && { readStore: o.readStore }),
@@ -1242,6 +1283,7 @@ async function jobStarted(io) {
         ...(readStore !== undefined && { readStore }),
         maxBytes: parseByteSize(config.storeMaxSize),
         ...(remote && { remote }),
+        ...(env[common_env/* SHIM_ENV */.Cq] === 'node' && { shim: 'node' }),
         startTimeoutMs: DAEMON_START_TIMEOUT_MS,
     });
     if (!daemon.daemonStarted)

@@ -334,6 +334,7 @@ async function fetchThroughDaemon(store, socket, actionId, waitMs, { debug, warn
 /* harmony export */   $V: () => (/* binding */ KIT_PANTS_CONFIG_ENV),
 /* harmony export */   $_: () => (/* binding */ REMOTE_ENV),
 /* harmony export */   A7: () => (/* binding */ DEBUG_ENV),
+/* harmony export */   Cq: () => (/* binding */ SHIM_ENV),
 /* harmony export */   L9: () => (/* binding */ AUTO_CONFIGURE_ENV),
 /* harmony export */   Oc: () => (/* binding */ PANTS_CONFIG_FILES),
 /* harmony export */   Ti: () => (/* binding */ PANTS_TOKEN_ENV),
@@ -363,6 +364,8 @@ const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
 const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG';
 /** `1`: the client logs to stderr what it does (stdout belongs to the protocol). */
 const DEBUG_ENV = 'GO_CACHE_SETUP_DEBUG';
+/** `node`: GOCACHEPROG runs the Node shim even where the compiled one is shipped (docs/decisions.md#d28). */
+const SHIM_ENV = 'GO_CACHE_SETUP_SHIM';
 
 
 /***/ }),
@@ -803,7 +806,8 @@ class ByteReader {
 ;// CONCATENATED MODULE: ./src/bundle/import.ts
 /**
  * Importing a downloaded bundle into the local store: in the daemon while go
- * runs (docs/decisions.md#d22), or in the main step when there is no daemon. Objects are
+ * runs (docs/decisions.md#d22), or in the main step when there is no daemon;
+ * or into Go's own GOCACHE before go runs (native mode, docs/decisions.md#d27). Objects are
  * published one by one, each after its digest matched, so a go process that
  * looks early sees either nothing or a verified entry. The bundle's index says
  * which entries are still coming; `Arrivals` lets a lookup wait for one of

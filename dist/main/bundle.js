@@ -96178,7 +96178,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 3106:
+/***/ 5445:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96584,6 +96584,8 @@ const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
 const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG';
 /** `1`: the client logs to stderr what it does (stdout belongs to the protocol). */
 const DEBUG_ENV = 'GO_CACHE_SETUP_DEBUG';
+/** `node`: GOCACHEPROG runs the Node shim even where the compiled one is shipped (docs/decisions.md#d28). */
+const SHIM_ENV = 'GO_CACHE_SETUP_SHIM';
 
 ;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
 /**
@@ -96715,407 +96717,10 @@ async function readKitConfig(env) {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/store/local-store.ts
-/**
- * The local store: content-addressed objects plus small action entries, on
- * disk, shared by every go process of the job (each through its own shim).
- *
- *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
- *                                  tools filter on extensions, golang/go#74451)
- *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
- *   <root>/tmp/                    writes land here first, then rename(2) into place
- *   <root>/imported                the entries a bundle import brought, appended as their
- *                                  objects land: "<actionID hex> v1 …" as above, one line each
- *
- * Imported entries share one file because a file per entry was most of an
- * import's cost: 1,900 entry files took 0.75 s of a 1.7 s import on 2 cores,
- * where appending their lines costs a write per object (docs/decisions.md#d23).
- * An entry file, written by a later put, wins over an imported line.
- *
- * Safe with many writers: every file appears whole or not at all (rename is
- * atomic on one filesystem), and identical content under one name makes the
- * races harmless. A hit is served only when the object's size and mtime are
- * what the entry recorded at put time, so a truncated file (a crash before the
- * data reached disk) or one modified since is a miss, and Go recompiles. Go
- * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
- *
- * Objects stay after the go command exits: `go list -export` prints DiskPaths
- * that tools open later. Eviction happens only in trim(), run by the post step.
- */
-
-
-
-const HEX_ID = /^[0-9a-f]{64}$/;
-/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
-const MAX_TIME_MS = 253_402_300_799_999;
-class LocalStore {
-    root;
-    tmp;
-    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
-    objectPrefix;
-    actionPrefix;
-    /** Entry files are one short line; one read into this buffer takes them whole. */
-    entryBuffer = Buffer.allocUnsafe(256);
-    /** The imported entries read so far, and how far into the file (only whole lines are taken). */
-    imported = new Map();
-    importedRead = { ino: -1, offset: 0 };
-    /** Open for appending while this instance imports a bundle. */
-    importFd;
-    constructor(root) {
-        this.root = external_node_path_default().resolve(root);
-        this.tmp = external_node_path_default().join(this.root, 'tmp');
-        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
-        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
-        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
-    }
-    objectPath(outputId) {
-        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
-    }
-    actionPath(actionId) {
-        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
-    }
-    get importedPath() {
-        return importedPath(this.root);
-    }
-    /**
-     * Synchronous on purpose: a few small syscalls (open, read, close the
-     * entry; stat the object), cheaper than round trips through libuv's thread
-     * pool on the hottest path.
-     */
-    get(actionId) {
-        assertId(actionId);
-        const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId);
-        if (entry === undefined)
-            return undefined;
-        const diskPath = this.objectPath(entry.outputId);
-        try {
-            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
-            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
-                return undefined;
-        }
-        catch {
-            return undefined;
-        }
-        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
-    }
-    /**
-     * Synchronous too, measured: a cold build makes hundreds of puts while go
-     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
-     * put (docs/decisions.md#d9). The object is whole on disk before we answer.
-     */
-    put(actionId, outputId, body, size, timeMs = Date.now()) {
-        return this.putShared(outputId, body, size, [{ actionId, timeMs }]);
-    }
-    /**
-     * One object and every entry that points at it (a bundle's object frame):
-     * the object is written or compared once, not once per entry.
-     */
-    putShared(outputId, body, size, entries) {
-        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
-        for (const { actionId, timeMs } of entries) {
-            this.writeAtomic(this.actionPath(actionId), [Buffer.from(entryLine(outputId, size, timeMs, mtimeMs), 'latin1')]);
-        }
-        return { diskPath, wroteObject };
-    }
-    /** The object of a put, in place and verified; its mtime goes into the entries. */
-    publish(outputId, body, size, entries) {
-        for (const entry of entries)
-            assertId(entry.actionId);
-        assertId(outputId);
-        const diskPath = this.objectPath(outputId);
-        // Content-addressed, so an object already there is reused, but only after
-        // comparing its bytes: go puts again precisely after a get missed because
-        // the object was modified, and the new entry must not vouch for those bytes.
-        const existingMtimeMs = sameContentMtime(diskPath, body, size);
-        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
-        return { diskPath, wroteObject, mtimeMs };
-    }
-    /**
-     * A bundle's object and its entries, while the bundle is imported: the
-     * object as in putShared, the entries as lines appended to `imported` (one
-     * write), not a file each. A reader sees a line only once it is whole.
-     */
-    importShared(outputId, body, size, entries) {
-        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
-        const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('');
-        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o644);
-        writeAll(this.importFd, Buffer.from(lines, 'latin1'));
-        return { diskPath, wroteObject };
-    }
-    /** Ends this instance's import (closes the file it appends to). */
-    endImport() {
-        if (this.importFd === undefined)
-            return;
-        (0,external_node_fs_.closeSync)(this.importFd);
-        this.importFd = undefined;
-    }
-    /** An imported entry: from what was read already, else from the lines appended since (the import may still run). */
-    importedEntry(actionId) {
-        const known = this.imported.get(actionId);
-        if (known !== undefined)
-            return known;
-        // A miss costs one stat when nothing was appended since (the hot path: go's misses).
-        let fd;
-        try {
-            const info = (0,external_node_fs_.statSync)(this.importedPath, { throwIfNoEntry: false });
-            if (info === undefined || (info.ino === this.importedRead.ino && info.size === this.importedRead.offset))
-                return undefined;
-            fd = (0,external_node_fs_.openSync)(this.importedPath, 'r');
-        }
-        catch {
-            return undefined;
-        }
-        try {
-            const { ino, size } = (0,external_node_fs_.fstatSync)(fd);
-            // Rewritten by a trim: start over.
-            if (ino !== this.importedRead.ino || size < this.importedRead.offset) {
-                this.imported.clear();
-                this.importedRead = { ino, offset: 0 };
-            }
-            if (size === this.importedRead.offset)
-                return undefined;
-            const fresh = Buffer.allocUnsafe(size - this.importedRead.offset);
-            const length = (0,external_node_fs_.readSync)(fd, fresh, 0, fresh.length, this.importedRead.offset);
-            // lastIndexOf would read a negative start as counted from the end.
-            if (length === 0)
-                return undefined;
-            const whole = fresh.lastIndexOf(0x0a, length - 1) + 1;
-            this.importedRead.offset += whole;
-            for (const [id, entry] of parseImported(fresh.toString('latin1', 0, whole)))
-                this.imported.set(id, entry);
-        }
-        catch {
-            return undefined;
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-        return this.imported.get(actionId);
-    }
-    /** Marks entries as used now, so trim() keeps what jobs actually read. Synchronous: thousands of utimes(2), each far cheaper than a thread-pool trip. */
-    async touch(actionIds, when = new Date()) {
-        for (const id of actionIds) {
-            if (!HEX_ID.test(id))
-                continue;
-            try {
-                (0,external_node_fs_.utimesSync)(this.actionPath(id), when, when);
-            }
-            catch {
-                // gone since: trimmed, or never written
-            }
-        }
-    }
-    /**
-     * Publishes an object under its content name. A hard link creates the name
-     * only if it is free, so when shims race on one object the first copy stays
-     * and every entry records that copy's mtime; a rename would swap in a later
-     * copy with another mtime under entries already written (a miss each).
-     * Replaces the name only when it holds other bytes.
-     */
-    writeObject(target, body, size) {
-        const { temp, mtimeMs } = this.writeTemp(body);
-        try {
-            let error = tryLink(temp, target);
-            if (error?.code === 'ENOENT') {
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                error = tryLink(temp, target);
-            }
-            if (error === undefined)
-                return { mtimeMs, wrote: true };
-            if (error.code === 'EEXIST') {
-                const existing = sameContentMtime(target, body, size);
-                if (existing !== undefined)
-                    return { mtimeMs: existing, wrote: false };
-            }
-            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
-                throw error;
-            }
-            (0,external_node_fs_.renameSync)(temp, target);
-            return { mtimeMs, wrote: true };
-        }
-        finally {
-            unlinkQuietly(temp);
-        }
-    }
-    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
-    writeAtomic(target, chunks) {
-        const { temp, mtimeMs } = this.writeTemp(chunks);
-        try {
-            try {
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            catch (error) {
-                if (error.code !== 'ENOENT')
-                    throw error;
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            return mtimeMs;
-        }
-        catch (error) {
-            unlinkQuietly(temp);
-            throw error;
-        }
-    }
-    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
-    writeTemp(chunks) {
-        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
-        let written = false;
-        try {
-            for (const chunk of chunks)
-                writeAll(fd, chunk);
-            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
-            written = true;
-            return { temp, mtimeMs };
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-            if (!written)
-                unlinkQuietly(temp);
-        }
-    }
-}
-/** link(2), returning its error instead of throwing it. */
-function tryLink(existing, target) {
-    try {
-        (0,external_node_fs_.linkSync)(existing, target);
-        return undefined;
-    }
-    catch (error) {
-        return error;
-    }
-}
-/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
-function unlinkQuietly(file) {
-    try {
-        (0,external_node_fs_.unlinkSync)(file);
-    }
-    catch {
-        // already renamed into place, or gone
-    }
-}
-function writeAll(fd, buffer) {
-    let offset = 0;
-    while (offset < buffer.length)
-        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
-}
-/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
-function sameContentMtime(file, body, size) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(file, 'r');
-    }
-    catch {
-        return undefined;
-    }
-    try {
-        const info = (0,external_node_fs_.fstatSync)(fd);
-        if (!info.isFile() || info.size !== size)
-            return undefined;
-        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
-        for (const chunk of body) {
-            for (let offset = 0; offset < chunk.length;) {
-                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
-                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
-                    return undefined;
-                offset += n;
-            }
-        }
-        return info.mtimeMs;
-    }
-    catch {
-        return undefined;
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-/**
- * An entry file, read whole in one read into `buffer` (256 bytes: entries are
- * one short line); undefined when it is missing, longer than any entry we
- * write, or does not parse.
- */
-function readEntry(file, buffer) {
-    let length;
-    try {
-        const fd = (0,external_node_fs_.openSync)(file, 'r');
-        try {
-            length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-    }
-    catch {
-        return undefined;
-    }
-    if (length === buffer.length)
-        return undefined;
-    return parseEntry(buffer.toString('latin1', 0, length));
-}
-function importedPath(root) {
-    return external_node_path_default().join(root, 'imported');
-}
-/** The whole lines of an imported-entries file; lines that do not parse are skipped (a later line for an ID wins). */
-function parseImported(text) {
-    const entries = new Map();
-    for (const line of text.split('\n')) {
-        if (line.length < 66 || line[64] !== ' ')
-            continue;
-        const actionId = line.slice(0, 64);
-        if (!HEX_ID.test(actionId))
-            continue;
-        const entry = parseEntry(`${line.slice(65)}\n`);
-        if (entry !== undefined)
-            entries.set(actionId, entry);
-    }
-    return entries;
-}
-/** Every entry of the imported-entries file; none when it is missing or unreadable. */
-function readImported(root) {
-    try {
-        return parseImported(readFileSync(importedPath(root), 'latin1'));
-    }
-    catch {
-        return new Map();
-    }
-}
-/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
-function rewriteImported(root, remove) {
-    const lines = [...readImported(root)];
-    const kept = lines.filter(([id]) => !remove.has(id));
-    if (kept.length === lines.length)
-        return;
-    const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
-    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
-    renameSync(temp, importedPath(root));
-}
-function entryLine(outputId, size, timeMs, objectMtimeMs) {
-    return `v1 ${outputId} ${size} ${timeMs} ${Math.trunc(objectMtimeMs)}\n`;
-}
-function parseEntry(text) {
-    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
-    if (m === null)
-        return undefined;
-    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
-    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
-    // out of range, the hit line would be unreadable and go would stop.
-    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
-        return undefined;
-    return entry;
-}
-function assertId(id) {
-    // Every ID becomes a file name: only 64 lowercase hex characters may.
-    if (!HEX_ID.test(id))
-        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
-}
-
 // EXTERNAL MODULE: ./src/common/errors.ts
 var errors = __nccwpck_require__(1922);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
@@ -97375,7 +96980,8 @@ class ByteReader {
 ;// CONCATENATED MODULE: ./src/bundle/import.ts
 /**
  * Importing a downloaded bundle into the local store: in the daemon while go
- * runs (docs/decisions.md#d22), or in the main step when there is no daemon. Objects are
+ * runs (docs/decisions.md#d22), or in the main step when there is no daemon;
+ * or into Go's own GOCACHE before go runs (native mode, docs/decisions.md#d27). Objects are
  * published one by one, each after its digest matched, so a go process that
  * looks early sees either nothing or a verified entry. The bundle's index says
  * which entries are still coming; `Arrivals` lets a lookup wait for one of
@@ -97623,7 +97229,6 @@ function shortPart(value) {
 
 
 
-
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
 const SERVICE_FAILED = 'the cache service failed';
 async function restoreBundle(p) {
@@ -97716,7 +97321,7 @@ async function restoreBundle(p) {
         p.log.info(`Build cache bundle ${describe(report)} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
         return { ...finish('hit'), importing: 'daemon' };
     }
-    const imported = await importBundle(files, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) });
+    const imported = await importBundle(files, p.store, { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) });
     return withImport(finish('hit'), imported, p.log);
 }
 function describe(report) {
@@ -97787,6 +97392,256 @@ async function saveGoCacheDir(cache, log, restored, write) {
     if (saved)
         log.info(`GOCACHE saved as ${restored.key}`);
     return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' };
+}
+
+;// CONCATENATED MODULE: ./src/store/go-cache-dir.ts
+/**
+ * Go's own build cache directory (GOCACHE) as the place a bundle lands and a
+ * save reads from: native mode, with nothing between go and its cache
+ * (docs/decisions.md#d27). The layout is cmd/go/internal/cache's:
+ *
+ *   <dir>/<xx>/<actionID hex>-a   "v1 <actionID> <outputID> <size %20d> <put time ns %20d>\n"
+ *   <dir>/<xx>/<outputID hex>-d   the body
+ *
+ * What a job used is read back from mtimes. Go bumps an entry's mtime when it
+ * finds it and the mtime is an hour old or more (cache.go markUsed,
+ * mtimeInterval), and deletes entries unused for 5 days and an hour
+ * (trimLimit + mtimeInterval) when it trims, at most once a day (trim.txt).
+ * So imported entries get an mtime IMPORT_AGE_MS before the job: old enough
+ * that the first use bumps it, young enough that Go's trim keeps it. After
+ * the job, an entry with an mtime from the job was used or added; its put
+ * time (the entry's own field) says which.
+ */
+
+
+
+/** cmd/go/internal/cache mtimeInterval: a use within this of the mtime is not recorded. */
+const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
+/** cmd/go/internal/cache trimLimit + mtimeInterval: Go's trim deletes entries unused for longer. */
+const GO_TRIM_AGE_MS = 5 * 24 * 60 * 60 * 1000 + GO_MTIME_INTERVAL_MS;
+/** How far before the job imported entries are dated: past the mtime interval, far inside the trim age. */
+const IMPORT_AGE_MS = 2 * GO_MTIME_INTERVAL_MS;
+const HEX_ID = /^[0-9a-f]{64}$/;
+/** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
+const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1;
+const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/;
+/** A %20d field: spaces, then digits. */
+const FIELD = /^ *\d+$/;
+/** Pure: Go's entry line for an action. */
+function entryText(actionId, outputId, size, timeMs) {
+    const ns = BigInt(Math.max(0, Math.trunc(timeMs))) * 1000000n;
+    return `v1 ${actionId} ${outputId} ${String(size).padStart(20)} ${String(ns).padStart(20)}\n`;
+}
+/** Pure: an entry file's content, or undefined for anything Go would not accept either (cache.go get). */
+function parseEntryText(text, actionId) {
+    if (text.length !== ENTRY_BYTES)
+        return undefined;
+    const m = ENTRY.exec(text);
+    if (m === null || m[1] !== actionId || !FIELD.test(m[3]) || !FIELD.test(m[4]))
+        return undefined;
+    const size = Number(m[3]);
+    const timeMs = Number(BigInt(m[4].trim()) / 1000000n);
+    if (!Number.isSafeInteger(size))
+        return undefined;
+    return { actionId, outputId: m[2], size, timeMs };
+}
+class GoCacheDir {
+    root;
+    importMtime;
+    made = new Set();
+    /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS). */
+    constructor(root, importMtimeMs = Date.now() - IMPORT_AGE_MS) {
+        this.root = external_node_path_default().resolve(root);
+        this.importMtime = new Date(importMtimeMs);
+    }
+    objectPath(outputId) {
+        return `${this.root}/${outputId.slice(0, 2)}/${outputId}-d`;
+    }
+    actionPath(actionId) {
+        return `${this.root}/${actionId.slice(0, 2)}/${actionId}-a`;
+    }
+    /** The entry and its object as Go would serve them (size checked, as cache.GetFile does), without marking a use. */
+    get(actionId) {
+        if (!HEX_ID.test(actionId))
+            return undefined;
+        let entry;
+        try {
+            entry = parseEntryText((0,external_node_fs_.readFileSync)(this.actionPath(actionId), 'latin1'), actionId);
+        }
+        catch {
+            return undefined;
+        }
+        if (entry === undefined)
+            return undefined;
+        const diskPath = this.objectPath(entry.outputId);
+        const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+        if (!info?.isFile() || info.size !== entry.size)
+            return undefined;
+        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
+    }
+    /**
+     * A verified object and its entries from a bundle (bundle/import.ts), dated
+     * IMPORT_AGE_MS back. What is already there stays: an object of the same
+     * size is the same object (its name is its sha256), and an existing entry
+     * is Go's own.
+     */
+    importShared(outputId, body, size, entries) {
+        const object = this.objectPath(outputId);
+        if ((0,external_node_fs_.statSync)(object, { throwIfNoEntry: false })?.size !== size)
+            this.writeAtomically(object, body);
+        for (const { actionId, timeMs } of entries) {
+            const file = this.actionPath(actionId);
+            if ((0,external_node_fs_.statSync)(file, { throwIfNoEntry: false }) !== undefined)
+                continue;
+            this.writeAtomically(file, [Buffer.from(entryText(actionId, outputId, size, timeMs), 'latin1')]);
+        }
+    }
+    endImport() { }
+    /**
+     * Keeps Go from trimming during the job when this directory has never been
+     * trimmed (a fresh runner): the first go command would otherwise walk every
+     * entry at exit. An existing trim.txt is Go's, and left alone, so a
+     * long-lived GOCACHE is still trimmed by Go once a day.
+     */
+    markTrimmed(nowMs) {
+        const file = external_node_path_default().join(this.root, 'trim.txt');
+        if ((0,external_node_fs_.statSync)(file, { throwIfNoEntry: false }) !== undefined)
+            return;
+        (0,external_node_fs_.writeFileSync)(file, String(Math.floor(nowMs / 1000)));
+    }
+    /** Every entry whose mtime is at or after `sinceMs`: what the job used or added. */
+    touchedSince(sinceMs) {
+        const found = [];
+        for (let i = 0; i < 256; i++) {
+            const sub = `${this.root}/${i.toString(16).padStart(2, '0')}`;
+            let names;
+            try {
+                names = (0,external_node_fs_.readdirSync)(sub);
+            }
+            catch {
+                continue;
+            }
+            for (const name of names) {
+                if (name.length !== 66 || !name.endsWith('-a'))
+                    continue;
+                const file = `${sub}/${name}`;
+                const info = (0,external_node_fs_.statSync)(file, { throwIfNoEntry: false });
+                if (info === undefined || !info.isFile() || info.mtimeMs < sinceMs)
+                    continue;
+                let entry;
+                try {
+                    entry = parseEntryText((0,external_node_fs_.readFileSync)(file, 'latin1'), name.slice(0, 64));
+                }
+                catch {
+                    continue;
+                }
+                if (entry !== undefined)
+                    found.push({ ...entry, mtimeMs: info.mtimeMs });
+            }
+        }
+        return found;
+    }
+    writeAtomically(file, body) {
+        const dir = external_node_path_default().dirname(file);
+        if (!this.made.has(dir)) {
+            (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+            this.made.add(dir);
+        }
+        // Go's trim looks only at names ending in -a and -d, so a leftover is never mistaken for an entry.
+        const tmp = `${dir}/.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+        const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o666);
+        try {
+            for (const chunk of body) {
+                let at = 0;
+                while (at < chunk.length)
+                    at += (0,external_node_fs_.writeSync)(fd, chunk, at);
+            }
+            (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
+        }
+        catch (error) {
+            (0,external_node_fs_.closeSync)(fd);
+            (0,external_node_fs_.unlinkSync)(tmp);
+            throw error;
+        }
+        (0,external_node_fs_.closeSync)(fd);
+        (0,external_node_fs_.renameSync)(tmp, file);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buildcache/native.ts
+/**
+ * Native mode (docs/decisions.md#d27): with no remote, go uses its own GOCACHE
+ * directory, with nothing in the request path. The main step imports the
+ * restored bundle into it before go runs; the post step reads back from
+ * mtimes what the job used and added (store/go-cache-dir.ts), and saves the
+ * next bundle from that, as it does for our client's store.
+ */
+
+
+/**
+ * How far before the job's start an mtime still counts as the job's:
+ * filesystems with coarse timestamps round down (HFS+ to the second).
+ * Imported entries are dated IMPORT_AGE_MS back, far below it. Put times are
+ * Go's clock in the entry, in ns: they are compared exactly, since a bundle
+ * saved by a job that ended a moment ago holds entries from just before this
+ * one started.
+ */
+const CLOCK_SLACK_MS = 2_000;
+/** The directory go will use, ready for the import; `startedAtMs` is wall-clock time. */
+async function prepareNative(dir, startedAtMs) {
+    await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
+    const cache = nativeCacheDir(dir, startedAtMs);
+    cache.markTrimmed(startedAtMs);
+    return cache;
+}
+/** GOCACHE as the job that started at `startedAtMs` sees it: imports are dated IMPORT_AGE_MS before that. */
+function nativeCacheDir(dir, startedAtMs) {
+    return new GoCacheDir(dir, startedAtMs - IMPORT_AGE_MS);
+}
+/**
+ * Pure: what the job used and added, from the entries touched since it
+ * started. An entry whose put time is from the job was added; any other was
+ * there before (imported, or Go's own) and used. Ordered by mtime: a used
+ * entry's is its first use, an added one's its put, so the next bundle is
+ * laid out about as go will ask (docs/decisions.md#d23).
+ */
+function nativeUsage(touched, startedAtMs) {
+    const sorted = [...touched].filter((e) => e.mtimeMs >= startedAtMs - CLOCK_SLACK_MS).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    const used = [];
+    const added = [];
+    let bytesOut = 0;
+    let bytesIn = 0;
+    for (const e of sorted) {
+        if (e.timeMs >= startedAtMs) {
+            added.push(e.actionId);
+            bytesIn += e.size;
+        }
+        else {
+            used.push(e.actionId);
+            bytesOut += e.size;
+        }
+    }
+    return {
+        ids: { used, added, order: sorted.map((e) => e.actionId) },
+        stats: {
+            gets: used.length + added.length,
+            hits: used.length,
+            misses: added.length,
+            puts: added.length,
+            bytesIn,
+            bytesOut,
+            putErrors: 0,
+            busyMs: 0,
+            sessions: 0,
+            usedEntries: used.length,
+            addedEntries: added.length,
+        },
+    };
+}
+/** Post: what the job did with GOCACHE. */
+function finishNative(dir, startedAtMs) {
+    const cache = nativeCacheDir(dir, startedAtMs);
+    return { ...nativeUsage(cache.touchedSince(startedAtMs - CLOCK_SLACK_MS), startedAtMs), cache };
 }
 
 ;// CONCATENATED MODULE: ./src/go/go-version.ts
@@ -97868,6 +97723,7 @@ function splitGoCommandLine(line) {
 
 
 
+
 const CLIENT_TOOL_NAME = 'go-cache-setup';
 const CLIENT_ENTRY = 'index.js';
 /**
@@ -97888,12 +97744,50 @@ async function digest(file) {
         .update(await (0,promises_namespaceObject.readFile)(file))
         .digest('hex');
 }
+/**
+ * Pure: the compiled shim shipped beside the client for this platform
+ * (scripts/package.mjs builds them; docs/decisions.md#d28), relative to the
+ * client's directory, or undefined where the Node shim serves: Windows, whose
+ * daemon listens on a named pipe, and any platform not built.
+ */
+function shimFile(platform, arch) {
+    const goos = { linux: 'linux', darwin: 'darwin' }[platform];
+    const goarch = { x64: 'amd64', arm64: 'arm64' }[arch];
+    return goos === undefined || goarch === undefined ? undefined : external_node_path_default().join('shim', `go-cache-shim-${goos}-${goarch}`);
+}
+/**
+ * The compiled shim next to the installed `client`, runnable; undefined when
+ * there is none for this platform or it cannot be run (the Node shim then
+ * serves, a few tens of ms slower per go command).
+ */
+function findShim(client, platform = process.platform, arch = process.arch) {
+    const file = shimFile(platform, arch);
+    if (file === undefined)
+        return undefined;
+    const shim = external_node_path_default().join(external_node_path_default().dirname(client), file);
+    try {
+        (0,external_node_fs_.accessSync)(shim, external_node_fs_.constants.X_OK);
+        return shim;
+    }
+    catch {
+        try {
+            // A copy that lost its mode bits (an unpacked archive, a tool cache copy).
+            (0,external_node_fs_.chmodSync)(shim, 0o755);
+            (0,external_node_fs_.accessSync)(shim, external_node_fs_.constants.X_OK);
+            return shim;
+        }
+        catch {
+            return undefined;
+        }
+    }
+}
 /** The GOCACHEPROG value: absolute paths, quoted the way cmd/go splits them. */
 function cacheProgCommand(p) {
     const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore];
     const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)];
     const bundle = p.bundleWaitMs === undefined ? [] : ['--bundle-wait-ms', String(p.bundleWaitMs)];
-    return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle]);
+    const program = p.shim === undefined ? [p.node, p.client] : [p.shim];
+    return joinGoCommandLine([...program, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle]);
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/client-daemon.ts
@@ -97926,9 +97820,11 @@ async function startClientDaemon(spawnDetached, o) {
     const env = o.remote && { [env_REMOTE_ENV]: encodeRemoteSettings(o.remote) };
     const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, ...(env && { env }) };
     const daemonStarted = await (0,daemon_launch/* launchDaemon */.G5)(spawnDetached, launch, o.startTimeoutMs);
+    const shim = o.shim === 'node' ? undefined : findShim(o.client);
     const command = cacheProgCommand({
         node: o.node,
         client: o.client,
+        ...(shim !== undefined && { shim }),
         store: o.store,
         socket,
         ...(o.readStore !== undefined && { readStore: o.readStore }),
@@ -97941,12 +97837,16 @@ async function startClientDaemon(spawnDetached, o) {
 ;// CONCATENATED MODULE: ./src/buildcache/setup.ts
 /**
  * Main step, build cache: decide how Go's build cache is served this job, and
- * wire it. Four ways, in this order:
+ * wire it. Five ways, in this order:
  *   off        build-cache: false
  *   custom     the user's own GOCACHEPROG (gocacheprog input), exported as given
  *   directory  Go < 1.24 ignores GOCACHEPROG, so GOCACHE is cached as a directory
- *   client     ours: install, start the daemon, export GOCACHEPROG
+ *   client     ours: install, start the daemon, export GOCACHEPROG; always with a
+ *              remote, or on a kit runner whose daemon answers
+ *   native     no remote: go's own GOCACHE, the bundle imported into it before go
+ *              runs, nothing in go's request path (docs/decisions.md#d27)
  */
+
 
 
 
@@ -97977,6 +97877,17 @@ async function setupBuildCache(settings, goEnv, io) {
         }
         io.log.warning(`The bootstrap kit's cache daemon does not answer at ${io.kitDaemon.socket}; starting one for this job.`);
     }
+    if (settings.native) {
+        const dir = goEnv.buildCache;
+        if (dir === '' || dir === 'off') {
+            io.notice(`GOCACHE is ${JSON.stringify(dir)}: go builds without a build cache, so there is nothing to cache. Unset GOCACHE, or set build-cache: false.`);
+            return { mode: 'off' };
+        }
+        const startedAtMs = io.wallClock();
+        await prepareNative(dir, startedAtMs);
+        io.log.info(`Build cache: go's own GOCACHE (${dir}), no GOCACHEPROG; the bundle is imported into it before go runs`);
+        return { mode: 'native', dir, startedAtMs };
+    }
     const store = external_node_path_default().resolve(settings.storePath || external_node_path_default().join(io.stateDir, 'store'));
     const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion);
     const daemon = await startClientDaemon(io.spawnDetached, {
@@ -97987,6 +97898,7 @@ async function setupBuildCache(settings, goEnv, io) {
         maxBytes: settings.storeMaxBytes,
         ...(settings.remote && { remote: settings.remote }),
         ...(settings.bundle && { bundle: true }),
+        ...(settings.nodeShim && { shim: 'node' }),
         startTimeoutMs: DAEMON_START_TIMEOUT_MS,
     });
     if (!daemon.daemonStarted) {
@@ -98630,6 +98542,403 @@ async function readEvent(env) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/store/local-store.ts
+/**
+ * The local store: content-addressed objects plus small action entries, on
+ * disk, shared by every go process of the job (each through its own shim).
+ *
+ *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
+ *                                  tools filter on extensions, golang/go#74451)
+ *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
+ *   <root>/tmp/                    writes land here first, then rename(2) into place
+ *   <root>/imported                the entries a bundle import brought, appended as their
+ *                                  objects land: "<actionID hex> v1 …" as above, one line each
+ *
+ * Imported entries share one file because a file per entry was most of an
+ * import's cost: 1,900 entry files took 0.75 s of a 1.7 s import on 2 cores,
+ * where appending their lines costs a write per object (docs/decisions.md#d23).
+ * An entry file, written by a later put, wins over an imported line.
+ *
+ * Safe with many writers: every file appears whole or not at all (rename is
+ * atomic on one filesystem), and identical content under one name makes the
+ * races harmless. A hit is served only when the object's size and mtime are
+ * what the entry recorded at put time, so a truncated file (a crash before the
+ * data reached disk) or one modified since is a miss, and Go recompiles. Go
+ * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
+ *
+ * Objects stay after the go command exits: `go list -export` prints DiskPaths
+ * that tools open later. Eviction happens only in trim(), run by the post step.
+ */
+
+
+
+const local_store_HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
+class LocalStore {
+    root;
+    tmp;
+    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
+    objectPrefix;
+    actionPrefix;
+    /** Entry files are one short line; one read into this buffer takes them whole. */
+    entryBuffer = Buffer.allocUnsafe(256);
+    /** The imported entries read so far, and how far into the file (only whole lines are taken). */
+    imported = new Map();
+    importedRead = { ino: -1, offset: 0 };
+    /** Open for appending while this instance imports a bundle. */
+    importFd;
+    constructor(root) {
+        this.root = external_node_path_default().resolve(root);
+        this.tmp = external_node_path_default().join(this.root, 'tmp');
+        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
+        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
+        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
+    }
+    objectPath(outputId) {
+        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
+    }
+    actionPath(actionId) {
+        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
+    }
+    get importedPath() {
+        return importedPath(this.root);
+    }
+    /**
+     * Synchronous on purpose: a few small syscalls (open, read, close the
+     * entry; stat the object), cheaper than round trips through libuv's thread
+     * pool on the hottest path.
+     */
+    get(actionId) {
+        assertId(actionId);
+        const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId);
+        if (entry === undefined)
+            return undefined;
+        const diskPath = this.objectPath(entry.outputId);
+        try {
+            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
+                return undefined;
+        }
+        catch {
+            return undefined;
+        }
+        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
+    }
+    /**
+     * Synchronous too, measured: a cold build makes hundreds of puts while go
+     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
+     * put (docs/decisions.md#d9). The object is whole on disk before we answer.
+     */
+    put(actionId, outputId, body, size, timeMs = Date.now()) {
+        return this.putShared(outputId, body, size, [{ actionId, timeMs }]);
+    }
+    /**
+     * One object and every entry that points at it (a bundle's object frame):
+     * the object is written or compared once, not once per entry.
+     */
+    putShared(outputId, body, size, entries) {
+        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
+        for (const { actionId, timeMs } of entries) {
+            this.writeAtomic(this.actionPath(actionId), [Buffer.from(entryLine(outputId, size, timeMs, mtimeMs), 'latin1')]);
+        }
+        return { diskPath, wroteObject };
+    }
+    /** The object of a put, in place and verified; its mtime goes into the entries. */
+    publish(outputId, body, size, entries) {
+        for (const entry of entries)
+            assertId(entry.actionId);
+        assertId(outputId);
+        const diskPath = this.objectPath(outputId);
+        // Content-addressed, so an object already there is reused, but only after
+        // comparing its bytes: go puts again precisely after a get missed because
+        // the object was modified, and the new entry must not vouch for those bytes.
+        const existingMtimeMs = sameContentMtime(diskPath, body, size);
+        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
+        return { diskPath, wroteObject, mtimeMs };
+    }
+    /**
+     * A bundle's object and its entries, while the bundle is imported: the
+     * object as in putShared, the entries as lines appended to `imported` (one
+     * write), not a file each. A reader sees a line only once it is whole.
+     */
+    importShared(outputId, body, size, entries) {
+        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
+        const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('');
+        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o644);
+        writeAll(this.importFd, Buffer.from(lines, 'latin1'));
+        return { diskPath, wroteObject };
+    }
+    /** Ends this instance's import (closes the file it appends to). */
+    endImport() {
+        if (this.importFd === undefined)
+            return;
+        (0,external_node_fs_.closeSync)(this.importFd);
+        this.importFd = undefined;
+    }
+    /** An imported entry: from what was read already, else from the lines appended since (the import may still run). */
+    importedEntry(actionId) {
+        const known = this.imported.get(actionId);
+        if (known !== undefined)
+            return known;
+        // A miss costs one stat when nothing was appended since (the hot path: go's misses).
+        let fd;
+        try {
+            const info = (0,external_node_fs_.statSync)(this.importedPath, { throwIfNoEntry: false });
+            if (info === undefined || (info.ino === this.importedRead.ino && info.size === this.importedRead.offset))
+                return undefined;
+            fd = (0,external_node_fs_.openSync)(this.importedPath, 'r');
+        }
+        catch {
+            return undefined;
+        }
+        try {
+            const { ino, size } = (0,external_node_fs_.fstatSync)(fd);
+            // Rewritten by a trim: start over.
+            if (ino !== this.importedRead.ino || size < this.importedRead.offset) {
+                this.imported.clear();
+                this.importedRead = { ino, offset: 0 };
+            }
+            if (size === this.importedRead.offset)
+                return undefined;
+            const fresh = Buffer.allocUnsafe(size - this.importedRead.offset);
+            const length = (0,external_node_fs_.readSync)(fd, fresh, 0, fresh.length, this.importedRead.offset);
+            // lastIndexOf would read a negative start as counted from the end.
+            if (length === 0)
+                return undefined;
+            const whole = fresh.lastIndexOf(0x0a, length - 1) + 1;
+            this.importedRead.offset += whole;
+            for (const [id, entry] of parseImported(fresh.toString('latin1', 0, whole)))
+                this.imported.set(id, entry);
+        }
+        catch {
+            return undefined;
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+        return this.imported.get(actionId);
+    }
+    /** Marks entries as used now, so trim() keeps what jobs actually read. Synchronous: thousands of utimes(2), each far cheaper than a thread-pool trip. */
+    async touch(actionIds, when = new Date()) {
+        for (const id of actionIds) {
+            if (!local_store_HEX_ID.test(id))
+                continue;
+            try {
+                (0,external_node_fs_.utimesSync)(this.actionPath(id), when, when);
+            }
+            catch {
+                // gone since: trimmed, or never written
+            }
+        }
+    }
+    /**
+     * Publishes an object under its content name. A hard link creates the name
+     * only if it is free, so when shims race on one object the first copy stays
+     * and every entry records that copy's mtime; a rename would swap in a later
+     * copy with another mtime under entries already written (a miss each).
+     * Replaces the name only when it holds other bytes.
+     */
+    writeObject(target, body, size) {
+        const { temp, mtimeMs } = this.writeTemp(body);
+        try {
+            let error = tryLink(temp, target);
+            if (error?.code === 'ENOENT') {
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                error = tryLink(temp, target);
+            }
+            if (error === undefined)
+                return { mtimeMs, wrote: true };
+            if (error.code === 'EEXIST') {
+                const existing = sameContentMtime(target, body, size);
+                if (existing !== undefined)
+                    return { mtimeMs: existing, wrote: false };
+            }
+            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+                throw error;
+            }
+            (0,external_node_fs_.renameSync)(temp, target);
+            return { mtimeMs, wrote: true };
+        }
+        finally {
+            unlinkQuietly(temp);
+        }
+    }
+    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
+    writeAtomic(target, chunks) {
+        const { temp, mtimeMs } = this.writeTemp(chunks);
+        try {
+            try {
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            catch (error) {
+                if (error.code !== 'ENOENT')
+                    throw error;
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            return mtimeMs;
+        }
+        catch (error) {
+            unlinkQuietly(temp);
+            throw error;
+        }
+    }
+    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
+    writeTemp(chunks) {
+        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
+        let written = false;
+        try {
+            for (const chunk of chunks)
+                writeAll(fd, chunk);
+            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
+            written = true;
+            return { temp, mtimeMs };
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+            if (!written)
+                unlinkQuietly(temp);
+        }
+    }
+}
+/** link(2), returning its error instead of throwing it. */
+function tryLink(existing, target) {
+    try {
+        (0,external_node_fs_.linkSync)(existing, target);
+        return undefined;
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
+function unlinkQuietly(file) {
+    try {
+        (0,external_node_fs_.unlinkSync)(file);
+    }
+    catch {
+        // already renamed into place, or gone
+    }
+}
+function writeAll(fd, buffer) {
+    let offset = 0;
+    while (offset < buffer.length)
+        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
+}
+/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
+function sameContentMtime(file, body, size) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const info = (0,external_node_fs_.fstatSync)(fd);
+        if (!info.isFile() || info.size !== size)
+            return undefined;
+        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
+        for (const chunk of body) {
+            for (let offset = 0; offset < chunk.length;) {
+                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
+                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
+                    return undefined;
+                offset += n;
+            }
+        }
+        return info.mtimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/**
+ * An entry file, read whole in one read into `buffer` (256 bytes: entries are
+ * one short line); undefined when it is missing, longer than any entry we
+ * write, or does not parse.
+ */
+function readEntry(file, buffer) {
+    let length;
+    try {
+        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        try {
+            length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+    if (length === buffer.length)
+        return undefined;
+    return parseEntry(buffer.toString('latin1', 0, length));
+}
+function importedPath(root) {
+    return external_node_path_default().join(root, 'imported');
+}
+/** The whole lines of an imported-entries file; lines that do not parse are skipped (a later line for an ID wins). */
+function parseImported(text) {
+    const entries = new Map();
+    for (const line of text.split('\n')) {
+        if (line.length < 66 || line[64] !== ' ')
+            continue;
+        const actionId = line.slice(0, 64);
+        if (!local_store_HEX_ID.test(actionId))
+            continue;
+        const entry = parseEntry(`${line.slice(65)}\n`);
+        if (entry !== undefined)
+            entries.set(actionId, entry);
+    }
+    return entries;
+}
+/** Every entry of the imported-entries file; none when it is missing or unreadable. */
+function readImported(root) {
+    try {
+        return parseImported(readFileSync(importedPath(root), 'latin1'));
+    }
+    catch {
+        return new Map();
+    }
+}
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
+function rewriteImported(root, remove) {
+    const lines = [...readImported(root)];
+    const kept = lines.filter(([id]) => !remove.has(id));
+    if (kept.length === lines.length)
+        return;
+    const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
+    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
+    renameSync(temp, importedPath(root));
+}
+function entryLine(outputId, size, timeMs, objectMtimeMs) {
+    return `v1 ${outputId} ${size} ${timeMs} ${Math.trunc(objectMtimeMs)}\n`;
+}
+function parseEntry(text) {
+    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
+    if (m === null)
+        return undefined;
+    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
+    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
+    // out of range, the hit line would be unreadable and go would stop.
+    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
+        return undefined;
+    return entry;
+}
+function assertId(id) {
+    // Every ID becomes a file name: only 64 lowercase hex characters may.
+    if (!local_store_HEX_ID.test(id))
+        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/testcache/mtimes.ts
 /**
  * Canonical mtimes for the workspace, so that Go's test results carry across
@@ -98842,6 +99151,7 @@ const Input = {
     WorkingDirectory: 'working-directory',
     BuildCache: 'build-cache',
     GoCacheProg: 'gocacheprog',
+    BuildCacheMode: 'build-cache-mode',
     StorePath: 'store-path',
     StoreMaxSize: 'store-max-size',
     CacheUrl: 'cache-url',
@@ -98869,6 +99179,7 @@ const Output = {
     ModuleCacheHit: 'module-cache-hit',
     ModuleCacheMatchedKey: 'module-cache-matched-key',
     GoCacheProg: 'gocacheprog',
+    BuildCacheMode: 'build-cache-mode',
     BuildCacheGets: 'build-cache-gets',
     BuildCacheHits: 'build-cache-hits',
     BuildCacheMisses: 'build-cache-misses',
@@ -98958,6 +99269,8 @@ function headerEnvNames(headers) {
 
 
 
+/** auto: native without a remote, gocacheprog with one; native: go's own GOCACHE; gocacheprog: our client always. */
+const BUILD_CACHE_MODES = ['auto', 'native', 'gocacheprog'];
 const MAX_SUFFIX_LENGTH = 100;
 function readInputs(getInput, workspace) {
     const patterns = getInput(Input.CacheDependencyPath)
@@ -99014,6 +99327,13 @@ function readInputs(getInput, workspace) {
             throw new errors/* ConfigError */.x(error.message);
         throw error;
     }
+    const buildCacheMode = readChoice(getInput, Input.BuildCacheMode, BUILD_CACHE_MODES, 'auto');
+    if (buildCacheMode === 'native' && remote !== undefined) {
+        throw new errors/* ConfigError */.x(`${Input.BuildCacheMode}: native cannot use ${Input.CacheUrl}: go reaches a remote cache only through a GOCACHEPROG client. Set ${Input.BuildCacheMode} to auto (or gocacheprog), or drop ${Input.CacheUrl}.`);
+    }
+    if (buildCacheMode === 'native' && goCacheProg !== '') {
+        throw new errors/* ConfigError */.x(`${Input.BuildCacheMode}: native contradicts ${Input.GoCacheProg}, which names a client to use. Set one of them, not both.`);
+    }
     return {
         ...(remote && { remote }),
         cacheToken,
@@ -99024,6 +99344,7 @@ function readInputs(getInput, workspace) {
         workingDirectory,
         buildCache: readBoolean(getInput, Input.BuildCache, true),
         goCacheProg,
+        buildCacheMode,
         storePath: getInput(Input.StorePath).trim() === '' ? '' : external_node_path_default().resolve(workspace, getInput(Input.StorePath).trim()),
         storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
         autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),
@@ -99192,6 +99513,10 @@ function planMain(f) {
     const kitSocket = env[KIT_DAEMON_SOCKET_ENV];
     const kitCommand = env.GOCACHEPROG;
     const kitPantsConfig = env[KIT_PANTS_CONFIG_ENV];
+    // Native unless a remote needs our client, the user asks for it, or a kit
+    // runner's daemon holds a store that outlives the job (docs/decisions.md#d27).
+    const kit = Boolean(kitSocket && kitCommand);
+    const native = inputs.buildCacheMode === 'native' || (inputs.buildCacheMode === 'auto' && inputs.remote === undefined && !kit);
     return {
         run,
         cacheMode,
@@ -99205,6 +99530,8 @@ function planMain(f) {
             storeMaxBytes: inputs.storeMaxBytes,
             // Only when a bundle can arrive do go's misses ask the daemon for it.
             bundle: bundleEnabled && cacheMode.read && f.cacheAvailable,
+            native,
+            ...(env[SHIM_ENV] === 'node' && { nodeShim: true }),
         },
         ...(inputs.remote && {
             remote: {
@@ -99321,6 +99648,7 @@ const buildCache = tagged('mode', {
     off: object({ mode: literal('off') }),
     custom: object({ mode: literal('custom'), command: string }),
     directory: object({ mode: literal('directory'), restore: directoryRestore }),
+    native: object({ mode: literal('native'), dir: string, startedAtMs: ms }),
     client: object({
         mode: literal('client'),
         store: string,
@@ -99409,6 +99737,8 @@ void state_exact;
 
 
 
+
+
 /** The daemon answers an import at once; it only registers the file. */
 const DAEMON_REPLY_MS = 5_000;
 async function runMain(ctx) {
@@ -99458,7 +99788,7 @@ async function runMain(ctx) {
     if (pants !== undefined)
         wiring.pants = pants;
     // The bundle downloads and unpacks while the mtimes are set and the module cache restores: all before go runs.
-    const bundle = build?.mode === 'client' ? bundleStep(ctx, plan, build) : undefined;
+    const bundle = build?.mode === 'client' || build?.mode === 'native' ? bundleStep(ctx, plan, build) : undefined;
     state.testCache = await testCacheStep(ctx, plan);
     const modCache = await modCacheStep(ctx, plan, goEnv, workspace);
     if (modCache !== undefined)
@@ -99483,6 +99813,7 @@ async function buildCacheStep(ctx, plan, goEnv) {
             stateDir: plan.run.stateDir,
             ...(plan.kitDaemon && { kitDaemon: plan.kitDaemon }),
             restoreDirectory: (dir) => restoreGoCacheDir(ctx.cache, ctx.log, dir, plan.directoryKeys, plan.cacheMode.read),
+            wallClock: () => Date.now(),
         });
         const command = build.mode === 'client' || build.mode === 'custom' ? build.command : '';
         // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
@@ -99490,6 +99821,7 @@ async function buildCacheStep(ctx, plan, goEnv) {
         if (command !== '' && plan.auto.value)
             ctx.exportVariable(GOCACHEPROG, command);
         ctx.setOutput(Output.GoCacheProg, command);
+        ctx.setOutput(Output.BuildCacheMode, build.mode);
         if (plan.remote !== undefined && build.mode !== 'client') {
             ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${build.mode} here.`);
         }
@@ -99501,6 +99833,7 @@ async function buildCacheStep(ctx, plan, goEnv) {
             return 'failed';
         }
         ctx.log.warning(`Build cache setup failed; go builds without it: ${(0,errors/* errorMessage */.g)(error)}`);
+        ctx.setOutput(Output.BuildCacheMode, 'off');
         return undefined;
     }
 }
@@ -99518,17 +99851,18 @@ async function pantsStep(ctx, plan) {
     }
 }
 /**
- * Restores this job's newest bundle (and its base) for our client; the
- * daemon imports it while go runs. A kit runner's store persists on its own
- * disk, and the kit's daemon answers: no bundle there.
+ * Restores this job's newest bundle (and its base): into GOCACHE here, before
+ * go runs, in native mode; for our client, the daemon imports it while go
+ * runs. A kit runner's store persists on its own disk, and the kit's daemon
+ * answers: no bundle there.
  */
 function bundleStep(ctx, plan, build) {
     const { bundle } = plan;
-    const ours = build.owner !== 'kit';
+    const ours = build.mode === 'native' || build.owner !== 'kit';
     return restoreBundle({
         cache: ctx.cache,
         log: ctx.log,
-        store: build.store,
+        store: build.mode === 'native' ? nativeCacheDir(build.dir, build.startedAtMs) : new LocalStore(build.store),
         keys: bundle.keys,
         file: bundle.file,
         canRead: bundle.canRead,
@@ -99536,7 +99870,8 @@ function bundleStep(ctx, plan, build) {
         maxImportBytes: bundle.maxImportBytes,
         settings: { ...bundle.settings, enabled: bundle.settings.enabled && ours },
         now: ctx.now,
-        ...(build.daemonStarted &&
+        ...(build.mode === 'client' &&
+            build.daemonStarted &&
             ours && {
             importInBackground: (files, baseManifest) => importInDaemon(build.socket, files, bundle.maxImportBytes, baseManifest),
         }),
@@ -99743,7 +100078,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7104);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3106);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5445);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

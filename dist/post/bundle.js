@@ -38396,7 +38396,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4544:
+/***/ 9427:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42342,8 +42342,8 @@ function _unique(values) {
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
@@ -42369,7 +42369,7 @@ const spawnDetachedProcess = (command, args, logFile, env) => {
     // The runner passes inputs as INPUT_* variables, secrets among them
     // (cache-token): a process that lives on gets none of them.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
-    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
+    (0,external_node_child_process_.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
 };
 /** The daemon's command line (cli.ts `daemon`). */
 function daemonArgs(l) {
@@ -99138,7 +99138,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 9989:
+/***/ 1801:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99520,403 +99520,6 @@ function buildCacheFigures(stats) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/store/local-store.ts
-/**
- * The local store: content-addressed objects plus small action entries, on
- * disk, shared by every go process of the job (each through its own shim).
- *
- *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
- *                                  tools filter on extensions, golang/go#74451)
- *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
- *   <root>/tmp/                    writes land here first, then rename(2) into place
- *   <root>/imported                the entries a bundle import brought, appended as their
- *                                  objects land: "<actionID hex> v1 …" as above, one line each
- *
- * Imported entries share one file because a file per entry was most of an
- * import's cost: 1,900 entry files took 0.75 s of a 1.7 s import on 2 cores,
- * where appending their lines costs a write per object (docs/decisions.md#d23).
- * An entry file, written by a later put, wins over an imported line.
- *
- * Safe with many writers: every file appears whole or not at all (rename is
- * atomic on one filesystem), and identical content under one name makes the
- * races harmless. A hit is served only when the object's size and mtime are
- * what the entry recorded at put time, so a truncated file (a crash before the
- * data reached disk) or one modified since is a miss, and Go recompiles. Go
- * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
- *
- * Objects stay after the go command exits: `go list -export` prints DiskPaths
- * that tools open later. Eviction happens only in trim(), run by the post step.
- */
-
-
-
-const HEX_ID = /^[0-9a-f]{64}$/;
-/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
-const MAX_TIME_MS = 253_402_300_799_999;
-class local_store_LocalStore {
-    root;
-    tmp;
-    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
-    objectPrefix;
-    actionPrefix;
-    /** Entry files are one short line; one read into this buffer takes them whole. */
-    entryBuffer = Buffer.allocUnsafe(256);
-    /** The imported entries read so far, and how far into the file (only whole lines are taken). */
-    imported = new Map();
-    importedRead = { ino: -1, offset: 0 };
-    /** Open for appending while this instance imports a bundle. */
-    importFd;
-    constructor(root) {
-        this.root = external_node_path_default().resolve(root);
-        this.tmp = external_node_path_default().join(this.root, 'tmp');
-        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
-        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
-        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
-    }
-    objectPath(outputId) {
-        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
-    }
-    actionPath(actionId) {
-        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
-    }
-    get importedPath() {
-        return importedPath(this.root);
-    }
-    /**
-     * Synchronous on purpose: a few small syscalls (open, read, close the
-     * entry; stat the object), cheaper than round trips through libuv's thread
-     * pool on the hottest path.
-     */
-    get(actionId) {
-        assertId(actionId);
-        const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId);
-        if (entry === undefined)
-            return undefined;
-        const diskPath = this.objectPath(entry.outputId);
-        try {
-            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
-            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
-                return undefined;
-        }
-        catch {
-            return undefined;
-        }
-        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
-    }
-    /**
-     * Synchronous too, measured: a cold build makes hundreds of puts while go
-     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
-     * put (docs/decisions.md#d9). The object is whole on disk before we answer.
-     */
-    put(actionId, outputId, body, size, timeMs = Date.now()) {
-        return this.putShared(outputId, body, size, [{ actionId, timeMs }]);
-    }
-    /**
-     * One object and every entry that points at it (a bundle's object frame):
-     * the object is written or compared once, not once per entry.
-     */
-    putShared(outputId, body, size, entries) {
-        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
-        for (const { actionId, timeMs } of entries) {
-            this.writeAtomic(this.actionPath(actionId), [Buffer.from(entryLine(outputId, size, timeMs, mtimeMs), 'latin1')]);
-        }
-        return { diskPath, wroteObject };
-    }
-    /** The object of a put, in place and verified; its mtime goes into the entries. */
-    publish(outputId, body, size, entries) {
-        for (const entry of entries)
-            assertId(entry.actionId);
-        assertId(outputId);
-        const diskPath = this.objectPath(outputId);
-        // Content-addressed, so an object already there is reused, but only after
-        // comparing its bytes: go puts again precisely after a get missed because
-        // the object was modified, and the new entry must not vouch for those bytes.
-        const existingMtimeMs = sameContentMtime(diskPath, body, size);
-        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
-        return { diskPath, wroteObject, mtimeMs };
-    }
-    /**
-     * A bundle's object and its entries, while the bundle is imported: the
-     * object as in putShared, the entries as lines appended to `imported` (one
-     * write), not a file each. A reader sees a line only once it is whole.
-     */
-    importShared(outputId, body, size, entries) {
-        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
-        const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('');
-        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o644);
-        writeAll(this.importFd, Buffer.from(lines, 'latin1'));
-        return { diskPath, wroteObject };
-    }
-    /** Ends this instance's import (closes the file it appends to). */
-    endImport() {
-        if (this.importFd === undefined)
-            return;
-        (0,external_node_fs_.closeSync)(this.importFd);
-        this.importFd = undefined;
-    }
-    /** An imported entry: from what was read already, else from the lines appended since (the import may still run). */
-    importedEntry(actionId) {
-        const known = this.imported.get(actionId);
-        if (known !== undefined)
-            return known;
-        // A miss costs one stat when nothing was appended since (the hot path: go's misses).
-        let fd;
-        try {
-            const info = (0,external_node_fs_.statSync)(this.importedPath, { throwIfNoEntry: false });
-            if (info === undefined || (info.ino === this.importedRead.ino && info.size === this.importedRead.offset))
-                return undefined;
-            fd = (0,external_node_fs_.openSync)(this.importedPath, 'r');
-        }
-        catch {
-            return undefined;
-        }
-        try {
-            const { ino, size } = (0,external_node_fs_.fstatSync)(fd);
-            // Rewritten by a trim: start over.
-            if (ino !== this.importedRead.ino || size < this.importedRead.offset) {
-                this.imported.clear();
-                this.importedRead = { ino, offset: 0 };
-            }
-            if (size === this.importedRead.offset)
-                return undefined;
-            const fresh = Buffer.allocUnsafe(size - this.importedRead.offset);
-            const length = (0,external_node_fs_.readSync)(fd, fresh, 0, fresh.length, this.importedRead.offset);
-            // lastIndexOf would read a negative start as counted from the end.
-            if (length === 0)
-                return undefined;
-            const whole = fresh.lastIndexOf(0x0a, length - 1) + 1;
-            this.importedRead.offset += whole;
-            for (const [id, entry] of parseImported(fresh.toString('latin1', 0, whole)))
-                this.imported.set(id, entry);
-        }
-        catch {
-            return undefined;
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-        return this.imported.get(actionId);
-    }
-    /** Marks entries as used now, so trim() keeps what jobs actually read. Synchronous: thousands of utimes(2), each far cheaper than a thread-pool trip. */
-    async touch(actionIds, when = new Date()) {
-        for (const id of actionIds) {
-            if (!HEX_ID.test(id))
-                continue;
-            try {
-                (0,external_node_fs_.utimesSync)(this.actionPath(id), when, when);
-            }
-            catch {
-                // gone since: trimmed, or never written
-            }
-        }
-    }
-    /**
-     * Publishes an object under its content name. A hard link creates the name
-     * only if it is free, so when shims race on one object the first copy stays
-     * and every entry records that copy's mtime; a rename would swap in a later
-     * copy with another mtime under entries already written (a miss each).
-     * Replaces the name only when it holds other bytes.
-     */
-    writeObject(target, body, size) {
-        const { temp, mtimeMs } = this.writeTemp(body);
-        try {
-            let error = tryLink(temp, target);
-            if (error?.code === 'ENOENT') {
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                error = tryLink(temp, target);
-            }
-            if (error === undefined)
-                return { mtimeMs, wrote: true };
-            if (error.code === 'EEXIST') {
-                const existing = sameContentMtime(target, body, size);
-                if (existing !== undefined)
-                    return { mtimeMs: existing, wrote: false };
-            }
-            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
-                throw error;
-            }
-            (0,external_node_fs_.renameSync)(temp, target);
-            return { mtimeMs, wrote: true };
-        }
-        finally {
-            unlinkQuietly(temp);
-        }
-    }
-    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
-    writeAtomic(target, chunks) {
-        const { temp, mtimeMs } = this.writeTemp(chunks);
-        try {
-            try {
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            catch (error) {
-                if (error.code !== 'ENOENT')
-                    throw error;
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            return mtimeMs;
-        }
-        catch (error) {
-            unlinkQuietly(temp);
-            throw error;
-        }
-    }
-    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
-    writeTemp(chunks) {
-        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
-        let written = false;
-        try {
-            for (const chunk of chunks)
-                writeAll(fd, chunk);
-            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
-            written = true;
-            return { temp, mtimeMs };
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-            if (!written)
-                unlinkQuietly(temp);
-        }
-    }
-}
-/** link(2), returning its error instead of throwing it. */
-function tryLink(existing, target) {
-    try {
-        (0,external_node_fs_.linkSync)(existing, target);
-        return undefined;
-    }
-    catch (error) {
-        return error;
-    }
-}
-/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
-const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
-function unlinkQuietly(file) {
-    try {
-        (0,external_node_fs_.unlinkSync)(file);
-    }
-    catch {
-        // already renamed into place, or gone
-    }
-}
-function writeAll(fd, buffer) {
-    let offset = 0;
-    while (offset < buffer.length)
-        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
-}
-/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
-function sameContentMtime(file, body, size) {
-    let fd;
-    try {
-        fd = (0,external_node_fs_.openSync)(file, 'r');
-    }
-    catch {
-        return undefined;
-    }
-    try {
-        const info = (0,external_node_fs_.fstatSync)(fd);
-        if (!info.isFile() || info.size !== size)
-            return undefined;
-        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
-        for (const chunk of body) {
-            for (let offset = 0; offset < chunk.length;) {
-                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
-                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
-                    return undefined;
-                offset += n;
-            }
-        }
-        return info.mtimeMs;
-    }
-    catch {
-        return undefined;
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-/**
- * An entry file, read whole in one read into `buffer` (256 bytes: entries are
- * one short line); undefined when it is missing, longer than any entry we
- * write, or does not parse.
- */
-function readEntry(file, buffer) {
-    let length;
-    try {
-        const fd = (0,external_node_fs_.openSync)(file, 'r');
-        try {
-            length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
-    }
-    catch {
-        return undefined;
-    }
-    if (length === buffer.length)
-        return undefined;
-    return parseEntry(buffer.toString('latin1', 0, length));
-}
-function importedPath(root) {
-    return external_node_path_default().join(root, 'imported');
-}
-/** The whole lines of an imported-entries file; lines that do not parse are skipped (a later line for an ID wins). */
-function parseImported(text) {
-    const entries = new Map();
-    for (const line of text.split('\n')) {
-        if (line.length < 66 || line[64] !== ' ')
-            continue;
-        const actionId = line.slice(0, 64);
-        if (!HEX_ID.test(actionId))
-            continue;
-        const entry = parseEntry(`${line.slice(65)}\n`);
-        if (entry !== undefined)
-            entries.set(actionId, entry);
-    }
-    return entries;
-}
-/** Every entry of the imported-entries file; none when it is missing or unreadable. */
-function readImported(root) {
-    try {
-        return parseImported(readFileSync(importedPath(root), 'latin1'));
-    }
-    catch {
-        return new Map();
-    }
-}
-/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
-function rewriteImported(root, remove) {
-    const lines = [...readImported(root)];
-    const kept = lines.filter(([id]) => !remove.has(id));
-    if (kept.length === lines.length)
-        return;
-    const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
-    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
-    renameSync(temp, importedPath(root));
-}
-function entryLine(outputId, size, timeMs, objectMtimeMs) {
-    return `v1 ${outputId} ${size} ${timeMs} ${Math.trunc(objectMtimeMs)}\n`;
-}
-function parseEntry(text) {
-    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
-    if (m === null)
-        return undefined;
-    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
-    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
-    // out of range, the hit line would be unreadable and go would stop.
-    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
-        return undefined;
-    return entry;
-}
-function assertId(id) {
-    // Every ID becomes a file name: only 64 lowercase hex characters may.
-    if (!HEX_ID.test(id))
-        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
-}
-
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
@@ -100176,7 +99779,8 @@ class ByteReader {
 ;// CONCATENATED MODULE: ./src/bundle/import.ts
 /**
  * Importing a downloaded bundle into the local store: in the daemon while go
- * runs (docs/decisions.md#d22), or in the main step when there is no daemon. Objects are
+ * runs (docs/decisions.md#d22), or in the main step when there is no daemon;
+ * or into Go's own GOCACHE before go runs (native mode, docs/decisions.md#d27). Objects are
  * published one by one, each after its digest matched, so a go process that
  * looks early sees either nothing or a verified entry. The bundle's index says
  * which entries are still coming; `Arrivals` lets a lookup wait for one of
@@ -100414,7 +100018,6 @@ function shortPart(value) {
 
 
 
-
 /** The restore's reason when the service failed; post then does not try to save (a hung service would cost another deadline). */
 const SERVICE_FAILED = 'the cache service failed';
 async function restoreBundle(p) {
@@ -100507,7 +100110,7 @@ async function restoreBundle(p) {
         p.log.info(`Build cache bundle ${describe(report)} (${report.archiveBytes} bytes) is being imported in the background while go runs`);
         return { ...finish('hit'), importing: 'daemon' };
     }
-    const imported = await importBundle(files, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) });
+    const imported = await importBundle(files, p.store, { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) });
     return withImport(finish('hit'), imported, p.log);
 }
 function describe(report) {
@@ -100565,7 +100168,6 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
  * while the base this job restored is still mostly used, a layer holding only
  * what that base lacks, which costs a fraction of the compression and upload.
  */
-
 
 
 
@@ -100674,7 +100276,7 @@ async function saveBundle(p) {
     // workflow called twice in one run can still repeat it. Look before building.
     if (await p.cache.exists([p.restore.path], p.restore.key))
         return skip('another job already saved this key');
-    const store = new local_store_LocalStore(p.store);
+    const { store } = p;
     const candidates = [];
     for (const actionId of p.ids.order) {
         const hit = store.get(actionId); // verified size and mtime; undefined when trimmed or damaged
@@ -100815,16 +100417,274 @@ async function snapshotModuleSet(downloadDir) {
     return { files: entries.length, bytes, fingerprint };
 }
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/common/errors.ts
+/** A misconfiguration the user must fix: the only kind of error that fails the main step. */
+class ConfigError extends (/* unused pure expression or super */ null && (Error)) {
+    name = 'ConfigError';
+}
+function errors_errorMessage(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/modcache/prune.ts
+/**
+ * Pruning the download cache to what the job's build list needs, before it is
+ * saved. Without it a fallback restore carries every old module version
+ * forward and the entry grows release after release.
+ *
+ * What is kept (https://go.dev/ref/mod#module-cache):
+ * - every `.mod` and `.info` file. Go reads the go.mod of every module version
+ *   in the module graph, not only of the selected ones (`go list -m all`
+ *   prints only those), and with graph pruning which go.mod files a command
+ *   reads depends on the command. They are small, so all are kept. The `list`
+ *   files stay consistent: Go writes them as "every version with a .mod file"
+ *   (cmd/go/internal/modfetch/cache.go, rewriteVersionList).
+ * - the `.zip`/`.ziphash` of every version in the build list of a module root
+ *   (`go list -m all`, which also covers the modules a package import must be
+ *   checked against for ambiguity, test dependencies of the main modules, and
+ *   the dependencies of other GOOS/GOARCH and build tags, which a build on
+ *   this runner never loads).
+ * - the `.zip`/`.ziphash` of every version Go extracted into GOMODCACHE in this
+ *   job: a `go install tool@v` or `go run tool@v` outside the build list used it.
+ *   On a hosted runner the extracted trees are exactly what this job used, since
+ *   only the download cache is archived.
+ * What goes: the zips of every other version (with their lock and partial
+ * files), and `sumdb` (checksum tiles: Go fetches what it lacks, and with a
+ * complete go.sum it asks nothing).
+ */
+
+
+
+
+/** Files of one version that only a build of that version needs. */
+const ZIP_FILE = /^(.+)\.(zip|ziphash|partial|lock)$/;
+/**
+ * Pure: which files of the download cache to delete. Only files inside a
+ * `<module>/@v/` directory whose name is `<version>.zip|ziphash|partial|lock`
+ * are candidates; anything it does not recognise is kept.
+ */
+function planPrune(input) {
+    const keep = new Set(input.extracted);
+    for (const m of input.buildList)
+        keep.add(`${escapeModulePath(m.path)}@${escapeModulePath(m.version)}`);
+    const remove = [];
+    const pruned = new Set();
+    const removeDirs = new Set();
+    let bytes = 0;
+    for (const file of input.files) {
+        if (file.path.startsWith('sumdb/')) {
+            removeDirs.add('sumdb');
+            continue;
+        }
+        const at = file.path.lastIndexOf('/@v/');
+        if (at <= 0)
+            continue;
+        const name = file.path.slice(at + 4);
+        const match = ZIP_FILE.exec(name);
+        if (match === null || name.includes('/'))
+            continue;
+        const version = `${file.path.slice(0, at)}@${match[1]}`;
+        if (keep.has(version))
+            continue;
+        remove.push(file.path);
+        bytes += file.size;
+        // A lone lock file marks no download; it does not make a version "pruned".
+        if (match[2] !== 'lock')
+            pruned.add(version);
+    }
+    return { remove: remove.sort(), removeDirs: [...removeDirs].sort(), prunedVersions: [...pruned].sort(), bytes };
+}
+/**
+ * Go's module path (and version) escaping for file names: each upper-case
+ * letter becomes `!` and its lower case (golang.org/x/mod/module EscapePath).
+ */
+function escapeModulePath(p) {
+    return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
+}
+/**
+ * Parses `go list -m -f <BUILD_LIST_FORMAT> all`: one `path@version` per line,
+ * and after a space the replacement when it is a module (a directory
+ * replacement has no version and needs nothing from the cache). Main modules
+ * have no version.
+ */
+function parseBuildList(stdout) {
+    const out = [];
+    for (const line of stdout.split('\n')) {
+        for (const field of line.trim().split(/\s+/)) {
+            const at = field.lastIndexOf('@');
+            if (at <= 0 || at === field.length - 1)
+                continue;
+            out.push({ path: field.slice(0, at), version: field.slice(at + 1) });
+        }
+    }
+    return out;
+}
+const BUILD_LIST_FORMAT = '{{.Path}}@{{.Version}}{{with .Replace}} {{.Path}}@{{.Version}}{{end}}';
+/**
+ * A listing that fetches go.mod files goes where the job's GOPROXY says, which
+ * for GOPROXY=direct means a VCS fetch per module; the post step does not wait
+ * on that for long: past this, the listing fails and nothing is pruned.
+ */
+const LIST_TIMEOUT_MS = 30_000;
+const execGo = (args, options) => new Promise((resolve, reject) => {
+    (0,external_node_child_process_.execFile)('go', args, { cwd: options.cwd, env: options.env, maxBuffer: 64 << 20, timeout: LIST_TIMEOUT_MS }, (error, stdout, stderr) => {
+        if (error)
+            reject(new Error(`go ${args.join(' ')} in ${options.cwd}: ${stderr.trim() || error.message}`));
+        else
+            resolve(stdout);
+    });
+});
+/**
+ * Prunes the download cache in place. Never throws for a build list it
+ * cannot read: it logs why and leaves the cache as it is.
+ */
+async function pruneModCache(p) {
+    const go = p.go ?? execGo;
+    const roots = await moduleRoots(p.workspace, p.dependencyFiles);
+    const skip = (reason) => {
+        p.log.info(`Module cache not pruned: ${reason}`);
+        return { pruned: false, reason, roots, versions: 0, files: 0, bytes: 0, fetched: 0 };
+    };
+    if (roots.length === 0)
+        return skip('no go.mod or go.work next to the dependency files');
+    // -mod=readonly: go never edits go.mod here, and lists the graph even with a
+    // vendor directory. A -mod in GOFLAGS is dropped: workspace mode rejects
+    // -mod=mod (https://go.dev/ref/mod#workspaces), and the flag is ours to set.
+    const env = { ...p.env, GOMODCACHE: p.modCache, GOFLAGS: withoutModFlag(p.env.GOFLAGS ?? '') };
+    const args = ['list', '-mod=readonly', '-m', '-f', BUILD_LIST_FORMAT, 'all'];
+    const buildList = [];
+    let fetched = 0;
+    for (const root of roots) {
+        const cwd = external_node_path_default().join(p.workspace, external_node_path_default().dirname(root));
+        let stdout;
+        try {
+            // First from the cache alone.
+            stdout = await go(args, { cwd, env: { ...env, GOPROXY: 'off' } });
+        }
+        catch {
+            // `go list -m all` loads the whole (pruned) module graph, while a build
+            // loads requirements lazily (https://go.dev/ref/mod#lazy-loading), so
+            // the job may not have fetched every go.mod the listing reads. Go then
+            // fetches those go.mod files, not zips, checked against go.sum.
+            try {
+                stdout = await go(args, { cwd, env });
+                fetched++;
+            }
+            catch (error) {
+                return skip(`could not read the build list (${errors_errorMessage(error).split('\n')[0]})`);
+            }
+        }
+        buildList.push(...parseBuildList(stdout));
+    }
+    const downloadDir = external_node_path_default().join(p.modCache, 'cache', 'download');
+    const plan = planPrune({ files: await listFiles(downloadDir), buildList, extracted: await extractedModules(p.modCache) });
+    for (const dir of plan.removeDirs)
+        await (0,promises_namespaceObject.rm)(external_node_path_default().join(downloadDir, dir), { recursive: true, force: true });
+    for (const file of plan.remove)
+        await (0,promises_namespaceObject.rm)(external_node_path_default().join(downloadDir, file), { force: true });
+    p.log.info(`Module cache pruned to the build list of ${roots.join(', ')}${fetched > 0 ? ` (go fetched go.mod files for ${fetched} of them)` : ''}: removed ${plan.prunedVersions.length} module version(s), ${plan.remove.length} files, ${plan.bytes} bytes` +
+        (plan.removeDirs.length > 0 ? `, and ${plan.removeDirs.join(', ')}` : ''));
+    return { pruned: true, roots, versions: plan.prunedVersions.length, files: plan.remove.length, bytes: plan.bytes, fetched };
+}
+/**
+ * The go.mod / go.work files next to the dependency files, workspace-relative.
+ * One go.work stands for all its modules; its modules are listed too (cheap,
+ * and right when a module is also built on its own with GOWORK=off).
+ */
+async function moduleRoots(workspace, dependencyFiles) {
+    const roots = new Set();
+    for (const dir of new Set(dependencyFiles.map((f) => external_node_path_default().posix.dirname(f)))) {
+        for (const name of ['go.work', 'go.mod']) {
+            const rel = dir === '.' ? name : `${dir}/${name}`;
+            if (await exists(external_node_path_default().join(workspace, rel)))
+                roots.add(rel);
+        }
+    }
+    return [...roots].sort();
+}
+function withoutModFlag(goflags) {
+    return goflags
+        .split(/\s+/)
+        .filter((f) => f !== '' && !/^--?mod=/.test(f))
+        .join(' ');
+}
+async function exists(file) {
+    try {
+        await (0,promises_namespaceObject.access)(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function listFiles(root) {
+    const out = [];
+    const walk = async (dir) => {
+        let handle;
+        try {
+            handle = await (0,promises_namespaceObject.opendir)(dir);
+        }
+        catch (error) {
+            if (error.code === 'ENOENT')
+                return;
+            throw error;
+        }
+        for await (const entry of handle) {
+            const full = external_node_path_default().join(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(full);
+            else if (entry.isFile())
+                out.push({ path: external_node_path_default().relative(root, full).split((external_node_path_default()).sep).join('/'), size: (await (0,promises_namespaceObject.stat)(full)).size });
+        }
+    };
+    await walk(root);
+    return out;
+}
+/** Directory names `escapedPath@version` under GOMODCACHE (not cache/): Go's extracted module trees. */
+async function extractedModules(modCache) {
+    const out = [];
+    const walk = async (dir, rel) => {
+        let handle;
+        try {
+            handle = await (0,promises_namespaceObject.opendir)(dir);
+        }
+        catch (error) {
+            if (error.code === 'ENOENT')
+                return;
+            throw error;
+        }
+        for await (const entry of handle) {
+            if (!entry.isDirectory())
+                continue;
+            const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
+            if (name === 'cache')
+                continue;
+            if (entry.name.includes('@'))
+                out.push(name);
+            else
+                await walk(external_node_path_default().join(dir, entry.name), name);
+        }
+    };
+    await walk(modCache, '');
+    return out.sort();
+}
+
 ;// CONCATENATED MODULE: ./src/modcache/save.ts
+
+
+
 
 async function saveModCache(p) {
     const started = p.now();
     const { restored } = p;
     // Walked even when nothing will be saved: the summary reports what the job ended with.
-    const now = await snapshotModuleSet(restored.path);
+    let now = await snapshotModuleSet(restored.path);
+    let prune;
     const skip = (reason) => {
         p.log.info(`Module cache not saved: ${reason}`);
-        return { saved: false, reason, files: now.files, bytes: now.bytes, saveMs: p.now() - started };
+        return { saved: false, reason, files: now.files, bytes: now.bytes, saveMs: p.now() - started, ...(prune && { prune }) };
     };
     if (!restored.restoreAllowed)
         return skip(restored.skipReason ?? 'the cache was not available in the main step');
@@ -100834,6 +100694,28 @@ async function saveModCache(p) {
         return skip(p.write.reason ?? 'writes are not allowed');
     if (now.files === 0)
         return skip('the module download cache is empty');
+    if (p.prune !== undefined) {
+        // Only once a save is possible: pruning is for the entry, and the job's own disk is left alone otherwise.
+        try {
+            prune = await pruneModCache({
+                log: p.log,
+                // restored.path is $GOMODCACHE/cache/download (module-set.ts downloadCacheDir).
+                modCache: external_node_path_default().dirname(external_node_path_default().dirname(restored.path)),
+                workspace: p.prune.workspace,
+                dependencyFiles: restored.dependencyFiles,
+                env: p.prune.env,
+                ...(p.prune.go && { go: p.prune.go }),
+            });
+        }
+        catch (error) {
+            // A failed walk or delete: what is left is still a cache Go can use (only zips of unneeded versions go), so save it.
+            const reason = `pruning failed: ${errors_errorMessage(error)}`;
+            p.log.warning(`Module cache ${reason}; saving it as it is`);
+            prune = { pruned: false, reason, roots: [], versions: 0, files: 0, bytes: 0, fetched: 0 };
+        }
+        // Even an unpruned listing may have fetched go.mod files.
+        now = await snapshotModuleSet(restored.path);
+    }
     if (now.fingerprint === restored.fingerprint)
         return skip('the set of modules did not change since the restore');
     // @actions/cache builds the whole archive before it asks the service to
@@ -100845,7 +100727,654 @@ async function saveModCache(p) {
     if (!saved)
         return skip('the cache service did not accept the entry (see the log above)');
     p.log.info(`Module cache saved as ${restored.key}: ${now.files} files, ${now.bytes} bytes`);
-    return { saved: true, files: now.files, bytes: now.bytes, saveMs: p.now() - started };
+    return { saved: true, files: now.files, bytes: now.bytes, saveMs: p.now() - started, ...(prune && { prune }) };
+}
+
+;// CONCATENATED MODULE: ./src/store/go-cache-dir.ts
+/**
+ * Go's own build cache directory (GOCACHE) as the place a bundle lands and a
+ * save reads from: native mode, with nothing between go and its cache
+ * (docs/decisions.md#d27). The layout is cmd/go/internal/cache's:
+ *
+ *   <dir>/<xx>/<actionID hex>-a   "v1 <actionID> <outputID> <size %20d> <put time ns %20d>\n"
+ *   <dir>/<xx>/<outputID hex>-d   the body
+ *
+ * What a job used is read back from mtimes. Go bumps an entry's mtime when it
+ * finds it and the mtime is an hour old or more (cache.go markUsed,
+ * mtimeInterval), and deletes entries unused for 5 days and an hour
+ * (trimLimit + mtimeInterval) when it trims, at most once a day (trim.txt).
+ * So imported entries get an mtime IMPORT_AGE_MS before the job: old enough
+ * that the first use bumps it, young enough that Go's trim keeps it. After
+ * the job, an entry with an mtime from the job was used or added; its put
+ * time (the entry's own field) says which.
+ */
+
+
+
+/** cmd/go/internal/cache mtimeInterval: a use within this of the mtime is not recorded. */
+const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
+/** cmd/go/internal/cache trimLimit + mtimeInterval: Go's trim deletes entries unused for longer. */
+const GO_TRIM_AGE_MS = 5 * 24 * 60 * 60 * 1000 + GO_MTIME_INTERVAL_MS;
+/** How far before the job imported entries are dated: past the mtime interval, far inside the trim age. */
+const IMPORT_AGE_MS = 2 * GO_MTIME_INTERVAL_MS;
+const HEX_ID = /^[0-9a-f]{64}$/;
+/** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
+const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1;
+const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/;
+/** A %20d field: spaces, then digits. */
+const FIELD = /^ *\d+$/;
+/** Pure: Go's entry line for an action. */
+function entryText(actionId, outputId, size, timeMs) {
+    const ns = BigInt(Math.max(0, Math.trunc(timeMs))) * 1000000n;
+    return `v1 ${actionId} ${outputId} ${String(size).padStart(20)} ${String(ns).padStart(20)}\n`;
+}
+/** Pure: an entry file's content, or undefined for anything Go would not accept either (cache.go get). */
+function parseEntryText(text, actionId) {
+    if (text.length !== ENTRY_BYTES)
+        return undefined;
+    const m = ENTRY.exec(text);
+    if (m === null || m[1] !== actionId || !FIELD.test(m[3]) || !FIELD.test(m[4]))
+        return undefined;
+    const size = Number(m[3]);
+    const timeMs = Number(BigInt(m[4].trim()) / 1000000n);
+    if (!Number.isSafeInteger(size))
+        return undefined;
+    return { actionId, outputId: m[2], size, timeMs };
+}
+class GoCacheDir {
+    root;
+    importMtime;
+    made = new Set();
+    /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS). */
+    constructor(root, importMtimeMs = Date.now() - IMPORT_AGE_MS) {
+        this.root = external_node_path_default().resolve(root);
+        this.importMtime = new Date(importMtimeMs);
+    }
+    objectPath(outputId) {
+        return `${this.root}/${outputId.slice(0, 2)}/${outputId}-d`;
+    }
+    actionPath(actionId) {
+        return `${this.root}/${actionId.slice(0, 2)}/${actionId}-a`;
+    }
+    /** The entry and its object as Go would serve them (size checked, as cache.GetFile does), without marking a use. */
+    get(actionId) {
+        if (!HEX_ID.test(actionId))
+            return undefined;
+        let entry;
+        try {
+            entry = parseEntryText((0,external_node_fs_.readFileSync)(this.actionPath(actionId), 'latin1'), actionId);
+        }
+        catch {
+            return undefined;
+        }
+        if (entry === undefined)
+            return undefined;
+        const diskPath = this.objectPath(entry.outputId);
+        const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+        if (!info?.isFile() || info.size !== entry.size)
+            return undefined;
+        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
+    }
+    /**
+     * A verified object and its entries from a bundle (bundle/import.ts), dated
+     * IMPORT_AGE_MS back. What is already there stays: an object of the same
+     * size is the same object (its name is its sha256), and an existing entry
+     * is Go's own.
+     */
+    importShared(outputId, body, size, entries) {
+        const object = this.objectPath(outputId);
+        if ((0,external_node_fs_.statSync)(object, { throwIfNoEntry: false })?.size !== size)
+            this.writeAtomically(object, body);
+        for (const { actionId, timeMs } of entries) {
+            const file = this.actionPath(actionId);
+            if ((0,external_node_fs_.statSync)(file, { throwIfNoEntry: false }) !== undefined)
+                continue;
+            this.writeAtomically(file, [Buffer.from(entryText(actionId, outputId, size, timeMs), 'latin1')]);
+        }
+    }
+    endImport() { }
+    /**
+     * Keeps Go from trimming during the job when this directory has never been
+     * trimmed (a fresh runner): the first go command would otherwise walk every
+     * entry at exit. An existing trim.txt is Go's, and left alone, so a
+     * long-lived GOCACHE is still trimmed by Go once a day.
+     */
+    markTrimmed(nowMs) {
+        const file = external_node_path_default().join(this.root, 'trim.txt');
+        if ((0,external_node_fs_.statSync)(file, { throwIfNoEntry: false }) !== undefined)
+            return;
+        (0,external_node_fs_.writeFileSync)(file, String(Math.floor(nowMs / 1000)));
+    }
+    /** Every entry whose mtime is at or after `sinceMs`: what the job used or added. */
+    touchedSince(sinceMs) {
+        const found = [];
+        for (let i = 0; i < 256; i++) {
+            const sub = `${this.root}/${i.toString(16).padStart(2, '0')}`;
+            let names;
+            try {
+                names = (0,external_node_fs_.readdirSync)(sub);
+            }
+            catch {
+                continue;
+            }
+            for (const name of names) {
+                if (name.length !== 66 || !name.endsWith('-a'))
+                    continue;
+                const file = `${sub}/${name}`;
+                const info = (0,external_node_fs_.statSync)(file, { throwIfNoEntry: false });
+                if (info === undefined || !info.isFile() || info.mtimeMs < sinceMs)
+                    continue;
+                let entry;
+                try {
+                    entry = parseEntryText((0,external_node_fs_.readFileSync)(file, 'latin1'), name.slice(0, 64));
+                }
+                catch {
+                    continue;
+                }
+                if (entry !== undefined)
+                    found.push({ ...entry, mtimeMs: info.mtimeMs });
+            }
+        }
+        return found;
+    }
+    writeAtomically(file, body) {
+        const dir = external_node_path_default().dirname(file);
+        if (!this.made.has(dir)) {
+            (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
+            this.made.add(dir);
+        }
+        // Go's trim looks only at names ending in -a and -d, so a leftover is never mistaken for an entry.
+        const tmp = `${dir}/.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
+        const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o666);
+        try {
+            for (const chunk of body) {
+                let at = 0;
+                while (at < chunk.length)
+                    at += (0,external_node_fs_.writeSync)(fd, chunk, at);
+            }
+            (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
+        }
+        catch (error) {
+            (0,external_node_fs_.closeSync)(fd);
+            (0,external_node_fs_.unlinkSync)(tmp);
+            throw error;
+        }
+        (0,external_node_fs_.closeSync)(fd);
+        (0,external_node_fs_.renameSync)(tmp, file);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/buildcache/native.ts
+/**
+ * Native mode (docs/decisions.md#d27): with no remote, go uses its own GOCACHE
+ * directory, with nothing in the request path. The main step imports the
+ * restored bundle into it before go runs; the post step reads back from
+ * mtimes what the job used and added (store/go-cache-dir.ts), and saves the
+ * next bundle from that, as it does for our client's store.
+ */
+
+
+/**
+ * How far before the job's start an mtime still counts as the job's:
+ * filesystems with coarse timestamps round down (HFS+ to the second).
+ * Imported entries are dated IMPORT_AGE_MS back, far below it. Put times are
+ * Go's clock in the entry, in ns: they are compared exactly, since a bundle
+ * saved by a job that ended a moment ago holds entries from just before this
+ * one started.
+ */
+const CLOCK_SLACK_MS = 2_000;
+/** The directory go will use, ready for the import; `startedAtMs` is wall-clock time. */
+async function prepareNative(dir, startedAtMs) {
+    await mkdir(dir, { recursive: true });
+    const cache = nativeCacheDir(dir, startedAtMs);
+    cache.markTrimmed(startedAtMs);
+    return cache;
+}
+/** GOCACHE as the job that started at `startedAtMs` sees it: imports are dated IMPORT_AGE_MS before that. */
+function nativeCacheDir(dir, startedAtMs) {
+    return new GoCacheDir(dir, startedAtMs - IMPORT_AGE_MS);
+}
+/**
+ * Pure: what the job used and added, from the entries touched since it
+ * started. An entry whose put time is from the job was added; any other was
+ * there before (imported, or Go's own) and used. Ordered by mtime: a used
+ * entry's is its first use, an added one's its put, so the next bundle is
+ * laid out about as go will ask (docs/decisions.md#d23).
+ */
+function nativeUsage(touched, startedAtMs) {
+    const sorted = [...touched].filter((e) => e.mtimeMs >= startedAtMs - CLOCK_SLACK_MS).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    const used = [];
+    const added = [];
+    let bytesOut = 0;
+    let bytesIn = 0;
+    for (const e of sorted) {
+        if (e.timeMs >= startedAtMs) {
+            added.push(e.actionId);
+            bytesIn += e.size;
+        }
+        else {
+            used.push(e.actionId);
+            bytesOut += e.size;
+        }
+    }
+    return {
+        ids: { used, added, order: sorted.map((e) => e.actionId) },
+        stats: {
+            gets: used.length + added.length,
+            hits: used.length,
+            misses: added.length,
+            puts: added.length,
+            bytesIn,
+            bytesOut,
+            putErrors: 0,
+            busyMs: 0,
+            sessions: 0,
+            usedEntries: used.length,
+            addedEntries: added.length,
+        },
+    };
+}
+/** Post: what the job did with GOCACHE. */
+function finishNative(dir, startedAtMs) {
+    const cache = nativeCacheDir(dir, startedAtMs);
+    return { ...nativeUsage(cache.touchedSince(startedAtMs - CLOCK_SLACK_MS), startedAtMs), cache };
+}
+
+;// CONCATENATED MODULE: ./src/store/local-store.ts
+/**
+ * The local store: content-addressed objects plus small action entries, on
+ * disk, shared by every go process of the job (each through its own shim).
+ *
+ *   <root>/o/<xx>/<outputID hex>   the body; returned as DiskPath (absolute, no extension:
+ *                                  tools filter on extensions, golang/go#74451)
+ *   <root>/a/<xx>/<actionID hex>   "v1 <outputID hex> <size> <put time ms> <object mtime ms>\n"
+ *   <root>/tmp/                    writes land here first, then rename(2) into place
+ *   <root>/imported                the entries a bundle import brought, appended as their
+ *                                  objects land: "<actionID hex> v1 …" as above, one line each
+ *
+ * Imported entries share one file because a file per entry was most of an
+ * import's cost: 1,900 entry files took 0.75 s of a 1.7 s import on 2 cores,
+ * where appending their lines costs a write per object (docs/decisions.md#d23).
+ * An entry file, written by a later put, wins over an imported line.
+ *
+ * Safe with many writers: every file appears whole or not at all (rename is
+ * atomic on one filesystem), and identical content under one name makes the
+ * races harmless. A hit is served only when the object's size and mtime are
+ * what the entry recorded at put time, so a truncated file (a crash before the
+ * data reached disk) or one modified since is a miss, and Go recompiles. Go
+ * itself stats the DiskPath and refuses a size mismatch too (cache.GetFile).
+ *
+ * Objects stay after the go command exits: `go list -export` prints DiskPaths
+ * that tools open later. Eviction happens only in trim(), run by the post step.
+ */
+
+
+
+const local_store_HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
+class LocalStore {
+    root;
+    tmp;
+    // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
+    objectPrefix;
+    actionPrefix;
+    /** Entry files are one short line; one read into this buffer takes them whole. */
+    entryBuffer = Buffer.allocUnsafe(256);
+    /** The imported entries read so far, and how far into the file (only whole lines are taken). */
+    imported = new Map();
+    importedRead = { ino: -1, offset: 0 };
+    /** Open for appending while this instance imports a bundle. */
+    importFd;
+    constructor(root) {
+        this.root = external_node_path_default().resolve(root);
+        this.tmp = external_node_path_default().join(this.root, 'tmp');
+        this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
+        this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
+        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
+    }
+    objectPath(outputId) {
+        return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
+    }
+    actionPath(actionId) {
+        return this.actionPrefix + actionId.slice(0, 2) + (external_node_path_default()).sep + actionId;
+    }
+    get importedPath() {
+        return importedPath(this.root);
+    }
+    /**
+     * Synchronous on purpose: a few small syscalls (open, read, close the
+     * entry; stat the object), cheaper than round trips through libuv's thread
+     * pool on the hottest path.
+     */
+    get(actionId) {
+        assertId(actionId);
+        const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId);
+        if (entry === undefined)
+            return undefined;
+        const diskPath = this.objectPath(entry.outputId);
+        try {
+            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+            if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
+                return undefined;
+        }
+        catch {
+            return undefined;
+        }
+        return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath };
+    }
+    /**
+     * Synchronous too, measured: a cold build makes hundreds of puts while go
+     * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
+     * put (docs/decisions.md#d9). The object is whole on disk before we answer.
+     */
+    put(actionId, outputId, body, size, timeMs = Date.now()) {
+        return this.putShared(outputId, body, size, [{ actionId, timeMs }]);
+    }
+    /**
+     * One object and every entry that points at it (a bundle's object frame):
+     * the object is written or compared once, not once per entry.
+     */
+    putShared(outputId, body, size, entries) {
+        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
+        for (const { actionId, timeMs } of entries) {
+            this.writeAtomic(this.actionPath(actionId), [Buffer.from(entryLine(outputId, size, timeMs, mtimeMs), 'latin1')]);
+        }
+        return { diskPath, wroteObject };
+    }
+    /** The object of a put, in place and verified; its mtime goes into the entries. */
+    publish(outputId, body, size, entries) {
+        for (const entry of entries)
+            assertId(entry.actionId);
+        assertId(outputId);
+        const diskPath = this.objectPath(outputId);
+        // Content-addressed, so an object already there is reused, but only after
+        // comparing its bytes: go puts again precisely after a get missed because
+        // the object was modified, and the new entry must not vouch for those bytes.
+        const existingMtimeMs = sameContentMtime(diskPath, body, size);
+        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
+        return { diskPath, wroteObject, mtimeMs };
+    }
+    /**
+     * A bundle's object and its entries, while the bundle is imported: the
+     * object as in putShared, the entries as lines appended to `imported` (one
+     * write), not a file each. A reader sees a line only once it is whole.
+     */
+    importShared(outputId, body, size, entries) {
+        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
+        const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('');
+        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o644);
+        writeAll(this.importFd, Buffer.from(lines, 'latin1'));
+        return { diskPath, wroteObject };
+    }
+    /** Ends this instance's import (closes the file it appends to). */
+    endImport() {
+        if (this.importFd === undefined)
+            return;
+        (0,external_node_fs_.closeSync)(this.importFd);
+        this.importFd = undefined;
+    }
+    /** An imported entry: from what was read already, else from the lines appended since (the import may still run). */
+    importedEntry(actionId) {
+        const known = this.imported.get(actionId);
+        if (known !== undefined)
+            return known;
+        // A miss costs one stat when nothing was appended since (the hot path: go's misses).
+        let fd;
+        try {
+            const info = (0,external_node_fs_.statSync)(this.importedPath, { throwIfNoEntry: false });
+            if (info === undefined || (info.ino === this.importedRead.ino && info.size === this.importedRead.offset))
+                return undefined;
+            fd = (0,external_node_fs_.openSync)(this.importedPath, 'r');
+        }
+        catch {
+            return undefined;
+        }
+        try {
+            const { ino, size } = (0,external_node_fs_.fstatSync)(fd);
+            // Rewritten by a trim: start over.
+            if (ino !== this.importedRead.ino || size < this.importedRead.offset) {
+                this.imported.clear();
+                this.importedRead = { ino, offset: 0 };
+            }
+            if (size === this.importedRead.offset)
+                return undefined;
+            const fresh = Buffer.allocUnsafe(size - this.importedRead.offset);
+            const length = (0,external_node_fs_.readSync)(fd, fresh, 0, fresh.length, this.importedRead.offset);
+            // lastIndexOf would read a negative start as counted from the end.
+            if (length === 0)
+                return undefined;
+            const whole = fresh.lastIndexOf(0x0a, length - 1) + 1;
+            this.importedRead.offset += whole;
+            for (const [id, entry] of parseImported(fresh.toString('latin1', 0, whole)))
+                this.imported.set(id, entry);
+        }
+        catch {
+            return undefined;
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+        return this.imported.get(actionId);
+    }
+    /** Marks entries as used now, so trim() keeps what jobs actually read. Synchronous: thousands of utimes(2), each far cheaper than a thread-pool trip. */
+    async touch(actionIds, when = new Date()) {
+        for (const id of actionIds) {
+            if (!local_store_HEX_ID.test(id))
+                continue;
+            try {
+                (0,external_node_fs_.utimesSync)(this.actionPath(id), when, when);
+            }
+            catch {
+                // gone since: trimmed, or never written
+            }
+        }
+    }
+    /**
+     * Publishes an object under its content name. A hard link creates the name
+     * only if it is free, so when shims race on one object the first copy stays
+     * and every entry records that copy's mtime; a rename would swap in a later
+     * copy with another mtime under entries already written (a miss each).
+     * Replaces the name only when it holds other bytes.
+     */
+    writeObject(target, body, size) {
+        const { temp, mtimeMs } = this.writeTemp(body);
+        try {
+            let error = tryLink(temp, target);
+            if (error?.code === 'ENOENT') {
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                error = tryLink(temp, target);
+            }
+            if (error === undefined)
+                return { mtimeMs, wrote: true };
+            if (error.code === 'EEXIST') {
+                const existing = sameContentMtime(target, body, size);
+                if (existing !== undefined)
+                    return { mtimeMs: existing, wrote: false };
+            }
+            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+                throw error;
+            }
+            (0,external_node_fs_.renameSync)(temp, target);
+            return { mtimeMs, wrote: true };
+        }
+        finally {
+            unlinkQuietly(temp);
+        }
+    }
+    /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
+    writeAtomic(target, chunks) {
+        const { temp, mtimeMs } = this.writeTemp(chunks);
+        try {
+            try {
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            catch (error) {
+                if (error.code !== 'ENOENT')
+                    throw error;
+                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+                (0,external_node_fs_.renameSync)(temp, target);
+            }
+            return mtimeMs;
+        }
+        catch (error) {
+            unlinkQuietly(temp);
+            throw error;
+        }
+    }
+    /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
+    writeTemp(chunks) {
+        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
+        let written = false;
+        try {
+            for (const chunk of chunks)
+                writeAll(fd, chunk);
+            const { mtimeMs } = (0,external_node_fs_.fstatSync)(fd);
+            written = true;
+            return { temp, mtimeMs };
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+            if (!written)
+                unlinkQuietly(temp);
+        }
+    }
+}
+/** link(2), returning its error instead of throwing it. */
+function tryLink(existing, target) {
+    try {
+        (0,external_node_fs_.linkSync)(existing, target);
+        return undefined;
+    }
+    catch (error) {
+        return error;
+    }
+}
+/** link(2) errors of filesystems without hard links (FAT, some network mounts): fall back to rename. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK', 'EACCES']);
+function unlinkQuietly(file) {
+    try {
+        (0,external_node_fs_.unlinkSync)(file);
+    }
+    catch {
+        // already renamed into place, or gone
+    }
+}
+function writeAll(fd, buffer) {
+    let offset = 0;
+    while (offset < buffer.length)
+        offset += (0,external_node_fs_.writeSync)(fd, buffer, offset);
+}
+/** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
+function sameContentMtime(file, body, size) {
+    let fd;
+    try {
+        fd = (0,external_node_fs_.openSync)(file, 'r');
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        const info = (0,external_node_fs_.fstatSync)(fd);
+        if (!info.isFile() || info.size !== size)
+            return undefined;
+        const scratch = Buffer.allocUnsafe(Math.min(Math.max(size, 1), 1 << 20));
+        for (const chunk of body) {
+            for (let offset = 0; offset < chunk.length;) {
+                const n = (0,external_node_fs_.readSync)(fd, scratch, 0, Math.min(scratch.length, chunk.length - offset), null);
+                if (n === 0 || scratch.compare(chunk, offset, offset + n, 0, n) !== 0)
+                    return undefined;
+                offset += n;
+            }
+        }
+        return info.mtimeMs;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/**
+ * An entry file, read whole in one read into `buffer` (256 bytes: entries are
+ * one short line); undefined when it is missing, longer than any entry we
+ * write, or does not parse.
+ */
+function readEntry(file, buffer) {
+    let length;
+    try {
+        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        try {
+            length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+    if (length === buffer.length)
+        return undefined;
+    return parseEntry(buffer.toString('latin1', 0, length));
+}
+function importedPath(root) {
+    return external_node_path_default().join(root, 'imported');
+}
+/** The whole lines of an imported-entries file; lines that do not parse are skipped (a later line for an ID wins). */
+function parseImported(text) {
+    const entries = new Map();
+    for (const line of text.split('\n')) {
+        if (line.length < 66 || line[64] !== ' ')
+            continue;
+        const actionId = line.slice(0, 64);
+        if (!local_store_HEX_ID.test(actionId))
+            continue;
+        const entry = parseEntry(`${line.slice(65)}\n`);
+        if (entry !== undefined)
+            entries.set(actionId, entry);
+    }
+    return entries;
+}
+/** Every entry of the imported-entries file; none when it is missing or unreadable. */
+function readImported(root) {
+    try {
+        return parseImported(readFileSync(importedPath(root), 'latin1'));
+    }
+    catch {
+        return new Map();
+    }
+}
+/** Rewrites the imported-entries file without `remove` (a trim), if it holds any of them; atomic, so a reader sees the old file or the new one. */
+function rewriteImported(root, remove) {
+    const lines = [...readImported(root)];
+    const kept = lines.filter(([id]) => !remove.has(id));
+    if (kept.length === lines.length)
+        return;
+    const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
+    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
+    renameSync(temp, importedPath(root));
+}
+function entryLine(outputId, size, timeMs, objectMtimeMs) {
+    return `v1 ${outputId} ${size} ${timeMs} ${Math.trunc(objectMtimeMs)}\n`;
+}
+function parseEntry(text) {
+    const m = /^v1 ([0-9a-f]{64}) (\d+) (\d+) (\d+)\n$/.exec(text);
+    if (m === null)
+        return undefined;
+    const entry = { outputId: m[1], size: Number(m[2]), timeMs: Number(m[3]), objectMtimeMs: Number(m[4]) };
+    // The time goes back to go as RFC 3339, which it reads only up to year 9999;
+    // out of range, the hit line would be unreadable and go would stop.
+    if (!Number.isSafeInteger(entry.size) || !Number.isSafeInteger(entry.objectMtimeMs) || !(entry.timeMs <= MAX_TIME_MS))
+        return undefined;
+    return entry;
+}
+function assertId(id) {
+    // Every ID becomes a file name: only 64 lowercase hex characters may.
+    if (!local_store_HEX_ID.test(id))
+        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
 }
 
 ;// CONCATENATED MODULE: ./src/store/test-results.ts
@@ -100899,6 +101428,7 @@ const Input = {
     WorkingDirectory: 'working-directory',
     BuildCache: 'build-cache',
     GoCacheProg: 'gocacheprog',
+    BuildCacheMode: 'build-cache-mode',
     StorePath: 'store-path',
     StoreMaxSize: 'store-max-size',
     CacheUrl: 'cache-url',
@@ -100926,6 +101456,7 @@ const Output = {
     ModuleCacheHit: 'module-cache-hit',
     ModuleCacheMatchedKey: 'module-cache-matched-key',
     GoCacheProg: 'gocacheprog',
+    BuildCacheMode: 'build-cache-mode',
     BuildCacheGets: 'build-cache-gets',
     BuildCacheHits: 'build-cache-hits',
     BuildCacheMisses: 'build-cache-misses',
@@ -100947,15 +101478,6 @@ const constants_State = {
     /** The whole SavedState as JSON. */
     Main: 'go-cache-setup',
 };
-
-;// CONCATENATED MODULE: ./src/common/errors.ts
-/** A misconfiguration the user must fix: the only kind of error that fails the main step. */
-class ConfigError extends (/* unused pure expression or super */ null && (Error)) {
-    name = 'ConfigError';
-}
-function errors_errorMessage(error) {
-    return error instanceof Error ? error.message : String(error);
-}
 
 ;// CONCATENATED MODULE: ./src/common/schema.ts
 /**
@@ -101073,6 +101595,7 @@ const buildCache = tagged('mode', {
     off: object({ mode: literal('off') }),
     custom: object({ mode: literal('custom'), command: string }),
     directory: object({ mode: literal('directory'), restore: directoryRestore }),
+    native: object({ mode: literal('native'), dir: string, startedAtMs: ms }),
     client: object({
         mode: literal('client'),
         store: string,
@@ -101158,6 +101681,8 @@ const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET';
 const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG';
 /** `1`: the client logs to stderr what it does (stdout belongs to the protocol). */
 const DEBUG_ENV = 'GO_CACHE_SETUP_DEBUG';
+/** `node`: GOCACHEPROG runs the Node shim even where the compiled one is shipped (docs/decisions.md#d28). */
+const SHIM_ENV = 'GO_CACHE_SETUP_SHIM';
 
 ;// CONCATENATED MODULE: ./src/policy/auto-configure.ts
 
@@ -101239,7 +101764,13 @@ function renderSummary(report) {
         lines.push('### Module cache (GOMODCACHE)', '', '| | |', '| --- | --- |', `| Key | \`${restore.key}\` |`, `| Restore | ${outcome} |`);
         if (restore.matchedKey !== undefined)
             lines.push(`| Matched key | \`${restore.matchedKey}\` |`);
-        lines.push(`| Modules after restore | ${restore.files} files, ${formatBytes(restore.bytes)}, in ${formatMs(restore.restoreMs)} |`, `| Modules at end of job | ${save.files} files, ${formatBytes(save.bytes)} |`, `| Save | ${save.saved ? `saved in ${formatMs(save.saveMs)}` : `not saved: ${save.reason}`} |`);
+        lines.push(`| Modules after restore | ${restore.files} files, ${formatBytes(restore.bytes)}, in ${formatMs(restore.restoreMs)} |`, `| Modules at end of job | ${save.files} files, ${formatBytes(save.bytes)} |`, ...(save.prune === undefined
+            ? []
+            : [
+                save.prune.pruned
+                    ? `| Pruned to the build list | ${save.prune.versions} module versions, ${formatBytes(save.prune.bytes)} removed |`
+                    : `| Pruned to the build list | no: ${save.prune.reason} |`,
+            ]), `| Save | ${save.saved ? `saved in ${formatMs(save.saveMs)}` : `not saved: ${save.reason}`} |`);
     }
     if (report.problems.length > 0) {
         lines.push('', '### Problems', '', ...report.problems.map((p) => `- ${p}`));
@@ -101273,6 +101804,18 @@ function renderBuildCache(b) {
                 `| Restore | ${!b.restore.restoreAllowed ? 'skipped' : b.restore.matchedKey === undefined ? 'miss' : `from \`${b.restore.matchedKey}\``} |`,
                 `| Save | ${b.save.saved ? `saved as \`${b.restore.key}\`` : `not saved: ${b.save.reason}`} |`,
             ];
+        case 'native': {
+            const s = b.stats;
+            return [
+                "### Build cache (go's own GOCACHE, no GOCACHEPROG)",
+                '',
+                '| | |',
+                '| --- | --- |',
+                `| GOCACHE | \`${b.dir}\` |`,
+                `| Entries used | ${s.usedEntries} from the cache, ${formatBytes(s.bytesOut)} (counted per entry, from mtimes) |`,
+                `| New entries | ${s.addedEntries}, ${formatBytes(s.bytesIn)} |`,
+            ];
+        }
         case 'client': {
             const s = b.report.stats;
             const ratio = s.gets === 0 ? '—' : `${((100 * s.hits) / s.gets).toFixed(1)}%`;
@@ -101326,7 +101869,7 @@ function renderRemote(remote) {
         rows.push(`| First remote error | ${r.firstErrors[0].replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
     return rows;
 }
-function renderBundle({ restore: r, save: s, stats }) {
+function renderBundle({ restore: r, save: s, stats, native }) {
     const restore = r.outcome === 'skipped'
         ? `skipped: ${r.reason}`
         : r.outcome === 'miss'
@@ -101343,11 +101886,13 @@ function renderBundle({ restore: r, save: s, stats }) {
     else if (r.outcome === 'hit' || r.outcome === 'corrupt') {
         const timing = r.importing === 'daemon'
             ? `downloaded in ${formatMs(r.restoreMs)}, imported while go ran in ${formatMs(r.importMs)}; ${r.waits ?? 0} lookups waited for entries still arriving (${formatMs(r.waitMs ?? 0)} summed)`
-            : `in ${formatMs(r.restoreMs)}`;
+            : `in ${formatMs(r.restoreMs)}${native ? ', before go ran' : ''}`;
         rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), ${timing} |`);
     }
     const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`;
-    rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`);
+    rows.push(native
+        ? `| Hit ratio | ${ratio} (${stats.hits} of the ${stats.gets} entries the job used came from the cache) |`
+        : `| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`);
     rows.push(s.saved
         ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)}${s.baseKey === undefined ? '' : `, as a layer on \`${s.baseKey}\` (${formatBytes(s.baseBytes ?? 0)})`} |`
         : `| Save | not saved: ${s.reason} |`);
@@ -101385,6 +101930,7 @@ function formatMs(ms) {
 
 
 
+
 async function runPost(ctx) {
     try {
         const state = loadState(ctx);
@@ -101401,13 +101947,23 @@ async function runPost(ctx) {
         const build = state.buildCache;
         if (build !== undefined) {
             try {
-                if (build.mode === 'client') {
-                    const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote });
-                    if (client.problem) {
-                        ctx.log.warning(client.problem);
-                        report.problems.push(client.problem);
+                if (build.mode === 'client' || build.mode === 'native') {
+                    let job;
+                    if (build.mode === 'client') {
+                        const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote });
+                        if (client.problem) {
+                            ctx.log.warning(client.problem);
+                            report.problems.push(client.problem);
+                        }
+                        report.buildCache = { mode: 'client', report: client };
+                        job = { stats: client.stats, ids: client.ids, import: client.import, store: new LocalStore(build.store), remote: client.remote?.stats };
                     }
-                    const f = buildCacheFigures(client.stats);
+                    else {
+                        const native = finishNative(build.dir, build.startedAtMs);
+                        report.buildCache = { mode: 'native', dir: build.dir, stats: native.stats };
+                        job = { stats: native.stats, ids: native.ids, store: native.cache };
+                    }
+                    const f = buildCacheFigures(job.stats);
                     const outputs = [
                         [Output.BuildCacheGets, f.gets],
                         [Output.BuildCacheHits, f.hits],
@@ -101418,30 +101974,29 @@ async function runPost(ctx) {
                         [Output.BuildCacheHitRatio, f.hitRatio],
                         [Output.BuildCacheTimeMs, f.timeMs],
                     ];
-                    const remote = client.remote?.stats;
+                    const remote = job.remote;
                     if (remote !== undefined) {
                         outputs.push([Output.RemoteCacheHits, String(remote.hits)], [Output.RemoteCacheMisses, String(remote.misses)], [Output.RemoteCacheErrors, String(remote.errors + remote.uploadErrors)], [Output.RemoteCacheUploads, String(remote.uploads)], [Output.RemoteCacheUnsent, String(remote.unsent)]);
                     }
                     // Test outputs go took from the cache: the `(cached)` lines of go test.
                     // A count that fails (a store it cannot open) is left out; it must not cost the bundle's save.
-                    const cached = client.ids && attempt(() => countTestResults(new local_store_LocalStore(build.store), client.ids.used));
+                    const cached = job.ids && attempt(() => countTestResults(job.store, job.ids.used));
                     if (cached !== undefined) {
                         outputs.push([Output.TestResultsCached, String(cached)]);
                         report.testResultsCached = cached;
                     }
                     for (const [name, value] of outputs)
                         ctx.setOutput(name, value);
-                    report.buildCache = { mode: 'client', report: client };
                     if (state.bundle !== undefined) {
                         // Imported by the daemon while go ran: its figures (and any damage) arrive with the flush.
-                        const restore = state.bundle.importing === 'daemon' && client.import !== undefined ? withImport(state.bundle, client.import, ctx.log) : state.bundle;
+                        const restore = state.bundle.importing === 'daemon' && job.import !== undefined ? withImport(state.bundle, job.import, ctx.log) : state.bundle;
                         const save = await saveBundle({
                             cache: ctx.cache,
                             log: ctx.log,
-                            store: build.store,
+                            store: job.store,
                             restore,
                             write: state.write,
-                            ids: client.ids,
+                            ids: job.ids,
                             now: ctx.now,
                         }).catch((error) => {
                             const message = `Build cache bundle save failed: ${errors_errorMessage(error)}`;
@@ -101449,7 +102004,7 @@ async function runPost(ctx) {
                             report.problems.push(message);
                             return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 };
                         });
-                        report.bundle = { restore, save, stats: client.stats };
+                        report.bundle = { restore, save, stats: job.stats, native: build.mode === 'native' };
                     }
                 }
                 else if (build.mode === 'directory') {
@@ -101468,7 +102023,15 @@ async function runPost(ctx) {
         if (state.modCache !== undefined) {
             let save;
             try {
-                save = await saveModCache({ cache: ctx.cache, log: ctx.log, restored: state.modCache, write: state.write, now: ctx.now });
+                save = await saveModCache({
+                    cache: ctx.cache,
+                    log: ctx.log,
+                    restored: state.modCache,
+                    write: state.write,
+                    now: ctx.now,
+                    // Only what the build list needs is saved, so old versions do not pile up across runs.
+                    prune: { workspace: ctx.env.GITHUB_WORKSPACE || process.cwd(), env: ctx.env },
+                });
             }
             catch (error) {
                 const message = `Module cache save failed: ${errors_errorMessage(error)}`;
@@ -101561,8 +102124,8 @@ async function waitForDaemon(socketPath, timeoutMs) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4544);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9989);
+/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9427);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1801);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());
@@ -101629,6 +102192,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 

@@ -14,6 +14,10 @@ import type { SaveThreshold } from '../buildcache/bundle-restore.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from '../common/errors.ts'
 
+/** auto: native without a remote, gocacheprog with one; native: go's own GOCACHE; gocacheprog: our client always. */
+export const BUILD_CACHE_MODES = ['auto', 'native', 'gocacheprog'] as const
+export type BuildCacheMode = (typeof BUILD_CACHE_MODES)[number]
+
 export interface Inputs {
   /** Restore GOMODCACHE in main and save it in post. */
   moduleCache: boolean
@@ -29,6 +33,8 @@ export interface Inputs {
   buildCache: boolean
   /** Another GOCACHEPROG client to export instead of ours; empty for ours. */
   goCacheProg: string
+  /** auto: go's own GOCACHE without a remote, our GOCACHEPROG client with one (docs/decisions.md#d27). */
+  buildCacheMode: BuildCacheMode
   /** Absolute; empty for the default under RUNNER_TEMP. */
   storePath: string
   /** The local store is trimmed to this many bytes at the end of the job. */
@@ -128,6 +134,16 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     throw error
   }
 
+  const buildCacheMode = readChoice(getInput, Input.BuildCacheMode, BUILD_CACHE_MODES, 'auto')
+  if (buildCacheMode === 'native' && remote !== undefined) {
+    throw new ConfigError(
+      `${Input.BuildCacheMode}: native cannot use ${Input.CacheUrl}: go reaches a remote cache only through a GOCACHEPROG client. Set ${Input.BuildCacheMode} to auto (or gocacheprog), or drop ${Input.CacheUrl}.`,
+    )
+  }
+  if (buildCacheMode === 'native' && goCacheProg !== '') {
+    throw new ConfigError(`${Input.BuildCacheMode}: native contradicts ${Input.GoCacheProg}, which names a client to use. Set one of them, not both.`)
+  }
+
   return {
     ...(remote && { remote }),
     cacheToken,
@@ -138,6 +154,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     workingDirectory,
     buildCache: readBoolean(getInput, Input.BuildCache, true),
     goCacheProg,
+    buildCacheMode,
     storePath: getInput(Input.StorePath).trim() === '' ? '' : path.resolve(workspace, getInput(Input.StorePath).trim()),
     storeMaxBytes: readSize(getInput, Input.StoreMaxSize, DEFAULT_STORE_MAX_BYTES),
     autoConfigure: getInput(Input.AutoConfigure).trim() === '' ? undefined : readBoolean(getInput, Input.AutoConfigure, true),

@@ -15,7 +15,7 @@ import { resolveAutoConfigure, type AutoConfigure, type KitToggle } from '../pol
 import { decideWrite, parseCacheMode, type CacheMode, type EventFacts, type WriteDecision } from '../policy/write-policy.ts'
 import type { ManifestScope, RemoteConfig } from '../remote/config.ts'
 import type { Inputs } from './inputs.ts'
-import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV } from '../common/env.ts'
+import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, SHIM_ENV } from '../common/env.ts'
 
 export interface MainFacts {
   inputs: Inputs
@@ -78,6 +78,10 @@ export function planMain(f: MainFacts): MainPlan {
   const kitSocket = env[KIT_DAEMON_SOCKET_ENV]
   const kitCommand = env.GOCACHEPROG
   const kitPantsConfig = env[KIT_PANTS_CONFIG_ENV]
+  // Native unless a remote needs our client, the user asks for it, or a kit
+  // runner's daemon holds a store that outlives the job (docs/decisions.md#d27).
+  const kit = Boolean(kitSocket && kitCommand)
+  const native = inputs.buildCacheMode === 'native' || (inputs.buildCacheMode === 'auto' && inputs.remote === undefined && !kit)
   return {
     run,
     cacheMode,
@@ -91,6 +95,8 @@ export function planMain(f: MainFacts): MainPlan {
       storeMaxBytes: inputs.storeMaxBytes,
       // Only when a bundle can arrive do go's misses ask the daemon for it.
       bundle: bundleEnabled && cacheMode.read && f.cacheAvailable,
+      native,
+      ...(env[SHIM_ENV] === 'node' && { nodeShim: true }),
     },
     ...(inputs.remote && {
       remote: {

@@ -8,6 +8,7 @@ import { stat } from 'node:fs/promises'
 import { readKitConfig } from '../bootstrap/kit-config.ts'
 import { restoreBundle, type BundleRestoreReport } from '../buildcache/bundle-restore.ts'
 import { restoreGoCacheDir } from '../buildcache/directory.ts'
+import { nativeCacheDir } from '../buildcache/native.ts'
 import { setupBuildCache, type BuildCacheState } from '../buildcache/setup.ts'
 import { GOCACHEPROG } from '../common/env.ts'
 import { ConfigError, errorMessage } from '../common/errors.ts'
@@ -17,6 +18,7 @@ import { restoreModCache, type ModCacheRestoreReport } from '../modcache/restore
 import { setupPants } from '../pants/setup.ts'
 import { describeAutoConfigure, type WiringReport } from '../policy/auto-configure.ts'
 import { readEvent } from '../policy/event-file.ts'
+import { LocalStore } from '../store/local-store.ts'
 import { canonicalizeMtimes, type MtimeReport } from '../testcache/canonicalize.ts'
 import { Input, Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
@@ -71,7 +73,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   const pants = await pantsStep(ctx, plan)
   if (pants !== undefined) wiring.pants = pants
   // The bundle downloads and unpacks while the mtimes are set and the module cache restores: all before go runs.
-  const bundle = build?.mode === 'client' ? bundleStep(ctx, plan, build) : undefined
+  const bundle = build?.mode === 'client' || build?.mode === 'native' ? bundleStep(ctx, plan, build) : undefined
   state.testCache = await testCacheStep(ctx, plan)
   const modCache = await modCacheStep(ctx, plan, goEnv, workspace)
   if (modCache !== undefined) state.modCache = modCache
@@ -95,12 +97,14 @@ async function buildCacheStep(ctx: ActionContext, plan: MainPlan, goEnv: GoEnv):
       stateDir: plan.run.stateDir,
       ...(plan.kitDaemon && { kitDaemon: plan.kitDaemon }),
       restoreDirectory: (dir) => restoreGoCacheDir(ctx.cache, ctx.log, dir, plan.directoryKeys, plan.cacheMode.read),
+      wallClock: () => Date.now(),
     })
     const command = build.mode === 'client' || build.mode === 'custom' ? build.command : ''
     // GOCACHEPROG goes to later steps through GITHUB_ENV unless auto-configure
     // is off; always an output, so a workflow can wire it by hand (a Docker build, say).
     if (command !== '' && plan.auto.value) ctx.exportVariable(GOCACHEPROG, command)
     ctx.setOutput(Output.GoCacheProg, command)
+    ctx.setOutput(Output.BuildCacheMode, build.mode)
     if (plan.remote !== undefined && build.mode !== 'client') {
       ctx.log.warning(`${Input.CacheUrl} is not used: the remote cache works through our GOCACHEPROG client, and the build cache is ${build.mode} here.`)
     }
@@ -111,6 +115,7 @@ async function buildCacheStep(ctx: ActionContext, plan: MainPlan, goEnv: GoEnv):
       return 'failed'
     }
     ctx.log.warning(`Build cache setup failed; go builds without it: ${errorMessage(error)}`)
+    ctx.setOutput(Output.BuildCacheMode, 'off')
     return undefined
   }
 }
@@ -129,17 +134,22 @@ async function pantsStep(ctx: ActionContext, plan: MainPlan): Promise<WiringRepo
 }
 
 /**
- * Restores this job's newest bundle (and its base) for our client; the
- * daemon imports it while go runs. A kit runner's store persists on its own
- * disk, and the kit's daemon answers: no bundle there.
+ * Restores this job's newest bundle (and its base): into GOCACHE here, before
+ * go runs, in native mode; for our client, the daemon imports it while go
+ * runs. A kit runner's store persists on its own disk, and the kit's daemon
+ * answers: no bundle there.
  */
-function bundleStep(ctx: ActionContext, plan: MainPlan, build: Extract<BuildCacheState, { mode: 'client' }>): Promise<BundleRestoreReport | undefined> {
+function bundleStep(
+  ctx: ActionContext,
+  plan: MainPlan,
+  build: Extract<BuildCacheState, { mode: 'client' | 'native' }>,
+): Promise<BundleRestoreReport | undefined> {
   const { bundle } = plan
-  const ours = build.owner !== 'kit'
+  const ours = build.mode === 'native' || build.owner !== 'kit'
   return restoreBundle({
     cache: ctx.cache,
     log: ctx.log,
-    store: build.store,
+    store: build.mode === 'native' ? nativeCacheDir(build.dir, build.startedAtMs) : new LocalStore(build.store),
     keys: bundle.keys,
     file: bundle.file,
     canRead: bundle.canRead,
@@ -147,7 +157,8 @@ function bundleStep(ctx: ActionContext, plan: MainPlan, build: Extract<BuildCach
     maxImportBytes: bundle.maxImportBytes,
     settings: { ...bundle.settings, enabled: bundle.settings.enabled && ours },
     now: ctx.now,
-    ...(build.daemonStarted &&
+    ...(build.mode === 'client' &&
+      build.daemonStarted &&
       ours && {
         importInBackground: (files: string[], baseManifest?: { file: string; key: string }) =>
           importInDaemon(build.socket, files, bundle.maxImportBytes, baseManifest),

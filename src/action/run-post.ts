@@ -7,7 +7,12 @@ import { buildCacheFigures, finishClient } from '../buildcache/finish.ts'
 import { withImport } from '../buildcache/bundle-restore.ts'
 import { saveBundle } from '../buildcache/bundle-save.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
+import { finishNative } from '../buildcache/native.ts'
+import type { ImportReport } from '../bundle/import.ts'
+import type { JobIds, JobStats } from '../daemon/reports.ts'
+import type { BundleStore } from '../store/bundle-store.ts'
 import { LocalStore } from '../store/local-store.ts'
+import type { RemoteStats } from '../store/remote-tier.ts'
 import { countTestResults } from '../store/test-results.ts'
 import { Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
@@ -31,13 +36,22 @@ export async function runPost(ctx: ActionContext): Promise<void> {
     const build = state.buildCache
     if (build !== undefined) {
       try {
-        if (build.mode === 'client') {
-          const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote })
-          if (client.problem) {
-            ctx.log.warning(client.problem)
-            report.problems.push(client.problem)
+        if (build.mode === 'client' || build.mode === 'native') {
+          let job: JobFigures
+          if (build.mode === 'client') {
+            const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote })
+            if (client.problem) {
+              ctx.log.warning(client.problem)
+              report.problems.push(client.problem)
+            }
+            report.buildCache = { mode: 'client', report: client }
+            job = { stats: client.stats, ids: client.ids, import: client.import, store: new LocalStore(build.store), remote: client.remote?.stats }
+          } else {
+            const native = finishNative(build.dir, build.startedAtMs)
+            report.buildCache = { mode: 'native', dir: build.dir, stats: native.stats }
+            job = { stats: native.stats, ids: native.ids, store: native.cache }
           }
-          const f = buildCacheFigures(client.stats)
+          const f = buildCacheFigures(job.stats)
           const outputs: [string, string][] = [
             [Output.BuildCacheGets, f.gets],
             [Output.BuildCacheHits, f.hits],
@@ -48,7 +62,7 @@ export async function runPost(ctx: ActionContext): Promise<void> {
             [Output.BuildCacheHitRatio, f.hitRatio],
             [Output.BuildCacheTimeMs, f.timeMs],
           ]
-          const remote = client.remote?.stats
+          const remote = job.remote
           if (remote !== undefined) {
             outputs.push(
               [Output.RemoteCacheHits, String(remote.hits)],
@@ -60,23 +74,22 @@ export async function runPost(ctx: ActionContext): Promise<void> {
           }
           // Test outputs go took from the cache: the `(cached)` lines of go test.
           // A count that fails (a store it cannot open) is left out; it must not cost the bundle's save.
-          const cached = client.ids && attempt(() => countTestResults(new LocalStore(build.store), client.ids!.used))
+          const cached = job.ids && attempt(() => countTestResults(job.store, job.ids!.used))
           if (cached !== undefined) {
             outputs.push([Output.TestResultsCached, String(cached)])
             report.testResultsCached = cached
           }
           for (const [name, value] of outputs) ctx.setOutput(name, value)
-          report.buildCache = { mode: 'client', report: client }
           if (state.bundle !== undefined) {
             // Imported by the daemon while go ran: its figures (and any damage) arrive with the flush.
-            const restore = state.bundle.importing === 'daemon' && client.import !== undefined ? withImport(state.bundle, client.import, ctx.log) : state.bundle
+            const restore = state.bundle.importing === 'daemon' && job.import !== undefined ? withImport(state.bundle, job.import, ctx.log) : state.bundle
             const save = await saveBundle({
               cache: ctx.cache,
               log: ctx.log,
-              store: build.store,
+              store: job.store,
               restore,
               write: state.write,
-              ids: client.ids,
+              ids: job.ids,
               now: ctx.now,
             }).catch((error: unknown) => {
               const message = `Build cache bundle save failed: ${errorMessage(error)}`
@@ -84,7 +97,7 @@ export async function runPost(ctx: ActionContext): Promise<void> {
               report.problems.push(message)
               return { saved: false, reason: 'save failed (see Problems)', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 }
             })
-            report.bundle = { restore, save, stats: client.stats }
+            report.bundle = { restore, save, stats: job.stats, native: build.mode === 'native' }
           }
         } else if (build.mode === 'directory') {
           report.buildCache = { mode: 'directory', restore: build.restore, save: await saveGoCacheDir(ctx.cache, ctx.log, build.restore, state.write) }
@@ -100,7 +113,15 @@ export async function runPost(ctx: ActionContext): Promise<void> {
     if (state.modCache !== undefined) {
       let save: ModCacheSaveReport
       try {
-        save = await saveModCache({ cache: ctx.cache, log: ctx.log, restored: state.modCache, write: state.write, now: ctx.now })
+        save = await saveModCache({
+          cache: ctx.cache,
+          log: ctx.log,
+          restored: state.modCache,
+          write: state.write,
+          now: ctx.now,
+          // Only what the build list needs is saved, so old versions do not pile up across runs.
+          prune: { workspace: ctx.env.GITHUB_WORKSPACE || process.cwd(), env: ctx.env },
+        })
       } catch (error) {
         const message = `Module cache save failed: ${errorMessage(error)}`
         ctx.log.warning(message)
@@ -113,6 +134,16 @@ export async function runPost(ctx: ActionContext): Promise<void> {
   } catch (error) {
     ctx.log.warning(`go-cache-setup post step: ${errorMessage(error)}`)
   }
+}
+
+/** What either way of serving the build cache tells post. */
+interface JobFigures {
+  stats: JobStats
+  ids: JobIds | undefined
+  /** Where the job's entries are: the bundle is saved and test results counted from there. */
+  store: BundleStore
+  import?: ImportReport
+  remote?: RemoteStats
 }
 
 function attempt<T>(f: () => T): T | undefined {

@@ -77,6 +77,7 @@ const buildCache = tagged('mode', {
   off: object({ mode: literal('off') }),
   custom: object({ mode: literal('custom'), command: string }),
   directory: object({ mode: literal('directory'), restore: directoryRestore }),
+  native: object({ mode: literal('native'), dir: string, startedAtMs: ms }),
   client: object({
     mode: literal('client'),
     store: string,

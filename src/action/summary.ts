@@ -15,7 +15,7 @@ export interface SummaryReport {
   buildCache?: BuildCacheSummary
   wiring?: WiringReport
   /** The build cache's trip through the GitHub Actions cache. */
-  bundle?: { restore: BundleRestoreReport; save: BundleSaveReport; stats: JobStats }
+  bundle?: { restore: BundleRestoreReport; save: BundleSaveReport; stats: JobStats; native?: boolean }
   /** What main did to the workspace's mtimes for go test's cache. */
   mtimes?: MtimeReport
   /** Test results go took from the cache (our client only). */
@@ -29,6 +29,7 @@ export type BuildCacheSummary =
   | { mode: 'custom'; command: string }
   | { mode: 'directory'; restore: DirectoryRestore; save: { saved: boolean; reason?: string } }
   | { mode: 'client'; report: ClientReport }
+  | { mode: 'native'; dir: string; stats: JobStats }
 
 export function renderSummary(report: SummaryReport): string {
   const lines = ['## go-cache-setup', '', `Go ${report.goVersion}`, '']
@@ -53,6 +54,13 @@ export function renderSummary(report: SummaryReport): string {
     lines.push(
       `| Modules after restore | ${restore.files} files, ${formatBytes(restore.bytes)}, in ${formatMs(restore.restoreMs)} |`,
       `| Modules at end of job | ${save.files} files, ${formatBytes(save.bytes)} |`,
+      ...(save.prune === undefined
+        ? []
+        : [
+            save.prune.pruned
+              ? `| Pruned to the build list | ${save.prune.versions} module versions, ${formatBytes(save.prune.bytes)} removed |`
+              : `| Pruned to the build list | no: ${save.prune.reason} |`,
+          ]),
       `| Save | ${save.saved ? `saved in ${formatMs(save.saveMs)}` : `not saved: ${save.reason}`} |`,
     )
   }
@@ -90,6 +98,18 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
         `| Restore | ${!b.restore.restoreAllowed ? 'skipped' : b.restore.matchedKey === undefined ? 'miss' : `from \`${b.restore.matchedKey}\``} |`,
         `| Save | ${b.save.saved ? `saved as \`${b.restore.key}\`` : `not saved: ${b.save.reason}`} |`,
       ]
+    case 'native': {
+      const s = b.stats
+      return [
+        "### Build cache (go's own GOCACHE, no GOCACHEPROG)",
+        '',
+        '| | |',
+        '| --- | --- |',
+        `| GOCACHE | \`${b.dir}\` |`,
+        `| Entries used | ${s.usedEntries} from the cache, ${formatBytes(s.bytesOut)} (counted per entry, from mtimes) |`,
+        `| New entries | ${s.addedEntries}, ${formatBytes(s.bytesIn)} |`,
+      ]
+    }
     case 'client': {
       const s = b.report.stats
       const ratio = s.gets === 0 ? '—' : `${((100 * s.hits) / s.gets).toFixed(1)}%`
@@ -140,7 +160,7 @@ function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
   return rows
 }
 
-function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport['bundle']>): string[] {
+function renderBundle({ restore: r, save: s, stats, native }: NonNullable<SummaryReport['bundle']>): string[] {
   const restore =
     r.outcome === 'skipped'
       ? `skipped: ${r.reason}`
@@ -160,11 +180,15 @@ function renderBundle({ restore: r, save: s, stats }: NonNullable<SummaryReport[
     const timing =
       r.importing === 'daemon'
         ? `downloaded in ${formatMs(r.restoreMs)}, imported while go ran in ${formatMs(r.importMs!)}; ${r.waits ?? 0} lookups waited for entries still arriving (${formatMs(r.waitMs ?? 0)} summed)`
-        : `in ${formatMs(r.restoreMs)}`
+        : `in ${formatMs(r.restoreMs)}${native ? ', before go ran' : ''}`
     rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), ${timing} |`)
   }
   const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`
-  rows.push(`| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`)
+  rows.push(
+    native
+      ? `| Hit ratio | ${ratio} (${stats.hits} of the ${stats.gets} entries the job used came from the cache) |`
+      : `| Hit ratio | ${ratio} (${stats.hits} of ${stats.gets} lookups; ${stats.addedEntries} new entries) |`,
+  )
   rows.push(
     s.saved
       ? `| Save | saved ${s.entries} entries, ${formatBytes(s.rawBytes)} (${formatBytes(s.bytes)} compressed), in ${formatMs(s.saveMs)}${s.baseKey === undefined ? '' : `, as a layer on \`${s.baseKey}\` (${formatBytes(s.baseBytes ?? 0)})`} |`

@@ -27,7 +27,7 @@ import { readEvent } from '../policy/event-file.ts'
 import { decideWrite, parseCacheMode, type WriteDecision } from '../policy/write-policy.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { readKitConfig, repositoryIncluded, type KitConfig, type KitConfigLookup } from './kit-config.ts'
-import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, PANTS_CONFIG_FILES, PANTS_TOKEN_ENV } from '../common/env.ts'
+import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, PANTS_CONFIG_FILES, PANTS_TOKEN_ENV, SHIM_ENV } from '../common/env.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -156,6 +156,7 @@ export async function jobStarted(io: HookIO): Promise<void> {
     ...(readStore !== undefined && { readStore }),
     maxBytes: parseByteSize(config.storeMaxSize)!,
     ...(remote && { remote }),
+    ...(env[SHIM_ENV] === 'node' && { shim: 'node' as const }),
     startTimeoutMs: DAEMON_START_TIMEOUT_MS,
   })
   if (!daemon.daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${daemon.logFile}); go uses the store without it`)

@@ -10,7 +10,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from '../common/logger.ts'
 import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
-import { LocalStore } from '../store/local-store.ts'
+import type { BundleStore } from '../store/bundle-store.ts'
 import { errorMessage } from '../common/errors.ts'
 import type { BundleHead } from '../bundle/format.ts'
 import { importBundle, openBundle, type ImportReport } from '../bundle/import.ts'
@@ -70,8 +70,8 @@ export interface BundleRestoreReport {
 export interface BundleRestoreParams {
   cache: ArchiveCache
   log: Logger
-  /** The local store's root. */
-  store: string
+  /** Where the bundle is imported when this step imports it: our store, or GOCACHE in native mode. */
+  store: BundleStore
   keys: BundleKeys
   /** Where the bundle file lives while it travels (under RUNNER_TEMP). */
   file: string
@@ -177,7 +177,7 @@ export async function restoreBundle(p: BundleRestoreParams): Promise<BundleResto
     p.log.info(`Build cache bundle ${describe(report)} (${report.archiveBytes} bytes) is being imported in the background while go runs`)
     return { ...finish('hit'), importing: 'daemon' }
   }
-  const imported = await importBundle(files, new LocalStore(p.store), { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) })
+  const imported = await importBundle(files, p.store, { maxBytes: p.maxImportBytes, now: p.now, ...(baseManifest && { baseManifest }) })
   return withImport(finish('hit'), imported, p.log)
 }
 

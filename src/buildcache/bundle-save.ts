@@ -15,7 +15,7 @@ import type { JobIds } from '../daemon/reports.ts'
 import type { Logger } from '../common/logger.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
 import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
-import { LocalStore } from '../store/local-store.ts'
+import type { BundleStore } from '../store/bundle-store.ts'
 import { readBaseManifest, type BaseManifest } from '../bundle/import.ts'
 import { baseFrame, BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from '../bundle/format.ts'
 import { SERVICE_FAILED, type BundleRestoreReport } from './bundle-restore.ts'
@@ -138,7 +138,8 @@ export function planSave(candidates: readonly Candidate[], maxBytes: number, bas
 export interface BundleSaveParams {
   cache: ArchiveCache
   log: Logger
-  store: string
+  /** Our store, or GOCACHE in native mode. */
+  store: BundleStore
   restore: BundleRestoreReport
   write: WriteDecision
   ids: JobIds | undefined
@@ -158,7 +159,7 @@ export async function saveBundle(p: BundleSaveParams): Promise<BundleSaveReport>
   // workflow called twice in one run can still repeat it. Look before building.
   if (await p.cache.exists([p.restore.path], p.restore.key)) return skip('another job already saved this key')
 
-  const store = new LocalStore(p.store)
+  const { store } = p
   const candidates: Candidate[] = []
   for (const actionId of p.ids!.order) {
     const hit = store.get(actionId) // verified size and mtime; undefined when trimmed or damaged
@@ -195,7 +196,7 @@ async function restoredBase(restore: BundleRestoreReport): Promise<BaseManifest 
 
 /** Streams the plan through zstd into `file`; objects whose size changed on disk are left out. */
 export async function writeBundle(
-  store: LocalStore,
+  store: Pick<BundleStore, 'objectPath'>,
   plan: readonly BundleObject[],
   file: string,
   baseKey?: string,

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
 import { encodeRemoteSettings, type RemoteConfig, type RemoteSettings } from '../remote/config.ts'
-import { cacheProgCommand } from './client-install.ts'
+import { cacheProgCommand, findShim } from './client-install.ts'
 import { REMOTE_ENV } from '../common/env.ts'
 
 /**
@@ -37,6 +37,8 @@ export interface ClientDaemonOptions {
   remote?: RemoteSettings
   /** A bundle may come while go runs: lookups then wait for entries on their way (BUNDLE_WAIT_MS). */
   bundle?: boolean
+  /** 'node': GOCACHEPROG runs the Node shim even where a compiled one is shipped (SHIM_ENV). */
+  shim?: 'compiled' | 'node'
   startTimeoutMs: number
 }
 
@@ -57,9 +59,11 @@ export async function startClientDaemon(spawnDetached: SpawnDetached, o: ClientD
   const env = o.remote && { [REMOTE_ENV]: encodeRemoteSettings(o.remote) }
   const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, ...(env && { env }) }
   const daemonStarted = await launchDaemon(spawnDetached, launch, o.startTimeoutMs)
+  const shim = o.shim === 'node' ? undefined : findShim(o.client)
   const command = cacheProgCommand({
     node: o.node,
     client: o.client,
+    ...(shim !== undefined && { shim }),
     store: o.store,
     socket,
     ...(o.readStore !== undefined && { readStore: o.readStore }),

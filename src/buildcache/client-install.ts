@@ -4,6 +4,7 @@
  * bootstrap kit uses too, and builds the GOCACHEPROG command line for it.
  */
 import { createHash } from 'node:crypto'
+import { accessSync, chmodSync, constants } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { joinGoCommandLine } from '../gocacheprog/command-line.ts'
@@ -38,9 +39,47 @@ async function digest(file: string): Promise<string> {
     .digest('hex')
 }
 
+/**
+ * Pure: the compiled shim shipped beside the client for this platform
+ * (scripts/package.mjs builds them; docs/decisions.md#d28), relative to the
+ * client's directory, or undefined where the Node shim serves: Windows, whose
+ * daemon listens on a named pipe, and any platform not built.
+ */
+export function shimFile(platform: string, arch: string): string | undefined {
+  const goos = ({ linux: 'linux', darwin: 'darwin' } as Record<string, string>)[platform]
+  const goarch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[arch]
+  return goos === undefined || goarch === undefined ? undefined : path.join('shim', `go-cache-shim-${goos}-${goarch}`)
+}
+
+/**
+ * The compiled shim next to the installed `client`, runnable; undefined when
+ * there is none for this platform or it cannot be run (the Node shim then
+ * serves, a few tens of ms slower per go command).
+ */
+export function findShim(client: string, platform: string = process.platform, arch: string = process.arch): string | undefined {
+  const file = shimFile(platform, arch)
+  if (file === undefined) return undefined
+  const shim = path.join(path.dirname(client), file)
+  try {
+    accessSync(shim, constants.X_OK)
+    return shim
+  } catch {
+    try {
+      // A copy that lost its mode bits (an unpacked archive, a tool cache copy).
+      chmodSync(shim, 0o755)
+      accessSync(shim, constants.X_OK)
+      return shim
+    } catch {
+      return undefined
+    }
+  }
+}
+
 export interface ClientPaths {
   node: string
   client: string
+  /** The compiled shim (findShim): GOCACHEPROG runs it instead of `node client serve`. */
+  shim?: string
   store: string
   socket: string
   /** A store served read-only behind `store` (the kit's shared store, for a job that may not write to it). */
@@ -56,5 +95,6 @@ export function cacheProgCommand(p: ClientPaths): string {
   const readStore = p.readStore === undefined ? [] : ['--read-store', p.readStore]
   const remote = p.remoteWaitMs === undefined ? [] : ['--remote-wait-ms', String(p.remoteWaitMs)]
   const bundle = p.bundleWaitMs === undefined ? [] : ['--bundle-wait-ms', String(p.bundleWaitMs)]
-  return joinGoCommandLine([p.node, p.client, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle])
+  const program = p.shim === undefined ? [p.node, p.client] : [p.shim]
+  return joinGoCommandLine([...program, 'serve', '--store', p.store, ...readStore, '--daemon', p.socket, ...remote, ...bundle])
 }

@@ -1,10 +1,13 @@
 /**
  * Main step, build cache: decide how Go's build cache is served this job, and
- * wire it. Four ways, in this order:
+ * wire it. Five ways, in this order:
  *   off        build-cache: false
  *   custom     the user's own GOCACHEPROG (gocacheprog input), exported as given
  *   directory  Go < 1.24 ignores GOCACHEPROG, so GOCACHE is cached as a directory
- *   client     ours: install, start the daemon, export GOCACHEPROG
+ *   client     ours: install, start the daemon, export GOCACHEPROG; always with a
+ *              remote, or on a kit runner whose daemon answers
+ *   native     no remote: go's own GOCACHE, the bundle imported into it before go
+ *              runs, nothing in go's request path (docs/decisions.md#d27)
  */
 import path from 'node:path'
 import type { GoEnv } from '../go/go-env.ts'
@@ -15,12 +18,15 @@ import type { SpawnDetached } from '../daemon/launch.ts'
 import type { RemoteSettings } from '../remote/config.ts'
 import { startClientDaemon } from './client-daemon.ts'
 import { installClient, type ToolCache } from './client-install.ts'
+import { prepareNative } from './native.ts'
 import type { DirectoryRestore } from './directory.ts'
 
 export type BuildCacheState =
   | { mode: 'off' }
   | { mode: 'custom'; command: string }
   | { mode: 'directory'; restore: DirectoryRestore }
+  /** `startedAtMs`: wall clock at setup; post counts what has an mtime from then on (native.ts). */
+  | { mode: 'native'; dir: string; startedAtMs: number }
   | {
       mode: 'client'
       store: string
@@ -50,6 +56,10 @@ export interface BuildCacheSettings {
   remote?: RemoteSettings
   /** A bundle may come (no cache-url, the cache service readable): the daemon imports it while go runs, and misses wait for it (bundle/). */
   bundle?: boolean
+  /** Native mode (no remote; build-cache-mode auto or native): go uses GOCACHE itself. */
+  native?: boolean
+  /** GO_CACHE_SETUP_SHIM=node: the Node shim even where the compiled one is shipped. */
+  nodeShim?: boolean
 }
 
 export interface BuildCacheIO {
@@ -69,6 +79,8 @@ export interface BuildCacheIO {
   kitDaemon?: { socket: string; command: string }
   /** Go < 1.24: restores GOCACHE through the archive cache. */
   restoreDirectory(dir: string): Promise<DirectoryRestore>
+  /** Wall-clock time, ms since the epoch (native mode compares it with mtimes). */
+  wallClock(): number
 }
 
 const KIT_PING_TIMEOUT_MS = 2_000
@@ -101,6 +113,18 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     io.log.warning(`The bootstrap kit's cache daemon does not answer at ${io.kitDaemon.socket}; starting one for this job.`)
   }
 
+  if (settings.native) {
+    const dir = goEnv.buildCache
+    if (dir === '' || dir === 'off') {
+      io.notice(`GOCACHE is ${JSON.stringify(dir)}: go builds without a build cache, so there is nothing to cache. Unset GOCACHE, or set build-cache: false.`)
+      return { mode: 'off' }
+    }
+    const startedAtMs = io.wallClock()
+    await prepareNative(dir, startedAtMs)
+    io.log.info(`Build cache: go's own GOCACHE (${dir}), no GOCACHEPROG; the bundle is imported into it before go runs`)
+    return { mode: 'native', dir, startedAtMs }
+  }
+
   const store = path.resolve(settings.storePath || path.join(io.stateDir, 'store'))
   const client = await installClient(io.tools, io.clientSourceDir, io.clientVersion)
   const daemon = await startClientDaemon(io.spawnDetached, {
@@ -111,6 +135,7 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     maxBytes: settings.storeMaxBytes,
     ...(settings.remote && { remote: settings.remote }),
     ...(settings.bundle && { bundle: true }),
+    ...(settings.nodeShim && { shim: 'node' as const }),
     startTimeoutMs: DAEMON_START_TIMEOUT_MS,
   })
   if (!daemon.daemonStarted) {

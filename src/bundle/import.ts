@@ -1,6 +1,7 @@
 /**
  * Importing a downloaded bundle into the local store: in the daemon while go
- * runs (docs/decisions.md#d22), or in the main step when there is no daemon. Objects are
+ * runs (docs/decisions.md#d22), or in the main step when there is no daemon;
+ * or into Go's own GOCACHE before go runs (native mode, docs/decisions.md#d27). Objects are
  * published one by one, each after its digest matched, so a go process that
  * looks early sees either nothing or a verified entry. The bundle's index says
  * which entries are still coming; `Arrivals` lets a lookup wait for one of
@@ -9,7 +10,7 @@
 import { createReadStream } from 'node:fs'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { errorMessage } from '../common/errors.ts'
-import type { LocalStore } from '../store/local-store.ts'
+import type { BundleStore } from '../store/bundle-store.ts'
 import type { Readable } from 'node:stream'
 import { BundleReader, decompressor, STREAM_CHUNK_BYTES, type BundleHead, type ReadLimits } from './format.ts'
 
@@ -105,7 +106,7 @@ export interface ImportOptions {
  * either. Deletes the files. Never throws: an unreadable layer is reported in
  * `error`, and the others are still imported.
  */
-export async function importBundle(files: readonly string[], store: LocalStore, options: ImportOptions): Promise<ImportReport> {
+export async function importBundle(files: readonly string[], store: BundleStore, options: ImportOptions): Promise<ImportReport> {
   const now = options.now ?? (() => performance.now())
   const started = now()
   const report: ImportReport = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 }

@@ -22,3 +22,5 @@ export const KIT_DAEMON_SOCKET_ENV = 'GO_CACHE_SETUP_DAEMON_SOCKET'
 export const KIT_PANTS_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_PANTS_CONFIG'
 /** `1`: the client logs to stderr what it does (stdout belongs to the protocol). */
 export const DEBUG_ENV = 'GO_CACHE_SETUP_DEBUG'
+/** `node`: GOCACHEPROG runs the Node shim even where the compiled one is shipped (docs/decisions.md#d28). */
+export const SHIM_ENV = 'GO_CACHE_SETUP_SHIM'

@@ -8,14 +8,14 @@
  * ending so.
  */
 import { closeSync, openSync, readSync } from 'node:fs'
-import type { LocalStore } from './local-store.ts'
+import type { BundleStore } from './bundle-store.ts'
 
 /** Test outputs are a few lines; larger objects are compiled code and are not read. */
 const MAX_OUTPUT_BYTES = 1 << 20
 const TAIL_BYTES = 512
 const OK_LINE = /(?:^|\n)ok {2}\t\S+\t[^\n]*\n$/
 
-export function countTestResults(store: LocalStore, used: Iterable<string>): number {
+export function countTestResults(store: Pick<BundleStore, 'get'>, used: Iterable<string>): number {
   let count = 0
   const tail = Buffer.alloc(TAIL_BYTES)
   for (const id of used) {

@@ -41,7 +41,8 @@ function job(machine: Machine, opts: { with?: Record<string, string>; runner?: R
       {
         id: 'cache',
         uses: REPO_ROOT,
-        with: { 'module-cache': 'false', 'pants-remote-store-address': 'grpc://127.0.0.1:9092', ...opts.with },
+        // Our GOCACHEPROG client is what auto-configure exports for Go (native mode exports nothing: D27).
+        with: { 'module-cache': 'false', 'build-cache-mode': 'gocacheprog', 'pants-remote-store-address': 'grpc://127.0.0.1:9092', ...opts.with },
       },
       { id: 'later', run: 'echo "GOCACHEPROG=${GOCACHEPROG:-<unset>}"; echo "PANTS_CONFIG_FILES=${PANTS_CONFIG_FILES:-<unset>}"' },
     ],

@@ -4,13 +4,18 @@
  * azurite), real `go` and real modules from the module proxy.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { startCacheService, type CacheService } from '../../support/cache-service/server.ts'
 import { checkoutSample, newMachine, offlineBuildStep, runGoJob, wipeHome, type Machine } from '../../support/go-jobs.ts'
 import type { JobResult } from '../../support/runner/index.ts'
+import type { ArchiveCache } from '../../../src/actions-cache/archive-cache.ts'
+import { saveModCache } from '../../../src/modcache/save.ts'
+import type { ModCacheRestoreReport } from '../../../src/modcache/restore.ts'
+import { snapshotModuleSet } from '../../../src/modcache/module-set.ts'
+import { SAMPLE_MODULE } from '../../support/go-jobs.ts'
 
 const execFileP = promisify(execFile)
 
@@ -202,5 +207,169 @@ describe('GOMODCACHE through the GitHub Actions cache', () => {
     expect(errors.join('\n')).toMatch(/No `go` on PATH\. Add a Go toolchain before this step[\s\S]*actions\/setup-go/)
     // The post step ran and did not fail the job further.
     expect(job.step('cache', 'post').conclusion).toBe('success')
+  })
+})
+
+/**
+ * Pruning before the save, with real go and modules from the proxy, through
+ * saveModCache (src/, not dist/: the bundled action is rebuilt separately).
+ * Each "runner" gets a GOMODCACHE holding only a download cache, as a restore
+ * gives it; the last one builds and tests with the proxy off.
+ */
+describe('pruning the module cache to the build list', () => {
+  const goEnv = (modCache: string, extra: Record<string, string> = {}) => ({
+    PATH: process.env.PATH ?? '',
+    HOME: path.join(root, 'prune-home'),
+    GOMODCACHE: modCache,
+    GOCACHE: path.join(root, 'prune-gocache'),
+    GOTOOLCHAIN: 'local',
+    GOFLAGS: '-mod=mod',
+    ...extra,
+  })
+  const goIn = (cwd: string, args: string[], env: Record<string, string>) => execFileP('go', args, { cwd, env })
+  /** A fresh runner: a new GOMODCACHE with only the download cache of `from`. */
+  async function restoreInto(from: string, to: string): Promise<void> {
+    await mkdir(path.join(to, 'cache'), { recursive: true })
+    await cp(path.join(from, 'cache', 'download'), path.join(to, 'cache', 'download'), { recursive: true })
+  }
+  const present = (file: string) =>
+    access(file).then(
+      () => true,
+      () => false,
+    )
+  const saved: string[] = []
+  const fakeCache: ArchiveCache = {
+    isAvailable: () => true,
+    restore: async () => undefined,
+    exists: async () => false,
+    save: async (_paths, key) => {
+      saved.push(key)
+      return true
+    },
+  }
+  const log = { info: () => {}, warning: () => {}, debug: () => {} }
+  async function restoredReport(modCache: string): Promise<ModCacheRestoreReport> {
+    const dir = path.join(modCache, 'cache', 'download')
+    const set = await snapshotModuleSet(dir)
+    return {
+      key: 'new-key',
+      restoreKeys: ['stem-'],
+      path: dir,
+      dependencyFiles: ['go.sum'],
+      matchedKey: 'old-key',
+      restoreAllowed: true,
+      files: set.files,
+      bytes: set.bytes,
+      fingerprint: set.fingerprint,
+      restoreMs: 0,
+    }
+  }
+
+  it('drops the zip of a version the build list no longer selects, and the next runner builds offline', async () => {
+    const work = path.join(root, 'prune-work')
+    await cp(SAMPLE_MODULE, work, { recursive: true })
+    const original = { mod: await readFile(path.join(work, 'go.mod')), sum: await readFile(path.join(work, 'go.sum')) }
+
+    // Release 1 used uuid v1.5.0.
+    const mc1 = path.join(root, 'prune-mc1')
+    await goIn(work, ['get', 'github.com/google/uuid@v1.5.0'], goEnv(mc1))
+    await goIn(work, ['build', './...'], goEnv(mc1))
+    await writeFile(path.join(work, 'go.mod'), original.mod)
+    await writeFile(path.join(work, 'go.sum'), original.sum)
+
+    // Release 2 (uuid v1.6.0) on a fresh runner that restored release 1's entry through the fallback key.
+    const mc2 = path.join(root, 'prune-mc2')
+    await restoreInto(mc1, mc2)
+    const restored = await restoredReport(mc2)
+    await goIn(work, ['build', './...'], goEnv(mc2))
+    await goIn(work, ['test', '-count=1', './...'], goEnv(mc2))
+    const download2 = path.join(mc2, 'cache', 'download')
+    expect(await present(path.join(download2, 'github.com/google/uuid/@v/v1.5.0.zip'))).toBe(true)
+    expect(await present(path.join(download2, 'github.com/google/uuid/@v/v1.6.0.zip'))).toBe(true)
+
+    const report = await saveModCache({
+      cache: fakeCache,
+      log,
+      restored,
+      write: { allowed: true },
+      now: () => 0,
+      prune: { workspace: work, env: goEnv(mc2) },
+    })
+    expect(report.saved).toBe(true)
+    // .zip, .ziphash and the .lock go made for the download.
+    expect(report.prune).toMatchObject({ pruned: true, roots: ['go.mod'], versions: 1, files: 3 })
+    expect(saved).toEqual(['new-key'])
+    // The zip went; the go.mod stays (the module graph may read it).
+    expect(await present(path.join(download2, 'github.com/google/uuid/@v/v1.5.0.zip'))).toBe(false)
+    expect(await present(path.join(download2, 'github.com/google/uuid/@v/v1.5.0.ziphash'))).toBe(false)
+    expect(await present(path.join(download2, 'github.com/google/uuid/@v/v1.5.0.mod'))).toBe(true)
+    expect(await present(path.join(download2, 'github.com/google/uuid/@v/v1.6.0.zip'))).toBe(true)
+    expect(await present(path.join(download2, 'github.com/google/uuid/@v/list'))).toBe(true)
+
+    // Release 2 again on a fresh runner, from the pruned entry, with the proxy off.
+    const mc3 = path.join(root, 'prune-mc3')
+    await restoreInto(mc2, mc3)
+    const offline = goEnv(mc3, { GOPROXY: 'off', GOCACHE: path.join(root, 'prune-gocache-3') })
+    await goIn(work, ['build', './...'], offline)
+    const { stdout } = await goIn(work, ['test', '-count=1', '-run', 'XXX', './...'], offline)
+    expect(stdout).toMatch(/ok\s+example\.com\/sample/)
+  })
+
+  it('keeps what every module of a go.work workspace needs', async () => {
+    const ws = path.join(root, 'prune-ws')
+    await cp(SAMPLE_MODULE, path.join(ws, 'app'), { recursive: true })
+    await mkdir(path.join(ws, 'tool'), { recursive: true })
+    await writeFile(path.join(ws, 'tool', 'go.mod'), 'module example.com/tool\n\ngo 1.24\n')
+    await writeFile(path.join(ws, 'tool', 'tool.go'), 'package tool\n\nimport "github.com/google/go-cmp/cmp"\n\nvar Diff = cmp.Diff\n')
+    await writeFile(path.join(ws, 'go.work'), 'go 1.24\n\nuse (\n\t./app\n\t./tool\n)\n')
+    // An earlier release used an old go-cmp; this job restores that entry on a fresh runner.
+    const earlier = path.join(root, 'prune-mc-ws0')
+    await goIn(path.join(ws, 'tool'), ['get', 'github.com/google/go-cmp@v0.6.0'], goEnv(earlier, { GOWORK: 'off' }))
+    await goIn(path.join(ws, 'tool'), ['get', 'github.com/google/go-cmp@v0.7.0'], goEnv(earlier, { GOWORK: 'off' }))
+    const mc = path.join(root, 'prune-mc-ws')
+    await restoreInto(earlier, mc)
+    await goIn(ws, ['build', './app/...', './tool/...'], goEnv(mc, { GOFLAGS: '' }))
+    const download = path.join(mc, 'cache', 'download')
+    expect(await present(path.join(download, 'github.com/google/go-cmp/@v/v0.6.0.zip'))).toBe(true)
+
+    const restored = { ...(await restoredReport(mc)), dependencyFiles: ['app/go.sum', 'tool/go.sum'] }
+    const report = await saveModCache({
+      cache: fakeCache,
+      log,
+      restored,
+      write: { allowed: true },
+      now: () => 0,
+      prune: { workspace: ws, env: goEnv(mc, { GOFLAGS: '' }) },
+    })
+    expect(report.prune).toMatchObject({ pruned: true, roots: ['app/go.mod', 'tool/go.mod'], versions: 1 })
+    expect(await present(path.join(download, 'github.com/google/go-cmp/@v/v0.6.0.zip'))).toBe(false)
+    expect(await present(path.join(download, 'github.com/google/go-cmp/@v/v0.7.0.zip'))).toBe(true)
+
+    const mc2 = path.join(root, 'prune-mc-ws2')
+    await restoreInto(mc, mc2)
+    await goIn(ws, ['build', './app/...', './tool/...'], goEnv(mc2, { GOFLAGS: '', GOPROXY: 'off', GOCACHE: path.join(root, 'prune-gocache-ws') }))
+  })
+
+  it('leaves the cache as it is when the build list cannot be read', async () => {
+    const work = path.join(root, 'prune-broken')
+    await cp(SAMPLE_MODULE, work, { recursive: true })
+    const mc = path.join(root, 'prune-mc-broken')
+    await goIn(work, ['build', './...'], goEnv(mc))
+    // A go.mod the graph needs is gone, and go may not fetch it (the job's GOPROXY is off).
+    await rm(path.join(mc, 'cache/download/github.com/spf13/cobra/@v/v1.9.1.mod'))
+    await mkdir(path.join(mc, 'cache/download/example.com/old/@v'), { recursive: true })
+    await writeFile(path.join(mc, 'cache/download/example.com/old/@v/v1.0.0.zip'), 'old')
+    const logged: string[] = []
+    const report = await saveModCache({
+      cache: fakeCache,
+      log: { ...log, info: (m: string) => logged.push(m) },
+      restored: await restoredReport(mc),
+      write: { allowed: true },
+      now: () => 0,
+      prune: { workspace: work, env: goEnv(mc, { GOPROXY: 'off' }) },
+    })
+    expect(report.prune).toMatchObject({ pruned: false, roots: ['go.mod'] })
+    expect(logged.join('\n')).toMatch(/Module cache not pruned: could not read the build list/)
+    expect(await present(path.join(mc, 'cache/download/example.com/old/@v/v1.0.0.zip'))).toBe(true)
   })
 })

@@ -62,6 +62,8 @@ describe('the cache client through the action', () => {
     const paths = clientPaths(exported)
     expect(paths.node).toBe(process.execPath)
     expect(paths.client).toMatch(/\/go-cache-setup\/0\.1\.0\/(x64|arm64)\/index\.js$/)
+    // The compiled shim shipped beside it serves go (D28).
+    expect(paths.shim).toBe(path.join(path.dirname(paths.client), 'shim', `go-cache-shim-linux-${process.arch === 'x64' ? 'amd64' : 'arm64'}`))
     expect(paths.store).toBe(path.join(temp, 'go-cache-setup', 'store'))
 
     // go test results are cached, and -testcache invalidates them (the entries carry their put time).

@@ -82,24 +82,40 @@ export function runClientJob(opts: ClientJobOptions): Promise<JobResult> {
     runner: { home: opts.machine.home, ...opts.runner },
     github: opts.github,
     actionsRuntime: opts.service ? opts.service.env({ ref, defaultRef: ref }) : undefined,
-    steps: [{ id: 'cache', uses: REPO_ROOT, with: opts.with }, ...opts.steps],
+    // These tests are about our GOCACHEPROG client, which runs without a remote only when asked for (D27).
+    steps: [{ id: 'cache', uses: REPO_ROOT, with: { 'build-cache-mode': 'gocacheprog', ...opts.with } }, ...opts.steps],
   })
 }
 
-/** Where our GOCACHEPROG points: split the way cmd/go splits it. */
-export function clientPaths(goCacheProg: string): { node: string; client: string; store: string; socket: string } {
-  const [node, client, command, ...rest] = splitGoCommandLine(goCacheProg)
+/**
+ * Where our GOCACHEPROG points: split the way cmd/go splits it. It runs the
+ * compiled shim (dist/client/shim/…, beside the client: D28) or `node
+ * client`; `node` is then this Node, which the harness runs node24 actions with.
+ */
+export function clientPaths(goCacheProg: string): { node: string; client: string; shim?: string; store: string; socket: string } {
+  const words = splitGoCommandLine(goCacheProg)
+  const at = words.indexOf('serve')
+  if (at !== 1 && at !== 2) throw new Error(`not our serve command: ${goCacheProg}`)
+  const rest = words.slice(at + 1)
   const flag = (name: string) => {
     const i = rest.indexOf(name)
     if (i === -1) throw new Error(`no ${name} in ${goCacheProg}`)
     return rest[i + 1]!
   }
-  if (command !== 'serve') throw new Error(`not our serve command: ${goCacheProg}`)
-  return { node: node!, client: client!, store: flag('--store'), socket: flag('--daemon') }
+  const program =
+    at === 1
+      ? { node: process.execPath, client: path.join(path.dirname(path.dirname(words[0]!)), 'index.js'), shim: words[0]! }
+      : { node: words[0]!, client: words[1]! }
+  return { ...program, store: flag('--store'), socket: flag('--daemon') }
 }
 
-/** A bash prelude for run steps: NODE, CLIENT, STORE and SOCK from GOCACHEPROG (our paths have no spaces). */
-export const CLIENT_VARS = 'read -r NODE CLIENT _serve _s STORE _d SOCK _flags <<< "$GOCACHEPROG"'
+/** A bash prelude for run steps: NODE, CLIENT, STORE and SOCK from GOCACHEPROG, as clientPaths reads it (our paths have no spaces). */
+export const CLIENT_VARS = [
+  'read -r -a GCP <<< "$GOCACHEPROG"',
+  `if [ "\${GCP[1]}" = serve ]; then NODE='${process.execPath}'; CLIENT="$(dirname "$(dirname "\${GCP[0]}")")/index.js"; set -- "\${GCP[@]:2}"`,
+  'else NODE="${GCP[0]}"; CLIENT="${GCP[1]}"; set -- "${GCP[@]:3}"; fi',
+  'STORE=$2; SOCK=$4',
+].join('\n')
 
 /** Numbers printed by a step that ran `"$NODE" "$CLIENT" stats --socket "$SOCK"` and nothing else on stdout. */
 export function statsFromStep(job: JobResult, stepId: string): JobStats {

@@ -12,6 +12,7 @@ describe('readInputs', () => {
       workingDirectory: '/ws',
       buildCache: true,
       goCacheProg: '',
+      buildCacheMode: 'auto',
       storePath: '',
       storeMaxBytes: 5 * 1024 ** 3,
       cacheToken: '',
@@ -49,6 +50,7 @@ describe('readInputs', () => {
           'bundle-save-threshold': '20',
           matrix: ' {"go": "1.26"} ',
           'test-cache': 'false',
+          'build-cache-mode': 'gocacheprog',
         }),
         '/ws',
       ),
@@ -60,6 +62,7 @@ describe('readInputs', () => {
       workingDirectory: '/ws/services/api',
       buildCache: false,
       goCacheProg: "'/opt/my tools/gocache' serve",
+      buildCacheMode: 'gocacheprog',
       storePath: '/ws/.cache/store',
       storeMaxBytes: 512 * 1024 ** 2,
       remote: {
@@ -117,6 +120,15 @@ describe('readInputs', () => {
     [
       { gocacheprog: "'/opt/tools/gocache serve" },
       `gocacheprog: Go cannot split "'/opt/tools/gocache serve": unterminated ' string. Quote a field with spaces whole, like '/opt/my tools/gocache' serve.`,
+    ],
+    [{ 'build-cache-mode': 'fast' }, 'build-cache-mode: "fast" is not one of auto, native, gocacheprog.'],
+    [
+      { 'build-cache-mode': 'native', 'cache-url': 'https://cache.example.com' },
+      'build-cache-mode: native cannot use cache-url: go reaches a remote cache only through a GOCACHEPROG client. Set build-cache-mode to auto (or gocacheprog), or drop cache-url.',
+    ],
+    [
+      { 'build-cache-mode': 'native', gocacheprog: 'depot gocache' },
+      'build-cache-mode: native contradicts gocacheprog, which names a client to use. Set one of them, not both.',
     ],
   ])('rejects %o with a message that says how to fix it', (values, message) => {
     expect(() => readInputs(reader(values), '/ws')).toThrow(message)

@@ -56,7 +56,7 @@ describe('planMain', () => {
     expect(plan.auto).toEqual({ value: true, source: 'default', warnings: [] })
     expect(plan.kitDaemon).toBeUndefined()
     expect(plan.remote).toBeUndefined()
-    expect(plan.buildCache).toEqual({ enabled: true, customCommand: '', storePath: '', storeMaxBytes: 5 * 1024 ** 3, bundle: true })
+    expect(plan.buildCache).toEqual({ enabled: true, customCommand: '', storePath: '', storeMaxBytes: 5 * 1024 ** 3, bundle: true, native: true })
     expect(plan.directoryKeys).toEqual({
       primary: 'go-cache-setup-gocache-v1-linux-amd64-go1.26.8-77-2-test',
       restore: ['go-cache-setup-gocache-v1-linux-amd64-go1.26.8-'],
@@ -141,6 +141,21 @@ describe('planMain', () => {
       '/k/state',
     ],
     ['module-cache off', { inputs: { 'module-cache': 'false' } }, (p) => p.modCache, undefined],
+    ['no remote: native GOCACHE', {}, (p) => p.buildCache.native, true],
+    ['a remote needs our client', { inputs: { 'cache-url': 'https://cache.example.com' } }, (p) => p.buildCache.native, false],
+    ['build-cache-mode gocacheprog: our client without a remote', { inputs: { 'build-cache-mode': 'gocacheprog' } }, (p) => p.buildCache.native, false],
+    [
+      "a kit runner's daemon keeps its store: our client",
+      { env: { GO_CACHE_SETUP_DAEMON_SOCKET: '/k/d.sock', GOCACHEPROG: 'node /k/index.js serve' } },
+      (p) => p.buildCache.native,
+      false,
+    ],
+    [
+      'build-cache-mode native wins over a kit daemon',
+      { inputs: { 'build-cache-mode': 'native' }, env: { GO_CACHE_SETUP_DAEMON_SOCKET: '/k/d.sock', GOCACHEPROG: 'node /k/index.js serve' } },
+      (p) => p.buildCache.native,
+      true,
+    ],
     [
       'no RUNNER_TEMP, GITHUB_JOB or run: the defaults the keys have always used',
       { env: { RUNNER_TEMP: '', GITHUB_JOB: '', GITHUB_RUN_ID: '', GITHUB_RUN_ATTEMPT: '' } },

@@ -57,6 +57,27 @@ describe('renderSummary', () => {
     expect(text.endsWith('### Problems\n\n- Module cache save failed: boom\n')).toBe(true)
   })
 
+  it('says what pruning removed, or why it did not prune', () => {
+    const prune = { pruned: true, roots: ['go.mod'], versions: 3, files: 6, bytes: 3 * 1024 ** 2, fetched: 0 }
+    const pruned = renderSummary({
+      goVersion: 'go1.26.8',
+      modCache: { restore, save: { saved: true, files: 64, bytes: 4_600_000, saveMs: 800, prune } },
+      problems: [],
+    })
+    expect(pruned).toContain(
+      '| Modules at end of job | 64 files, 4.4 MiB |\n| Pruned to the build list | 3 module versions, 3.0 MiB removed |\n| Save | saved in 800 ms |\n',
+    )
+    const kept = renderSummary({
+      goVersion: 'go1.26.8',
+      modCache: {
+        restore,
+        save: { saved: true, files: 64, bytes: 4_600_000, saveMs: 800, prune: { ...prune, pruned: false, reason: 'could not read the build list (x)' } },
+      },
+      problems: [],
+    })
+    expect(kept).toContain('| Pruned to the build list | no: could not read the build list (x) |\n')
+  })
+
   it('renders a skipped restore and an off module cache', () => {
     const skipped = renderSummary({
       goVersion: 'go1.26.8',
@@ -241,6 +262,35 @@ describe('renderSummary: build cache', () => {
     expect(renderSummary({ ...base, buildCache })).toContain(`\n${line}\n`)
   })
 
+  it("renders native mode: go's own GOCACHE, counted per entry", () => {
+    const stats = {
+      gets: 12,
+      hits: 10,
+      misses: 2,
+      puts: 2,
+      bytesIn: 2048,
+      bytesOut: 3 * 1024 ** 2,
+      putErrors: 0,
+      busyMs: 0,
+      sessions: 0,
+      usedEntries: 10,
+      addedEntries: 2,
+    }
+    const text = renderSummary({ ...base, buildCache: { mode: 'native', dir: '/home/runner/.cache/go-build', stats } })
+    expect(text).toContain(
+      [
+        "### Build cache (go's own GOCACHE, no GOCACHEPROG)",
+        '',
+        '| | |',
+        '| --- | --- |',
+        '| GOCACHE | `/home/runner/.cache/go-build` |',
+        '| Entries used | 10 from the cache, 3.0 MiB (counted per entry, from mtimes) |',
+        '| New entries | 2, 2.0 KiB |',
+        '',
+      ].join('\n'),
+    )
+  })
+
   it('renders the directory fallback', () => {
     const text = renderSummary({
       ...base,
@@ -303,6 +353,27 @@ describe('renderSummary: build cache bundle', () => {
       '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms |',
       '| Hit ratio | 75.0% (150 of 200 lookups; 50 new entries) |',
       '| Save | saved 200 entries, 32.0 MiB (7.0 MiB compressed), in 1.2 s |',
+    ])
+  })
+
+  it('in native mode, counts entries, not lookups, and says the import came before go ran', () => {
+    expect(
+      section({
+        restore,
+        stats: { ...stats, sessions: 0, busyMs: 0 },
+        native: true,
+        save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 },
+      }),
+    ).toEqual([
+      '### Build cache bundle (GitHub Actions cache)',
+      '',
+      '| | |',
+      '| --- | --- |',
+      '| Key | `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-2-1` |',
+      '| Restore | from `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-1-1` |',
+      '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms, before go ran |',
+      '| Hit ratio | 75.0% (150 of the 200 entries the job used came from the cache) |',
+      '| Save | not saved: r |',
     ])
   })
 

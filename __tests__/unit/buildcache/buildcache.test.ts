@@ -1,8 +1,8 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { cacheProgCommand, installClient, type ToolCache } from '../../../src/buildcache/client-install.ts'
+import { cacheProgCommand, findShim, installClient, shimFile, type ToolCache } from '../../../src/buildcache/client-install.ts'
 import { gocacheDirKeys } from '../../../src/buildcache/directory.ts'
 import { buildCacheFigures } from '../../../src/buildcache/finish.ts'
 import { setupBuildCache, type BuildCacheIO } from '../../../src/buildcache/setup.ts'
@@ -56,6 +56,43 @@ describe('cacheProgCommand', () => {
     const line = cacheProgCommand(paths)
     expect(line).toBe(`'C:/Program Files/node.exe' "/it's here/index.js" serve --store '/a b/store' --daemon /s.sock`)
     expect(splitGoCommandLine(line)).toEqual([paths.node, paths.client, 'serve', '--store', paths.store, '--daemon', paths.socket])
+  })
+})
+
+describe('the compiled shim', () => {
+  let dir: string
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'shim-unit-'))
+  })
+  afterEach(() => rm(dir, { recursive: true, force: true }))
+
+  it('runs in place of node and the client when there is one', () => {
+    const line = cacheProgCommand({ node: '/n', client: '/t/x64/index.js', shim: '/t/x64/shim/go-cache-shim-linux-amd64', store: '/s', socket: '/k.sock' })
+    expect(line).toBe('/t/x64/shim/go-cache-shim-linux-amd64 serve --store /s --daemon /k.sock')
+  })
+
+  it.each([
+    ['linux', 'x64', 'shim/go-cache-shim-linux-amd64'],
+    ['linux', 'arm64', 'shim/go-cache-shim-linux-arm64'],
+    ['darwin', 'x64', 'shim/go-cache-shim-darwin-amd64'],
+    ['darwin', 'arm64', 'shim/go-cache-shim-darwin-arm64'],
+    // Windows' daemon listens on a named pipe the shim cannot dial; other platforms are not built.
+    ['win32', 'x64', undefined],
+    ['linux', 'ia32', undefined],
+    ['freebsd', 'x64', undefined],
+  ])('is shipped for %s/%s as %s', (platform, arch, file) => {
+    expect(shimFile(platform, arch)).toBe(file)
+  })
+
+  it('is found beside the installed client, made runnable if a copy lost its mode, and absent otherwise', async () => {
+    const client = path.join(dir, 'index.js')
+    expect(findShim(client, 'linux', 'x64')).toBeUndefined()
+    await mkdir(path.join(dir, 'shim'))
+    const shim = path.join(dir, 'shim', 'go-cache-shim-linux-amd64')
+    await writeFile(shim, '#!/bin/sh\n', { mode: 0o644 })
+    expect(findShim(client, 'linux', 'x64')).toBe(shim)
+    expect((await stat(shim)).mode & 0o111).not.toBe(0)
+    expect(findShim(client, 'win32', 'x64')).toBeUndefined()
   })
 })
 
@@ -138,6 +175,7 @@ describe('setupBuildCache', () => {
       clientVersion: '1.2.3',
       stateDir: path.join(dir, 'go-cache-setup'),
       restoreDirectory: async (d) => ({ key: 'k', path: d, restoreAllowed: true }),
+      wallClock: () => Date.now(),
       ...overrides,
     }
   }

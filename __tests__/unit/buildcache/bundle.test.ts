@@ -42,7 +42,7 @@ function params(cache: MemoryArchiveCache, store: string, over: Partial<BundleRe
   return {
     cache,
     log,
-    store,
+    store: new LocalStore(store),
     keys: bundleKeys(parts),
     file: path.join(root, 'temp', 'build-cache.bundle'),
     canRead: true,
@@ -81,7 +81,15 @@ describe('bundle save and restore', () => {
     const restored = await restoreBundle(params(cache, a.root))
     expect(restored.outcome).toBe('miss')
 
-    const save = await saveBundle({ cache, log, store: a.root, restore: restored, write: { allowed: true }, ids: jobIds(used, added), now: () => 0 })
+    const save = await saveBundle({
+      cache,
+      log,
+      store: new LocalStore(a.root),
+      restore: restored,
+      write: { allowed: true },
+      ids: jobIds(used, added),
+      now: () => 0,
+    })
     expect(save).toMatchObject({ saved: true, entries: 5, objects: 5, rawBytes: 5000 })
     expect(save.bytes).toBeGreaterThan(0)
     expect(cache.calls).toEqual([`restore ${restored.key}`, `exists ${restored.key}`, `save ${restored.key}`])
@@ -105,7 +113,9 @@ describe('bundle save and restore', () => {
     const a = new LocalStore(path.join(root, 'a'))
     const ids = fill(a, 1, 3)
     const first = await restoreBundle(params(cache, a.root))
-    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })).toMatchObject({
+    expect(
+      await saveBundle({ cache, log, store: new LocalStore(a.root), restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 }),
+    ).toMatchObject({
       saved: true,
     })
     const keys = bundleKeys({ ...parts, runId: '2' })
@@ -148,7 +158,7 @@ describe('bundle save and restore', () => {
     const ids = fill(a, 1, 3, 50_000)
     const cache2 = new MemoryArchiveCache()
     const first = await restoreBundle(params(cache2, a.root))
-    await saveBundle({ cache: cache2, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })
+    await saveBundle({ cache: cache2, log, store: new LocalStore(a.root), restore: first, write: { allowed: true }, ids: jobIds([], ids), now: () => 0 })
     const stored = [...cache2.entries.values()][0]!
     const [[name, bytes]] = [...stored.entries()]
     const broken = Buffer.from(bytes)
@@ -299,7 +309,9 @@ describe('layers', () => {
     const s1 = new LocalStore(path.join(root, 's1'))
     const base = fill(s1, 1, 10)
     const r1 = await restoreBundle(params(cache, s1.root, { keys: run(1) }))
-    expect(await saveBundle({ cache, log, store: s1.root, restore: r1, write: { allowed: true }, ids: jobIds([], base), now: () => 0 })).toMatchObject({
+    expect(
+      await saveBundle({ cache, log, store: new LocalStore(s1.root), restore: r1, write: { allowed: true }, ids: jobIds([], base), now: () => 0 }),
+    ).toMatchObject({
       saved: true,
       entries: 10,
     })
@@ -310,7 +322,15 @@ describe('layers', () => {
     expect(r2).toMatchObject({ outcome: 'hit', matchedKey: run(1).primary, entries: 10 })
     expect(r2.baseKey).toBeUndefined()
     const added2 = fill(s2, 20, 1)
-    const save2 = await saveBundle({ cache, log, store: s2.root, restore: r2, write: { allowed: true }, ids: jobIds(base, added2), now: () => 0 })
+    const save2 = await saveBundle({
+      cache,
+      log,
+      store: new LocalStore(s2.root),
+      restore: r2,
+      write: { allowed: true },
+      ids: jobIds(base, added2),
+      now: () => 0,
+    })
     expect(save2).toMatchObject({ saved: true, entries: 1, objects: 1, rawBytes: 1000, baseKey: run(1).primary, baseBytes: 10_000 })
 
     // Run 3: restores the layer and its base, and serves every entry of both.
@@ -324,7 +344,7 @@ describe('layers', () => {
     const save3 = await saveBundle({
       cache,
       log,
-      store: s3.root,
+      store: new LocalStore(s3.root),
       restore: r3,
       write: { allowed: true },
       ids: jobIds([...base, ...added2], added3),
@@ -346,7 +366,7 @@ describe('layers', () => {
     const save4 = await saveBundle({
       cache,
       log,
-      store: s4.root,
+      store: new LocalStore(s4.root),
       restore: r4,
       write: { allowed: true },
       ids: jobIds([...added2, ...added3], added4),
@@ -363,7 +383,7 @@ describe('layers', () => {
     await saveBundle({
       cache,
       log,
-      store: s1.root,
+      store: new LocalStore(s1.root),
       restore: await restoreBundle(params(cache, s1.root, { keys: run(1) })),
       write: { allowed: true },
       ids: jobIds([], base),
@@ -372,7 +392,9 @@ describe('layers', () => {
     const s2 = new LocalStore(path.join(root, 's2'))
     const r2 = await restoreBundle(params(cache, s2.root, { keys: run(2) }))
     const added = fill(s2, 20, 1)
-    expect(await saveBundle({ cache, log, store: s2.root, restore: r2, write: { allowed: true }, ids: jobIds(base, added), now: () => 0 })).toMatchObject({
+    expect(
+      await saveBundle({ cache, log, store: new LocalStore(s2.root), restore: r2, write: { allowed: true }, ids: jobIds(base, added), now: () => 0 }),
+    ).toMatchObject({
       baseKey: run(1).primary,
     })
     const restore = cache.restore.bind(cache)
@@ -420,7 +442,15 @@ describe('saveBundle', () => {
     // go asked for two of the added entries (misses, then puts) before any of the used ones.
     const order = [added[0]!, added[1]!, ...used, added[2]!, added[3]!]
     const first = await restoreBundle(params(cache, a.root, { settings: { enabled: true, maxBytes: 5500, threshold: { kind: 'count', value: 0 } } }))
-    const save = await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds(used, added, order), now: () => 0 })
+    const save = await saveBundle({
+      cache,
+      log,
+      store: new LocalStore(a.root),
+      restore: first,
+      write: { allowed: true },
+      ids: jobIds(used, added, order),
+      now: () => 0,
+    })
     expect(save).toMatchObject({ saved: true, entries: 5, rawBytes: 5000 })
     const b = new LocalStore(path.join(root, 'b'))
     await restoreBundle(params(cache, b.root, { keys: bundleKeys({ ...parts, runId: '2' }) }))
@@ -433,14 +463,18 @@ describe('saveBundle', () => {
     const added = fill(a, 1, 2)
     const first = await restoreBundle(params(cache, a.root))
     cache.entries.set(first.key, new Map())
-    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], added), now: () => 0 })).toMatchObject({
+    expect(
+      await saveBundle({ cache, log, store: new LocalStore(a.root), restore: first, write: { allowed: true }, ids: jobIds([], added), now: () => 0 }),
+    ).toMatchObject({
       saved: false,
       reason: 'another job already saved this key',
       objects: 0,
     })
     cache.entries.clear()
     cache.save = async () => false
-    expect(await saveBundle({ cache, log, store: a.root, restore: first, write: { allowed: true }, ids: jobIds([], added), now: () => 0 })).toMatchObject({
+    expect(
+      await saveBundle({ cache, log, store: new LocalStore(a.root), restore: first, write: { allowed: true }, ids: jobIds([], added), now: () => 0 }),
+    ).toMatchObject({
       saved: false,
       reason: 'the cache service did not accept the entry (see the log above)',
       objects: 2,

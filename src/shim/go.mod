@@ -1,0 +1,3 @@
+module go-cache-setup/shim
+
+go 1.24

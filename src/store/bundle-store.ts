@@ -1,0 +1,18 @@
+/**
+ * What a bundle is imported into and saved from: our local store (the
+ * GOCACHEPROG client's, store/local-store.ts) or Go's own GOCACHE directory
+ * (native mode, store/go-cache-dir.ts). Both verify an entry's object before
+ * they serve it.
+ */
+import type { Hit } from '../gocacheprog/protocol.ts'
+
+export interface BundleStore {
+  readonly root: string
+  /** The entry and its object, checked; undefined when either is missing or damaged. */
+  get(actionId: string): Hit | undefined
+  objectPath(outputId: string): string
+  /** A verified object from a bundle, with the entries that point at it. */
+  importShared(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string; timeMs: number }[]): unknown
+  /** The import is over (files it kept open are closed). */
+  endImport(): void
+}

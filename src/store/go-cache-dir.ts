@@ -1,0 +1,180 @@
+/**
+ * Go's own build cache directory (GOCACHE) as the place a bundle lands and a
+ * save reads from: native mode, with nothing between go and its cache
+ * (docs/decisions.md#d27). The layout is cmd/go/internal/cache's:
+ *
+ *   <dir>/<xx>/<actionID hex>-a   "v1 <actionID> <outputID> <size %20d> <put time ns %20d>\n"
+ *   <dir>/<xx>/<outputID hex>-d   the body
+ *
+ * What a job used is read back from mtimes. Go bumps an entry's mtime when it
+ * finds it and the mtime is an hour old or more (cache.go markUsed,
+ * mtimeInterval), and deletes entries unused for 5 days and an hour
+ * (trimLimit + mtimeInterval) when it trims, at most once a day (trim.txt).
+ * So imported entries get an mtime IMPORT_AGE_MS before the job: old enough
+ * that the first use bumps it, young enough that Go's trim keeps it. After
+ * the job, an entry with an mtime from the job was used or added; its put
+ * time (the entry's own field) says which.
+ */
+import { randomBytes } from 'node:crypto'
+import { closeSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import path from 'node:path'
+import type { Hit } from '../gocacheprog/protocol.ts'
+
+/** cmd/go/internal/cache mtimeInterval: a use within this of the mtime is not recorded. */
+export const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000
+/** cmd/go/internal/cache trimLimit + mtimeInterval: Go's trim deletes entries unused for longer. */
+export const GO_TRIM_AGE_MS = 5 * 24 * 60 * 60 * 1000 + GO_MTIME_INTERVAL_MS
+/** How far before the job imported entries are dated: past the mtime interval, far inside the trim age. */
+export const IMPORT_AGE_MS = 2 * GO_MTIME_INTERVAL_MS
+
+const HEX_ID = /^[0-9a-f]{64}$/
+/** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
+const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1
+const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/
+/** A %20d field: spaces, then digits. */
+const FIELD = /^ *\d+$/
+
+/** An entry as Go wrote it, with the mtime that says when the job last touched it. */
+export interface DirEntry {
+  actionId: string
+  outputId: string
+  size: number
+  /** The put time from the entry, ms since the epoch (go test compares it with `go clean -testcache`). */
+  timeMs: number
+  mtimeMs: number
+}
+
+/** Pure: Go's entry line for an action. */
+export function entryText(actionId: string, outputId: string, size: number, timeMs: number): string {
+  const ns = BigInt(Math.max(0, Math.trunc(timeMs))) * 1_000_000n
+  return `v1 ${actionId} ${outputId} ${String(size).padStart(20)} ${String(ns).padStart(20)}\n`
+}
+
+/** Pure: an entry file's content, or undefined for anything Go would not accept either (cache.go get). */
+export function parseEntryText(text: string, actionId: string): Omit<DirEntry, 'mtimeMs'> | undefined {
+  if (text.length !== ENTRY_BYTES) return undefined
+  const m = ENTRY.exec(text)
+  if (m === null || m[1] !== actionId || !FIELD.test(m[3]!) || !FIELD.test(m[4]!)) return undefined
+  const size = Number(m[3])
+  const timeMs = Number(BigInt(m[4]!.trim()) / 1_000_000n)
+  if (!Number.isSafeInteger(size)) return undefined
+  return { actionId, outputId: m[2]!, size, timeMs }
+}
+
+export class GoCacheDir {
+  readonly root: string
+  private readonly importMtime: Date
+  private readonly made = new Set<string>()
+
+  /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS). */
+  constructor(root: string, importMtimeMs = Date.now() - IMPORT_AGE_MS) {
+    this.root = path.resolve(root)
+    this.importMtime = new Date(importMtimeMs)
+  }
+
+  objectPath(outputId: string): string {
+    return `${this.root}/${outputId.slice(0, 2)}/${outputId}-d`
+  }
+
+  actionPath(actionId: string): string {
+    return `${this.root}/${actionId.slice(0, 2)}/${actionId}-a`
+  }
+
+  /** The entry and its object as Go would serve them (size checked, as cache.GetFile does), without marking a use. */
+  get(actionId: string): Hit | undefined {
+    if (!HEX_ID.test(actionId)) return undefined
+    let entry: Omit<DirEntry, 'mtimeMs'> | undefined
+    try {
+      entry = parseEntryText(readFileSync(this.actionPath(actionId), 'latin1'), actionId)
+    } catch {
+      return undefined
+    }
+    if (entry === undefined) return undefined
+    const diskPath = this.objectPath(entry.outputId)
+    const info = statSync(diskPath, { throwIfNoEntry: false })
+    if (!info?.isFile() || info.size !== entry.size) return undefined
+    return { outputId: entry.outputId, size: entry.size, timeMs: entry.timeMs, diskPath }
+  }
+
+  /**
+   * A verified object and its entries from a bundle (bundle/import.ts), dated
+   * IMPORT_AGE_MS back. What is already there stays: an object of the same
+   * size is the same object (its name is its sha256), and an existing entry
+   * is Go's own.
+   */
+  importShared(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string; timeMs: number }[]): void {
+    const object = this.objectPath(outputId)
+    if (statSync(object, { throwIfNoEntry: false })?.size !== size) this.writeAtomically(object, body)
+    for (const { actionId, timeMs } of entries) {
+      const file = this.actionPath(actionId)
+      if (statSync(file, { throwIfNoEntry: false }) !== undefined) continue
+      this.writeAtomically(file, [Buffer.from(entryText(actionId, outputId, size, timeMs), 'latin1')])
+    }
+  }
+
+  endImport(): void {}
+
+  /**
+   * Keeps Go from trimming during the job when this directory has never been
+   * trimmed (a fresh runner): the first go command would otherwise walk every
+   * entry at exit. An existing trim.txt is Go's, and left alone, so a
+   * long-lived GOCACHE is still trimmed by Go once a day.
+   */
+  markTrimmed(nowMs: number): void {
+    const file = path.join(this.root, 'trim.txt')
+    if (statSync(file, { throwIfNoEntry: false }) !== undefined) return
+    writeFileSync(file, String(Math.floor(nowMs / 1000)))
+  }
+
+  /** Every entry whose mtime is at or after `sinceMs`: what the job used or added. */
+  touchedSince(sinceMs: number): DirEntry[] {
+    const found: DirEntry[] = []
+    for (let i = 0; i < 256; i++) {
+      const sub = `${this.root}/${i.toString(16).padStart(2, '0')}`
+      let names: string[]
+      try {
+        names = readdirSync(sub)
+      } catch {
+        continue
+      }
+      for (const name of names) {
+        if (name.length !== 66 || !name.endsWith('-a')) continue
+        const file = `${sub}/${name}`
+        const info = statSync(file, { throwIfNoEntry: false })
+        if (info === undefined || !info.isFile() || info.mtimeMs < sinceMs) continue
+        let entry: Omit<DirEntry, 'mtimeMs'> | undefined
+        try {
+          entry = parseEntryText(readFileSync(file, 'latin1'), name.slice(0, 64))
+        } catch {
+          continue
+        }
+        if (entry !== undefined) found.push({ ...entry, mtimeMs: info.mtimeMs })
+      }
+    }
+    return found
+  }
+
+  private writeAtomically(file: string, body: readonly Buffer[]): void {
+    const dir = path.dirname(file)
+    if (!this.made.has(dir)) {
+      mkdirSync(dir, { recursive: true })
+      this.made.add(dir)
+    }
+    // Go's trim looks only at names ending in -a and -d, so a leftover is never mistaken for an entry.
+    const tmp = `${dir}/.${randomBytes(6).toString('hex')}.tmp`
+    const fd = openSync(tmp, 'w', 0o666)
+    try {
+      for (const chunk of body) {
+        let at = 0
+        while (at < chunk.length) at += writeSync(fd, chunk, at)
+      }
+      futimesSync(fd, this.importMtime, this.importMtime)
+    } catch (error) {
+      closeSync(fd)
+      unlinkSync(tmp)
+      throw error
+    }
+    closeSync(fd)
+    renameSync(tmp, file)
+  }
+}
