@@ -24,12 +24,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { startBazelRemote, type BazelRemote } from '../__tests__/support/bazel-remote/index.ts'
-import { cacheProgCommand } from '../src/buildcache/client-install.ts'
+import { cacheProgCommand, findShim } from '../src/buildcache/client-install.ts'
 import { controlRequest, waitForDaemon } from '../src/daemon/control.ts'
 import { fetchWaitMs } from '../src/buildcache/client-daemon.ts'
 import type { RemoteStats } from '../src/store/remote-tier.ts'
 import { authorizationHeader, encodeRemoteSettings, manifestKey, remoteSettings, type Compression } from '../src/remote/config.ts'
-import { REMOTE_ENV } from '../src/common/env.ts'
+import { REMOTE_ENV, SHIM_ENV } from '../src/common/env.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -102,10 +102,12 @@ async function startClient(dir: string, server: BazelRemote, compression: Compre
   })
   daemon.unref()
   if (!(await waitForDaemon(socket, 10_000))) throw new Error('the daemon did not start')
+  const shim = process.env[SHIM_ENV] === 'node' ? undefined : findShim(client)
   return {
     env: {
       GOCACHE: path.join(dir, 'gocache'),
-      GOCACHEPROG: cacheProgCommand({ node: process.execPath, client, store, socket, remoteWaitMs: fetchWaitMs(settings.config) }),
+      // The compiled shim where dist ships one, as startClientDaemon picks it (D28).
+      GOCACHEPROG: cacheProgCommand({ node: process.execPath, client, ...(shim && { shim }), store, socket, remoteWaitMs: fetchWaitMs(settings.config) }),
     },
     socket,
     stop: async () => void (await controlRequest(socket, { op: 'stop' }, 5000).catch(() => undefined)),

@@ -97886,6 +97886,8 @@ async function setupBuildCache(settings, goEnv, io) {
         const startedAtMs = io.wallClock();
         await prepareNative(dir, startedAtMs);
         io.log.info(`Build cache: go's own GOCACHE (${dir}), no GOCACHEPROG; the bundle is imported into it before go runs`);
+        if (settings.storePath !== '')
+            io.log.info(`store-path (${settings.storePath}) is not used: it is our client's store, and go uses GOCACHE here.`);
         return { mode: 'native', dir, startedAtMs };
     }
     const store = external_node_path_default().resolve(settings.storePath || external_node_path_default().join(io.stateDir, 'store'));

@@ -18,7 +18,7 @@ export interface SummaryReport {
   bundle?: { restore: BundleRestoreReport; save: BundleSaveReport; stats: JobStats; native?: boolean }
   /** What main did to the workspace's mtimes for go test's cache. */
   mtimes?: MtimeReport
-  /** Test results go took from the cache (our client only). */
+  /** Test results go took from the cache (our client, or native mode). */
   testResultsCached?: number
   /** One line per problem the post step hit (already warned about). */
   problems: string[]

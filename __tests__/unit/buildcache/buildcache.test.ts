@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -184,6 +184,21 @@ describe('setupBuildCache', () => {
     const x = io()
     expect(await setupBuildCache({ ...settings, enabled: false }, goEnv('go1.26.8'), x)).toEqual({ mode: 'off' })
     expect(x.spawned).toEqual([])
+  })
+
+  it("native: go's own GOCACHE, made ready, with nothing started and no GOCACHEPROG", async () => {
+    const gocache = path.join(dir, 'go-build')
+    const i = io({ wallClock: () => 1_800_000_000_500 })
+    const state = await setupBuildCache({ ...settings, native: true }, { ...goEnv('go1.26.8'), buildCache: gocache }, i)
+    expect(state).toEqual({ mode: 'native', dir: gocache, startedAtMs: 1_800_000_000_500 })
+    expect(await readFile(path.join(gocache, 'trim.txt'), 'utf8')).toBe('1800000000')
+    expect(i.spawned).toEqual([])
+  })
+
+  it('native with GOCACHE=off: nothing to cache, said in a notice', async () => {
+    const i = io()
+    expect(await setupBuildCache({ ...settings, native: true }, { ...goEnv('go1.26.8'), buildCache: 'off' }, i)).toEqual({ mode: 'off' })
+    expect(i.notices).toEqual(['GOCACHE is "off": go builds without a build cache, so there is nothing to cache. Unset GOCACHE, or set build-cache: false.'])
   })
 
   it('passes a custom client through and starts nothing', async () => {
