@@ -34,13 +34,15 @@
  * importing two of the layer below, each with `--funcs` functions and a test.
  * Run r ≥ 2 edits one package of the lower layers (a different one each run),
  * so its dependents rebuild too; go.sum never changes. The job builds with
- * `go build ./... && go test ./...`.
+ * `go build ./... && go test ./...` (and `&& go vet ./...` with --vet: one more
+ * go command, as many CI jobs run, which weighs native mode's import against
+ * the client's cost per command).
  *
  * Job time = the action's main + the build step + the action's post, from the
  * harness's step durations (node start-up included for all three). The 1-minute
  * load average (/proc/loadavg) is printed at the start and the end.
  *
- *   node bench/bundle.ts [--runs 10] [--layers 3] [--width 8] [--funcs 120] [--with input=value]... [--pause S] [--json FILE] [--keep]
+ *   node bench/bundle.ts [--runs 10] [--layers 3] [--width 8] [--funcs 120] [--with input=value]... [--pause S] [--vet] [--json FILE] [--keep]
  *
  * --with passes an input to both of our arms (e.g. --with bundle-save-threshold=0);
  * not build-cache-mode, which is what tells them apart.
@@ -66,6 +68,7 @@ const { values: args } = parseArgs({
     funcs: { type: 'string', default: '120' },
     with: { type: 'string', multiple: true, default: [] },
     pause: { type: 'string', default: '0' },
+    vet: { type: 'boolean', default: false },
     json: { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
@@ -158,7 +161,7 @@ async function runOnce(a: Arm, run: number, position: number): Promise<RunResult
       { id: 'cache', uses: a.uses, ...(a.with && { with: a.with }) },
       // --pause: time between the action and the build, so that the bundle's import is over before go starts (D22).
       ...(pause > 0 ? [{ id: 'pause', run: `sleep ${pause}` }] : []),
-      { id: 'build', run: 'go build -x ./... 2> ../build-x.txt && go test ./...' },
+      { id: 'build', run: `go build -x ./... 2> ../build-x.txt && go test ./...${args.vet ? ' && go vet ./...' : ''}` },
     ],
   })
   if (job.conclusion !== 'success') {

@@ -100381,20 +100381,25 @@ const COUNTED = /\.(mod|info|zip)$/;
 function downloadCacheDir(modCache) {
     return path.join(modCache, 'cache', 'download');
 }
+/** The directory opened for a walk, or undefined when it does not exist (a walk of nothing). */
+async function openDirIfAny(dir) {
+    try {
+        return await (0,promises_namespaceObject.opendir)(dir);
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        throw error;
+    }
+}
 /** Walks the download cache. A missing directory is an empty set. */
 async function snapshotModuleSet(downloadDir) {
     const entries = [];
     let bytes = 0;
     const walk = async (dir) => {
-        let handle;
-        try {
-            handle = await (0,promises_namespaceObject.opendir)(dir);
-        }
-        catch (error) {
-            if (error.code === 'ENOENT')
-                return;
-            throw error;
-        }
+        const handle = await openDirIfAny(dir);
+        if (handle === undefined)
+            return;
         for await (const entry of handle) {
             const full = external_node_path_default().join(dir, entry.name);
             if (entry.isDirectory()) {
@@ -100454,6 +100459,7 @@ function errors_errorMessage(error) {
  * files), and `sumdb` (checksum tiles: Go fetches what it lacks, and with a
  * complete go.sum it asks nothing).
  */
+
 
 
 
@@ -100622,15 +100628,9 @@ async function exists(file) {
 async function listFiles(root) {
     const out = [];
     const walk = async (dir) => {
-        let handle;
-        try {
-            handle = await (0,promises_namespaceObject.opendir)(dir);
-        }
-        catch (error) {
-            if (error.code === 'ENOENT')
-                return;
-            throw error;
-        }
+        const handle = await openDirIfAny(dir);
+        if (handle === undefined)
+            return;
         for await (const entry of handle) {
             const full = external_node_path_default().join(dir, entry.name);
             if (entry.isDirectory())
@@ -100646,15 +100646,9 @@ async function listFiles(root) {
 async function extractedModules(modCache) {
     const out = [];
     const walk = async (dir, rel) => {
-        let handle;
-        try {
-            handle = await (0,promises_namespaceObject.opendir)(dir);
-        }
-        catch (error) {
-            if (error.code === 'ENOENT')
-                return;
-            throw error;
-        }
+        const handle = await openDirIfAny(dir);
+        if (handle === undefined)
+            return;
         for await (const entry of handle) {
             if (!entry.isDirectory())
                 continue;

@@ -27,18 +27,23 @@ export function downloadCacheDir(modCache: string): string {
   return path.join(modCache, 'cache', 'download')
 }
 
+/** The directory opened for a walk, or undefined when it does not exist (a walk of nothing). */
+export async function openDirIfAny(dir: string): Promise<Dir | undefined> {
+  try {
+    return await opendir(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
+
 /** Walks the download cache. A missing directory is an empty set. */
 export async function snapshotModuleSet(downloadDir: string): Promise<ModuleSet> {
   const entries: string[] = []
   let bytes = 0
   const walk = async (dir: string): Promise<void> => {
-    let handle: Dir
-    try {
-      handle = await opendir(dir)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
+    const handle = await openDirIfAny(dir)
+    if (handle === undefined) return
     for await (const entry of handle) {
       const full = path.join(dir, entry.name)
       if (entry.isDirectory()) {

@@ -24,11 +24,11 @@
  * complete go.sum it asks nothing).
  */
 import { execFile } from 'node:child_process'
-import type { Dir } from 'node:fs'
-import { access, opendir, rm, stat } from 'node:fs/promises'
+import { access, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { errorMessage } from '../common/errors.ts'
 import type { Logger } from '../common/logger.ts'
+import { openDirIfAny } from './module-set.ts'
 
 export interface ModuleVersion {
   /** Module path as Go prints it (not escaped). */
@@ -252,13 +252,8 @@ async function exists(file: string): Promise<boolean> {
 async function listFiles(root: string): Promise<CachedFile[]> {
   const out: CachedFile[] = []
   const walk = async (dir: string): Promise<void> => {
-    let handle: Dir
-    try {
-      handle = await opendir(dir)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
+    const handle = await openDirIfAny(dir)
+    if (handle === undefined) return
     for await (const entry of handle) {
       const full = path.join(dir, entry.name)
       if (entry.isDirectory()) await walk(full)
@@ -273,13 +268,8 @@ async function listFiles(root: string): Promise<CachedFile[]> {
 export async function extractedModules(modCache: string): Promise<string[]> {
   const out: string[] = []
   const walk = async (dir: string, rel: string): Promise<void> => {
-    let handle: Dir
-    try {
-      handle = await opendir(dir)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw error
-    }
+    const handle = await openDirIfAny(dir)
+    if (handle === undefined) return
     for await (const entry of handle) {
       if (!entry.isDirectory()) continue
       const name = rel === '' ? entry.name : `${rel}/${entry.name}`
