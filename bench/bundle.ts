@@ -50,13 +50,14 @@
  * the job time): the build step then shows what it costs once the import is over.
  */
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { startCacheService, type CacheService } from '../__tests__/support/cache-service/server.ts'
 import { runJob, type JobResult } from '../__tests__/support/runner/index.ts'
 import { GeneratedModule } from './generated-module.ts'
+import { entries, load1, median, mib, ms, parseMs, sec, spread, wipe, williams, x } from './report.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -99,7 +100,7 @@ type ArmName = (typeof ARMS)[number]
 const OURS = ['native', 'client'] as const satisfies readonly ArmName[]
 
 /** Williams design for 3: the rotations of the arms, then of their reverse (position and predecessor balanced per 6 runs). */
-const SEQUENCES: ArmName[][] = [ARMS, [...ARMS].reverse()].flatMap((base) => base.map((_, k) => base.map((_, i) => base[(i + k) % base.length]!)))
+const SEQUENCES: ArmName[][] = williams(ARMS)
 const orderOf = (run: number): ArmName[] => SEQUENCES[(run - 1) % SEQUENCES.length]!
 
 interface Arm {
@@ -112,12 +113,6 @@ interface Arm {
   home: string
   workspace: string
   temp: string
-}
-
-async function wipe(dir: string): Promise<void> {
-  await execFileP('chmod', ['-R', 'u+w', dir]).catch(() => undefined)
-  await rm(dir, { recursive: true, force: true })
-  await mkdir(dir, { recursive: true })
 }
 
 interface RunResult {
@@ -140,12 +135,6 @@ interface RunResult {
   modRestoreMs?: number
   /** Ours: the key this run saved a layer on (D24), when it saved one. */
   layerOn?: string
-}
-
-/** formatMs's text back to ms ("850 ms", "1.2 s"); 0.1 s resolution from a second up. */
-function parseMs(text: string | undefined): number | undefined {
-  const m = text === undefined ? null : /^([\d.]+) (ms|s)$/.exec(text)
-  return m === null ? undefined : Number(m[1]) * (m[2] === 's' ? 1000 : 1)
 }
 
 async function runOnce(a: Arm, run: number, position: number): Promise<RunResult> {
@@ -363,34 +352,4 @@ try {
   } else {
     console.error(`kept ${tmp}`)
   }
-}
-
-/** The 1-minute load average (Linux /proc/loadavg). */
-async function load1(): Promise<number> {
-  const text = await readFile('/proc/loadavg', 'utf8').catch(() => '')
-  return Number(text.split(' ')[0] ?? Number.NaN)
-}
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
-}
-/** "median (min–max)" in ms. */
-function spread(s: { median: number; min: number; max: number } | undefined): string {
-  return s === undefined ? '—' : `${Math.round(s.median)} (${Math.round(s.min)}–${Math.round(s.max)})`
-}
-function ms(n: number): string {
-  return `${Math.round(n)} ms`.padStart(9)
-}
-function sec(n: number): string {
-  return `${(n / 1000).toFixed(1)} s`
-}
-function x(ratio: number): string {
-  return `**${ratio.toFixed(2)}×**`
-}
-function entries(n: number): string {
-  return `${n} cache ${n === 1 ? 'entry' : 'entries'}`
-}
-function mib(n: number): string {
-  return `${(n / 1024 ** 2).toFixed(1)} MiB`
 }
