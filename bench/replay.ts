@@ -57,8 +57,8 @@
  *   node bench/replay.ts [--module M] [--versions v1,v2,...] [--releases N] [--runs K] [--test-flags "-short"] [--json FILE] [--keep]
  *
  * --releases N replays the first N of --versions (default: all of them).
- * bench/bundle.ts is a script that runs on import, so the few helpers shared
- * with it (wipe, load1, median, the summary parsing, the formatting) are copied.
+ * The helpers it shares with bench/bundle.ts (the Williams order, wipe, load1,
+ * median, the summary's times, the formatting) are in bench/report.ts.
  */
 import { execFile } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'

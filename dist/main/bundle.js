@@ -97449,8 +97449,8 @@ class GoCacheDir {
     root;
     importMtime;
     made = new Set();
-    /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS). */
-    constructor(root, importMtimeMs = Date.now() - IMPORT_AGE_MS) {
+    /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS: buildcache/native.ts). */
+    constructor(root, importMtimeMs) {
         this.root = external_node_path_default().resolve(root);
         this.importMtime = new Date(importMtimeMs);
     }
@@ -97551,20 +97551,24 @@ class GoCacheDir {
         const tmp = `${dir}/.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
         const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o666);
         try {
-            for (const chunk of body) {
-                let at = 0;
-                while (at < chunk.length)
-                    at += (0,external_node_fs_.writeSync)(fd, chunk, at);
+            try {
+                for (const chunk of body) {
+                    let at = 0;
+                    while (at < chunk.length)
+                        at += (0,external_node_fs_.writeSync)(fd, chunk, at);
+                }
+                (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
             }
-            (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+            (0,external_node_fs_.renameSync)(tmp, file);
         }
         catch (error) {
-            (0,external_node_fs_.closeSync)(fd);
-            (0,external_node_fs_.unlinkSync)(tmp);
+            // A full disk or a read-only directory: nothing half-written is left behind.
+            (0,external_node_fs_.rmSync)(tmp, { force: true });
             throw error;
         }
-        (0,external_node_fs_.closeSync)(fd);
-        (0,external_node_fs_.renameSync)(tmp, file);
     }
 }
 
@@ -97900,7 +97904,7 @@ async function setupBuildCache(settings, goEnv, io) {
         maxBytes: settings.storeMaxBytes,
         ...(settings.remote && { remote: settings.remote }),
         ...(settings.bundle && { bundle: true }),
-        ...(settings.nodeShim && { shim: 'node' }),
+        ...(settings.shim && { shim: settings.shim }),
         startTimeoutMs: DAEMON_START_TIMEOUT_MS,
     });
     if (!daemon.daemonStarted) {
@@ -99538,7 +99542,7 @@ function planMain(f) {
             // Only when a bundle can arrive do go's misses ask the daemon for it.
             bundle: bundleEnabled && cacheMode.read && f.cacheAvailable,
             native,
-            ...(env[SHIM_ENV] === 'node' && { nodeShim: true }),
+            ...(env[SHIM_ENV] === 'node' && { shim: 'node' }),
         },
         ...(inputs.remote && {
             remote: {

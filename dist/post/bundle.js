@@ -100779,8 +100779,8 @@ class GoCacheDir {
     root;
     importMtime;
     made = new Set();
-    /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS). */
-    constructor(root, importMtimeMs = Date.now() - IMPORT_AGE_MS) {
+    /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS: buildcache/native.ts). */
+    constructor(root, importMtimeMs) {
         this.root = external_node_path_default().resolve(root);
         this.importMtime = new Date(importMtimeMs);
     }
@@ -100881,20 +100881,24 @@ class GoCacheDir {
         const tmp = `${dir}/.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
         const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o666);
         try {
-            for (const chunk of body) {
-                let at = 0;
-                while (at < chunk.length)
-                    at += (0,external_node_fs_.writeSync)(fd, chunk, at);
+            try {
+                for (const chunk of body) {
+                    let at = 0;
+                    while (at < chunk.length)
+                        at += (0,external_node_fs_.writeSync)(fd, chunk, at);
+                }
+                (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
             }
-            (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
+            finally {
+                (0,external_node_fs_.closeSync)(fd);
+            }
+            (0,external_node_fs_.renameSync)(tmp, file);
         }
         catch (error) {
-            (0,external_node_fs_.closeSync)(fd);
-            (0,external_node_fs_.unlinkSync)(tmp);
+            // A full disk or a read-only directory: nothing half-written is left behind.
+            (0,external_node_fs_.rmSync)(tmp, { force: true });
             throw error;
         }
-        (0,external_node_fs_.closeSync)(fd);
-        (0,external_node_fs_.renameSync)(tmp, file);
     }
 }
 

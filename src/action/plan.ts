@@ -96,7 +96,7 @@ export function planMain(f: MainFacts): MainPlan {
       // Only when a bundle can arrive do go's misses ask the daemon for it.
       bundle: bundleEnabled && cacheMode.read && f.cacheAvailable,
       native,
-      ...(env[SHIM_ENV] === 'node' && { nodeShim: true }),
+      ...(env[SHIM_ENV] === 'node' && { shim: 'node' as const }),
     },
     ...(inputs.remote && {
       remote: {

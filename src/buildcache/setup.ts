@@ -16,7 +16,7 @@ import type { Logger } from '../common/logger.ts'
 import { controlRequest } from '../daemon/control.ts'
 import type { SpawnDetached } from '../daemon/launch.ts'
 import type { RemoteSettings } from '../remote/config.ts'
-import { startClientDaemon } from './client-daemon.ts'
+import { type ClientDaemonOptions, startClientDaemon } from './client-daemon.ts'
 import { installClient, type ToolCache } from './client-install.ts'
 import { prepareNative } from './native.ts'
 import type { DirectoryRestore } from './directory.ts'
@@ -58,8 +58,8 @@ export interface BuildCacheSettings {
   bundle?: boolean
   /** Native mode (no remote; build-cache-mode auto or native): go uses GOCACHE itself. */
   native?: boolean
-  /** GO_CACHE_SETUP_SHIM=node: the Node shim even where the compiled one is shipped. */
-  nodeShim?: boolean
+  /** 'node' (GO_CACHE_SETUP_SHIM=node): the Node shim even where the compiled one is shipped. */
+  shim?: ClientDaemonOptions['shim']
 }
 
 export interface BuildCacheIO {
@@ -136,7 +136,7 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     maxBytes: settings.storeMaxBytes,
     ...(settings.remote && { remote: settings.remote }),
     ...(settings.bundle && { bundle: true }),
-    ...(settings.nodeShim && { shim: 'node' as const }),
+    ...(settings.shim && { shim: settings.shim }),
     startTimeoutMs: DAEMON_START_TIMEOUT_MS,
   })
   if (!daemon.daemonStarted) {

@@ -16,7 +16,7 @@
  * time (the entry's own field) says which.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
 
@@ -66,8 +66,8 @@ export class GoCacheDir {
   private readonly importMtime: Date
   private readonly made = new Set<string>()
 
-  /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS). */
-  constructor(root: string, importMtimeMs = Date.now() - IMPORT_AGE_MS) {
+  /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS: buildcache/native.ts). */
+  constructor(root: string, importMtimeMs: number) {
     this.root = path.resolve(root)
     this.importMtime = new Date(importMtimeMs)
   }
@@ -164,17 +164,20 @@ export class GoCacheDir {
     const tmp = `${dir}/.${randomBytes(6).toString('hex')}.tmp`
     const fd = openSync(tmp, 'w', 0o666)
     try {
-      for (const chunk of body) {
-        let at = 0
-        while (at < chunk.length) at += writeSync(fd, chunk, at)
+      try {
+        for (const chunk of body) {
+          let at = 0
+          while (at < chunk.length) at += writeSync(fd, chunk, at)
+        }
+        futimesSync(fd, this.importMtime, this.importMtime)
+      } finally {
+        closeSync(fd)
       }
-      futimesSync(fd, this.importMtime, this.importMtime)
+      renameSync(tmp, file)
     } catch (error) {
-      closeSync(fd)
-      unlinkSync(tmp)
+      // A full disk or a read-only directory: nothing half-written is left behind.
+      rmSync(tmp, { force: true })
       throw error
     }
-    closeSync(fd)
-    renameSync(tmp, file)
   }
 }
