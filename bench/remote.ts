@@ -29,6 +29,7 @@ import { controlRequest, waitForDaemon } from '../src/daemon/control.ts'
 import { fetchWaitMs } from '../src/buildcache/client-daemon.ts'
 import type { RemoteStats } from '../src/store/remote-tier.ts'
 import { authorizationHeader, encodeRemoteSettings, manifestKey, remoteSettings, type Compression } from '../src/remote/config.ts'
+import { TRUSTED_SCOPE } from '../src/policy/write-policy.ts'
 import { REMOTE_ENV, SHIM_ENV } from '../src/common/env.ts'
 
 const execFileP = promisify(execFile)
@@ -92,7 +93,7 @@ async function startClient(dir: string, server: BazelRemote, compression: Compre
   await mkdir(store, { recursive: true })
   const settings = remoteSettings(
     { url: server.httpUrl, headers: { Authorization: authorizationHeader(server.credentials, 'credentials') }, timeoutMs: 10_000, compression },
-    true,
+    { read: [TRUSTED_SCOPE], write: TRUSTED_SCOPE },
     manifest ? MANIFEST_KEY : undefined,
   )
   const daemon = spawn(process.execPath, [client, 'daemon', '--store', store, '--socket', socket, '--log', path.join(dir, 'daemon.log')], {

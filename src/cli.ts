@@ -81,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'daemon': {
       if (!values.store || !values.socket) throw new UsageError('daemon needs --store DIR and --socket SOCKET')
+      // Everything the daemon creates (its socket first) is owner-only, whatever umask it was started with.
+      process.umask(0o077)
       const logStream = values.log ? createWriteStream(values.log, { flags: 'a' }) : undefined
       const log = (m: string): void => void logStream?.write(`${new Date().toISOString()} ${m}\n`)
       const remote = takeRemoteSettings(process.env)

@@ -13,7 +13,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _common_env_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(938);
 /* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(141);
 /* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(117);
-/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(601);
+/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(209);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
  * the action runs `daemon`, `stats`, `flush` and `stop`; the bootstrap kit runs
@@ -50,7 +50,7 @@ async function main(argv) {
     const [command, ...rest] = argv;
     if (command === 'bootstrap' || command === 'hook') {
         // Loaded on demand: serve starts with every go command and must stay lean.
-        const kit = await __nccwpck_require__.e(/* import() */ 851).then(__nccwpck_require__.bind(__nccwpck_require__, 851));
+        const kit = await __nccwpck_require__.e(/* import() */ 372).then(__nccwpck_require__.bind(__nccwpck_require__, 372));
         const print = (line) => void process.stdout.write(`${line}\n`);
         try {
             return command === 'hook' ? await kit.hookCommand(rest, print) : await kit.bootstrapCommand(rest, print);
@@ -96,6 +96,8 @@ async function main(argv) {
         case 'daemon': {
             if (!values.store || !values.socket)
                 throw new UsageError('daemon needs --store DIR and --socket SOCKET');
+            // Everything the daemon creates (its socket first) is owner-only, whatever umask it was started with.
+            process.umask(0o077);
             const logStream = values.log ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.createWriteStream)(values.log, { flags: 'a' }) : undefined;
             const log = (m) => void logStream?.write(`${new Date().toISOString()} ${m}\n`);
             const remote = (0,_daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__/* .takeRemoteSettings */ .Z8)(process.env);
@@ -375,16 +377,16 @@ const SHIM_ENV = 'GO_CACHE_SETUP_SHIM';
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   YO: () => (/* binding */ array),
 /* harmony export */   Yj: () => (/* binding */ string),
 /* harmony export */   ai: () => (/* binding */ number),
 /* harmony export */   g1: () => (/* binding */ record),
 /* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   qg: () => (/* binding */ parse),
 /* harmony export */   vP: () => (/* binding */ enums),
-/* harmony export */   z6: () => (/* binding */ check),
-/* harmony export */   zM: () => (/* binding */ boolean)
+/* harmony export */   z6: () => (/* binding */ check)
 /* harmony export */ });
-/* unused harmony exports ValidationError, literal, array, tagged */
+/* unused harmony exports ValidationError, boolean, literal, tagged */
 /**
  * Minimal runtime schemas for JSON we wrote ourselves and read back (saved
  * state, the daemon's remote settings): 6 KB and about 1 ms of start-up in
@@ -545,6 +547,8 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+// EXTERNAL MODULE: ./src/store/build-id.ts
+var build_id = __nccwpck_require__(415);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: external "node:zlib"
@@ -817,6 +821,7 @@ class ByteReader {
 
 
 
+
 /** Which indexed entries have not arrived yet, and who waits for them. */
 class Arrivals {
     /** Undefined until the index is read. */
@@ -904,8 +909,15 @@ async function importBundle(files, store, options) {
                 continue;
             const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
             const manifest = [];
+            let mismatched = 0;
             try {
-                const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+                const result = await layer.reader.objects(({ outputId, size, entries: all, body }) => {
+                    // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
+                    const head = body.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH);
+                    const entries = all.filter((e) => (0,build_id/* checkObjectForAction */.N2)(e.actionId, head).ok);
+                    mismatched += all.length - entries.length;
+                    if (entries.length === 0)
+                        return;
                     store.importShared(outputId, [body], size, entries);
                     report.objects++;
                     report.entries += entries.length;
@@ -914,8 +926,8 @@ async function importBundle(files, store, options) {
                     if (bottom)
                         manifest.push([outputId, size, entries.map((e) => e.actionId)]);
                 });
-                report.rejected += result.rejected;
-                if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+                report.rejected += result.rejected + mismatched;
+                if (bottom && result.rejected + mismatched === 0 && options.baseManifest !== undefined) {
                     // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
                     await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined);
                 }
@@ -1100,6 +1112,8 @@ var reports = __nccwpck_require__(195);
 const DEFAULT_UPLOAD_FLUSH_MS = 60_000;
 async function startDaemon(options) {
     const store = new local_store/* LocalStore */.Vs(options.store);
+    for (const change of store.tighten())
+        options.log(`store: ${change}`);
     const account = new reports/* JobAccount */.dr();
     const remote = options.remote?.(store);
     // While go starts: fetch what the last run of this job used (store/remote-tier.ts prefetch).
@@ -1240,6 +1254,9 @@ async function startDaemon(options) {
         server.once('error', reject);
         server.listen(options.socket, () => resolve());
     });
+    // Only this user may talk to the daemon, whatever the umask; the directory
+    // it sits in is owner-only too (client-daemon.ts), so there is no window.
+    (0,external_node_fs_.chmodSync)(options.socket, 0o600);
     resetIdle();
     let resolveClosed;
     const closed = new Promise((resolve) => (resolveClosed = resolve));
@@ -1263,7 +1280,7 @@ async function startDaemon(options) {
 
 /***/ }),
 
-/***/ 601:
+/***/ 209:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1719,6 +1736,32 @@ var config = __nccwpck_require__(766);
 var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
+// EXTERNAL MODULE: ./src/policy/write-policy.ts
+var write_policy = __nccwpck_require__(0);
+;// CONCATENATED MODULE: ./src/remote/scope.ts
+/**
+ * Remote scopes, for every remote alike (bazel-remote, and S3 and REAPI after
+ * it): a scope is a namespace of action keys, so what one job writes is found
+ * only by jobs that read its scope (policy/write-policy.ts decides which).
+ *
+ * Servers offer no namespace we can rely on (bazel-remote's HTTP API ignores
+ * an instance name), so the scope is in the key: the trusted scope keeps
+ * Go's ActionID as it is, which keeps it readable by other clients and by
+ * what earlier versions wrote; every other scope hashes its name into the
+ * key. Objects are content-addressed and checked against their digest, so
+ * they are shared by every scope. docs/remote-cache.md#scopes.
+ */
+
+
+/** The remote key of `key` (a 64-hex ActionID, or a manifest key) in `scope`. */
+function scopedKey(scope, key) {
+    if (scope === write_policy/* TRUSTED_SCOPE */.tZ)
+        return key;
+    return (0,external_node_crypto_.createHash)('sha256').update(`go-cache-setup scope v1\n${scope}\n${key}`).digest('hex');
+}
+
+// EXTERNAL MODULE: ./src/store/build-id.ts
+var build_id = __nccwpck_require__(415);
 ;// CONCATENATED MODULE: ./src/store/remote-tier.ts
 /**
  * The remote tier, run inside the daemon: fetches what the local store lacks
@@ -1730,6 +1773,8 @@ var promises_ = __nccwpck_require__(455);
  * uploads the object before the entry that names it: bazel-remote answers an
  * AC GET with 404 while a blob it names is missing (docs/remote-cache.md).
  */
+
+
 
 
 
@@ -1825,20 +1870,36 @@ class RemoteTier {
         }
         return promise;
     }
+    /**
+     * The entry from the first scope that has a valid one, asked of every read
+     * scope at once (a round trip, not one per scope). An object whose Go build
+     * ID names another action is refused, and the next scope tried.
+     */
     async download(actionId) {
-        const entry = await this.call(() => this.remote.getEntry(actionId));
-        if (entry === FAILED || entry === undefined)
-            return false;
-        if (entry instanceof Error)
-            return this.reject(`action entry ${actionId}: ${entry.message}`);
-        if (entry.size > MAX_OBJECT_BYTES)
-            return false;
-        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
-        if (body === undefined)
-            return false;
-        this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs);
-        this.counts.bytesDown += body.length;
-        return true;
+        const entries = await Promise.all(this.options.scopes.read.map((scope) => this.call(() => this.remote.getEntry(scopedKey(scope, actionId)))));
+        for (const [index, entry] of entries.entries()) {
+            if (entry === FAILED || entry === undefined)
+                continue;
+            const where = `${this.options.scopes.read[index]}: action entry ${actionId}`;
+            if (entry instanceof Error) {
+                this.reject(`${where}: ${entry.message}`);
+                continue;
+            }
+            if (entry.size > MAX_OBJECT_BYTES)
+                continue;
+            const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+            if (body === undefined)
+                continue;
+            const check = (0,build_id/* checkObjectForAction */.N2)(actionId, body.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH));
+            if (!check.ok) {
+                this.reject(`${where}: ${check.reason}`);
+                continue;
+            }
+            this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs);
+            this.counts.bytesDown += body.length;
+            return true;
+        }
+        return false;
     }
     /**
      * The blob, only if its bytes are what the digest names: the server is not
@@ -1857,15 +1918,22 @@ class RemoteTier {
             return void this.reject(`blob ${hash}: its sha256 is ${digest}`);
         return body;
     }
-    /** The manifest's action IDs; empty when there is none or it is not valid. */
+    /** The manifest's action IDs from the first read scope that has one; empty when none has, or it is not valid. */
     async readManifest(key) {
-        const entry = await this.call(() => this.remote.getEntry(key));
-        if (entry === FAILED || entry === undefined)
-            return [];
-        if (entry instanceof Error) {
-            this.reject(`manifest entry: ${entry.message}`);
-            return [];
+        let entry;
+        for (const scope of this.options.scopes.read) {
+            const found = await this.call(() => this.remote.getEntry(scopedKey(scope, key)));
+            if (found === FAILED || found === undefined)
+                continue;
+            if (found instanceof Error) {
+                this.reject(`manifest entry: ${found.message}`);
+                return [];
+            }
+            entry = found;
+            break;
         }
+        if (entry === undefined)
+            return [];
         if (entry.size > MAX_MANIFEST_BYTES)
             return [];
         const body = await this.getVerifiedBlob(entry.outputId, entry.size);
@@ -1884,7 +1952,8 @@ class RemoteTier {
     /** Stores the job's manifest: what it used or uploaded, for the next run of the job to prefetch. */
     async writeManifest(ids) {
         const key = this.options.manifestKey;
-        if (key === undefined || !this.options.write)
+        const scope = this.options.scopes.write;
+        if (key === undefined || scope === undefined)
             return;
         // In the order go used or put them (sets keep insertion order), not sorted:
         // the next run prefetches in about the order its go will ask.
@@ -1897,11 +1966,11 @@ class RemoteTier {
         const hash = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
         if ((await this.call(() => this.remote.putBlob(hash, body), true)) === FAILED)
             return;
-        await this.call(() => this.remote.putEntry(key, { outputId: hash, size: body.length, timeMs: Date.now() }), true);
+        await this.call(() => this.remote.putEntry(scopedKey(scope, key), { outputId: hash, size: body.length, timeMs: Date.now() }), true);
     }
     /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
     enqueue(actionIds) {
-        if (!this.options.write || this.stopped)
+        if (this.options.scopes.write === undefined || this.stopped)
             return;
         for (const id of actionIds) {
             if (!remote_tier_HEX_ID.test(id) || this.queued.has(id))
@@ -1958,7 +2027,7 @@ class RemoteTier {
             wireSent: this.remote.wire.sent,
             breaker: this.breaker.current,
             breakerOpened: this.breaker.opened,
-            write: this.options.write,
+            scopes: this.options.scopes,
             firstErrors: [...this.firstErrors],
         };
     }
@@ -1981,7 +2050,10 @@ class RemoteTier {
         }
     }
     async upload(actionId) {
+        const scope = this.options.scopes.write;
         const hit = this.store.get(actionId);
+        if (scope === undefined)
+            return false;
         if (hit === undefined)
             return false; // trimmed or replaced since the put
         if (hit.size > MAX_OBJECT_BYTES)
@@ -2003,7 +2075,7 @@ class RemoteTier {
                 return false;
         }
         const entry = { outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) };
-        if ((await this.call(() => this.remote.putEntry(actionId, entry), true)) === FAILED)
+        if ((await this.call(() => this.remote.putEntry(scopedKey(scope, actionId), entry), true)) === FAILED)
             return false;
         this.counts.bytesUp += body.length;
         return true;
@@ -2073,9 +2145,10 @@ function remoteTier(settings, log) {
         // Sockets: the uploads plus the lookups of a parallel build.
         const remote = new BazelHttpClient(config, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8);
         const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() });
-        log(`remote cache ${config.url} (${settings.write ? 'read-write' : 'read-only'}, timeout ${config.timeoutMs} ms, compression ${config.compression})`);
+        const { read, write } = settings.scopes;
+        log(`remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms, compression ${config.compression})`);
         return new RemoteTier(remote, store, breaker, {
-            write: settings.write,
+            scopes: settings.scopes,
             uploadConcurrency: settings.uploadConcurrency,
             log,
             ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
@@ -2155,10 +2228,10 @@ async function writeJournal(storeRoot, report, id = newReportId()) {
     if (!REPORT_ID.test(id))
         throw new Error(`invalid report id ${JSON.stringify(id)}`);
     const dir = journalDir(storeRoot);
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true });
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(dir, { recursive: true, mode: 0o700 });
     const name = id;
     const temp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, `.${name}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(4).toString('hex')}.tmp`);
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(temp, JSON.stringify(report));
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(temp, JSON.stringify(report), { mode: 0o600 });
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(temp, node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, `${name}.json`));
 }
 /** Adds every journal to `account` and removes the files it read. Unreadable journals are skipped and kept. */
@@ -2602,6 +2675,226 @@ function serveSession(input, output, backend, options = {}) {
 
 /***/ }),
 
+/***/ 0:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fb: () => (/* binding */ CACHE_WRITE_SETTINGS),
+/* harmony export */   Fm: () => (/* binding */ parseCacheMode),
+/* harmony export */   fD: () => (/* binding */ decideWrites),
+/* harmony export */   gs: () => (/* binding */ classifyJob),
+/* harmony export */   iP: () => (/* binding */ parseRefPatterns),
+/* harmony export */   tZ: () => (/* binding */ TRUSTED_SCOPE),
+/* harmony export */   vB: () => (/* binding */ describeScopes)
+/* harmony export */ });
+/* unused harmony exports WRITER_EVENTS, PULL_REQUEST_EVENTS, RefPatternError */
+/**
+ * Who may write which cache, decided once per job from the event, the ref and
+ * the inputs. Pure: everything it needs is passed in, so every event GitHub
+ * documents is table-tested (docs/security.md holds the model).
+ *
+ * Two caches, two rules:
+ * - The GitHub Actions cache (bundle, module cache) is scoped by GitHub
+ *   itself: a job writes only its ref's scope, and a pull request's scope is
+ *   its own (github-actions-runtime.md "Scope"). Writes are refused only for
+ *   untrusted events.
+ * - A remote has no scopes of its own, so the client keys one (remote/scope.ts):
+ *   a job reads its own scope, then the trusted one, and writes only its own.
+ *   Only trusted refs (the default branch, and `trusted-refs`) write the
+ *   trusted scope; pull requests are read-only on the remote unless the
+ *   workflow opts in, and then write their own scope.
+ *
+ * Fails closed: an unknown, empty or unreadable event, or a workflow_run whose
+ * origin cannot be proven, is untrusted.
+ */
+const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
+/** The scope trusted refs write and every job reads. */
+const TRUSTED_SCOPE = 'trusted';
+/**
+ * Events that only people with write access (or the repository's own
+ * schedule) can start, running the code of the ref they name. GitHub keeps
+ * read-write cache tokens for these (github-actions-runtime.md, 2026-06-26).
+ */
+const WRITER_EVENTS = new Set([
+    'push',
+    'schedule',
+    'workflow_dispatch',
+    'repository_dispatch',
+    'merge_group',
+    'release',
+    'create',
+    'delete',
+    'registry_package',
+    'page_build',
+    'deployment',
+    'deployment_status',
+]);
+/** Events that run a pull request's head: this repository's branch, or a fork's. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+/** Events that anyone who can open an issue, comment or star can start; the workflow may then build what they sent. */
+const OUTSIDE_EVENTS = {
+    pull_request_target: 'pull_request_target runs the base branch with a pull request anyone can open',
+    issue_comment: 'issue_comment can be started by anyone who can comment',
+    issues: 'issues can be started by anyone who can open an issue',
+    discussion: 'discussion can be started by anyone who can open a discussion',
+    discussion_comment: 'discussion_comment can be started by anyone who can comment',
+    fork: 'fork can be started by anyone',
+    watch: 'watch can be started by anyone',
+    gollum: 'gollum can be started by anyone who can edit the wiki',
+};
+function classifyJob(facts) {
+    // GitHub names are case-insensitive: one scope however GITHUB_REPOSITORY spells it.
+    const f = { ...facts, repository: facts.repository.toLowerCase() };
+    const { event } = f;
+    const untrusted = (reason, scope = `event:${f.repository}:${event.name}:${f.ref}`) => ({ level: 'untrusted', reason, scope });
+    if (event.name in OUTSIDE_EVENTS)
+        return untrusted(OUTSIDE_EVENTS[event.name]);
+    if (PULL_REQUEST_EVENTS.has(event.name))
+        return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name);
+    if (event.name === 'workflow_run')
+        return classifyWorkflowRun(f);
+    if (!WRITER_EVENTS.has(event.name)) {
+        return untrusted(event.name === '' ? 'the event is not known (GITHUB_EVENT_NAME is empty)' : `${event.name} is not an event known to run only writers' code`);
+    }
+    return classifyRef(f, f.ref, event.name);
+}
+/** A writer's event on `ref`: trusted when the ref is. */
+function classifyRef(f, ref, what) {
+    const trustedBy = trustedRefReason(f, ref);
+    if (trustedBy !== undefined)
+        return { level: 'trusted', reason: `${what} on ${ref}, ${trustedBy}`, scope: TRUSTED_SCOPE };
+    return { level: 'branch', reason: `${what} on ${ref}, not the default branch nor in trusted-refs`, scope: `ref:${f.repository}:${ref}` };
+}
+function trustedRefReason(f, ref) {
+    if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`)
+        return 'the default branch';
+    const pattern = f.trustedRefs.find((p) => p.regexp.test(ref));
+    return pattern && `matched by trusted-refs ${pattern.text}`;
+}
+function classifyPullRequest(f, pr, what) {
+    const number = dig(pr, 'number');
+    const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `ref:${f.repository}:${f.ref}`;
+    const head = repoName(dig(pr, 'head', 'repo'));
+    const base = repoName(dig(pr, 'base', 'repo')) ?? repoName(dig(f.event.payload, 'repository'));
+    if (head === undefined || base === undefined)
+        return { level: 'untrusted', reason: `${what}: the payload does not say where the head comes from; treated as a fork`, scope };
+    if (head !== base)
+        return { level: 'untrusted', reason: `${what} from the fork ${head}`, scope };
+    return { level: 'pull-request', reason: `${what} from a branch of ${base}`, scope };
+}
+/**
+ * workflow_run runs the default branch's workflow, usually on what another
+ * run built: as trusted as that run's origin, and only when the payload
+ * proves it. A run started by a pull request is that pull request.
+ */
+function classifyWorkflowRun(f) {
+    const run = dig(f.event.payload, 'workflow_run');
+    const head = repoName(dig(run, 'head_repository'));
+    const base = repoName(dig(f.event.payload, 'repository'));
+    const upstream = dig(run, 'event');
+    const branch = dig(run, 'head_branch');
+    const unproven = (why) => ({ level: 'untrusted', reason: `workflow_run: ${why}`, scope: `event:${f.repository}:workflow_run:${f.ref}` });
+    if (head === undefined || base === undefined)
+        return unproven('the payload does not say which repository started it');
+    if (head !== base)
+        return unproven(`started from the fork ${head}`);
+    if (typeof upstream !== 'string')
+        return unproven('the payload does not say which event started it');
+    if (PULL_REQUEST_EVENTS.has(upstream)) {
+        const number = dig(run, 'pull_requests', '0', 'number');
+        const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `event:${f.repository}:workflow_run:${f.ref}`;
+        return { level: 'pull-request', reason: `workflow_run after ${upstream} from a branch of ${base}`, scope };
+    }
+    if (!WRITER_EVENTS.has(upstream) || typeof branch !== 'string' || branch === '')
+        return unproven(`started by ${upstream}, which is not known to run only writers' code`);
+    return classifyRef(f, `refs/heads/${branch}`, `workflow_run after ${upstream}`);
+}
+class RefPatternError extends Error {
+}
+const REF_PATTERN = /^refs\/[A-Za-z0-9._/*+-]+$/;
+/** Newline- or comma-separated patterns; throws RefPatternError naming the first one that is not a ref pattern. */
+function parseRefPatterns(text, inputName) {
+    const patterns = [];
+    for (const raw of text.split(/[\n,]/)) {
+        const pattern = raw.trim();
+        if (pattern === '' || pattern.startsWith('#'))
+            continue;
+        if (!REF_PATTERN.test(pattern) || pattern.includes('//') || pattern.endsWith('/') || /\*\*\*/.test(pattern)) {
+            throw new RefPatternError(`${inputName}: "${pattern}" is not a ref pattern; write full ref names like refs/heads/release/* or refs/tags/v*, one per line (* stays within one segment, ** crosses them).`);
+        }
+        const body = pattern
+            .split('**')
+            .map((part) => part
+            .split('*')
+            .map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+            .join('[^/]*'))
+            .join('.*');
+        patterns.push({ text: pattern, regexp: new RegExp(`^${body}$`) });
+    }
+    return patterns;
+}
+function parseCacheMode(value) {
+    const raw = (value ?? '').trim().toLowerCase();
+    switch (raw) {
+        case 'none':
+            return { read: false, write: false, raw };
+        case 'read':
+            return { read: true, write: false, raw };
+        case 'write-only':
+            return { read: false, write: true, raw };
+        default:
+            return { read: true, write: true, raw };
+    }
+}
+/**
+ * `cache-write`: `auto` follows the trust level; `true` writes the job's own
+ * scope whatever the event (never the trusted one unless the job is trusted);
+ * `false` never writes. ACTIONS_CACHE_MODE without write outranks both: GitHub
+ * judged the job read-only.
+ */
+function decideWrites(setting, trust, mode) {
+    const refused = (reason) => ({ trust, actionsCache: { allowed: false, reason }, remote: { read: [TRUSTED_SCOPE], reason } });
+    if (!mode.write)
+        return refused(`ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes`);
+    if (setting === 'false')
+        return refused('cache-write is false');
+    const own = () => ({ read: trust.scope === TRUSTED_SCOPE ? [TRUSTED_SCOPE] : [trust.scope, TRUSTED_SCOPE], write: trust.scope });
+    if (setting === 'true')
+        return { trust, actionsCache: { allowed: true }, remote: own() };
+    switch (trust.level) {
+        case 'trusted':
+        case 'branch':
+            return { trust, actionsCache: { allowed: true }, remote: own() };
+        case 'pull-request': {
+            const reason = 'pull requests are read-only on the remote; cache-write: true writes their own scope';
+            return { trust, actionsCache: { allowed: true }, remote: { read: [TRUSTED_SCOPE], reason } };
+        }
+        case 'untrusted':
+            return refused(`untrusted event: ${trust.reason}`);
+    }
+}
+/** "reads A, then trusted; writes A" or "reads trusted; writes nothing (why)"; `code` wraps each scope name (backticks in the summary). */
+function describeScopes(s, code = (name) => name) {
+    const reads = `reads ${s.read.map(code).join(', then ')}`;
+    return s.write === undefined ? `${reads}; writes nothing${s.reason ? ` (${s.reason})` : ''}` : `${reads}; writes ${code(s.write)}`;
+}
+function dig(value, ...keys) {
+    let current = value;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null)
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function repoName(repo) {
+    const name = dig(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
+}
+
+
+/***/ }),
+
 /***/ 766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -2612,6 +2905,7 @@ function serveSession(input, output, backend, options = {}) {
 /* harmony export */   kG: () => (/* binding */ remoteSettings),
 /* harmony export */   n7: () => (/* binding */ RemoteConfigError),
 /* harmony export */   ne: () => (/* binding */ parseCacheUrl),
+/* harmony export */   qV: () => (/* binding */ remoteScopes),
 /* harmony export */   uk: () => (/* binding */ decodeRemoteSettings)
 /* harmony export */ });
 /* unused harmony exports DEFAULT_TIMEOUT_SECONDS, DEFAULT_UPLOAD_CONCURRENCY, parseHeaders, authorizationHeader, secretValues */
@@ -2716,9 +3010,9 @@ function parseCompression(text, inputName) {
         throw new RemoteConfigError(`${inputName}: "${text.trim()}" is not one of zstd, none.`);
     return value;
 }
-/** The daemon's settings: the config, whether this job may upload (policy/write-policy.ts), and its manifest. */
-function remoteSettings(config, write, manifestKey) {
-    return { config, write, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) };
+/** The daemon's settings: the config, this job's scopes (policy/write-policy.ts), and its manifest. */
+function remoteSettings(config, scopes, manifestKey) {
+    return { config, scopes, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) };
 }
 /**
  * The manifest's key: one per job of a workflow, OS, arch and Go version (the
@@ -2817,8 +3111,15 @@ const remoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object
     timeoutMs: positiveInteger,
     compression: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .enums */ .vP)(['zstd', 'none']),
 });
-const remoteSettingsSchema = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({ config: remoteConfig, write: _common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zM, uploadConcurrency: positiveInteger, manifestKey: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(hexId) });
-const exact = [true, true];
+const scopeName = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name');
+/** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
+const remoteScopes = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({
+    read: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)((0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YO)(scopeName), (v) => v.length > 0, 'at least one scope'),
+    write: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(scopeName),
+    reason: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj),
+});
+const remoteSettingsSchema = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({ config: remoteConfig, scopes: remoteScopes, uploadConcurrency: positiveInteger, manifestKey: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(hexId) });
+const exact = [true, true, true];
 void exact;
 /** The daemon's side; throws on anything but what encodeRemoteSettings wrote, naming the first field that is not. */
 function decodeRemoteSettings(text) {
@@ -2828,6 +3129,122 @@ function decodeRemoteSettings(text) {
     catch (error) {
         throw new Error(`${_common_env_js__WEBPACK_IMPORTED_MODULE_3__/* .REMOTE_ENV */ .$_} is not valid remote settings: ${error.message}`);
     }
+}
+
+
+/***/ }),
+
+/***/ 415:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   N2: () => (/* binding */ checkObjectForAction),
+/* harmony export */   QH: () => (/* binding */ BUILD_ID_HEAD_BYTES)
+/* harmony export */ });
+/* unused harmony exports hashToString, archiveBuildId */
+/**
+ * What a client can check about a build-cache object beyond its digest: that
+ * a compiled package archive belongs to the action it is stored under.
+ *
+ * cmd/go stores a package compile's archive (a.Mode == "build") under key
+ * a.actionID (cmd/go/internal/work/buildid.go updateBuildID: c.Put(a.actionID,
+ * r)), and that archive carries the build ID HashToString(actionID) + "/" +
+ * contentID (useCache sets a.buildID; updateBuildID only replaces the part after
+ * the last "/", and caches nothing when the ID was not found in the file). When go
+ * later gets the entry, useCache reads the build ID (cmd/internal/buildid
+ * buildid.go ReadFile) and adopts it without comparing its action part with the
+ * key. A poisoned or mismatched entry (another action's archive under this key)
+ * then passes the digest check and breaks the build further on; here it is
+ * caught before go sees it, so the entry can be treated as a miss.
+ *
+ * What it cannot catch: an archive crafted to carry the right build ID (the ID
+ * is derived from the key, so anyone writing to the cache can forge it); and
+ * every object that is not a Go archive (compile stdout, srcfiles lists, cgo
+ * files, vet facts, test results, executables, PGO profiles: stored under other
+ * keys or without a build ID in an archive header), which pass unchecked; nor
+ * gccgo archives, whose ID sits in a _buildid.o member that ReadFile's fallback
+ * reads. An archive whose build ID line does not parse passes too: ReadFile's
+ * gccgo fallback then usually reads it as having an empty ID, which go accepts.
+ */
+/** How many leading bytes of an object callers pass: buildid.ReadFile reads at most the first 1024. */
+const BUILD_ID_HEAD_BYTES = 1024;
+const HEX_ID = /^[0-9a-fA-F]{64}$/;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/**
+ * cmd/internal/buildid HashToString: the first 15 bytes of a 32-byte ID as 20
+ * characters of URL-safe base64 without padding. Throws on an ID that is not 64 hex digits.
+ */
+function hashToString(actionIdHex) {
+    if (!HEX_ID.test(actionIdHex))
+        throw new Error(`not a 64-hex-digit ID: ${JSON.stringify(actionIdHex)}`);
+    const h = Buffer.from(actionIdHex, 'hex');
+    let out = '';
+    for (let i = 0; i < 5; i++) {
+        const v = (h[3 * i] << 16) | (h[3 * i + 1] << 8) | h[3 * i + 2];
+        out += B64[(v >> 18) & 0x3f] + B64[(v >> 12) & 0x3f] + B64[(v >> 6) & 0x3f] + B64[v & 0x3f];
+    }
+    return out;
+}
+const BANG_ARCH = Buffer.from('!<arch>\n');
+const PKGDEF = Buffer.from('__.PKGDEF');
+const GO_OBJECT = Buffer.from('go object ');
+const BUILD_ID = Buffer.from('build id ');
+const NL = 0x0a;
+/**
+ * The build ID of a Go archive from its first bytes, parsed as buildid.ReadFile
+ * parses the first 1024 bytes: "!<arch>\n", a line starting "__.PKGDEF", a line
+ * starting "go object ", then a line `build id "<id>"`. A fourth line that does
+ * not start "build id " gives '' (ReadFile: "doesn't have a build id line",
+ * success with an empty ID). Undefined where ReadFile would fall back to other
+ * formats (gccgo archives, executables) or fail: not a Go archive in this sense.
+ *
+ * The ID is read only in the form cmd/compile writes it (gc/obj.go
+ * printObjHeader: %q of base64 characters and "/", so no escapes); any other
+ * quoting is undefined, so the object passes unjudged: a writer able to craft
+ * one could as well write the right ID.
+ *
+ * Pass min(size, BUILD_ID_HEAD_BYTES) bytes: a shorter head may cut the build
+ * ID line and give undefined where go would read an ID.
+ */
+function archiveBuildId(head) {
+    let data = head.subarray(0, BUILD_ID_HEAD_BYTES);
+    if (data.length < BANG_ARCH.length || !data.subarray(0, BANG_ARCH.length).equals(BANG_ARCH))
+        return undefined;
+    data = data.subarray(BANG_ARCH.length);
+    const lines = [];
+    for (let i = 1; i <= 3; i++) {
+        const j = data.indexOf(NL);
+        if (j < 0)
+            return undefined;
+        lines.push(data.subarray(0, j));
+        data = data.subarray(j + 1);
+    }
+    const [pkgdef, goObject, idLine] = lines;
+    if (!startsWith(pkgdef, PKGDEF) || !startsWith(goObject, GO_OBJECT))
+        return undefined;
+    if (!startsWith(idLine, BUILD_ID))
+        return '';
+    // Printable ASCII but " and \: what %q leaves unescaped.
+    const m = /^"([ !#-[\]-~]*)"$/.exec(idLine.subarray(BUILD_ID.length).toString('latin1'));
+    return m?.[1];
+}
+/**
+ * Ok unless `head` (the object's first BUILD_ID_HEAD_BYTES bytes) is a Go
+ * archive whose non-empty build ID's action part (before the first "/") is not
+ * hashToString(actionIdHex): then the object belongs to another action.
+ */
+function checkObjectForAction(actionIdHex, head) {
+    const want = hashToString(actionIdHex);
+    const id = archiveBuildId(head);
+    if (id === undefined || id === '')
+        return { ok: true };
+    const got = id.split('/', 1)[0];
+    if (got === want)
+        return { ok: true };
+    return { ok: false, reason: `archive build ID ${JSON.stringify(id)} is not for action ${want} (${actionIdHex.slice(0, 12)}…)` };
+}
+function startsWith(line, prefix) {
+    return line.length >= prefix.length && line.subarray(0, prefix.length).equals(prefix);
 }
 
 
@@ -2875,11 +3292,18 @@ function decodeRemoteSettings(text) {
  *
  * Objects stay after the go command exits: `go list -export` prints DiskPaths
  * that tools open later. Eviction happens only in trim(), run by the post step.
+ *
+ * Owner-only whatever the umask: directories 0700, files 0600, so no other
+ * local user can plant an entry. A symlink where a store directory belongs is
+ * refused, not followed: each directory is lstat'ed once per process before
+ * it is read or written (docs/security.md).
  */
 
 
 
 const HEX_ID = /^[0-9a-f]{64}$/;
+/** Entry and object reads never follow a symlink (O_NOFOLLOW is 0 on Windows, where the shim is the Node one and lstat still guards). */
+const READ_NO_FOLLOW = node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_RDONLY | (node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_NOFOLLOW ?? 0);
 /** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
 const MAX_TIME_MS = 253_402_300_799_999;
 class LocalStore {
@@ -2895,12 +3319,82 @@ class LocalStore {
     importedRead = { ino: -1, offset: 0 };
     /** Open for appending while this instance imports a bundle. */
     importFd;
+    /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
+    checkedDirs = new Set();
     constructor(root) {
         this.root = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(root);
         this.tmp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'tmp');
         this.objectPrefix = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'o') + (node_path__WEBPACK_IMPORTED_MODULE_2___default().sep);
         this.actionPrefix = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'a') + (node_path__WEBPACK_IMPORTED_MODULE_2___default().sep);
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(this.tmp, { recursive: true });
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(this.tmp, { recursive: true, mode: 0o700 });
+        for (const dir of [this.root, this.tmp, node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'o'), node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'a')]) {
+            if ((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(dir, { throwIfNoEntry: false })?.isSymbolicLink())
+                throw new Error(`${dir} is a symlink; the store refuses to follow it`);
+        }
+    }
+    /** Whether `dir` may be used: a real directory (true), absent (false), or a symlink (throws, so a put fails and a get misses). */
+    checkDir(dir) {
+        if (this.checkedDirs.has(dir))
+            return true;
+        const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(dir, { throwIfNoEntry: false });
+        if (info === undefined)
+            return false;
+        if (!info.isDirectory())
+            throw new Error(`${dir} is not a directory (a symlink?); the store refuses to follow it`);
+        this.checkedDirs.add(dir);
+        return true;
+    }
+    /**
+     * Closes a store that an older version, or a looser umask, left open to
+     * other users: the root, tmp/, o/, a/ and every fan-out directory become
+     * 0700, and a symlink where a fan-out directory belongs is removed (what it
+     * points at is left alone). Once per job, by the daemon; returns what it changed.
+     */
+    tighten() {
+        const changed = [];
+        const dirs = [this.root, this.tmp];
+        for (const top of ['o', 'a'].map((d) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, d))) {
+            if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(top, { throwIfNoEntry: false })?.isDirectory())
+                continue;
+            dirs.push(top);
+            let entries = [];
+            try {
+                entries = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readdirSync)(top, { withFileTypes: true });
+            }
+            catch {
+                continue;
+            }
+            for (const entry of entries) {
+                const dir = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(top, entry.name);
+                if (entry.isDirectory())
+                    dirs.push(dir);
+                else if (entry.isSymbolicLink()) {
+                    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.unlinkSync)(dir);
+                    changed.push(`removed the symlink ${dir}`);
+                }
+            }
+        }
+        for (const dir of dirs) {
+            const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(dir, { throwIfNoEntry: false });
+            if (info === undefined || !info.isDirectory() || (info.mode & 0o077) === 0)
+                continue;
+            try {
+                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.chmodSync)(dir, 0o700);
+                changed.push(`${dir} ${(info.mode & 0o777).toString(8)} → 700`);
+            }
+            catch {
+                // Not ours (a store another user provides read-only): left as it is.
+            }
+        }
+        return changed;
+    }
+    /** Creates a fan-out directory owner-only, or checks the one there. */
+    ensureDir(dir) {
+        if (this.checkDir(dir))
+            return;
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+        if (!this.checkDir(dir))
+            throw new Error(`${dir} could not be created`);
     }
     objectPath(outputId) {
         return this.objectPrefix + outputId.slice(0, 2) + (node_path__WEBPACK_IMPORTED_MODULE_2___default().sep) + outputId;
@@ -2918,12 +3412,22 @@ class LocalStore {
      */
     get(actionId) {
         assertId(actionId);
-        const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId);
+        const entryPath = this.actionPath(actionId);
+        let entry;
+        try {
+            entry = (this.checkDir(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(entryPath)) ? readEntry(entryPath, this.entryBuffer) : undefined) ?? this.importedEntry(actionId);
+        }
+        catch {
+            return undefined;
+        }
         if (entry === undefined)
             return undefined;
         const diskPath = this.objectPath(entry.outputId);
         try {
-            const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync)(diskPath, { throwIfNoEntry: false });
+            if (!this.checkDir(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(diskPath)))
+                return undefined;
+            // lstat: an object that is a symlink is not served (docs/security.md).
+            const info = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(diskPath, { throwIfNoEntry: false });
             if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
                 return undefined;
         }
@@ -2972,7 +3476,7 @@ class LocalStore {
     importShared(outputId, body, size, entries) {
         const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
         const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('');
-        this.importFd ??= (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(this.importedPath, 'a', 0o644);
+        this.importFd ??= (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(this.importedPath, 'a', 0o600);
         writeAll(this.importFd, Buffer.from(lines, 'latin1'));
         return { diskPath, wroteObject };
     }
@@ -3049,11 +3553,8 @@ class LocalStore {
     writeObject(target, body, size) {
         const { temp, mtimeMs } = this.writeTemp(body);
         try {
-            let error = tryLink(temp, target);
-            if (error?.code === 'ENOENT') {
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(target), { recursive: true });
-                error = tryLink(temp, target);
-            }
+            this.ensureDir(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(target));
+            const error = tryLink(temp, target);
             if (error === undefined)
                 return { mtimeMs, wrote: true };
             if (error.code === 'EEXIST') {
@@ -3075,15 +3576,8 @@ class LocalStore {
     writeAtomic(target, chunks) {
         const { temp, mtimeMs } = this.writeTemp(chunks);
         try {
-            try {
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
-            }
-            catch (error) {
-                if (error.code !== 'ENOENT')
-                    throw error;
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(target), { recursive: true });
-                (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
-            }
+            this.ensureDir(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(target));
+            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
             return mtimeMs;
         }
         catch (error) {
@@ -3094,7 +3588,8 @@ class LocalStore {
     /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
     writeTemp(chunks) {
         const temp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.tmp, `${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`);
-        const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(temp, 'w', 0o644);
+        // wx: never through a file or symlink already under the name.
+        const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(temp, 'wx', 0o600);
         let written = false;
         try {
             for (const chunk of chunks)
@@ -3139,7 +3634,7 @@ function writeAll(fd, buffer) {
 function sameContentMtime(file, body, size) {
     let fd;
     try {
-        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(file, 'r');
+        fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(file, READ_NO_FOLLOW);
     }
     catch {
         return undefined;
@@ -3174,7 +3669,7 @@ function sameContentMtime(file, body, size) {
 function readEntry(file, buffer) {
     let length;
     try {
-        const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(file, 'r');
+        const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(file, READ_NO_FOLLOW);
         try {
             length = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, buffer, 0, buffer.length, 0);
         }
@@ -3223,7 +3718,7 @@ function rewriteImported(root, remove) {
     if (kept.length === lines.length)
         return;
     const temp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(root, 'tmp', `imported-${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`);
-    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
+    (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.writeFileSync)(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), { encoding: 'latin1', mode: 0o600 });
     (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, importedPath(root));
 }
 function entryLine(outputId, size, timeMs, objectMtimeMs) {

@@ -96178,7 +96178,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 5445:
+/***/ 7151:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96360,9 +96360,9 @@ function parseCompression(text, inputName) {
         throw new RemoteConfigError(`${inputName}: "${text.trim()}" is not one of zstd, none.`);
     return value;
 }
-/** The daemon's settings: the config, whether this job may upload (policy/write-policy.ts), and its manifest. */
-function remoteSettings(config, write, manifestKey) {
-    return { config, write, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) };
+/** The daemon's settings: the config, this job's scopes (policy/write-policy.ts), and its manifest. */
+function remoteSettings(config, scopes, manifestKey) {
+    return { config, scopes, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) };
 }
 /**
  * The manifest's key: one per job of a workflow, OS, arch and Go version (the
@@ -96461,8 +96461,15 @@ const remoteConfig = object({
     timeoutMs: positiveInteger,
     compression: enums(['zstd', 'none']),
 });
-const remoteSettingsSchema = object({ config: remoteConfig, write: schema_boolean, uploadConcurrency: positiveInteger, manifestKey: optional(hexId) });
-const exact = [true, true];
+const scopeName = check(string, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name');
+/** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
+const remoteScopes = object({
+    read: check(array(scopeName), (v) => v.length > 0, 'at least one scope'),
+    write: optional(scopeName),
+    reason: optional(string),
+});
+const remoteSettingsSchema = object({ config: remoteConfig, scopes: remoteScopes, uploadConcurrency: positiveInteger, manifestKey: optional(hexId) });
+const exact = [true, true, true];
 void exact;
 /** The daemon's side; throws on anything but what encodeRemoteSettings wrote, naming the first field that is not. */
 function decodeRemoteSettings(text) {
@@ -96486,43 +96493,149 @@ const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 ;// CONCATENATED MODULE: ./src/policy/write-policy.ts
 /**
- * Whether this job may write to a shared cache. Pure: everything it needs is
- * passed in, so every branch is table-tested.
+ * Who may write which cache, decided once per job from the event, the ref and
+ * the inputs. Pure: everything it needs is passed in, so every event GitHub
+ * documents is table-tested (docs/security.md holds the model).
  *
- * Untrusted events never write by default: code from a fork, or a comment
- * anyone can post, must not be able to plant entries that trusted jobs later
- * restore (cache poisoning; GitHub itself now hands these events read-only
- * cache tokens, see docs/decisions.md).
+ * Two caches, two rules:
+ * - The GitHub Actions cache (bundle, module cache) is scoped by GitHub
+ *   itself: a job writes only its ref's scope, and a pull request's scope is
+ *   its own (github-actions-runtime.md "Scope"). Writes are refused only for
+ *   untrusted events.
+ * - A remote has no scopes of its own, so the client keys one (remote/scope.ts):
+ *   a job reads its own scope, then the trusted one, and writes only its own.
+ *   Only trusted refs (the default branch, and `trusted-refs`) write the
+ *   trusted scope; pull requests are read-only on the remote unless the
+ *   workflow opts in, and then write their own scope.
+ *
+ * Fails closed: an unknown, empty or unreadable event, or a workflow_run whose
+ * origin cannot be proven, is untrusted.
  */
 const CACHE_WRITE_SETTINGS = ['auto', 'true', 'false'];
-/** Events that run with a pull request's head from another repository. */
+/** The scope trusted refs write and every job reads. */
+const TRUSTED_SCOPE = 'trusted';
+/**
+ * Events that only people with write access (or the repository's own
+ * schedule) can start, running the code of the ref they name. GitHub keeps
+ * read-write cache tokens for these (github-actions-runtime.md, 2026-06-26).
+ */
+const WRITER_EVENTS = new Set([
+    'push',
+    'schedule',
+    'workflow_dispatch',
+    'repository_dispatch',
+    'merge_group',
+    'release',
+    'create',
+    'delete',
+    'registry_package',
+    'page_build',
+    'deployment',
+    'deployment_status',
+]);
+/** Events that run a pull request's head: this repository's branch, or a fork's. */
 const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
-function classifyEvent(event) {
-    switch (event.name) {
-        case 'pull_request_target':
-            return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' };
-        case 'issue_comment':
-            return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' };
+/** Events that anyone who can open an issue, comment or star can start; the workflow may then build what they sent. */
+const OUTSIDE_EVENTS = {
+    pull_request_target: 'pull_request_target runs the base branch with a pull request anyone can open',
+    issue_comment: 'issue_comment can be started by anyone who can comment',
+    issues: 'issues can be started by anyone who can open an issue',
+    discussion: 'discussion can be started by anyone who can open a discussion',
+    discussion_comment: 'discussion_comment can be started by anyone who can comment',
+    fork: 'fork can be started by anyone',
+    watch: 'watch can be started by anyone',
+    gollum: 'gollum can be started by anyone who can edit the wiki',
+};
+function classifyJob(facts) {
+    // GitHub names are case-insensitive: one scope however GITHUB_REPOSITORY spells it.
+    const f = { ...facts, repository: facts.repository.toLowerCase() };
+    const { event } = f;
+    const untrusted = (reason, scope = `event:${f.repository}:${event.name}:${f.ref}`) => ({ level: 'untrusted', reason, scope });
+    if (event.name in OUTSIDE_EVENTS)
+        return untrusted(OUTSIDE_EVENTS[event.name]);
+    if (PULL_REQUEST_EVENTS.has(event.name))
+        return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name);
+    if (event.name === 'workflow_run')
+        return classifyWorkflowRun(f);
+    if (!WRITER_EVENTS.has(event.name)) {
+        return untrusted(event.name === '' ? 'the event is not known (GITHUB_EVENT_NAME is empty)' : `${event.name} is not an event known to run only writers' code`);
     }
-    if (PULL_REQUEST_EVENTS.has(event.name)) {
-        const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'));
-        const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'));
-        if (head === undefined || base === undefined) {
-            return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` };
+    return classifyRef(f, f.ref, event.name);
+}
+/** A writer's event on `ref`: trusted when the ref is. */
+function classifyRef(f, ref, what) {
+    const trustedBy = trustedRefReason(f, ref);
+    if (trustedBy !== undefined)
+        return { level: 'trusted', reason: `${what} on ${ref}, ${trustedBy}`, scope: TRUSTED_SCOPE };
+    return { level: 'branch', reason: `${what} on ${ref}, not the default branch nor in trusted-refs`, scope: `ref:${f.repository}:${ref}` };
+}
+function trustedRefReason(f, ref) {
+    if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`)
+        return 'the default branch';
+    const pattern = f.trustedRefs.find((p) => p.regexp.test(ref));
+    return pattern && `matched by trusted-refs ${pattern.text}`;
+}
+function classifyPullRequest(f, pr, what) {
+    const number = dig(pr, 'number');
+    const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `ref:${f.repository}:${f.ref}`;
+    const head = repoName(dig(pr, 'head', 'repo'));
+    const base = repoName(dig(pr, 'base', 'repo')) ?? repoName(dig(f.event.payload, 'repository'));
+    if (head === undefined || base === undefined)
+        return { level: 'untrusted', reason: `${what}: the payload does not say where the head comes from; treated as a fork`, scope };
+    if (head !== base)
+        return { level: 'untrusted', reason: `${what} from the fork ${head}`, scope };
+    return { level: 'pull-request', reason: `${what} from a branch of ${base}`, scope };
+}
+/**
+ * workflow_run runs the default branch's workflow, usually on what another
+ * run built: as trusted as that run's origin, and only when the payload
+ * proves it. A run started by a pull request is that pull request.
+ */
+function classifyWorkflowRun(f) {
+    const run = dig(f.event.payload, 'workflow_run');
+    const head = repoName(dig(run, 'head_repository'));
+    const base = repoName(dig(f.event.payload, 'repository'));
+    const upstream = dig(run, 'event');
+    const branch = dig(run, 'head_branch');
+    const unproven = (why) => ({ level: 'untrusted', reason: `workflow_run: ${why}`, scope: `event:${f.repository}:workflow_run:${f.ref}` });
+    if (head === undefined || base === undefined)
+        return unproven('the payload does not say which repository started it');
+    if (head !== base)
+        return unproven(`started from the fork ${head}`);
+    if (typeof upstream !== 'string')
+        return unproven('the payload does not say which event started it');
+    if (PULL_REQUEST_EVENTS.has(upstream)) {
+        const number = dig(run, 'pull_requests', '0', 'number');
+        const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `event:${f.repository}:workflow_run:${f.ref}`;
+        return { level: 'pull-request', reason: `workflow_run after ${upstream} from a branch of ${base}`, scope };
+    }
+    if (!WRITER_EVENTS.has(upstream) || typeof branch !== 'string' || branch === '')
+        return unproven(`started by ${upstream}, which is not known to run only writers' code`);
+    return classifyRef(f, `refs/heads/${branch}`, `workflow_run after ${upstream}`);
+}
+class RefPatternError extends Error {
+}
+const REF_PATTERN = /^refs\/[A-Za-z0-9._/*+-]+$/;
+/** Newline- or comma-separated patterns; throws RefPatternError naming the first one that is not a ref pattern. */
+function parseRefPatterns(text, inputName) {
+    const patterns = [];
+    for (const raw of text.split(/[\n,]/)) {
+        const pattern = raw.trim();
+        if (pattern === '' || pattern.startsWith('#'))
+            continue;
+        if (!REF_PATTERN.test(pattern) || pattern.includes('//') || pattern.endsWith('/') || /\*\*\*/.test(pattern)) {
+            throw new RefPatternError(`${inputName}: "${pattern}" is not a ref pattern; write full ref names like refs/heads/release/* or refs/tags/v*, one per line (* stays within one segment, ** crosses them).`);
         }
-        if (head !== base)
-            return { trusted: false, reason: `${event.name} from the fork ${head}` };
-        return { trusted: true };
+        const body = pattern
+            .split('**')
+            .map((part) => part
+            .split('*')
+            .map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+            .join('[^/]*'))
+            .join('.*');
+        patterns.push({ text: pattern, regexp: new RegExp(`^${body}$`) });
     }
-    if (event.name === 'workflow_run') {
-        // A workflow_run started by a fork's pull request runs in the base repository's context.
-        const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'));
-        const base = repoName(dig(event.payload, 'repository'));
-        if (head !== undefined && base !== undefined && head !== base) {
-            return { trusted: false, reason: `workflow_run triggered from the fork ${head}` };
-        }
-    }
-    return { trusted: true };
+    return patterns;
 }
 function parseCacheMode(value) {
     const raw = (value ?? '').trim().toLowerCase();
@@ -96537,15 +96650,37 @@ function parseCacheMode(value) {
             return { read: true, write: true, raw };
     }
 }
-function decideWrite(setting, event, mode) {
+/**
+ * `cache-write`: `auto` follows the trust level; `true` writes the job's own
+ * scope whatever the event (never the trusted one unless the job is trusted);
+ * `false` never writes. ACTIONS_CACHE_MODE without write outranks both: GitHub
+ * judged the job read-only.
+ */
+function decideWrites(setting, trust, mode) {
+    const refused = (reason) => ({ trust, actionsCache: { allowed: false, reason }, remote: { read: [TRUSTED_SCOPE], reason } });
     if (!mode.write)
-        return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` };
+        return refused(`ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes`);
     if (setting === 'false')
-        return { allowed: false, reason: 'cache-write is false' };
+        return refused('cache-write is false');
+    const own = () => ({ read: trust.scope === TRUSTED_SCOPE ? [TRUSTED_SCOPE] : [trust.scope, TRUSTED_SCOPE], write: trust.scope });
     if (setting === 'true')
-        return { allowed: true };
-    const verdict = classifyEvent(event);
-    return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` };
+        return { trust, actionsCache: { allowed: true }, remote: own() };
+    switch (trust.level) {
+        case 'trusted':
+        case 'branch':
+            return { trust, actionsCache: { allowed: true }, remote: own() };
+        case 'pull-request': {
+            const reason = 'pull requests are read-only on the remote; cache-write: true writes their own scope';
+            return { trust, actionsCache: { allowed: true }, remote: { read: [TRUSTED_SCOPE], reason } };
+        }
+        case 'untrusted':
+            return refused(`untrusted event: ${trust.reason}`);
+    }
+}
+/** "reads A, then trusted; writes A" or "reads trusted; writes nothing (why)"; `code` wraps each scope name (backticks in the summary). */
+function describeScopes(s, code = (name) => name) {
+    const reads = `reads ${s.read.map(code).join(', then ')}`;
+    return s.write === undefined ? `${reads}; writes nothing${s.reason ? ` (${s.reason})` : ''}` : `${reads}; writes ${code(s.write)}`;
 }
 function dig(value, ...keys) {
     let current = value;
@@ -96609,7 +96744,7 @@ const SHIM_ENV = 'GO_CACHE_SETUP_SHIM';
 
 class KitConfigError extends Error {
 }
-const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize']);
+const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'trustedRefs', 'storePath', 'storeMaxSize']);
 const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/;
 /** Parses and validates the file's text; every problem names the key and says what is expected. */
 function parseKitConfig(text, file = 'the kit config') {
@@ -96663,6 +96798,15 @@ function parseKitConfig(text, file = 'the kit config') {
     const cacheWrite = v.cacheWrite ?? 'auto';
     if (!CACHE_WRITE_SETTINGS.includes(cacheWrite))
         fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`);
+    const refs = v.trustedRefs ?? [];
+    if (!Array.isArray(refs) || !refs.every((r) => typeof r === 'string'))
+        fail('trustedRefs', 'must be a list of ref patterns, like ["refs/heads/release/*"]');
+    try {
+        parseRefPatterns(refs.join('\n'), `${file}: "trustedRefs"`);
+    }
+    catch (error) {
+        throw new KitConfigError(error.message);
+    }
     const storePath = optionalAbsolute(v, 'storePath', fail);
     if (storePath === undefined)
         fail('storePath', 'is required: an absolute directory on the runner for the persistent local store');
@@ -96676,6 +96820,7 @@ function parseKitConfig(text, file = 'the kit config') {
         autoConfigure: autoConfigure,
         repositories: { include: list('include'), exclude: list('exclude') },
         cacheWrite: cacheWrite,
+        trustedRefs: refs,
         storePath: storePath,
         storeMaxSize: storeMaxSize,
     };
@@ -96721,6 +96866,112 @@ async function readKitConfig(env) {
 var errors = __nccwpck_require__(1922);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/store/build-id.ts
+/**
+ * What a client can check about a build-cache object beyond its digest: that
+ * a compiled package archive belongs to the action it is stored under.
+ *
+ * cmd/go stores a package compile's archive (a.Mode == "build") under key
+ * a.actionID (cmd/go/internal/work/buildid.go updateBuildID: c.Put(a.actionID,
+ * r)), and that archive carries the build ID HashToString(actionID) + "/" +
+ * contentID (useCache sets a.buildID; updateBuildID only replaces the part after
+ * the last "/", and caches nothing when the ID was not found in the file). When go
+ * later gets the entry, useCache reads the build ID (cmd/internal/buildid
+ * buildid.go ReadFile) and adopts it without comparing its action part with the
+ * key. A poisoned or mismatched entry (another action's archive under this key)
+ * then passes the digest check and breaks the build further on; here it is
+ * caught before go sees it, so the entry can be treated as a miss.
+ *
+ * What it cannot catch: an archive crafted to carry the right build ID (the ID
+ * is derived from the key, so anyone writing to the cache can forge it); and
+ * every object that is not a Go archive (compile stdout, srcfiles lists, cgo
+ * files, vet facts, test results, executables, PGO profiles: stored under other
+ * keys or without a build ID in an archive header), which pass unchecked; nor
+ * gccgo archives, whose ID sits in a _buildid.o member that ReadFile's fallback
+ * reads. An archive whose build ID line does not parse passes too: ReadFile's
+ * gccgo fallback then usually reads it as having an empty ID, which go accepts.
+ */
+/** How many leading bytes of an object callers pass: buildid.ReadFile reads at most the first 1024. */
+const BUILD_ID_HEAD_BYTES = 1024;
+const HEX_ID = /^[0-9a-fA-F]{64}$/;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/**
+ * cmd/internal/buildid HashToString: the first 15 bytes of a 32-byte ID as 20
+ * characters of URL-safe base64 without padding. Throws on an ID that is not 64 hex digits.
+ */
+function hashToString(actionIdHex) {
+    if (!HEX_ID.test(actionIdHex))
+        throw new Error(`not a 64-hex-digit ID: ${JSON.stringify(actionIdHex)}`);
+    const h = Buffer.from(actionIdHex, 'hex');
+    let out = '';
+    for (let i = 0; i < 5; i++) {
+        const v = (h[3 * i] << 16) | (h[3 * i + 1] << 8) | h[3 * i + 2];
+        out += B64[(v >> 18) & 0x3f] + B64[(v >> 12) & 0x3f] + B64[(v >> 6) & 0x3f] + B64[v & 0x3f];
+    }
+    return out;
+}
+const BANG_ARCH = Buffer.from('!<arch>\n');
+const PKGDEF = Buffer.from('__.PKGDEF');
+const GO_OBJECT = Buffer.from('go object ');
+const BUILD_ID = Buffer.from('build id ');
+const NL = 0x0a;
+/**
+ * The build ID of a Go archive from its first bytes, parsed as buildid.ReadFile
+ * parses the first 1024 bytes: "!<arch>\n", a line starting "__.PKGDEF", a line
+ * starting "go object ", then a line `build id "<id>"`. A fourth line that does
+ * not start "build id " gives '' (ReadFile: "doesn't have a build id line",
+ * success with an empty ID). Undefined where ReadFile would fall back to other
+ * formats (gccgo archives, executables) or fail: not a Go archive in this sense.
+ *
+ * The ID is read only in the form cmd/compile writes it (gc/obj.go
+ * printObjHeader: %q of base64 characters and "/", so no escapes); any other
+ * quoting is undefined, so the object passes unjudged: a writer able to craft
+ * one could as well write the right ID.
+ *
+ * Pass min(size, BUILD_ID_HEAD_BYTES) bytes: a shorter head may cut the build
+ * ID line and give undefined where go would read an ID.
+ */
+function archiveBuildId(head) {
+    let data = head.subarray(0, BUILD_ID_HEAD_BYTES);
+    if (data.length < BANG_ARCH.length || !data.subarray(0, BANG_ARCH.length).equals(BANG_ARCH))
+        return undefined;
+    data = data.subarray(BANG_ARCH.length);
+    const lines = [];
+    for (let i = 1; i <= 3; i++) {
+        const j = data.indexOf(NL);
+        if (j < 0)
+            return undefined;
+        lines.push(data.subarray(0, j));
+        data = data.subarray(j + 1);
+    }
+    const [pkgdef, goObject, idLine] = lines;
+    if (!startsWith(pkgdef, PKGDEF) || !startsWith(goObject, GO_OBJECT))
+        return undefined;
+    if (!startsWith(idLine, BUILD_ID))
+        return '';
+    // Printable ASCII but " and \: what %q leaves unescaped.
+    const m = /^"([ !#-[\]-~]*)"$/.exec(idLine.subarray(BUILD_ID.length).toString('latin1'));
+    return m?.[1];
+}
+/**
+ * Ok unless `head` (the object's first BUILD_ID_HEAD_BYTES bytes) is a Go
+ * archive whose non-empty build ID's action part (before the first "/") is not
+ * hashToString(actionIdHex): then the object belongs to another action.
+ */
+function checkObjectForAction(actionIdHex, head) {
+    const want = hashToString(actionIdHex);
+    const id = archiveBuildId(head);
+    if (id === undefined || id === '')
+        return { ok: true };
+    const got = id.split('/', 1)[0];
+    if (got === want)
+        return { ok: true };
+    return { ok: false, reason: `archive build ID ${JSON.stringify(id)} is not for action ${want} (${actionIdHex.slice(0, 12)}…)` };
+}
+function startsWith(line, prefix) {
+    return line.length >= prefix.length && line.subarray(0, prefix.length).equals(prefix);
+}
+
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
@@ -96991,6 +97242,7 @@ class ByteReader {
 
 
 
+
 /** Which indexed entries have not arrived yet, and who waits for them. */
 class Arrivals {
     /** Undefined until the index is read. */
@@ -97078,8 +97330,15 @@ async function importBundle(files, store, options) {
                 continue;
             const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
             const manifest = [];
+            let mismatched = 0;
             try {
-                const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+                const result = await layer.reader.objects(({ outputId, size, entries: all, body }) => {
+                    // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
+                    const head = body.subarray(0, BUILD_ID_HEAD_BYTES);
+                    const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok);
+                    mismatched += all.length - entries.length;
+                    if (entries.length === 0)
+                        return;
                     store.importShared(outputId, [body], size, entries);
                     report.objects++;
                     report.entries += entries.length;
@@ -97088,8 +97347,8 @@ async function importBundle(files, store, options) {
                     if (bottom)
                         manifest.push([outputId, size, entries.map((e) => e.actionId)]);
                 });
-                report.rejected += result.rejected;
-                if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+                report.rejected += result.rejected + mismatched;
+                if (bottom && result.rejected + mismatched === 0 && options.baseManifest !== undefined) {
                     // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
                     await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined);
                 }
@@ -97356,7 +97615,7 @@ function withImport(restore, imported, log) {
         waitMs: imported.waitMs,
     };
     if (imported.rejected > 0) {
-        log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects did not match their digest and were skipped`);
+        log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects or entries did not match their digest or their action and were skipped`);
     }
     if (imported.error !== undefined) {
         const reason = `the bundle ${restore.matchedKey} is unreadable (${imported.error}); treated as a miss`;
@@ -97421,7 +97680,7 @@ const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
 const GO_TRIM_AGE_MS = 5 * 24 * 60 * 60 * 1000 + GO_MTIME_INTERVAL_MS;
 /** How far before the job imported entries are dated: past the mtime interval, far inside the trim age. */
 const IMPORT_AGE_MS = 2 * GO_MTIME_INTERVAL_MS;
-const HEX_ID = /^[0-9a-f]{64}$/;
+const go_cache_dir_HEX_ID = /^[0-9a-f]{64}$/;
 /** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
 const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1;
 const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/;
@@ -97462,7 +97721,7 @@ class GoCacheDir {
     }
     /** The entry and its object as Go would serve them (size checked, as cache.GetFile does), without marking a use. */
     get(actionId) {
-        if (!HEX_ID.test(actionId))
+        if (!go_cache_dir_HEX_ID.test(actionId))
             return undefined;
         let entry;
         try {
@@ -97817,8 +98076,10 @@ function fetchWaitMs(config) {
     return 2 * config.timeoutMs + 2_000;
 }
 async function startClientDaemon(spawnDetached, o) {
-    await (0,promises_namespaceObject.mkdir)(o.stateDir, { recursive: true });
-    await (0,promises_namespaceObject.mkdir)(o.store, { recursive: true });
+    // Owner-only whatever the umask: the socket, the log and the store live here (docs/security.md).
+    await (0,promises_namespaceObject.mkdir)(o.stateDir, { recursive: true, mode: 0o700 });
+    await (0,promises_namespaceObject.chmod)(o.stateDir, 0o700);
+    await (0,promises_namespaceObject.mkdir)(o.store, { recursive: true, mode: 0o700 });
     const socket = (0,daemon_launch/* socketPath */.Xy)(o.stateDir);
     const logFile = external_node_path_default().join(o.stateDir, 'daemon.log');
     const env = o.remote && { [env_REMOTE_ENV]: encodeRemoteSettings(o.remote) };
@@ -97850,6 +98111,7 @@ async function startClientDaemon(spawnDetached, o) {
  *   native     no remote: go's own GOCACHE, the bundle imported into it before go
  *              runs, nothing in go's request path (docs/decisions.md#d27)
  */
+
 
 
 
@@ -97911,9 +98173,9 @@ async function setupBuildCache(settings, goEnv, io) {
         io.log.warning(`The cache daemon did not start (see ${daemon.logFile}); go commands will use the local store on their own.`);
     }
     io.log.info(`GOCACHEPROG=${daemon.command}`);
-    const remote = settings.remote && { url: settings.remote.config.url, write: settings.remote.write };
+    const remote = settings.remote && { url: settings.remote.config.url, scopes: settings.remote.scopes };
     if (remote)
-        io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`);
+        io.log.info(`Remote cache: ${remote.url} (${describeScopes(remote.scopes)})`);
     return {
         mode: 'client',
         store,
@@ -98579,11 +98841,18 @@ async function readEvent(env) {
  *
  * Objects stay after the go command exits: `go list -export` prints DiskPaths
  * that tools open later. Eviction happens only in trim(), run by the post step.
+ *
+ * Owner-only whatever the umask: directories 0700, files 0600, so no other
+ * local user can plant an entry. A symlink where a store directory belongs is
+ * refused, not followed: each directory is lstat'ed once per process before
+ * it is read or written (docs/security.md).
  */
 
 
 
 const local_store_HEX_ID = /^[0-9a-f]{64}$/;
+/** Entry and object reads never follow a symlink (O_NOFOLLOW is 0 on Windows, where the shim is the Node one and lstat still guards). */
+const READ_NO_FOLLOW = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0);
 /** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
 const MAX_TIME_MS = 253_402_300_799_999;
 class LocalStore {
@@ -98599,12 +98868,82 @@ class LocalStore {
     importedRead = { ino: -1, offset: 0 };
     /** Open for appending while this instance imports a bundle. */
     importFd;
+    /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
+    checkedDirs = new Set();
     constructor(root) {
         this.root = external_node_path_default().resolve(root);
         this.tmp = external_node_path_default().join(this.root, 'tmp');
         this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
         this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
-        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
+        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true, mode: 0o700 });
+        for (const dir of [this.root, this.tmp, external_node_path_default().join(this.root, 'o'), external_node_path_default().join(this.root, 'a')]) {
+            if ((0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false })?.isSymbolicLink())
+                throw new Error(`${dir} is a symlink; the store refuses to follow it`);
+        }
+    }
+    /** Whether `dir` may be used: a real directory (true), absent (false), or a symlink (throws, so a put fails and a get misses). */
+    checkDir(dir) {
+        if (this.checkedDirs.has(dir))
+            return true;
+        const info = (0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false });
+        if (info === undefined)
+            return false;
+        if (!info.isDirectory())
+            throw new Error(`${dir} is not a directory (a symlink?); the store refuses to follow it`);
+        this.checkedDirs.add(dir);
+        return true;
+    }
+    /**
+     * Closes a store that an older version, or a looser umask, left open to
+     * other users: the root, tmp/, o/, a/ and every fan-out directory become
+     * 0700, and a symlink where a fan-out directory belongs is removed (what it
+     * points at is left alone). Once per job, by the daemon; returns what it changed.
+     */
+    tighten() {
+        const changed = [];
+        const dirs = [this.root, this.tmp];
+        for (const top of ['o', 'a'].map((d) => external_node_path_default().join(this.root, d))) {
+            if (!(0,external_node_fs_.lstatSync)(top, { throwIfNoEntry: false })?.isDirectory())
+                continue;
+            dirs.push(top);
+            let entries = [];
+            try {
+                entries = (0,external_node_fs_.readdirSync)(top, { withFileTypes: true });
+            }
+            catch {
+                continue;
+            }
+            for (const entry of entries) {
+                const dir = external_node_path_default().join(top, entry.name);
+                if (entry.isDirectory())
+                    dirs.push(dir);
+                else if (entry.isSymbolicLink()) {
+                    (0,external_node_fs_.unlinkSync)(dir);
+                    changed.push(`removed the symlink ${dir}`);
+                }
+            }
+        }
+        for (const dir of dirs) {
+            const info = (0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false });
+            if (info === undefined || !info.isDirectory() || (info.mode & 0o077) === 0)
+                continue;
+            try {
+                (0,external_node_fs_.chmodSync)(dir, 0o700);
+                changed.push(`${dir} ${(info.mode & 0o777).toString(8)} → 700`);
+            }
+            catch {
+                // Not ours (a store another user provides read-only): left as it is.
+            }
+        }
+        return changed;
+    }
+    /** Creates a fan-out directory owner-only, or checks the one there. */
+    ensureDir(dir) {
+        if (this.checkDir(dir))
+            return;
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+        if (!this.checkDir(dir))
+            throw new Error(`${dir} could not be created`);
     }
     objectPath(outputId) {
         return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
@@ -98622,12 +98961,22 @@ class LocalStore {
      */
     get(actionId) {
         assertId(actionId);
-        const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId);
+        const entryPath = this.actionPath(actionId);
+        let entry;
+        try {
+            entry = (this.checkDir(external_node_path_default().dirname(entryPath)) ? readEntry(entryPath, this.entryBuffer) : undefined) ?? this.importedEntry(actionId);
+        }
+        catch {
+            return undefined;
+        }
         if (entry === undefined)
             return undefined;
         const diskPath = this.objectPath(entry.outputId);
         try {
-            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+            if (!this.checkDir(external_node_path_default().dirname(diskPath)))
+                return undefined;
+            // lstat: an object that is a symlink is not served (docs/security.md).
+            const info = (0,external_node_fs_.lstatSync)(diskPath, { throwIfNoEntry: false });
             if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
                 return undefined;
         }
@@ -98676,7 +99025,7 @@ class LocalStore {
     importShared(outputId, body, size, entries) {
         const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
         const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('');
-        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o644);
+        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o600);
         writeAll(this.importFd, Buffer.from(lines, 'latin1'));
         return { diskPath, wroteObject };
     }
@@ -98753,11 +99102,8 @@ class LocalStore {
     writeObject(target, body, size) {
         const { temp, mtimeMs } = this.writeTemp(body);
         try {
-            let error = tryLink(temp, target);
-            if (error?.code === 'ENOENT') {
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                error = tryLink(temp, target);
-            }
+            this.ensureDir(external_node_path_default().dirname(target));
+            const error = tryLink(temp, target);
             if (error === undefined)
                 return { mtimeMs, wrote: true };
             if (error.code === 'EEXIST') {
@@ -98779,15 +99125,8 @@ class LocalStore {
     writeAtomic(target, chunks) {
         const { temp, mtimeMs } = this.writeTemp(chunks);
         try {
-            try {
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            catch (error) {
-                if (error.code !== 'ENOENT')
-                    throw error;
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
+            this.ensureDir(external_node_path_default().dirname(target));
+            (0,external_node_fs_.renameSync)(temp, target);
             return mtimeMs;
         }
         catch (error) {
@@ -98798,7 +99137,8 @@ class LocalStore {
     /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
     writeTemp(chunks) {
         const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
+        // wx: never through a file or symlink already under the name.
+        const fd = (0,external_node_fs_.openSync)(temp, 'wx', 0o600);
         let written = false;
         try {
             for (const chunk of chunks)
@@ -98843,7 +99183,7 @@ function writeAll(fd, buffer) {
 function sameContentMtime(file, body, size) {
     let fd;
     try {
-        fd = (0,external_node_fs_.openSync)(file, 'r');
+        fd = (0,external_node_fs_.openSync)(file, READ_NO_FOLLOW);
     }
     catch {
         return undefined;
@@ -98878,7 +99218,7 @@ function sameContentMtime(file, body, size) {
 function readEntry(file, buffer) {
     let length;
     try {
-        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        const fd = (0,external_node_fs_.openSync)(file, READ_NO_FOLLOW);
         try {
             length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
         }
@@ -98927,7 +99267,7 @@ function rewriteImported(root, remove) {
     if (kept.length === lines.length)
         return;
     const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
-    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
+    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), { encoding: 'latin1', mode: 0o600 });
     renameSync(temp, importedPath(root));
 }
 function entryLine(outputId, size, timeMs, objectMtimeMs) {
@@ -99158,6 +99498,7 @@ const Input = {
     CacheDependencyPath: 'cache-dependency-path',
     ModuleCache: 'module-cache',
     CacheWrite: 'cache-write',
+    TrustedRefs: 'trusted-refs',
     KeySuffix: 'key-suffix',
     WorkingDirectory: 'working-directory',
     BuildCache: 'build-cache',
@@ -99351,6 +99692,7 @@ function readInputs(getInput, workspace) {
         moduleCache: readBoolean(getInput, Input.ModuleCache, true),
         dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
         cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
+        trustedRefs: readRefPatterns(getInput),
         keySuffix,
         workingDirectory,
         buildCache: readBoolean(getInput, Input.BuildCache, true),
@@ -99365,6 +99707,16 @@ function readInputs(getInput, workspace) {
         matrix: getInput(Input.Matrix).trim(),
         testCache: readBoolean(getInput, Input.TestCache, true),
     };
+}
+function readRefPatterns(getInput) {
+    try {
+        return parseRefPatterns(getInput(Input.TrustedRefs), Input.TrustedRefs);
+    }
+    catch (error) {
+        if (error instanceof RefPatternError)
+            throw new errors/* ConfigError */.x(error.message);
+        throw error;
+    }
 }
 function readPantsInputs(getInput, cacheToken) {
     const storeAddress = getInput(Input.PantsRemoteStoreAddress).trim();
@@ -99492,6 +99844,7 @@ function runFacts(env, payload) {
         job: env.GITHUB_JOB || 'job',
         runId: env.GITHUB_RUN_ID || '0',
         runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+        ref: env.GITHUB_REF ?? '',
         branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
         defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
         stateDir: external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), STATE_DIR_NAME),
@@ -99517,7 +99870,8 @@ function planMain(f) {
     const { inputs, goEnv, env } = f;
     const run = runFacts(env, f.event.payload);
     const cacheMode = parseCacheMode(env.ACTIONS_CACHE_MODE);
-    const write = decideWrite(inputs.cacheWrite, f.event, cacheMode);
+    const trust = classifyJob({ event: f.event, ref: run.ref, repository: run.repository, defaultBranch: run.defaultBranch, trustedRefs: inputs.trustedRefs });
+    const writes = decideWrites(inputs.cacheWrite, trust, cacheMode);
     const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: env[AUTO_CONFIGURE_ENV], kit: f.kit });
     // The bundle carries the build cache between runs unless a remote holds it.
     const bundleEnabled = inputs.remote === undefined;
@@ -99531,7 +99885,7 @@ function planMain(f) {
     return {
         run,
         cacheMode,
-        write,
+        writes,
         auto,
         ...(kitSocket && kitCommand && { kitDaemon: { socket: kitSocket, command: kitCommand } }),
         buildCache: {
@@ -99572,7 +99926,8 @@ function planMain(f) {
             workingDirectory: inputs.workingDirectory,
             workspace: f.workspace,
             cacheUrl: inputs.remote?.url ?? '',
-            write: write.allowed,
+            // Pants keys its own actions, so it cannot be scoped: it writes only where the trusted scope is written.
+            write: writes.remote.write === TRUSTED_SCOPE,
             register: auto.value,
             // On a kit runner, the file its job-started hook registered: rewritten for this
             // repository's Pants version instead of registering a second one.
@@ -99598,7 +99953,7 @@ function maskRemoteSecrets(token, remote, setSecret) {
         setSecret(value);
 }
 /** The daemon's settings; a missing TLS file is the user's to fix (ConfigError). */
-async function daemonRemote(remote, write, scope) {
+async function daemonRemote(remote, scopes, manifest) {
     const files = [
         [Input.CacheCaCert, remote.caFile],
         [Input.CacheClientCert, remote.certFile],
@@ -99610,10 +99965,11 @@ async function daemonRemote(remote, write, scope) {
             throw new errors/* ConfigError */.x(`${name}: ${file} does not exist in this job; write the PEM file first (for example from a secret), or fix the path.`);
         }
     }
-    return remoteSettings(remote, write.allowed, manifestKey(scope));
+    return remoteSettings(remote, scopes, manifestKey(manifest));
 }
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
+
 
 
 function saveState(store, state) {
@@ -99668,7 +100024,7 @@ const buildCache = tagged('mode', {
         daemonStarted: schema_boolean,
         logFile: string,
         owner: optional(literal('kit')),
-        remote: optional(object({ url: string, write: schema_boolean })),
+        remote: optional(object({ url: string, scopes: remoteScopes })),
     }),
 });
 const wiring = object({
@@ -99781,15 +100137,17 @@ async function runMain(ctx) {
         kit: await readKitConfig(ctx.env),
         cacheAvailable: ctx.cache.isAvailable(),
     });
-    if (!plan.write.allowed)
-        ctx.log.info(`Cache writes are off for this job: ${plan.write.reason}`);
+    const { writes } = plan;
+    ctx.log.info(`Trust: ${writes.trust.level} (${writes.trust.reason})`);
+    if (!writes.actionsCache.allowed)
+        ctx.log.info(`Cache writes are off for this job: ${writes.actionsCache.reason}`);
     const { auto } = plan;
     for (const warning of auto.warnings)
         ctx.log.warning(warning);
     ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`);
     ctx.setOutput(Output.AutoConfigure, String(auto.value));
     const wiring = { autoConfigure: auto.value, source: auto.source };
-    const state = { version: 1, goVersion: goEnv.goVersion, write: plan.write, wiring };
+    const state = { version: 1, goVersion: goEnv.goVersion, write: writes.actionsCache, wiring };
     const build = await buildCacheStep(ctx, plan, goEnv);
     if (build === 'failed')
         return;
@@ -99812,7 +100170,7 @@ async function runMain(ctx) {
 /** Starts what serves Go's build cache and exports GOCACHEPROG; 'failed' when a misconfiguration failed the step. */
 async function buildCacheStep(ctx, plan, goEnv) {
     try {
-        const remote = plan.remote && (await daemonRemote(plan.remote.config, plan.write, plan.remote.manifest));
+        const remote = plan.remote && (await daemonRemote(plan.remote.config, plan.writes.remote, plan.remote.manifest));
         const build = await setupBuildCache({ ...plan.buildCache, ...(remote && { remote }) }, goEnv, {
             log: ctx.log,
             notice: ctx.notice,
@@ -99853,7 +100211,7 @@ async function pantsStep(ctx, plan) {
     try {
         const pants = await setupPants(plan.pants, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable });
         ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '');
-        return pants.status === 'configured' ? { address: pants.address, write: plan.write.allowed, file: pants.file, registered: pants.registered } : undefined;
+        return pants.status === 'configured' ? { address: pants.address, write: plan.pants.write, file: pants.file, registered: pants.registered } : undefined;
     }
     catch (error) {
         ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${(0,errors/* errorMessage */.g)(error)}`);
@@ -100089,7 +100447,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7104);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5445);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7151);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

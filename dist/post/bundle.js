@@ -99138,7 +99138,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 1801:
+/***/ 3513:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99410,10 +99410,10 @@ async function writeJournal(storeRoot, report, id = newReportId()) {
     if (!REPORT_ID.test(id))
         throw new Error(`invalid report id ${JSON.stringify(id)}`);
     const dir = journalDir(storeRoot);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const name = id;
     const temp = path.join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
-    await writeFile(temp, JSON.stringify(report));
+    await writeFile(temp, JSON.stringify(report), { mode: 0o600 });
     await rename(temp, path.join(dir, `${name}.json`));
 }
 /** Adds every journal to `account` and removes the files it read. Unreadable journals are skipped and kept. */
@@ -99520,6 +99520,112 @@ function buildCacheFigures(stats) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/store/build-id.ts
+/**
+ * What a client can check about a build-cache object beyond its digest: that
+ * a compiled package archive belongs to the action it is stored under.
+ *
+ * cmd/go stores a package compile's archive (a.Mode == "build") under key
+ * a.actionID (cmd/go/internal/work/buildid.go updateBuildID: c.Put(a.actionID,
+ * r)), and that archive carries the build ID HashToString(actionID) + "/" +
+ * contentID (useCache sets a.buildID; updateBuildID only replaces the part after
+ * the last "/", and caches nothing when the ID was not found in the file). When go
+ * later gets the entry, useCache reads the build ID (cmd/internal/buildid
+ * buildid.go ReadFile) and adopts it without comparing its action part with the
+ * key. A poisoned or mismatched entry (another action's archive under this key)
+ * then passes the digest check and breaks the build further on; here it is
+ * caught before go sees it, so the entry can be treated as a miss.
+ *
+ * What it cannot catch: an archive crafted to carry the right build ID (the ID
+ * is derived from the key, so anyone writing to the cache can forge it); and
+ * every object that is not a Go archive (compile stdout, srcfiles lists, cgo
+ * files, vet facts, test results, executables, PGO profiles: stored under other
+ * keys or without a build ID in an archive header), which pass unchecked; nor
+ * gccgo archives, whose ID sits in a _buildid.o member that ReadFile's fallback
+ * reads. An archive whose build ID line does not parse passes too: ReadFile's
+ * gccgo fallback then usually reads it as having an empty ID, which go accepts.
+ */
+/** How many leading bytes of an object callers pass: buildid.ReadFile reads at most the first 1024. */
+const build_id_BUILD_ID_HEAD_BYTES = 1024;
+const HEX_ID = /^[0-9a-fA-F]{64}$/;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/**
+ * cmd/internal/buildid HashToString: the first 15 bytes of a 32-byte ID as 20
+ * characters of URL-safe base64 without padding. Throws on an ID that is not 64 hex digits.
+ */
+function hashToString(actionIdHex) {
+    if (!HEX_ID.test(actionIdHex))
+        throw new Error(`not a 64-hex-digit ID: ${JSON.stringify(actionIdHex)}`);
+    const h = Buffer.from(actionIdHex, 'hex');
+    let out = '';
+    for (let i = 0; i < 5; i++) {
+        const v = (h[3 * i] << 16) | (h[3 * i + 1] << 8) | h[3 * i + 2];
+        out += B64[(v >> 18) & 0x3f] + B64[(v >> 12) & 0x3f] + B64[(v >> 6) & 0x3f] + B64[v & 0x3f];
+    }
+    return out;
+}
+const BANG_ARCH = Buffer.from('!<arch>\n');
+const PKGDEF = Buffer.from('__.PKGDEF');
+const GO_OBJECT = Buffer.from('go object ');
+const BUILD_ID = Buffer.from('build id ');
+const NL = 0x0a;
+/**
+ * The build ID of a Go archive from its first bytes, parsed as buildid.ReadFile
+ * parses the first 1024 bytes: "!<arch>\n", a line starting "__.PKGDEF", a line
+ * starting "go object ", then a line `build id "<id>"`. A fourth line that does
+ * not start "build id " gives '' (ReadFile: "doesn't have a build id line",
+ * success with an empty ID). Undefined where ReadFile would fall back to other
+ * formats (gccgo archives, executables) or fail: not a Go archive in this sense.
+ *
+ * The ID is read only in the form cmd/compile writes it (gc/obj.go
+ * printObjHeader: %q of base64 characters and "/", so no escapes); any other
+ * quoting is undefined, so the object passes unjudged: a writer able to craft
+ * one could as well write the right ID.
+ *
+ * Pass min(size, BUILD_ID_HEAD_BYTES) bytes: a shorter head may cut the build
+ * ID line and give undefined where go would read an ID.
+ */
+function archiveBuildId(head) {
+    let data = head.subarray(0, build_id_BUILD_ID_HEAD_BYTES);
+    if (data.length < BANG_ARCH.length || !data.subarray(0, BANG_ARCH.length).equals(BANG_ARCH))
+        return undefined;
+    data = data.subarray(BANG_ARCH.length);
+    const lines = [];
+    for (let i = 1; i <= 3; i++) {
+        const j = data.indexOf(NL);
+        if (j < 0)
+            return undefined;
+        lines.push(data.subarray(0, j));
+        data = data.subarray(j + 1);
+    }
+    const [pkgdef, goObject, idLine] = lines;
+    if (!startsWith(pkgdef, PKGDEF) || !startsWith(goObject, GO_OBJECT))
+        return undefined;
+    if (!startsWith(idLine, BUILD_ID))
+        return '';
+    // Printable ASCII but " and \: what %q leaves unescaped.
+    const m = /^"([ !#-[\]-~]*)"$/.exec(idLine.subarray(BUILD_ID.length).toString('latin1'));
+    return m?.[1];
+}
+/**
+ * Ok unless `head` (the object's first BUILD_ID_HEAD_BYTES bytes) is a Go
+ * archive whose non-empty build ID's action part (before the first "/") is not
+ * hashToString(actionIdHex): then the object belongs to another action.
+ */
+function build_id_checkObjectForAction(actionIdHex, head) {
+    const want = hashToString(actionIdHex);
+    const id = archiveBuildId(head);
+    if (id === undefined || id === '')
+        return { ok: true };
+    const got = id.split('/', 1)[0];
+    if (got === want)
+        return { ok: true };
+    return { ok: false, reason: `archive build ID ${JSON.stringify(id)} is not for action ${want} (${actionIdHex.slice(0, 12)}…)` };
+}
+function startsWith(line, prefix) {
+    return line.length >= prefix.length && line.subarray(0, prefix.length).equals(prefix);
+}
+
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
@@ -99790,6 +99896,7 @@ class ByteReader {
 
 
 
+
 /** Which indexed entries have not arrived yet, and who waits for them. */
 class Arrivals {
     /** Undefined until the index is read. */
@@ -99877,8 +99984,15 @@ async function import_importBundle(files, store, options) {
                 continue;
             const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
             const manifest = [];
+            let mismatched = 0;
             try {
-                const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+                const result = await layer.reader.objects(({ outputId, size, entries: all, body }) => {
+                    // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
+                    const head = body.subarray(0, BUILD_ID_HEAD_BYTES);
+                    const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok);
+                    mismatched += all.length - entries.length;
+                    if (entries.length === 0)
+                        return;
                     store.importShared(outputId, [body], size, entries);
                     report.objects++;
                     report.entries += entries.length;
@@ -99887,8 +100001,8 @@ async function import_importBundle(files, store, options) {
                     if (bottom)
                         manifest.push([outputId, size, entries.map((e) => e.actionId)]);
                 });
-                report.rejected += result.rejected;
-                if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+                report.rejected += result.rejected + mismatched;
+                if (bottom && result.rejected + mismatched === 0 && options.baseManifest !== undefined) {
                     // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
                     await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined);
                 }
@@ -100145,7 +100259,7 @@ function withImport(restore, imported, log) {
         waitMs: imported.waitMs,
     };
     if (imported.rejected > 0) {
-        log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects did not match their digest and were skipped`);
+        log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects or entries did not match their digest or their action and were skipped`);
     }
     if (imported.error !== undefined) {
         const reason = `the bundle ${restore.matchedKey} is unreadable (${imported.error}); treated as a miss`;
@@ -100751,7 +100865,7 @@ const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000;
 const GO_TRIM_AGE_MS = 5 * 24 * 60 * 60 * 1000 + GO_MTIME_INTERVAL_MS;
 /** How far before the job imported entries are dated: past the mtime interval, far inside the trim age. */
 const IMPORT_AGE_MS = 2 * GO_MTIME_INTERVAL_MS;
-const HEX_ID = /^[0-9a-f]{64}$/;
+const go_cache_dir_HEX_ID = /^[0-9a-f]{64}$/;
 /** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
 const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1;
 const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/;
@@ -100792,7 +100906,7 @@ class GoCacheDir {
     }
     /** The entry and its object as Go would serve them (size checked, as cache.GetFile does), without marking a use. */
     get(actionId) {
-        if (!HEX_ID.test(actionId))
+        if (!go_cache_dir_HEX_ID.test(actionId))
             return undefined;
         let entry;
         try {
@@ -101004,11 +101118,18 @@ function finishNative(dir, startedAtMs) {
  *
  * Objects stay after the go command exits: `go list -export` prints DiskPaths
  * that tools open later. Eviction happens only in trim(), run by the post step.
+ *
+ * Owner-only whatever the umask: directories 0700, files 0600, so no other
+ * local user can plant an entry. A symlink where a store directory belongs is
+ * refused, not followed: each directory is lstat'ed once per process before
+ * it is read or written (docs/security.md).
  */
 
 
 
 const local_store_HEX_ID = /^[0-9a-f]{64}$/;
+/** Entry and object reads never follow a symlink (O_NOFOLLOW is 0 on Windows, where the shim is the Node one and lstat still guards). */
+const READ_NO_FOLLOW = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0);
 /** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
 const MAX_TIME_MS = 253_402_300_799_999;
 class LocalStore {
@@ -101024,12 +101145,82 @@ class LocalStore {
     importedRead = { ino: -1, offset: 0 };
     /** Open for appending while this instance imports a bundle. */
     importFd;
+    /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
+    checkedDirs = new Set();
     constructor(root) {
         this.root = external_node_path_default().resolve(root);
         this.tmp = external_node_path_default().join(this.root, 'tmp');
         this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
         this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
-        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true });
+        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true, mode: 0o700 });
+        for (const dir of [this.root, this.tmp, external_node_path_default().join(this.root, 'o'), external_node_path_default().join(this.root, 'a')]) {
+            if ((0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false })?.isSymbolicLink())
+                throw new Error(`${dir} is a symlink; the store refuses to follow it`);
+        }
+    }
+    /** Whether `dir` may be used: a real directory (true), absent (false), or a symlink (throws, so a put fails and a get misses). */
+    checkDir(dir) {
+        if (this.checkedDirs.has(dir))
+            return true;
+        const info = (0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false });
+        if (info === undefined)
+            return false;
+        if (!info.isDirectory())
+            throw new Error(`${dir} is not a directory (a symlink?); the store refuses to follow it`);
+        this.checkedDirs.add(dir);
+        return true;
+    }
+    /**
+     * Closes a store that an older version, or a looser umask, left open to
+     * other users: the root, tmp/, o/, a/ and every fan-out directory become
+     * 0700, and a symlink where a fan-out directory belongs is removed (what it
+     * points at is left alone). Once per job, by the daemon; returns what it changed.
+     */
+    tighten() {
+        const changed = [];
+        const dirs = [this.root, this.tmp];
+        for (const top of ['o', 'a'].map((d) => external_node_path_default().join(this.root, d))) {
+            if (!(0,external_node_fs_.lstatSync)(top, { throwIfNoEntry: false })?.isDirectory())
+                continue;
+            dirs.push(top);
+            let entries = [];
+            try {
+                entries = (0,external_node_fs_.readdirSync)(top, { withFileTypes: true });
+            }
+            catch {
+                continue;
+            }
+            for (const entry of entries) {
+                const dir = external_node_path_default().join(top, entry.name);
+                if (entry.isDirectory())
+                    dirs.push(dir);
+                else if (entry.isSymbolicLink()) {
+                    (0,external_node_fs_.unlinkSync)(dir);
+                    changed.push(`removed the symlink ${dir}`);
+                }
+            }
+        }
+        for (const dir of dirs) {
+            const info = (0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false });
+            if (info === undefined || !info.isDirectory() || (info.mode & 0o077) === 0)
+                continue;
+            try {
+                (0,external_node_fs_.chmodSync)(dir, 0o700);
+                changed.push(`${dir} ${(info.mode & 0o777).toString(8)} → 700`);
+            }
+            catch {
+                // Not ours (a store another user provides read-only): left as it is.
+            }
+        }
+        return changed;
+    }
+    /** Creates a fan-out directory owner-only, or checks the one there. */
+    ensureDir(dir) {
+        if (this.checkDir(dir))
+            return;
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+        if (!this.checkDir(dir))
+            throw new Error(`${dir} could not be created`);
     }
     objectPath(outputId) {
         return this.objectPrefix + outputId.slice(0, 2) + (external_node_path_default()).sep + outputId;
@@ -101047,12 +101238,22 @@ class LocalStore {
      */
     get(actionId) {
         assertId(actionId);
-        const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId);
+        const entryPath = this.actionPath(actionId);
+        let entry;
+        try {
+            entry = (this.checkDir(external_node_path_default().dirname(entryPath)) ? readEntry(entryPath, this.entryBuffer) : undefined) ?? this.importedEntry(actionId);
+        }
+        catch {
+            return undefined;
+        }
         if (entry === undefined)
             return undefined;
         const diskPath = this.objectPath(entry.outputId);
         try {
-            const info = (0,external_node_fs_.statSync)(diskPath, { throwIfNoEntry: false });
+            if (!this.checkDir(external_node_path_default().dirname(diskPath)))
+                return undefined;
+            // lstat: an object that is a symlink is not served (docs/security.md).
+            const info = (0,external_node_fs_.lstatSync)(diskPath, { throwIfNoEntry: false });
             if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs)
                 return undefined;
         }
@@ -101101,7 +101302,7 @@ class LocalStore {
     importShared(outputId, body, size, entries) {
         const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
         const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('');
-        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o644);
+        this.importFd ??= (0,external_node_fs_.openSync)(this.importedPath, 'a', 0o600);
         writeAll(this.importFd, Buffer.from(lines, 'latin1'));
         return { diskPath, wroteObject };
     }
@@ -101178,11 +101379,8 @@ class LocalStore {
     writeObject(target, body, size) {
         const { temp, mtimeMs } = this.writeTemp(body);
         try {
-            let error = tryLink(temp, target);
-            if (error?.code === 'ENOENT') {
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                error = tryLink(temp, target);
-            }
+            this.ensureDir(external_node_path_default().dirname(target));
+            const error = tryLink(temp, target);
             if (error === undefined)
                 return { mtimeMs, wrote: true };
             if (error.code === 'EEXIST') {
@@ -101204,15 +101402,8 @@ class LocalStore {
     writeAtomic(target, chunks) {
         const { temp, mtimeMs } = this.writeTemp(chunks);
         try {
-            try {
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
-            catch (error) {
-                if (error.code !== 'ENOENT')
-                    throw error;
-                (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-                (0,external_node_fs_.renameSync)(temp, target);
-            }
+            this.ensureDir(external_node_path_default().dirname(target));
+            (0,external_node_fs_.renameSync)(temp, target);
             return mtimeMs;
         }
         catch (error) {
@@ -101223,7 +101414,8 @@ class LocalStore {
     /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
     writeTemp(chunks) {
         const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-        const fd = (0,external_node_fs_.openSync)(temp, 'w', 0o644);
+        // wx: never through a file or symlink already under the name.
+        const fd = (0,external_node_fs_.openSync)(temp, 'wx', 0o600);
         let written = false;
         try {
             for (const chunk of chunks)
@@ -101268,7 +101460,7 @@ function writeAll(fd, buffer) {
 function sameContentMtime(file, body, size) {
     let fd;
     try {
-        fd = (0,external_node_fs_.openSync)(file, 'r');
+        fd = (0,external_node_fs_.openSync)(file, READ_NO_FOLLOW);
     }
     catch {
         return undefined;
@@ -101303,7 +101495,7 @@ function sameContentMtime(file, body, size) {
 function readEntry(file, buffer) {
     let length;
     try {
-        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        const fd = (0,external_node_fs_.openSync)(file, READ_NO_FOLLOW);
         try {
             length = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, 0);
         }
@@ -101352,7 +101544,7 @@ function rewriteImported(root, remove) {
     if (kept.length === lines.length)
         return;
     const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`);
-    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1');
+    writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), { encoding: 'latin1', mode: 0o600 });
     renameSync(temp, importedPath(root));
 }
 function entryLine(outputId, size, timeMs, objectMtimeMs) {
@@ -101422,6 +101614,7 @@ const Input = {
     CacheDependencyPath: 'cache-dependency-path',
     ModuleCache: 'module-cache',
     CacheWrite: 'cache-write',
+    TrustedRefs: 'trusted-refs',
     KeySuffix: 'key-suffix',
     WorkingDirectory: 'working-directory',
     BuildCache: 'build-cache',
@@ -101545,9 +101738,227 @@ const tagged = (tag, cases) => (v, at) => {
     return cases[t](v, at);
 };
 /** The typed value, or a ValidationError like `state.buildCache.restore.key: expected a string, got 5`. */
-const parse = (schema, value, name = 'value') => schema(value, name);
+const schema_parse = (schema, value, name = 'value') => schema(value, name);
+
+;// CONCATENATED MODULE: ./src/remote/config.ts
+/**
+ * The remote cache's settings: parsed from the action's inputs (pure, so every
+ * rule is unit-tested), and handed to the daemon, the only process that talks
+ * to the remote, through its environment. Never through argv, a file, state or
+ * GITHUB_ENV: the Authorization header is in here.
+ */
+
+
+
+
+const DEFAULT_TIMEOUT_SECONDS = 10;
+const DEFAULT_UPLOAD_CONCURRENCY = 8;
+class RemoteConfigError extends (/* unused pure expression or super */ null && (Error)) {
+}
+/** Headers our client sets itself, or that would break the protocol if a user set them. */
+const RESERVED_HEADERS = new Set([
+    'host',
+    'content-length',
+    'content-type',
+    'content-encoding',
+    'accept-encoding',
+    'transfer-encoding',
+    'connection',
+    'x-digest-sizebytes',
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/**
+ * The validated remote inputs, or undefined when no cache-url is set. Throws
+ * RemoteConfigError with a message saying how to fix the input.
+ */
+function parseRemoteInputs(raw, names, workspace) {
+    const url = raw.url.trim();
+    const others = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+    ];
+    // Checked whether a URL is set or not: a bad value is the user's to fix either way.
+    const timeoutMs = parseTimeout(raw.timeoutSeconds, names.timeout);
+    const compression = parseCompression(raw.compression, names.compression);
+    if (url === '') {
+        // cache-token alone is fine: Pants may use it with its own store address (pants/).
+        const set = [...others, [names.timeout, raw.timeoutSeconds], [names.compression, raw.compression]]
+            .filter(([n, v]) => n !== names.token && v.trim() !== '')
+            .map(([n]) => n);
+        if (set.length > 0)
+            throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
+        return undefined;
+    }
+    const baseUrl = parseCacheUrl(url, names.url);
+    const headers = parseHeaders(raw.headers, names.headers);
+    const token = raw.token.trim();
+    if (token !== '') {
+        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        }
+        headers.Authorization = authorizationHeader(token, names.token);
+    }
+    const file = (value) => (value.trim() === '' ? undefined : path.resolve(workspace, value.trim()));
+    const caFile = file(raw.caCert);
+    const certFile = file(raw.clientCert);
+    const keyFile = file(raw.clientKey);
+    if ((certFile === undefined) !== (keyFile === undefined)) {
+        throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
+    }
+    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    }
+    return {
+        url: baseUrl,
+        headers,
+        ...(caFile && { caFile }),
+        ...(certFile && { certFile }),
+        ...(keyFile && { keyFile }),
+        timeoutMs,
+        compression,
+    };
+}
+function parseTimeout(text, inputName) {
+    const value = text.trim();
+    const seconds = value === '' ? DEFAULT_TIMEOUT_SECONDS : Number(value);
+    if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a number of seconds between 0 and 600, like 10 or 2.5.`);
+    }
+    return Math.round(seconds * 1000);
+}
+function parseCompression(text, inputName) {
+    const value = text.trim().toLowerCase() || 'zstd';
+    if (value !== 'zstd' && value !== 'none')
+        throw new RemoteConfigError(`${inputName}: "${text.trim()}" is not one of zstd, none.`);
+    return value;
+}
+/** The daemon's settings: the config, this job's scopes (policy/write-policy.ts), and its manifest. */
+function remoteSettings(config, scopes, manifestKey) {
+    return { config, scopes, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) };
+}
+/**
+ * The manifest's key: one per job of a workflow, OS, arch and Go version (the
+ * next run of the same job builds much the same). Prefixed so that it cannot
+ * be a Go ActionID or a Pants action digest by accident.
+ */
+function manifestKey(scope) {
+    const text = `go-cache-setup manifest v1\n${[scope.repository, scope.workflow, scope.job, scope.hostOS, scope.hostArch, scope.goVersion].join('\n')}`;
+    return createHash('sha256').update(text).digest('hex');
+}
+/** `http(s)://host[:port][/instance/…]` → origin + instance path, without a trailing slash. */
+function parseCacheUrl(value, inputName) {
+    let url;
+    try {
+        url = new URL(value);
+    }
+    catch {
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+    }
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    if (url.search !== '' || url.hash !== '')
+        throw new RemoteConfigError(`${inputName}: no query or fragment, got ${value}.`);
+    const segments = url.pathname.split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || segment === 'ac' || segment === 'cas') {
+            throw new RemoteConfigError(`${inputName}: the path "${url.pathname}" must be an instance name made of letters, digits, ".", "_" and "-" (not ac or cas).`);
+        }
+    }
+    return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. */
+function parseHeaders(text, inputName) {
+    const headers = {};
+    for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
+        const line = rawLine.trim();
+        if (line === '' || line.startsWith('#'))
+            continue;
+        const colon = line.indexOf(':');
+        const name = colon === -1 ? '' : line.slice(0, colon).trim();
+        const value = colon === -1 ? '' : line.slice(colon + 1).trim();
+        if (!HEADER_NAME.test(name) || value === '') {
+            throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
+        }
+        if (RESERVED_HEADERS.has(name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
+            throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
+        headers[name] = value;
+    }
+    return headers;
+}
+/**
+ * The Authorization value for a cache-token: `user:password` (bazel-remote's
+ * htpasswd) becomes Basic, a value that already names its scheme (`Basic …`,
+ * `Bearer …`) is sent as it is, anything else is a Bearer token (a proxy in
+ * front of the server).
+ */
+function authorizationHeader(token, inputName) {
+    if (/[\r\n]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line.`);
+    if (/^(basic|bearer) \S/i.test(token))
+        return token;
+    if (token.includes(':'))
+        return `Basic ${Buffer.from(token, 'utf8').toString('base64')}`;
+    return `Bearer ${token}`;
+}
+/**
+ * Every value to mask in logs: the token, and every header value with and
+ * without its scheme (the Authorization made from the token among them; an
+ * API key travels in a header as often as in a token).
+ */
+function secretValues(token, config) {
+    const values = new Set([token]);
+    for (const value of Object.values(config?.headers ?? {})) {
+        values.add(value);
+        values.add(value.replace(/^(basic|bearer) /i, ''));
+    }
+    return [...values].filter((v) => v.length > 0);
+}
+function encodeRemoteSettings(settings) {
+    return JSON.stringify(settings);
+}
+const hexId = check(string, (v) => /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits');
+const positiveInteger = check(number, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number');
+const remoteConfig = object({
+    url: check(string, (v) => /^https?:\/\//.test(v), 'an http(s):// URL'),
+    headers: record(string),
+    caFile: optional(string),
+    certFile: optional(string),
+    keyFile: optional(string),
+    timeoutMs: positiveInteger,
+    compression: enums(['zstd', 'none']),
+});
+const scopeName = check(string, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name');
+/** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
+const remoteScopes = object({
+    read: check(array(scopeName), (v) => v.length > 0, 'at least one scope'),
+    write: optional(scopeName),
+    reason: optional(string),
+});
+const remoteSettingsSchema = object({ config: remoteConfig, scopes: remoteScopes, uploadConcurrency: positiveInteger, manifestKey: optional(hexId) });
+const exact = [true, true, true];
+void exact;
+/** The daemon's side; throws on anything but what encodeRemoteSettings wrote, naming the first field that is not. */
+function decodeRemoteSettings(text) {
+    try {
+        return parse(remoteSettingsSchema, JSON.parse(text), REMOTE_ENV);
+    }
+    catch (error) {
+        throw new Error(`${REMOTE_ENV} is not valid remote settings: ${error.message}`);
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/action/state.ts
+
 
 
 function saveState(store, state) {
@@ -101559,7 +101970,7 @@ function loadState(store) {
     if (raw === '')
         return undefined;
     try {
-        return parse(savedState, JSON.parse(raw), 'state');
+        return schema_parse(savedState, JSON.parse(raw), 'state');
     }
     catch (error) {
         throw new Error(`the state saved by the main step is not in the expected form: ${error.message}`);
@@ -101602,7 +102013,7 @@ const buildCache = tagged('mode', {
         daemonStarted: schema_boolean,
         logFile: string,
         owner: optional(literal('kit')),
-        remote: optional(object({ url: string, write: schema_boolean })),
+        remote: optional(object({ url: string, scopes: remoteScopes })),
     }),
 });
 const wiring = object({
@@ -101653,8 +102064,8 @@ const savedState = object({
 });
 // Each schema says exactly what its interface says, optional keys included: a
 // key added to an interface and not here would be dropped on the way to post.
-const exact = [true, true, true, true, true, true];
-void exact;
+const state_exact = [true, true, true, true, true, true];
+void state_exact;
 
 ;// CONCATENATED MODULE: ./src/common/env.ts
 /**
@@ -101670,7 +102081,7 @@ const env_AUTO_CONFIGURE_ENV = 'GO_CACHE_SETUP_AUTO_CONFIGURE';
 /** The default auth header when a token is given: Pants reads the token from this variable at run time. */
 const PANTS_TOKEN_ENV = 'GO_CACHE_SETUP_CACHE_TOKEN';
 /** The daemon's remote settings as JSON (remote/config.ts): its environment only, never argv or a file. */
-const REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
+const env_REMOTE_ENV = 'GO_CACHE_SETUP_REMOTE';
 /** The bootstrap kit's config file, put in every job's environment by the runner's .env. */
 const KIT_CONFIG_ENV = 'GO_CACHE_SETUP_KIT_CONFIG';
 /** Set in GITHUB_ENV by the kit's job-started hook, so that the action finds the daemon instead of starting a second one. */
@@ -101734,7 +102145,213 @@ function renderWiring(w) {
     return lines;
 }
 
+;// CONCATENATED MODULE: ./src/policy/write-policy.ts
+/**
+ * Who may write which cache, decided once per job from the event, the ref and
+ * the inputs. Pure: everything it needs is passed in, so every event GitHub
+ * documents is table-tested (docs/security.md holds the model).
+ *
+ * Two caches, two rules:
+ * - The GitHub Actions cache (bundle, module cache) is scoped by GitHub
+ *   itself: a job writes only its ref's scope, and a pull request's scope is
+ *   its own (github-actions-runtime.md "Scope"). Writes are refused only for
+ *   untrusted events.
+ * - A remote has no scopes of its own, so the client keys one (remote/scope.ts):
+ *   a job reads its own scope, then the trusted one, and writes only its own.
+ *   Only trusted refs (the default branch, and `trusted-refs`) write the
+ *   trusted scope; pull requests are read-only on the remote unless the
+ *   workflow opts in, and then write their own scope.
+ *
+ * Fails closed: an unknown, empty or unreadable event, or a workflow_run whose
+ * origin cannot be proven, is untrusted.
+ */
+const CACHE_WRITE_SETTINGS = (/* unused pure expression or super */ null && (['auto', 'true', 'false']));
+/** The scope trusted refs write and every job reads. */
+const TRUSTED_SCOPE = 'trusted';
+/**
+ * Events that only people with write access (or the repository's own
+ * schedule) can start, running the code of the ref they name. GitHub keeps
+ * read-write cache tokens for these (github-actions-runtime.md, 2026-06-26).
+ */
+const WRITER_EVENTS = new Set([
+    'push',
+    'schedule',
+    'workflow_dispatch',
+    'repository_dispatch',
+    'merge_group',
+    'release',
+    'create',
+    'delete',
+    'registry_package',
+    'page_build',
+    'deployment',
+    'deployment_status',
+]);
+/** Events that run a pull request's head: this repository's branch, or a fork's. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment']);
+/** Events that anyone who can open an issue, comment or star can start; the workflow may then build what they sent. */
+const OUTSIDE_EVENTS = {
+    pull_request_target: 'pull_request_target runs the base branch with a pull request anyone can open',
+    issue_comment: 'issue_comment can be started by anyone who can comment',
+    issues: 'issues can be started by anyone who can open an issue',
+    discussion: 'discussion can be started by anyone who can open a discussion',
+    discussion_comment: 'discussion_comment can be started by anyone who can comment',
+    fork: 'fork can be started by anyone',
+    watch: 'watch can be started by anyone',
+    gollum: 'gollum can be started by anyone who can edit the wiki',
+};
+function classifyJob(facts) {
+    // GitHub names are case-insensitive: one scope however GITHUB_REPOSITORY spells it.
+    const f = { ...facts, repository: facts.repository.toLowerCase() };
+    const { event } = f;
+    const untrusted = (reason, scope = `event:${f.repository}:${event.name}:${f.ref}`) => ({ level: 'untrusted', reason, scope });
+    if (event.name in OUTSIDE_EVENTS)
+        return untrusted(OUTSIDE_EVENTS[event.name]);
+    if (PULL_REQUEST_EVENTS.has(event.name))
+        return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name);
+    if (event.name === 'workflow_run')
+        return classifyWorkflowRun(f);
+    if (!WRITER_EVENTS.has(event.name)) {
+        return untrusted(event.name === '' ? 'the event is not known (GITHUB_EVENT_NAME is empty)' : `${event.name} is not an event known to run only writers' code`);
+    }
+    return classifyRef(f, f.ref, event.name);
+}
+/** A writer's event on `ref`: trusted when the ref is. */
+function classifyRef(f, ref, what) {
+    const trustedBy = trustedRefReason(f, ref);
+    if (trustedBy !== undefined)
+        return { level: 'trusted', reason: `${what} on ${ref}, ${trustedBy}`, scope: TRUSTED_SCOPE };
+    return { level: 'branch', reason: `${what} on ${ref}, not the default branch nor in trusted-refs`, scope: `ref:${f.repository}:${ref}` };
+}
+function trustedRefReason(f, ref) {
+    if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`)
+        return 'the default branch';
+    const pattern = f.trustedRefs.find((p) => p.regexp.test(ref));
+    return pattern && `matched by trusted-refs ${pattern.text}`;
+}
+function classifyPullRequest(f, pr, what) {
+    const number = dig(pr, 'number');
+    const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `ref:${f.repository}:${f.ref}`;
+    const head = repoName(dig(pr, 'head', 'repo'));
+    const base = repoName(dig(pr, 'base', 'repo')) ?? repoName(dig(f.event.payload, 'repository'));
+    if (head === undefined || base === undefined)
+        return { level: 'untrusted', reason: `${what}: the payload does not say where the head comes from; treated as a fork`, scope };
+    if (head !== base)
+        return { level: 'untrusted', reason: `${what} from the fork ${head}`, scope };
+    return { level: 'pull-request', reason: `${what} from a branch of ${base}`, scope };
+}
+/**
+ * workflow_run runs the default branch's workflow, usually on what another
+ * run built: as trusted as that run's origin, and only when the payload
+ * proves it. A run started by a pull request is that pull request.
+ */
+function classifyWorkflowRun(f) {
+    const run = dig(f.event.payload, 'workflow_run');
+    const head = repoName(dig(run, 'head_repository'));
+    const base = repoName(dig(f.event.payload, 'repository'));
+    const upstream = dig(run, 'event');
+    const branch = dig(run, 'head_branch');
+    const unproven = (why) => ({ level: 'untrusted', reason: `workflow_run: ${why}`, scope: `event:${f.repository}:workflow_run:${f.ref}` });
+    if (head === undefined || base === undefined)
+        return unproven('the payload does not say which repository started it');
+    if (head !== base)
+        return unproven(`started from the fork ${head}`);
+    if (typeof upstream !== 'string')
+        return unproven('the payload does not say which event started it');
+    if (PULL_REQUEST_EVENTS.has(upstream)) {
+        const number = dig(run, 'pull_requests', '0', 'number');
+        const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `event:${f.repository}:workflow_run:${f.ref}`;
+        return { level: 'pull-request', reason: `workflow_run after ${upstream} from a branch of ${base}`, scope };
+    }
+    if (!WRITER_EVENTS.has(upstream) || typeof branch !== 'string' || branch === '')
+        return unproven(`started by ${upstream}, which is not known to run only writers' code`);
+    return classifyRef(f, `refs/heads/${branch}`, `workflow_run after ${upstream}`);
+}
+class RefPatternError extends (/* unused pure expression or super */ null && (Error)) {
+}
+const REF_PATTERN = /^refs\/[A-Za-z0-9._/*+-]+$/;
+/** Newline- or comma-separated patterns; throws RefPatternError naming the first one that is not a ref pattern. */
+function parseRefPatterns(text, inputName) {
+    const patterns = [];
+    for (const raw of text.split(/[\n,]/)) {
+        const pattern = raw.trim();
+        if (pattern === '' || pattern.startsWith('#'))
+            continue;
+        if (!REF_PATTERN.test(pattern) || pattern.includes('//') || pattern.endsWith('/') || /\*\*\*/.test(pattern)) {
+            throw new RefPatternError(`${inputName}: "${pattern}" is not a ref pattern; write full ref names like refs/heads/release/* or refs/tags/v*, one per line (* stays within one segment, ** crosses them).`);
+        }
+        const body = pattern
+            .split('**')
+            .map((part) => part
+            .split('*')
+            .map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+            .join('[^/]*'))
+            .join('.*');
+        patterns.push({ text: pattern, regexp: new RegExp(`^${body}$`) });
+    }
+    return patterns;
+}
+function parseCacheMode(value) {
+    const raw = (value ?? '').trim().toLowerCase();
+    switch (raw) {
+        case 'none':
+            return { read: false, write: false, raw };
+        case 'read':
+            return { read: true, write: false, raw };
+        case 'write-only':
+            return { read: false, write: true, raw };
+        default:
+            return { read: true, write: true, raw };
+    }
+}
+/**
+ * `cache-write`: `auto` follows the trust level; `true` writes the job's own
+ * scope whatever the event (never the trusted one unless the job is trusted);
+ * `false` never writes. ACTIONS_CACHE_MODE without write outranks both: GitHub
+ * judged the job read-only.
+ */
+function decideWrites(setting, trust, mode) {
+    const refused = (reason) => ({ trust, actionsCache: { allowed: false, reason }, remote: { read: [TRUSTED_SCOPE], reason } });
+    if (!mode.write)
+        return refused(`ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes`);
+    if (setting === 'false')
+        return refused('cache-write is false');
+    const own = () => ({ read: trust.scope === TRUSTED_SCOPE ? [TRUSTED_SCOPE] : [trust.scope, TRUSTED_SCOPE], write: trust.scope });
+    if (setting === 'true')
+        return { trust, actionsCache: { allowed: true }, remote: own() };
+    switch (trust.level) {
+        case 'trusted':
+        case 'branch':
+            return { trust, actionsCache: { allowed: true }, remote: own() };
+        case 'pull-request': {
+            const reason = 'pull requests are read-only on the remote; cache-write: true writes their own scope';
+            return { trust, actionsCache: { allowed: true }, remote: { read: [TRUSTED_SCOPE], reason } };
+        }
+        case 'untrusted':
+            return refused(`untrusted event: ${trust.reason}`);
+    }
+}
+/** "reads A, then trusted; writes A" or "reads trusted; writes nothing (why)"; `code` wraps each scope name (backticks in the summary). */
+function describeScopes(s, code = (name) => name) {
+    const reads = `reads ${s.read.map(code).join(', then ')}`;
+    return s.write === undefined ? `${reads}; writes nothing${s.reason ? ` (${s.reason})` : ''}` : `${reads}; writes ${code(s.write)}`;
+}
+function dig(value, ...keys) {
+    let current = value;
+    for (const key of keys) {
+        if (typeof current !== 'object' || current === null)
+            return undefined;
+        current = current[key];
+    }
+    return current;
+}
+function repoName(repo) {
+    const name = dig(repo, 'full_name');
+    return typeof name === 'string' && name !== '' ? name.toLowerCase() : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/action/summary.ts
+
 
 function renderSummary(report) {
     const lines = ['## go-cache-setup', '', `Go ${report.goVersion}`, ''];
@@ -101840,9 +102457,9 @@ function renderBuildCache(b) {
 }
 function renderRemote(remote) {
     const { settings, stats: r } = remote;
-    const mode = settings.write ? 'read-write' : 'read-only (the write policy)';
+    const scopes = `| Remote scopes | ${describeScopes(settings.scopes, (name) => `\`${name}\``).replace(/\|/g, '\\|')} |`;
     if (r === undefined)
-        return [`| Remote cache | \`${settings.url}\`, ${mode}: no figures (the daemon could not be reached) |`];
+        return [`| Remote cache | \`${settings.url}\`: no figures (the daemon could not be reached) |`, scopes];
     const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`;
     const lookups = [`${r.demandHits} hits`, `${r.misses} misses`];
     if (r.errors > 0)
@@ -101852,13 +102469,14 @@ function renderRemote(remote) {
     if (r.skipped > 0)
         lookups.push(`${r.skipped} skipped (circuit open)`);
     const rows = [
-        `| Remote cache | \`${settings.url}\`, ${mode} |`,
+        `| Remote cache | \`${settings.url}\` |`,
+        scopes,
         `| Remote hits | ${r.hits} entries go used came from the remote (${r.demandHits} on demand, ${r.hits - r.demandHits} prefetched); ${formatBytes(r.bytesDown)} fetched |`,
         `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')} |`,
     ];
     if (r.manifestEntries > 0)
         rows.push(`| Prefetch | ${r.prefetched} entries fetched ahead from the ${r.manifestEntries} in this job's last manifest |`);
-    if (settings.write) {
+    if (settings.scopes.write !== undefined) {
         const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : '';
         rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`);
     }
@@ -102123,7 +102741,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9427);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1801);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3513);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

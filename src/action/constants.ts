@@ -3,6 +3,7 @@ export const Input = {
   CacheDependencyPath: 'cache-dependency-path',
   ModuleCache: 'module-cache',
   CacheWrite: 'cache-write',
+  TrustedRefs: 'trusted-refs',
   KeySuffix: 'key-suffix',
   WorkingDirectory: 'working-directory',
   BuildCache: 'build-cache',

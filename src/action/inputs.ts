@@ -8,7 +8,7 @@ import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { DEFAULT_PANTS_AUTH_HEADER } from '../pants/config.ts'
 import { headerEnvNames, HeaderError, parseHeaderLine, parseHeaderLines, type Header } from '../pants/headers.ts'
-import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
+import { CACHE_WRITE_SETTINGS, type CacheWriteSetting, parseRefPatterns, type RefPattern, RefPatternError } from '../policy/write-policy.ts'
 import { parseRemoteInputs, RemoteConfigError, type RemoteConfig } from '../remote/config.ts'
 import type { SaveThreshold } from '../buildcache/bundle-restore.ts'
 import { Input } from './constants.ts'
@@ -25,6 +25,8 @@ export interface Inputs {
   dependencyPatterns: string[]
   /** Whether this job may write to shared caches; `auto` refuses on untrusted events. */
   cacheWrite: CacheWriteSetting
+  /** Refs besides the default branch that write the remote's trusted scope. */
+  trustedRefs: RefPattern[]
   /** Partitions the module cache; empty for none. */
   keySuffix: string
   /** Absolute; where `go env` runs, so go.mod's toolchain line is honoured. */
@@ -150,6 +152,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     moduleCache: readBoolean(getInput, Input.ModuleCache, true),
     dependencyPatterns: patterns.length > 0 ? patterns : [...DEFAULT_DEPENDENCY_PATTERNS],
     cacheWrite: readChoice(getInput, Input.CacheWrite, CACHE_WRITE_SETTINGS, 'auto'),
+    trustedRefs: readRefPatterns(getInput),
     keySuffix,
     workingDirectory,
     buildCache: readBoolean(getInput, Input.BuildCache, true),
@@ -163,6 +166,15 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
     bundleSaveThreshold: readThreshold(getInput, Input.BundleSaveThreshold, DEFAULT_BUNDLE_SAVE_THRESHOLD),
     matrix: getInput(Input.Matrix).trim(),
     testCache: readBoolean(getInput, Input.TestCache, true),
+  }
+}
+
+function readRefPatterns(getInput: GetInput): RefPattern[] {
+  try {
+    return parseRefPatterns(getInput(Input.TrustedRefs), Input.TrustedRefs)
+  } catch (error) {
+    if (error instanceof RefPatternError) throw new ConfigError(error.message)
+    throw error
   }
 }
 

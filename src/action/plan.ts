@@ -12,7 +12,7 @@ import { runFacts, type Env, type RunFacts } from '../common/run.ts'
 import type { GoEnv } from '../go/go-env.ts'
 import type { PantsSetupOptions } from '../pants/setup.ts'
 import { resolveAutoConfigure, type AutoConfigure, type KitToggle } from '../policy/auto-configure.ts'
-import { decideWrite, parseCacheMode, type CacheMode, type EventFacts, type WriteDecision } from '../policy/write-policy.ts'
+import { classifyJob, decideWrites, parseCacheMode, type CacheMode, type EventFacts, TRUSTED_SCOPE, type WritePlan } from '../policy/write-policy.ts'
 import type { ManifestScope, RemoteConfig } from '../remote/config.ts'
 import type { Inputs } from './inputs.ts'
 import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, SHIM_ENV } from '../common/env.ts'
@@ -33,7 +33,8 @@ export interface MainFacts {
 export interface MainPlan {
   run: RunFacts
   cacheMode: CacheMode
-  write: WriteDecision
+  /** The job's trust, what it may write to the Actions cache, and its remote scopes. */
+  writes: WritePlan
   /** Whether this step wires later steps (GOCACHEPROG, PANTS_CONFIG_FILES), and which level said so. */
   auto: AutoConfigure
   /** The daemon the kit's job-started hook started for this job, from what it exported. */
@@ -71,7 +72,8 @@ export function planMain(f: MainFacts): MainPlan {
   const { inputs, goEnv, env } = f
   const run = runFacts(env, f.event.payload)
   const cacheMode = parseCacheMode(env.ACTIONS_CACHE_MODE)
-  const write = decideWrite(inputs.cacheWrite, f.event, cacheMode)
+  const trust = classifyJob({ event: f.event, ref: run.ref, repository: run.repository, defaultBranch: run.defaultBranch, trustedRefs: inputs.trustedRefs })
+  const writes = decideWrites(inputs.cacheWrite, trust, cacheMode)
   const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: env[AUTO_CONFIGURE_ENV], kit: f.kit })
   // The bundle carries the build cache between runs unless a remote holds it.
   const bundleEnabled = inputs.remote === undefined
@@ -85,7 +87,7 @@ export function planMain(f: MainFacts): MainPlan {
   return {
     run,
     cacheMode,
-    write,
+    writes,
     auto,
     ...(kitSocket && kitCommand && { kitDaemon: { socket: kitSocket, command: kitCommand } }),
     buildCache: {
@@ -126,7 +128,8 @@ export function planMain(f: MainFacts): MainPlan {
       workingDirectory: inputs.workingDirectory,
       workspace: f.workspace,
       cacheUrl: inputs.remote?.url ?? '',
-      write: write.allowed,
+      // Pants keys its own actions, so it cannot be scoped: it writes only where the trusted scope is written.
+      write: writes.remote.write === TRUSTED_SCOPE,
       register: auto.value,
       // On a kit runner, the file its job-started hook registered: rewritten for this
       // repository's Pants version instead of registering a second one.

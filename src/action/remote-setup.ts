@@ -4,7 +4,7 @@
  */
 import { access } from 'node:fs/promises'
 import { ConfigError } from '../common/errors.ts'
-import type { WriteDecision } from '../policy/write-policy.ts'
+import type { RemoteScopes } from '../policy/write-policy.ts'
 import { manifestKey, remoteSettings, secretValues, type ManifestScope, type RemoteConfig, type RemoteSettings } from '../remote/config.ts'
 import { Input } from './constants.ts'
 
@@ -14,7 +14,7 @@ export function maskRemoteSecrets(token: string, remote: RemoteConfig | undefine
 }
 
 /** The daemon's settings; a missing TLS file is the user's to fix (ConfigError). */
-export async function daemonRemote(remote: RemoteConfig, write: WriteDecision, scope: ManifestScope): Promise<RemoteSettings> {
+export async function daemonRemote(remote: RemoteConfig, scopes: RemoteScopes, manifest: ManifestScope): Promise<RemoteSettings> {
   const files: [string, string | undefined][] = [
     [Input.CacheCaCert, remote.caFile],
     [Input.CacheClientCert, remote.certFile],
@@ -31,5 +31,5 @@ export async function daemonRemote(remote: RemoteConfig, write: WriteDecision, s
       throw new ConfigError(`${name}: ${file} does not exist in this job; write the PEM file first (for example from a secret), or fix the path.`)
     }
   }
-  return remoteSettings(remote, write.allowed, manifestKey(scope))
+  return remoteSettings(remote, scopes, manifestKey(manifest))
 }

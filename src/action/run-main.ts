@@ -59,14 +59,16 @@ export async function runMain(ctx: ActionContext): Promise<void> {
     kit: await readKitConfig(ctx.env),
     cacheAvailable: ctx.cache.isAvailable(),
   })
-  if (!plan.write.allowed) ctx.log.info(`Cache writes are off for this job: ${plan.write.reason}`)
+  const { writes } = plan
+  ctx.log.info(`Trust: ${writes.trust.level} (${writes.trust.reason})`)
+  if (!writes.actionsCache.allowed) ctx.log.info(`Cache writes are off for this job: ${writes.actionsCache.reason}`)
   const { auto } = plan
   for (const warning of auto.warnings) ctx.log.warning(warning)
   ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`)
   ctx.setOutput(Output.AutoConfigure, String(auto.value))
 
   const wiring: WiringReport = { autoConfigure: auto.value, source: auto.source }
-  const state: SavedState = { version: 1, goVersion: goEnv.goVersion, write: plan.write, wiring }
+  const state: SavedState = { version: 1, goVersion: goEnv.goVersion, write: writes.actionsCache, wiring }
   const build = await buildCacheStep(ctx, plan, goEnv)
   if (build === 'failed') return
   if (build !== undefined) state.buildCache = build
@@ -85,7 +87,7 @@ export async function runMain(ctx: ActionContext): Promise<void> {
 /** Starts what serves Go's build cache and exports GOCACHEPROG; 'failed' when a misconfiguration failed the step. */
 async function buildCacheStep(ctx: ActionContext, plan: MainPlan, goEnv: GoEnv): Promise<BuildCacheState | 'failed' | undefined> {
   try {
-    const remote = plan.remote && (await daemonRemote(plan.remote.config, plan.write, plan.remote.manifest))
+    const remote = plan.remote && (await daemonRemote(plan.remote.config, plan.writes.remote, plan.remote.manifest))
     const build = await setupBuildCache({ ...plan.buildCache, ...(remote && { remote }) }, goEnv, {
       log: ctx.log,
       notice: ctx.notice,
@@ -125,7 +127,7 @@ async function pantsStep(ctx: ActionContext, plan: MainPlan): Promise<WiringRepo
   try {
     const pants = await setupPants(plan.pants, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable })
     ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '')
-    return pants.status === 'configured' ? { address: pants.address, write: plan.write.allowed, file: pants.file, registered: pants.registered } : undefined
+    return pants.status === 'configured' ? { address: pants.address, write: plan.pants.write, file: pants.file, registered: pants.registered } : undefined
   } catch (error) {
     ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${errorMessage(error)}`)
     ctx.setOutput(Output.PantsConfig, '')

@@ -10,6 +10,7 @@ import type { WiringReport } from '../policy/auto-configure.ts'
 import type { MtimeReport } from '../testcache/canonicalize.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { WriteDecision } from '../policy/write-policy.ts'
+import { remoteScopes } from '../remote/config.ts'
 import { State } from './constants.ts'
 
 export interface SavedState {
@@ -86,7 +87,7 @@ const buildCache = tagged('mode', {
     daemonStarted: boolean,
     logFile: string,
     owner: optional(literal('kit')),
-    remote: optional(object({ url: string, write: boolean })),
+    remote: optional(object({ url: string, scopes: remoteScopes })),
   }),
 })
 const wiring = object({

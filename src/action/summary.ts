@@ -3,6 +3,7 @@ import type { BundleRestoreReport } from '../buildcache/bundle-restore.ts'
 import type { BundleSaveReport } from '../buildcache/bundle-save.ts'
 import type { DirectoryRestore } from '../buildcache/directory.ts'
 import { renderWiring, type WiringReport } from '../policy/auto-configure.ts'
+import { describeScopes } from '../policy/write-policy.ts'
 import type { JobStats } from '../daemon/reports.ts'
 import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
@@ -138,20 +139,21 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
 
 function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
   const { settings, stats: r } = remote
-  const mode = settings.write ? 'read-write' : 'read-only (the write policy)'
-  if (r === undefined) return [`| Remote cache | \`${settings.url}\`, ${mode}: no figures (the daemon could not be reached) |`]
+  const scopes = `| Remote scopes | ${describeScopes(settings.scopes, (name) => `\`${name}\``).replace(/\|/g, '\\|')} |`
+  if (r === undefined) return [`| Remote cache | \`${settings.url}\`: no figures (the daemon could not be reached) |`, scopes]
   const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`
   const lookups = [`${r.demandHits} hits`, `${r.misses} misses`]
   if (r.errors > 0) lookups.push(`${r.errors} failed`)
   if (r.rejected > 0) lookups.push(`${r.rejected} rejected (digest or format)`)
   if (r.skipped > 0) lookups.push(`${r.skipped} skipped (circuit open)`)
   const rows = [
-    `| Remote cache | \`${settings.url}\`, ${mode} |`,
+    `| Remote cache | \`${settings.url}\` |`,
+    scopes,
     `| Remote hits | ${r.hits} entries go used came from the remote (${r.demandHits} on demand, ${r.hits - r.demandHits} prefetched); ${formatBytes(r.bytesDown)} fetched |`,
     `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')} |`,
   ]
   if (r.manifestEntries > 0) rows.push(`| Prefetch | ${r.prefetched} entries fetched ahead from the ${r.manifestEntries} in this job's last manifest |`)
-  if (settings.write) {
+  if (settings.scopes.write !== undefined) {
     const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : ''
     rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`)
   }

@@ -34,6 +34,7 @@ export async function bootstrapCommand(argv: string[], print: (line: string) => 
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       'cache-write': { type: 'string' },
+      'trusted-ref': { type: 'string', multiple: true },
       'store-path': { type: 'string' },
       'store-max-size': { type: 'string' },
       'purge-store': { type: 'boolean' },
@@ -94,6 +95,7 @@ function configFromFlags(values: Record<string, string | string[] | boolean | un
     autoConfigure: autoConfigure === undefined ? true : autoConfigure === 'true',
     repositories: { include: values.include ?? [], exclude: values.exclude ?? [] },
     cacheWrite: text('cache-write') ?? 'auto',
+    trustedRefs: (values['trusted-ref'] as string[] | undefined) ?? [],
     storePath: path.resolve(text('store-path')!),
     storeMaxSize: text('store-max-size') ?? '5GiB',
   }

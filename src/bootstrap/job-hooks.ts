@@ -11,12 +11,13 @@
  * puts, and reads the shared one through `serve --read-store`: a fork's code
  * must not plant entries that later trusted jobs on this runner would use.
  */
-import { mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startClientDaemon } from '../buildcache/client-daemon.ts'
 import { finishClient } from '../buildcache/finish.ts'
 import type { RemoteSummary } from '../buildcache/setup.ts'
-import { boolean, object, optional, parse, type Schema, string } from '../common/schema.ts'
+import { object, optional, parse, type Schema, string } from '../common/schema.ts'
 import type { SpawnDetached } from '../daemon/launch.ts'
 import { describeAutoConfigure, resolveAutoConfigure } from '../policy/auto-configure.ts'
 import { manifestKey, parseRemoteInputs, type RemoteConfig, RemoteConfigError, remoteSettings, type RemoteSettings } from '../remote/config.ts'
@@ -24,7 +25,18 @@ import { DEFAULT_PANTS_AUTH_HEADER, grpcAddressFromCacheUrl, registerConfigFile,
 import { parseHeaderLine } from '../pants/headers.ts'
 import { writePantsConfig } from '../pants/setup.ts'
 import { readEvent } from '../policy/event-file.ts'
-import { decideWrite, parseCacheMode, type WriteDecision } from '../policy/write-policy.ts'
+import {
+  classifyJob,
+  decideWrites,
+  describeScopes,
+  parseCacheMode,
+  parseRefPatterns,
+  TRUSTED_SCOPE,
+  type EventFacts,
+  type WritePlan,
+} from '../policy/write-policy.ts'
+import { runFacts } from '../common/run.ts'
+import { remoteScopes } from '../remote/config.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { readKitConfig, repositoryIncluded, type KitConfig, type KitConfigLookup } from './kit-config.ts'
 import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, PANTS_CONFIG_FILES, PANTS_TOKEN_ENV, SHIM_ENV } from '../common/env.ts'
@@ -44,7 +56,7 @@ export interface HookIO {
 
 export type JobPlan =
   | { configure: false; reason: string; warning?: boolean; warnings: string[] }
-  | { configure: true; config: KitConfig; write: WriteDecision; warnings: string[] }
+  | { configure: true; config: KitConfig; writes: WritePlan; warnings: string[] }
 
 /**
  * Pure: what the hook does for this job. A broken kit config is a warning and
@@ -52,7 +64,7 @@ export type JobPlan =
  * without the step input: GO_CACHE_SETUP_AUTO_CONFIGURE (the runner's
  * environment, set by the organisation), then the kit's autoConfigure.
  */
-export function planJob(lookup: KitConfigLookup, env: Env, decideWriteFor: (config: KitConfig) => WriteDecision): JobPlan {
+export function planJob(lookup: KitConfigLookup, env: Env, decideWritesFor: (config: KitConfig) => WritePlan): JobPlan {
   if (!lookup.found) return { configure: false, reason: 'no kit config (GO_CACHE_SETUP_KIT_CONFIG is not set)', warnings: [] }
   if ('problem' in lookup) return { configure: false, reason: `${lookup.problem}; this job runs without the build cache`, warning: true, warnings: [] }
   const { config } = lookup
@@ -60,7 +72,7 @@ export function planJob(lookup: KitConfigLookup, env: Env, decideWriteFor: (conf
   if (!auto.value) return { configure: false, reason: describeAutoConfigure(auto), warnings: auto.warnings }
   const repository = env.GITHUB_REPOSITORY ?? ''
   if (!repositoryIncluded(config, repository)) return { configure: false, reason: `${repository} is not among the kit's repositories`, warnings: auto.warnings }
-  return { configure: true, config, write: decideWriteFor(config), warnings: auto.warnings }
+  return { configure: true, config, writes: decideWritesFor(config), warnings: auto.warnings }
 }
 
 /** What job-started leaves for job-completed, in RUNNER_TEMP (emptied by the runner at the next job's start). */
@@ -69,14 +81,14 @@ interface JobRecord {
   store: string
   remote?: RemoteSummary
 }
-const jobRecord: Schema<JobRecord> = object({ socket: string, store: string, remote: optional(object({ url: string, write: boolean })) })
+const jobRecord: Schema<JobRecord> = object({ socket: string, store: string, remote: optional(object({ url: string, scopes: remoteScopes })) })
 
 /**
  * The kit's remote cache, when its config names one. The token comes from the
  * token file (never the config, never GITHUB_ENV) and goes to the daemon only.
  * An unreadable token file is a warning: the job goes on with the local store.
  */
-async function kitRemote(config: KitConfig, write: WriteDecision, env: Env, print: (line: string) => void): Promise<RemoteSettings | undefined> {
+async function kitRemote(config: KitConfig, writes: WritePlan, env: Env, print: (line: string) => void): Promise<RemoteSettings | undefined> {
   if (config.cacheUrl === undefined) return undefined
   let token = ''
   if (config.tokenFile !== undefined) {
@@ -108,7 +120,7 @@ async function kitRemote(config: KitConfig, write: WriteDecision, env: Env, prin
     hostArch: env.RUNNER_ARCH ?? '',
     goVersion: 'kit',
   }
-  return remoteSettings(remote, write.allowed, manifestKey(scope))
+  return remoteSettings(remote, writes.remote, manifestKey(scope))
 }
 
 const NO_REMOTE_INPUTS = { url: '', token: '', headers: '', caCert: '', clientCert: '', clientKey: '', timeoutSeconds: '', compression: '' }
@@ -135,19 +147,30 @@ export async function jobStarted(io: HookIO): Promise<void> {
   const { env } = io
   const lookup = await readKitConfig(env)
   const event = await readEvent(env)
-  const plan = planJob(lookup, env, (config) => decideWrite(config.cacheWrite, event, parseCacheMode(env.ACTIONS_CACHE_MODE)))
+  const plan = planJob(lookup, env, (config) => kitWrites(config, event, env))
   for (const warning of plan.warnings) io.print(`::warning::go-cache-setup: ${warning}`)
   if (!plan.configure) {
     io.print(plan.warning ? `::warning::go-cache-setup: ${plan.reason}` : `go-cache-setup: ${plan.reason}; nothing configured`)
     return
   }
-  const { config, write } = plan
+  const { config, writes } = plan
   const stateDir = path.dirname(recordPath(env))
-  await mkdir(stateDir, { recursive: true })
-  // The shared store when the job may write; otherwise a private one that reads through to it.
-  const store = write.allowed ? config.storePath : path.join(stateDir, 'store')
-  const readStore = write.allowed ? undefined : config.storePath
-  const remote = await kitRemote(config, write, env, io.print)
+  await mkdir(stateDir, { recursive: true, mode: 0o700 })
+  // The runner's store is what its later trusted jobs read, so only a trusted
+  // job writes it; any other gets a private store that reads through to it.
+  const shared = writes.remote.write === TRUSTED_SCOPE
+  // Writers' branches and pull requests could push to the default branch anyway;
+  // code from outside (a fork) must not reach what trusted jobs read.
+  const exposed = writes.trust.level === 'untrusted' && (await writableByUs(config.storePath))
+  if (exposed) {
+    io.print(
+      `::warning::go-cache-setup: this job is not trusted (${writes.trust.reason}) and runs as a user that can write the shared store ${config.storePath}; ` +
+        'its code could plant entries there whatever the kit does, so the kit does not share the store with it. Run such jobs on ephemeral runners (docs/security.md#kit).',
+    )
+  }
+  const store = shared ? config.storePath : path.join(stateDir, 'store')
+  const readStore = shared || exposed ? undefined : config.storePath
+  const remote = await kitRemote(config, writes, env, io.print)
   const daemon = await startClientDaemon(io.spawnDetached, {
     node: io.nodePath,
     client: io.clientPath,
@@ -161,15 +184,16 @@ export async function jobStarted(io: HookIO): Promise<void> {
   })
   if (!daemon.daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${daemon.logFile}); go uses the store without it`)
   const { socket, command } = daemon
-  const record: JobRecord = { socket, store, ...(remote && { remote: { url: remote.config.url, write: remote.write } }) }
+  const record: JobRecord = { socket, store, ...(remote && { remote: { url: remote.config.url, scopes: remote.scopes } }) }
   await writeFile(recordPath(env), JSON.stringify(record))
   const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`]
-  const pants = await pantsConfig(config, write, env, stateDir)
+  const pants = await pantsConfig(config, shared, env, stateDir)
   if (pants !== undefined) exports.push(`${PANTS_CONFIG_FILES}=${registerConfigFile(env[PANTS_CONFIG_FILES], pants)}`, `${KIT_PANTS_CONFIG_ENV}=${pants}`)
   await appendFile(requireEnv(env, 'GITHUB_ENV'), exports.map((line) => `${line}\n`).join(''))
-  const writes = write.allowed ? 'read-write' : `read-only: ${write.reason}`
-  const tiers = remote ? `store ${store}, remote ${remote.config.url}` : `store ${store}`
-  io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (${tiers}, ${writes})`)
+  const tiers = remote
+    ? `store ${store}${readStore ? ` over ${readStore}` : ''}, remote ${remote.config.url}: ${describeScopes(remote.scopes)}`
+    : `store ${store}${readStore ? ` over ${readStore}` : ''}`
+  io.print(`go-cache-setup: GOCACHEPROG set for this job in ${Math.round(io.now() - started)} ms (${writes.trust.level}: ${writes.trust.reason}; ${tiers})`)
   if (pants !== undefined) io.print(`go-cache-setup: Pants remote cache registered (${pants})`)
 }
 
@@ -182,11 +206,11 @@ export async function jobStarted(io: HookIO): Promise<void> {
  * The token is never in the file: the header reads it from the runner's
  * environment when the organisation put it there, else Pants goes unauthenticated.
  */
-async function pantsConfig(config: KitConfig, write: WriteDecision, env: Env, stateDir: string): Promise<string | undefined> {
+async function pantsConfig(config: KitConfig, write: boolean, env: Env, stateDir: string): Promise<string | undefined> {
   const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl)
   if (address === undefined) return undefined
   const headers = env[PANTS_TOKEN_ENV] ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)] : []
-  return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write: write.allowed }, undefined))
+  return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write }, undefined))
 }
 
 /** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
@@ -219,6 +243,29 @@ export async function jobCompleted(io: HookIO): Promise<void> {
     io.print(`go-cache-setup: remote ${remote!.settings.url}: ${r.hits} hits, ${r.misses} misses, ${r.errors} errors, ${r.uploads} uploads, ${r.unsent} unsent`)
   }
   await rm(file, { force: true })
+}
+
+/** The job's trust and writes, decided as the action decides them (policy/write-policy.ts), from what the runner gave the hook. */
+export function kitWrites(config: KitConfig, event: EventFacts, env: Env): WritePlan {
+  const run = runFacts(env, event.payload)
+  const trustedRefs = parseRefPatterns(config.trustedRefs.join('\n'), 'trustedRefs')
+  const trust = classifyJob({ event, ref: run.ref, repository: run.repository, defaultBranch: run.defaultBranch, trustedRefs })
+  return decideWrites(config.cacheWrite, trust, parseCacheMode(env.ACTIONS_CACHE_MODE))
+}
+
+/**
+ * Whether this process's user can write the store (or create it): then so can
+ * the job's own code, which runs as the same user (docs/security.md#kit).
+ */
+async function writableByUs(dir: string): Promise<boolean> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      await access(d, constants.W_OK)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || path.dirname(d) === d) return false
+    }
+  }
 }
 
 function requireEnv(env: Env, name: string): string {

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { parseCacheUrl } from '../remote/config.ts'
 import { parseByteSize } from '../store/byte-size.ts'
-import { CACHE_WRITE_SETTINGS, type CacheWriteSetting } from '../policy/write-policy.ts'
+import { CACHE_WRITE_SETTINGS, type CacheWriteSetting, parseRefPatterns } from '../policy/write-policy.ts'
 import { KIT_CONFIG_ENV } from '../common/env.ts'
 
 export interface KitConfig {
@@ -29,6 +29,12 @@ export interface KitConfig {
   /** `owner/name` patterns; `*` matches within one segment. An empty include list includes every repository. */
   repositories: { include: string[]; exclude: string[] }
   cacheWrite: CacheWriteSetting
+  /**
+   * Refs besides the default branch whose jobs are trusted (the trusted-refs
+   * input): they write the shared store and the remote's trusted scope. Kept as
+   * written, so the file round-trips; checked here with parseRefPatterns.
+   */
+  trustedRefs: string[]
   /** Absolute; self-hosted runners keep their disk, so this store persists between jobs. */
   storePath: string
   /** Trim target for the store, like the store-max-size input (`5GiB`). */
@@ -37,7 +43,7 @@ export interface KitConfig {
 
 export class KitConfigError extends Error {}
 
-const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'storePath', 'storeMaxSize'])
+const KEYS = new Set(['version', 'cacheUrl', 'tokenFile', 'autoConfigure', 'repositories', 'cacheWrite', 'trustedRefs', 'storePath', 'storeMaxSize'])
 const REPO_PATTERN = /^[A-Za-z0-9_.*-]+\/[A-Za-z0-9_.*-]+$/
 
 /** Parses and validates the file's text; every problem names the key and says what is expected. */
@@ -83,6 +89,13 @@ export function parseKitConfig(text: string, file = 'the kit config'): KitConfig
 
   const cacheWrite = v.cacheWrite ?? 'auto'
   if (!CACHE_WRITE_SETTINGS.includes(cacheWrite as CacheWriteSetting)) fail('cacheWrite', `must be one of ${CACHE_WRITE_SETTINGS.join(', ')}`)
+  const refs = v.trustedRefs ?? []
+  if (!Array.isArray(refs) || !refs.every((r) => typeof r === 'string')) fail('trustedRefs', 'must be a list of ref patterns, like ["refs/heads/release/*"]')
+  try {
+    parseRefPatterns((refs as string[]).join('\n'), `${file}: "trustedRefs"`)
+  } catch (error) {
+    throw new KitConfigError((error as Error).message)
+  }
   const storePath = optionalAbsolute(v, 'storePath', fail)
   if (storePath === undefined) fail('storePath', 'is required: an absolute directory on the runner for the persistent local store')
   const storeMaxSize = v.storeMaxSize ?? '5GiB'
@@ -95,6 +108,7 @@ export function parseKitConfig(text: string, file = 'the kit config'): KitConfig
     autoConfigure: autoConfigure as boolean,
     repositories: { include: list('include'), exclude: list('exclude') },
     cacheWrite: cacheWrite as CacheWriteSetting,
+    trustedRefs: refs as string[],
     storePath: storePath as string,
     storeMaxSize: storeMaxSize as string,
   }

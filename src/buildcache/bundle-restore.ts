@@ -213,7 +213,7 @@ export function withImport(restore: BundleRestoreReport, imported: ImportReport,
     waitMs: imported.waitMs,
   }
   if (imported.rejected > 0) {
-    log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects did not match their digest and were skipped`)
+    log.warning(`Build cache bundle ${restore.matchedKey}: ${imported.rejected} objects or entries did not match their digest or their action and were skipped`)
   }
   if (imported.error !== undefined) {
     const reason = `the bundle ${restore.matchedKey} is unreadable (${imported.error}); treated as a miss`

@@ -3,7 +3,7 @@
  * that reaches it: one way for the action's main step (setup.ts) and the
  * kit's job-started hook (bootstrap/job-hooks.ts).
  */
-import { mkdir } from 'node:fs/promises'
+import { chmod, mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
 import { encodeRemoteSettings, type RemoteConfig, type RemoteSettings } from '../remote/config.ts'
@@ -52,8 +52,10 @@ export interface ClientDaemon {
 }
 
 export async function startClientDaemon(spawnDetached: SpawnDetached, o: ClientDaemonOptions): Promise<ClientDaemon> {
-  await mkdir(o.stateDir, { recursive: true })
-  await mkdir(o.store, { recursive: true })
+  // Owner-only whatever the umask: the socket, the log and the store live here (docs/security.md).
+  await mkdir(o.stateDir, { recursive: true, mode: 0o700 })
+  await chmod(o.stateDir, 0o700)
+  await mkdir(o.store, { recursive: true, mode: 0o700 })
   const socket = socketPath(o.stateDir)
   const logFile = path.join(o.stateDir, 'daemon.log')
   const env = o.remote && { [REMOTE_ENV]: encodeRemoteSettings(o.remote) }

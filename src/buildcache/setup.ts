@@ -16,6 +16,7 @@ import type { Logger } from '../common/logger.ts'
 import { controlRequest } from '../daemon/control.ts'
 import type { SpawnDetached } from '../daemon/launch.ts'
 import type { RemoteSettings } from '../remote/config.ts'
+import { describeScopes, type RemoteScopes } from '../policy/write-policy.ts'
 import { type ClientDaemonOptions, startClientDaemon } from './client-daemon.ts'
 import { installClient, type ToolCache } from './client-install.ts'
 import { prepareNative } from './native.ts'
@@ -42,7 +43,7 @@ export type BuildCacheState =
 /** What post and the summary may know of the remote: never its headers. */
 export interface RemoteSummary {
   url: string
-  write: boolean
+  scopes: RemoteScopes
 }
 
 export interface BuildCacheSettings {
@@ -143,8 +144,8 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     io.log.warning(`The cache daemon did not start (see ${daemon.logFile}); go commands will use the local store on their own.`)
   }
   io.log.info(`GOCACHEPROG=${daemon.command}`)
-  const remote = settings.remote && { url: settings.remote.config.url, write: settings.remote.write }
-  if (remote) io.log.info(`Remote cache: ${remote.url} (${remote.write ? 'read-write' : 'read-only'})`)
+  const remote = settings.remote && { url: settings.remote.config.url, scopes: settings.remote.scopes }
+  if (remote) io.log.info(`Remote cache: ${remote.url} (${describeScopes(remote.scopes)})`)
   return {
     mode: 'client',
     store,

@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { errorMessage } from '../common/errors.ts'
 import type { BundleStore } from '../store/bundle-store.ts'
+import { BUILD_ID_HEAD_BYTES, checkObjectForAction } from '../store/build-id.ts'
 import type { Readable } from 'node:stream'
 import { BundleReader, decompressor, STREAM_CHUNK_BYTES, type BundleHead, type ReadLimits } from './format.ts'
 
@@ -19,7 +20,7 @@ export interface ImportReport {
   entries: number
   /** Object bytes put into the store. */
   bytes: number
-  /** Objects whose body did not hash to their OutputID; skipped with their entries. */
+  /** Objects whose body did not hash to their OutputID (skipped with their entries), and entries whose package archive carries another action's build ID (store/build-id.ts). */
   rejected: number
   importMs: number
   /** Why the bundle stopped being readable partway; what came before it stays (each object was verified). */
@@ -123,8 +124,14 @@ export async function importBundle(files: readonly string[], store: BundleStore,
       if (layer.head === undefined) continue
       const bottom = i === layers.length - 1 && layer.head.baseKey === undefined
       const manifest: ManifestObject[] = []
+      let mismatched = 0
       try {
-        const result = await layer.reader.objects(({ outputId, size, entries, body }) => {
+        const result = await layer.reader.objects(({ outputId, size, entries: all, body }) => {
+          // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
+          const head = body.subarray(0, BUILD_ID_HEAD_BYTES)
+          const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok)
+          mismatched += all.length - entries.length
+          if (entries.length === 0) return
           store.importShared(outputId, [body], size, entries)
           report.objects++
           report.entries += entries.length
@@ -132,8 +139,8 @@ export async function importBundle(files: readonly string[], store: BundleStore,
           options.arrivals?.arrived(entries.map((e) => e.actionId))
           if (bottom) manifest.push([outputId, size, entries.map((e) => e.actionId)])
         })
-        report.rejected += result.rejected
-        if (bottom && result.rejected === 0 && options.baseManifest !== undefined) {
+        report.rejected += result.rejected + mismatched
+        if (bottom && result.rejected + mismatched === 0 && options.baseManifest !== undefined) {
           // Without it the next save is a whole bundle: slower, not wrong, and not a damaged bundle.
           await writeBaseManifest(options.baseManifest.file, { key: options.baseManifest.key, objects: manifest }).catch(() => undefined)
         }

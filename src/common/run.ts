@@ -17,6 +17,8 @@ export interface RunFacts {
   job: string
   runId: string
   runAttempt: string
+  /** GITHUB_REF, the full ref the run is for (`refs/heads/main`, `refs/pull/7/merge`); '' outside a runner. */
+  ref: string
   /** The branch: GITHUB_HEAD_REF on pull requests (GITHUB_REF_NAME there is `7/merge`), else GITHUB_REF_NAME. */
   branch: string
   /** The repository's default branch from the event payload; '' when the event does not say. */
@@ -37,6 +39,7 @@ export function runFacts(env: Env, payload: unknown): RunFacts {
     job: env.GITHUB_JOB || 'job',
     runId: env.GITHUB_RUN_ID || '0',
     runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+    ref: env.GITHUB_REF ?? '',
     branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
     defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
     stateDir: path.join(env.RUNNER_TEMP || os.tmpdir(), STATE_DIR_NAME),

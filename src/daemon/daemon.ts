@@ -6,7 +6,7 @@
  * import of the build-cache bundle while go runs, and, with the remote tiers,
  * background transfers.
  */
-import { existsSync, lstatSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import { Arrivals, importBundle, type ImportReport } from '../bundle/import.ts'
 import type { RemoteTier } from '../store/remote-tier.ts'
@@ -37,6 +37,7 @@ export interface RunningDaemon {
 
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const store = new LocalStore(options.store)
+  for (const change of store.tighten()) options.log(`store: ${change}`)
   const account = new JobAccount()
   const remote = options.remote?.(store)
   // While go starts: fetch what the last run of this job used (store/remote-tier.ts prefetch).
@@ -177,6 +178,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     server.once('error', reject)
     server.listen(options.socket, () => resolve())
   })
+  // Only this user may talk to the daemon, whatever the umask; the directory
+  // it sits in is owner-only too (client-daemon.ts), so there is no window.
+  chmodSync(options.socket, 0o600)
   resetIdle()
   let resolveClosed!: () => void
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve))

@@ -27,9 +27,12 @@ export function remoteTier(settings: RemoteSettings, log: (message: string) => v
     // Sockets: the uploads plus the lookups of a parallel build.
     const remote = new BazelHttpClient(config, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8)
     const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() })
-    log(`remote cache ${config.url} (${settings.write ? 'read-write' : 'read-only'}, timeout ${config.timeoutMs} ms, compression ${config.compression})`)
+    const { read, write } = settings.scopes
+    log(
+      `remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms, compression ${config.compression})`,
+    )
     return new RemoteTier(remote, store, breaker, {
-      write: settings.write,
+      scopes: settings.scopes,
       uploadConcurrency: settings.uploadConcurrency,
       log,
       ...(settings.manifestKey && { manifestKey: settings.manifestKey }),

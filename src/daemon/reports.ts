@@ -69,10 +69,10 @@ export const REPORT_ID = /^\d+-[0-9a-f]{12}$/
 export async function writeJournal(storeRoot: string, report: SessionReport, id: string = newReportId()): Promise<void> {
   if (!REPORT_ID.test(id)) throw new Error(`invalid report id ${JSON.stringify(id)}`)
   const dir = journalDir(storeRoot)
-  await mkdir(dir, { recursive: true })
+  await mkdir(dir, { recursive: true, mode: 0o700 })
   const name = id
   const temp = path.join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`)
-  await writeFile(temp, JSON.stringify(report))
+  await writeFile(temp, JSON.stringify(report), { mode: 0o600 })
   await rename(temp, path.join(dir, `${name}.json`))
 }
 

@@ -1,11 +1,21 @@
 /**
- * Whether this job may write to a shared cache. Pure: everything it needs is
- * passed in, so every branch is table-tested.
+ * Who may write which cache, decided once per job from the event, the ref and
+ * the inputs. Pure: everything it needs is passed in, so every event GitHub
+ * documents is table-tested (docs/security.md holds the model).
  *
- * Untrusted events never write by default: code from a fork, or a comment
- * anyone can post, must not be able to plant entries that trusted jobs later
- * restore (cache poisoning; GitHub itself now hands these events read-only
- * cache tokens, see docs/decisions.md).
+ * Two caches, two rules:
+ * - The GitHub Actions cache (bundle, module cache) is scoped by GitHub
+ *   itself: a job writes only its ref's scope, and a pull request's scope is
+ *   its own (github-actions-runtime.md "Scope"). Writes are refused only for
+ *   untrusted events.
+ * - A remote has no scopes of its own, so the client keys one (remote/scope.ts):
+ *   a job reads its own scope, then the trusted one, and writes only its own.
+ *   Only trusted refs (the default branch, and `trusted-refs`) write the
+ *   trusted scope; pull requests are read-only on the remote unless the
+ *   workflow opts in, and then write their own scope.
+ *
+ * Fails closed: an unknown, empty or unreadable event, or a workflow_run whose
+ * origin cannot be proven, is untrusted.
  */
 
 /** The `cache-write` input. */
@@ -18,40 +28,170 @@ export interface EventFacts {
   payload: unknown
 }
 
-export interface TrustVerdict {
-  trusted: boolean
-  /** Why not, in words for the job summary. */
-  reason?: string
+/**
+ * - `trusted`: an event only writers can start, on the default branch or a `trusted-refs` ref;
+ * - `branch`: such an event on any other ref (a feature branch, a merge queue);
+ * - `pull-request`: a pull request from a branch of this repository;
+ * - `untrusted`: code or input anyone may propose (forks, comments, `pull_request_target`), and anything unknown.
+ */
+export type TrustLevel = 'trusted' | 'branch' | 'pull-request' | 'untrusted'
+
+export interface JobTrust {
+  level: TrustLevel
+  /** Why, in words for the log and the summary. */
+  reason: string
+  /** This job's own remote scope (remote/scope.ts); TRUSTED_SCOPE for a trusted job. */
+  scope: string
 }
 
-/** Events that run with a pull request's head from another repository. */
-const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment'])
+/** The scope trusted refs write and every job reads. */
+export const TRUSTED_SCOPE = 'trusted'
 
-export function classifyEvent(event: EventFacts): TrustVerdict {
-  switch (event.name) {
-    case 'pull_request_target':
-      return { trusted: false, reason: 'pull_request_target runs with a base-branch cache scope for code anyone can propose' }
-    case 'issue_comment':
-      return { trusted: false, reason: 'issue_comment can be triggered by anyone who can comment' }
+export interface TrustFacts {
+  event: EventFacts
+  /** GITHUB_REF. */
+  ref: string
+  /** GITHUB_REPOSITORY. */
+  repository: string
+  /** The repository's default branch, from the payload (common/run.ts); '' when it does not say, and then no ref is trusted by it. */
+  defaultBranch: string
+  /** The parsed `trusted-refs` patterns (parseRefPatterns). */
+  trustedRefs: readonly RefPattern[]
+}
+
+/**
+ * Events that only people with write access (or the repository's own
+ * schedule) can start, running the code of the ref they name. GitHub keeps
+ * read-write cache tokens for these (github-actions-runtime.md, 2026-06-26).
+ */
+export const WRITER_EVENTS: ReadonlySet<string> = new Set([
+  'push',
+  'schedule',
+  'workflow_dispatch',
+  'repository_dispatch',
+  'merge_group',
+  'release',
+  'create',
+  'delete',
+  'registry_package',
+  'page_build',
+  'deployment',
+  'deployment_status',
+])
+
+/** Events that run a pull request's head: this repository's branch, or a fork's. */
+export const PULL_REQUEST_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_request_review', 'pull_request_review_comment'])
+
+/** Events that anyone who can open an issue, comment or star can start; the workflow may then build what they sent. */
+const OUTSIDE_EVENTS: Readonly<Record<string, string>> = {
+  pull_request_target: 'pull_request_target runs the base branch with a pull request anyone can open',
+  issue_comment: 'issue_comment can be started by anyone who can comment',
+  issues: 'issues can be started by anyone who can open an issue',
+  discussion: 'discussion can be started by anyone who can open a discussion',
+  discussion_comment: 'discussion_comment can be started by anyone who can comment',
+  fork: 'fork can be started by anyone',
+  watch: 'watch can be started by anyone',
+  gollum: 'gollum can be started by anyone who can edit the wiki',
+}
+
+export function classifyJob(facts: TrustFacts): JobTrust {
+  // GitHub names are case-insensitive: one scope however GITHUB_REPOSITORY spells it.
+  const f = { ...facts, repository: facts.repository.toLowerCase() }
+  const { event } = f
+  const untrusted = (reason: string, scope = `event:${f.repository}:${event.name}:${f.ref}`): JobTrust => ({ level: 'untrusted', reason, scope })
+  if (event.name in OUTSIDE_EVENTS) return untrusted(OUTSIDE_EVENTS[event.name]!)
+  if (PULL_REQUEST_EVENTS.has(event.name)) return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name)
+  if (event.name === 'workflow_run') return classifyWorkflowRun(f)
+  if (!WRITER_EVENTS.has(event.name)) {
+    return untrusted(
+      event.name === '' ? 'the event is not known (GITHUB_EVENT_NAME is empty)' : `${event.name} is not an event known to run only writers' code`,
+    )
   }
-  if (PULL_REQUEST_EVENTS.has(event.name)) {
-    const head = repoName(dig(event.payload, 'pull_request', 'head', 'repo'))
-    const base = repoName(dig(event.payload, 'pull_request', 'base', 'repo')) ?? repoName(dig(event.payload, 'repository'))
-    if (head === undefined || base === undefined) {
-      return { trusted: false, reason: `${event.name} payload does not say where the head comes from; treated as a fork` }
+  return classifyRef(f, f.ref, event.name)
+}
+
+/** A writer's event on `ref`: trusted when the ref is. */
+function classifyRef(f: TrustFacts, ref: string, what: string): JobTrust {
+  const trustedBy = trustedRefReason(f, ref)
+  if (trustedBy !== undefined) return { level: 'trusted', reason: `${what} on ${ref}, ${trustedBy}`, scope: TRUSTED_SCOPE }
+  return { level: 'branch', reason: `${what} on ${ref}, not the default branch nor in trusted-refs`, scope: `ref:${f.repository}:${ref}` }
+}
+
+function trustedRefReason(f: TrustFacts, ref: string): string | undefined {
+  if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`) return 'the default branch'
+  const pattern = f.trustedRefs.find((p) => p.regexp.test(ref))
+  return pattern && `matched by trusted-refs ${pattern.text}`
+}
+
+function classifyPullRequest(f: TrustFacts, pr: unknown, what: string): JobTrust {
+  const number = dig(pr, 'number')
+  const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `ref:${f.repository}:${f.ref}`
+  const head = repoName(dig(pr, 'head', 'repo'))
+  const base = repoName(dig(pr, 'base', 'repo')) ?? repoName(dig(f.event.payload, 'repository'))
+  if (head === undefined || base === undefined)
+    return { level: 'untrusted', reason: `${what}: the payload does not say where the head comes from; treated as a fork`, scope }
+  if (head !== base) return { level: 'untrusted', reason: `${what} from the fork ${head}`, scope }
+  return { level: 'pull-request', reason: `${what} from a branch of ${base}`, scope }
+}
+
+/**
+ * workflow_run runs the default branch's workflow, usually on what another
+ * run built: as trusted as that run's origin, and only when the payload
+ * proves it. A run started by a pull request is that pull request.
+ */
+function classifyWorkflowRun(f: TrustFacts): JobTrust {
+  const run = dig(f.event.payload, 'workflow_run')
+  const head = repoName(dig(run, 'head_repository'))
+  const base = repoName(dig(f.event.payload, 'repository'))
+  const upstream = dig(run, 'event')
+  const branch = dig(run, 'head_branch')
+  const unproven = (why: string): JobTrust => ({ level: 'untrusted', reason: `workflow_run: ${why}`, scope: `event:${f.repository}:workflow_run:${f.ref}` })
+  if (head === undefined || base === undefined) return unproven('the payload does not say which repository started it')
+  if (head !== base) return unproven(`started from the fork ${head}`)
+  if (typeof upstream !== 'string') return unproven('the payload does not say which event started it')
+  if (PULL_REQUEST_EVENTS.has(upstream)) {
+    const number = dig(run, 'pull_requests', '0', 'number')
+    const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `event:${f.repository}:workflow_run:${f.ref}`
+    return { level: 'pull-request', reason: `workflow_run after ${upstream} from a branch of ${base}`, scope }
+  }
+  if (!WRITER_EVENTS.has(upstream) || typeof branch !== 'string' || branch === '')
+    return unproven(`started by ${upstream}, which is not known to run only writers' code`)
+  return classifyRef(f, `refs/heads/${branch}`, `workflow_run after ${upstream}`)
+}
+
+/** A `trusted-refs` pattern: a full ref name, `*` within one segment, `**` across segments. */
+export interface RefPattern {
+  text: string
+  regexp: RegExp
+}
+
+export class RefPatternError extends Error {}
+
+const REF_PATTERN = /^refs\/[A-Za-z0-9._/*+-]+$/
+
+/** Newline- or comma-separated patterns; throws RefPatternError naming the first one that is not a ref pattern. */
+export function parseRefPatterns(text: string, inputName: string): RefPattern[] {
+  const patterns: RefPattern[] = []
+  for (const raw of text.split(/[\n,]/)) {
+    const pattern = raw.trim()
+    if (pattern === '' || pattern.startsWith('#')) continue
+    if (!REF_PATTERN.test(pattern) || pattern.includes('//') || pattern.endsWith('/') || /\*\*\*/.test(pattern)) {
+      throw new RefPatternError(
+        `${inputName}: "${pattern}" is not a ref pattern; write full ref names like refs/heads/release/* or refs/tags/v*, one per line (* stays within one segment, ** crosses them).`,
+      )
     }
-    if (head !== base) return { trusted: false, reason: `${event.name} from the fork ${head}` }
-    return { trusted: true }
+    const body = pattern
+      .split('**')
+      .map((part) =>
+        part
+          .split('*')
+          .map((s) => s.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+          .join('[^/]*'),
+      )
+      .join('.*')
+    patterns.push({ text: pattern, regexp: new RegExp(`^${body}$`) })
   }
-  if (event.name === 'workflow_run') {
-    // A workflow_run started by a fork's pull request runs in the base repository's context.
-    const head = repoName(dig(event.payload, 'workflow_run', 'head_repository'))
-    const base = repoName(dig(event.payload, 'repository'))
-    if (head !== undefined && base !== undefined && head !== base) {
-      return { trusted: false, reason: `workflow_run triggered from the fork ${head}` }
-    }
-  }
-  return { trusted: true }
+  return patterns
 }
 
 /**
@@ -84,12 +224,50 @@ export interface WriteDecision {
   reason?: string
 }
 
-export function decideWrite(setting: CacheWriteSetting, event: EventFacts, mode: CacheMode): WriteDecision {
-  if (!mode.write) return { allowed: false, reason: `ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes` }
-  if (setting === 'false') return { allowed: false, reason: 'cache-write is false' }
-  if (setting === 'true') return { allowed: true }
-  const verdict = classifyEvent(event)
-  return verdict.trusted ? { allowed: true } : { allowed: false, reason: `untrusted event: ${verdict.reason}` }
+/** The remote scopes of a job: read in order, written (at most one). */
+export interface RemoteScopes {
+  read: string[]
+  write?: string
+  /** Why nothing is written, when nothing is. */
+  reason?: string
+}
+
+export interface WritePlan {
+  trust: JobTrust
+  /** The GitHub Actions cache: the bundle, the module cache, Go < 1.24's GOCACHE. */
+  actionsCache: WriteDecision
+  remote: RemoteScopes
+}
+
+/**
+ * `cache-write`: `auto` follows the trust level; `true` writes the job's own
+ * scope whatever the event (never the trusted one unless the job is trusted);
+ * `false` never writes. ACTIONS_CACHE_MODE without write outranks both: GitHub
+ * judged the job read-only.
+ */
+export function decideWrites(setting: CacheWriteSetting, trust: JobTrust, mode: CacheMode): WritePlan {
+  const refused = (reason: string): WritePlan => ({ trust, actionsCache: { allowed: false, reason }, remote: { read: [TRUSTED_SCOPE], reason } })
+  if (!mode.write) return refused(`ACTIONS_CACHE_MODE=${mode.raw} forbids cache writes`)
+  if (setting === 'false') return refused('cache-write is false')
+  const own = (): RemoteScopes => ({ read: trust.scope === TRUSTED_SCOPE ? [TRUSTED_SCOPE] : [trust.scope, TRUSTED_SCOPE], write: trust.scope })
+  if (setting === 'true') return { trust, actionsCache: { allowed: true }, remote: own() }
+  switch (trust.level) {
+    case 'trusted':
+    case 'branch':
+      return { trust, actionsCache: { allowed: true }, remote: own() }
+    case 'pull-request': {
+      const reason = 'pull requests are read-only on the remote; cache-write: true writes their own scope'
+      return { trust, actionsCache: { allowed: true }, remote: { read: [TRUSTED_SCOPE], reason } }
+    }
+    case 'untrusted':
+      return refused(`untrusted event: ${trust.reason}`)
+  }
+}
+
+/** "reads A, then trusted; writes A" or "reads trusted; writes nothing (why)"; `code` wraps each scope name (backticks in the summary). */
+export function describeScopes(s: RemoteScopes, code: (name: string) => string = (name) => name): string {
+  const reads = `reads ${s.read.map(code).join(', then ')}`
+  return s.write === undefined ? `${reads}; writes nothing${s.reason ? ` (${s.reason})` : ''}` : `${reads}; writes ${code(s.write)}`
 }
 
 function dig(value: unknown, ...keys: string[]): unknown {

@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { boolean, check, enums, type Infer, number, object, optional, parse, record, type Same, string } from '../common/schema.ts'
+import { array, check, enums, type Infer, number, object, optional, parse, record, type Same, string } from '../common/schema.ts'
 import { REMOTE_ENV } from '../common/env.ts'
+import type { RemoteScopes } from '../policy/write-policy.ts'
 
 export type Compression = 'zstd' | 'none'
 
@@ -46,8 +47,8 @@ export interface RemoteConfig {
 /** What the daemon gets: the config, and this job's part in it. */
 export interface RemoteSettings {
   config: RemoteConfig
-  /** Upload what go puts (the write policy said yes). */
-  write: boolean
+  /** Which scopes this job reads, in order, and the one it writes, if any (policy/write-policy.ts decideWrites; remote/scope.ts keys them). */
+  scopes: RemoteScopes
   uploadConcurrency: number
   /** The AC key of this job's manifest (store/remote-tier.ts prefetch); absent: no prefetch. */
   manifestKey?: string
@@ -156,9 +157,9 @@ function parseCompression(text: string, inputName: string): Compression {
   return value
 }
 
-/** The daemon's settings: the config, whether this job may upload (policy/write-policy.ts), and its manifest. */
-export function remoteSettings(config: RemoteConfig, write: boolean, manifestKey?: string): RemoteSettings {
-  return { config, write, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) }
+/** The daemon's settings: the config, this job's scopes (policy/write-policy.ts), and its manifest. */
+export function remoteSettings(config: RemoteConfig, scopes: RemoteScopes, manifestKey?: string): RemoteSettings {
+  return { config, scopes, uploadConcurrency: DEFAULT_UPLOAD_CONCURRENCY, ...(manifestKey && { manifestKey }) }
 }
 
 /** Whose manifest: the job of a workflow, with its toolchain. */
@@ -270,8 +271,19 @@ const remoteConfig = object({
   timeoutMs: positiveInteger,
   compression: enums(['zstd', 'none']),
 })
-const remoteSettingsSchema = object({ config: remoteConfig, write: boolean, uploadConcurrency: positiveInteger, manifestKey: optional(hexId) })
-const exact: [Same<Infer<typeof remoteConfig>, RemoteConfig>, Same<Infer<typeof remoteSettingsSchema>, RemoteSettings>] = [true, true]
+const scopeName = check(string, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name')
+/** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
+export const remoteScopes = object({
+  read: check(array(scopeName), (v) => v.length > 0, 'at least one scope'),
+  write: optional(scopeName),
+  reason: optional(string),
+})
+const remoteSettingsSchema = object({ config: remoteConfig, scopes: remoteScopes, uploadConcurrency: positiveInteger, manifestKey: optional(hexId) })
+const exact: [
+  Same<Infer<typeof remoteConfig>, RemoteConfig>,
+  Same<Infer<typeof remoteSettingsSchema>, RemoteSettings>,
+  Same<Infer<typeof remoteScopes>, RemoteScopes>,
+] = [true, true, true]
 void exact
 
 /** The daemon's side; throws on anything but what encodeRemoteSettings wrote, naming the first field that is not. */

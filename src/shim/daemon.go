@@ -118,9 +118,11 @@ func newReportID() string {
 
 // writeJournal is reports.ts writeJournal: <store>/journal/<id>.json, written
 // to a dot-named temp file and renamed, so a drain never reads half a report.
+// Owner-only as the store is (issue 18): the directory 0700 and a real one
+// (not a symlink), the file 0600, whatever the umask.
 func writeJournal(storeRoot string, report *sessionReport, id string) error {
 	dir := filepath.Join(storeRoot, "journal")
-	if err := os.MkdirAll(dir, 0o777); err != nil {
+	if err := ensureRealDir(dir); err != nil {
 		return err
 	}
 	data, err := json.Marshal(report)
@@ -130,10 +132,31 @@ func writeJournal(storeRoot string, report *sessionReport, id string) error {
 	var random [4]byte
 	rand.Read(random[:])
 	temp := filepath.Join(dir, "."+id+"."+hex.EncodeToString(random[:])+".tmp")
-	if err := os.WriteFile(temp, data, 0o666); err != nil {
+	if err := writeNewFile(temp, data); err != nil {
 		return err
 	}
-	return os.Rename(temp, filepath.Join(dir, id+".json"))
+	if err := os.Rename(temp, filepath.Join(dir, id+".json")); err != nil {
+		os.Remove(temp)
+		return err
+	}
+	return nil
+}
+
+// writeNewFile is os.WriteFile with O_EXCL (never through a symlink or into an
+// existing file) and mode 0600; a failed write leaves nothing behind.
+func writeNewFile(name string, data []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, fileMode)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		os.Remove(name)
+	}
+	return err
 }
 
 // putNotifier is put-notifier.ts: tells the daemon which entries go put while

@@ -23,14 +23,24 @@
  *
  * Objects stay after the go command exits: `go list -export` prints DiskPaths
  * that tools open later. Eviction happens only in trim(), run by the post step.
+ *
+ * Owner-only whatever the umask: directories 0700, files 0600, so no other
+ * local user can plant an entry. A symlink where a store directory belongs is
+ * refused, not followed: each directory is lstat'ed once per process before
+ * it is read or written (docs/security.md).
  */
 import { randomBytes } from 'node:crypto'
 import {
+  chmodSync,
   closeSync,
+  constants as fsConstants,
+  type Dirent,
   fstatSync,
+  lstatSync,
   linkSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   renameSync,
@@ -44,6 +54,8 @@ import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
 
 const HEX_ID = /^[0-9a-f]{64}$/
+/** Entry and object reads never follow a symlink (O_NOFOLLOW is 0 on Windows, where the shim is the Node one and lstat still guards). */
+const READ_NO_FOLLOW = fsConstants.O_RDONLY | (fsConstants.O_NOFOLLOW ?? 0)
 /** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
 const MAX_TIME_MS = 253_402_300_799_999
 
@@ -66,13 +78,75 @@ export class LocalStore {
   private importedRead = { ino: -1, offset: 0 }
   /** Open for appending while this instance imports a bundle. */
   private importFd: number | undefined
+  /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
+  private readonly checkedDirs = new Set<string>()
 
   constructor(root: string) {
     this.root = path.resolve(root)
     this.tmp = path.join(this.root, 'tmp')
     this.objectPrefix = path.join(this.root, 'o') + path.sep
     this.actionPrefix = path.join(this.root, 'a') + path.sep
-    mkdirSync(this.tmp, { recursive: true })
+    mkdirSync(this.tmp, { recursive: true, mode: 0o700 })
+    for (const dir of [this.root, this.tmp, path.join(this.root, 'o'), path.join(this.root, 'a')]) {
+      if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) throw new Error(`${dir} is a symlink; the store refuses to follow it`)
+    }
+  }
+
+  /** Whether `dir` may be used: a real directory (true), absent (false), or a symlink (throws, so a put fails and a get misses). */
+  private checkDir(dir: string): boolean {
+    if (this.checkedDirs.has(dir)) return true
+    const info = lstatSync(dir, { throwIfNoEntry: false })
+    if (info === undefined) return false
+    if (!info.isDirectory()) throw new Error(`${dir} is not a directory (a symlink?); the store refuses to follow it`)
+    this.checkedDirs.add(dir)
+    return true
+  }
+
+  /**
+   * Closes a store that an older version, or a looser umask, left open to
+   * other users: the root, tmp/, o/, a/ and every fan-out directory become
+   * 0700, and a symlink where a fan-out directory belongs is removed (what it
+   * points at is left alone). Once per job, by the daemon; returns what it changed.
+   */
+  tighten(): string[] {
+    const changed: string[] = []
+    const dirs = [this.root, this.tmp]
+    for (const top of ['o', 'a'].map((d) => path.join(this.root, d))) {
+      if (!lstatSync(top, { throwIfNoEntry: false })?.isDirectory()) continue
+      dirs.push(top)
+      let entries: Dirent[] = []
+      try {
+        entries = readdirSync(top, { withFileTypes: true })
+      } catch {
+        continue
+      }
+      for (const entry of entries) {
+        const dir = path.join(top, entry.name)
+        if (entry.isDirectory()) dirs.push(dir)
+        else if (entry.isSymbolicLink()) {
+          unlinkSync(dir)
+          changed.push(`removed the symlink ${dir}`)
+        }
+      }
+    }
+    for (const dir of dirs) {
+      const info = lstatSync(dir, { throwIfNoEntry: false })
+      if (info === undefined || !info.isDirectory() || (info.mode & 0o077) === 0) continue
+      try {
+        chmodSync(dir, 0o700)
+        changed.push(`${dir} ${(info.mode & 0o777).toString(8)} → 700`)
+      } catch {
+        // Not ours (a store another user provides read-only): left as it is.
+      }
+    }
+    return changed
+  }
+
+  /** Creates a fan-out directory owner-only, or checks the one there. */
+  private ensureDir(dir: string): void {
+    if (this.checkDir(dir)) return
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    if (!this.checkDir(dir)) throw new Error(`${dir} could not be created`)
   }
 
   objectPath(outputId: string): string {
@@ -94,11 +168,19 @@ export class LocalStore {
    */
   get(actionId: string): Hit | undefined {
     assertId(actionId)
-    const entry = readEntry(this.actionPath(actionId), this.entryBuffer) ?? this.importedEntry(actionId)
+    const entryPath = this.actionPath(actionId)
+    let entry: Entry | undefined
+    try {
+      entry = (this.checkDir(path.dirname(entryPath)) ? readEntry(entryPath, this.entryBuffer) : undefined) ?? this.importedEntry(actionId)
+    } catch {
+      return undefined
+    }
     if (entry === undefined) return undefined
     const diskPath = this.objectPath(entry.outputId)
     try {
-      const info = statSync(diskPath, { throwIfNoEntry: false })
+      if (!this.checkDir(path.dirname(diskPath))) return undefined
+      // lstat: an object that is a symlink is not served (docs/security.md).
+      const info = lstatSync(diskPath, { throwIfNoEntry: false })
       if (info === undefined || !info.isFile() || info.size !== entry.size || Math.trunc(info.mtimeMs) !== entry.objectMtimeMs) return undefined
     } catch {
       return undefined
@@ -148,7 +230,7 @@ export class LocalStore {
   importShared(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string; timeMs: number }[]): PutResult {
     const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries)
     const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('')
-    this.importFd ??= openSync(this.importedPath, 'a', 0o644)
+    this.importFd ??= openSync(this.importedPath, 'a', 0o600)
     writeAll(this.importFd, Buffer.from(lines, 'latin1'))
     return { diskPath, wroteObject }
   }
@@ -218,11 +300,8 @@ export class LocalStore {
   private writeObject(target: string, body: readonly Buffer[], size: number): { mtimeMs: number; wrote: boolean } {
     const { temp, mtimeMs } = this.writeTemp(body)
     try {
-      let error = tryLink(temp, target)
-      if (error?.code === 'ENOENT') {
-        mkdirSync(path.dirname(target), { recursive: true })
-        error = tryLink(temp, target)
-      }
+      this.ensureDir(path.dirname(target))
+      const error = tryLink(temp, target)
       if (error === undefined) return { mtimeMs, wrote: true }
       if (error.code === 'EEXIST') {
         const existing = sameContentMtime(target, body, size)
@@ -241,13 +320,8 @@ export class LocalStore {
   private writeAtomic(target: string, chunks: readonly Buffer[]): number {
     const { temp, mtimeMs } = this.writeTemp(chunks)
     try {
-      try {
-        renameSync(temp, target)
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-        mkdirSync(path.dirname(target), { recursive: true })
-        renameSync(temp, target)
-      }
+      this.ensureDir(path.dirname(target))
+      renameSync(temp, target)
       return mtimeMs
     } catch (error) {
       unlinkQuietly(temp)
@@ -258,7 +332,8 @@ export class LocalStore {
   /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
   private writeTemp(chunks: readonly Buffer[]): { temp: string; mtimeMs: number } {
     const temp = path.join(this.tmp, `${process.pid}-${randomBytes(6).toString('hex')}`)
-    const fd = openSync(temp, 'w', 0o644)
+    // wx: never through a file or symlink already under the name.
+    const fd = openSync(temp, 'wx', 0o600)
     let written = false
     try {
       for (const chunk of chunks) writeAll(fd, chunk)
@@ -302,7 +377,7 @@ function writeAll(fd: number, buffer: Buffer): void {
 function sameContentMtime(file: string, body: readonly Buffer[], size: number): number | undefined {
   let fd: number
   try {
-    fd = openSync(file, 'r')
+    fd = openSync(file, READ_NO_FOLLOW)
   } catch {
     return undefined
   }
@@ -340,7 +415,7 @@ export interface Entry {
 export function readEntry(file: string, buffer: Buffer): Entry | undefined {
   let length: number
   try {
-    const fd = openSync(file, 'r')
+    const fd = openSync(file, READ_NO_FOLLOW)
     try {
       length = readSync(fd, buffer, 0, buffer.length, 0)
     } finally {
@@ -385,7 +460,7 @@ export function rewriteImported(root: string, remove: ReadonlySet<string>): void
   const kept = lines.filter(([id]) => !remove.has(id))
   if (kept.length === lines.length) return
   const temp = path.join(root, 'tmp', `imported-${process.pid}-${randomBytes(6).toString('hex')}`)
-  writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), 'latin1')
+  writeFileSync(temp, kept.map(([id, e]) => `${id} ${entryLine(e.outputId, e.size, e.timeMs, e.objectMtimeMs)}`).join(''), { encoding: 'latin1', mode: 0o600 })
   renameSync(temp, importedPath(root))
 }
 

@@ -11,8 +11,11 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { LocalStore } from './local-store.ts'
-import { RemoteError, type Remote } from '../remote/remote.ts'
+import { RemoteError, type Remote, type RemoteEntry } from '../remote/remote.ts'
 import type { BreakerState, CircuitBreaker } from '../remote/breaker.ts'
+import { scopedKey } from '../remote/scope.ts'
+import type { RemoteScopes } from '../policy/write-policy.ts'
+import { BUILD_ID_HEAD_BYTES, checkObjectForAction } from './build-id.ts'
 
 const HEX_ID = /^[0-9a-f]{64}$/
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
@@ -49,20 +52,22 @@ export interface RemoteStats {
   wireSent: number
   breaker: BreakerState
   breakerOpened: number
-  /** Whether this job uploads at all (the write policy). */
-  write: boolean
+  /** The scopes this job read, in order, and wrote (policy/write-policy.ts). */
+  scopes: RemoteScopes
   /** The first few error messages, for the log and summary. */
   firstErrors: string[]
 }
 
 export interface RemoteTierOptions {
-  write: boolean
+  /** Read in order; uploads go to `write` only, and none without it. */
+  scopes: RemoteScopes
   uploadConcurrency: number
   log: (message: string) => void
   /**
-   * Where this job's manifest lives (an AC key, 64 hex): the action IDs the
-   * last run of the same job used or added. Read at start to prefetch them;
-   * written at flush. Undefined: no manifest.
+   * This job's manifest (64 hex, keyed into each scope like an action ID):
+   * the action IDs the last run of the same job used or added. Read at start
+   * (the first scope that has one) to prefetch them; written at flush to the
+   * write scope. Undefined: no manifest.
    */
   manifestKey?: string
 }
@@ -156,16 +161,33 @@ export class RemoteTier {
     return promise
   }
 
+  /**
+   * The entry from the first scope that has a valid one, asked of every read
+   * scope at once (a round trip, not one per scope). An object whose Go build
+   * ID names another action is refused, and the next scope tried.
+   */
   private async download(actionId: string): Promise<boolean> {
-    const entry = await this.call(() => this.remote.getEntry(actionId))
-    if (entry === FAILED || entry === undefined) return false
-    if (entry instanceof Error) return this.reject(`action entry ${actionId}: ${entry.message}`)
-    if (entry.size > MAX_OBJECT_BYTES) return false
-    const body = await this.getVerifiedBlob(entry.outputId, entry.size)
-    if (body === undefined) return false
-    this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs)
-    this.counts.bytesDown += body.length
-    return true
+    const entries = await Promise.all(this.options.scopes.read.map((scope) => this.call(() => this.remote.getEntry(scopedKey(scope, actionId)))))
+    for (const [index, entry] of entries.entries()) {
+      if (entry === FAILED || entry === undefined) continue
+      const where = `${this.options.scopes.read[index]}: action entry ${actionId}`
+      if (entry instanceof Error) {
+        this.reject(`${where}: ${entry.message}`)
+        continue
+      }
+      if (entry.size > MAX_OBJECT_BYTES) continue
+      const body = await this.getVerifiedBlob(entry.outputId, entry.size)
+      if (body === undefined) continue
+      const check = checkObjectForAction(actionId, body.subarray(0, BUILD_ID_HEAD_BYTES))
+      if (!check.ok) {
+        this.reject(`${where}: ${check.reason}`)
+        continue
+      }
+      this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs)
+      this.counts.bytesDown += body.length
+      return true
+    }
+    return false
   }
 
   /**
@@ -182,14 +204,20 @@ export class RemoteTier {
     return body
   }
 
-  /** The manifest's action IDs; empty when there is none or it is not valid. */
+  /** The manifest's action IDs from the first read scope that has one; empty when none has, or it is not valid. */
   private async readManifest(key: string): Promise<string[]> {
-    const entry = await this.call(() => this.remote.getEntry(key))
-    if (entry === FAILED || entry === undefined) return []
-    if (entry instanceof Error) {
-      this.reject(`manifest entry: ${entry.message}`)
-      return []
+    let entry: RemoteEntry | undefined
+    for (const scope of this.options.scopes.read) {
+      const found = await this.call(() => this.remote.getEntry(scopedKey(scope, key)))
+      if (found === FAILED || found === undefined) continue
+      if (found instanceof Error) {
+        this.reject(`manifest entry: ${found.message}`)
+        return []
+      }
+      entry = found
+      break
     }
+    if (entry === undefined) return []
     if (entry.size > MAX_MANIFEST_BYTES) return []
     const body = await this.getVerifiedBlob(entry.outputId, entry.size)
     if (body === undefined) return []
@@ -207,7 +235,8 @@ export class RemoteTier {
   /** Stores the job's manifest: what it used or uploaded, for the next run of the job to prefetch. */
   private async writeManifest(ids: Iterable<string>): Promise<void> {
     const key = this.options.manifestKey
-    if (key === undefined || !this.options.write) return
+    const scope = this.options.scopes.write
+    if (key === undefined || scope === undefined) return
     // In the order go used or put them (sets keep insertion order), not sorted:
     // the next run prefetches in about the order its go will ask.
     const ordered = [...new Set(ids)].filter((id) => HEX_ID.test(id))
@@ -216,12 +245,12 @@ export class RemoteTier {
     if (body.length > MAX_MANIFEST_BYTES) return
     const hash = createHash('sha256').update(body).digest('hex')
     if ((await this.call(() => this.remote.putBlob(hash, body), true)) === FAILED) return
-    await this.call(() => this.remote.putEntry(key, { outputId: hash, size: body.length, timeMs: Date.now() }), true)
+    await this.call(() => this.remote.putEntry(scopedKey(scope, key), { outputId: hash, size: body.length, timeMs: Date.now() }), true)
   }
 
   /** Queues uploads of entries go put; returns at once. Ignored when this job may not write. */
   enqueue(actionIds: Iterable<string>): void {
-    if (!this.options.write || this.stopped) return
+    if (this.options.scopes.write === undefined || this.stopped) return
     for (const id of actionIds) {
       if (!HEX_ID.test(id) || this.queued.has(id)) continue
       this.queued.add(id)
@@ -275,7 +304,7 @@ export class RemoteTier {
       wireSent: this.remote.wire.sent,
       breaker: this.breaker.current,
       breakerOpened: this.breaker.opened,
-      write: this.options.write,
+      scopes: this.options.scopes,
       firstErrors: [...this.firstErrors],
     }
   }
@@ -297,7 +326,9 @@ export class RemoteTier {
   }
 
   private async upload(actionId: string): Promise<boolean> {
+    const scope = this.options.scopes.write
     const hit = this.store.get(actionId)
+    if (scope === undefined) return false
     if (hit === undefined) return false // trimmed or replaced since the put
     if (hit.size > MAX_OBJECT_BYTES) return false
     let body: Buffer
@@ -315,7 +346,7 @@ export class RemoteTier {
       if ((await this.call(() => this.remote.putBlob(hit.outputId, body), true)) === FAILED) return false
     }
     const entry = { outputId: hit.outputId, size: hit.size, timeMs: Math.trunc(hit.timeMs) }
-    if ((await this.call(() => this.remote.putEntry(actionId, entry), true)) === FAILED) return false
+    if ((await this.call(() => this.remote.putEntry(scopedKey(scope, actionId), entry), true)) === FAILED) return false
     this.counts.bytesUp += body.length
     return true
   }

@@ -143,7 +143,7 @@ describe('the job hooks on a bootstrapped runner', () => {
     const first = await runnerJob(r, [buildX, { id: 'env', run: 'printf "%s" "$GOCACHEPROG" > gocacheprog.txt' }])
     expectSuccess(first)
     expect(warnings(first)).toEqual([])
-    expect(hookLog(first, 'started')).toMatch(/GOCACHEPROG set for this job in \d+ ms \(store .*, read-write\)/)
+    expect(hookLog(first, 'started')).toMatch(/GOCACHEPROG set for this job in \d+ ms \(trusted: push on refs\/heads\/main, the default branch; store [^ ]+\)/)
     expect(first.env.GOCACHEPROG).toContain(`serve --store ${r.store} --daemon`)
     expect(compiledPackages(await readFile(path.join(r.machine.workspace, 'build-x.txt'), 'utf8')).length).toBeGreaterThan(3)
     expect(hookLog(first, 'completed')).toMatch(/\d+ puts/)
@@ -179,7 +179,7 @@ describe('the job hooks on a bootstrapped runner', () => {
     expect(hookLog(job, 'completed')).not.toContain('could not be reached')
   }, 300_000)
 
-  it('a fork pull request reads the shared store but writes nothing to it', async () => {
+  it('a fork pull request, on a runner whose store its user can write, gets a store of its own and writes nothing to the shared one', async () => {
     const r = await newRunner('fork')
     expectSuccess(await runnerJob(r, [buildX]))
     const before = await entries(r.store)
@@ -194,8 +194,28 @@ describe('the job hooks on a bootstrapped runner', () => {
       },
     })
     expectSuccess(fork)
-    expect(hookLog(fork, 'started')).toContain('read-only')
-    expect(fork.env.GOCACHEPROG).toContain(`--read-store ${r.store}`)
+    // The job's own user can write the shared store (this test's user owns it): the kit cannot keep the fork's
+    // code out of it, so it says so, and does not hand the store to the job at all.
+    expect(warnings(fork).join('\n')).toContain(`runs as a user that can write the shared store ${r.store}`)
+    expect(hookLog(fork, 'started')).toContain('untrusted: pull_request from the fork someone/octo-repo')
+    expect(fork.env.GOCACHEPROG).not.toContain(r.store)
+    expect(await entries(r.store)).toBe(before)
+    // Its own store started empty: it compiled what it built.
+    expect(compiledPackages(await readFile(path.join(r.machine.workspace, 'build-x.txt'), 'utf8')).length).toBeGreaterThan(3)
+  })
+
+  it('a same-repository pull request reads the shared store through a store of its own, and writes nothing to the shared one', async () => {
+    const r = await newRunner('same-repo-pr')
+    expectSuccess(await runnerJob(r, [buildX]))
+    const before = await entries(r.store)
+    await writeFile(path.join(r.machine.workspace, 'pronly.go'), 'package main\n\nfunc prOnly() int { return 7 }\n')
+    const repo = { full_name: 'octo-org/octo-repo', name: 'octo-repo', owner: { login: 'octo-org' } }
+    const pr = await runnerJob(r, [buildX], {
+      event: { name: 'pull_request', payload: { number: 8, pull_request: { number: 8, head: { ref: 'f', repo }, base: { ref: 'main', repo } } } },
+    })
+    expectSuccess(pr)
+    expect(warnings(pr)).toEqual([])
+    expect(pr.env.GOCACHEPROG).toContain(`--read-store ${r.store}`)
     expect(await entries(r.store)).toBe(before)
     // Everything but the changed main package came from the shared store.
     const compiled = compiledPackages(await readFile(path.join(r.machine.workspace, 'build-x.txt'), 'utf8'))

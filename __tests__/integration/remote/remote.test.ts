@@ -123,7 +123,8 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
     expect(remoteFigure(firstJob, 'uploads')).toBeGreaterThan(100)
     expect(remoteFigure(firstJob, 'uploads')).toBeLessThanOrEqual(puts) // go puts some actions twice; each is uploaded once
     expect(remoteFigure(firstJob, 'hits')).toBe(0)
-    expect(summaryRow(firstJob, 'Remote cache')).toBe(`| Remote cache | \`${server.httpUrl}\`, read-write |`)
+    expect(summaryRow(firstJob, 'Remote cache')).toBe(`| Remote cache | \`${server.httpUrl}\` |`)
+    expect(summaryRow(firstJob, 'Remote scopes')).toBe('| Remote scopes | reads `trusted`; writes `trusted` |')
     expect(summaryRow(firstJob, 'Uploads')).toMatch(/^\| Uploads \| \d+ entries, [\d.]+ MiB; 0 left unsent \|$/)
   }, 600_000)
 
@@ -185,7 +186,9 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
     expect(buildFigure(job, 'puts')).toBeGreaterThan(0) // the changed main package, at least
     expect(remoteFigure(job, 'uploads')).toBe(0)
     expect(remoteFigure(job, 'hits')).toBeGreaterThan(100)
-    expect(summaryRow(job, 'Remote cache')).toBe(`| Remote cache | \`${server.httpUrl}\`, read-only (the write policy) |`)
+    expect(summaryRow(job, 'Remote scopes')).toBe(
+      '| Remote scopes | reads `trusted`; writes nothing (untrusted event: pull_request from the fork someone/fork) |',
+    )
   }, 600_000)
 
   it('wrong credentials: the build succeeds from local work, the errors are counted and the breaker opens', async () => {

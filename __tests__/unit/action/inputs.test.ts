@@ -22,6 +22,7 @@ describe('readInputs', () => {
       bundleSaveThreshold: { kind: 'percent', value: 1 },
       matrix: '',
       testCache: true,
+      trustedRefs: [],
     })
   })
 
@@ -32,6 +33,7 @@ describe('readInputs', () => {
           'module-cache': 'FALSE',
           'cache-dependency-path': 'go.sum\n\n  tools/go.sum  \n# a comment\n!vendor/**\r\n',
           'cache-write': 'False',
+          'trusted-refs': 'refs/tags/v*',
           'key-suffix': ' race ',
           'working-directory': 'services/api',
           'build-cache': 'false',
@@ -87,11 +89,16 @@ describe('readInputs', () => {
       bundleSaveThreshold: { kind: 'count', value: 20 },
       matrix: '{"go": "1.26"}',
       testCache: false,
+      trustedRefs: [{ text: 'refs/tags/v*', regexp: /^refs\/tags\/v[^/]*$/ }],
     })
   })
 
   it.each([
     [{ 'module-cache': 'yes' }, 'module-cache: "yes" is not a boolean; use true or false.'],
+    [
+      { 'trusted-refs': 'main' },
+      'trusted-refs: "main" is not a ref pattern; write full ref names like refs/heads/release/* or refs/tags/v*, one per line (* stays within one segment, ** crosses them).',
+    ],
     [{ 'cache-write': 'sometimes' }, 'cache-write: "sometimes" is not one of auto, true, false.'],
     [{ 'key-suffix': 'x'.repeat(101) }, 'key-suffix: at most 100 characters, got 101.'],
     [

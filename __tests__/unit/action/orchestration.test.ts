@@ -286,7 +286,9 @@ describe('auto-configure: off still sets things up, but only as outputs', () => 
 
   it('on by default: exports GOCACHEPROG and registers the Pants config after what is there', async () => {
     await pantsRepo()
-    const main = context({ inputs, env: { PANTS_CONFIG_FILES: 'pants.ci.toml' } })
+    // A push to the default branch: trusted, so Pants (which cannot be scoped) writes.
+    const push = await eventFile('push', { repository: { full_name: 'acme/app', default_branch: 'main' } })
+    const main = context({ inputs, env: { PANTS_CONFIG_FILES: 'pants.ci.toml', GITHUB_REF: 'refs/heads/main', ...push } })
     await runMain(main)
     const file = path.join(root, 'temp', 'go-cache-setup', 'pants-remote-cache.toml')
     expect(main.exported).toEqual({ GOCACHEPROG: 'depot gocache', PANTS_CONFIG_FILES: `+['pants.ci.toml', '${file}']` })

@@ -20,6 +20,7 @@ const env = {
   GITHUB_RUN_ID: '77',
   GITHUB_RUN_ATTEMPT: '2',
   GITHUB_REF_NAME: 'main',
+  GITHUB_REF: 'refs/heads/main',
   RUNNER_TEMP: '/runner/temp',
 }
 const push = { name: 'push', payload: { repository: { full_name: 'acme/app', default_branch: 'main' } } }
@@ -48,11 +49,16 @@ describe('planMain', () => {
       job: 'test',
       runId: '77',
       runAttempt: '2',
+      ref: 'refs/heads/main',
       branch: 'main',
       defaultBranch: 'main',
       stateDir: '/runner/temp/go-cache-setup',
     })
-    expect(plan.write).toEqual({ allowed: true })
+    expect(plan.writes).toEqual({
+      trust: { level: 'trusted', reason: 'push on refs/heads/main, the default branch', scope: 'trusted' },
+      actionsCache: { allowed: true },
+      remote: { read: ['trusted'], write: 'trusted' },
+    })
     expect(plan.auto).toEqual({ value: true, source: 'default', warnings: [] })
     expect(plan.kitDaemon).toBeUndefined()
     expect(plan.remote).toBeUndefined()
@@ -94,14 +100,45 @@ describe('planMain', () => {
     [
       'ACTIONS_CACHE_MODE=none: no reads, no writes',
       { env: { ACTIONS_CACHE_MODE: 'none' } },
-      (p) => [p.buildCache.bundle, p.bundle.canRead, p.bundle.readSkipReason, p.write.allowed],
+      (p) => [p.buildCache.bundle, p.bundle.canRead, p.bundle.readSkipReason, p.writes.actionsCache.allowed],
       [false, false, 'ACTIONS_CACHE_MODE=none forbids cache reads', false],
     ],
     [
       'a fork pull request may not write',
       { event: { name: 'pull_request', payload: { pull_request: { head: { repo: { full_name: 'fork/app' } }, base: { repo: { full_name: 'acme/app' } } } } } },
-      (p) => [p.write.allowed, p.pants.write],
-      [false, false],
+      (p) => [p.writes.actionsCache.allowed, p.writes.remote.write, p.pants.write],
+      [false, undefined, false],
+    ],
+    [
+      'a same-repository pull request writes its GitHub cache scope, not the remote nor Pants',
+      {
+        env: { GITHUB_REF: 'refs/pull/3/merge' },
+        event: {
+          name: 'pull_request',
+          payload: { pull_request: { number: 3, head: { repo: { full_name: 'acme/app' } }, base: { repo: { full_name: 'acme/app' } } } },
+        },
+      },
+      (p) => [p.writes.trust.level, p.writes.actionsCache.allowed, p.writes.remote.write, p.pants.write],
+      ['pull-request', true, undefined, false],
+    ],
+    [
+      'cache-write true on a pull request writes its own scope; Pants, unscoped, still does not write',
+      {
+        inputs: { 'cache-write': 'true' },
+        env: { GITHUB_REF: 'refs/pull/3/merge' },
+        event: {
+          name: 'pull_request',
+          payload: { pull_request: { number: 3, head: { repo: { full_name: 'acme/app' } }, base: { repo: { full_name: 'acme/app' } } } },
+        },
+      },
+      (p) => [p.writes.remote, p.pants.write],
+      [{ read: ['pr:acme/app#3', 'trusted'], write: 'pr:acme/app#3' }, false],
+    ],
+    [
+      'a release branch named in trusted-refs writes the trusted scope',
+      { inputs: { 'trusted-refs': 'refs/heads/release/*' }, env: { GITHUB_REF: 'refs/heads/release/2.x' } },
+      (p) => [p.writes.trust.level, p.writes.remote.write, p.pants.write],
+      ['trusted', 'trusted', true],
     ],
     [
       'a pull request keys on its head branch',

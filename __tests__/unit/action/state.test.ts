@@ -71,7 +71,7 @@ describe('state', () => {
         daemonStarted: true,
         logFile: '/t/daemon.log',
         owner: 'kit',
-        remote: { url: 'https://cache.example.com', write: false },
+        remote: { url: 'https://cache.example.com', scopes: { read: ['pr:acme/app#3', 'trusted'], write: 'pr:acme/app#3' } },
       },
     ],
   ])('round-trips the %s build cache', (_mode, buildCache) => {

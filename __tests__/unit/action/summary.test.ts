@@ -171,7 +171,7 @@ describe('renderSummary: build cache', () => {
     wireSent: 1024 ** 2,
     breaker: 'closed' as const,
     breakerOpened: 1,
-    write: true,
+    scopes: { read: ['trusted'], write: 'trusted' },
     firstErrors: ['GET /ac/0123456789ab…: no answer within 10000 ms', 'second'],
   }
   const clientStats = {
@@ -193,13 +193,17 @@ describe('renderSummary: build cache', () => {
       ...base,
       buildCache: {
         mode: 'client',
-        report: { stats: clientStats, remote: { settings: { url: 'https://cache.example.com/team', write: true }, stats: remoteStats } },
+        report: {
+          stats: clientStats,
+          remote: { settings: { url: 'https://cache.example.com/team', scopes: { read: ['trusted'], write: 'trusted' } }, stats: remoteStats },
+        },
       },
     })
     expect(text).toContain(
       [
         '| Time inside the cache | 800 ms (summed over requests) |',
-        '| Remote cache | `https://cache.example.com/team`, read-write |',
+        '| Remote cache | `https://cache.example.com/team` |',
+        '| Remote scopes | reads `trusted`; writes `trusted` |',
         '| Remote hits | 1280 entries go used came from the remote (280 on demand, 1000 prefetched); 40.0 MiB fetched |',
         '| Remote lookups | 300 local misses asked: 280 hits, 20 misses, 2 failed, 1 rejected (digest or format), 5 skipped (circuit open) |',
         "| Prefetch | 1050 entries fetched ahead from the 1100 in this job's last manifest |",
@@ -220,7 +224,10 @@ describe('renderSummary: build cache', () => {
         report: {
           stats: clientStats,
           remote: {
-            settings: { url: 'http://127.0.0.1:8080', write: false },
+            settings: {
+              url: 'http://127.0.0.1:8080',
+              scopes: { read: ['trusted'], reason: 'pull requests are read-only on the remote; cache-write: true writes their own scope' },
+            },
             stats: {
               ...remoteStats,
               hits: 280,
@@ -231,7 +238,7 @@ describe('renderSummary: build cache', () => {
               skipped: 0,
               breakerOpened: 0,
               firstErrors: [],
-              write: false,
+              scopes: { read: ['trusted'], reason: 'pull requests are read-only on the remote; cache-write: true writes their own scope' },
             },
           },
         },
@@ -239,7 +246,8 @@ describe('renderSummary: build cache', () => {
     })
     expect(readOnly).toContain(
       [
-        '| Remote cache | `http://127.0.0.1:8080`, read-only (the write policy) |',
+        '| Remote cache | `http://127.0.0.1:8080` |',
+        '| Remote scopes | reads `trusted`; writes nothing (pull requests are read-only on the remote; cache-write: true writes their own scope) |',
         '| Remote hits | 280 entries go used came from the remote (280 on demand, 0 prefetched); 40.0 MiB fetched |',
         '| Remote lookups | 300 local misses asked: 280 hits, 20 misses |',
         '| On the wire |',
@@ -250,9 +258,22 @@ describe('renderSummary: build cache', () => {
     expect(readOnly).not.toContain('First remote error')
     const gone = renderSummary({
       ...base,
-      buildCache: { mode: 'client', report: { stats: clientStats, remote: { settings: { url: 'http://127.0.0.1:8080', write: true } } } },
+      buildCache: {
+        mode: 'client',
+        report: {
+          stats: clientStats,
+          remote: {
+            settings: { url: 'http://127.0.0.1:8080', scopes: { read: ['ref:acme/app:refs/heads/x', 'trusted'], write: 'ref:acme/app:refs/heads/x' } },
+          },
+        },
+      },
     })
-    expect(gone).toContain('| Remote cache | `http://127.0.0.1:8080`, read-write: no figures (the daemon could not be reached) |')
+    expect(gone).toContain(
+      [
+        '| Remote cache | `http://127.0.0.1:8080`: no figures (the daemon could not be reached) |',
+        '| Remote scopes | reads `ref:acme/app:refs/heads/x`, then `trusted`; writes `ref:acme/app:refs/heads/x` |',
+      ].join('\n'),
+    )
   })
 
   it.each([

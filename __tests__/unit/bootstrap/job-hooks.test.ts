@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { renderHookScript } from '../../../src/bootstrap/hook-scripts.ts'
-import { planJob } from '../../../src/bootstrap/job-hooks.ts'
+import { kitWrites, planJob } from '../../../src/bootstrap/job-hooks.ts'
 import { parseKitConfig, type KitConfigLookup } from '../../../src/bootstrap/kit-config.ts'
-import type { WriteDecision } from '../../../src/policy/write-policy.ts'
+import type { WritePlan } from '../../../src/policy/write-policy.ts'
 
 describe('renderHookScript', () => {
   it('writes a script whose exit status is always 0', () => {
@@ -25,7 +25,11 @@ describe('renderHookScript', () => {
 describe('planJob', () => {
   const config = (extra: object = {}) => parseKitConfig(JSON.stringify({ version: 1, storePath: '/srv/store', ...extra }))
   const found = (extra: object = {}): KitConfigLookup => ({ found: true, file: '/opt/kit/config.json', config: config(extra) })
-  const write: WriteDecision = { allowed: true }
+  const write: WritePlan = {
+    trust: { level: 'trusted', reason: 'push', scope: 'trusted' },
+    actionsCache: { allowed: true },
+    remote: { read: ['trusted'], write: 'trusted' },
+  }
   const env = (extra: Record<string, string> = {}) => ({ GITHUB_REPOSITORY: 'acme/app', ...extra })
 
   it.each<[string, KitConfigLookup, Record<string, string>, string | true]>([
@@ -50,7 +54,7 @@ describe('planJob', () => {
     ['an included repository', found({ repositories: { include: ['acme/app'] } }), env(), true],
   ])('%s', (_name, lookup, environment, expected) => {
     const plan = planJob(lookup, environment, () => write)
-    if (expected === true) expect(plan).toMatchObject({ configure: true, config: (lookup as { config: unknown }).config, write })
+    if (expected === true) expect(plan).toMatchObject({ configure: true, config: (lookup as { config: unknown }).config, writes: write })
     else expect(plan).toMatchObject({ configure: false, reason: expected })
   })
 
@@ -63,5 +67,19 @@ describe('planJob', () => {
   it('warns only for problems, not for decisions', () => {
     expect(planJob({ found: true, file: '/k', problem: 'x' }, env(), () => write)).toMatchObject({ warning: true })
     expect(planJob(found({ autoConfigure: false }), env(), () => write)).not.toHaveProperty('warning')
+  })
+})
+
+describe('kitWrites', () => {
+  const config = parseKitConfig(JSON.stringify({ version: 1, storePath: '/srv/store', trustedRefs: ['refs/heads/release/*'] }))
+  const push = { name: 'push', payload: { repository: { full_name: 'acme/app', default_branch: 'main' } } }
+  const env = (ref: string, extra: Record<string, string> = {}) => ({ GITHUB_REPOSITORY: 'acme/app', GITHUB_REF: ref, ...extra })
+
+  it("decides as the action does, with the kit config's trustedRefs", () => {
+    expect(kitWrites(config, push, env('refs/heads/main')).remote).toEqual({ read: ['trusted'], write: 'trusted' })
+    expect(kitWrites(config, push, env('refs/heads/release/2.x')).trust.level).toBe('trusted')
+    expect(kitWrites(config, push, env('refs/heads/feature')).remote.write).toBe('ref:acme/app:refs/heads/feature')
+    expect(kitWrites(config, { name: 'issue_comment', payload: push.payload }, env('refs/heads/main')).trust.level).toBe('untrusted')
+    expect(kitWrites(config, push, env('refs/heads/main', { ACTIONS_CACHE_MODE: 'read' })).actionsCache.allowed).toBe(false)
   })
 })

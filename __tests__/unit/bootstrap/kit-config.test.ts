@@ -16,6 +16,7 @@ describe('parseKitConfig', () => {
       cacheWrite: 'auto',
       storePath: '/var/lib/go-cache-setup/store',
       storeMaxSize: '5GiB',
+      trustedRefs: [],
     })
   })
 
@@ -29,6 +30,7 @@ describe('parseKitConfig', () => {
       cacheWrite: 'false',
       storePath: '/srv/store/',
       storeMaxSize: '20GiB',
+      trustedRefs: ['refs/heads/release/*'],
     }
     expect(parseKitConfig(JSON.stringify(full))).toEqual({ ...full, storePath: '/srv/store/' })
   })

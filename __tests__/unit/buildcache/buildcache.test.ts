@@ -211,7 +211,7 @@ describe('setupBuildCache', () => {
     await writeFile(path.join(dir, 'index.js'), 'client')
     const settingsForRemote = remoteSettings(
       { url: 'http://127.0.0.1:9', headers: { 'X-Api-Key': 'key-123', Authorization: 'Basic Y2k6czNjcmV0LXRva2Vu' }, timeoutMs: 500, compression: 'zstd' },
-      true,
+      { read: ['trusted'], write: 'trusted' },
     )
     let daemon: RunningDaemon | undefined
     let daemonEnv: Record<string, string> | undefined
@@ -240,11 +240,11 @@ describe('setupBuildCache', () => {
       expect(state.daemonStarted).toBe(true)
       // State (saved for post, and GOCACHEPROG, exported to GITHUB_ENV) holds no secret.
       expect(JSON.stringify(state)).not.toMatch(/s3cret|key-123|Y2k6czNjcmV0|X-Api-Key/)
-      expect(state.remote).toEqual({ url: 'http://127.0.0.1:9', write: true })
+      expect(state.remote).toEqual({ url: 'http://127.0.0.1:9', scopes: { read: ['trusted'], write: 'trusted' } })
       expect(splitGoCommandLine(state.command).slice(-2)).toEqual(['--remote-wait-ms', '3000'])
       const report = await finishClient(state.socket, state.store, { remote: state.remote })
-      expect(report.remote?.settings).toEqual({ url: 'http://127.0.0.1:9', write: true })
-      expect(report.remote?.stats).toMatchObject({ gets: 0, uploads: 0, unsent: 0, breaker: 'closed', write: true })
+      expect(report.remote?.settings).toEqual({ url: 'http://127.0.0.1:9', scopes: { read: ['trusted'], write: 'trusted' } })
+      expect(report.remote?.stats).toMatchObject({ gets: 0, uploads: 0, unsent: 0, breaker: 'closed', scopes: { read: ['trusted'], write: 'trusted' } })
     } finally {
       await daemon?.close()
     }
@@ -291,7 +291,10 @@ describe('setupBuildCache', () => {
       })
       const withRemote = {
         ...settings,
-        remote: remoteSettings({ url: 'https://cache.example.com/go', headers: {}, timeoutMs: 500, compression: 'zstd' }, true),
+        remote: remoteSettings(
+          { url: 'https://cache.example.com/go', headers: {}, timeoutMs: 500, compression: 'zstd' },
+          { read: ['trusted'], write: 'trusted' },
+        ),
       }
       expect((await setupBuildCache(withRemote, goEnv('go1.26.8'), y)).mode).toBe('client')
       expect(warnings).toEqual([

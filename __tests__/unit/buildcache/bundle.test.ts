@@ -138,7 +138,7 @@ describe('bundle save and restore', () => {
       entries: 1,
     })
     expect(warnings()).toEqual([
-      `warning Build cache bundle ${first.key}: 1 objects did not match their digest and were skipped`,
+      `warning Build cache bundle ${first.key}: 1 objects or entries did not match their digest or their action and were skipped`,
       `warning Build cache bundle: the bundle ${first.key} is unreadable (truncated); treated as a miss`,
     ])
 

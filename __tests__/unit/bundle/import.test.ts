@@ -2,12 +2,15 @@
  * The import the daemon runs while go starts: real files, a real store, and
  * `Arrivals`, which lets a lookup wait for an entry the index announced.
  */
+import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Arrivals, importBundle, readBaseManifest } from '../../../src/bundle/import.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
+import { hashToString } from '../../../src/store/build-id.ts'
+import { planBundle, writeBundle } from '../../../src/buildcache/bundle-save.ts'
 import { bundleFile, id } from '../../support/bundle-file.ts'
 
 let root: string
@@ -82,6 +85,27 @@ describe('importBundle', () => {
     for (const n of [0, 1, 2, 100, 101, 102]) expect(store.get(id(n))?.size).toBe(50_000)
     expect(existsSync(file)).toBe(false)
     expect(arrivals.active).toBe(false)
+  })
+
+  it("drops an entry whose package archive carries another action's build ID, and keeps the object's right entry", async () => {
+    const source = new LocalStore(path.join(root, 'source'))
+    // IDs that differ in their first 15 bytes, the part a build ID carries.
+    const [right, wrong] = ['right', 'wrong'].map((s) => createHash('sha256').update(s).digest('hex')) as [string, string]
+    const archive = Buffer.from(
+      `!<arch>\n__.PKGDEF       0           0     0     644     100       \`\ngo object linux amd64 go1.26.8 X:none\nbuild id "${hashToString(right)}/content"\n`,
+    )
+    const outputId = createHash('sha256').update(archive).digest('hex')
+    const candidates = [right, wrong].map((actionId) => {
+      source.put(actionId, outputId, [archive], archive.length, 1_700_000_000_000)
+      return { actionId, outputId, size: archive.length, timeMs: 1_700_000_000_000 }
+    })
+    const file = path.join(root, 'mixed.bundle')
+    await writeBundle(source, planBundle(candidates, 1 << 30), file)
+    const store = new LocalStore(path.join(root, 'store'))
+    const report = await importBundle([file], store, { maxBytes: 1 << 30 })
+    expect(report).toMatchObject({ objects: 1, entries: 1, rejected: 1 })
+    expect(store.get(right)?.outputId).toBe(outputId)
+    expect(store.get(wrong)).toBeUndefined()
   })
 
   it('reports a damaged bundle instead of throwing, keeps what came before, and wakes the waiters', async () => {

@@ -9,6 +9,7 @@ describe('runFacts', () => {
           GITHUB_WORKFLOW: 'ci',
           GITHUB_HEAD_REF: 'feature',
           GITHUB_REF_NAME: '7/merge',
+          GITHUB_REF: 'refs/pull/7/merge',
           GITHUB_JOB: 'build',
           GITHUB_RUN_ID: '99',
           GITHUB_RUN_ATTEMPT: '3',
@@ -19,6 +20,7 @@ describe('runFacts', () => {
     ).toEqual({
       repository: 'acme/app',
       workflow: 'ci',
+      ref: 'refs/pull/7/merge',
       branch: 'feature',
       defaultBranch: 'trunk',
       job: 'build',

@@ -57,7 +57,7 @@ beforeEach(async () => {
     remote: (s) => {
       store = s
       const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 1000, now: () => 0 })
-      return new RemoteTier(transport, s, breaker, { write: true, uploadConcurrency: 2, log: () => undefined })
+      return new RemoteTier(transport, s, breaker, { scopes: { read: ['trusted'], write: 'trusted' }, uploadConcurrency: 2, log: () => undefined })
     },
   })
 })

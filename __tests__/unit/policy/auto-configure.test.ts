@@ -9,6 +9,7 @@ const kitConfig = (autoConfigure: boolean): KitConfigLookup => ({
     autoConfigure,
     repositories: { include: [], exclude: [] },
     cacheWrite: 'auto',
+    trustedRefs: [],
     storePath: '/var/cache/go-cache-setup',
     storeMaxSize: '5GiB',
   } satisfies KitConfig,

@@ -124,7 +124,7 @@ describe('authorizationHeader', () => {
 describe('remote settings for the daemon', () => {
   it('carries the parsed config, Authorization made once from the token, and the write policy; round-trips through the environment', () => {
     const config = parse({ url: 'http://127.0.0.1:8080', token: 'ci:s3cret', headers: 'X-Api-Key: k-123' })!
-    const settings = remoteSettings(config, false)
+    const settings = remoteSettings(config, { read: ['pr:acme/app#3', 'trusted'] })
     expect(settings).toEqual({
       config: {
         url: 'http://127.0.0.1:8080',
@@ -132,7 +132,7 @@ describe('remote settings for the daemon', () => {
         timeoutMs: 10_000,
         compression: 'zstd',
       },
-      write: false,
+      scopes: { read: ['pr:acme/app#3', 'trusted'] },
       uploadConcurrency: 8,
     })
     expect(decodeRemoteSettings(encodeRemoteSettings(settings))).toEqual(settings)

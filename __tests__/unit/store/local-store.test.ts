@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -224,9 +224,52 @@ describe('LocalStore', () => {
     // o/<xx> is a file, so the object cannot be renamed into place.
     mkdirSync(path.join(store.root, 'o'), { recursive: true })
     writeFileSync(path.join(store.root, 'o', OUT.slice(0, 2)), 'in the way')
-    expect(() => store.put(A, OUT, [body], body.length, T)).toThrow(/ENOTDIR|EEXIST/)
+    expect(() => store.put(A, OUT, [body], body.length, T)).toThrow(/is not a directory/)
     expect(tmpNames()).toStrictEqual([])
     expect(store.get(A)).toBeUndefined()
+  })
+
+  it('is owner-only whatever the umask: directories 0700, files 0600', () => {
+    const old = process.umask(0)
+    try {
+      const fresh = new LocalStore(path.join(store.root, 'fresh'))
+      fresh.put(A, OUT, [body], body.length, T)
+      const mode = (p: string) => statSync(p).mode & 0o777
+      expect([fresh.root, path.join(fresh.root, 'tmp'), path.dirname(fresh.objectPath(OUT)), path.dirname(fresh.actionPath(A))].map(mode)).toEqual([
+        0o700, 0o700, 0o700, 0o700,
+      ])
+      expect([fresh.objectPath(OUT), fresh.actionPath(A)].map(mode)).toEqual([0o600, 0o600])
+    } finally {
+      process.umask(old)
+    }
+  })
+
+  it('refuses a symlinked fan-out directory: a put writes nothing through it, a get misses', () => {
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'planted-'))
+    try {
+      mkdirSync(path.join(store.root, 'a'), { recursive: true })
+      symlinkSync(elsewhere, path.dirname(store.actionPath(A)))
+      expect(() => store.put(A, OUT, [body], body.length, T)).toThrow(/symlink/)
+      expect(readdirSync(elsewhere)).toEqual([])
+      // An entry planted behind the link is not served, by this process or a new one.
+      writeFileSync(path.join(elsewhere, A), `v1 ${OUT} ${body.length} ${T} 0\n`)
+      expect(store.get(A)).toBeUndefined()
+      expect(new LocalStore(store.root).get(A)).toBeUndefined()
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a store whose root or a/ is a symlink', () => {
+    const real = mkdtempSync(path.join(os.tmpdir(), 'real-store-'))
+    try {
+      symlinkSync(real, path.join(store.root, 'linked'))
+      expect(() => new LocalStore(path.join(store.root, 'linked'))).toThrow(/is a symlink/)
+      symlinkSync(real, path.join(store.root, 'a'))
+      expect(() => new LocalStore(store.root)).toThrow(/is a symlink/)
+    } finally {
+      rmSync(real, { recursive: true, force: true })
+    }
   })
 
   it('touch() sets the entry mtime (what trim ranks by) and skips invalid or missing IDs', async () => {

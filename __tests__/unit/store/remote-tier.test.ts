@@ -13,6 +13,9 @@ import { CircuitBreaker } from '../../../src/remote/breaker.ts'
 import type { Remote, RemoteEntry } from '../../../src/remote/remote.ts'
 import { RemoteTier } from '../../../src/store/remote-tier.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
+import type { RemoteScopes } from '../../../src/policy/write-policy.ts'
+import { scopedKey } from '../../../src/remote/scope.ts'
+import { hashToString } from '../../../src/store/build-id.ts'
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const actionId = (n: number) => createHash('sha256').update(`action ${n}`).digest('hex')
@@ -74,9 +77,16 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
 
-function remote(server: MemoryServer, write = true, uploadConcurrency = 2, manifestKey?: string, into = store) {
+function remote(
+  server: MemoryServer,
+  write = true,
+  uploadConcurrency = 2,
+  manifestKey?: string,
+  into = store,
+  scopes: RemoteScopes = write ? { read: ['trusted'], write: 'trusted' } : { read: ['trusted'] },
+) {
   const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 4000, now: () => clock.now })
-  return new RemoteTier(server, into, breaker, { write, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
+  return new RemoteTier(server, into, breaker, { scopes, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
 }
 
 describe('RemoteTier.fetch', () => {
@@ -174,7 +184,7 @@ describe('RemoteTier uploads', () => {
     put(1, 'a')
     const readOnly = remote(server, false)
     readOnly.enqueue([actionId(1)])
-    expect(await readOnly.flush(1000)).toMatchObject({ uploads: 0, unsent: 0, write: false })
+    expect(await readOnly.flush(1000)).toMatchObject({ uploads: 0, unsent: 0, scopes: { read: ['trusted'] } })
     expect(server.calls).toEqual([])
   })
 
@@ -274,5 +284,67 @@ describe('the job manifest and prefetch', () => {
     expect(cache.stats()).toMatchObject({ manifestEntries: 0, prefetched: 0, rejected: 1 })
     await cache.flush(1000, new Set([actionId(1)]))
     expect(server.calls.filter((c) => c.startsWith('PUT'))).toEqual([])
+  })
+})
+
+describe('RemoteTier scopes', () => {
+  const own = 'pr:acme/app#7'
+  const both: RemoteScopes = { read: [own, 'trusted'], write: own }
+  /** A Go package archive's first lines, with the build ID cmd/go gives the archive of `id` (store/build-id.ts). */
+  const archive = (buildIdAction: string) =>
+    Buffer.from(
+      `!<arch>\n__.PKGDEF       0           0     0     644     100       \`\ngo object linux amd64 go1.26.8 X:none\nbuild id "${buildIdAction}/contentid"\n`,
+    )
+
+  it('reads its own scope first, then the trusted one, and takes the first that has the entry', async () => {
+    const server = new MemoryServer()
+    server.store(scopedKey(own, actionId(1)), Buffer.from('own'))
+    server.store(actionId(1), Buffer.from('trusted'))
+    server.store(actionId(2), Buffer.from('trusted only'))
+    const tier = remote(server, true, 2, undefined, store, both)
+    expect(await tier.fetch(actionId(1))).toBe(true)
+    expect(await tier.fetch(actionId(2))).toBe(true)
+    expect(store.get(actionId(1))?.outputId).toBe(sha(Buffer.from('own')))
+    expect(store.get(actionId(2))?.outputId).toBe(sha(Buffer.from('trusted only')))
+  })
+
+  it('uploads into its own scope only, never under the trusted key', async () => {
+    const server = new MemoryServer()
+    const tier = remote(server, true, 2, undefined, store, both)
+    store.put(actionId(3), sha(Buffer.from('mine')), [Buffer.from('mine')], 4)
+    tier.enqueue([actionId(3)])
+    expect(await tier.flush(1000)).toMatchObject({ uploads: 1, scopes: both })
+    expect(server.ac.has(scopedKey(own, actionId(3)))).toBe(true)
+    expect(server.ac.has(actionId(3))).toBe(false)
+  })
+
+  it('keys every other scope apart from the trusted one and from each other', () => {
+    const id = actionId(4)
+    expect(scopedKey('trusted', id)).toBe(id)
+    const keys = new Set([id, scopedKey(own, id), scopedKey('pr:acme/app#8', id), scopedKey('ref:acme/app:refs/heads/x', id)])
+    expect(keys.size).toBe(4)
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('refuses an archive whose build ID names another action, and tries the next scope', async () => {
+    const server = new MemoryServer()
+    const id = actionId(5)
+    // Well formed and what its digest says, but another package's archive: go would take it (buildid.go useCache).
+    server.store(scopedKey(own, id), archive(hashToString(actionId(6))))
+    server.store(id, archive(hashToString(id)))
+    const tier = remote(server, false, 2, undefined, store, { read: [own, 'trusted'] })
+    expect(await tier.fetch(id)).toBe(true)
+    expect(store.get(id)?.outputId).toBe(sha(archive(hashToString(id))))
+    const stats = tier.stats()
+    expect(stats.rejected).toBe(1)
+    expect(stats.firstErrors[0]).toMatch(/^rejected pr:acme\/app#7: action entry [0-9a-f]{64}: /)
+  })
+
+  it('misses when the only entry is a mismatched archive', async () => {
+    const server = new MemoryServer()
+    server.store(actionId(7), archive(hashToString(actionId(8))))
+    const tier = remote(server, false)
+    expect(await tier.fetch(actionId(7))).toBe(false)
+    expect(store.get(actionId(7))).toBeUndefined()
   })
 })
