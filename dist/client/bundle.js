@@ -165,6 +165,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   w: () => (/* binding */ serve)
 });
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: ./src/daemon/control.ts
 var control = __nccwpck_require__(141);
 // EXTERNAL MODULE: external "node:net"
@@ -243,6 +245,7 @@ var local_store = __nccwpck_require__(430);
 
 
 
+
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500;
 /** The exit status: 0, or 2 when go spoke something that is not the protocol. */
@@ -268,6 +271,13 @@ async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitM
         : local;
     const notifier = socket !== undefined && remoteWaitMs !== undefined ? new PutNotifier(socket) : undefined;
     const put = (actionId, outputId, body, size) => {
+        // go computes the OutputID as the body's sha256 (cmd/go/internal/cache Put): anything else is refused, not stored.
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        for (const chunk of body)
+            hash.update(chunk);
+        const digest = hash.digest('hex');
+        if (digest !== outputId)
+            throw new Error(`the body's sha256 is ${digest}, not its OutputID ${outputId}`);
         const result = store.put(actionId, outputId, body, size);
         notifier?.notify(actionId);
         return result;
@@ -1290,7 +1300,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Z8: () => (/* binding */ takeRemoteSettings)
 });
 
-// UNUSED EXPORTS: BREAKER
+// UNUSED EXPORTS: BREAKER, BUDGET_MS
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(24);
@@ -1513,8 +1523,9 @@ class RemoteError extends Error {
  * zstd: GET with `Accept-Encoding: zstd` may answer `Content-Encoding: zstd`;
  * PUT with `Content-Encoding: zstd` must say the raw size in X-Digest-SizeBytes.
  *
- * Every request has a deadline covering connect, headers and body; responses
- * are capped in size, so a server can neither hang us nor fill memory.
+ * Every request has a deadline covering connect, headers and body (reads a
+ * shorter one, readDeadlineMs); responses are capped in size, so a server can
+ * neither hang us nor fill memory.
  */
 
 
@@ -1534,6 +1545,18 @@ function skipSkippableFrames(data) {
         pos += 8 + data.readUInt32LE(pos + 4);
     }
     return data.subarray(Math.min(pos, data.length));
+}
+/**
+ * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
+ * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
+ * on every read, and a hit that takes longer than this is worth less than
+ * compiling; a server that stalls reads (headers, then a byte a second) costs
+ * a lookup about 2 s, not the whole timeout (docs/decisions.md#d31).
+ */
+const READ_BASE_MS = 2_000;
+const READ_MIN_BYTES_PER_MS = (2 * 1024 * 1024) / 1000;
+function readDeadlineMs(timeoutMs, expectedBytes) {
+    return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS));
 }
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
@@ -1581,14 +1604,14 @@ class BazelHttpClient {
             const compressed = external_node_zlib_default().zstdCompressSync(body, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: 1 } });
             // Incompressible data goes plain: zstd would only add its frame.
             if (compressed.length < body.length) {
-                await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0);
+                await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0, this.timeoutMs);
                 return;
             }
         }
-        await this.request('PUT', 'cas', hash, body, {}, 0);
+        await this.request('PUT', 'cas', hash, body, {}, 0, this.timeoutMs);
     }
     async putAction(actionId, actionResult) {
-        await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0);
+        await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0, this.timeoutMs);
     }
     close() {
         this.agent.destroy();
@@ -1597,7 +1620,7 @@ class BazelHttpClient {
         const headers = zstd ? { 'Accept-Encoding': 'zstd' } : {};
         // Compressed data can exceed its raw size a little (frame overhead).
         const limit = maxBytes + 1024 + Math.ceil(maxBytes / 100);
-        const response = await this.request('GET', kind, hash, undefined, headers, limit);
+        const response = await this.request('GET', kind, hash, undefined, headers, limit, readDeadlineMs(this.timeoutMs, limit));
         if (response === undefined)
             return undefined;
         if (response.encoding === 'zstd') {
@@ -1610,7 +1633,7 @@ class BazelHttpClient {
         return response.body;
     }
     /** Resolves the body for 2xx, undefined for a GET's 404; rejects on anything else. */
-    request(method, kind, hash, body, extraHeaders, maxResponseBytes) {
+    request(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs) {
         if (!/^[0-9a-f]{64}$/.test(hash))
             return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`));
         const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
@@ -1635,7 +1658,7 @@ class BazelHttpClient {
                 agent: this.agent,
                 headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
             });
-            const timer = setTimeout(() => finish(new RemoteError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+            const timer = setTimeout(() => finish(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
             request.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)));
             request.on('response', (response) => {
                 const status = response.statusCode ?? 0;
@@ -1789,7 +1812,8 @@ const MAX_MANIFEST_BYTES = 10 * 1024 ** 2;
 class RemoteTier {
     remote;
     store;
-    breaker;
+    health;
+    lost = { read: 0, write: 0 };
     options;
     counts = {
         gets: 0,
@@ -1819,10 +1843,10 @@ class RemoteTier {
     stopped = false;
     flushed = false;
     idleWaiters = [];
-    constructor(remote, store, breaker, options) {
+    constructor(remote, store, health, options) {
         this.remote = remote;
         this.store = store;
-        this.breaker = breaker;
+        this.health = health;
         this.options = options;
     }
     /** A shim's local miss: looks the action up remotely and, on a verified hit, writes it into the local store. True on a hit. */
@@ -2025,8 +2049,7 @@ class RemoteTier {
             unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
             wireReceived: this.remote.wire.received,
             wireSent: this.remote.wire.sent,
-            breaker: this.breaker.current,
-            breakerOpened: this.breaker.opened,
+            health: { read: this.directionHealth('read'), write: this.directionHealth('write') },
             scopes: this.options.scopes,
             firstErrors: [...this.firstErrors],
         };
@@ -2080,20 +2103,39 @@ class RemoteTier {
         this.counts.bytesUp += body.length;
         return true;
     }
-    /** Runs one request through the breaker; FAILED when refused or failed (counted). */
+    directionHealth(direction) {
+        const breaker = this.health[direction];
+        const lostMs = Math.round(this.lost[direction]);
+        const budgetMs = this.health.budgetMs[direction];
+        return { breaker: breaker.current, opened: breaker.opened, lostMs, budgetMs, off: this.lost[direction] >= budgetMs };
+    }
+    /**
+     * Runs one request through its direction's breaker and budget; FAILED when
+     * refused or failed (counted). Reads and writes keep apart: uploads that
+     * succeed must not hold the circuit closed for reads that stall.
+     */
     async call(request, upload = false) {
-        if (!this.breaker.allow()) {
+        const direction = upload ? 'write' : 'read';
+        const breaker = this.health[direction];
+        if (this.lost[direction] >= this.health.budgetMs[direction] || !breaker.allow()) {
             if (!upload)
                 this.counts.skipped++;
             return FAILED;
         }
+        const started = this.health.now();
         try {
             const value = await request();
-            this.breaker.success();
+            breaker.success();
             return value;
         }
         catch (error) {
-            this.breaker.failure();
+            breaker.failure();
+            const budget = this.health.budgetMs[direction];
+            const before = this.lost[direction];
+            this.lost[direction] += this.health.now() - started;
+            if (before < budget && this.lost[direction] >= budget) {
+                this.options.log(`remote: ${direction}s off for the rest of the job: ${Math.round(this.lost[direction])} ms lost to failed requests (budget ${budget} ms)`);
+            }
             if (upload)
                 this.counts.uploadErrors++;
             else
@@ -2130,8 +2172,14 @@ var common_env = __nccwpck_require__(938);
 
 
 
-/** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
+/** Failures in a row that open a direction's circuit, and for how long it stays open at first and at most. */
 const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 };
+/**
+ * The job-wide budget: once failed requests have cost this much time in one
+ * direction (summed over concurrent ones), that direction is off for the rest
+ * of the job. Reads are what go waits on; uploads run in the background.
+ */
+const BUDGET_MS = { read: 10_000, write: 30_000 };
 function takeRemoteSettings(env) {
     const text = env[common_env/* REMOTE_ENV */.$_];
     delete env[common_env/* REMOTE_ENV */.$_];
@@ -2144,10 +2192,11 @@ function remoteTier(settings, log) {
     return (store) => {
         // Sockets: the uploads plus the lookups of a parallel build.
         const remote = new BazelHttpClient(config, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8);
-        const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() });
+        const now = () => performance.now();
+        const health = { read: new CircuitBreaker({ ...BREAKER, now }), write: new CircuitBreaker({ ...BREAKER, now }), budgetMs: BUDGET_MS, now };
         const { read, write } = settings.scopes;
         log(`remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms, compression ${config.compression})`);
-        return new RemoteTier(remote, store, breaker, {
+        return new RemoteTier(remote, store, health, {
             scopes: settings.scopes,
             uploadConcurrency: settings.uploadConcurrency,
             log,
@@ -2747,7 +2796,7 @@ function classifyJob(facts) {
     const f = { ...facts, repository: facts.repository.toLowerCase() };
     const { event } = f;
     const untrusted = (reason, scope = `event:${f.repository}:${event.name}:${f.ref}`) => ({ level: 'untrusted', reason, scope });
-    if (event.name in OUTSIDE_EVENTS)
+    if (Object.hasOwn(OUTSIDE_EVENTS, event.name))
         return untrusted(OUTSIDE_EVENTS[event.name]);
     if (PULL_REQUEST_EVENTS.has(event.name))
         return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name);
@@ -2768,6 +2817,9 @@ function classifyRef(f, ref, what) {
 function trustedRefReason(f, ref) {
     if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`)
         return 'the default branch';
+    // A schedule runs only on the default branch, and its payload does not name it.
+    if (f.event.name === 'schedule' && f.defaultBranch === '' && ref === f.ref)
+        return 'the default branch (a schedule runs nowhere else)';
     const pattern = f.trustedRefs.find((p) => p.regexp.test(ref));
     return pattern && `matched by trusted-refs ${pattern.text}`;
 }

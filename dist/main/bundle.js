@@ -96551,7 +96551,7 @@ function classifyJob(facts) {
     const f = { ...facts, repository: facts.repository.toLowerCase() };
     const { event } = f;
     const untrusted = (reason, scope = `event:${f.repository}:${event.name}:${f.ref}`) => ({ level: 'untrusted', reason, scope });
-    if (event.name in OUTSIDE_EVENTS)
+    if (Object.hasOwn(OUTSIDE_EVENTS, event.name))
         return untrusted(OUTSIDE_EVENTS[event.name]);
     if (PULL_REQUEST_EVENTS.has(event.name))
         return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name);
@@ -96572,6 +96572,9 @@ function classifyRef(f, ref, what) {
 function trustedRefReason(f, ref) {
     if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`)
         return 'the default branch';
+    // A schedule runs only on the default branch, and its payload does not name it.
+    if (f.event.name === 'schedule' && f.defaultBranch === '' && ref === f.ref)
+        return 'the default branch (a schedule runs nowhere else)';
     const pattern = f.trustedRefs.find((p) => p.regexp.test(ref));
     return pattern && `matched by trusted-refs ${pattern.text}`;
 }

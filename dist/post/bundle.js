@@ -102205,7 +102205,7 @@ function classifyJob(facts) {
     const f = { ...facts, repository: facts.repository.toLowerCase() };
     const { event } = f;
     const untrusted = (reason, scope = `event:${f.repository}:${event.name}:${f.ref}`) => ({ level: 'untrusted', reason, scope });
-    if (event.name in OUTSIDE_EVENTS)
+    if (Object.hasOwn(OUTSIDE_EVENTS, event.name))
         return untrusted(OUTSIDE_EVENTS[event.name]);
     if (PULL_REQUEST_EVENTS.has(event.name))
         return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name);
@@ -102226,6 +102226,9 @@ function classifyRef(f, ref, what) {
 function trustedRefReason(f, ref) {
     if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`)
         return 'the default branch';
+    // A schedule runs only on the default branch, and its payload does not name it.
+    if (f.event.name === 'schedule' && f.defaultBranch === '' && ref === f.ref)
+        return 'the default branch (a schedule runs nowhere else)';
     const pattern = f.trustedRefs.find((p) => p.regexp.test(ref));
     return pattern && `matched by trusted-refs ${pattern.text}`;
 }
@@ -102460,7 +102463,6 @@ function renderRemote(remote) {
     const scopes = `| Remote scopes | ${describeScopes(settings.scopes, (name) => `\`${name}\``).replace(/\|/g, '\\|')} |`;
     if (r === undefined)
         return [`| Remote cache | \`${settings.url}\`: no figures (the daemon could not be reached) |`, scopes];
-    const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`;
     const lookups = [`${r.demandHits} hits`, `${r.misses} misses`];
     if (r.errors > 0)
         lookups.push(`${r.errors} failed`);
@@ -102480,10 +102482,17 @@ function renderRemote(remote) {
         const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : '';
         rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`);
     }
-    rows.push(`| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Circuit breaker | ${breaker} |`);
+    rows.push(`| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Remote health | reads ${describeHealth(r.health.read)}; writes ${describeHealth(r.health.write)} |`);
     if (r.firstErrors.length > 0)
         rows.push(`| First remote error | ${r.firstErrors[0].replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
     return rows;
+}
+/** One direction's circuit and budget, in words. */
+function describeHealth(h) {
+    if (h.off)
+        return `off for the rest of the job: ${formatMs(h.lostMs)} lost to failed requests, past the job's budget of ${formatMs(h.budgetMs)}`;
+    const circuit = h.opened === 0 ? 'circuit never opened' : `circuit opened ${h.opened} time${h.opened === 1 ? '' : 's'}, ${h.breaker} at the end`;
+    return h.lostMs > 0 ? `${circuit}, ${formatMs(h.lostMs)} lost to failed requests` : circuit;
 }
 function renderBundle({ restore: r, save: s, stats, native }) {
     const restore = r.outcome === 'skipped'

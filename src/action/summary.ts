@@ -9,6 +9,7 @@ import type { ClientReport } from '../buildcache/finish.ts'
 import type { ModCacheRestoreReport } from '../modcache/restore.ts'
 import type { ModCacheSaveReport } from '../modcache/save.ts'
 import type { MtimeReport } from '../testcache/canonicalize.ts'
+import type { DirectionHealth } from '../store/remote-tier.ts'
 
 export interface SummaryReport {
   goVersion: string
@@ -141,7 +142,6 @@ function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
   const { settings, stats: r } = remote
   const scopes = `| Remote scopes | ${describeScopes(settings.scopes, (name) => `\`${name}\``).replace(/\|/g, '\\|')} |`
   if (r === undefined) return [`| Remote cache | \`${settings.url}\`: no figures (the daemon could not be reached) |`, scopes]
-  const breaker = r.breakerOpened === 0 ? 'never opened' : `opened ${r.breakerOpened} time${r.breakerOpened === 1 ? '' : 's'}, ${r.breaker} at the end`
   const lookups = [`${r.demandHits} hits`, `${r.misses} misses`]
   if (r.errors > 0) lookups.push(`${r.errors} failed`)
   if (r.rejected > 0) lookups.push(`${r.rejected} rejected (digest or format)`)
@@ -157,9 +157,19 @@ function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
     const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : ''
     rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`)
   }
-  rows.push(`| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Circuit breaker | ${breaker} |`)
+  rows.push(
+    `| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`,
+    `| Remote health | reads ${describeHealth(r.health.read)}; writes ${describeHealth(r.health.write)} |`,
+  )
   if (r.firstErrors.length > 0) rows.push(`| First remote error | ${r.firstErrors[0]!.replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`)
   return rows
+}
+
+/** One direction's circuit and budget, in words. */
+function describeHealth(h: DirectionHealth): string {
+  if (h.off) return `off for the rest of the job: ${formatMs(h.lostMs)} lost to failed requests, past the job's budget of ${formatMs(h.budgetMs)}`
+  const circuit = h.opened === 0 ? 'circuit never opened' : `circuit opened ${h.opened} time${h.opened === 1 ? '' : 's'}, ${h.breaker} at the end`
+  return h.lostMs > 0 ? `${circuit}, ${formatMs(h.lostMs)} lost to failed requests` : circuit
 }
 
 function renderBundle({ restore: r, save: s, stats, native }: NonNullable<SummaryReport['bundle']>): string[] {

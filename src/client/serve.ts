@@ -7,6 +7,7 @@
  * stdout belongs to the protocol: cmd/go treats anything that is not JSON as
  * fatal ("error reading JSON from GOCACHEPROG"), so messages go to stderr.
  */
+import { createHash } from 'node:crypto'
 import { controlRequest } from '../daemon/control.ts'
 import { PutNotifier } from '../daemon/put-notifier.ts'
 import { newReportId, writeJournal } from '../daemon/reports.ts'
@@ -57,6 +58,11 @@ export async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bund
     : local
   const notifier = socket !== undefined && remoteWaitMs !== undefined ? new PutNotifier(socket) : undefined
   const put = (actionId: string, outputId: string, body: readonly Buffer[], size: number) => {
+    // go computes the OutputID as the body's sha256 (cmd/go/internal/cache Put): anything else is refused, not stored.
+    const hash = createHash('sha256')
+    for (const chunk of body) hash.update(chunk)
+    const digest = hash.digest('hex')
+    if (digest !== outputId) throw new Error(`the body's sha256 is ${digest}, not its OutputID ${outputId}`)
     const result = store.put(actionId, outputId, body, size)
     notifier?.notify(actionId)
     return result

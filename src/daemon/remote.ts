@@ -11,8 +11,14 @@ import type { LocalStore } from '../store/local-store.ts'
 import { PREFETCH_CONCURRENCY, RemoteTier } from '../store/remote-tier.ts'
 import { REMOTE_ENV } from '../common/env.ts'
 
-/** Failures in a row that open the circuit, and for how long it stays open at first and at most. */
+/** Failures in a row that open a direction's circuit, and for how long it stays open at first and at most. */
 export const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 }
+/**
+ * The job-wide budget: once failed requests have cost this much time in one
+ * direction (summed over concurrent ones), that direction is off for the rest
+ * of the job. Reads are what go waits on; uploads run in the background.
+ */
+export const BUDGET_MS = { read: 10_000, write: 30_000 }
 
 export function takeRemoteSettings(env: NodeJS.ProcessEnv): RemoteSettings | undefined {
   const text = env[REMOTE_ENV]
@@ -26,12 +32,13 @@ export function remoteTier(settings: RemoteSettings, log: (message: string) => v
   return (store) => {
     // Sockets: the uploads plus the lookups of a parallel build.
     const remote = new BazelHttpClient(config, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8)
-    const breaker = new CircuitBreaker({ ...BREAKER, now: () => performance.now() })
+    const now = () => performance.now()
+    const health = { read: new CircuitBreaker({ ...BREAKER, now }), write: new CircuitBreaker({ ...BREAKER, now }), budgetMs: BUDGET_MS, now }
     const { read, write } = settings.scopes
     log(
       `remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms, compression ${config.compression})`,
     )
-    return new RemoteTier(remote, store, breaker, {
+    return new RemoteTier(remote, store, health, {
       scopes: settings.scopes,
       uploadConcurrency: settings.uploadConcurrency,
       log,

@@ -99,7 +99,7 @@ export function classifyJob(facts: TrustFacts): JobTrust {
   const f = { ...facts, repository: facts.repository.toLowerCase() }
   const { event } = f
   const untrusted = (reason: string, scope = `event:${f.repository}:${event.name}:${f.ref}`): JobTrust => ({ level: 'untrusted', reason, scope })
-  if (event.name in OUTSIDE_EVENTS) return untrusted(OUTSIDE_EVENTS[event.name]!)
+  if (Object.hasOwn(OUTSIDE_EVENTS, event.name)) return untrusted(OUTSIDE_EVENTS[event.name]!)
   if (PULL_REQUEST_EVENTS.has(event.name)) return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name)
   if (event.name === 'workflow_run') return classifyWorkflowRun(f)
   if (!WRITER_EVENTS.has(event.name)) {
@@ -119,6 +119,8 @@ function classifyRef(f: TrustFacts, ref: string, what: string): JobTrust {
 
 function trustedRefReason(f: TrustFacts, ref: string): string | undefined {
   if (f.defaultBranch !== '' && ref === `refs/heads/${f.defaultBranch}`) return 'the default branch'
+  // A schedule runs only on the default branch, and its payload does not name it.
+  if (f.event.name === 'schedule' && f.defaultBranch === '' && ref === f.ref) return 'the default branch (a schedule runs nowhere else)'
   const pattern = f.trustedRefs.find((p) => p.regexp.test(ref))
   return pattern && `matched by trusted-refs ${pattern.text}`
 }

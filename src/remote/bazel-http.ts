@@ -6,8 +6,9 @@
  * zstd: GET with `Accept-Encoding: zstd` may answer `Content-Encoding: zstd`;
  * PUT with `Content-Encoding: zstd` must say the raw size in X-Digest-SizeBytes.
  *
- * Every request has a deadline covering connect, headers and body; responses
- * are capped in size, so a server can neither hang us nor fill memory.
+ * Every request has a deadline covering connect, headers and body (reads a
+ * shorter one, readDeadlineMs); responses are capped in size, so a server can
+ * neither hang us nor fill memory.
  */
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
@@ -31,6 +32,20 @@ export function skipSkippableFrames(data: Buffer): Buffer {
     pos += 8 + data.readUInt32LE(pos + 4)
   }
   return data.subarray(Math.min(pos, data.length))
+}
+
+/**
+ * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
+ * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
+ * on every read, and a hit that takes longer than this is worth less than
+ * compiling; a server that stalls reads (headers, then a byte a second) costs
+ * a lookup about 2 s, not the whole timeout (docs/decisions.md#d31).
+ */
+export const READ_BASE_MS = 2_000
+const READ_MIN_BYTES_PER_MS = (2 * 1024 * 1024) / 1000
+
+export function readDeadlineMs(timeoutMs: number, expectedBytes: number): number {
+  return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS))
 }
 
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
@@ -86,15 +101,15 @@ export class BazelHttpClient implements Remote {
       const compressed = zlib.zstdCompressSync(body, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } })
       // Incompressible data goes plain: zstd would only add its frame.
       if (compressed.length < body.length) {
-        await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0)
+        await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0, this.timeoutMs)
         return
       }
     }
-    await this.request('PUT', 'cas', hash, body, {}, 0)
+    await this.request('PUT', 'cas', hash, body, {}, 0, this.timeoutMs)
   }
 
   async putAction(actionId: string, actionResult: Buffer): Promise<void> {
-    await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0)
+    await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0, this.timeoutMs)
   }
 
   close(): void {
@@ -105,7 +120,7 @@ export class BazelHttpClient implements Remote {
     const headers: Record<string, string> = zstd ? { 'Accept-Encoding': 'zstd' } : {}
     // Compressed data can exceed its raw size a little (frame overhead).
     const limit = maxBytes + 1024 + Math.ceil(maxBytes / 100)
-    const response = await this.request('GET', kind, hash, undefined, headers, limit)
+    const response = await this.request('GET', kind, hash, undefined, headers, limit, readDeadlineMs(this.timeoutMs, limit))
     if (response === undefined) return undefined
     if (response.encoding === 'zstd') {
       if (!zstd) throw new RemoteError('the server sent zstd without being asked')
@@ -123,6 +138,7 @@ export class BazelHttpClient implements Remote {
     body: Buffer | undefined,
     extraHeaders: Record<string, string>,
     maxResponseBytes: number,
+    deadlineMs: number,
   ): Promise<{ body: Buffer; encoding: string } | undefined> {
     if (!/^[0-9a-f]{64}$/.test(hash)) return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`))
     const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base)
@@ -144,7 +160,7 @@ export class BazelHttpClient implements Remote {
         agent: this.agent,
         headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
       })
-      const timer = setTimeout(() => finish(new RemoteError(`${what}: no answer within ${this.timeoutMs} ms`)), this.timeoutMs)
+      const timer = setTimeout(() => finish(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs)
       request.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)))
       request.on('response', (response) => {
         const status = response.statusCode ?? 0

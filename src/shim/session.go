@@ -13,6 +13,8 @@ package main
 //     the report handed to the daemon, or journaled.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -233,7 +235,10 @@ func (s *session) handle(r *request) {
 	s.mu.Unlock()
 
 	if r.command == "put" {
-		diskPath, err := s.store.put(r.actionID, r.outputID, r.body)
+		diskPath, err := "", checkOutputID(r.outputID, r.body)
+		if err == nil {
+			diskPath, err = s.store.put(r.actionID, r.outputID, r.body)
+		}
 		if err == nil && s.notifier != nil {
 			s.notifier.notify(r.actionID)
 		}
@@ -337,4 +342,15 @@ func (s *session) report(startedMs int64, end string) *sessionReport {
 	}
 	sort.Slice(order, func(i, j int) bool { return s.asked[order[i]] < s.asked[order[j]] })
 	return &sessionReport{Stats: s.stats, Used: s.used, Added: s.added, Order: order, StartedMs: startedMs, End: end}
+}
+
+// checkOutputID refuses a put whose body is not what its OutputID names: go
+// computes the OutputID as the body's sha256 (cmd/go/internal/cache Put), so
+// a mismatch is a broken or hostile writer, and the store must not vouch for it.
+func checkOutputID(outputID string, body []byte) error {
+	sum := sha256.Sum256(body)
+	if got := hex.EncodeToString(sum[:]); got != outputID {
+		return fmt.Errorf("the body's sha256 is %s, not its OutputID %s", got, outputID)
+	}
+	return nil
 }

@@ -50,12 +50,31 @@ export interface RemoteStats {
   /** Body bytes on the wire (compressed when zstd is on). */
   wireReceived: number
   wireSent: number
-  breaker: BreakerState
-  breakerOpened: number
+  /** Reads and writes, each with its own circuit and budget: a remote that fails one direction is left alone in it, whatever the other does. */
+  health: { read: DirectionHealth; write: DirectionHealth }
   /** The scopes this job read, in order, and wrote (policy/write-policy.ts). */
   scopes: RemoteScopes
   /** The first few error messages, for the log and summary. */
   firstErrors: string[]
+}
+
+export interface DirectionHealth {
+  breaker: BreakerState
+  opened: number
+  /** Wall time of the requests that failed (summed over concurrent ones). */
+  lostMs: number
+  /** The job budget: past it, the direction is off for the rest of the job. */
+  budgetMs: number
+  /** Switched off for the rest of the job: `lostMs` passed the job budget. */
+  off: boolean
+}
+
+/** The circuits, one per direction, and the job-wide budget of time lost to failed requests, past which a direction is off. */
+export interface RemoteHealthOptions {
+  read: CircuitBreaker
+  write: CircuitBreaker
+  budgetMs: { read: number; write: number }
+  now: () => number
 }
 
 export interface RemoteTierOptions {
@@ -80,7 +99,8 @@ const MAX_MANIFEST_BYTES = 10 * 1024 ** 2
 export class RemoteTier {
   private readonly remote: Remote
   private readonly store: LocalStore
-  private readonly breaker: CircuitBreaker
+  private readonly health: RemoteHealthOptions
+  private readonly lost = { read: 0, write: 0 }
   private readonly options: RemoteTierOptions
   private readonly counts = {
     gets: 0,
@@ -111,10 +131,10 @@ export class RemoteTier {
   private flushed = false
   private idleWaiters: (() => void)[] = []
 
-  constructor(remote: Remote, store: LocalStore, breaker: CircuitBreaker, options: RemoteTierOptions) {
+  constructor(remote: Remote, store: LocalStore, health: RemoteHealthOptions, options: RemoteTierOptions) {
     this.remote = remote
     this.store = store
-    this.breaker = breaker
+    this.health = health
     this.options = options
   }
 
@@ -302,8 +322,7 @@ export class RemoteTier {
       unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
       wireReceived: this.remote.wire.received,
       wireSent: this.remote.wire.sent,
-      breaker: this.breaker.current,
-      breakerOpened: this.breaker.opened,
+      health: { read: this.directionHealth('read'), write: this.directionHealth('write') },
       scopes: this.options.scopes,
       firstErrors: [...this.firstErrors],
     }
@@ -351,18 +370,40 @@ export class RemoteTier {
     return true
   }
 
-  /** Runs one request through the breaker; FAILED when refused or failed (counted). */
+  private directionHealth(direction: 'read' | 'write'): DirectionHealth {
+    const breaker = this.health[direction]
+    const lostMs = Math.round(this.lost[direction])
+    const budgetMs = this.health.budgetMs[direction]
+    return { breaker: breaker.current, opened: breaker.opened, lostMs, budgetMs, off: this.lost[direction] >= budgetMs }
+  }
+
+  /**
+   * Runs one request through its direction's breaker and budget; FAILED when
+   * refused or failed (counted). Reads and writes keep apart: uploads that
+   * succeed must not hold the circuit closed for reads that stall.
+   */
   private async call<T>(request: () => Promise<T>, upload = false): Promise<T | typeof FAILED> {
-    if (!this.breaker.allow()) {
+    const direction = upload ? 'write' : 'read'
+    const breaker = this.health[direction]
+    if (this.lost[direction] >= this.health.budgetMs[direction] || !breaker.allow()) {
       if (!upload) this.counts.skipped++
       return FAILED
     }
+    const started = this.health.now()
     try {
       const value = await request()
-      this.breaker.success()
+      breaker.success()
       return value
     } catch (error) {
-      this.breaker.failure()
+      breaker.failure()
+      const budget = this.health.budgetMs[direction]
+      const before = this.lost[direction]
+      this.lost[direction] += this.health.now() - started
+      if (before < budget && this.lost[direction] >= budget) {
+        this.options.log(
+          `remote: ${direction}s off for the rest of the job: ${Math.round(this.lost[direction])} ms lost to failed requests (budget ${budget} ms)`,
+        )
+      }
       if (upload) this.counts.uploadErrors++
       else this.counts.errors++
       this.noteError(error)

@@ -5,7 +5,7 @@
  * store and one daemon with the Node shim.
  */
 import { spawn } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
@@ -108,6 +108,11 @@ describe('the Go shim speaks as the Node shim does', () => {
         getFrame(5, hexId('empty')) +
         getFrame(6, hexId('big')),
     },
+    {
+      // go computes the OutputID as the body's sha256: a put whose body is not is refused (an Err), and nothing is stored.
+      name: "a put whose body's sha256 is not its OutputID, then a get of it",
+      input: () => putFrame(1, A, body(1000, 5), { outputIdHex: sha256Hex(Buffer.from('something else')) }) + getFrame(2, A) + closeFrame(3),
+    },
     { name: 'a garbage line', input: () => `${getFrame(1, A)}GARBAGE\n\n` },
     {
       name: 'bad base64 in a body',
@@ -143,6 +148,18 @@ describe('the Go shim speaks as the Node shim does', () => {
     expect(normalized(runs.go.stdout, runs.go.store)).toStrictEqual(normalized(runs.node.stdout, runs.node.store))
     expect(runs.go.stderr).toBe(runs.node.stderr)
     expect(runs.go.code).toBe(runs.node.code)
+  })
+
+  it.each(['node', 'go'] as const)('%s: refuses a put whose body is not its OutputID, and stores nothing', async (kind) => {
+    const store = path.join(root, `mismatch-${kind}`)
+    const other = sha256Hex(Buffer.from('something else'))
+    const ran = await runShim(kind, ['--store', store], putFrame(1, A, body(1000, 5), { outputIdHex: other }) + getFrame(2, A) + closeFrame(3))
+    const [, put, get] = ran.stdout.split('\n').map((line) => (line === '' ? undefined : (JSON.parse(line) as Record<string, unknown>)))
+    expect(put).toEqual({ ID: 1, Err: `go-cache-setup: Error: the body's sha256 is ${sha256Hex(body(1000, 5))}, not its OutputID ${other}` })
+    expect(get).toEqual({ ID: 2, Miss: true })
+    // No object anywhere in the store (the Go shim makes o/ when it opens the store, the Node one on its first write).
+    const objects = existsSync(path.join(store, 'o')) ? readdirSync(path.join(store, 'o'), { recursive: true }).filter((name) => String(name).length > 2) : []
+    expect(objects).toEqual([])
   })
 
   it('refuses bad arguments the same way', async () => {

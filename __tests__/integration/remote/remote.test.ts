@@ -162,7 +162,7 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
     expect(remoteFigure(job, 'errors')).toBe(0)
     expect(remoteFigure(job, 'misses')).toBe(misses)
     expect(remoteFigure(job, 'unsent')).toBe(0)
-    expect(summaryRow(job, 'Circuit breaker')).toBe('| Circuit breaker | never opened |')
+    expect(summaryRow(job, 'Remote health')).toBe('| Remote health | reads circuit never opened; writes circuit never opened |')
     expect(summaryRow(job, 'Remote lookups')).toMatch(new RegExp(`^\\| Remote lookups \\| \\d+ local misses asked: \\d+ hits, ${misses} misses \\|$`))
     // Job 1 left a manifest of what it used and added: job 2 fetched it ahead of go.
     const prefetch = /^\| Prefetch \| (\d+) entries fetched ahead from the (\d+) in this job's last manifest \|$/.exec(summaryRow(job, 'Prefetch'))
@@ -199,7 +199,7 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
     expect(remoteFigure(job, 'hits')).toBe(0)
     expect(remoteFigure(job, 'errors')).toBeGreaterThanOrEqual(3)
     expect(remoteFigure(job, 'unsent')).toBe(buildFigure(job, 'puts'))
-    expect(summaryRow(job, 'Circuit breaker')).toMatch(/^\| Circuit breaker \| opened \d+ times?, /)
+    expect(summaryRow(job, 'Remote health')).toMatch(/^\| Remote health \| reads (circuit opened \d+ times?|off for the rest of the job)/)
     expect(summaryRow(job, 'First remote error')).toContain('HTTP 401')
   }, 600_000)
 
@@ -233,7 +233,7 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
       expect(remoteFigure(job, 'hits')).toBe(0)
       expect(remoteFigure(job, 'errors')).toBeGreaterThanOrEqual(3)
       expect(summaryRow(job, 'First remote error')).toContain('no answer within 1000 ms')
-      expect(summaryRow(job, 'Circuit breaker')).toMatch(/opened/)
+      expect(summaryRow(job, 'Remote health')).toMatch(/^\| Remote health \| reads (circuit opened|off for the rest of the job)/)
     } finally {
       await faulty.stop()
     }
@@ -279,7 +279,7 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
       expect(remoteFigure(job, 'hits')).toBeGreaterThan(0) // before the stop
       expect(remoteFigure(job, 'errors')).toBeGreaterThan(0)
       expect(remoteFigure(job, 'unsent')).toBeGreaterThan(0) // the changed main package's entries
-      expect(summaryRow(job, 'Circuit breaker')).toMatch(/opened/)
+      expect(summaryRow(job, 'Remote health')).toMatch(/^\| Remote health \| reads (circuit opened|off for the rest of the job)/)
     } finally {
       server = await server.restart()
     }

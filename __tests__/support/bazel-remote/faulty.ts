@@ -1,7 +1,12 @@
 /**
  * Servers that fail the way a real cache server can but bazel-remote cannot be
- * told to: one that answers every request with HTTP 500, and one that accepts
- * connections and never answers. Loopback only.
+ * told to, on loopback:
+ * - `http-500`: every request answered 500;
+ * - `hang`: connections accepted, never answered;
+ * - `stall-reads`: uploads accepted (200), reads answered with headers and then
+ *   a byte a second (a remote whose reads stall while its writes work);
+ * - `slowloris`: the status line and headers of every answer, a byte a second;
+ * - `endless`: uploads accepted, reads answered with a body that never ends.
  */
 import http from 'node:http'
 import net from 'node:net'
@@ -13,9 +18,25 @@ export interface FaultyServer {
   stop(): Promise<void>
 }
 
-export async function startFaultyServer(mode: 'http-500' | 'hang'): Promise<FaultyServer> {
+export type FaultMode = 'http-500' | 'hang' | 'stall-reads' | 'slowloris' | 'endless'
+
+export async function startFaultyServer(mode: FaultMode): Promise<FaultyServer> {
   let hits = 0
   const sockets = new Set<net.Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+  /** Calls `write` every `ms` until it returns false (the socket went). */
+  const drip = (write: () => boolean, ms: number): void => {
+    const timer = setInterval(() => {
+      if (!write()) clearInterval(timer)
+    }, ms)
+    timers.add(timer)
+  }
+  const uploadsWork = (request: http.IncomingMessage, response: http.ServerResponse): boolean => {
+    if (request.method !== 'PUT') return false
+    request.resume()
+    request.on('end', () => response.end())
+    return true
+  }
   const server =
     mode === 'http-500'
       ? http.createServer((request, response) => {
@@ -26,10 +47,33 @@ export async function startFaultyServer(mode: 'http-500' | 'hang'): Promise<Faul
             response.end('internal error (test)')
           })
         })
-      : net.createServer((socket) => {
-          hits++
-          socket.on('data', () => undefined) // read and never answer
-        })
+      : mode === 'stall-reads'
+        ? http.createServer((request, response) => {
+            hits++
+            if (uploadsWork(request, response)) return
+            response.writeHead(200, { 'Content-Length': '100000' })
+            drip(() => !response.destroyed && response.write('x'), 1000)
+          })
+        : mode === 'endless'
+          ? http.createServer((request, response) => {
+              hits++
+              if (uploadsWork(request, response)) return
+              response.writeHead(200) // chunked, no length
+              const block = Buffer.alloc(64 * 1024)
+              drip(() => !response.destroyed && (response.write(block), true), 1)
+            })
+          : mode === 'slowloris'
+            ? net.createServer((socket) => {
+                hits++
+                socket.on('data', () => undefined)
+                const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-Slow: ${'x'.repeat(10_000)}`)
+                let at = 0
+                drip(() => !socket.destroyed && at < head.length && (socket.write(head.subarray(at, ++at)), true), 1000)
+              })
+            : net.createServer((socket) => {
+                hits++
+                socket.on('data', () => undefined) // read and never answer
+              })
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -41,6 +85,7 @@ export async function startFaultyServer(mode: 'http-500' | 'hang'): Promise<Faul
     url: `http://127.0.0.1:${port}`,
     hits: () => hits,
     stop: async () => {
+      for (const timer of timers) clearInterval(timer)
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },

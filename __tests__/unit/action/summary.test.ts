@@ -169,8 +169,10 @@ describe('renderSummary: build cache', () => {
     bytesUp: 3 * 1024 ** 2,
     wireReceived: 15 * 1024 ** 2,
     wireSent: 1024 ** 2,
-    breaker: 'closed' as const,
-    breakerOpened: 1,
+    health: {
+      read: { breaker: 'closed' as const, opened: 1, lostMs: 4200, budgetMs: 10_000, off: false },
+      write: { breaker: 'open' as const, opened: 2, lostMs: 31_000, budgetMs: 30_000, off: true },
+    },
     scopes: { read: ['trusted'], write: 'trusted' },
     firstErrors: ['GET /ac/0123456789ab…: no answer within 10000 ms', 'second'],
   }
@@ -209,7 +211,7 @@ describe('renderSummary: build cache', () => {
         "| Prefetch | 1050 entries fetched ahead from the 1100 in this job's last manifest |",
         '| Uploads | 18 entries, 3.0 MiB, 1 failed requests; 2 left unsent |',
         '| On the wire | 15.0 MiB received, 1.0 MiB sent |',
-        '| Circuit breaker | opened 1 time, closed at the end |',
+        "| Remote health | reads circuit opened 1 time, closed at the end, 4.2 s lost to failed requests; writes off for the rest of the job: 31.0 s lost to failed requests, past the job's budget of 30.0 s |",
         '| First remote error | GET /ac/0123456789ab…: no answer within 10000 ms |',
         '',
       ].join('\n'),
@@ -236,7 +238,10 @@ describe('renderSummary: build cache', () => {
               errors: 0,
               rejected: 0,
               skipped: 0,
-              breakerOpened: 0,
+              health: {
+                read: { breaker: 'closed', opened: 0, lostMs: 0, budgetMs: 10_000, off: false },
+                write: { breaker: 'closed', opened: 0, lostMs: 0, budgetMs: 30_000, off: false },
+              },
               firstErrors: [],
               scopes: { read: ['trusted'], reason: 'pull requests are read-only on the remote; cache-write: true writes their own scope' },
             },
@@ -253,7 +258,7 @@ describe('renderSummary: build cache', () => {
         '| On the wire |',
       ].join('\n'),
     )
-    expect(readOnly).toContain('| Circuit breaker | never opened |')
+    expect(readOnly).toContain('| Remote health | reads circuit never opened; writes circuit never opened |')
     expect(readOnly).not.toContain('| Uploads |')
     expect(readOnly).not.toContain('First remote error')
     const gone = renderSummary({

@@ -244,7 +244,13 @@ describe('setupBuildCache', () => {
       expect(splitGoCommandLine(state.command).slice(-2)).toEqual(['--remote-wait-ms', '3000'])
       const report = await finishClient(state.socket, state.store, { remote: state.remote })
       expect(report.remote?.settings).toEqual({ url: 'http://127.0.0.1:9', scopes: { read: ['trusted'], write: 'trusted' } })
-      expect(report.remote?.stats).toMatchObject({ gets: 0, uploads: 0, unsent: 0, breaker: 'closed', scopes: { read: ['trusted'], write: 'trusted' } })
+      expect(report.remote?.stats).toMatchObject({
+        gets: 0,
+        uploads: 0,
+        unsent: 0,
+        health: { read: { breaker: 'closed' }, write: { breaker: 'closed' } },
+        scopes: { read: ['trusted'], write: 'trusted' },
+      })
     } finally {
       await daemon?.close()
     }

@@ -56,8 +56,9 @@ beforeEach(async () => {
     log: () => undefined,
     remote: (s) => {
       store = s
-      const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 1000, now: () => 0 })
-      return new RemoteTier(transport, s, breaker, { scopes: { read: ['trusted'], write: 'trusted' }, uploadConcurrency: 2, log: () => undefined })
+      const breaker = () => new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 1000, now: () => 0 })
+      const health = { read: breaker(), write: breaker(), budgetMs: { read: 10_000, write: 30_000 }, now: () => 0 }
+      return new RemoteTier(transport, s, health, { scopes: { read: ['trusted'], write: 'trusted' }, uploadConcurrency: 2, log: () => undefined })
     },
   })
 })

@@ -71,6 +71,8 @@ const EVENTS: [string, TrustFacts, TrustLevel][] = [
   ['release', facts('release', { repository: repo }, 'refs/tags/v2.0.0'), 'branch'],
   ['repository_dispatch', facts('repository_dispatch', { repository: repo }), 'trusted'],
   ['schedule', facts('schedule', {}), 'trusted'],
+  ['schedule, whose payload does not name the default branch', { ...facts('schedule', { schedule: '0 3 * * *' }), defaultBranch: '' }, 'trusted'],
+  ['an event named like an Object property', facts('constructor', { repository: repo }), 'untrusted'],
   ['status', facts('status', { repository: repo }), 'untrusted'],
   ['watch', facts('watch', { repository: repo }), 'untrusted'],
   // A called workflow sees its caller's event name; "workflow_call" itself is not one GitHub sends.

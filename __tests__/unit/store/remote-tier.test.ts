@@ -84,9 +84,12 @@ function remote(
   manifestKey?: string,
   into = store,
   scopes: RemoteScopes = write ? { read: ['trusted'], write: 'trusted' } : { read: ['trusted'] },
+  budget = { read: 10_000, write: 30_000 },
 ) {
-  const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 4000, now: () => clock.now })
-  return new RemoteTier(server, into, breaker, { scopes, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
+  const now = () => clock.now
+  const breaker = () => new CircuitBreaker({ failureThreshold: 3, openMs: 1000, maxOpenMs: 4000, now })
+  const health = { read: breaker(), write: breaker(), budgetMs: budget, now }
+  return new RemoteTier(server, into, health, { scopes, uploadConcurrency, log: (m) => logs.push(m), ...(manifestKey && { manifestKey }) })
 }
 
 describe('RemoteTier.fetch', () => {
@@ -129,7 +132,7 @@ describe('RemoteTier.fetch', () => {
     expect(stats.firstErrors[0]).toBe(`rejected blob ${sha(body)}: its sha256 is ${sha(Buffer.from('the real objecT'))}`)
     expect(stats.firstErrors[1]).toBe(`rejected blob ${sha(body)}: 15 bytes, the entry says 16`)
     // A rejection is the data's fault, not the server's health: the breaker stays closed.
-    expect(stats.breaker).toBe('closed')
+    expect(stats.health.read).toMatchObject({ breaker: 'closed', opened: 0, lostMs: 0, off: false })
   })
 
   it('the empty object needs no blob request', async () => {
@@ -147,13 +150,13 @@ describe('RemoteTier.fetch', () => {
     const cache = remote(server)
     for (let n = 0; n < 5; n++) expect(await cache.fetch(actionId(n))).toBe(false)
     expect(server.calls).toHaveLength(3)
-    expect(cache.stats()).toMatchObject({ gets: 5, misses: 5, errors: 3, skipped: 2, breaker: 'open', breakerOpened: 1 })
+    expect(cache.stats()).toMatchObject({ gets: 5, misses: 5, errors: 3, skipped: 2, health: { read: { breaker: 'open', opened: 1 } } })
     // Time passes, the server is back: the probe goes through and closes it.
     server.fail = undefined
     server.store(actionId(9), Buffer.from('back'))
     clock.now = 1000
     expect(await cache.fetch(actionId(9))).toBe(true)
-    expect(cache.stats().breaker).toBe('closed')
+    expect(cache.stats().health.read.breaker).toBe('closed')
   })
 
   it('refuses IDs that are not 64 lowercase hex characters', async () => {
@@ -223,8 +226,49 @@ describe('RemoteTier uploads', () => {
     const cache = remote(server, true, 1)
     cache.enqueue([1, 2, 3, 4, 5, 6].map(actionId))
     const stats = await cache.flush(5000)
-    expect(stats).toMatchObject({ uploads: 0, unsent: 6, uploadErrors: 3, breaker: 'open' })
+    expect(stats).toMatchObject({ uploads: 0, unsent: 6, uploadErrors: 3, health: { write: { breaker: 'open' }, read: { breaker: 'closed' } } })
     expect(server.calls).toHaveLength(3)
+  })
+})
+
+describe('RemoteTier health: reads and writes apart, and the job budget', () => {
+  /** A server whose reads fail (after `readMs` of the clock) while its writes succeed: uploads must not keep reads going. */
+  class StallingReads extends MemoryServer {
+    readMs = 0
+    override async getAction(id: string): Promise<Buffer | undefined> {
+      this.calls.push(`GET ac/${id.slice(0, 6)}`)
+      clock.now += this.readMs
+      throw new Error('no answer within 2000 ms')
+    }
+  }
+
+  it('opens the read circuit after three failed reads, however many uploads succeed in between', async () => {
+    const server = new StallingReads()
+    const cache = remote(server)
+    for (let n = 0; n < 6; n++) {
+      const body = Buffer.from(`put ${n}`)
+      store.put(actionId(100 + n), sha(body), [body], body.length)
+      cache.enqueue([actionId(100 + n)])
+      expect(await cache.fetch(actionId(n))).toBe(false)
+    }
+    const stats = await cache.flush(1000)
+    expect(stats.uploads).toBe(6)
+    expect(server.calls.filter((c) => c.startsWith('GET'))).toHaveLength(3)
+    expect(stats).toMatchObject({ errors: 3, skipped: 3, health: { read: { breaker: 'open', opened: 1 }, write: { breaker: 'closed', opened: 0 } } })
+  })
+
+  it('switches reads off for the rest of the job once failed reads have cost the budget, even with the circuit closed again', async () => {
+    const server = new StallingReads()
+    server.readMs = 2000
+    // A budget of 5 s: three 2 s failures open the circuit with 6 s lost.
+    const cache = remote(server, false, 2, undefined, store, { read: ['trusted'] }, { read: 5000, write: 30_000 })
+    for (let n = 0; n < 3; n++) expect(await cache.fetch(actionId(n))).toBe(false)
+    expect(logs.some((m) => /reads off for the rest of the job: 6000 ms lost/.test(m))).toBe(true)
+    // Long after the circuit would let a probe through, nothing is asked.
+    clock.now += 3_600_000
+    expect(await cache.fetch(actionId(9))).toBe(false)
+    expect(server.calls).toHaveLength(3)
+    expect(cache.stats().health.read).toMatchObject({ off: true, lostMs: 6000, budgetMs: 5000 })
   })
 })
 
