@@ -719,6 +719,22 @@ function buildCacheFigures(stats) {
         timeMs: String(Math.round(stats.busyMs)),
     };
 }
+/**
+ * One warning per kind of store trouble the job's go processes met (pure):
+ * a store they could not write, and puts that failed. Each made the build
+ * slower, not broken, except where go itself needs a put (`go list -export`,
+ * its module index).
+ */
+function storeWarnings(stats) {
+    const warnings = [];
+    if (stats.readOnly > 0) {
+        warnings.push(`${stats.readOnly} of ${stats.sessions} go processes found the local store read-only to this user: they were served its hits and stored nothing (go sends no puts to a read-only GOCACHEPROG).`);
+    }
+    if (stats.putErrors > 0) {
+        warnings.push(`${stats.putErrors} puts could not be stored (a full disk, or a body that was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): go went on without them, except \`go list -export\` and go's module index, which need them.`);
+    }
+    return warnings;
+}
 
 // EXTERNAL MODULE: ./src/common/schema.ts
 var schema = __webpack_require__(318);
@@ -1314,8 +1330,8 @@ async function jobCompleted(io) {
         return;
     }
     const { stats, trim, problem, remote } = await finishClient(record.socket, record.store, { remote: record.remote });
-    if (problem)
-        io.print(`::warning::go-cache-setup: ${problem}`);
+    for (const warning of [...(problem ? [problem] : []), ...storeWarnings(stats)])
+        io.print(`::warning::go-cache-setup: ${warning}`);
     const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets;
     io.print(`go-cache-setup: ${stats.sessions} go processes, ${stats.gets} gets, ${stats.hits} hits (${(ratio * 100).toFixed(1)}%), ` +
         `${stats.misses} misses, ${stats.puts} puts (${stats.bytesOut} bytes)` +

@@ -40,7 +40,7 @@ const USAGE = `usage:
   go-cache-setup stats|flush|stop|ping --socket SOCKET
   go-cache-setup bootstrap install --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR] [--node PATH]
         [--config FILE | --store-path DIR [--cache-url URL] [--token-file FILE] [--auto-configure true|false]
-         [--include OWNER/NAME]... [--exclude OWNER/NAME]... [--cache-write auto|true|false] [--store-max-size SIZE]]
+         [--include OWNER/NAME]... [--exclude OWNER/NAME]... [--cache-write auto|true|false] [--trusted-ref REF-PATTERN]... [--store-max-size SIZE]]
   go-cache-setup bootstrap uninstall [--kit-dir DIR] [--purge-store]
   go-cache-setup bootstrap status --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR]
   go-cache-setup hook job-started|job-completed     (the runner's job hooks run these)`;
@@ -284,7 +284,7 @@ async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitM
     };
     let report;
     try {
-        report = await (0,session/* serveSession */.Q)(process.stdin, process.stdout, { get, put }, { log: debug ? warn : undefined });
+        report = await (0,session/* serveSession */.Q)(process.stdin, process.stdout, { get, put }, { log: debug ? warn : undefined, readOnly: !store.writable });
     }
     catch (error) {
         if (error instanceof protocol/* ProtocolError */.bd) {
@@ -1310,6 +1310,8 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
@@ -1533,6 +1535,7 @@ class RemoteError extends Error {
 
 
 
+
 /**
  * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
  * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
@@ -1560,6 +1563,7 @@ function readDeadlineMs(timeoutMs, expectedBytes) {
 }
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
+const zstdDecompress = HAS_ZSTD ? (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress) : undefined;
 class BazelHttpClient {
     wire = { sent: 0, received: 0 };
     base;
@@ -1626,7 +1630,11 @@ class BazelHttpClient {
         if (response.encoding === 'zstd') {
             if (!zstd)
                 throw new RemoteError('the server sent zstd without being asked');
-            return external_node_zlib_default().zstdDecompressSync(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) });
+            // On libuv's thread pool, not the event loop: a bomb costs a thread, not every other request's latency.
+            // Past maxOutputLength it fails (RangeError), and the read is a failed request.
+            return await zstdDecompress(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) }).catch((error) => {
+                throw new RemoteError(`${kind}/${hash.slice(0, 12)}…: ${error.message}`);
+            });
         }
         if (response.encoding !== '' && response.encoding !== 'identity')
             throw new RemoteError(`unsupported Content-Encoding ${response.encoding}`);
@@ -2516,7 +2524,7 @@ function decodeId(value, field, id) {
 function encodeResponse(response) {
     switch (response.kind) {
         case 'hello':
-            return `{"ID":${response.id},"KnownCommands":${JSON.stringify(KNOWN_COMMANDS)}}\n`;
+            return `{"ID":${response.id},"KnownCommands":${JSON.stringify(response.readOnly ? KNOWN_COMMANDS.filter((c) => c !== 'put') : KNOWN_COMMANDS)}}\n`;
         case 'miss':
             return `{"ID":${response.id},"Miss":true}\n`;
         case 'hit': {
@@ -2549,7 +2557,7 @@ function truncate(text) {
 /* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(594);
 
 function emptyStats() {
-    return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, busyMs: 0 };
+    return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, readOnly: 0, busyMs: 0 };
 }
 /** Resolves when the conversation ends; rejects with ProtocolError on a malformed stream. */
 function serveSession(input, output, backend, options = {}) {
@@ -2582,7 +2590,9 @@ function serveSession(input, output, backend, options = {}) {
         batch += line;
     };
     const send = (response) => sendLine((0,_protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeResponse */ .kd)(response));
-    output.write((0,_protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeResponse */ .kd)({ id: 0, kind: 'hello' }));
+    if (options.readOnly)
+        stats.readOnly = 1;
+    output.write((0,_protocol_js__WEBPACK_IMPORTED_MODULE_0__/* .encodeResponse */ .kd)({ id: 0, kind: 'hello', readOnly: options.readOnly ?? false }));
     return new Promise((resolve, reject) => {
         let inFlight = 0;
         let ending;
@@ -3373,12 +3383,18 @@ class LocalStore {
     importFd;
     /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
     checkedDirs = new Set();
+    /**
+     * False when this user cannot write the store (a store another user keeps,
+     * a read-only mount): hits are still served, and the shim tells go the cache
+     * is read-only so that it sends no puts.
+     */
+    writable;
     constructor(root) {
         this.root = node_path__WEBPACK_IMPORTED_MODULE_2___default().resolve(root);
         this.tmp = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'tmp');
         this.objectPrefix = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'o') + (node_path__WEBPACK_IMPORTED_MODULE_2___default().sep);
         this.actionPrefix = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'a') + (node_path__WEBPACK_IMPORTED_MODULE_2___default().sep);
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(this.tmp, { recursive: true, mode: 0o700 });
+        this.writable = makeWritableDir(this.tmp);
         for (const dir of [this.root, this.tmp, node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'o'), node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.root, 'a')]) {
             if ((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.lstatSync)(dir, { throwIfNoEntry: false })?.isSymbolicLink())
                 throw new Error(`${dir} is a symlink; the store refuses to follow it`);
@@ -3657,6 +3673,20 @@ class LocalStore {
         }
     }
 }
+/** Creates `dir` owner-only if needed; false when this user may not write there (the store is read-only to it). */
+function makeWritableDir(dir) {
+    try {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.accessSync)(dir, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.W_OK);
+        return true;
+    }
+    catch (error) {
+        if (NOT_WRITABLE.has(error.code ?? ''))
+            return false;
+        throw error;
+    }
+}
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
 /** link(2), returning its error instead of throwing it. */
 function tryLink(existing, target) {
     try {

@@ -97897,6 +97897,7 @@ function nativeUsage(touched, startedAtMs) {
             bytesIn,
             bytesOut,
             putErrors: 0,
+            readOnly: 0,
             busyMs: 0,
             sessions: 0,
             usedEntries: used.length,
@@ -98873,12 +98874,18 @@ class LocalStore {
     importFd;
     /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
     checkedDirs = new Set();
+    /**
+     * False when this user cannot write the store (a store another user keeps,
+     * a read-only mount): hits are still served, and the shim tells go the cache
+     * is read-only so that it sends no puts.
+     */
+    writable;
     constructor(root) {
         this.root = external_node_path_default().resolve(root);
         this.tmp = external_node_path_default().join(this.root, 'tmp');
         this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
         this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
-        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true, mode: 0o700 });
+        this.writable = makeWritableDir(this.tmp);
         for (const dir of [this.root, this.tmp, external_node_path_default().join(this.root, 'o'), external_node_path_default().join(this.root, 'a')]) {
             if ((0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false })?.isSymbolicLink())
                 throw new Error(`${dir} is a symlink; the store refuses to follow it`);
@@ -99157,6 +99164,20 @@ class LocalStore {
         }
     }
 }
+/** Creates `dir` owner-only if needed; false when this user may not write there (the store is read-only to it). */
+function makeWritableDir(dir) {
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+        (0,external_node_fs_.accessSync)(dir, external_node_fs_.constants.W_OK);
+        return true;
+    }
+    catch (error) {
+        if (NOT_WRITABLE.has(error.code ?? ''))
+            return false;
+        throw error;
+    }
+}
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
 /** link(2), returning its error instead of throwing it. */
 function tryLink(existing, target) {
     try {

@@ -99186,7 +99186,7 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: ./src/gocacheprog/session.ts
 
 function emptyStats() {
-    return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, busyMs: 0 };
+    return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, readOnly: 0, busyMs: 0 };
 }
 /** Resolves when the conversation ends; rejects with ProtocolError on a malformed stream. */
 function serveSession(input, output, backend, options = {}) {
@@ -99219,7 +99219,9 @@ function serveSession(input, output, backend, options = {}) {
         batch += line;
     };
     const send = (response) => sendLine(encodeResponse(response));
-    output.write(encodeResponse({ id: 0, kind: 'hello' }));
+    if (options.readOnly)
+        stats.readOnly = 1;
+    output.write(encodeResponse({ id: 0, kind: 'hello', readOnly: options.readOnly ?? false }));
     return new Promise((resolve, reject) => {
         let inFlight = 0;
         let ending;
@@ -99516,6 +99518,22 @@ function buildCacheFigures(stats) {
         hitRatio: stats.gets === 0 ? '0' : (stats.hits / stats.gets).toFixed(4),
         timeMs: String(Math.round(stats.busyMs)),
     };
+}
+/**
+ * One warning per kind of store trouble the job's go processes met (pure):
+ * a store they could not write, and puts that failed. Each made the build
+ * slower, not broken, except where go itself needs a put (`go list -export`,
+ * its module index).
+ */
+function storeWarnings(stats) {
+    const warnings = [];
+    if (stats.readOnly > 0) {
+        warnings.push(`${stats.readOnly} of ${stats.sessions} go processes found the local store read-only to this user: they were served its hits and stored nothing (go sends no puts to a read-only GOCACHEPROG).`);
+    }
+    if (stats.putErrors > 0) {
+        warnings.push(`${stats.putErrors} puts could not be stored (a full disk, or a body that was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): go went on without them, except \`go list -export\` and go's module index, which need them.`);
+    }
+    return warnings;
 }
 
 // EXTERNAL MODULE: external "node:fs"
@@ -101079,6 +101097,7 @@ function nativeUsage(touched, startedAtMs) {
             bytesIn,
             bytesOut,
             putErrors: 0,
+            readOnly: 0,
             busyMs: 0,
             sessions: 0,
             usedEntries: used.length,
@@ -101147,12 +101166,18 @@ class LocalStore {
     importFd;
     /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
     checkedDirs = new Set();
+    /**
+     * False when this user cannot write the store (a store another user keeps,
+     * a read-only mount): hits are still served, and the shim tells go the cache
+     * is read-only so that it sends no puts.
+     */
+    writable;
     constructor(root) {
         this.root = external_node_path_default().resolve(root);
         this.tmp = external_node_path_default().join(this.root, 'tmp');
         this.objectPrefix = external_node_path_default().join(this.root, 'o') + (external_node_path_default()).sep;
         this.actionPrefix = external_node_path_default().join(this.root, 'a') + (external_node_path_default()).sep;
-        (0,external_node_fs_.mkdirSync)(this.tmp, { recursive: true, mode: 0o700 });
+        this.writable = makeWritableDir(this.tmp);
         for (const dir of [this.root, this.tmp, external_node_path_default().join(this.root, 'o'), external_node_path_default().join(this.root, 'a')]) {
             if ((0,external_node_fs_.lstatSync)(dir, { throwIfNoEntry: false })?.isSymbolicLink())
                 throw new Error(`${dir} is a symlink; the store refuses to follow it`);
@@ -101431,6 +101456,20 @@ class LocalStore {
         }
     }
 }
+/** Creates `dir` owner-only if needed; false when this user may not write there (the store is read-only to it). */
+function makeWritableDir(dir) {
+    try {
+        (0,external_node_fs_.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+        (0,external_node_fs_.accessSync)(dir, external_node_fs_.constants.W_OK);
+        return true;
+    }
+    catch (error) {
+        if (NOT_WRITABLE.has(error.code ?? ''))
+            return false;
+        throw error;
+    }
+}
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
 /** link(2), returning its error instead of throwing it. */
 function tryLink(existing, target) {
     try {
@@ -102576,9 +102615,9 @@ async function runPost(ctx) {
                     let job;
                     if (build.mode === 'client') {
                         const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote });
-                        if (client.problem) {
-                            ctx.log.warning(client.problem);
-                            report.problems.push(client.problem);
+                        for (const problem of [...(client.problem ? [client.problem] : []), ...storeWarnings(client.stats)]) {
+                            ctx.log.warning(problem);
+                            report.problems.push(problem);
                         }
                         report.buildCache = { mode: 'client', report: client };
                         job = { stats: client.stats, ids: client.ids, import: client.import, store: new LocalStore(build.store), remote: client.remote?.stats };

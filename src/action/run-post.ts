@@ -3,7 +3,7 @@
  * never fails the job: every problem becomes a warning and a summary line.
  */
 import { saveGoCacheDir } from '../buildcache/directory.ts'
-import { buildCacheFigures, finishClient } from '../buildcache/finish.ts'
+import { buildCacheFigures, finishClient, storeWarnings } from '../buildcache/finish.ts'
 import { withImport } from '../buildcache/bundle-restore.ts'
 import { saveBundle } from '../buildcache/bundle-save.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
@@ -40,9 +40,9 @@ export async function runPost(ctx: ActionContext): Promise<void> {
           let job: JobFigures
           if (build.mode === 'client') {
             const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote })
-            if (client.problem) {
-              ctx.log.warning(client.problem)
-              report.problems.push(client.problem)
+            for (const problem of [...(client.problem ? [client.problem] : []), ...storeWarnings(client.stats)]) {
+              ctx.log.warning(problem)
+              report.problems.push(problem)
             }
             report.buildCache = { mode: 'client', report: client }
             job = { stats: client.stats, ids: client.ids, import: client.import, store: new LocalStore(build.store), remote: client.remote?.stats }

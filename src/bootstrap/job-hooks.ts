@@ -15,7 +15,7 @@ import { constants } from 'node:fs'
 import { access, mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/promises'
 import path from 'node:path'
 import { startClientDaemon } from '../buildcache/client-daemon.ts'
-import { finishClient } from '../buildcache/finish.ts'
+import { finishClient, storeWarnings } from '../buildcache/finish.ts'
 import type { RemoteSummary } from '../buildcache/setup.ts'
 import { object, optional, parse, type Schema, string } from '../common/schema.ts'
 import type { SpawnDetached } from '../daemon/launch.ts'
@@ -231,7 +231,7 @@ export async function jobCompleted(io: HookIO): Promise<void> {
     return
   }
   const { stats, trim, problem, remote } = await finishClient(record.socket, record.store, { remote: record.remote })
-  if (problem) io.print(`::warning::go-cache-setup: ${problem}`)
+  for (const warning of [...(problem ? [problem] : []), ...storeWarnings(stats)]) io.print(`::warning::go-cache-setup: ${warning}`)
   const ratio = stats.gets === 0 ? 0 : stats.hits / stats.gets
   io.print(
     `go-cache-setup: ${stats.sessions} go processes, ${stats.gets} gets, ${stats.hits} hits (${(ratio * 100).toFixed(1)}%), ` +

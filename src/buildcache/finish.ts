@@ -93,3 +93,24 @@ export function buildCacheFigures(stats: JobStats): BuildCacheFigures {
     timeMs: String(Math.round(stats.busyMs)),
   }
 }
+
+/**
+ * One warning per kind of store trouble the job's go processes met (pure):
+ * a store they could not write, and puts that failed. Each made the build
+ * slower, not broken, except where go itself needs a put (`go list -export`,
+ * its module index).
+ */
+export function storeWarnings(stats: Pick<JobStats, 'sessions' | 'readOnly' | 'putErrors'>): string[] {
+  const warnings: string[] = []
+  if (stats.readOnly > 0) {
+    warnings.push(
+      `${stats.readOnly} of ${stats.sessions} go processes found the local store read-only to this user: they were served its hits and stored nothing (go sends no puts to a read-only GOCACHEPROG).`,
+    )
+  }
+  if (stats.putErrors > 0) {
+    warnings.push(
+      `${stats.putErrors} puts could not be stored (a full disk, or a body that was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): go went on without them, except \`go list -export\` and go's module index, which need them.`,
+    )
+  }
+  return warnings
+}

@@ -74,6 +74,7 @@ export function nativeUsage(touched: readonly DirEntry[], startedAtMs: number): 
       bytesIn,
       bytesOut,
       putErrors: 0,
+      readOnly: 0,
       busyMs: 0,
       sessions: 0,
       usedEntries: used.length,

@@ -69,7 +69,7 @@ export async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bund
   }
   let report: SessionReport
   try {
-    report = await serveSession(process.stdin, process.stdout, { get, put }, { log: debug ? warn : undefined })
+    report = await serveSession(process.stdin, process.stdout, { get, put }, { log: debug ? warn : undefined, readOnly: !store.writable })
   } catch (error) {
     if (error instanceof ProtocolError) {
       warn(`protocol error: ${error.message}`)

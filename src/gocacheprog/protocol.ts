@@ -38,7 +38,7 @@ export interface Hit {
 }
 
 export type Response =
-  | { id: number; kind: 'hello' }
+  | { id: number; kind: 'hello'; readOnly: boolean }
   | { id: number; kind: 'miss' }
   | { id: number; kind: 'hit'; hit: Hit }
   | { id: number; kind: 'put'; diskPath: string }
@@ -195,7 +195,7 @@ function decodeId(value: unknown, field: string, id: number): string {
 export function encodeResponse(response: Response): string {
   switch (response.kind) {
     case 'hello':
-      return `{"ID":${response.id},"KnownCommands":${JSON.stringify(KNOWN_COMMANDS)}}\n`
+      return `{"ID":${response.id},"KnownCommands":${JSON.stringify(response.readOnly ? KNOWN_COMMANDS.filter((c) => c !== 'put') : KNOWN_COMMANDS)}}\n`
     case 'miss':
       return `{"ID":${response.id},"Miss":true}\n`
     case 'hit': {

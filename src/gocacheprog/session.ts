@@ -27,8 +27,14 @@ export interface SessionStats {
   bytesIn: number
   /** Object bytes served by hits. */
   bytesOut: number
-  /** Put failures answered with Err (go goes on; only `go list -export` fails on them). */
+  /**
+   * Put failures answered with Err. go ignores them for compiled packages, but
+   * fails `go list -export` and its module index (cmd/go/internal/modindex
+   * read.go returns the put's error) on them.
+   */
   putErrors: number
+  /** 1 when this session's store could not be written: go was told the cache is read-only, and sent no puts. */
+  readOnly: number
   /** Wall time spent handling requests, summed over requests. */
   busyMs: number
 }
@@ -52,12 +58,17 @@ export interface SessionReport {
 }
 
 export function emptyStats(): SessionStats {
-  return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, busyMs: 0 }
+  return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, readOnly: 0, busyMs: 0 }
 }
 
 export interface SessionOptions {
   /** Diagnostics; never stdout. */
   log?: (message: string) => void
+  /**
+   * The store cannot be written: the hello leaves `put` out, and go then sends
+   * none (cmd/go/internal/cache/prog.go Put: "Child is a read-only cache").
+   */
+  readOnly?: boolean
 }
 
 /** Resolves when the conversation ends; rejects with ProtocolError on a malformed stream. */
@@ -88,7 +99,8 @@ export function serveSession(input: Readable, output: Writable, backend: Backend
     batch += line
   }
   const send = (response: Response): void => sendLine(encodeResponse(response))
-  output.write(encodeResponse({ id: 0, kind: 'hello' }))
+  if (options.readOnly) stats.readOnly = 1
+  output.write(encodeResponse({ id: 0, kind: 'hello', readOnly: options.readOnly ?? false }))
 
   return new Promise<SessionReport>((resolve, reject) => {
     let inFlight = 0

@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
+import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import { decodeActionResult, encodeActionResult } from './action-result.ts'
 import type { RemoteConfig } from './config.ts'
@@ -50,6 +51,7 @@ export function readDeadlineMs(timeoutMs: number, expectedBytes: number): number
 
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function'
+const zstdDecompress = HAS_ZSTD ? promisify(zlib.zstdDecompress) : undefined
 
 export class BazelHttpClient implements Remote {
   readonly wire: WireCounters = { sent: 0, received: 0 }
@@ -124,7 +126,11 @@ export class BazelHttpClient implements Remote {
     if (response === undefined) return undefined
     if (response.encoding === 'zstd') {
       if (!zstd) throw new RemoteError('the server sent zstd without being asked')
-      return zlib.zstdDecompressSync(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) })
+      // On libuv's thread pool, not the event loop: a bomb costs a thread, not every other request's latency.
+      // Past maxOutputLength it fails (RangeError), and the read is a failed request.
+      return await zstdDecompress!(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) }).catch((error: unknown) => {
+        throw new RemoteError(`${kind}/${hash.slice(0, 12)}…: ${(error as Error).message}`)
+      })
     }
     if (response.encoding !== '' && response.encoding !== 'identity') throw new RemoteError(`unsupported Content-Encoding ${response.encoding}`)
     return response.body

@@ -371,6 +371,9 @@ func truncate(line []byte) string {
 
 const helloLine = `{"ID":0,"KnownCommands":["get","put","close"]}` + "\n"
 
+// readOnlyHelloLine: the hello of a store this user cannot write.
+const readOnlyHelloLine = `{"ID":0,"KnownCommands":["get","close"]}` + "\n"
+
 func appendMiss(b []byte, id int64) []byte {
 	b = append(b, `{"ID":`...)
 	b = strconv.AppendInt(b, id, 10)

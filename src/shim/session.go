@@ -48,6 +48,7 @@ type sessionStats struct {
 	BytesIn   int64   `json:"bytesIn"`
 	BytesOut  int64   `json:"bytesOut"`
 	PutErrors int64   `json:"putErrors"`
+	ReadOnly  int64   `json:"readOnly"`
 	BusyMs    float64 `json:"busyMs"`
 }
 
@@ -116,7 +117,13 @@ func serve(opts *serveOptions) (int, error) {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 
 	startedMs := time.Now().UnixMilli()
-	os.Stdout.WriteString(helloLine)
+	if store.readOnly {
+		// go then sends no puts at all (cmd/go/internal/cache/prog.go Put: "Child is a read-only cache").
+		s.stats.ReadOnly = 1
+		os.Stdout.WriteString(readOnlyHelloLine)
+	} else {
+		os.Stdout.WriteString(helloLine)
+	}
 	end, closeID, perr := s.converse()
 	if perr != nil {
 		s.out.mu.Lock() // held until exit: no answer in flight writes after this

@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -70,6 +71,11 @@ type localStore struct {
 	imported     map[string]entry
 	importedFile os.FileInfo // the file read so far: a trim rewrites it under the same name
 	importedRead int64
+
+	// readOnly: this user cannot write the store (a store another user keeps,
+	// a read-only mount). Hits are still served; the session tells go the
+	// cache is read-only, so go sends no puts (cmd/go/internal/cache/prog.go Put).
+	readOnly bool
 }
 
 func openStore(root string) (*localStore, error) {
@@ -95,10 +101,25 @@ func openStore(root string) (*localStore, error) {
 	// the fan-out level.
 	for _, dir := range []string{abs, s.tmp, filepath.Join(abs, "o"), filepath.Join(abs, "a")} {
 		if err := ensureRealDir(dir); err != nil {
+			if !s.readOnly && isNotWritable(err) {
+				s.readOnly = true // a directory that could not be made: read what there is
+				continue
+			}
+			if s.readOnly && errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
 			return nil, err
 		}
 	}
+	if !s.readOnly && !writable(s.tmp) {
+		s.readOnly = true
+	}
 	return s, nil
+}
+
+// isNotWritable: the error of a write this user may not make (permissions, a read-only file system).
+func isNotWritable(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
 }
 
 // errNotRealDir: a store directory is a symlink (or a junction, or not a directory at all).

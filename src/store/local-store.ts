@@ -31,6 +31,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import {
+  accessSync,
   chmodSync,
   closeSync,
   constants as fsConstants,
@@ -80,13 +81,19 @@ export class LocalStore {
   private importFd: number | undefined
   /** Fan-out directories seen to be real directories, not symlinks (checked once per process). */
   private readonly checkedDirs = new Set<string>()
+  /**
+   * False when this user cannot write the store (a store another user keeps,
+   * a read-only mount): hits are still served, and the shim tells go the cache
+   * is read-only so that it sends no puts.
+   */
+  readonly writable: boolean
 
   constructor(root: string) {
     this.root = path.resolve(root)
     this.tmp = path.join(this.root, 'tmp')
     this.objectPrefix = path.join(this.root, 'o') + path.sep
     this.actionPrefix = path.join(this.root, 'a') + path.sep
-    mkdirSync(this.tmp, { recursive: true, mode: 0o700 })
+    this.writable = makeWritableDir(this.tmp)
     for (const dir of [this.root, this.tmp, path.join(this.root, 'o'), path.join(this.root, 'a')]) {
       if (lstatSync(dir, { throwIfNoEntry: false })?.isSymbolicLink()) throw new Error(`${dir} is a symlink; the store refuses to follow it`)
     }
@@ -346,6 +353,19 @@ export class LocalStore {
     }
   }
 }
+
+/** Creates `dir` owner-only if needed; false when this user may not write there (the store is read-only to it). */
+function makeWritableDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    accessSync(dir, fsConstants.W_OK)
+    return true
+  } catch (error) {
+    if (NOT_WRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) return false
+    throw error
+  }
+}
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS'])
 
 /** link(2), returning its error instead of throwing it. */
 function tryLink(existing: string, target: string): NodeJS.ErrnoException | undefined {

@@ -218,6 +218,7 @@ describe('serve with the daemon', () => {
         bytesIn: 500,
         bytesOut: 1000,
         putErrors: 0,
+        readOnly: 0,
         busyMs: 0,
         sessions: 2,
         usedEntries: 1,

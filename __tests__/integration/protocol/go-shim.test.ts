@@ -329,7 +329,7 @@ describe('the Go shim talks to the daemon as the Node shim does', () => {
       op: 'report',
       id: '<id>',
       report: {
-        stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 300, bytesOut: 300, putErrors: 0, busyMs: 0 },
+        stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 300, bytesOut: 300, putErrors: 0, readOnly: 0, busyMs: 0 },
         used: [P],
         added: [P],
         order: [P],

@@ -4,6 +4,9 @@
  * private CA, and mutual TLS.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import zlib from 'node:zlib'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -120,6 +123,28 @@ describe('TLS', () => {
     } finally {
       withCert.close()
       without.close()
+    }
+  })
+})
+
+describe('a zstd bomb', () => {
+  it('is refused once it decompresses past the size the entry promised', async () => {
+    // 64 MiB of zeros in about 2 KiB: the server says it is the 10,000-byte blob asked for.
+    const bomb = zlib.zstdCompressSync(Buffer.alloc(64 << 20))
+    const server = http.createServer((request, response) => {
+      request.resume()
+      response.writeHead(200, { 'Content-Encoding': 'zstd', 'Content-Length': String(bomb.length) })
+      response.end(bomb)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const client = new BazelHttpClient(settings({ url: `http://127.0.0.1:${port}`, compression: 'zstd' }), 2)
+    try {
+      expect(bomb.length).toBeLessThan(10_000) // within what the client reads for a 10,000-byte blob
+      await expect(client.getBlob(sha(small), 10_000)).rejects.toThrow(/cas\/[0-9a-f]{12}…: .*(larger|too large|exceed)/i)
+    } finally {
+      client.close()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
     }
   })
 })

@@ -114,4 +114,40 @@ asRoot('another local user', () => {
     },
     120_000,
   )
+
+  it.each([
+    ['the Node shim', 'node'],
+    ['the compiled shim', 'compiled'],
+  ] as const)(
+    'is served the hits of a store it can read but not write, through %s, and go sends no puts',
+    async (_name, shim) => {
+      const dir = path.join(root, `read-only-${shim}`)
+      await mkdir(path.join(dir, 'm', 'a'), { recursive: true })
+      chmodSync(dir, 0o755)
+      const module = path.join(dir, 'm')
+      await writeFile(path.join(module, 'go.mod'), 'module example.com/m\n\ngo 1.24\n')
+      await writeFile(path.join(module, 'a', 'a.go'), 'package a\n\nfunc A() int { return 1 }\n')
+      const store = path.join(dir, 'store')
+      const compiled = findShim(CLIENT)
+      const prog = shim === 'compiled' ? [compiled!] : [process.execPath, CLIENT]
+      const goEnv = { GOFLAGS: '', GOTOOLCHAIN: 'local', GOPROXY: 'off', GOCACHEPROG: `${prog.join(' ')} serve --store ${store}` }
+      // This user fills the store, then opens it to others the way a store another user keeps would be.
+      await execFileP('go', ['-C', module, 'build', './...'], { env: { ...process.env, ...goEnv } })
+      // Without tmp/, which the other user cannot make: the case that killed `serve` (issue 19).
+      await rm(path.join(store, 'tmp'), { recursive: true })
+      await execFileP('chmod', ['-R', 'go+rX', store])
+      // The other user, with a home and GOCACHE of its own: the same build, through the same store.
+      const home = path.join(dir, 'home')
+      await mkdir(home)
+      await execFileP('chown', [OTHER, home])
+      const env = ['env', `HOME=${home}`, `GOCACHE=${home}/gocache`, `PATH=${process.env.PATH}`, ...Object.entries(goEnv).map(([k, v]) => `${k}=${v}`)]
+      const { stderr } = await execFileP('runuser', ['-u', OTHER, '--', ...env, 'go', '-C', module, 'build', '-x', './...'])
+      // Every compile came from the store; the other user wrote nothing into it.
+      expect(stderr.split('\n').filter((line) => /\/compile\s/.test(line))).toEqual([])
+      expect(stderr).not.toContain('go-cache-setup')
+      const owners = new Set((await execFileP('find', [store, '-printf', '%u\n'])).stdout.trim().split('\n'))
+      expect([...owners]).toEqual(['root'])
+    },
+    120_000,
+  )
 })

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { cacheProgCommand, findShim, installClient, shimFile, type ToolCache } from '../../../src/buildcache/client-install.ts'
 import { gocacheDirKeys } from '../../../src/buildcache/directory.ts'
-import { buildCacheFigures } from '../../../src/buildcache/finish.ts'
+import { buildCacheFigures, storeWarnings } from '../../../src/buildcache/finish.ts'
 import { setupBuildCache, type BuildCacheIO } from '../../../src/buildcache/setup.ts'
 import { socketPath } from '../../../src/daemon/launch.ts'
 import { parseGoRelease, supportsCacheProg } from '../../../src/go/go-version.ts'
@@ -114,6 +114,16 @@ describe('gocacheDirKeys', () => {
   })
 })
 
+describe('storeWarnings', () => {
+  it('says nothing when nothing went wrong, and one line per kind otherwise', () => {
+    expect(storeWarnings({ sessions: 9, readOnly: 0, putErrors: 0 })).toEqual([])
+    expect(storeWarnings({ sessions: 9, readOnly: 9, putErrors: 3 })).toEqual([
+      '9 of 9 go processes found the local store read-only to this user: they were served its hits and stored nothing (go sends no puts to a read-only GOCACHEPROG).',
+      "3 puts could not be stored (a full disk, or a body that was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): go went on without them, except `go list -export` and go's module index, which need them.",
+    ])
+  })
+})
+
 describe('buildCacheFigures', () => {
   it('formats the outputs', () => {
     const stats = {
@@ -124,6 +134,7 @@ describe('buildCacheFigures', () => {
       bytesIn: 1234,
       bytesOut: 56789,
       putErrors: 0,
+      readOnly: 0,
       busyMs: 412.6,
       sessions: 3,
       usedEntries: 800,

@@ -42,7 +42,7 @@ const start = async (options: { maxBytes?: number; idleTimeoutMs?: number } = {}
 
 function report(gets: number, hits: number, used: string[], added: string[]): SessionReport {
   return {
-    stats: { gets, hits, misses: gets - hits, puts: added.length, bytesIn: 10 * added.length, bytesOut: 5 * hits, putErrors: 0, busyMs: 1 },
+    stats: { gets, hits, misses: gets - hits, puts: added.length, bytesIn: 10 * added.length, bytesOut: 5 * hits, putErrors: 0, readOnly: 0, busyMs: 1 },
     used,
     added,
     order: [...used, ...added],
@@ -85,7 +85,20 @@ describe('daemon', () => {
     await writeJournal(storeDir, report(2, 0, [], [A]))
     expect(await controlRequest(socket, { op: 'stats' }, 5000)).toStrictEqual({
       ok: true,
-      stats: { gets: 6, hits: 3, misses: 3, puts: 2, bytesIn: 20, bytesOut: 15, putErrors: 0, busyMs: 3, sessions: 3, usedEntries: 2, addedEntries: 2 },
+      stats: {
+        gets: 6,
+        hits: 3,
+        misses: 3,
+        puts: 2,
+        bytesIn: 20,
+        bytesOut: 15,
+        putErrors: 0,
+        readOnly: 0,
+        busyMs: 3,
+        sessions: 3,
+        usedEntries: 2,
+        addedEntries: 2,
+      },
     })
     // The journal was drained once.
     expect((await controlRequest(socket, { op: 'stats' }, 5000)).ok && (await controlRequest(socket, { op: 'stats' }, 5000))).toMatchObject({
@@ -131,7 +144,20 @@ describe('daemon', () => {
     const reply = await controlRequest(socket, { op: 'flush' }, 30_000)
     expect(reply).toStrictEqual({
       ok: true,
-      stats: { gets: 1, hits: 1, misses: 0, puts: 0, bytesIn: 0, bytesOut: 5, putErrors: 0, busyMs: 1, sessions: 1, usedEntries: 1, addedEntries: 0 },
+      stats: {
+        gets: 1,
+        hits: 1,
+        misses: 0,
+        puts: 0,
+        bytesIn: 0,
+        bytesOut: 5,
+        putErrors: 0,
+        readOnly: 0,
+        busyMs: 1,
+        sessions: 1,
+        usedEntries: 1,
+        addedEntries: 0,
+      },
       trim: { entriesRemoved: 1, bytesRemoved: 1000, storeBytes: 2000 },
     })
     expect(statSync(store.actionPath(ids[0]!)).mtimeMs).toBeGreaterThanOrEqual(before - 1000)

@@ -8,7 +8,7 @@ import { hexId } from '../gocacheprog/go-frames.ts'
 
 function report(n: number, used: string[], added: string[], end: 'close' | 'eof' = 'close', startedMs = 1_700_000_000_000 + n): SessionReport {
   return {
-    stats: { gets: n, hits: n - 1, misses: 1, puts: 2 * n, bytesIn: 100 * n, bytesOut: 10 * n, putErrors: n % 2, busyMs: 0.5 * n },
+    stats: { gets: n, hits: n - 1, misses: 1, puts: 2 * n, bytesIn: 100 * n, bytesOut: 10 * n, putErrors: n % 2, readOnly: 0, busyMs: 0.5 * n },
     used,
     added,
     order: [...used, ...added],
@@ -29,6 +29,7 @@ describe('JobAccount', () => {
       bytesIn: 0,
       bytesOut: 0,
       putErrors: 0,
+      readOnly: 0,
       busyMs: 0,
       sessions: 0,
       usedEntries: 0,
@@ -49,6 +50,7 @@ describe('JobAccount', () => {
       bytesIn: 800,
       bytesOut: 80,
       putErrors: 2,
+      readOnly: 0,
       busyMs: 4,
       sessions: 3,
       usedEntries: 2,
@@ -170,7 +172,7 @@ describe('report ids', () => {
     const root = await mkdtemp(path.join(os.tmpdir(), 'reportid-'))
     try {
       const report = {
-        stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 3, bytesOut: 4, putErrors: 0, busyMs: 1 },
+        stats: { gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 3, bytesOut: 4, putErrors: 0, readOnly: 0, busyMs: 1 },
         used: [],
         added: [],
         order: [],

@@ -301,7 +301,11 @@ describe('RequestParser: anything else is a ProtocolError with a clear message',
 describe('encodeResponse: exact bytes', () => {
   it('hello', () => {
     expect(KNOWN_COMMANDS).toStrictEqual(['get', 'put', 'close'])
-    expect(encodeResponse({ id: 0, kind: 'hello' })).toBe('{"ID":0,"KnownCommands":["get","put","close"]}\n')
+    expect(encodeResponse({ id: 0, kind: 'hello', readOnly: false })).toBe('{"ID":0,"KnownCommands":["get","put","close"]}\n')
+  })
+
+  it('hello of a read-only store: no put, so go sends none (cmd/go/internal/cache/prog.go Put)', () => {
+    expect(encodeResponse({ id: 0, kind: 'hello', readOnly: true })).toBe('{"ID":0,"KnownCommands":["get","close"]}\n')
   })
 
   it('miss', () => {

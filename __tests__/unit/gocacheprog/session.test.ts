@@ -126,7 +126,17 @@ describe('serveSession', () => {
     expect(report.end).toBe('close')
     expect(report.used).toStrictEqual([A])
     expect(report.added).toStrictEqual([A])
-    expect({ ...report.stats, busyMs: 0 }).toStrictEqual({ gets: 2, hits: 1, misses: 1, puts: 1, bytesIn: 22, bytesOut: 22, putErrors: 0, busyMs: 0 })
+    expect({ ...report.stats, busyMs: 0 }).toStrictEqual({
+      gets: 2,
+      hits: 1,
+      misses: 1,
+      puts: 1,
+      bytesIn: 22,
+      bytesOut: 22,
+      putErrors: 0,
+      readOnly: 0,
+      busyMs: 0,
+    })
     expect(report.stats.busyMs).toBeGreaterThanOrEqual(0)
     expect(backend.entries.get(A)!.body).toEqual(body)
   })
@@ -149,7 +159,17 @@ describe('serveSession', () => {
     c.input.end()
     const report = await c.session
     expect(report.end).toBe('eof')
-    expect({ ...report.stats, busyMs: 0 }).toStrictEqual({ gets: 4, hits: 3, misses: 1, puts: 3, bytesIn: 2000, bytesOut: 200, putErrors: 0, busyMs: 0 })
+    expect({ ...report.stats, busyMs: 0 }).toStrictEqual({
+      gets: 4,
+      hits: 3,
+      misses: 1,
+      puts: 3,
+      bytesIn: 2000,
+      bytesOut: 200,
+      putErrors: 0,
+      readOnly: 0,
+      busyMs: 0,
+    })
     expect(report.used.sort()).toStrictEqual([A, B].sort())
     expect(report.added.sort()).toStrictEqual([C, hexId('D')].sort())
   })
@@ -242,7 +262,7 @@ describe('serveSession', () => {
     c.input.end()
     const report = await c.session
     expect(report).toStrictEqual({
-      stats: { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, busyMs: 0 },
+      stats: { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, readOnly: 0, busyMs: 0 },
       used: [],
       added: [],
       order: [],
@@ -303,7 +323,17 @@ describe('serveSession', () => {
     const report = await c.session
     expect(c.lines()).toStrictEqual([HELLO, '{"ID":1,"Err":"go-cache-setup: Error: disk full"}', '{"ID":2,"Miss":true}', '{"ID":3}'])
     expect(logged).toStrictEqual([`put ${A}: Error: disk full`])
-    expect({ ...report.stats, busyMs: 0 }).toStrictEqual({ gets: 1, hits: 0, misses: 1, puts: 1, bytesIn: 3, bytesOut: 0, putErrors: 1, busyMs: 0 })
+    expect({ ...report.stats, busyMs: 0 }).toStrictEqual({
+      gets: 1,
+      hits: 0,
+      misses: 1,
+      puts: 1,
+      bytesIn: 3,
+      bytesOut: 0,
+      putErrors: 1,
+      readOnly: 0,
+      busyMs: 0,
+    })
     expect(report.added).toStrictEqual([])
   })
 

@@ -114,6 +114,7 @@ describe('nativeUsage', () => {
       bytesIn: 17,
       bytesOut: 15,
       putErrors: 0,
+      readOnly: 0,
       busyMs: 0,
       sessions: 0,
       usedEntries: 3,
