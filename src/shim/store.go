@@ -93,7 +93,10 @@ func openStore(root string) (*localStore, error) {
 	// Missing parents of the root are created too (owner-only as well).
 	if _, err := os.Lstat(abs); errors.Is(err, fs.ErrNotExist) {
 		if err := os.MkdirAll(abs, dirMode); err != nil {
-			return nil, err
+			if !isNotWritable(err) {
+				return nil, err
+			}
+			s.readOnly = true // nowhere to write, nothing to read: every get misses
 		}
 	}
 	// Checked once per go process; o/ and a/ are made here so that every later
