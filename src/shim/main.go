@@ -31,7 +31,7 @@ const usage = `usage:
   go-cache-setup stats|flush|stop|ping --socket SOCKET
   go-cache-setup bootstrap install --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR] [--node PATH]
         [--config FILE | --store-path DIR [--cache-url URL] [--token-file FILE] [--auto-configure true|false]
-         [--include OWNER/NAME]... [--exclude OWNER/NAME]... [--cache-write auto|true|false] [--store-max-size SIZE]]
+         [--include OWNER/NAME]... [--exclude OWNER/NAME]... [--cache-write auto|true|false] [--trusted-ref REF-PATTERN]... [--store-max-size SIZE]]
   go-cache-setup bootstrap uninstall [--kit-dir DIR] [--purge-store]
   go-cache-setup bootstrap status --runner-dir DIR [--kit-dir DIR] [--tool-cache DIR]
   go-cache-setup hook job-started|job-completed     (the runner's job hooks run these)`

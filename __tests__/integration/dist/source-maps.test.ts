@@ -106,17 +106,17 @@ describe('stack traces from the shipped bundles', () => {
     expect(path.relative(repoRoot, expectMappedCall(r.stderr).file)).toBe(path.join('src', 'post.ts'))
   })
 
-  it('client daemon: a store that cannot be created fails at the mkdirSync of the store', async () => {
+  it('client daemon: a store that cannot be created fails at the mkdirSync of the store (in makeWritableDir)', async () => {
     const r = await run('client', ['daemon', '--store', path.join(tmp, 'file', 'store'), '--socket', path.join(tmp, 'daemon.sock')])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('fatal: Error: ENOTDIR')
-    expect(expectMappedCall(r.stderr).fn).toBe('new LocalStore')
+    expect(expectMappedCall(r.stderr).fn).toBe('makeWritableDir')
   })
 
   it('client serve: mapped with GO_CACHE_SETUP_DEBUG=1', async () => {
     const r = await run('client', ['serve', '--store', path.join(tmp, 'file', 'store')], { env: { GO_CACHE_SETUP_DEBUG: '1' } })
     expect(r.code).toBe(1)
-    expect(expectMappedCall(r.stderr).fn).toBe('new LocalStore')
+    expect(expectMappedCall(r.stderr).fn).toBe('makeWritableDir')
   })
 
   it('client serve: left unmapped otherwise (start-up time, every go command)', async () => {
