@@ -57,7 +57,7 @@ import { parseArgs, promisify } from 'node:util'
 import { startCacheService, type CacheService } from '../__tests__/support/cache-service/server.ts'
 import { runJob, type JobResult } from '../__tests__/support/runner/index.ts'
 import { GeneratedModule } from './generated-module.ts'
-import { entries, load1, median, mib, ms, parseMs, sec, spread, wipe, williams, x } from './report.ts'
+import { compileCount, entries, load1, median, mib, ms, positiveInt, sec, spread, summaryTimes, wipe, williams, x } from './report.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -82,15 +82,10 @@ const ourInputs: Record<string, string> = Object.fromEntries(
   }),
 )
 if ('build-cache-mode' in ourInputs) throw new Error('--with build-cache-mode: the arms set it themselves (native: the default; client: gocacheprog)')
-const positive = (v: string | undefined, flag: string): number => {
-  const n = Number(v)
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`)
-  return n
-}
-const runs = positive(args.runs, '--runs')
-const layers = positive(args.layers, '--layers')
-const width = positive(args.width, '--width')
-const funcs = positive(args.funcs, '--funcs')
+const runs = positiveInt(args.runs, '--runs')
+const layers = positiveInt(args.layers, '--layers')
+const width = positiveInt(args.width, '--width')
+const funcs = positiveInt(args.funcs, '--funcs')
 const generated = new GeneratedModule({ layers, width, funcs })
 const pause = Number(args.pause)
 if (!Number.isFinite(pause) || pause < 0) throw new Error('--pause must be a number of seconds, 0 or more')
@@ -158,8 +153,7 @@ async function runOnce(a: Arm, run: number, position: number): Promise<RunResult
   }
   const mode = a.expectMode === undefined ? undefined : job.step('cache', 'main').outputs['build-cache-mode']
   if (mode !== a.expectMode) throw new Error(`${a.name} run ${run}: build-cache-mode output is ${JSON.stringify(mode)}, not ${a.expectMode}`)
-  const x = await readFile(path.join(a.workspace, '..', 'build-x.txt'), 'utf8')
-  const compiled = x.split('\n').filter((line) => /\/compile\s/.test(line)).length
+  const compiled = compileCount(await readFile(path.join(a.workspace, '..', 'build-x.txt'), 'utf8'))
   const mainMs = job.step('cache', 'main').durationMs
   const buildMs = job.step('build').durationMs
   const postMs = job.step('cache', 'post').durationMs
@@ -167,26 +161,8 @@ async function runOnce(a: Arm, run: number, position: number): Promise<RunResult
   if (mode === undefined) return result
   result.mode = mode
   const summary = job.step('cache', 'post').summary
-  process.stderr.write(
-    summary
-      .split('\n')
-      .filter((l) => /Restore|Save|Hit ratio|Restored|Modules after restore/.test(l))
-      .map((l) => `    ${l}\n`)
-      .join(''),
-  )
-  // summary.ts renderBundle: native "…compressed), in T, before go ran"; client "…downloaded in T, imported while go ran in T2; …".
-  const restored = /^\| Restored \| .*?(?:, in|downloaded in) ([\d.]+ m?s)(?:, imported while go ran in ([\d.]+ m?s))?/m.exec(summary)
-  const bundleRestoreMs = parseMs(restored?.[1])
-  const bundleImportMs = parseMs(restored?.[2])
-  const modRestoreMs = parseMs(/^\| Modules after restore \| .*, in ([\d.]+ m?s) \|/m.exec(summary)?.[1])
   const layerOn = /\| Save \| saved .*, as a layer on `([^`]+)`/.exec(summary)?.[1]
-  return {
-    ...result,
-    ...(bundleRestoreMs !== undefined && { bundleRestoreMs }),
-    ...(bundleImportMs !== undefined && { bundleImportMs }),
-    ...(modRestoreMs !== undefined && { modRestoreMs }),
-    ...(layerOn && { layerOn }),
-  }
+  return { ...result, ...summaryTimes(summary), ...(layerOn && { layerOn }) }
 }
 
 const load1Start = await load1()

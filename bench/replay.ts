@@ -67,7 +67,7 @@ import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { startCacheService, type CacheService } from '../__tests__/support/cache-service/server.ts'
 import { runJob, type JobResult, type StepSpec } from '../__tests__/support/runner/index.ts'
-import { load1, median, mib, ms, parseMs, sec, spread, wipe, williams, x } from './report.ts'
+import { compileCount, load1, median, mib, ms, positiveInt, sec, spread, summaryTimes, wipe, williams, x } from './report.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -86,16 +86,11 @@ const { values: args } = parseArgs({
     keep: { type: 'boolean', default: false },
   },
 })
-const positive = (v: string | undefined, flag: string): number => {
-  const n = Number(v)
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`)
-  return n
-}
 const allVersions = args.versions!.split(',').filter((v) => v !== '')
-const releases = args.releases === undefined ? allVersions.length : positive(args.releases, '--releases')
+const releases = args.releases === undefined ? allVersions.length : positiveInt(args.releases, '--releases')
 if (releases > allVersions.length) throw new Error(`--releases ${releases}: --versions names only ${allVersions.length}`)
 const versions = allVersions.slice(0, releases)
-const reps = positive(args.runs, '--runs')
+const reps = positiveInt(args.runs, '--runs')
 const testFlags = args['test-flags']!
 if (/[^\w\s=.,:/-]/.test(testFlags)) throw new Error('--test-flags: plain flags only (no shell syntax)')
 // A release whose own tests fail as released (yq v4.54.2's pkg/yqlib here) is still a job to time:
@@ -220,8 +215,7 @@ async function runOnce(a: Arm, rel: Release, rep: number, run: number, slot: num
   if (job.conclusion !== 'success') {
     throw new Error(`${a.name} ${rel.version} failed:\n${job.steps.map((s) => `--- ${s.id} ${s.phase}\n${s.log.slice(-8000)}`).join('\n')}`)
   }
-  const x = await readFile(path.join(a.workspace, '..', 'build-x.txt'), 'utf8')
-  const compiled = x.split('\n').filter((line) => /\/compile\s/.test(line)).length
+  const compiled = compileCount(await readFile(path.join(a.workspace, '..', 'build-x.txt'), 'utf8'))
   const testsFailed = await readFile(path.join(a.workspace, '..', 'test-failed.txt'), 'utf8').then(
     () => true,
     () => false,
@@ -246,17 +240,7 @@ async function runOnce(a: Arm, rel: Release, rep: number, run: number, slot: num
   if (a.name !== 'native') return result
   const mode = job.step('cache', 'main').outputs['build-cache-mode']
   if (mode !== a.expectMode) throw new Error(`${a.name} ${rel.version}: build-cache-mode output is ${JSON.stringify(mode)}, not ${a.expectMode}`)
-  const summary = job.step('cache', 'post').summary
-  process.stderr.write(
-    summary
-      .split('\n')
-      .filter((l) => /Restore|Save|Hit ratio|Restored|Modules after restore/.test(l))
-      .map((l) => `    ${l}\n`)
-      .join(''),
-  )
-  // summary.ts renderBundle, native: "…compressed), in T, before go ran".
-  const bundleRestoreMs = parseMs(/^\| Restored \| .*?(?:, in|downloaded in) ([\d.]+ m?s)/m.exec(summary)?.[1])
-  const modRestoreMs = parseMs(/^\| Modules after restore \| .*, in ([\d.]+ m?s) \|/m.exec(summary)?.[1])
+  const { bundleRestoreMs, modRestoreMs } = summaryTimes(job.step('cache', 'post').summary)
   return {
     ...result,
     mode,

@@ -1,7 +1,7 @@
 /**
  * What the job-level benches (bench/bundle.ts, bench/replay.ts) share: the
- * Williams order of their arms, a fresh directory, the summary's times read
- * back, and how figures are written.
+ * Williams order of their arms, a fresh directory, flags, the compile count,
+ * the summary's times read back, and how figures are written.
  */
 import { execFile } from 'node:child_process'
 import { mkdir, readFile, rm } from 'node:fs/promises'
@@ -66,4 +66,41 @@ export function mib(n: number): string {
 
 export function entries(n: number): string {
   return `${n} cache ${n === 1 ? 'entry' : 'entries'}`
+}
+
+/** A whole number of at least 1 from a flag, or an error naming the flag. */
+export function positiveInt(value: string | undefined, flag: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag} must be a positive integer`)
+  return n
+}
+
+/** The compiles in a `go build -x` log. */
+export function compileCount(xLog: string): number {
+  return xLog.split('\n').filter((line) => /\/compile\s/.test(line)).length
+}
+
+/**
+ * The post step's summary as a run reads it: its restore and save lines,
+ * echoed to stderr for the log, and the times read back from them.
+ * summary.ts renderBundle: native "…compressed), in T, before go ran"; client
+ * "…downloaded in T, imported while go ran in T2; …".
+ */
+export function summaryTimes(summary: string): { bundleRestoreMs?: number; bundleImportMs?: number; modRestoreMs?: number } {
+  process.stderr.write(
+    summary
+      .split('\n')
+      .filter((l) => /Restore|Save|Hit ratio|Restored|Modules after restore/.test(l))
+      .map((l) => `    ${l}\n`)
+      .join(''),
+  )
+  const restored = /^\| Restored \| .*?(?:, in|downloaded in) ([\d.]+ m?s)(?:, imported while go ran in ([\d.]+ m?s))?/m.exec(summary)
+  const bundleRestoreMs = parseMs(restored?.[1])
+  const bundleImportMs = parseMs(restored?.[2])
+  const modRestoreMs = parseMs(/^\| Modules after restore \| .*, in ([\d.]+ m?s) \|/m.exec(summary)?.[1])
+  return {
+    ...(bundleRestoreMs !== undefined && { bundleRestoreMs }),
+    ...(bundleImportMs !== undefined && { bundleImportMs }),
+    ...(modRestoreMs !== undefined && { modRestoreMs }),
+  }
 }

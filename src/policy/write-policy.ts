@@ -98,7 +98,7 @@ export function classifyJob(facts: TrustFacts): JobTrust {
   // GitHub names are case-insensitive: one scope however GITHUB_REPOSITORY spells it.
   const f = { ...facts, repository: facts.repository.toLowerCase() }
   const { event } = f
-  const untrusted = (reason: string, scope = `event:${f.repository}:${event.name}:${f.ref}`): JobTrust => ({ level: 'untrusted', reason, scope })
+  const untrusted = (reason: string): JobTrust => ({ level: 'untrusted', reason, scope: eventScope(f) })
   if (Object.hasOwn(OUTSIDE_EVENTS, event.name)) return untrusted(OUTSIDE_EVENTS[event.name]!)
   if (PULL_REQUEST_EVENTS.has(event.name)) return classifyPullRequest(f, dig(event.payload, 'pull_request'), event.name)
   if (event.name === 'workflow_run') return classifyWorkflowRun(f)
@@ -125,9 +125,18 @@ function trustedRefReason(f: TrustFacts, ref: string): string | undefined {
   return pattern && `matched by trusted-refs ${pattern.text}`
 }
 
+/** An event's own scope, for untrusted events that write with cache-write: true. */
+function eventScope(f: TrustFacts): string {
+  return `event:${f.repository}:${f.event.name}:${f.ref}`
+}
+
+/** A pull request's own scope, by its number; `fallback` when the payload does not give one. */
+function prScope(f: TrustFacts, number: unknown, fallback: string): string {
+  return Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : fallback
+}
+
 function classifyPullRequest(f: TrustFacts, pr: unknown, what: string): JobTrust {
-  const number = dig(pr, 'number')
-  const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `ref:${f.repository}:${f.ref}`
+  const scope = prScope(f, dig(pr, 'number'), `ref:${f.repository}:${f.ref}`)
   const head = repoName(dig(pr, 'head', 'repo'))
   const base = repoName(dig(pr, 'base', 'repo')) ?? repoName(dig(f.event.payload, 'repository'))
   if (head === undefined || base === undefined)
@@ -147,13 +156,12 @@ function classifyWorkflowRun(f: TrustFacts): JobTrust {
   const base = repoName(dig(f.event.payload, 'repository'))
   const upstream = dig(run, 'event')
   const branch = dig(run, 'head_branch')
-  const unproven = (why: string): JobTrust => ({ level: 'untrusted', reason: `workflow_run: ${why}`, scope: `event:${f.repository}:workflow_run:${f.ref}` })
+  const unproven = (why: string): JobTrust => ({ level: 'untrusted', reason: `workflow_run: ${why}`, scope: eventScope(f) })
   if (head === undefined || base === undefined) return unproven('the payload does not say which repository started it')
   if (head !== base) return unproven(`started from the fork ${head}`)
   if (typeof upstream !== 'string') return unproven('the payload does not say which event started it')
   if (PULL_REQUEST_EVENTS.has(upstream)) {
-    const number = dig(run, 'pull_requests', '0', 'number')
-    const scope = Number.isSafeInteger(number) ? `pr:${f.repository}#${String(number)}` : `event:${f.repository}:workflow_run:${f.ref}`
+    const scope = prScope(f, dig(run, 'pull_requests', '0', 'number'), eventScope(f))
     return { level: 'pull-request', reason: `workflow_run after ${upstream} from a branch of ${base}`, scope }
   }
   if (!WRITER_EVENTS.has(upstream) || typeof branch !== 'string' || branch === '')

@@ -1,5 +1,19 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -255,6 +269,26 @@ describe('LocalStore', () => {
       writeFileSync(path.join(elsewhere, A), `v1 ${OUT} ${body.length} ${T} 0\n`)
       expect(store.get(A)).toBeUndefined()
       expect(new LocalStore(store.root).get(A)).toBeUndefined()
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true })
+    }
+  })
+
+  it('tighten() closes a store a looser umask left open, and removes a symlinked fan-out directory', () => {
+    store.put(A, OUT, [body], body.length, T)
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'planted-'))
+    try {
+      const fan = path.dirname(store.objectPath(OUT))
+      for (const dir of [store.root, path.join(store.root, 'o'), fan]) chmodSync(dir, 0o777)
+      const planted = path.join(store.root, 'a', 'zz')
+      symlinkSync(elsewhere, planted)
+      const changed = store.tighten()
+      expect(changed).toContain(`removed the symlink ${planted}`)
+      expect(changed).toContain(`${fan} 777 → 700`)
+      for (const dir of [store.root, path.join(store.root, 'o'), fan]) expect(statSync(dir).mode & 0o777).toBe(0o700)
+      expect(lstatSync(planted, { throwIfNoEntry: false })).toBeUndefined()
+      expect(existsSync(elsewhere)).toBe(true) // what the link pointed at is left alone
+      expect(store.tighten()).toEqual([])
     } finally {
       rmSync(elsewhere, { recursive: true, force: true })
     }
