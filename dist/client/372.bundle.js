@@ -679,7 +679,11 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
             const reply = await (0,control/* controlRequest */.l)(socket, { op: 'stats' }, STOP_TIMEOUT_MS);
             if (!reply.ok)
                 throw new Error(reply.error);
-            return { stats: reply.stats, ...(remote && { remote: { settings: remote, stats: reply.remote } }) };
+            return {
+                stats: reply.stats,
+                ...(reply.peakRssBytes !== undefined && { daemonPeakRssBytes: reply.peakRssBytes }),
+                ...(remote && { remote: { settings: remote, stats: reply.remote } }),
+            };
         }
         const reply = await (0,control/* controlRequest */.l)(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS, ids: true }, FLUSH_TIMEOUT_MS);
         if (!reply.ok)
@@ -690,6 +694,7 @@ async function finishClient(socket, store, { owner = 'action', remote } = {}) {
             trim: reply.trim,
             ids: reply.ids,
             ...(reply.import && { import: reply.import }),
+            ...(reply.peakRssBytes !== undefined && { daemonPeakRssBytes: reply.peakRssBytes }),
             ...(remote && { remote: { settings: remote, stats: reply.remote } }),
         };
     }
@@ -721,9 +726,9 @@ function buildCacheFigures(stats) {
 }
 /**
  * One warning per kind of store trouble the job's go processes met (pure):
- * a store they could not write, and puts that failed. Each made the build
- * slower, not broken, except where go itself needs a put (`go list -export`,
- * its module index).
+ * a store they could not write, and puts it did not take. Each made the
+ * build slower, not broken: a put the store cannot take is answered from a
+ * temporary copy (store/spill.ts), since go fails some commands without one.
  */
 function storeWarnings(stats) {
     const warnings = [];
@@ -731,7 +736,7 @@ function storeWarnings(stats) {
         warnings.push(`${stats.readOnly} of ${stats.sessions} go processes found the local store read-only to this user: they were served its hits and stored nothing (go sends no puts to a read-only GOCACHEPROG).`);
     }
     if (stats.putErrors > 0) {
-        warnings.push(`${stats.putErrors} puts could not be stored (a full disk, or a body that was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): go went on without them, except \`go list -export\` and go's module index, which need them.`);
+        warnings.push(`${stats.putErrors} puts were not stored (the store was full or not writable, or a body was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): where the store had no room, go was handed a temporary copy and went on; the next go process misses them.`);
     }
     return warnings;
 }

@@ -9,11 +9,11 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _client_serve_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(283);
+/* harmony import */ var _client_serve_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(924);
 /* harmony import */ var _common_env_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(938);
 /* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(141);
 /* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(117);
-/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(209);
+/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(285);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
  * the action runs `daemon`, `stats`, `flush` and `stop`; the bootstrap kit runs
@@ -156,7 +156,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 283:
+/***/ 924:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -229,6 +229,74 @@ var protocol = __nccwpck_require__(594);
 var session = __nccwpck_require__(280);
 // EXTERNAL MODULE: ./src/store/local-store.ts
 var local_store = __nccwpck_require__(430);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/store/spill.ts
+/**
+ * Where a put goes when the store cannot take it (a full disk or quota, a
+ * directory this user may not write, a symlink the store refuses): a private
+ * directory of the go process' own, removed when its session ends.
+ *
+ * What Go requires (cmd/go/internal/cache/prog.go, Go 1.24–1.27): a put
+ * answered with an error, or without a DiskPath ("GOCACHEPROG didn't return
+ * DiskPath in put response"), is an error from Cache.Put. go ignores it for a
+ * compiled package (work/buildid.go), but fails on it for `go list -export`
+ * (the DiskPath is the export data), testmain (list.go, base.Fatalf), cgo's
+ * objdir files (work/exec.go) and the module index (modindex/read.go), and
+ * then reads the DiskPath while it runs. So a put is answered with a file
+ * that holds the body, here, and go goes on; the store has no entry for it,
+ * and the next go process misses it. Only when this disk is full too does go
+ * get the store's error.
+ */
+
+
+
+class Spill {
+    parent;
+    dir;
+    constructor(parent = external_node_os_default().tmpdir()) {
+        this.parent = parent;
+    }
+    /** A file holding `body` under its OutputID (64 hex, checked by the caller); throws when it cannot be written either. */
+    put(outputId, body) {
+        if (!/^[0-9a-f]{64}$/.test(outputId))
+            throw new Error(`invalid OutputID ${JSON.stringify(outputId)}`);
+        // mkdtemp: owner-only, a fresh name.
+        this.dir ??= (0,external_node_fs_.mkdtempSync)(external_node_path_default().join(this.parent, 'go-cache-setup-spill-'));
+        const file = external_node_path_default().join(this.dir, outputId);
+        // Written whole and renamed before, so its bytes are this OutputID's.
+        if ((0,external_node_fs_.existsSync)(file))
+            return file;
+        const temp = `${file}.tmp`;
+        const fd = (0,external_node_fs_.openSync)(temp, 'wx', 0o600);
+        try {
+            for (const chunk of body)
+                for (let at = 0; at < chunk.length;)
+                    at += (0,external_node_fs_.writeSync)(fd, chunk, at);
+        }
+        catch (error) {
+            (0,external_node_fs_.closeSync)(fd);
+            (0,external_node_fs_.unlinkSync)(temp);
+            throw error;
+        }
+        (0,external_node_fs_.closeSync)(fd);
+        (0,external_node_fs_.renameSync)(temp, file);
+        return file;
+    }
+    /** Removes what was spilled: once go has closed the session, it reads none of it any more. */
+    remove() {
+        if (this.dir !== undefined)
+            (0,external_node_fs_.rmSync)(this.dir, { recursive: true, force: true });
+        this.dir = undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/client/serve.ts
 /**
  * `serve`: the GOCACHEPROG process that every go command starts. It answers
@@ -239,6 +307,7 @@ var local_store = __nccwpck_require__(430);
  * stdout belongs to the protocol: cmd/go treats anything that is not JSON as
  * fatal ("error reading JSON from GOCACHEPROG"), so messages go to stderr.
  */
+
 
 
 
@@ -270,6 +339,7 @@ async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitM
                 }))
         : local;
     const notifier = socket !== undefined && remoteWaitMs !== undefined ? new PutNotifier(socket) : undefined;
+    const spill = new Spill();
     const put = (actionId, outputId, body, size) => {
         // go computes the OutputID as the body's sha256 (cmd/go/internal/cache Put): anything else is refused, not stored.
         const hash = (0,external_node_crypto_.createHash)('sha256');
@@ -278,7 +348,14 @@ async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitM
         const digest = hash.digest('hex');
         if (digest !== outputId)
             throw new Error(`the body's sha256 is ${digest}, not its OutputID ${outputId}`);
-        const result = store.put(actionId, outputId, body, size);
+        let result;
+        try {
+            result = store.put(actionId, outputId, body, size);
+        }
+        catch (error) {
+            // go needs a DiskPath to go on (store/spill.ts); the store has no entry, so nothing is uploaded.
+            return { diskPath: spill.put(outputId, body), notStored: String(error) };
+        }
         notifier?.notify(actionId);
         return result;
     };
@@ -296,6 +373,7 @@ async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bundleWaitM
     finally {
         process.stdin.destroy();
         notifier?.close();
+        spill.remove();
     }
     // Standalone (a workstation): nobody sums reports, so none are kept.
     if (socket === undefined)
@@ -546,8 +624,6 @@ var external_node_fs_ = __nccwpck_require__(24);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(30);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
 ;// CONCATENATED MODULE: ./src/common/errors.ts
 /** A misconfiguration the user must fix: the only kind of error that fails the main step. */
 class ConfigError extends (/* unused pure expression or super */ null && (Error)) {
@@ -557,6 +633,14 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/store/build-id.ts
 var build_id = __nccwpck_require__(415);
 // EXTERNAL MODULE: external "node:crypto"
@@ -564,6 +648,10 @@ var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+// EXTERNAL MODULE: ./src/go/object-size.ts
+var object_size = __nccwpck_require__(309);
+// EXTERNAL MODULE: ./src/store/file-chunks.ts
+var file_chunks = __nccwpck_require__(962);
 ;// CONCATENATED MODULE: ./src/bundle/format.ts
 /**
  * The bundle: the local store's useful part as one file, so the whole store
@@ -596,14 +684,23 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  */
 
 
+
+
+
+
+
 const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1');
 const BASE = 0x42; // 'B'
 const INDEX = 0x49; // 'I'
 const OBJECT = 0x4f; // 'O'
 const END = 0x45; // 'E'
 const ID_BYTES = 32;
-/** One object is held in memory while it is verified; Go's outputs are far smaller. */
-const MAX_OBJECT_BYTES = 2 * 1024 ** 3;
+/**
+ * An object up to this size is verified in memory; a larger one streams to a
+ * file in `stageDir` while it is hashed, so memory stays flat whatever an
+ * object's size (docs/decisions.md#d32).
+ */
+const IN_MEMORY_OBJECT_BYTES = 8 * 1024 ** 2;
 const MAX_ENTRIES_PER_OBJECT = 1 << 20;
 /** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
 const MAX_INDEX_ENTRIES = 1 << 22;
@@ -745,8 +842,9 @@ class BundleReader {
             const outputId = head.subarray(0, ID_BYTES).toString('hex');
             const size = Number(head.readBigUInt64BE(ID_BYTES));
             const count = head.readUInt32BE(ID_BYTES + 8);
-            if (size > MAX_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
-                throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`);
+            // Refused before a byte of it is read: we never write such an object (buildcache/bundle-save.ts).
+            if (size > object_size/* MAX_GO_OBJECT_BYTES */.o || result.bytes + size > this.limits.maxTotalBytes) {
+                throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(object_size/* MAX_GO_OBJECT_BYTES */.o, this.limits.maxTotalBytes)} bytes`);
             }
             if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
                 throw new BundleFormatError(`an object with ${count} entries`);
@@ -755,12 +853,29 @@ class BundleReader {
             for (let at = 0; at < table.length; at += ID_BYTES + 8) {
                 entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
             }
-            const body = await input.take(size);
-            if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
-                result.rejected++;
-                continue;
+            const stageDir = this.limits.stageDir;
+            if (size <= IN_MEMORY_OBJECT_BYTES || stageDir === undefined) {
+                const body = await input.take(size);
+                if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
+                    result.rejected++;
+                    continue;
+                }
+                await accept({ outputId, size, entries, head: body.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH), body: [body] });
             }
-            await accept({ outputId, size, entries, body });
+            else {
+                const staged = external_node_path_default().join(stageDir, outputId);
+                try {
+                    const { digest, head } = await stage(input.stream(size), staged);
+                    if (digest !== outputId) {
+                        result.rejected++;
+                        continue;
+                    }
+                    await accept({ outputId, size, entries, head, body: { [Symbol.iterator]: () => (0,file_chunks/* fileChunks */.T)(staged, size) } });
+                }
+                finally {
+                    await (0,promises_.rm)(staged, { force: true });
+                }
+            }
             result.objects++;
             result.entries += entries.length;
             result.bytes += size;
@@ -773,6 +888,24 @@ async function readBundle(chunks, limits, accept, onHead) {
     const head = await reader.head();
     onHead?.(head);
     return reader.objects(accept);
+}
+/** Writes the chunks to `file` (new, owner-only), hashing them; their sha256 and first BUILD_ID_HEAD_BYTES. */
+async function stage(chunks, file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const handle = await (0,promises_.open)(file, 'wx', 0o600);
+    let head = Buffer.alloc(0);
+    try {
+        for await (const chunk of chunks) {
+            hash.update(chunk);
+            if (head.length < build_id/* BUILD_ID_HEAD_BYTES */.QH)
+                head = Buffer.concat([head, chunk.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH - head.length)]);
+            await handle.write(chunk);
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    return { digest: hash.digest('hex'), head };
 }
 function idBytes(hex) {
     if (!/^[0-9a-f]{64}$/.test(hex))
@@ -798,6 +931,21 @@ class ByteReader {
         this.pending = rest.length > 0 ? [rest] : [];
         this.buffered = rest.length;
         return out;
+    }
+    /** The next `n` bytes as they arrive, never joined: memory stays at a chunk or two. */
+    async *stream(n) {
+        let left = n;
+        while (left > 0) {
+            if (this.buffered === 0 && !(await this.pull()))
+                throw new BundleFormatError('the bundle ends early (truncated)');
+            const first = this.pending.shift();
+            const piece = first.length <= left ? first : first.subarray(0, left);
+            if (piece !== first)
+                this.pending.unshift(first.subarray(left));
+            this.buffered -= piece.length;
+            left -= piece.length;
+            yield piece;
+        }
     }
     async atEnd() {
         while (this.buffered === 0)
@@ -827,6 +975,8 @@ class ByteReader {
  * which entries are still coming; `Arrivals` lets a lookup wait for one of
  * those instead of recompiling it.
  */
+
+
 
 
 
@@ -904,37 +1054,42 @@ async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = files.map((file) => ({
-        file,
-        ...openBundle(file, { maxTotalBytes: options.maxBytes }),
-        head: undefined,
-    }));
+    // Owner-only (mkdtemp's 0700): objects too large for memory wait here while they are verified; without it, in memory.
+    const stageDir = await (0,promises_.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'go-cache-setup-import-')).catch(() => undefined);
+    const limits = { maxTotalBytes: options.maxBytes, ...(stageDir !== undefined && { stageDir }) };
     const failed = (error) => (report.error ??= errorMessage(error));
     try {
-        for (const layer of layers)
-            layer.head = await layer.reader.head().catch((error) => void failed(error));
-        options.arrivals?.indexRead(layers.flatMap((layer) => layer.head?.actionIds ?? []));
-        for (const [i, layer] of layers.entries()) {
-            if (layer.head === undefined)
+        // Every index first, then each layer's objects; one layer's stream open at
+        // a time, so memory holds one zstd window (128 MiB), not one per layer
+        // (docs/decisions.md#d32). A layer's head is read twice: its index is small.
+        const heads = [];
+        for (const file of files)
+            heads.push(await withBundle(file, limits, (reader) => reader.head()).catch((error) => void failed(error)));
+        options.arrivals?.indexRead(heads.flatMap((head) => head?.actionIds ?? []));
+        for (const [i, file] of files.entries()) {
+            const head = heads[i];
+            if (head === undefined)
                 continue;
-            const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
+            const bottom = i === files.length - 1 && head.baseKey === undefined;
             const manifest = [];
             let mismatched = 0;
             try {
-                const result = await layer.reader.objects(({ outputId, size, entries: all, body }) => {
-                    // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
-                    const head = body.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH);
-                    const entries = all.filter((e) => (0,build_id/* checkObjectForAction */.N2)(e.actionId, head).ok);
-                    mismatched += all.length - entries.length;
-                    if (entries.length === 0)
-                        return;
-                    store.importShared(outputId, [body], size, entries);
-                    report.objects++;
-                    report.entries += entries.length;
-                    report.bytes += size;
-                    options.arrivals?.arrived(entries.map((e) => e.actionId));
-                    if (bottom)
-                        manifest.push([outputId, size, entries.map((e) => e.actionId)]);
+                const result = await withBundle(file, limits, async (reader) => {
+                    await reader.head();
+                    return reader.objects(({ outputId, size, entries: all, head, body }) => {
+                        // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
+                        const entries = all.filter((e) => (0,build_id/* checkObjectForAction */.N2)(e.actionId, head).ok);
+                        mismatched += all.length - entries.length;
+                        if (entries.length === 0)
+                            return;
+                        store.importShared(outputId, body, size, entries);
+                        report.objects++;
+                        report.entries += entries.length;
+                        report.bytes += size;
+                        options.arrivals?.arrived(entries.map((e) => e.actionId));
+                        if (bottom)
+                            manifest.push([outputId, size, entries.map((e) => e.actionId)]);
+                    });
                 });
                 report.rejected += result.rejected + mismatched;
                 if (bottom && result.rejected + mismatched === 0 && options.baseManifest !== undefined) {
@@ -950,11 +1105,19 @@ async function importBundle(files, store, options) {
     finally {
         store.endImport();
         options.arrivals?.end();
-        for (const layer of layers)
-            layer.output.destroy();
-        await Promise.all(layers.map((layer) => (0,promises_.rm)(layer.file, { force: true }).catch(() => undefined)));
+        await Promise.all([...files, stageDir ?? []].flat().map((file) => (0,promises_.rm)(file, { recursive: true, force: true }).catch(() => undefined)));
     }
     return { ...report, importMs: now() - started };
+}
+/** `use` with a reader over a compressed bundle file, which is closed after. */
+async function withBundle(file, limits, use) {
+    const { output, reader } = openBundle(file, limits);
+    try {
+        return await use(reader);
+    }
+    finally {
+        output.destroy();
+    }
 }
 /** A reader over a compressed bundle file; `output.destroy()` closes it. */
 function openBundle(file, limits) {
@@ -996,9 +1159,6 @@ async function readBaseManifest(file) {
 
 // EXTERNAL MODULE: ./src/store/local-store.ts
 var local_store = __nccwpck_require__(430);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/store/trim.ts
 /**
  * LRU trimming of the local store to a byte budget. Entries are ranked by the
@@ -1118,6 +1278,7 @@ var reports = __nccwpck_require__(195);
 
 
 
+
 /** How long a flush waits for background uploads when the request does not say. */
 const DEFAULT_UPLOAD_FLUSH_MS = 60_000;
 async function startDaemon(options) {
@@ -1142,7 +1303,12 @@ async function startDaemon(options) {
                 // the post step still finds it (finish.ts). Summed at the next stats or flush.
                 {
                     const report = (0,reports/* parseReport */.MM)(JSON.stringify(request.report));
-                    await (0,reports/* writeJournal */.fY)(store.root, report, request.id);
+                    // A store with no room for the journal (a full disk): counted here
+                    // instead, so the job's figures still say what go did.
+                    await (0,reports/* writeJournal */.fY)(store.root, report, request.id).catch((error) => {
+                        options.log(`report ${request.id}: not journaled (${errorMessage(error)}); counted in memory`);
+                        account.add(report);
+                    });
                     // Uploads start now, in the background: the go process is done with these entries.
                     remote?.enqueue(report.added);
                 }
@@ -1194,7 +1360,7 @@ async function startDaemon(options) {
             }
             case 'stats':
                 await (0,reports/* drainJournals */.jb)(store.root, account);
-                return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) };
+                return { ok: true, stats: account.summary(), peakRssBytes: peakRssBytes(), ...(remote && { remote: remote.stats(account.used) }) };
             case 'flush': {
                 // The bundle's save reads the store: the import must be over first.
                 const imported = bundle?.done && { ...(await bundle.done), waits: bundle.waits, waitMs: bundle.waitMs };
@@ -1210,6 +1376,7 @@ async function startDaemon(options) {
                     ok: true,
                     stats: account.summary(),
                     trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
+                    peakRssBytes: peakRssBytes(),
                     ...(remoteStats && { remote: remoteStats }),
                     ...(request.ids ? { ids: account.ids() } : {}),
                     ...(imported && { import: imported }),
@@ -1286,11 +1453,15 @@ async function startDaemon(options) {
     options.log(`listening on ${options.socket}, store ${store.root}`);
     return running;
 }
+/** The process' peak resident set (getrusage's ru_maxrss; Node reports it in KiB). */
+function peakRssBytes() {
+    return process.resourceUsage().maxRSS * 1024;
+}
 
 
 /***/ }),
 
-/***/ 209:
+/***/ 285:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1310,8 +1481,8 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(975);
+;// CONCATENATED MODULE: external "node:stream"
+const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
@@ -1499,14 +1670,6 @@ function utf8(bytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/remote.ts
-/**
- * What a remote cache is to the rest of the client: entries that name an
- * object, and the objects by their digest. bazel-remote over HTTP
- * (bazel-http.ts) implements it; S3 and REAPI remotes plug in beside it.
- *
- * Nothing a remote returns is trusted: the store's remote tier
- * (store/remote-tier.ts) checks every ID, size and digest before go sees it.
- */
 /** A request that failed; `status` when the server answered (401 and 403 say: check the credentials). */
 class RemoteError extends Error {
     status;
@@ -1537,19 +1700,6 @@ class RemoteError extends Error {
 
 
 /**
- * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
- * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
- * nothing for a stream that starts with one, so they are skipped here. The
- * caller checks the decoded bytes against the digest anyway.
- */
-function skipSkippableFrames(data) {
-    let pos = 0;
-    while (pos + 8 <= data.length && (data.readUInt32LE(pos) & 0xfffffff0) === 0x184d2a50) {
-        pos += 8 + data.readUInt32LE(pos + 4);
-    }
-    return data.subarray(Math.min(pos, data.length));
-}
-/**
  * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
  * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
  * on every read, and a hit that takes longer than this is worth less than
@@ -1563,7 +1713,6 @@ function readDeadlineMs(timeoutMs, expectedBytes) {
 }
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
-const zstdDecompress = HAS_ZSTD ? (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress) : undefined;
 class BazelHttpClient {
     wire = { sent: 0, received: 0 };
     base;
@@ -1596,12 +1745,31 @@ class BazelHttpClient {
         await this.putAction(key, encodeActionResult(entry));
     }
     /** The ActionResult bytes, or undefined for a 404. */
-    getAction(actionId, maxBytes = 64 * 1024) {
-        return this.get('ac', actionId, maxBytes, false);
+    async getAction(actionId, maxBytes = 64 * 1024) {
+        return (await this.request('GET', 'ac', actionId, undefined, {}, maxBytes, readDeadlineMs(this.timeoutMs, maxBytes)))?.body;
     }
-    /** The blob, or undefined for a 404; at most `size` bytes once decoded. */
-    getBlob(hash, size) {
-        return this.get('cas', hash, size, this.zstd);
+    /**
+     * The blob's bytes as they arrive, decoded; undefined for a 404. The stream
+     * fails past `size` decoded bytes (a bomb stops there) or past the read
+     * deadline; the caller reads it to the end or destroys it.
+     */
+    async getBlob(hash, size) {
+        // Compressed data can exceed its raw size a little (frame overhead).
+        const limit = size + 1024 + Math.ceil(size / 100);
+        const response = await this.open('GET', 'cas', hash, undefined, this.zstd ? { 'Accept-Encoding': 'zstd' } : {}, limit, readDeadlineMs(this.timeoutMs, limit));
+        if (response === undefined)
+            return undefined;
+        const what = `cas/${hash.slice(0, 12)}…`;
+        if (response.encoding === 'zstd') {
+            if (!this.zstd)
+                return failed(response.body, new RemoteError(`${what}: the server sent zstd without being asked`));
+            // On libuv's thread pool, 1 MiB at a time: a bomb costs a thread and stops at `size`, never the event loop.
+            const decoder = external_node_zlib_default().createZstdDecompress({ chunkSize: 1 << 20, params: { [(external_node_zlib_default()).constants.ZSTD_d_windowLogMax]: 27 } });
+            return capped([response.body, new SkipSkippableFrames(), decoder], size, what);
+        }
+        if (response.encoding !== '' && response.encoding !== 'identity')
+            return failed(response.body, new RemoteError(`${what}: unsupported Content-Encoding ${response.encoding}`));
+        return capped([response.body], size, what);
     }
     async putBlob(hash, body) {
         if (this.zstd) {
@@ -1620,45 +1788,38 @@ class BazelHttpClient {
     close() {
         this.agent.destroy();
     }
-    async get(kind, hash, maxBytes, zstd) {
-        const headers = zstd ? { 'Accept-Encoding': 'zstd' } : {};
-        // Compressed data can exceed its raw size a little (frame overhead).
-        const limit = maxBytes + 1024 + Math.ceil(maxBytes / 100);
-        const response = await this.request('GET', kind, hash, undefined, headers, limit, readDeadlineMs(this.timeoutMs, limit));
+    /** The whole body for 2xx (at most `maxResponseBytes`), undefined for a GET's 404; rejects on anything else. */
+    async request(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs) {
+        const response = await this.open(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs);
         if (response === undefined)
             return undefined;
-        if (response.encoding === 'zstd') {
-            if (!zstd)
-                throw new RemoteError('the server sent zstd without being asked');
-            // On libuv's thread pool, not the event loop: a bomb costs a thread, not every other request's latency.
-            // Past maxOutputLength it fails (RangeError), and the read is a failed request.
-            return await zstdDecompress(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) }).catch((error) => {
-                throw new RemoteError(`${kind}/${hash.slice(0, 12)}…: ${error.message}`);
-            });
-        }
-        if (response.encoding !== '' && response.encoding !== 'identity')
-            throw new RemoteError(`unsupported Content-Encoding ${response.encoding}`);
-        return response.body;
+        const chunks = [];
+        for await (const chunk of response.body)
+            chunks.push(chunk);
+        return { body: Buffer.concat(chunks), encoding: response.encoding };
     }
-    /** Resolves the body for 2xx, undefined for a GET's 404; rejects on anything else. */
-    request(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs) {
+    /**
+     * Sends the request; resolves at a 2xx response's headers with its body
+     * as a stream, undefined for a GET's 404; rejects on anything else. The
+     * deadline covers the body too: past it, or past `maxResponseBytes` on the
+     * wire, the body stream fails.
+     */
+    open(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs) {
         if (!/^[0-9a-f]{64}$/.test(hash))
             return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`));
         const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
         const what = `${method} /${kind}/${hash.slice(0, 12)}…`;
         return new Promise((resolve, reject) => {
-            let settled = false;
-            const finish = (error, value) => {
-                if (settled)
-                    return;
-                settled = true;
+            let answered = false;
+            let timer;
+            /** Before the headers: reject. After: fail the body stream. */
+            const fail = (error) => {
                 clearTimeout(timer);
-                if (error) {
-                    request.destroy();
+                request.destroy(error);
+                if (!answered) {
+                    answered = true;
                     reject(error);
                 }
-                else
-                    resolve(value);
             };
             const transport = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
             const request = transport.request(url, {
@@ -1666,38 +1827,131 @@ class BazelHttpClient {
                 agent: this.agent,
                 headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
             });
-            const timer = setTimeout(() => finish(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
-            request.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)));
+            timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
+            request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)));
             request.on('response', (response) => {
                 const status = response.statusCode ?? 0;
-                const chunks = [];
-                let length = 0;
-                response.on('data', (chunk) => {
-                    length += chunk.length;
-                    this.wire.received += chunk.length;
-                    if (status >= 200 && status < 300 && method === 'GET' && length > maxResponseBytes) {
-                        finish(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
-                        return;
-                    }
-                    if (length <= 64 * 1024 || (status >= 200 && status < 300))
-                        chunks.push(chunk);
+                if (status === 404 && method === 'GET') {
+                    clearTimeout(timer);
+                    answered = true;
+                    response.resume();
+                    return resolve(undefined);
+                }
+                if (status < 200 || status >= 300) {
+                    // The reason, from the first 200 bytes of the body; never more is kept.
+                    let text = '';
+                    response.setEncoding('utf8');
+                    response.on('data', (chunk) => {
+                        this.wire.received += Buffer.byteLength(chunk);
+                        if (text.length < 200)
+                            text += chunk.slice(0, 200 - text.length);
+                    });
+                    response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}`, status)));
+                    response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)));
+                    return;
+                }
+                answered = true;
+                const counted = new external_node_stream_namespaceObject.Transform({
+                    transform: (chunk, _encoding, done) => {
+                        this.wire.received += chunk.length;
+                        if (counted.bytes + chunk.length > maxResponseBytes)
+                            return done(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
+                        counted.bytes += chunk.length;
+                        done(null, chunk);
+                    },
+                    flush: (done) => {
+                        clearTimeout(timer);
+                        done();
+                    },
                 });
-                response.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)));
-                response.on('end', () => {
-                    if (status === 404 && method === 'GET')
-                        return finish(undefined, undefined);
-                    if (status < 200 || status >= 300) {
-                        const text = Buffer.concat(chunks).toString('utf8', 0, Math.min(length, 200)).trim();
-                        return finish(new RemoteError(`${what}: HTTP ${status}${text ? ` (${text})` : ''}`, status));
-                    }
-                    finish(undefined, { body: Buffer.concat(chunks, length), encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() });
+                counted.bytes = 0;
+                quiet(counted);
+                response.on('error', (error) => counted.destroy(new RemoteError(`${what}: ${error.message}`)));
+                // A deadline or a request error after the headers ends up here.
+                request.on('close', () => {
+                    if (!response.complete)
+                        counted.destroy(new RemoteError(`${what}: the answer ended early`));
                 });
+                counted.on('close', () => {
+                    clearTimeout(timer);
+                    if (!response.complete)
+                        request.destroy();
+                });
+                response.pipe(counted);
+                resolve({ body: counted, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() });
             });
             if (body !== undefined)
                 this.wire.sent += body.length;
             request.end(body);
         });
     }
+}
+/**
+ * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
+ * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
+ * nothing for a stream that starts with one, so they are dropped here. A
+ * frame's 8-byte header may arrive split across chunks. The caller checks the
+ * decoded bytes against the digest anyway.
+ */
+class SkipSkippableFrames extends external_node_stream_namespaceObject.Transform {
+    pending = Buffer.alloc(0);
+    done = false;
+    skip = 0;
+    _transform(chunk, _encoding, callback) {
+        callback(null, this.done ? chunk : this.strip(this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk));
+    }
+    /** What follows the skippable frames in `data`, or undefined while more is needed to tell. */
+    strip(data) {
+        this.pending = Buffer.alloc(0);
+        for (;;) {
+            const n = Math.min(this.skip, data.length);
+            this.skip -= n;
+            data = data.subarray(n);
+            if (this.skip > 0)
+                return undefined;
+            if (data.length < 8) {
+                this.pending = data;
+                return undefined;
+            }
+            if ((data.readUInt32LE(0) & 0xfffffff0) !== 0x184d2a50) {
+                this.done = true;
+                return data;
+            }
+            this.skip = 8 + data.readUInt32LE(4);
+        }
+    }
+    _flush(callback) {
+        callback(null, this.pending.length > 0 ? this.pending : undefined);
+    }
+}
+/** The stages piped into one stream that fails once it goes past `size` bytes; an error anywhere destroys them all (the socket goes). */
+function capped(stages, size, what) {
+    let seen = 0;
+    const out = new external_node_stream_namespaceObject.Transform({
+        transform(chunk, _encoding, done) {
+            seen += chunk.length;
+            if (seen > size)
+                return done(new RemoteError(`${what}: more than the ${size} bytes its entry says`));
+            done(null, chunk);
+        },
+    });
+    (0,external_node_stream_namespaceObject.pipeline)([...stages, out], (error) => {
+        if (error)
+            out.destroy(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`));
+    });
+    return quiet(out);
+}
+/** The consumer sees an error through the stream itself (for await, pipeline); one that comes before it starts reading must not be an unhandled 'error' event meanwhile. */
+function quiet(stream) {
+    stream.on('error', () => undefined);
+    return stream;
+}
+/** A stream that fails with `error` at once, and `source` dropped. */
+function failed(source, error) {
+    source.destroy();
+    const out = quiet(new external_node_stream_namespaceObject.Readable({ read() { } }));
+    out.destroy(error);
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/remote/breaker.ts
@@ -1791,6 +2045,8 @@ function scopedKey(scope, key) {
     return (0,external_node_crypto_.createHash)('sha256').update(`go-cache-setup scope v1\n${scope}\n${key}`).digest('hex');
 }
 
+// EXTERNAL MODULE: ./src/go/object-size.ts
+var object_size = __nccwpck_require__(309);
 // EXTERNAL MODULE: ./src/store/build-id.ts
 var build_id = __nccwpck_require__(415);
 ;// CONCATENATED MODULE: ./src/store/remote-tier.ts
@@ -1809,10 +2065,15 @@ var build_id = __nccwpck_require__(415);
 
 
 
+
 const remote_tier_HEX_ID = /^[0-9a-f]{64}$/;
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-/** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
-const MAX_OBJECT_BYTES = 1024 ** 3;
+/**
+ * Objects up to this size are fetched into memory, larger ones into a file as
+ * they arrive: with PREFETCH_CONCURRENCY reads at once, bodies in memory stay
+ * under 16 × 2 MiB, whatever the objects' sizes (docs/decisions.md#d32).
+ */
+const IN_MEMORY_BLOB_BYTES = 2 * 1024 ** 2;
 /** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
 const PREFETCH_CONCURRENCY = 16;
 /** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
@@ -1851,6 +2112,7 @@ class RemoteTier {
     stopped = false;
     flushed = false;
     idleWaiters = [];
+    largeFetches = Promise.resolve();
     constructor(remote, store, health, options) {
         this.remote = remote;
         this.store = store;
@@ -1917,38 +2179,67 @@ class RemoteTier {
                 this.reject(`${where}: ${entry.message}`);
                 continue;
             }
-            if (entry.size > MAX_OBJECT_BYTES)
+            if (entry.size > object_size/* MAX_GO_OBJECT_BYTES */.o)
                 continue;
-            const body = await this.getVerifiedBlob(entry.outputId, entry.size);
-            if (body === undefined)
-                continue;
-            const check = (0,build_id/* checkObjectForAction */.N2)(actionId, body.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH));
-            if (!check.ok) {
-                this.reject(`${where}: ${check.reason}`);
-                continue;
+            // A large object goes to a file in the store's tmp/ as it arrives, not
+            // into memory, and one at a time: the disk holds at most one in flight.
+            const staged = entry.size > IN_MEMORY_BLOB_BYTES ? this.store.stagePath() : undefined;
+            try {
+                const blob = await (staged === undefined
+                    ? this.getVerifiedBlob(entry.outputId, entry.size)
+                    : this.oneLarge(() => this.getVerifiedBlob(entry.outputId, entry.size, staged)));
+                if (blob === undefined)
+                    continue;
+                const check = (0,build_id/* checkObjectForAction */.N2)(actionId, blob.head);
+                if (!check.ok) {
+                    this.reject(`${where}: ${check.reason}`);
+                    continue;
+                }
+                if (staged === undefined)
+                    this.store.put(actionId, entry.outputId, [blob.body], entry.size, entry.timeMs);
+                else
+                    this.store.putStaged(actionId, entry.outputId, staged, entry.size, entry.timeMs);
             }
-            this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs);
-            this.counts.bytesDown += body.length;
+            finally {
+                if (staged !== undefined)
+                    await (0,promises_.rm)(staged, { force: true });
+            }
+            this.counts.bytesDown += entry.size;
             return true;
         }
         return false;
     }
+    /** Runs `task` after every large fetch before it: one at a time, whatever the prefetch's concurrency. */
+    oneLarge(task) {
+        const run = this.largeFetches.then(task);
+        this.largeFetches = run.catch(() => undefined);
+        return run;
+    }
     /**
      * The blob, only if its bytes are what the digest names: the server is not
-     * trusted with content, or Go would be handed someone else's object.
+     * trusted with content, or Go would be handed someone else's object. In
+     * memory (`body`), or written to `staged` as it arrives; with its first
+     * bytes (`head`) for the build-ID check either way. A failed or refused
+     * read may leave a partial `staged`: the caller removes it.
      */
-    async getVerifiedBlob(hash, size) {
+    async getVerifiedBlob(hash, size, staged) {
         if (size === 0 && hash === EMPTY_SHA256)
-            return Buffer.alloc(0);
-        const body = await this.call(() => this.remote.getBlob(hash, size));
-        if (body === FAILED || body === undefined)
-            return undefined;
-        if (body.length !== size)
-            return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`);
-        const digest = (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex');
-        if (digest !== hash)
-            return void this.reject(`blob ${hash}: its sha256 is ${digest}`);
-        return body;
+            return { head: Buffer.alloc(0), body: Buffer.alloc(0) };
+        // Inside `call`: a read that stalls or fails halfway, or sends bytes that
+        // are not the digest's (a bomb), costs the read circuit and budget like one
+        // that fails at once: a server sending only those is soon left alone.
+        const got = await this.call(async () => {
+            const stream = await this.remote.getBlob(hash, size);
+            if (stream === undefined)
+                return undefined;
+            const blob = await readBlob(stream, staged);
+            if (blob.length !== size)
+                throw new Rejected(`blob ${hash}: ${blob.length} bytes, the entry says ${size}`);
+            if (blob.digest !== hash)
+                throw new Rejected(`blob ${hash}: its sha256 is ${blob.digest}`);
+            return blob;
+        });
+        return got === FAILED ? undefined : got;
     }
     /** The manifest's action IDs from the first read scope that has one; empty when none has, or it is not valid. */
     async readManifest(key) {
@@ -1968,7 +2259,7 @@ class RemoteTier {
             return [];
         if (entry.size > MAX_MANIFEST_BYTES)
             return [];
-        const body = await this.getVerifiedBlob(entry.outputId, entry.size);
+        const body = (await this.getVerifiedBlob(entry.outputId, entry.size))?.body;
         if (body === undefined)
             return [];
         const lines = body
@@ -2087,7 +2378,7 @@ class RemoteTier {
             return false;
         if (hit === undefined)
             return false; // trimmed or replaced since the put
-        if (hit.size > MAX_OBJECT_BYTES)
+        if (hit.size > object_size/* MAX_GO_OBJECT_BYTES */.o)
             return false;
         let body;
         try {
@@ -2144,6 +2435,10 @@ class RemoteTier {
             if (before < budget && this.lost[direction] >= budget) {
                 this.options.log(`remote: ${direction}s off for the rest of the job: ${Math.round(this.lost[direction])} ms lost to failed requests (budget ${budget} ms)`);
             }
+            if (error instanceof Rejected) {
+                this.reject(error.message);
+                return FAILED;
+            }
             if (upload)
                 this.counts.uploadErrors++;
             else
@@ -2165,6 +2460,34 @@ class RemoteTier {
     }
 }
 const FAILED = Symbol('failed');
+/** What the server sent, refused: counted as rejected, and as a failed read. */
+class Rejected extends Error {
+}
+/** A blob read to its end: into memory, or into `file` (created owner-only), hashed on the way. */
+async function readBlob(stream, file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const chunks = [];
+    let head = Buffer.alloc(0);
+    let length = 0;
+    const handle = file === undefined ? undefined : await (0,promises_.open)(file, 'wx', 0o600);
+    try {
+        for await (const chunk of stream) {
+            hash.update(chunk);
+            length += chunk.length;
+            if (head.length < build_id/* BUILD_ID_HEAD_BYTES */.QH)
+                head = Buffer.concat([head, chunk.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH - head.length)]);
+            if (handle === undefined)
+                chunks.push(chunk);
+            else
+                await handle.write(chunk);
+        }
+    }
+    finally {
+        stream.destroy();
+        await handle?.close();
+    }
+    return { digest: hash.digest('hex'), length, head, ...(handle === undefined && { body: Buffer.concat(chunks, length) }) };
+}
 
 // EXTERNAL MODULE: ./src/common/env.ts
 var common_env = __nccwpck_require__(938);
@@ -2337,6 +2660,23 @@ function parseReport(text) {
         throw new Error('not a session report');
     return raw;
 }
+
+
+/***/ }),
+
+/***/ 309:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ MAX_GO_OBJECT_BYTES)
+/* harmony export */ });
+/**
+ * The largest object of Go's build cache we take from a remote or a bundle.
+ * Go has no such limit of its own; this is a bound on disk and time for what
+ * others send us, with headroom over the largest object real builds put
+ * (docs/decisions.md#d32). An object above it is refused before it is read.
+ */
+const MAX_GO_OBJECT_BYTES = 1024 ** 3;
 
 
 /***/ }),
@@ -2645,9 +2985,14 @@ function serveSession(input, output, backend, options = {}) {
                 }
             }
             else {
-                const diskPath = ok ? value?.diskPath : undefined;
+                const { diskPath, notStored } = ok ? (value ?? {}) : {};
                 if (typeof diskPath === 'string') {
-                    added.add(request.actionId);
+                    if (notStored === undefined)
+                        added.add(request.actionId);
+                    else {
+                        stats.putErrors++;
+                        options.log?.(`put ${request.actionId}: not stored (${notStored}); answered from ${diskPath}`);
+                    }
                     send({ id: request.id, kind: 'put', diskPath });
                 }
                 else {
@@ -3318,6 +3663,41 @@ function startsWith(line, prefix) {
 
 /***/ }),
 
+/***/ 962:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   T: () => (/* binding */ fileChunks)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+
+/**
+ * `size` bytes of `file`, read 1 MiB at a time, synchronously (the stores
+ * write synchronously): an object too large for memory, as an iterable a
+ * store can compare and copy like a body held in memory.
+ */
+function* fileChunks(file, size) {
+    const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(file, 'r');
+    try {
+        for (let at = 0; at < size;) {
+            // A fresh buffer each time: a consumer may keep a chunk after the next one.
+            const buffer = Buffer.allocUnsafe(Math.min(size - at, 1 << 20));
+            const n = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readSync)(fd, buffer, 0, buffer.length, at);
+            if (n === 0)
+                throw new Error(`${file} ends at ${at} of ${size} bytes`);
+            at += n;
+            yield buffer.subarray(0, n);
+        }
+    }
+    finally {
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+    }
+}
+
+
+/***/ }),
+
 /***/ 430:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -3335,6 +3715,7 @@ function startsWith(line, prefix) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _file_chunks_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(962);
 /**
  * The local store: content-addressed objects plus small action entries, on
  * disk, shared by every go process of the job (each through its own shim).
@@ -3366,6 +3747,7 @@ function startsWith(line, prefix) {
  * refused, not followed: each directory is lstat'ed once per process before
  * it is read or written (docs/security.md).
  */
+
 
 
 
@@ -3523,14 +3905,34 @@ class LocalStore {
      * the object is written or compared once, not once per entry.
      */
     putShared(outputId, body, size, entries) {
-        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
+        return this.putEntries(this.publish(outputId, body, size, entries), outputId, size, entries);
+    }
+    /** A fresh path in tmp/ for a body too large for memory (a remote's object), written by the caller and then given to putStaged. */
+    stagePath() {
+        return node_path__WEBPACK_IMPORTED_MODULE_2___default().join(this.tmp, `${process.pid}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(6).toString('hex')}`);
+    }
+    /**
+     * put, for a body the caller wrote whole to `staged` (from stagePath) and
+     * verified: linked into place, not copied. `staged` is gone after, either way.
+     */
+    putStaged(actionId, outputId, staged, size, timeMs) {
+        try {
+            const entries = [{ actionId, timeMs }];
+            const body = { [Symbol.iterator]: () => (0,_file_chunks_js__WEBPACK_IMPORTED_MODULE_3__/* .fileChunks */ .T)(staged, size) };
+            return this.putEntries(this.publish(outputId, body, size, entries, staged), outputId, size, entries);
+        }
+        finally {
+            unlinkQuietly(staged);
+        }
+    }
+    putEntries({ diskPath, wroteObject, mtimeMs }, outputId, size, entries) {
         for (const { actionId, timeMs } of entries) {
             this.writeAtomic(this.actionPath(actionId), [Buffer.from(entryLine(outputId, size, timeMs, mtimeMs), 'latin1')]);
         }
         return { diskPath, wroteObject };
     }
-    /** The object of a put, in place and verified; its mtime goes into the entries. */
-    publish(outputId, body, size, entries) {
+    /** The object of a put, in place and verified; its mtime goes into the entries. `staged`: a file in tmp/ holding `body` already. */
+    publish(outputId, body, size, entries, staged) {
         for (const entry of entries)
             assertId(entry.actionId);
         assertId(outputId);
@@ -3539,8 +3941,10 @@ class LocalStore {
         // comparing its bytes: go puts again precisely after a get missed because
         // the object was modified, and the new entry must not vouch for those bytes.
         const existingMtimeMs = sameContentMtime(diskPath, body, size);
-        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
-        return { diskPath, wroteObject, mtimeMs };
+        if (existingMtimeMs !== undefined)
+            return { diskPath, wroteObject: false, mtimeMs: existingMtimeMs };
+        const { mtimeMs, wrote } = staged === undefined ? this.writeObject(diskPath, body, size) : this.place(staged, (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.statSync)(staged).mtimeMs, diskPath, body, size);
+        return { diskPath, wroteObject: wrote, mtimeMs };
     }
     /**
      * A bundle's object and its entries, while the bundle is imported: the
@@ -3627,24 +4031,28 @@ class LocalStore {
     writeObject(target, body, size) {
         const { temp, mtimeMs } = this.writeTemp(body);
         try {
-            this.ensureDir(fanOutDir(target));
-            const error = tryLink(temp, target);
-            if (error === undefined)
-                return { mtimeMs, wrote: true };
-            if (error.code === 'EEXIST') {
-                const existing = sameContentMtime(target, body, size);
-                if (existing !== undefined)
-                    return { mtimeMs: existing, wrote: false };
-            }
-            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
-                throw error;
-            }
-            (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
-            return { mtimeMs, wrote: true };
+            return this.place(temp, mtimeMs, target, body, size);
         }
         finally {
             unlinkQuietly(temp);
         }
+    }
+    /** writeObject's publishing, of a temp file holding `body` (written at `mtimeMs`); the caller removes `temp` after. */
+    place(temp, mtimeMs, target, body, size) {
+        this.ensureDir(fanOutDir(target));
+        const error = tryLink(temp, target);
+        if (error === undefined)
+            return { mtimeMs, wrote: true };
+        if (error.code === 'EEXIST') {
+            const existing = sameContentMtime(target, body, size);
+            if (existing !== undefined)
+                return { mtimeMs: existing, wrote: false };
+        }
+        else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+            throw error;
+        }
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.renameSync)(temp, target);
+        return { mtimeMs, wrote: true };
     }
     /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
     writeAtomic(target, chunks) {

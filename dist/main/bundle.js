@@ -96178,7 +96178,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 7151:
+/***/ 2199:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96875,6 +96875,9 @@ async function readKitConfig(env) {
 var errors = __nccwpck_require__(1922);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/store/build-id.ts
 /**
  * What a client can check about a build-cache object beyond its digest: that
@@ -96984,6 +96987,40 @@ function startsWith(line, prefix) {
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: ./src/go/object-size.ts
+/**
+ * The largest object of Go's build cache we take from a remote or a bundle.
+ * Go has no such limit of its own; this is a bound on disk and time for what
+ * others send us, with headroom over the largest object real builds put
+ * (docs/decisions.md#d32). An object above it is refused before it is read.
+ */
+const MAX_GO_OBJECT_BYTES = 1024 ** 3;
+
+;// CONCATENATED MODULE: ./src/store/file-chunks.ts
+
+/**
+ * `size` bytes of `file`, read 1 MiB at a time, synchronously (the stores
+ * write synchronously): an object too large for memory, as an iterable a
+ * store can compare and copy like a body held in memory.
+ */
+function* fileChunks(file, size) {
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        for (let at = 0; at < size;) {
+            // A fresh buffer each time: a consumer may keep a chunk after the next one.
+            const buffer = Buffer.allocUnsafe(Math.min(size - at, 1 << 20));
+            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, at);
+            if (n === 0)
+                throw new Error(`${file} ends at ${at} of ${size} bytes`);
+            at += n;
+            yield buffer.subarray(0, n);
+        }
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/bundle/format.ts
 /**
  * The bundle: the local store's useful part as one file, so the whole store
@@ -97016,14 +97053,23 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
  */
 
 
+
+
+
+
+
 const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1');
 const BASE = 0x42; // 'B'
 const INDEX = 0x49; // 'I'
 const OBJECT = 0x4f; // 'O'
 const END = 0x45; // 'E'
 const ID_BYTES = 32;
-/** One object is held in memory while it is verified; Go's outputs are far smaller. */
-const MAX_OBJECT_BYTES = 2 * 1024 ** 3;
+/**
+ * An object up to this size is verified in memory; a larger one streams to a
+ * file in `stageDir` while it is hashed, so memory stays flat whatever an
+ * object's size (docs/decisions.md#d32).
+ */
+const IN_MEMORY_OBJECT_BYTES = 8 * 1024 ** 2;
 const MAX_ENTRIES_PER_OBJECT = 1 << 20;
 /** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
 const MAX_INDEX_ENTRIES = 1 << 22;
@@ -97165,8 +97211,9 @@ class BundleReader {
             const outputId = head.subarray(0, ID_BYTES).toString('hex');
             const size = Number(head.readBigUInt64BE(ID_BYTES));
             const count = head.readUInt32BE(ID_BYTES + 8);
-            if (size > MAX_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
-                throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`);
+            // Refused before a byte of it is read: we never write such an object (buildcache/bundle-save.ts).
+            if (size > MAX_GO_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
+                throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_GO_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`);
             }
             if (count === 0 || count > MAX_ENTRIES_PER_OBJECT)
                 throw new BundleFormatError(`an object with ${count} entries`);
@@ -97175,12 +97222,29 @@ class BundleReader {
             for (let at = 0; at < table.length; at += ID_BYTES + 8) {
                 entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) });
             }
-            const body = await input.take(size);
-            if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
-                result.rejected++;
-                continue;
+            const stageDir = this.limits.stageDir;
+            if (size <= IN_MEMORY_OBJECT_BYTES || stageDir === undefined) {
+                const body = await input.take(size);
+                if ((0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') !== outputId) {
+                    result.rejected++;
+                    continue;
+                }
+                await accept({ outputId, size, entries, head: body.subarray(0, BUILD_ID_HEAD_BYTES), body: [body] });
             }
-            await accept({ outputId, size, entries, body });
+            else {
+                const staged = external_node_path_default().join(stageDir, outputId);
+                try {
+                    const { digest, head } = await stage(input.stream(size), staged);
+                    if (digest !== outputId) {
+                        result.rejected++;
+                        continue;
+                    }
+                    await accept({ outputId, size, entries, head, body: { [Symbol.iterator]: () => fileChunks(staged, size) } });
+                }
+                finally {
+                    await (0,promises_namespaceObject.rm)(staged, { force: true });
+                }
+            }
             result.objects++;
             result.entries += entries.length;
             result.bytes += size;
@@ -97193,6 +97257,24 @@ async function readBundle(chunks, limits, accept, onHead) {
     const head = await reader.head();
     onHead?.(head);
     return reader.objects(accept);
+}
+/** Writes the chunks to `file` (new, owner-only), hashing them; their sha256 and first BUILD_ID_HEAD_BYTES. */
+async function stage(chunks, file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const handle = await (0,promises_namespaceObject.open)(file, 'wx', 0o600);
+    let head = Buffer.alloc(0);
+    try {
+        for await (const chunk of chunks) {
+            hash.update(chunk);
+            if (head.length < BUILD_ID_HEAD_BYTES)
+                head = Buffer.concat([head, chunk.subarray(0, BUILD_ID_HEAD_BYTES - head.length)]);
+            await handle.write(chunk);
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    return { digest: hash.digest('hex'), head };
 }
 function idBytes(hex) {
     if (!/^[0-9a-f]{64}$/.test(hex))
@@ -97218,6 +97300,21 @@ class ByteReader {
         this.pending = rest.length > 0 ? [rest] : [];
         this.buffered = rest.length;
         return out;
+    }
+    /** The next `n` bytes as they arrive, never joined: memory stays at a chunk or two. */
+    async *stream(n) {
+        let left = n;
+        while (left > 0) {
+            if (this.buffered === 0 && !(await this.pull()))
+                throw new BundleFormatError('the bundle ends early (truncated)');
+            const first = this.pending.shift();
+            const piece = first.length <= left ? first : first.subarray(0, left);
+            if (piece !== first)
+                this.pending.unshift(first.subarray(left));
+            this.buffered -= piece.length;
+            left -= piece.length;
+            yield piece;
+        }
     }
     async atEnd() {
         while (this.buffered === 0)
@@ -97247,6 +97344,8 @@ class ByteReader {
  * which entries are still coming; `Arrivals` lets a lookup wait for one of
  * those instead of recompiling it.
  */
+
+
 
 
 
@@ -97324,37 +97423,42 @@ async function importBundle(files, store, options) {
     const now = options.now ?? (() => performance.now());
     const started = now();
     const report = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 };
-    const layers = files.map((file) => ({
-        file,
-        ...openBundle(file, { maxTotalBytes: options.maxBytes }),
-        head: undefined,
-    }));
+    // Owner-only (mkdtemp's 0700): objects too large for memory wait here while they are verified; without it, in memory.
+    const stageDir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'go-cache-setup-import-')).catch(() => undefined);
+    const limits = { maxTotalBytes: options.maxBytes, ...(stageDir !== undefined && { stageDir }) };
     const failed = (error) => (report.error ??= (0,errors/* errorMessage */.g)(error));
     try {
-        for (const layer of layers)
-            layer.head = await layer.reader.head().catch((error) => void failed(error));
-        options.arrivals?.indexRead(layers.flatMap((layer) => layer.head?.actionIds ?? []));
-        for (const [i, layer] of layers.entries()) {
-            if (layer.head === undefined)
+        // Every index first, then each layer's objects; one layer's stream open at
+        // a time, so memory holds one zstd window (128 MiB), not one per layer
+        // (docs/decisions.md#d32). A layer's head is read twice: its index is small.
+        const heads = [];
+        for (const file of files)
+            heads.push(await withBundle(file, limits, (reader) => reader.head()).catch((error) => void failed(error)));
+        options.arrivals?.indexRead(heads.flatMap((head) => head?.actionIds ?? []));
+        for (const [i, file] of files.entries()) {
+            const head = heads[i];
+            if (head === undefined)
                 continue;
-            const bottom = i === layers.length - 1 && layer.head.baseKey === undefined;
+            const bottom = i === files.length - 1 && head.baseKey === undefined;
             const manifest = [];
             let mismatched = 0;
             try {
-                const result = await layer.reader.objects(({ outputId, size, entries: all, body }) => {
-                    // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
-                    const head = body.subarray(0, BUILD_ID_HEAD_BYTES);
-                    const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok);
-                    mismatched += all.length - entries.length;
-                    if (entries.length === 0)
-                        return;
-                    store.importShared(outputId, [body], size, entries);
-                    report.objects++;
-                    report.entries += entries.length;
-                    report.bytes += size;
-                    options.arrivals?.arrived(entries.map((e) => e.actionId));
-                    if (bottom)
-                        manifest.push([outputId, size, entries.map((e) => e.actionId)]);
+                const result = await withBundle(file, limits, async (reader) => {
+                    await reader.head();
+                    return reader.objects(({ outputId, size, entries: all, head, body }) => {
+                        // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
+                        const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok);
+                        mismatched += all.length - entries.length;
+                        if (entries.length === 0)
+                            return;
+                        store.importShared(outputId, body, size, entries);
+                        report.objects++;
+                        report.entries += entries.length;
+                        report.bytes += size;
+                        options.arrivals?.arrived(entries.map((e) => e.actionId));
+                        if (bottom)
+                            manifest.push([outputId, size, entries.map((e) => e.actionId)]);
+                    });
                 });
                 report.rejected += result.rejected + mismatched;
                 if (bottom && result.rejected + mismatched === 0 && options.baseManifest !== undefined) {
@@ -97370,11 +97474,19 @@ async function importBundle(files, store, options) {
     finally {
         store.endImport();
         options.arrivals?.end();
-        for (const layer of layers)
-            layer.output.destroy();
-        await Promise.all(layers.map((layer) => (0,promises_namespaceObject.rm)(layer.file, { force: true }).catch(() => undefined)));
+        await Promise.all([...files, stageDir ?? []].flat().map((file) => (0,promises_namespaceObject.rm)(file, { recursive: true, force: true }).catch(() => undefined)));
     }
     return { ...report, importMs: now() - started };
+}
+/** `use` with a reader over a compressed bundle file, which is closed after. */
+async function withBundle(file, limits, use) {
+    const { output, reader } = openBundle(file, limits);
+    try {
+        return await use(reader);
+    }
+    finally {
+        output.destroy();
+    }
 }
 /** A reader over a compressed bundle file; `output.destroy()` closes it. */
 function openBundle(file, limits) {
@@ -98860,6 +98972,7 @@ async function readEvent(env) {
 
 
 
+
 const local_store_HEX_ID = /^[0-9a-f]{64}$/;
 /** Entry and object reads never follow a symlink (O_NOFOLLOW is 0 on Windows, where the shim is the Node one and lstat still guards). */
 const READ_NO_FOLLOW = external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NOFOLLOW ?? 0);
@@ -99014,14 +99127,34 @@ class LocalStore {
      * the object is written or compared once, not once per entry.
      */
     putShared(outputId, body, size, entries) {
-        const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries);
+        return this.putEntries(this.publish(outputId, body, size, entries), outputId, size, entries);
+    }
+    /** A fresh path in tmp/ for a body too large for memory (a remote's object), written by the caller and then given to putStaged. */
+    stagePath() {
+        return external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+    }
+    /**
+     * put, for a body the caller wrote whole to `staged` (from stagePath) and
+     * verified: linked into place, not copied. `staged` is gone after, either way.
+     */
+    putStaged(actionId, outputId, staged, size, timeMs) {
+        try {
+            const entries = [{ actionId, timeMs }];
+            const body = { [Symbol.iterator]: () => fileChunks(staged, size) };
+            return this.putEntries(this.publish(outputId, body, size, entries, staged), outputId, size, entries);
+        }
+        finally {
+            unlinkQuietly(staged);
+        }
+    }
+    putEntries({ diskPath, wroteObject, mtimeMs }, outputId, size, entries) {
         for (const { actionId, timeMs } of entries) {
             this.writeAtomic(this.actionPath(actionId), [Buffer.from(entryLine(outputId, size, timeMs, mtimeMs), 'latin1')]);
         }
         return { diskPath, wroteObject };
     }
-    /** The object of a put, in place and verified; its mtime goes into the entries. */
-    publish(outputId, body, size, entries) {
+    /** The object of a put, in place and verified; its mtime goes into the entries. `staged`: a file in tmp/ holding `body` already. */
+    publish(outputId, body, size, entries, staged) {
         for (const entry of entries)
             assertId(entry.actionId);
         assertId(outputId);
@@ -99030,8 +99163,10 @@ class LocalStore {
         // comparing its bytes: go puts again precisely after a get missed because
         // the object was modified, and the new entry must not vouch for those bytes.
         const existingMtimeMs = sameContentMtime(diskPath, body, size);
-        const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false };
-        return { diskPath, wroteObject, mtimeMs };
+        if (existingMtimeMs !== undefined)
+            return { diskPath, wroteObject: false, mtimeMs: existingMtimeMs };
+        const { mtimeMs, wrote } = staged === undefined ? this.writeObject(diskPath, body, size) : this.place(staged, (0,external_node_fs_.statSync)(staged).mtimeMs, diskPath, body, size);
+        return { diskPath, wroteObject: wrote, mtimeMs };
     }
     /**
      * A bundle's object and its entries, while the bundle is imported: the
@@ -99118,24 +99253,28 @@ class LocalStore {
     writeObject(target, body, size) {
         const { temp, mtimeMs } = this.writeTemp(body);
         try {
-            this.ensureDir(fanOutDir(target));
-            const error = tryLink(temp, target);
-            if (error === undefined)
-                return { mtimeMs, wrote: true };
-            if (error.code === 'EEXIST') {
-                const existing = sameContentMtime(target, body, size);
-                if (existing !== undefined)
-                    return { mtimeMs: existing, wrote: false };
-            }
-            else if (!NO_HARD_LINKS.has(error.code ?? '')) {
-                throw error;
-            }
-            (0,external_node_fs_.renameSync)(temp, target);
-            return { mtimeMs, wrote: true };
+            return this.place(temp, mtimeMs, target, body, size);
         }
         finally {
             unlinkQuietly(temp);
         }
+    }
+    /** writeObject's publishing, of a temp file holding `body` (written at `mtimeMs`); the caller removes `temp` after. */
+    place(temp, mtimeMs, target, body, size) {
+        this.ensureDir(fanOutDir(target));
+        const error = tryLink(temp, target);
+        if (error === undefined)
+            return { mtimeMs, wrote: true };
+        if (error.code === 'EEXIST') {
+            const existing = sameContentMtime(target, body, size);
+            if (existing !== undefined)
+                return { mtimeMs: existing, wrote: false };
+        }
+        else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+            throw error;
+        }
+        (0,external_node_fs_.renameSync)(temp, target);
+        return { mtimeMs, wrote: true };
     }
     /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
     writeAtomic(target, chunks) {
@@ -99856,9 +99995,6 @@ function readChoice(getInput, name, choices, fallback) {
     return match;
 }
 
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/common/run.ts
 /**
  * The run's facts, read once from the runner's variables and the event
@@ -100481,7 +100617,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7104);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7151);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2199);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

@@ -122,10 +122,11 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
         '| --- | --- |',
         `| go processes | ${s.sessions} |`,
         `| Gets | ${s.gets}: ${s.hits} hits, ${s.misses} misses (hit ratio ${ratio}) |`,
-        `| Puts | ${s.puts}${s.putErrors > 0 ? ` (${s.putErrors} failed)` : ''} |`,
+        `| Puts | ${s.puts}${s.putErrors > 0 ? ` (${s.putErrors} not stored)` : ''} |`,
         `| Bytes | ${formatBytes(s.bytesOut)} served, ${formatBytes(s.bytesIn)} stored |`,
         `| Time inside the cache | ${formatMs(s.busyMs)} (summed over requests) |`,
       ]
+      if (b.report.daemonPeakRssBytes !== undefined) rows.push(`| Cache daemon | peak memory ${formatBytes(b.report.daemonPeakRssBytes)} |`)
       if (b.report.remote) rows.push(...renderRemote(b.report.remote))
       if (b.report.trim) {
         const t = b.report.trim

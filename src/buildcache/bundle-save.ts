@@ -18,6 +18,7 @@ import type { ArchiveCache } from '../actions-cache/archive-cache.ts'
 import type { BundleStore } from '../store/bundle-store.ts'
 import { readBaseManifest, type BaseManifest } from '../bundle/import.ts'
 import { baseFrame, BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader, STREAM_CHUNK_BYTES, type BundleObject } from '../bundle/format.ts'
+import { MAX_GO_OBJECT_BYTES } from '../go/object-size.ts'
 import { SERVICE_FAILED, type BundleRestoreReport } from './bundle-restore.ts'
 
 export interface BundleSaveReport {
@@ -72,7 +73,7 @@ export interface Candidate {
  * asked for the entries, which the next run repeats: the daemon imports in
  * this order while go runs: docs/decisions.md#d22, #d23), each object once, until the bodies reach
  * `maxBytes`, so what a build needs first is kept first. Entries that share an
- * object travel with it.
+ * object travel with it; an object over MAX_GO_OBJECT_BYTES stays out.
  */
 export function planBundle(candidates: readonly Candidate[], maxBytes: number): BundleObject[] {
   const objects = new Map<string, BundleObject>()
@@ -86,7 +87,8 @@ export function planBundle(candidates: readonly Candidate[], maxBytes: number): 
       existing.entries.push({ actionId: c.actionId, timeMs: c.timeMs })
       continue
     }
-    if (bytes + c.size > maxBytes) continue
+    // An import refuses such an object and everything after it (bundle/format.ts).
+    if (bytes + c.size > maxBytes || c.size > MAX_GO_OBJECT_BYTES) continue
     bytes += c.size
     objects.set(c.outputId, { outputId: c.outputId, size: c.size, entries: [{ actionId: c.actionId, timeMs: c.timeMs }] })
   }

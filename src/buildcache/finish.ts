@@ -18,6 +18,8 @@ export interface ClientReport {
   ids?: JobIds
   /** The bundle the daemon imported while go ran (bundle/import.ts). */
   import?: ImportReport
+  /** The daemon's peak resident memory (docs/decisions.md#d32). */
+  daemonPeakRssBytes?: number
   /** Said when the daemon could not be reached. */
   problem?: string
 }
@@ -42,7 +44,11 @@ export async function finishClient(socket: string, store: string, { owner = 'act
     if (owner === 'kit') {
       const reply = await controlRequest(socket, { op: 'stats' }, STOP_TIMEOUT_MS)
       if (!reply.ok) throw new Error(reply.error)
-      return { stats: reply.stats!, ...(remote && { remote: { settings: remote, stats: reply.remote } }) }
+      return {
+        stats: reply.stats!,
+        ...(reply.peakRssBytes !== undefined && { daemonPeakRssBytes: reply.peakRssBytes }),
+        ...(remote && { remote: { settings: remote, stats: reply.remote } }),
+      }
     }
     const reply = await controlRequest(socket, { op: 'flush', uploadDeadlineMs: UPLOAD_FLUSH_DEADLINE_MS, ids: true }, FLUSH_TIMEOUT_MS)
     if (!reply.ok) throw new Error(reply.error)
@@ -52,6 +58,7 @@ export async function finishClient(socket: string, store: string, { owner = 'act
       trim: reply.trim,
       ids: reply.ids,
       ...(reply.import && { import: reply.import }),
+      ...(reply.peakRssBytes !== undefined && { daemonPeakRssBytes: reply.peakRssBytes }),
       ...(remote && { remote: { settings: remote, stats: reply.remote } }),
     }
   } catch (error) {
@@ -96,9 +103,9 @@ export function buildCacheFigures(stats: JobStats): BuildCacheFigures {
 
 /**
  * One warning per kind of store trouble the job's go processes met (pure):
- * a store they could not write, and puts that failed. Each made the build
- * slower, not broken, except where go itself needs a put (`go list -export`,
- * its module index).
+ * a store they could not write, and puts it did not take. Each made the
+ * build slower, not broken: a put the store cannot take is answered from a
+ * temporary copy (store/spill.ts), since go fails some commands without one.
  */
 export function storeWarnings(stats: Pick<JobStats, 'sessions' | 'readOnly' | 'putErrors'>): string[] {
   const warnings: string[] = []
@@ -109,7 +116,7 @@ export function storeWarnings(stats: Pick<JobStats, 'sessions' | 'readOnly' | 'p
   }
   if (stats.putErrors > 0) {
     warnings.push(
-      `${stats.putErrors} puts could not be stored (a full disk, or a body that was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): go went on without them, except \`go list -export\` and go's module index, which need them.`,
+      `${stats.putErrors} puts were not stored (the store was full or not writable, or a body was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): where the store had no room, go was handed a temporary copy and went on; the next go process misses them.`,
     )
   }
   return warnings

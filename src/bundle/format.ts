@@ -28,7 +28,12 @@
  * long-distance matching, chosen by measurement (docs/decisions.md#d13).
  */
 import { createHash } from 'node:crypto'
+import { open, rm } from 'node:fs/promises'
+import path from 'node:path'
 import zlib from 'node:zlib'
+import { MAX_GO_OBJECT_BYTES } from '../go/object-size.ts'
+import { BUILD_ID_HEAD_BYTES } from '../store/build-id.ts'
+import { fileChunks } from '../store/file-chunks.ts'
 
 export const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1')
 const BASE = 0x42 // 'B'
@@ -36,8 +41,12 @@ const INDEX = 0x49 // 'I'
 const OBJECT = 0x4f // 'O'
 const END = 0x45 // 'E'
 const ID_BYTES = 32
-/** One object is held in memory while it is verified; Go's outputs are far smaller. */
-export const MAX_OBJECT_BYTES = 2 * 1024 ** 3
+/**
+ * An object up to this size is verified in memory; a larger one streams to a
+ * file in `stageDir` while it is hashed, so memory stays flat whatever an
+ * object's size (docs/decisions.md#d32).
+ */
+export const IN_MEMORY_OBJECT_BYTES = 8 * 1024 ** 2
 const MAX_ENTRIES_PER_OBJECT = 1 << 20
 /** 4 Mi entries is 128 MiB of IDs, far beyond any build's cache. */
 const MAX_INDEX_ENTRIES = 1 << 22
@@ -136,10 +145,19 @@ export class BundleFormatError extends Error {
 export interface ReadLimits {
   /** Stop with an error once the bodies add up to more than this. */
   maxTotalBytes: number
+  /**
+   * A private directory where an object over IN_MEMORY_OBJECT_BYTES is
+   * written while it is verified; its file is gone once `accept` returns.
+   * Without one, every object is held in memory (tests, small bundles).
+   */
+  stageDir?: string
 }
 
 export interface VerifiedObject extends BundleObject {
-  body: Buffer
+  /** The first bytes of the body (up to 1 KiB: enough for Go's build ID, store/build-id.ts). */
+  head: Buffer
+  /** The body, verified: in memory, or read from its staged file 1 MiB at a time, afresh on each iteration. Iterable during `accept` only. */
+  body: Iterable<Buffer>
 }
 
 export interface ReadResult {
@@ -216,8 +234,9 @@ export class BundleReader {
       const outputId = head.subarray(0, ID_BYTES).toString('hex')
       const size = Number(head.readBigUInt64BE(ID_BYTES))
       const count = head.readUInt32BE(ID_BYTES + 8)
-      if (size > MAX_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
-        throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`)
+      // Refused before a byte of it is read: we never write such an object (buildcache/bundle-save.ts).
+      if (size > MAX_GO_OBJECT_BYTES || result.bytes + size > this.limits.maxTotalBytes) {
+        throw new BundleFormatError(`an object of ${size} bytes goes over the limit of ${Math.min(MAX_GO_OBJECT_BYTES, this.limits.maxTotalBytes)} bytes`)
       }
       if (count === 0 || count > MAX_ENTRIES_PER_OBJECT) throw new BundleFormatError(`an object with ${count} entries`)
       const table = await input.take(count * (ID_BYTES + 8))
@@ -225,12 +244,27 @@ export class BundleReader {
       for (let at = 0; at < table.length; at += ID_BYTES + 8) {
         entries.push({ actionId: table.subarray(at, at + ID_BYTES).toString('hex'), timeMs: Number(table.readBigUInt64BE(at + ID_BYTES)) })
       }
-      const body = await input.take(size)
-      if (createHash('sha256').update(body).digest('hex') !== outputId) {
-        result.rejected++
-        continue
+      const stageDir = this.limits.stageDir
+      if (size <= IN_MEMORY_OBJECT_BYTES || stageDir === undefined) {
+        const body = await input.take(size)
+        if (createHash('sha256').update(body).digest('hex') !== outputId) {
+          result.rejected++
+          continue
+        }
+        await accept({ outputId, size, entries, head: body.subarray(0, BUILD_ID_HEAD_BYTES), body: [body] })
+      } else {
+        const staged = path.join(stageDir, outputId)
+        try {
+          const { digest, head } = await stage(input.stream(size), staged)
+          if (digest !== outputId) {
+            result.rejected++
+            continue
+          }
+          await accept({ outputId, size, entries, head, body: { [Symbol.iterator]: () => fileChunks(staged, size) } })
+        } finally {
+          await rm(staged, { force: true })
+        }
       }
-      await accept({ outputId, size, entries, body })
       result.objects++
       result.entries += entries.length
       result.bytes += size
@@ -249,6 +283,23 @@ export async function readBundle(
   const head = await reader.head()
   onHead?.(head)
   return reader.objects(accept)
+}
+
+/** Writes the chunks to `file` (new, owner-only), hashing them; their sha256 and first BUILD_ID_HEAD_BYTES. */
+async function stage(chunks: AsyncIterable<Buffer>, file: string): Promise<{ digest: string; head: Buffer }> {
+  const hash = createHash('sha256')
+  const handle = await open(file, 'wx', 0o600)
+  let head = Buffer.alloc(0)
+  try {
+    for await (const chunk of chunks) {
+      hash.update(chunk)
+      if (head.length < BUILD_ID_HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, BUILD_ID_HEAD_BYTES - head.length)])
+      await handle.write(chunk)
+    }
+  } finally {
+    await handle.close()
+  }
+  return { digest: hash.digest('hex'), head }
 }
 
 function idBytes(hex: string): Buffer {
@@ -276,6 +327,20 @@ class ByteReader {
     this.pending = rest.length > 0 ? [rest] : []
     this.buffered = rest.length
     return out
+  }
+
+  /** The next `n` bytes as they arrive, never joined: memory stays at a chunk or two. */
+  async *stream(n: number): AsyncGenerator<Buffer> {
+    let left = n
+    while (left > 0) {
+      if (this.buffered === 0 && !(await this.pull())) throw new BundleFormatError('the bundle ends early (truncated)')
+      const first = this.pending.shift()!
+      const piece = first.length <= left ? first : first.subarray(0, left)
+      if (piece !== first) this.pending.unshift(first.subarray(left))
+      this.buffered -= piece.length
+      left -= piece.length
+      yield piece
+    }
   }
 
   async atEnd(): Promise<boolean> {

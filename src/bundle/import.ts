@@ -8,10 +8,12 @@
  * those instead of recompiling it.
  */
 import { createReadStream } from 'node:fs'
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { errorMessage } from '../common/errors.ts'
 import type { BundleStore } from '../store/bundle-store.ts'
-import { BUILD_ID_HEAD_BYTES, checkObjectForAction } from '../store/build-id.ts'
+import { checkObjectForAction } from '../store/build-id.ts'
 import type { Readable } from 'node:stream'
 import { BundleReader, decompressor, STREAM_CHUNK_BYTES, type BundleHead, type ReadLimits } from './format.ts'
 
@@ -111,33 +113,38 @@ export async function importBundle(files: readonly string[], store: BundleStore,
   const now = options.now ?? (() => performance.now())
   const started = now()
   const report: ImportReport = { objects: 0, entries: 0, bytes: 0, rejected: 0, importMs: 0, waits: 0, waitMs: 0 }
-  const layers = files.map((file) => ({
-    file,
-    ...openBundle(file, { maxTotalBytes: options.maxBytes }),
-    head: undefined as BundleHead | undefined,
-  }))
+  // Owner-only (mkdtemp's 0700): objects too large for memory wait here while they are verified; without it, in memory.
+  const stageDir = await mkdtemp(path.join(os.tmpdir(), 'go-cache-setup-import-')).catch(() => undefined)
+  const limits = { maxTotalBytes: options.maxBytes, ...(stageDir !== undefined && { stageDir }) }
   const failed = (error: unknown) => (report.error ??= errorMessage(error))
   try {
-    for (const layer of layers) layer.head = await layer.reader.head().catch((error: unknown) => void failed(error))
-    options.arrivals?.indexRead(layers.flatMap((layer) => layer.head?.actionIds ?? []))
-    for (const [i, layer] of layers.entries()) {
-      if (layer.head === undefined) continue
-      const bottom = i === layers.length - 1 && layer.head.baseKey === undefined
+    // Every index first, then each layer's objects; one layer's stream open at
+    // a time, so memory holds one zstd window (128 MiB), not one per layer
+    // (docs/decisions.md#d32). A layer's head is read twice: its index is small.
+    const heads: (BundleHead | undefined)[] = []
+    for (const file of files) heads.push(await withBundle(file, limits, (reader) => reader.head()).catch((error: unknown) => void failed(error)))
+    options.arrivals?.indexRead(heads.flatMap((head) => head?.actionIds ?? []))
+    for (const [i, file] of files.entries()) {
+      const head = heads[i]
+      if (head === undefined) continue
+      const bottom = i === files.length - 1 && head.baseKey === undefined
       const manifest: ManifestObject[] = []
       let mismatched = 0
       try {
-        const result = await layer.reader.objects(({ outputId, size, entries: all, body }) => {
-          // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
-          const head = body.subarray(0, BUILD_ID_HEAD_BYTES)
-          const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok)
-          mismatched += all.length - entries.length
-          if (entries.length === 0) return
-          store.importShared(outputId, [body], size, entries)
-          report.objects++
-          report.entries += entries.length
-          report.bytes += size
-          options.arrivals?.arrived(entries.map((e) => e.actionId))
-          if (bottom) manifest.push([outputId, size, entries.map((e) => e.actionId)])
+        const result = await withBundle(file, limits, async (reader) => {
+          await reader.head()
+          return reader.objects(({ outputId, size, entries: all, head, body }) => {
+            // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
+            const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok)
+            mismatched += all.length - entries.length
+            if (entries.length === 0) return
+            store.importShared(outputId, body, size, entries)
+            report.objects++
+            report.entries += entries.length
+            report.bytes += size
+            options.arrivals?.arrived(entries.map((e) => e.actionId))
+            if (bottom) manifest.push([outputId, size, entries.map((e) => e.actionId)])
+          })
         })
         report.rejected += result.rejected + mismatched
         if (bottom && result.rejected + mismatched === 0 && options.baseManifest !== undefined) {
@@ -151,10 +158,19 @@ export async function importBundle(files: readonly string[], store: BundleStore,
   } finally {
     store.endImport()
     options.arrivals?.end()
-    for (const layer of layers) layer.output.destroy()
-    await Promise.all(layers.map((layer) => rm(layer.file, { force: true }).catch(() => undefined)))
+    await Promise.all([...files, stageDir ?? []].flat().map((file) => rm(file, { recursive: true, force: true }).catch(() => undefined)))
   }
   return { ...report, importMs: now() - started }
+}
+
+/** `use` with a reader over a compressed bundle file, which is closed after. */
+async function withBundle<T>(file: string, limits: ReadLimits, use: (reader: BundleReader) => Promise<T>): Promise<T> {
+  const { output, reader } = openBundle(file, limits)
+  try {
+    return await use(reader)
+  } finally {
+    output.destroy()
+  }
 }
 
 /** A reader over a compressed bundle file; `output.destroy()` closes it. */

@@ -14,6 +14,7 @@ import { newReportId, writeJournal } from '../daemon/reports.ts'
 import { ProtocolError, type Hit } from '../gocacheprog/protocol.ts'
 import { type SessionReport, serveSession } from '../gocacheprog/session.ts'
 import { LocalStore } from '../store/local-store.ts'
+import { Spill } from '../store/spill.ts'
 
 /** How long a finished go process may wait to hand its report to the daemon before journaling it. */
 const REPORT_TIMEOUT_MS = 500
@@ -57,13 +58,20 @@ export async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bund
             }))
     : local
   const notifier = socket !== undefined && remoteWaitMs !== undefined ? new PutNotifier(socket) : undefined
+  const spill = new Spill()
   const put = (actionId: string, outputId: string, body: readonly Buffer[], size: number) => {
     // go computes the OutputID as the body's sha256 (cmd/go/internal/cache Put): anything else is refused, not stored.
     const hash = createHash('sha256')
     for (const chunk of body) hash.update(chunk)
     const digest = hash.digest('hex')
     if (digest !== outputId) throw new Error(`the body's sha256 is ${digest}, not its OutputID ${outputId}`)
-    const result = store.put(actionId, outputId, body, size)
+    let result: { diskPath: string }
+    try {
+      result = store.put(actionId, outputId, body, size)
+    } catch (error) {
+      // go needs a DiskPath to go on (store/spill.ts); the store has no entry, so nothing is uploaded.
+      return { diskPath: spill.put(outputId, body), notStored: String(error) }
+    }
     notifier?.notify(actionId)
     return result
   }
@@ -79,6 +87,7 @@ export async function serve({ storeDir, socket, readStoreDir, remoteWaitMs, bund
   } finally {
     process.stdin.destroy()
     notifier?.close()
+    spill.remove()
   }
   // Standalone (a workstation): nobody sums reports, so none are kept.
   if (socket === undefined) return 0

@@ -46,6 +46,8 @@ export type ControlReply =
       ids?: JobIds
       /** At flush: the bundle import's figures, once it has ended. */
       import?: ImportReport
+      /** At stats and flush: the daemon's peak resident memory so far (getrusage's maxrss): bounded whatever a bundle or remote sends. */
+      peakRssBytes?: number
     }
   | { ok: false; error: string }
 

@@ -8,6 +8,7 @@
  */
 import { chmodSync, existsSync, lstatSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import { errorMessage } from '../common/errors.ts'
 import { Arrivals, importBundle, type ImportReport } from '../bundle/import.ts'
 import type { RemoteTier } from '../store/remote-tier.ts'
 import { LocalStore } from '../store/local-store.ts'
@@ -57,7 +58,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         // the post step still finds it (finish.ts). Summed at the next stats or flush.
         {
           const report = parseReport(JSON.stringify(request.report))
-          await writeJournal(store.root, report, request.id)
+          // A store with no room for the journal (a full disk): counted here
+          // instead, so the job's figures still say what go did.
+          await writeJournal(store.root, report, request.id).catch((error: unknown) => {
+            options.log(`report ${request.id}: not journaled (${errorMessage(error)}); counted in memory`)
+            account.add(report)
+          })
           // Uploads start now, in the background: the go process is done with these entries.
           remote?.enqueue(report.added)
         }
@@ -109,7 +115,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       }
       case 'stats':
         await drainJournals(store.root, account)
-        return { ok: true, stats: account.summary(), ...(remote && { remote: remote.stats(account.used) }) }
+        return { ok: true, stats: account.summary(), peakRssBytes: peakRssBytes(), ...(remote && { remote: remote.stats(account.used) }) }
       case 'flush': {
         // The bundle's save reads the store: the import must be over first.
         const imported = bundle?.done && { ...(await bundle.done), waits: bundle.waits, waitMs: bundle.waitMs }
@@ -125,6 +131,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           ok: true,
           stats: account.summary(),
           trim: { entriesRemoved: plan.removeEntries.length, bytesRemoved: plan.removedBytes, storeBytes: plan.keptBytes },
+          peakRssBytes: peakRssBytes(),
           ...(remoteStats && { remote: remoteStats }),
           ...(request.ids ? { ids: account.ids() } : {}),
           ...(imported && { import: imported }),
@@ -198,4 +205,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   }
   options.log(`listening on ${options.socket}, store ${store.root}`)
   return running
+}
+
+/** The process' peak resident set (getrusage's ru_maxrss; Node reports it in KiB). */
+function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024
 }

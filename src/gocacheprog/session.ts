@@ -14,7 +14,13 @@ import { encodeResponse, ProtocolError, RequestParser, type Hit, type Request, t
 
 export interface Backend {
   get(actionId: string): Hit | undefined | Promise<Hit | undefined>
-  put(actionId: string, outputId: string, body: readonly Buffer[], size: number): { diskPath: string } | Promise<{ diskPath: string }>
+  /** `notStored`: why the body is only in a temporary file at `diskPath`, not in the store (go goes on; the put counts as an error). */
+  put(actionId: string, outputId: string, body: readonly Buffer[], size: number): PutAnswer | Promise<PutAnswer>
+}
+
+export interface PutAnswer {
+  diskPath: string
+  notStored?: string
 }
 
 /** What one go process did through its cache program. */
@@ -28,9 +34,9 @@ export interface SessionStats {
   /** Object bytes served by hits. */
   bytesOut: number
   /**
-   * Put failures answered with Err. go ignores them for compiled packages, but
-   * fails `go list -export` and its module index (cmd/go/internal/modindex
-   * read.go returns the put's error) on them.
+   * Puts not stored: answered from a temporary copy (a full or unwritable
+   * store: store/spill.ts), or with Err (a body that is not its OutputID, or
+   * no room for the copy either, which fails some go commands).
    */
   putErrors: number
   /** 1 when this session's store could not be written: go was told the cache is read-only, and sent no puts. */
@@ -150,9 +156,13 @@ export function serveSession(input: Readable, output: Writable, backend: Backend
           sendLine(line)
         }
       } else {
-        const diskPath = ok ? (value as { diskPath?: unknown } | undefined)?.diskPath : undefined
+        const { diskPath, notStored } = ok ? ((value ?? {}) as Partial<PutAnswer>) : {}
         if (typeof diskPath === 'string') {
-          added.add(request.actionId!)
+          if (notStored === undefined) added.add(request.actionId!)
+          else {
+            stats.putErrors++
+            options.log?.(`put ${request.actionId}: not stored (${notStored}); answered from ${diskPath}`)
+          }
           send({ id: request.id, kind: 'put', diskPath })
         } else {
           const error = ok ? new Error('the store returned no DiskPath') : value

@@ -13,27 +13,13 @@
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
-import { promisify } from 'node:util'
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream'
 import zlib from 'node:zlib'
 import { decodeActionResult, encodeActionResult } from './action-result.ts'
 import type { RemoteConfig } from './config.ts'
 import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
 
 type Kind = 'ac' | 'cas'
-
-/**
- * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
- * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
- * nothing for a stream that starts with one, so they are skipped here. The
- * caller checks the decoded bytes against the digest anyway.
- */
-export function skipSkippableFrames(data: Buffer): Buffer {
-  let pos = 0
-  while (pos + 8 <= data.length && (data.readUInt32LE(pos) & 0xfffffff0) === 0x184d2a50) {
-    pos += 8 + data.readUInt32LE(pos + 4)
-  }
-  return data.subarray(Math.min(pos, data.length))
-}
 
 /**
  * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
@@ -51,7 +37,6 @@ export function readDeadlineMs(timeoutMs: number, expectedBytes: number): number
 
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function'
-const zstdDecompress = HAS_ZSTD ? promisify(zlib.zstdDecompress) : undefined
 
 export class BazelHttpClient implements Remote {
   readonly wire: WireCounters = { sent: 0, received: 0 }
@@ -89,13 +74,38 @@ export class BazelHttpClient implements Remote {
   }
 
   /** The ActionResult bytes, or undefined for a 404. */
-  getAction(actionId: string, maxBytes = 64 * 1024): Promise<Buffer | undefined> {
-    return this.get('ac', actionId, maxBytes, false)
+  async getAction(actionId: string, maxBytes = 64 * 1024): Promise<Buffer | undefined> {
+    return (await this.request('GET', 'ac', actionId, undefined, {}, maxBytes, readDeadlineMs(this.timeoutMs, maxBytes)))?.body
   }
 
-  /** The blob, or undefined for a 404; at most `size` bytes once decoded. */
-  getBlob(hash: string, size: number): Promise<Buffer | undefined> {
-    return this.get('cas', hash, size, this.zstd)
+  /**
+   * The blob's bytes as they arrive, decoded; undefined for a 404. The stream
+   * fails past `size` decoded bytes (a bomb stops there) or past the read
+   * deadline; the caller reads it to the end or destroys it.
+   */
+  async getBlob(hash: string, size: number): Promise<Readable | undefined> {
+    // Compressed data can exceed its raw size a little (frame overhead).
+    const limit = size + 1024 + Math.ceil(size / 100)
+    const response = await this.open(
+      'GET',
+      'cas',
+      hash,
+      undefined,
+      this.zstd ? { 'Accept-Encoding': 'zstd' } : {},
+      limit,
+      readDeadlineMs(this.timeoutMs, limit),
+    )
+    if (response === undefined) return undefined
+    const what = `cas/${hash.slice(0, 12)}…`
+    if (response.encoding === 'zstd') {
+      if (!this.zstd) return failed(response.body, new RemoteError(`${what}: the server sent zstd without being asked`))
+      // On libuv's thread pool, 1 MiB at a time: a bomb costs a thread and stops at `size`, never the event loop.
+      const decoder = zlib.createZstdDecompress({ chunkSize: 1 << 20, params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } })
+      return capped([response.body, new SkipSkippableFrames(), decoder], size, what)
+    }
+    if (response.encoding !== '' && response.encoding !== 'identity')
+      return failed(response.body, new RemoteError(`${what}: unsupported Content-Encoding ${response.encoding}`))
+    return capped([response.body], size, what)
   }
 
   async putBlob(hash: string, body: Buffer): Promise<void> {
@@ -118,26 +128,8 @@ export class BazelHttpClient implements Remote {
     this.agent.destroy()
   }
 
-  private async get(kind: Kind, hash: string, maxBytes: number, zstd: boolean): Promise<Buffer | undefined> {
-    const headers: Record<string, string> = zstd ? { 'Accept-Encoding': 'zstd' } : {}
-    // Compressed data can exceed its raw size a little (frame overhead).
-    const limit = maxBytes + 1024 + Math.ceil(maxBytes / 100)
-    const response = await this.request('GET', kind, hash, undefined, headers, limit, readDeadlineMs(this.timeoutMs, limit))
-    if (response === undefined) return undefined
-    if (response.encoding === 'zstd') {
-      if (!zstd) throw new RemoteError('the server sent zstd without being asked')
-      // On libuv's thread pool, not the event loop: a bomb costs a thread, not every other request's latency.
-      // Past maxOutputLength it fails (RangeError), and the read is a failed request.
-      return await zstdDecompress!(skipSkippableFrames(response.body), { maxOutputLength: Math.max(maxBytes, 1) }).catch((error: unknown) => {
-        throw new RemoteError(`${kind}/${hash.slice(0, 12)}…: ${(error as Error).message}`)
-      })
-    }
-    if (response.encoding !== '' && response.encoding !== 'identity') throw new RemoteError(`unsupported Content-Encoding ${response.encoding}`)
-    return response.body
-  }
-
-  /** Resolves the body for 2xx, undefined for a GET's 404; rejects on anything else. */
-  private request(
+  /** The whole body for 2xx (at most `maxResponseBytes`), undefined for a GET's 404; rejects on anything else. */
+  private async request(
     method: 'GET' | 'PUT',
     kind: Kind,
     hash: string,
@@ -146,19 +138,42 @@ export class BazelHttpClient implements Remote {
     maxResponseBytes: number,
     deadlineMs: number,
   ): Promise<{ body: Buffer; encoding: string } | undefined> {
+    const response = await this.open(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs)
+    if (response === undefined) return undefined
+    const chunks: Buffer[] = []
+    for await (const chunk of response.body) chunks.push(chunk as Buffer)
+    return { body: Buffer.concat(chunks), encoding: response.encoding }
+  }
+
+  /**
+   * Sends the request; resolves at a 2xx response's headers with its body
+   * as a stream, undefined for a GET's 404; rejects on anything else. The
+   * deadline covers the body too: past it, or past `maxResponseBytes` on the
+   * wire, the body stream fails.
+   */
+  private open(
+    method: 'GET' | 'PUT',
+    kind: Kind,
+    hash: string,
+    body: Buffer | undefined,
+    extraHeaders: Record<string, string>,
+    maxResponseBytes: number,
+    deadlineMs: number,
+  ): Promise<{ body: Readable; encoding: string } | undefined> {
     if (!/^[0-9a-f]{64}$/.test(hash)) return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`))
     const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base)
     const what = `${method} /${kind}/${hash.slice(0, 12)}…`
     return new Promise((resolve, reject) => {
-      let settled = false
-      const finish = (error: Error | undefined, value?: { body: Buffer; encoding: string }): void => {
-        if (settled) return
-        settled = true
+      let answered = false
+      let timer: NodeJS.Timeout | undefined
+      /** Before the headers: reject. After: fail the body stream. */
+      const fail = (error: Error): void => {
         clearTimeout(timer)
-        if (error) {
-          request.destroy()
+        request.destroy(error)
+        if (!answered) {
+          answered = true
           reject(error)
-        } else resolve(value)
+        }
       }
       const transport = url.protocol === 'https:' ? https : http
       const request = transport.request(url, {
@@ -166,33 +181,129 @@ export class BazelHttpClient implements Remote {
         agent: this.agent,
         headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
       })
-      const timer = setTimeout(() => finish(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs)
-      request.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)))
+      timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs)
+      request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)))
       request.on('response', (response) => {
         const status = response.statusCode ?? 0
-        const chunks: Buffer[] = []
-        let length = 0
-        response.on('data', (chunk: Buffer) => {
-          length += chunk.length
-          this.wire.received += chunk.length
-          if (status >= 200 && status < 300 && method === 'GET' && length > maxResponseBytes) {
-            finish(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`))
-            return
-          }
-          if (length <= 64 * 1024 || (status >= 200 && status < 300)) chunks.push(chunk)
+        if (status === 404 && method === 'GET') {
+          clearTimeout(timer)
+          answered = true
+          response.resume()
+          return resolve(undefined)
+        }
+        if (status < 200 || status >= 300) {
+          // The reason, from the first 200 bytes of the body; never more is kept.
+          let text = ''
+          response.setEncoding('utf8')
+          response.on('data', (chunk: string) => {
+            this.wire.received += Buffer.byteLength(chunk)
+            if (text.length < 200) text += chunk.slice(0, 200 - text.length)
+          })
+          response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}`, status)))
+          response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)))
+          return
+        }
+        answered = true
+        const counted = new Transform({
+          transform: (chunk: Buffer, _encoding, done) => {
+            this.wire.received += chunk.length
+            if (counted.bytes + chunk.length > maxResponseBytes)
+              return done(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`))
+            counted.bytes += chunk.length
+            done(null, chunk)
+          },
+          flush: (done) => {
+            clearTimeout(timer)
+            done()
+          },
+        }) as Transform & { bytes: number }
+        counted.bytes = 0
+        quiet(counted)
+        response.on('error', (error) => counted.destroy(new RemoteError(`${what}: ${error.message}`)))
+        // A deadline or a request error after the headers ends up here.
+        request.on('close', () => {
+          if (!response.complete) counted.destroy(new RemoteError(`${what}: the answer ended early`))
         })
-        response.on('error', (error) => finish(new RemoteError(`${what}: ${error.message}`)))
-        response.on('end', () => {
-          if (status === 404 && method === 'GET') return finish(undefined, undefined)
-          if (status < 200 || status >= 300) {
-            const text = Buffer.concat(chunks).toString('utf8', 0, Math.min(length, 200)).trim()
-            return finish(new RemoteError(`${what}: HTTP ${status}${text ? ` (${text})` : ''}`, status))
-          }
-          finish(undefined, { body: Buffer.concat(chunks, length), encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() })
+        counted.on('close', () => {
+          clearTimeout(timer)
+          if (!response.complete) request.destroy()
         })
+        response.pipe(counted)
+        resolve({ body: counted, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() })
       })
       if (body !== undefined) this.wire.sent += body.length
       request.end(body)
     })
   }
+}
+
+/**
+ * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
+ * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
+ * nothing for a stream that starts with one, so they are dropped here. A
+ * frame's 8-byte header may arrive split across chunks. The caller checks the
+ * decoded bytes against the digest anyway.
+ */
+export class SkipSkippableFrames extends Transform {
+  private pending: Buffer = Buffer.alloc(0)
+  private done = false
+  private skip = 0
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    callback(null, this.done ? chunk : this.strip(this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk))
+  }
+
+  /** What follows the skippable frames in `data`, or undefined while more is needed to tell. */
+  private strip(data: Buffer): Buffer | undefined {
+    this.pending = Buffer.alloc(0)
+    for (;;) {
+      const n = Math.min(this.skip, data.length)
+      this.skip -= n
+      data = data.subarray(n)
+      if (this.skip > 0) return undefined
+      if (data.length < 8) {
+        this.pending = data
+        return undefined
+      }
+      if ((data.readUInt32LE(0) & 0xfffffff0) !== 0x184d2a50) {
+        this.done = true
+        return data
+      }
+      this.skip = 8 + data.readUInt32LE(4)
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    callback(null, this.pending.length > 0 ? this.pending : undefined)
+  }
+}
+
+/** The stages piped into one stream that fails once it goes past `size` bytes; an error anywhere destroys them all (the socket goes). */
+function capped(stages: Readable[], size: number, what: string): Readable {
+  let seen = 0
+  const out = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length
+      if (seen > size) return done(new RemoteError(`${what}: more than the ${size} bytes its entry says`))
+      done(null, chunk)
+    },
+  })
+  pipeline([...stages, out], (error) => {
+    if (error) out.destroy(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`))
+  })
+  return quiet(out)
+}
+
+/** The consumer sees an error through the stream itself (for await, pipeline); one that comes before it starts reading must not be an unhandled 'error' event meanwhile. */
+function quiet<T extends Readable>(stream: T): T {
+  stream.on('error', () => undefined)
+  return stream
+}
+
+/** A stream that fails with `error` at once, and `source` dropped. */
+function failed(source: Readable, error: Error): Readable {
+  source.destroy()
+  const out = quiet(new Readable({ read() {} }))
+  out.destroy(error)
+  return out
 }

@@ -6,6 +6,7 @@
  * Nothing a remote returns is trusted: the store's remote tier
  * (store/remote-tier.ts) checks every ID, size and digest before go sees it.
  */
+import type { Readable } from 'node:stream'
 
 /** Which object answers a Go ActionID: Go's OutputID (the sha256 of the object), its size, and when Go put it. */
 export interface RemoteEntry {
@@ -26,8 +27,13 @@ export interface Remote {
   /** The entry under a key (a Go ActionID, or a job's manifest key): undefined when absent, an Error when malformed. Rejects when the request fails. */
   getEntry(key: string): Promise<RemoteEntry | Error | undefined>
   putEntry(key: string, entry: RemoteEntry): Promise<void>
-  /** The object, at most `size` bytes once decoded; undefined when absent. */
-  getBlob(hash: string, size: number): Promise<Buffer | undefined>
+  /**
+   * The object's bytes as they arrive, decoded; undefined when absent. The
+   * stream fails past `size` bytes or the read's deadline, so neither memory
+   * nor time depends on what the server sends; the caller reads it to the
+   * end, or destroys it.
+   */
+  getBlob(hash: string, size: number): Promise<Readable | undefined>
   putBlob(hash: string, body: Buffer): Promise<void>
   readonly wire: WireCounters
   close(): void

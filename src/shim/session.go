@@ -82,6 +82,7 @@ type session struct {
 	store     *localStore
 	readStore *localStore
 	notifier  *putNotifier
+	spill     spill
 	waitMs    int64
 	out       output
 
@@ -125,6 +126,7 @@ func serve(opts *serveOptions) (int, error) {
 		os.Stdout.WriteString(helloLine)
 	}
 	end, closeID, perr := s.converse()
+	defer s.spill.remove()
 	if perr != nil {
 		s.out.mu.Lock() // held until exit: no answer in flight writes after this
 		s.out.flushLocked()
@@ -243,13 +245,19 @@ func (s *session) handle(r *request) {
 
 	if r.command == "put" {
 		diskPath, err := "", checkOutputID(r.outputID, r.body)
+		var notStored error
 		if err == nil {
-			diskPath, err = s.store.put(r.actionID, r.outputID, r.body)
+			if diskPath, notStored = s.store.put(r.actionID, r.outputID, r.body); notStored != nil {
+				// go needs a DiskPath to go on (spill.go); the store has no entry, so nothing is uploaded.
+				if diskPath, err = s.spill.put(r.outputID, r.body); err != nil {
+					err = notStored
+				}
+			}
 		}
-		if err == nil && s.notifier != nil {
+		if err == nil && notStored == nil && s.notifier != nil {
 			s.notifier.notify(r.actionID)
 		}
-		s.answerPut(r, diskPath, err, started)
+		s.answerPut(r, diskPath, notStored, err, started)
 		return
 	}
 	h := s.store.get(r.actionID)
@@ -314,9 +322,11 @@ func (s *session) answerGet(r *request, h *hit, started time.Time) {
 	s.out.mu.Unlock()
 }
 
-func (s *session) answerPut(r *request, diskPath string, err error, started time.Time) {
+// answerPut: with err, an Err answer; else the DiskPath, in the store, or a
+// temporary copy when notStored says why the store did not take it.
+func (s *session) answerPut(r *request, diskPath string, notStored, err error, started time.Time) {
 	s.mu.Lock()
-	if err == nil {
+	if err == nil && notStored == nil {
 		if s.seen[r.actionID]&2 == 0 {
 			s.seen[r.actionID] |= 2
 			s.added = append(s.added, r.actionID)
@@ -326,8 +336,12 @@ func (s *session) answerPut(r *request, diskPath string, err error, started time
 	}
 	s.stats.BusyMs += float64(time.Since(started).Nanoseconds()) / 1e6
 	s.mu.Unlock()
-	if err != nil && s.opts.debug {
-		warn(fmt.Sprintf("put %s: Error: %v", r.actionID, err))
+	if s.opts.debug {
+		if err != nil {
+			warn(fmt.Sprintf("put %s: Error: %v", r.actionID, err))
+		} else if notStored != nil {
+			warn(fmt.Sprintf("put %s: not stored (%v); answered from %s", r.actionID, notStored, diskPath))
+		}
 	}
 	s.out.mu.Lock()
 	if err == nil {

@@ -102,7 +102,7 @@ export class GoCacheDir {
    * size is the same object (its name is its sha256), and an existing entry
    * is Go's own.
    */
-  importShared(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string; timeMs: number }[]): void {
+  importShared(outputId: string, body: Iterable<Buffer>, size: number, entries: readonly { actionId: string; timeMs: number }[]): void {
     const object = this.objectPath(outputId)
     if (statSync(object, { throwIfNoEntry: false })?.size !== size) this.writeAtomically(object, body)
     for (const { actionId, timeMs } of entries) {
@@ -154,7 +154,7 @@ export class GoCacheDir {
     return found
   }
 
-  private writeAtomically(file: string, body: readonly Buffer[]): void {
+  private writeAtomically(file: string, body: Iterable<Buffer>): void {
     const dir = path.dirname(file)
     if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true })

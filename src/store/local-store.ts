@@ -53,6 +53,7 @@ import {
 } from 'node:fs'
 import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
+import { fileChunks } from './file-chunks.ts'
 
 const HEX_ID = /^[0-9a-f]{64}$/
 /** Entry and object reads never follow a symlink (O_NOFOLLOW is 0 on Windows, where the shim is the Node one and lstat still guards). */
@@ -200,7 +201,7 @@ export class LocalStore {
    * waits on each one, and plain syscalls beat ~10 thread-pool round trips per
    * put (docs/decisions.md#d9). The object is whole on disk before we answer.
    */
-  put(actionId: string, outputId: string, body: readonly Buffer[], size: number, timeMs = Date.now()): PutResult {
+  put(actionId: string, outputId: string, body: Iterable<Buffer>, size: number, timeMs = Date.now()): PutResult {
     return this.putShared(outputId, body, size, [{ actionId, timeMs }])
   }
 
@@ -208,16 +209,49 @@ export class LocalStore {
    * One object and every entry that points at it (a bundle's object frame):
    * the object is written or compared once, not once per entry.
    */
-  putShared(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string; timeMs: number }[]): PutResult {
-    const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries)
+  putShared(outputId: string, body: Iterable<Buffer>, size: number, entries: readonly { actionId: string; timeMs: number }[]): PutResult {
+    return this.putEntries(this.publish(outputId, body, size, entries), outputId, size, entries)
+  }
+
+  /** A fresh path in tmp/ for a body too large for memory (a remote's object), written by the caller and then given to putStaged. */
+  stagePath(): string {
+    return path.join(this.tmp, `${process.pid}-${randomBytes(6).toString('hex')}`)
+  }
+
+  /**
+   * put, for a body the caller wrote whole to `staged` (from stagePath) and
+   * verified: linked into place, not copied. `staged` is gone after, either way.
+   */
+  putStaged(actionId: string, outputId: string, staged: string, size: number, timeMs: number): PutResult {
+    try {
+      const entries = [{ actionId, timeMs }]
+      const body = { [Symbol.iterator]: () => fileChunks(staged, size) }
+      return this.putEntries(this.publish(outputId, body, size, entries, staged), outputId, size, entries)
+    } finally {
+      unlinkQuietly(staged)
+    }
+  }
+
+  private putEntries(
+    { diskPath, wroteObject, mtimeMs }: PutResult & { mtimeMs: number },
+    outputId: string,
+    size: number,
+    entries: readonly { actionId: string; timeMs: number }[],
+  ): PutResult {
     for (const { actionId, timeMs } of entries) {
       this.writeAtomic(this.actionPath(actionId), [Buffer.from(entryLine(outputId, size, timeMs, mtimeMs), 'latin1')])
     }
     return { diskPath, wroteObject }
   }
 
-  /** The object of a put, in place and verified; its mtime goes into the entries. */
-  private publish(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string }[]): PutResult & { mtimeMs: number } {
+  /** The object of a put, in place and verified; its mtime goes into the entries. `staged`: a file in tmp/ holding `body` already. */
+  private publish(
+    outputId: string,
+    body: Iterable<Buffer>,
+    size: number,
+    entries: readonly { actionId: string }[],
+    staged?: string,
+  ): PutResult & { mtimeMs: number } {
     for (const entry of entries) assertId(entry.actionId)
     assertId(outputId)
     const diskPath = this.objectPath(outputId)
@@ -225,8 +259,10 @@ export class LocalStore {
     // comparing its bytes: go puts again precisely after a get missed because
     // the object was modified, and the new entry must not vouch for those bytes.
     const existingMtimeMs = sameContentMtime(diskPath, body, size)
-    const { mtimeMs, wrote: wroteObject } = existingMtimeMs === undefined ? this.writeObject(diskPath, body, size) : { mtimeMs: existingMtimeMs, wrote: false }
-    return { diskPath, wroteObject, mtimeMs }
+    if (existingMtimeMs !== undefined) return { diskPath, wroteObject: false, mtimeMs: existingMtimeMs }
+    const { mtimeMs, wrote } =
+      staged === undefined ? this.writeObject(diskPath, body, size) : this.place(staged, statSync(staged).mtimeMs, diskPath, body, size)
+    return { diskPath, wroteObject: wrote, mtimeMs }
   }
 
   /**
@@ -234,7 +270,7 @@ export class LocalStore {
    * object as in putShared, the entries as lines appended to `imported` (one
    * write), not a file each. A reader sees a line only once it is whole.
    */
-  importShared(outputId: string, body: readonly Buffer[], size: number, entries: readonly { actionId: string; timeMs: number }[]): PutResult {
+  importShared(outputId: string, body: Iterable<Buffer>, size: number, entries: readonly { actionId: string; timeMs: number }[]): PutResult {
     const { diskPath, wroteObject, mtimeMs } = this.publish(outputId, body, size, entries)
     const lines = entries.map(({ actionId, timeMs }) => `${actionId} ${entryLine(outputId, size, timeMs, mtimeMs)}`).join('')
     this.importFd ??= openSync(this.importedPath, 'a', 0o600)
@@ -304,27 +340,32 @@ export class LocalStore {
    * copy with another mtime under entries already written (a miss each).
    * Replaces the name only when it holds other bytes.
    */
-  private writeObject(target: string, body: readonly Buffer[], size: number): { mtimeMs: number; wrote: boolean } {
+  private writeObject(target: string, body: Iterable<Buffer>, size: number): { mtimeMs: number; wrote: boolean } {
     const { temp, mtimeMs } = this.writeTemp(body)
     try {
-      this.ensureDir(fanOutDir(target))
-      const error = tryLink(temp, target)
-      if (error === undefined) return { mtimeMs, wrote: true }
-      if (error.code === 'EEXIST') {
-        const existing = sameContentMtime(target, body, size)
-        if (existing !== undefined) return { mtimeMs: existing, wrote: false }
-      } else if (!NO_HARD_LINKS.has(error.code ?? '')) {
-        throw error
-      }
-      renameSync(temp, target)
-      return { mtimeMs, wrote: true }
+      return this.place(temp, mtimeMs, target, body, size)
     } finally {
       unlinkQuietly(temp)
     }
   }
 
+  /** writeObject's publishing, of a temp file holding `body` (written at `mtimeMs`); the caller removes `temp` after. */
+  private place(temp: string, mtimeMs: number, target: string, body: Iterable<Buffer>, size: number): { mtimeMs: number; wrote: boolean } {
+    this.ensureDir(fanOutDir(target))
+    const error = tryLink(temp, target)
+    if (error === undefined) return { mtimeMs, wrote: true }
+    if (error.code === 'EEXIST') {
+      const existing = sameContentMtime(target, body, size)
+      if (existing !== undefined) return { mtimeMs: existing, wrote: false }
+    } else if (!NO_HARD_LINKS.has(error.code ?? '')) {
+      throw error
+    }
+    renameSync(temp, target)
+    return { mtimeMs, wrote: true }
+  }
+
   /** Writes to a temp file and renames it into place, replacing what was there; returns the file's mtime (rename keeps it). */
-  private writeAtomic(target: string, chunks: readonly Buffer[]): number {
+  private writeAtomic(target: string, chunks: Iterable<Buffer>): number {
     const { temp, mtimeMs } = this.writeTemp(chunks)
     try {
       this.ensureDir(fanOutDir(target))
@@ -337,7 +378,7 @@ export class LocalStore {
   }
 
   /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
-  private writeTemp(chunks: readonly Buffer[]): { temp: string; mtimeMs: number } {
+  private writeTemp(chunks: Iterable<Buffer>): { temp: string; mtimeMs: number } {
     const temp = path.join(this.tmp, `${process.pid}-${randomBytes(6).toString('hex')}`)
     // wx: never through a file or symlink already under the name.
     const fd = openSync(temp, 'wx', 0o600)
@@ -399,7 +440,7 @@ function writeAll(fd: number, buffer: Buffer): void {
 }
 
 /** The mtime of `file` when it holds exactly `body` (`size` bytes), else undefined. */
-function sameContentMtime(file: string, body: readonly Buffer[], size: number): number | undefined {
+function sameContentMtime(file: string, body: Iterable<Buffer>, size: number): number | undefined {
   let fd: number
   try {
     fd = openSync(file, READ_NO_FOLLOW)

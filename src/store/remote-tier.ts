@@ -9,18 +9,18 @@
  * AC GET with 404 while a blob it names is missing (docs/remote-cache.md).
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { open, readFile, rm } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
 import type { LocalStore } from './local-store.ts'
 import { RemoteError, type Remote, type RemoteEntry } from '../remote/remote.ts'
 import type { BreakerState, CircuitBreaker } from '../remote/breaker.ts'
 import { scopedKey } from '../remote/scope.ts'
 import type { RemoteScopes } from '../policy/write-policy.ts'
+import { MAX_GO_OBJECT_BYTES } from '../go/object-size.ts'
 import { BUILD_ID_HEAD_BYTES, checkObjectForAction } from './build-id.ts'
 
 const HEX_ID = /^[0-9a-f]{64}$/
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
-/** Go objects larger than this are not fetched (nor uploaded): a bound on memory per request. */
-export const MAX_OBJECT_BYTES = 1024 ** 3
 
 export interface RemoteStats {
   /** Local misses asked of the remote (on demand). */
@@ -91,6 +91,13 @@ export interface RemoteTierOptions {
   manifestKey?: string
 }
 
+/**
+ * Objects up to this size are fetched into memory, larger ones into a file as
+ * they arrive: with PREFETCH_CONCURRENCY reads at once, bodies in memory stay
+ * under 16 × 2 MiB, whatever the objects' sizes (docs/decisions.md#d32).
+ */
+const IN_MEMORY_BLOB_BYTES = 2 * 1024 ** 2
+
 /** Prefetch requests in flight at once: enough to hide round trips, few enough to leave the build its CPU. */
 export const PREFETCH_CONCURRENCY = 16
 /** A manifest larger than this is ignored (64 hex + newline per entry: ~150,000 entries). */
@@ -130,6 +137,7 @@ export class RemoteTier {
   private stopped = false
   private flushed = false
   private idleWaiters: (() => void)[] = []
+  private largeFetches: Promise<unknown> = Promise.resolve()
 
   constructor(remote: Remote, store: LocalStore, health: RemoteHealthOptions, options: RemoteTierOptions) {
     this.remote = remote
@@ -195,33 +203,59 @@ export class RemoteTier {
         this.reject(`${where}: ${entry.message}`)
         continue
       }
-      if (entry.size > MAX_OBJECT_BYTES) continue
-      const body = await this.getVerifiedBlob(entry.outputId, entry.size)
-      if (body === undefined) continue
-      const check = checkObjectForAction(actionId, body.subarray(0, BUILD_ID_HEAD_BYTES))
-      if (!check.ok) {
-        this.reject(`${where}: ${check.reason}`)
-        continue
+      if (entry.size > MAX_GO_OBJECT_BYTES) continue
+      // A large object goes to a file in the store's tmp/ as it arrives, not
+      // into memory, and one at a time: the disk holds at most one in flight.
+      const staged = entry.size > IN_MEMORY_BLOB_BYTES ? this.store.stagePath() : undefined
+      try {
+        const blob = await (staged === undefined
+          ? this.getVerifiedBlob(entry.outputId, entry.size)
+          : this.oneLarge(() => this.getVerifiedBlob(entry.outputId, entry.size, staged)))
+        if (blob === undefined) continue
+        const check = checkObjectForAction(actionId, blob.head)
+        if (!check.ok) {
+          this.reject(`${where}: ${check.reason}`)
+          continue
+        }
+        if (staged === undefined) this.store.put(actionId, entry.outputId, [blob.body!], entry.size, entry.timeMs)
+        else this.store.putStaged(actionId, entry.outputId, staged, entry.size, entry.timeMs)
+      } finally {
+        if (staged !== undefined) await rm(staged, { force: true })
       }
-      this.store.put(actionId, entry.outputId, [body], body.length, entry.timeMs)
-      this.counts.bytesDown += body.length
+      this.counts.bytesDown += entry.size
       return true
     }
     return false
   }
 
+  /** Runs `task` after every large fetch before it: one at a time, whatever the prefetch's concurrency. */
+  private oneLarge<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.largeFetches.then(task)
+    this.largeFetches = run.catch(() => undefined)
+    return run
+  }
+
   /**
    * The blob, only if its bytes are what the digest names: the server is not
-   * trusted with content, or Go would be handed someone else's object.
+   * trusted with content, or Go would be handed someone else's object. In
+   * memory (`body`), or written to `staged` as it arrives; with its first
+   * bytes (`head`) for the build-ID check either way. A failed or refused
+   * read may leave a partial `staged`: the caller removes it.
    */
-  private async getVerifiedBlob(hash: string, size: number): Promise<Buffer | undefined> {
-    if (size === 0 && hash === EMPTY_SHA256) return Buffer.alloc(0)
-    const body = await this.call(() => this.remote.getBlob(hash, size))
-    if (body === FAILED || body === undefined) return undefined
-    if (body.length !== size) return void this.reject(`blob ${hash}: ${body.length} bytes, the entry says ${size}`)
-    const digest = createHash('sha256').update(body).digest('hex')
-    if (digest !== hash) return void this.reject(`blob ${hash}: its sha256 is ${digest}`)
-    return body
+  private async getVerifiedBlob(hash: string, size: number, staged?: string): Promise<{ head: Buffer; body?: Buffer } | undefined> {
+    if (size === 0 && hash === EMPTY_SHA256) return { head: Buffer.alloc(0), body: Buffer.alloc(0) }
+    // Inside `call`: a read that stalls or fails halfway, or sends bytes that
+    // are not the digest's (a bomb), costs the read circuit and budget like one
+    // that fails at once: a server sending only those is soon left alone.
+    const got = await this.call(async () => {
+      const stream = await this.remote.getBlob(hash, size)
+      if (stream === undefined) return undefined
+      const blob = await readBlob(stream, staged)
+      if (blob.length !== size) throw new Rejected(`blob ${hash}: ${blob.length} bytes, the entry says ${size}`)
+      if (blob.digest !== hash) throw new Rejected(`blob ${hash}: its sha256 is ${blob.digest}`)
+      return blob
+    })
+    return got === FAILED ? undefined : got
   }
 
   /** The manifest's action IDs from the first read scope that has one; empty when none has, or it is not valid. */
@@ -239,7 +273,7 @@ export class RemoteTier {
     }
     if (entry === undefined) return []
     if (entry.size > MAX_MANIFEST_BYTES) return []
-    const body = await this.getVerifiedBlob(entry.outputId, entry.size)
+    const body = (await this.getVerifiedBlob(entry.outputId, entry.size))?.body
     if (body === undefined) return []
     const lines = body
       .toString('latin1')
@@ -349,7 +383,7 @@ export class RemoteTier {
     const hit = this.store.get(actionId)
     if (scope === undefined) return false
     if (hit === undefined) return false // trimmed or replaced since the put
-    if (hit.size > MAX_OBJECT_BYTES) return false
+    if (hit.size > MAX_GO_OBJECT_BYTES) return false
     let body: Buffer
     try {
       body = await readFile(hit.diskPath)
@@ -404,6 +438,10 @@ export class RemoteTier {
           `remote: ${direction}s off for the rest of the job: ${Math.round(this.lost[direction])} ms lost to failed requests (budget ${budget} ms)`,
         )
       }
+      if (error instanceof Rejected) {
+        this.reject(error.message)
+        return FAILED
+      }
       if (upload) this.counts.uploadErrors++
       else this.counts.errors++
       this.noteError(error)
@@ -425,3 +463,28 @@ export class RemoteTier {
 }
 
 const FAILED = Symbol('failed')
+
+/** What the server sent, refused: counted as rejected, and as a failed read. */
+class Rejected extends Error {}
+
+/** A blob read to its end: into memory, or into `file` (created owner-only), hashed on the way. */
+async function readBlob(stream: Readable, file?: string): Promise<{ digest: string; length: number; head: Buffer; body?: Buffer }> {
+  const hash = createHash('sha256')
+  const chunks: Buffer[] = []
+  let head = Buffer.alloc(0)
+  let length = 0
+  const handle = file === undefined ? undefined : await open(file, 'wx', 0o600)
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk)
+      length += chunk.length
+      if (head.length < BUILD_ID_HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, BUILD_ID_HEAD_BYTES - head.length)])
+      if (handle === undefined) chunks.push(chunk)
+      else await handle.write(chunk)
+    }
+  } finally {
+    stream.destroy()
+    await handle?.close()
+  }
+  return { digest: hash.digest('hex'), length, head, ...(handle === undefined && { body: Buffer.concat(chunks, length) }) }
+}

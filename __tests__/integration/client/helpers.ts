@@ -177,13 +177,17 @@ export interface StartedClient {
   stop(): Promise<void>
 }
 
-/** The daemon and GOCACHEPROG the way buildcache/setup.ts makes them, outside a job. */
-export async function startClient(dir: string): Promise<StartedClient> {
+/** The daemon and GOCACHEPROG the way buildcache/setup.ts makes them, outside a job; `daemonEnv` on top of this process' for the daemon. */
+export async function startClient(dir: string, daemonEnv: Record<string, string> = {}): Promise<StartedClient> {
   const store = path.join(dir, 'store')
   const socket = path.join(dir, 'd.sock')
   await mkdir(store, { recursive: true })
   const logFile = path.join(dir, 'daemon.log')
-  const daemon = spawn(process.execPath, [CLIENT, 'daemon', '--store', store, '--socket', socket, '--log', logFile], { detached: true, stdio: 'ignore' })
+  const daemon = spawn(process.execPath, [CLIENT, 'daemon', '--store', store, '--socket', socket, '--log', logFile], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, ...daemonEnv },
+  })
   daemon.unref()
   if (!(await waitForDaemon(socket, 10_000))) throw new Error(`the daemon did not start (${logFile})`)
   return {

@@ -29,7 +29,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   console.log(
-    `hostile remotes, build time against no remote (target ${TARGET}×): ${JSON.stringify(ratios)}; load ${os
+    `hostile remotes, build time against no remote (target ${TARGET}×): ${JSON.stringify(ratios)}; daemon peak memory (bound ${RSS_BOUND_MIB} MiB): ${JSON.stringify(peaks)}; load ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
@@ -68,7 +68,19 @@ const MODES: [FaultMode, RegExp][] = [
   ['slowloris', /reads (off for the rest of the job|circuit opened)/],
   ['endless', /reads (off for the rest of the job|circuit opened)/],
   ['hang', /reads (off for the rest of the job|circuit opened)/],
+  ['zstd-bomb', /reads (off for the rest of the job|circuit opened)/],
 ]
+/** The bound on the daemon's peak memory whatever the remote sends (docs/decisions.md#d32). */
+const RSS_BOUND_MIB = 384
+const peaks: Record<string, string> = {}
+
+/** The daemon's peak memory from the summary's "Cache daemon" row, in MiB. */
+function daemonPeakMiB(job: JobResult): number {
+  const row = summaryRow(job, 'Cache daemon')
+  const m = /peak memory ([\d.]+) (KiB|MiB|GiB)/.exec(row)
+  if (m === null) throw new Error(row)
+  return Number(m[1]) * { KiB: 1 / 1024, MiB: 1, GiB: 1024 }[m[2] as 'KiB' | 'MiB' | 'GiB']
+}
 const durations: Record<string, number> = {}
 
 // Baselines before and after the hostile builds, so that a machine that got busier in between shows in both.
@@ -86,6 +98,9 @@ describe('hostile remotes, default inputs', () => {
         durations[mode] = buildMs(job)
         expect(summaryRow(job, 'Remote health')).toMatch(health)
         expect(Number(job.step('cache', 'post').outputs['remote-cache-hits'])).toBe(0)
+        const peak = daemonPeakMiB(job)
+        peaks[mode] = `${peak.toFixed(0)} MiB`
+        expect(peak).toBeLessThan(RSS_BOUND_MIB)
       } finally {
         await server.stop()
       }

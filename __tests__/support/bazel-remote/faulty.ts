@@ -6,10 +6,16 @@
  * - `stall-reads`: uploads accepted (200), reads answered with headers and then
  *   a byte a second (a remote whose reads stall while its writes work);
  * - `slowloris`: the status line and headers of every answer, a byte a second;
- * - `endless`: uploads accepted, reads answered with a body that never ends.
+ * - `endless`: uploads accepted, reads answered with a body that never ends;
+ * - `zstd-bomb`: uploads accepted; every action entry found, naming a 256 MiB
+ *   object, and every blob an 8 KiB zstd frame of 256 MiB of zeros (not the
+ *   object the digest names).
  */
+import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import net from 'node:net'
+import zlib from 'node:zlib'
+import { encodeActionResult } from '../../../src/remote/action-result.ts'
 
 export interface FaultyServer {
   url: string
@@ -18,7 +24,9 @@ export interface FaultyServer {
   stop(): Promise<void>
 }
 
-export type FaultMode = 'http-500' | 'hang' | 'stall-reads' | 'slowloris' | 'endless'
+export type FaultMode = 'http-500' | 'hang' | 'stall-reads' | 'slowloris' | 'endless' | 'zstd-bomb'
+
+const BOMB_BYTES = 256 * 1024 ** 2
 
 export async function startFaultyServer(mode: FaultMode): Promise<FaultyServer> {
   let hits = 0
@@ -47,33 +55,35 @@ export async function startFaultyServer(mode: FaultMode): Promise<FaultyServer> 
             response.end('internal error (test)')
           })
         })
-      : mode === 'stall-reads'
-        ? http.createServer((request, response) => {
-            hits++
-            if (uploadsWork(request, response)) return
-            response.writeHead(200, { 'Content-Length': '100000' })
-            drip(() => !response.destroyed && response.write('x'), 1000)
-          })
-        : mode === 'endless'
+      : mode === 'zstd-bomb'
+        ? bombServer(() => hits++)
+        : mode === 'stall-reads'
           ? http.createServer((request, response) => {
               hits++
               if (uploadsWork(request, response)) return
-              response.writeHead(200) // chunked, no length
-              const block = Buffer.alloc(64 * 1024)
-              drip(() => !response.destroyed && (response.write(block), true), 1)
+              response.writeHead(200, { 'Content-Length': '100000' })
+              drip(() => !response.destroyed && response.write('x'), 1000)
             })
-          : mode === 'slowloris'
-            ? net.createServer((socket) => {
+          : mode === 'endless'
+            ? http.createServer((request, response) => {
                 hits++
-                socket.on('data', () => undefined)
-                const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-Slow: ${'x'.repeat(10_000)}`)
-                let at = 0
-                drip(() => !socket.destroyed && at < head.length && (socket.write(head.subarray(at, ++at)), true), 1000)
+                if (uploadsWork(request, response)) return
+                response.writeHead(200) // chunked, no length
+                const block = Buffer.alloc(64 * 1024)
+                drip(() => !response.destroyed && (response.write(block), true), 1)
               })
-            : net.createServer((socket) => {
-                hits++
-                socket.on('data', () => undefined) // read and never answer
-              })
+            : mode === 'slowloris'
+              ? net.createServer((socket) => {
+                  hits++
+                  socket.on('data', () => undefined)
+                  const head = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\nX-Slow: ${'x'.repeat(10_000)}`)
+                  let at = 0
+                  drip(() => !socket.destroyed && at < head.length && (socket.write(head.subarray(at, ++at)), true), 1000)
+                })
+              : net.createServer((socket) => {
+                  hits++
+                  socket.on('data', () => undefined) // read and never answer
+                })
   server.on('connection', (socket: net.Socket) => {
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -90,4 +100,17 @@ export async function startFaultyServer(mode: FaultMode): Promise<FaultyServer> 
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }
+}
+
+function bombServer(hit: () => void): http.Server {
+  const bomb = zlib.zstdCompressSync(Buffer.alloc(BOMB_BYTES))
+  const entry = encodeActionResult({ outputId: randomBytes(32).toString('hex'), size: BOMB_BYTES, timeMs: Date.now() })
+  return http.createServer((request, response) => {
+    hit()
+    request.resume()
+    if (request.method === 'PUT') return void request.on('end', () => response.end())
+    if (request.url?.includes('/ac/')) return void response.end(entry)
+    response.writeHead(200, { 'Content-Encoding': 'zstd', 'Content-Length': String(bomb.length) })
+    response.end(bomb)
+  })
 }

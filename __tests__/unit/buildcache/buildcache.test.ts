@@ -119,7 +119,7 @@ describe('storeWarnings', () => {
     expect(storeWarnings({ sessions: 9, readOnly: 0, putErrors: 0 })).toEqual([])
     expect(storeWarnings({ sessions: 9, readOnly: 9, putErrors: 3 })).toEqual([
       '9 of 9 go processes found the local store read-only to this user: they were served its hits and stored nothing (go sends no puts to a read-only GOCACHEPROG).',
-      "3 puts could not be stored (a full disk, or a body that was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): go went on without them, except `go list -export` and go's module index, which need them.",
+      '3 puts were not stored (the store was full or not writable, or a body was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): where the store had no room, go was handed a temporary copy and went on; the next go process misses them.',
     ])
   })
 })

@@ -8,6 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { bundleKeys, type BundleKeyParts } from '../../../src/buildcache/bundle-key.ts'
 import { restoreBundle, withImport, type BundleRestoreParams, type BundleRestoreReport } from '../../../src/buildcache/bundle-restore.ts'
+import { MAX_GO_OBJECT_BYTES } from '../../../src/go/object-size.ts'
 import { LAYER_MAX_SHARE, LAYER_SLACK, planBundle, planSave, saveBundle, skipReason, writeBundle } from '../../../src/buildcache/bundle-save.ts'
 import { LocalStore } from '../../../src/store/local-store.ts'
 import { MemoryArchiveCache } from '../../support/fakes.ts'
@@ -257,6 +258,13 @@ describe('planBundle', () => {
       },
       { outputId: 'b'.repeat(64), size: 50, entries: [{ actionId: id(2), timeMs: 2 }] },
       { outputId: 'd'.repeat(64), size: 10, entries: [{ actionId: id(5), timeMs: 5 }] },
+    ])
+  })
+
+  it('leaves out an object over the Go object limit, which an import would refuse', () => {
+    const c = (a: number, o: string, size: number) => ({ actionId: id(a), outputId: o.repeat(64), size, timeMs: a })
+    expect(planBundle([c(1, 'a', MAX_GO_OBJECT_BYTES + 1), c(2, 'b', MAX_GO_OBJECT_BYTES)], 4 * MAX_GO_OBJECT_BYTES).map((o) => o.outputId)).toEqual([
+      'b'.repeat(64),
     ])
   })
 })

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { Readable } from 'node:stream'
 import {
   BUNDLE_MAGIC,
@@ -9,9 +12,14 @@ import {
   endFrame,
   indexFrame,
   objectHeader,
+  IN_MEMORY_OBJECT_BYTES,
   readBundle,
-  type VerifiedObject,
+  type BundleObject,
 } from '../../../src/bundle/format.ts'
+import { MAX_GO_OBJECT_BYTES } from '../../../src/go/object-size.ts'
+
+/** What `accept` saw, its body joined while it could be read (a staged body is gone once accept returns). */
+type Read = BundleObject & { head: Buffer; body: Buffer }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
 const id = (n: number) => n.toString(16).padStart(64, '0')
@@ -35,15 +43,15 @@ function bundle(...parts: Buffer[]): Buffer {
 const good = () => bundle(objectHeader(objA), bodyA, objectHeader(objB), bodyB, endFrame(2, 3))
 
 /** Feeds the bytes in small chunks, as a stream would. */
-async function read(bytes: Buffer, maxTotalBytes = 1 << 30) {
-  const got: VerifiedObject[] = []
+async function read(bytes: Buffer, maxTotalBytes = 1 << 30, stageDir?: string) {
+  const got: Read[] = []
   const events: string[] = []
   const chunks = Array.from({ length: Math.ceil(bytes.length / 4096) }, (_, i) => bytes.subarray(i * 4096, (i + 1) * 4096))
   const result = await readBundle(
     Readable.from(chunks),
-    { maxTotalBytes },
+    { maxTotalBytes, ...(stageDir !== undefined && { stageDir }) },
     (o) => {
-      got.push(o)
+      got.push({ ...o, body: Buffer.concat([...o.body]) })
       events.push(`object ${o.entries.map((e) => e.actionId.slice(-1)).join(',')}`)
     },
     (head) => events.push(`index ${head.actionIds.map((i) => i.slice(-1)).join(',')}`),
@@ -132,6 +140,53 @@ describe('bundle format', () => {
     await expect(read(good(), bodyA.length + 10)).rejects.toThrow(`an object of ${bodyB.length} bytes goes over the limit`)
   })
 
+  it('refuses an object over the Go object limit from its header, before any of its body', async () => {
+    const huge = { ...objA, size: MAX_GO_OBJECT_BYTES + 1 }
+    // No body follows: were it read, the error would be "truncated".
+    await expect(read(bundle(objectHeader(objA), bodyA, objectHeader(huge)), Number.MAX_SAFE_INTEGER)).rejects.toThrow(
+      `an object of ${MAX_GO_OBJECT_BYTES + 1} bytes goes over the limit of ${MAX_GO_OBJECT_BYTES} bytes`,
+    )
+  })
+
+  describe('an object too large for memory, with a stage directory', () => {
+    const big = Buffer.alloc(IN_MEMORY_OBJECT_BYTES + 3 * 1024 * 1024 + 7)
+    for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff
+    const objBig = { outputId: sha(big), size: big.length, entries: [{ actionId: id(9), timeMs: 9 }] }
+    let stageDir: string
+    beforeEach(async () => {
+      stageDir = await mkdtemp(path.join(os.tmpdir(), 'format-stage-'))
+    })
+    afterEach(async () => {
+      await rm(stageDir, { recursive: true, force: true })
+    })
+    const withBig = (body: Buffer) =>
+      Buffer.concat([BUNDLE_MAGIC, indexFrame([objA, objBig]), objectHeader(objA), bodyA, objectHeader(objBig), body, endFrame(2, 2)])
+
+    it('streams it through a staged file, hands over its head and body, and removes the file', async () => {
+      const seen: string[][] = []
+      const got: Read[] = []
+      await readBundle(Readable.from([withBig(big)]), { maxTotalBytes: 1 << 30, stageDir }, async (o) => {
+        seen.push(await readdir(stageDir))
+        // Twice: a store compares, then writes.
+        expect(Buffer.concat([...o.body]).equals(Buffer.concat([...o.body]))).toBe(true)
+        got.push({ ...o, body: Buffer.concat([...o.body]) })
+      })
+      expect(seen).toEqual([[], [objBig.outputId]])
+      expect(got[1]!.body.equals(big)).toBe(true)
+      expect(got[1]!.head.equals(big.subarray(0, 1024))).toBe(true)
+      expect(await readdir(stageDir)).toEqual([])
+    })
+
+    it('rejects it when its bytes are not its OutputID, and leaves nothing staged', async () => {
+      const tampered = Buffer.from(big)
+      tampered[big.length - 1]! ^= 1
+      const { result, got } = await read(withBig(tampered), 1 << 30, stageDir)
+      expect(result.rejected).toBe(1)
+      expect(got.map((o) => o.outputId)).toEqual([objA.outputId])
+      expect(await readdir(stageDir)).toEqual([])
+    })
+  })
+
   it('round-trips through zstd with checksums, and a flipped byte in the compressed stream is an error', async () => {
     const viaStream = await new Promise<Buffer>((resolve, reject) => {
       const parts: Buffer[] = []
@@ -152,7 +207,7 @@ describe('bundle format', () => {
 })
 
 async function readBundleFrom(compressed: Buffer) {
-  const got: VerifiedObject[] = []
+  const got: BundleObject[] = []
   const result = await readBundle(Readable.from([compressed]).pipe(decompressor()), { maxTotalBytes: 1 << 30 }, (o) => void got.push(o))
   return { result, got }
 }

@@ -85,6 +85,7 @@ describe('daemon', () => {
     await writeJournal(storeDir, report(2, 0, [], [A]))
     expect(await controlRequest(socket, { op: 'stats' }, 5000)).toStrictEqual({
       ok: true,
+      peakRssBytes: expect.any(Number),
       stats: {
         gets: 6,
         hits: 3,
@@ -144,6 +145,7 @@ describe('daemon', () => {
     const reply = await controlRequest(socket, { op: 'flush' }, 30_000)
     expect(reply).toStrictEqual({
       ok: true,
+      peakRssBytes: expect.any(Number),
       stats: {
         gets: 1,
         hits: 1,

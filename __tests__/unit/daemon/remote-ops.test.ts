@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import { controlRequest } from '../../../src/daemon/control.ts'
 import { startDaemon, type RunningDaemon } from '../../../src/daemon/daemon.ts'
 import { PutNotifier } from '../../../src/daemon/put-notifier.ts'
@@ -33,7 +34,7 @@ const transport: Remote = {
     const bytes = remoteEntries.get(actionId)
     return bytes === undefined ? undefined : decodeActionResult(bytes)
   },
-  getBlob: async (hash) => blobs.get(hash),
+  getBlob: async (hash) => (blobs.has(hash) ? Readable.from([blobs.get(hash)!]) : undefined),
   putBlob: async (hash, body) => void blobs.set(hash, body),
   putEntry: async (actionId, entry) => {
     uploaded.push(actionId)

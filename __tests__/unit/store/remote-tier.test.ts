@@ -5,9 +5,10 @@
  * __tests__/integration/remote.
  */
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import { decodeActionResult, encodeActionResult } from '../../../src/remote/action-result.ts'
 import { CircuitBreaker } from '../../../src/remote/breaker.ts'
 import type { Remote, RemoteEntry } from '../../../src/remote/remote.ts'
@@ -41,7 +42,8 @@ class MemoryServer implements Remote {
   }
   async getBlob(hash: string) {
     await this.check(`GET cas/${hash.slice(0, 6)}`)
-    return this.cas.get(hash)
+    const body = this.cas.get(hash)
+    return body === undefined ? undefined : Readable.from([body])
   }
   async putBlob(hash: string, body: Buffer) {
     await this.check(`PUT cas/${hash.slice(0, 6)}`)
@@ -133,6 +135,22 @@ describe('RemoteTier.fetch', () => {
     expect(stats.firstErrors[1]).toBe(`rejected blob ${sha(body)}: 15 bytes, the entry says 16`)
     // A rejection is the data's fault, not the server's health: the breaker stays closed.
     expect(stats.health.read).toMatchObject({ breaker: 'closed', opened: 0, lostMs: 0, off: false })
+  })
+
+  it('streams a large object into the store through a staged file, and leaves nothing in tmp/, hit or rejected', async () => {
+    const server = new MemoryServer()
+    const big = Buffer.alloc(3 * 1024 * 1024 + 5, 9)
+    server.store(actionId(1), big)
+    const tampered = Buffer.from(big)
+    tampered[big.length - 1] = 8
+    // Named as another object of the same size: its bytes are not what the name says.
+    server.store(actionId(2), tampered, 1, sha(Buffer.alloc(big.length, 7)))
+    const cache = remote(server)
+    expect(await cache.fetch(actionId(1))).toBe(true)
+    expect(readFileSync(store.get(actionId(1))!.diskPath).equals(big)).toBe(true)
+    expect(await cache.fetch(actionId(2))).toBe(false)
+    expect(cache.stats()).toMatchObject({ hits: 1, rejected: 1, bytesDown: big.length })
+    expect(readdirSync(path.join(dir, 'tmp'))).toEqual([])
   })
 
   it('the empty object needs no blob request', async () => {
