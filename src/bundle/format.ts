@@ -156,7 +156,7 @@ export interface ReadLimits {
 export interface VerifiedObject extends BundleObject {
   /** The first bytes of the body (up to 1 KiB: enough for Go's build ID, store/build-id.ts). */
   head: Buffer
-  /** The body, verified: in memory, or read from its staged file 1 MiB at a time, afresh on each iteration. Iterable during `accept` only. */
+  /** The body, verified: in memory, or read from its staged file 1 MiB at a time, afresh on each iteration (a chunk is valid until the next). Iterable during `accept` only. */
   body: Iterable<Buffer>
 }
 
