@@ -1995,6 +1995,14 @@ class CircuitBreaker {
         this.probing = false;
         this.currentOpenMs = this.options.openMs;
     }
+    /**
+     * A request that proves nothing yet: an action entry whose object is still
+     * to be read (a server can serve good entries and bad objects). Nothing
+     * changes, except that a probe's turn passes to the next request.
+     */
+    neutral() {
+        this.probing = false;
+    }
     failure() {
         if (this.state === 'half-open') {
             this.probing = false;
@@ -2170,7 +2178,8 @@ class RemoteTier {
      * ID names another action is refused, and the next scope tried.
      */
     async download(actionId) {
-        const entries = await Promise.all(this.options.scopes.read.map((scope) => this.call(() => this.remote.getEntry(scopedKey(scope, actionId)))));
+        // An entry found proves nothing until its object verifies (a server may serve good entries and bomb objects).
+        const entries = await Promise.all(this.options.scopes.read.map((scope) => this.call(() => this.remote.getEntry(scopedKey(scope, actionId)), false, (entry) => entry === undefined)));
         for (const [index, entry] of entries.entries()) {
             if (entry === FAILED || entry === undefined)
                 continue;
@@ -2410,10 +2419,11 @@ class RemoteTier {
     }
     /**
      * Runs one request through its direction's breaker and budget; FAILED when
-     * refused or failed (counted). Reads and writes keep apart: uploads that
-     * succeed must not hold the circuit closed for reads that stall.
+     * refused or failed (counted). A value that `proves` nothing leaves the
+     * breaker as it was (breaker.neutral). Reads and writes keep apart: uploads
+     * that succeed must not hold the circuit closed for reads that stall.
      */
-    async call(request, upload = false) {
+    async call(request, upload = false, proves = () => true) {
         const direction = upload ? 'write' : 'read';
         const breaker = this.health[direction];
         if (this.lost[direction] >= this.health.budgetMs[direction] || !breaker.allow()) {
@@ -2424,7 +2434,10 @@ class RemoteTier {
         const started = this.health.now();
         try {
             const value = await request();
-            breaker.success();
+            if (proves(value))
+                breaker.success();
+            else
+                breaker.neutral();
             return value;
         }
         catch (error) {
@@ -3678,15 +3691,17 @@ function startsWith(line, prefix) {
 /**
  * `size` bytes of `file`, read 1 MiB at a time, synchronously (the stores
  * write synchronously): an object too large for memory, as an iterable a
- * store can compare and copy like a body held in memory.
+ * store can compare and copy like a body held in memory. One buffer serves
+ * every read, so a chunk is valid only until the next one is taken: a fresh
+ * buffer each time left up to the whole object as garbage in one synchronous
+ * loop (decisions.md#d32).
  */
 function* fileChunks(file, size) {
     const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(file, 'r');
     try {
+        const buffer = Buffer.allocUnsafe(Math.min(size, 1 << 20));
         for (let at = 0; at < size;) {
-            // A fresh buffer each time: a consumer may keep a chunk after the next one.
-            const buffer = Buffer.allocUnsafe(Math.min(size - at, 1 << 20));
-            const n = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readSync)(fd, buffer, 0, buffer.length, at);
+            const n = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readSync)(fd, buffer, 0, Math.min(buffer.length, size - at), at);
             if (n === 0)
                 throw new Error(`${file} ends at ${at} of ${size} bytes`);
             at += n;

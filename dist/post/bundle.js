@@ -99664,15 +99664,17 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 /**
  * `size` bytes of `file`, read 1 MiB at a time, synchronously (the stores
  * write synchronously): an object too large for memory, as an iterable a
- * store can compare and copy like a body held in memory.
+ * store can compare and copy like a body held in memory. One buffer serves
+ * every read, so a chunk is valid only until the next one is taken: a fresh
+ * buffer each time left up to the whole object as garbage in one synchronous
+ * loop (decisions.md#d32).
  */
 function* file_chunks_fileChunks(file, size) {
     const fd = (0,external_node_fs_.openSync)(file, 'r');
     try {
+        const buffer = Buffer.allocUnsafe(Math.min(size, 1 << 20));
         for (let at = 0; at < size;) {
-            // A fresh buffer each time: a consumer may keep a chunk after the next one.
-            const buffer = Buffer.allocUnsafe(Math.min(size - at, 1 << 20));
-            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, buffer.length, at);
+            const n = (0,external_node_fs_.readSync)(fd, buffer, 0, Math.min(buffer.length, size - at), at);
             if (n === 0)
                 throw new Error(`${file} ends at ${at} of ${size} bytes`);
             at += n;

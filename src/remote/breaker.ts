@@ -59,6 +59,15 @@ export class CircuitBreaker {
     this.currentOpenMs = this.options.openMs
   }
 
+  /**
+   * A request that proves nothing yet: an action entry whose object is still
+   * to be read (a server can serve good entries and bad objects). Nothing
+   * changes, except that a probe's turn passes to the next request.
+   */
+  neutral(): void {
+    this.probing = false
+  }
+
   failure(): void {
     if (this.state === 'half-open') {
       this.probing = false

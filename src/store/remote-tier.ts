@@ -195,7 +195,16 @@ export class RemoteTier {
    * ID names another action is refused, and the next scope tried.
    */
   private async download(actionId: string): Promise<boolean> {
-    const entries = await Promise.all(this.options.scopes.read.map((scope) => this.call(() => this.remote.getEntry(scopedKey(scope, actionId)))))
+    // An entry found proves nothing until its object verifies (a server may serve good entries and bomb objects).
+    const entries = await Promise.all(
+      this.options.scopes.read.map((scope) =>
+        this.call(
+          () => this.remote.getEntry(scopedKey(scope, actionId)),
+          false,
+          (entry) => entry === undefined,
+        ),
+      ),
+    )
     for (const [index, entry] of entries.entries()) {
       if (entry === FAILED || entry === undefined) continue
       const where = `${this.options.scopes.read[index]}: action entry ${actionId}`
@@ -413,10 +422,11 @@ export class RemoteTier {
 
   /**
    * Runs one request through its direction's breaker and budget; FAILED when
-   * refused or failed (counted). Reads and writes keep apart: uploads that
-   * succeed must not hold the circuit closed for reads that stall.
+   * refused or failed (counted). A value that `proves` nothing leaves the
+   * breaker as it was (breaker.neutral). Reads and writes keep apart: uploads
+   * that succeed must not hold the circuit closed for reads that stall.
    */
-  private async call<T>(request: () => Promise<T>, upload = false): Promise<T | typeof FAILED> {
+  private async call<T>(request: () => Promise<T>, upload = false, proves: (value: T) => boolean = () => true): Promise<T | typeof FAILED> {
     const direction = upload ? 'write' : 'read'
     const breaker = this.health[direction]
     if (this.lost[direction] >= this.health.budgetMs[direction] || !breaker.allow()) {
@@ -426,7 +436,8 @@ export class RemoteTier {
     const started = this.health.now()
     try {
       const value = await request()
-      breaker.success()
+      if (proves(value)) breaker.success()
+      else breaker.neutral()
       return value
     } catch (error) {
       breaker.failure()

@@ -37,6 +37,22 @@ describe('CircuitBreaker', () => {
     expect(b.allow()).toBe(true)
   })
 
+  it('a neutral request (an entry whose object is still to come) neither resets the count nor ends a probe', () => {
+    const { b, clock } = breaker()
+    b.failure()
+    b.failure()
+    b.neutral()
+    b.failure()
+    expect(b.current).toBe('open')
+    clock.now = 1000
+    expect(b.allow()).toBe(true) // the probe: an entry found
+    b.neutral()
+    expect(b.current).toBe('half-open')
+    expect(b.allow()).toBe(true) // its object is the probe now
+    b.failure()
+    expect(b.current).toBe('open')
+  })
+
   it('a failed probe opens it again for twice as long, up to the maximum', () => {
     const { b, clock } = breaker()
     for (let i = 0; i < 3; i++) b.failure()

@@ -275,6 +275,18 @@ describe('RemoteTier health: reads and writes apart, and the job budget', () => 
     expect(stats).toMatchObject({ errors: 3, skipped: 3, health: { read: { breaker: 'open', opened: 1 }, write: { breaker: 'closed', opened: 0 } } })
   })
 
+  it('opens the read circuit after three objects that are not their digest, though every entry was found', async () => {
+    const server = new MemoryServer()
+    for (let n = 1; n <= 5; n++) {
+      const body = Buffer.from(`object ${n}`)
+      server.store(actionId(n), Buffer.from(`bomb!! ${n}`), 1, sha(body)) // same size, other bytes
+    }
+    const cache = remote(server)
+    for (let n = 1; n <= 5; n++) expect(await cache.fetch(actionId(n))).toBe(false)
+    expect(cache.stats()).toMatchObject({ rejected: 3, skipped: 2 })
+    expect(cache.stats().health.read).toMatchObject({ breaker: 'open', opened: 1 })
+  })
+
   it('switches reads off for the rest of the job once failed reads have cost the budget, even with the circuit closed again', async () => {
     const server = new StallingReads()
     server.readMs = 2000
