@@ -263,7 +263,7 @@ class Spill {
     constructor(parent = external_node_os_default().tmpdir()) {
         this.parent = parent;
     }
-    /** A file holding `body` under its OutputID (64 hex, checked by the caller); throws when it cannot be written either. */
+    /** A file holding `body` under its OutputID (64 hex); throws when it cannot be written either. */
     put(outputId, body) {
         if (!/^[0-9a-f]{64}$/.test(outputId))
             throw new Error(`invalid OutputID ${JSON.stringify(outputId)}`);
@@ -1746,7 +1746,8 @@ class BazelHttpClient {
     }
     /** The ActionResult bytes, or undefined for a 404. */
     async getAction(actionId, maxBytes = 64 * 1024) {
-        return (await this.request('GET', 'ac', actionId, undefined, {}, maxBytes, readDeadlineMs(this.timeoutMs, maxBytes)))?.body;
+        return (await this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: readDeadlineMs(this.timeoutMs, maxBytes) }))
+            ?.body;
     }
     /**
      * The blob's bytes as they arrive, decoded; undefined for a 404. The stream
@@ -1756,7 +1757,14 @@ class BazelHttpClient {
     async getBlob(hash, size) {
         // Compressed data can exceed its raw size a little (frame overhead).
         const limit = size + 1024 + Math.ceil(size / 100);
-        const response = await this.open('GET', 'cas', hash, undefined, this.zstd ? { 'Accept-Encoding': 'zstd' } : {}, limit, readDeadlineMs(this.timeoutMs, limit));
+        const response = await this.open({
+            method: 'GET',
+            kind: 'cas',
+            hash,
+            headers: this.zstd ? { 'Accept-Encoding': 'zstd' } : {},
+            maxResponseBytes: limit,
+            deadlineMs: readDeadlineMs(this.timeoutMs, limit),
+        });
         if (response === undefined)
             return undefined;
         const what = `cas/${hash.slice(0, 12)}…`;
@@ -1776,21 +1784,25 @@ class BazelHttpClient {
             const compressed = external_node_zlib_default().zstdCompressSync(body, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: 1 } });
             // Incompressible data goes plain: zstd would only add its frame.
             if (compressed.length < body.length) {
-                await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0, this.timeoutMs);
+                await this.request({ ...this.put('cas', hash, compressed), headers: { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) } });
                 return;
             }
         }
-        await this.request('PUT', 'cas', hash, body, {}, 0, this.timeoutMs);
+        await this.request(this.put('cas', hash, body));
     }
     async putAction(actionId, actionResult) {
-        await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0, this.timeoutMs);
+        await this.request({ ...this.put('ac', actionId, actionResult), headers: { 'Content-Type': 'application/octet-stream' } });
     }
     close() {
         this.agent.destroy();
     }
+    /** An upload: the whole `cache-timeout`, and whatever short answer the server gives. */
+    put(kind, hash, body) {
+        return { method: 'PUT', kind, hash, body, maxResponseBytes: 64 * 1024, deadlineMs: this.timeoutMs };
+    }
     /** The whole body for 2xx (at most `maxResponseBytes`), undefined for a GET's 404; rejects on anything else. */
-    async request(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs) {
-        const response = await this.open(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs);
+    async request(exchange) {
+        const response = await this.open(exchange);
         if (response === undefined)
             return undefined;
         const chunks = [];
@@ -1804,7 +1816,7 @@ class BazelHttpClient {
      * deadline covers the body too: past it, or past `maxResponseBytes` on the
      * wire, the body stream fails.
      */
-    open(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs) {
+    open({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs }) {
         if (!/^[0-9a-f]{64}$/.test(hash))
             return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`));
         const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
@@ -1825,7 +1837,7 @@ class BazelHttpClient {
             const request = transport.request(url, {
                 method,
                 agent: this.agent,
-                headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
+                headers: { ...this.headers, ...headers, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
             });
             timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
             request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)));

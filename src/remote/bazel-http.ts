@@ -21,6 +21,19 @@ import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from '.
 
 type Kind = 'ac' | 'cas'
 
+/** One request to the cache: what is sent, and the bounds on what comes back. */
+interface Exchange {
+  method: 'GET' | 'PUT'
+  kind: Kind
+  hash: string
+  body?: Buffer
+  headers?: Record<string, string>
+  /** The most body bytes taken on the wire from a 2xx answer. */
+  maxResponseBytes: number
+  /** Covers connect, headers and the whole body. */
+  deadlineMs: number
+}
+
 /**
  * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
  * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
@@ -75,7 +88,8 @@ export class BazelHttpClient implements Remote {
 
   /** The ActionResult bytes, or undefined for a 404. */
   async getAction(actionId: string, maxBytes = 64 * 1024): Promise<Buffer | undefined> {
-    return (await this.request('GET', 'ac', actionId, undefined, {}, maxBytes, readDeadlineMs(this.timeoutMs, maxBytes)))?.body
+    return (await this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: readDeadlineMs(this.timeoutMs, maxBytes) }))
+      ?.body
   }
 
   /**
@@ -86,15 +100,14 @@ export class BazelHttpClient implements Remote {
   async getBlob(hash: string, size: number): Promise<Readable | undefined> {
     // Compressed data can exceed its raw size a little (frame overhead).
     const limit = size + 1024 + Math.ceil(size / 100)
-    const response = await this.open(
-      'GET',
-      'cas',
+    const response = await this.open({
+      method: 'GET',
+      kind: 'cas',
       hash,
-      undefined,
-      this.zstd ? { 'Accept-Encoding': 'zstd' } : {},
-      limit,
-      readDeadlineMs(this.timeoutMs, limit),
-    )
+      headers: this.zstd ? { 'Accept-Encoding': 'zstd' } : {},
+      maxResponseBytes: limit,
+      deadlineMs: readDeadlineMs(this.timeoutMs, limit),
+    })
     if (response === undefined) return undefined
     const what = `cas/${hash.slice(0, 12)}…`
     if (response.encoding === 'zstd') {
@@ -113,32 +126,29 @@ export class BazelHttpClient implements Remote {
       const compressed = zlib.zstdCompressSync(body, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } })
       // Incompressible data goes plain: zstd would only add its frame.
       if (compressed.length < body.length) {
-        await this.request('PUT', 'cas', hash, compressed, { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) }, 0, this.timeoutMs)
+        await this.request({ ...this.put('cas', hash, compressed), headers: { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) } })
         return
       }
     }
-    await this.request('PUT', 'cas', hash, body, {}, 0, this.timeoutMs)
+    await this.request(this.put('cas', hash, body))
   }
 
   async putAction(actionId: string, actionResult: Buffer): Promise<void> {
-    await this.request('PUT', 'ac', actionId, actionResult, { 'Content-Type': 'application/octet-stream' }, 0, this.timeoutMs)
+    await this.request({ ...this.put('ac', actionId, actionResult), headers: { 'Content-Type': 'application/octet-stream' } })
   }
 
   close(): void {
     this.agent.destroy()
   }
 
+  /** An upload: the whole `cache-timeout`, and whatever short answer the server gives. */
+  private put(kind: Kind, hash: string, body: Buffer): Exchange {
+    return { method: 'PUT', kind, hash, body, maxResponseBytes: 64 * 1024, deadlineMs: this.timeoutMs }
+  }
+
   /** The whole body for 2xx (at most `maxResponseBytes`), undefined for a GET's 404; rejects on anything else. */
-  private async request(
-    method: 'GET' | 'PUT',
-    kind: Kind,
-    hash: string,
-    body: Buffer | undefined,
-    extraHeaders: Record<string, string>,
-    maxResponseBytes: number,
-    deadlineMs: number,
-  ): Promise<{ body: Buffer; encoding: string } | undefined> {
-    const response = await this.open(method, kind, hash, body, extraHeaders, maxResponseBytes, deadlineMs)
+  private async request(exchange: Exchange): Promise<{ body: Buffer; encoding: string } | undefined> {
+    const response = await this.open(exchange)
     if (response === undefined) return undefined
     const chunks: Buffer[] = []
     for await (const chunk of response.body) chunks.push(chunk as Buffer)
@@ -151,15 +161,7 @@ export class BazelHttpClient implements Remote {
    * deadline covers the body too: past it, or past `maxResponseBytes` on the
    * wire, the body stream fails.
    */
-  private open(
-    method: 'GET' | 'PUT',
-    kind: Kind,
-    hash: string,
-    body: Buffer | undefined,
-    extraHeaders: Record<string, string>,
-    maxResponseBytes: number,
-    deadlineMs: number,
-  ): Promise<{ body: Readable; encoding: string } | undefined> {
+  private open({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs }: Exchange): Promise<{ body: Readable; encoding: string } | undefined> {
     if (!/^[0-9a-f]{64}$/.test(hash)) return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`))
     const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base)
     const what = `${method} /${kind}/${hash.slice(0, 12)}…`
@@ -179,7 +181,7 @@ export class BazelHttpClient implements Remote {
       const request = transport.request(url, {
         method,
         agent: this.agent,
-        headers: { ...this.headers, ...extraHeaders, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
+        headers: { ...this.headers, ...headers, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
       })
       timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs)
       request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)))

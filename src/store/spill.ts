@@ -26,7 +26,7 @@ export class Spill {
     this.parent = parent
   }
 
-  /** A file holding `body` under its OutputID (64 hex, checked by the caller); throws when it cannot be written either. */
+  /** A file holding `body` under its OutputID (64 hex); throws when it cannot be written either. */
   put(outputId: string, body: Iterable<Buffer>): string {
     if (!/^[0-9a-f]{64}$/.test(outputId)) throw new Error(`invalid OutputID ${JSON.stringify(outputId)}`)
     // mkdtemp: owner-only, a fresh name.
