@@ -13,7 +13,7 @@
 import { type Readable, Transform, type TransformCallback } from 'node:stream'
 import zlib from 'node:zlib'
 import { decodeActionResult, encodeActionResult } from './action-result.ts'
-import type { RemoteConfig } from './config.ts'
+import type { HttpRemoteConfig } from './config.ts'
 import { capped, failed, HttpTransport, readDeadlineMs } from './http.ts'
 import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
 
@@ -42,7 +42,7 @@ export class BazelHttpClient implements Remote {
   private readonly zstd: boolean
   private readonly transport: HttpTransport
 
-  constructor(settings: RemoteConfig, maxSockets: number) {
+  constructor(settings: HttpRemoteConfig, maxSockets: number) {
     this.base = new URL(settings.url)
     this.headers = settings.headers
     this.timeoutMs = settings.timeoutMs

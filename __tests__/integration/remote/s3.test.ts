@@ -1,7 +1,7 @@
 /**
  * The S3 remote (src/remote/s3.ts) against a real S3 server (versitygw) and
  * the real go-cache-plugin v0.1.1: the layout is the same byte for byte, both
- * ways. (The action does not use the S3 remote yet: issue 21.)
+ * ways; and the bundled action with an s3:// cache-url on fresh runners.
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -11,9 +11,10 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { S3Remote, type S3Config } from '../../../src/remote/s3.ts'
 import { GoCacheDir } from '../../../src/store/go-cache-dir.ts'
-import { SAMPLE_MODULE } from '../../support/go-jobs.ts'
+import { checkoutSample, newMachine, REPO_ROOT, SAMPLE_MODULE, wipeHome } from '../../support/go-jobs.ts'
+import { runJob, type JobResult, type StepSpec } from '../../support/runner/index.ts'
 import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, s3Tool, startS3Server } from '../../support/s3/versitygw.ts'
-import { prepareModCache } from '../client/helpers.ts'
+import { compiledPackages, expectSuccess, prepareModCache } from '../client/helpers.ts'
 
 const execFileP = promisify(execFile)
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
@@ -148,4 +149,57 @@ describe('interop with go-cache-plugin v0.1.1', () => {
     const x = await goBuild(workspace, { ...awsEnv, GOCACHE: path.join(root, 'fresh-gocache'), GOCACHEPROG: bucketPlugin }, '-x')
     expect(compiled(x)).toEqual([])
   }, 300_000)
+})
+
+describe('the action with an s3:// cache-url', () => {
+  const secret = S3_SECRET_KEY
+  /** The action on `machine`, the AWS variables set for the job as aws-actions/configure-aws-credentials sets them. */
+  const s3Job = (workspace: string, home: string, steps: StepSpec[], bucket = 'jobs') =>
+    runJob({
+      workspace,
+      env: {
+        GOTOOLCHAIN: 'local',
+        GOMODCACHE: modCache,
+        GOPROXY: 'off',
+        GOFLAGS: '',
+        AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: secret,
+        AWS_REGION: 'us-east-1',
+      },
+      runner: { home, temp: path.join(path.dirname(workspace), '..', 'runner-temp'), toolCache: path.join(path.dirname(workspace), '..', 'tool-cache') },
+      // Masked, as aws-actions/configure-aws-credentials masks what it exports.
+      secrets: { AWS_SECRET_ACCESS_KEY: secret },
+      keepTemp: true,
+      steps: [
+        { id: 'cache', uses: REPO_ROOT, with: { 'module-cache': 'false', 'cache-url': `s3://${bucket}/ci`, 'cache-endpoint': server.endpoint } },
+        ...steps,
+      ],
+    })
+  const build: StepSpec = { id: 'build', run: 'go build -x -o bin/ ./... 2> build-x.txt && go test ./...' }
+  const built = (job: JobResult) => readFile(path.join(job.paths.workspace, 'build-x.txt'), 'utf8')
+  const figure = (job: JobResult, name: string) => Number(job.step('cache', 'post').outputs[`remote-cache-${name}`])
+
+  it('job 1 uploads into the bucket; job 2 on a fresh runner compiles nothing', async () => {
+    await mkdir(path.join(server.dir, 'jobs'), { recursive: true })
+    const machine = await newMachine(path.join(root, 'jobs'), 'runner')
+    await checkoutSample(machine)
+    const first = await s3Job(machine.workspace, machine.home, [build])
+    expectSuccess(first)
+    expect(compiledPackages(await built(first)).length).toBeGreaterThan(10)
+    expect(figure(first, 'uploads')).toBeGreaterThan(100)
+    expect([figure(first, 'errors'), figure(first, 'unsent')]).toEqual([0, 0])
+    for (const dir of ['home', 'runner-temp', 'tool-cache']) await rm(path.join(root, 'jobs', 'runner', dir), { recursive: true, force: true })
+    await wipeHome(machine)
+    const second = await s3Job(machine.workspace, machine.home, [build])
+    expectSuccess(second)
+    expect(compiledPackages(await built(second))).toEqual([])
+    expect(figure(second, 'hits')).toBeGreaterThan(100)
+    expect(figure(second, 'errors')).toBe(0)
+    // The secret is in no log line, and in no file the job wrote (the daemon's log, the state, the store).
+    for (const step of second.steps) expect(step.log).not.toContain(secret)
+    const { stdout } = await execFileP('grep', ['-rlF', secret, path.join(root, 'jobs', 'runner')]).catch((error: { code?: number; stdout?: string }) =>
+      error.code === 1 ? { stdout: '' } : Promise.reject(error),
+    )
+    expect(stdout).toBe('')
+  }, 600_000)
 })

@@ -1,5 +1,5 @@
 import { RemoteConfigError } from '../../../src/remote/config.ts'
-import { parseS3Url } from '../../../src/remote/s3-config.ts'
+import { parseS3Url } from '../../../src/remote/config.ts'
 
 const names = { url: 'cache-url', region: 'cache-region', endpoint: 'cache-endpoint' }
 const parse = (url: string, region = '', endpoint = '', env: Record<string, string> = {}) => parseS3Url(url, { region, endpoint }, names, env, 10_000)
