@@ -92,7 +92,7 @@ async function startClient(dir: string, server: BazelRemote, compression: Compre
   const socket = path.join(dir, 'd.sock')
   await mkdir(store, { recursive: true })
   const settings = remoteSettings(
-    { url: server.httpUrl, headers: { Authorization: authorizationHeader(server.credentials, 'credentials') }, timeoutMs: 10_000, compression },
+    { kind: 'http', url: server.httpUrl, headers: { Authorization: authorizationHeader(server.credentials, 'credentials') }, timeoutMs: 10_000, compression },
     { read: [TRUSTED_SCOPE], write: TRUSTED_SCOPE },
     manifest ? MANIFEST_KEY : undefined,
   )

@@ -3,6 +3,7 @@
 # into .tmp/ (ignored by git). Idempotent and quick once done; `npm test` and
 # .ci/run both call it, so `npm install && npm test` works on a fresh machine.
 #   bazel-remote  .tmp/bin/bazel-remote   (built from the pinned module, scripts/install-bazel-remote.sh)
+#   versitygw, go-cache-plugin  .tmp/bin  (an S3 server and the client our S3 layout matches, scripts/install-s3-tools.sh)
 #   Pants         .tmp/pants-venv         (pip, in a Python 3.9 venv) and the pex it needs
 # Needs go, network access to the Go module proxy and PyPI, and a Python 3.9
 # (pyenv's, or python3.9 on PATH) the first time.
@@ -17,6 +18,7 @@ mkdir -p "$tools"
 
 # bazel-remote: pinned, built from the module download (scripts/install-bazel-remote.sh says why).
 bash scripts/install-bazel-remote.sh "$tools"
+bash scripts/install-s3-tools.sh "$tools"
 
 # Prints the path of a Python 3.9: pyenv's newest 3.9, else python3.9 on PATH.
 # Prints nothing when there is none. Each candidate must run and say it is 3.9

@@ -13,7 +13,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _common_env_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(938);
 /* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(141);
 /* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(117);
-/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(285);
+/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(381);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
  * the action runs `daemon`, `stats`, `flush` and `stop`; the bootstrap kit runs
@@ -465,16 +465,19 @@ const SHIM_ENV = 'GO_CACHE_SETUP_SHIM';
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   VK: () => (/* binding */ tagged),
 /* harmony export */   YO: () => (/* binding */ array),
 /* harmony export */   Yj: () => (/* binding */ string),
 /* harmony export */   ai: () => (/* binding */ number),
+/* harmony export */   eu: () => (/* binding */ literal),
 /* harmony export */   g1: () => (/* binding */ record),
 /* harmony export */   lq: () => (/* binding */ optional),
 /* harmony export */   qg: () => (/* binding */ parse),
 /* harmony export */   vP: () => (/* binding */ enums),
-/* harmony export */   z6: () => (/* binding */ check)
+/* harmony export */   z6: () => (/* binding */ check),
+/* harmony export */   zM: () => (/* binding */ boolean)
 /* harmony export */ });
-/* unused harmony exports ValidationError, boolean, literal, tagged */
+/* unused harmony export ValidationError */
 /**
  * Minimal runtime schemas for JSON we wrote ourselves and read back (saved
  * state, the daemon's remote settings): 6 KB and about 1 ms of start-up in
@@ -1461,7 +1464,7 @@ function peakRssBytes() {
 
 /***/ }),
 
-/***/ 285:
+/***/ 381:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1473,14 +1476,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: BREAKER, BUDGET_MS
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
 // EXTERNAL MODULE: external "node:zlib"
@@ -1669,6 +1664,14 @@ function utf8(bytes) {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(24);
+;// CONCATENATED MODULE: external "node:http"
+const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 ;// CONCATENATED MODULE: ./src/remote/remote.ts
 /** A request that failed; `status` when the server answered (401 and 403 say: check the credentials). */
 class RemoteError extends Error {
@@ -1677,6 +1680,170 @@ class RemoteError extends Error {
         super(message);
         this.status = status;
     }
+}
+
+;// CONCATENATED MODULE: ./src/remote/http.ts
+/**
+ * HTTP for every remote (bazel-remote's HTTP protocol, S3): one request with a
+ * deadline covering connect, headers and the whole body, and a cap on the
+ * bytes taken from the answer, so a server can neither hang us nor fill
+ * memory. Bodies arrive as streams; errors reach the consumer through them.
+ */
+
+
+
+
+
+/**
+ * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
+ * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
+ * on every read, and a hit that takes longer than this is worth less than
+ * compiling; a server that stalls reads (headers, then a byte a second) costs
+ * a lookup about 2 s, not the whole timeout (docs/decisions.md#d31).
+ */
+const READ_BASE_MS = 2_000;
+const READ_MIN_BYTES_PER_MS = (2 * 1024 * 1024) / 1000;
+function readDeadlineMs(timeoutMs, expectedBytes) {
+    return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS));
+}
+class HttpTransport {
+    wire = { sent: 0, received: 0 };
+    agent;
+    constructor(https_, tls, maxSockets) {
+        const options = { keepAlive: true, maxSockets };
+        this.agent = https_
+            ? new (external_node_https_default()).Agent({
+                ...options,
+                ca: tls.caFile ? (0,external_node_fs_.readFileSync)(tls.caFile) : undefined,
+                cert: tls.certFile ? (0,external_node_fs_.readFileSync)(tls.certFile) : undefined,
+                key: tls.keyFile ? (0,external_node_fs_.readFileSync)(tls.keyFile) : undefined,
+            })
+            : new (external_node_http_default()).Agent(options);
+    }
+    close() {
+        this.agent.destroy();
+    }
+    /** The whole body of a 2xx answer (at most `maxResponseBytes`), undefined for a GET's or HEAD's 404; rejects on anything else. */
+    async request(request) {
+        const response = await this.open(request);
+        if (response === undefined)
+            return undefined;
+        const chunks = [];
+        for await (const chunk of response.body)
+            chunks.push(chunk);
+        return { headers: response.headers, body: Buffer.concat(chunks) };
+    }
+    /**
+     * Sends the request; resolves at a 2xx answer's headers with its body as a
+     * stream, undefined for a GET's or HEAD's 404; rejects on anything else.
+     * Past the deadline, or past `maxResponseBytes` on the wire, the body
+     * stream fails.
+     */
+    open({ method, url, what, headers, body, maxResponseBytes, deadlineMs }) {
+        return new Promise((resolve, reject) => {
+            let answered = false;
+            let timer;
+            /** Before the headers: reject. After: fail the body stream. */
+            const fail = (error) => {
+                clearTimeout(timer);
+                request.destroy(error);
+                if (!answered) {
+                    answered = true;
+                    reject(error);
+                }
+            };
+            const transport = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
+            const request = transport.request(url, {
+                method,
+                agent: this.agent,
+                headers: { ...headers, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
+            });
+            timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
+            request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)));
+            request.on('response', (response) => {
+                const status = response.statusCode ?? 0;
+                if (status === 404 && method !== 'PUT') {
+                    clearTimeout(timer);
+                    answered = true;
+                    response.resume();
+                    return resolve(undefined);
+                }
+                if (status < 200 || status >= 300) {
+                    // The reason, from the first 200 bytes of the body; never more is kept.
+                    let text = '';
+                    response.setEncoding('utf8');
+                    response.on('data', (chunk) => {
+                        this.wire.received += Buffer.byteLength(chunk);
+                        if (text.length < 200)
+                            text += chunk.slice(0, 200 - text.length);
+                    });
+                    response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}`, status)));
+                    response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)));
+                    return;
+                }
+                answered = true;
+                let taken = 0;
+                const counted = quiet(new external_node_stream_namespaceObject.Transform({
+                    transform: (chunk, _encoding, done) => {
+                        this.wire.received += chunk.length;
+                        taken += chunk.length;
+                        if (taken > maxResponseBytes)
+                            return done(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
+                        done(null, chunk);
+                    },
+                    flush: (done) => {
+                        clearTimeout(timer);
+                        done();
+                    },
+                }));
+                response.on('error', (error) => counted.destroy(new RemoteError(`${what}: ${error.message}`)));
+                // A deadline or a request error after the headers ends up here.
+                request.on('close', () => {
+                    if (!response.complete)
+                        counted.destroy(new RemoteError(`${what}: the answer ended early`));
+                });
+                counted.on('close', () => {
+                    clearTimeout(timer);
+                    if (!response.complete)
+                        request.destroy();
+                });
+                response.pipe(counted);
+                resolve({ headers: response.headers, body: counted });
+            });
+            if (body !== undefined)
+                this.wire.sent += body.length;
+            request.end(body);
+        });
+    }
+}
+/** The stages piped into one stream that fails once it goes past `size` bytes; an error anywhere destroys them all (the socket goes). */
+function capped(stages, size, what) {
+    let seen = 0;
+    const out = new external_node_stream_namespaceObject.Transform({
+        transform(chunk, _encoding, done) {
+            seen += chunk.length;
+            if (seen > size)
+                return done(new RemoteError(`${what}: more than the ${size} bytes its entry says`));
+            done(null, chunk);
+        },
+    });
+    (0,external_node_stream_namespaceObject.pipeline)([...stages, out], (error) => {
+        if (error)
+            out.destroy(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`));
+    });
+    return quiet(out);
+}
+/** A stream that fails with `error` at once, and `source` dropped. */
+function failed(source, error) {
+    source.destroy();
+    const out = quiet(new external_node_stream_namespaceObject.Readable({ read() { } }));
+    out.destroy(error);
+    return out;
+}
+/** The consumer sees an error through the stream itself (for await, pipeline); one that comes before it starts reading must not be an unhandled 'error' event meanwhile. */
+function quiet(stream) {
+    stream.on('error', () => undefined);
+    return stream;
 }
 
 ;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
@@ -1697,44 +1864,23 @@ class RemoteError extends Error {
 
 
 
-
-
-/**
- * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
- * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
- * on every read, and a hit that takes longer than this is worth less than
- * compiling; a server that stalls reads (headers, then a byte a second) costs
- * a lookup about 2 s, not the whole timeout (docs/decisions.md#d31).
- */
-const READ_BASE_MS = 2_000;
-const READ_MIN_BYTES_PER_MS = (2 * 1024 * 1024) / 1000;
-function readDeadlineMs(timeoutMs, expectedBytes) {
-    return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS));
-}
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
 class BazelHttpClient {
-    wire = { sent: 0, received: 0 };
     base;
     headers;
     timeoutMs;
     zstd;
-    agent;
+    transport;
     constructor(settings, maxSockets) {
         this.base = new URL(settings.url);
         this.headers = settings.headers;
         this.timeoutMs = settings.timeoutMs;
         this.zstd = settings.compression === 'zstd' && HAS_ZSTD;
-        const options = { keepAlive: true, maxSockets };
-        this.agent =
-            this.base.protocol === 'https:'
-                ? new (external_node_https_default()).Agent({
-                    ...options,
-                    ca: settings.caFile ? (0,external_node_fs_.readFileSync)(settings.caFile) : undefined,
-                    cert: settings.certFile ? (0,external_node_fs_.readFileSync)(settings.certFile) : undefined,
-                    key: settings.keyFile ? (0,external_node_fs_.readFileSync)(settings.keyFile) : undefined,
-                })
-                : new (external_node_http_default()).Agent(options);
+        this.transport = new HttpTransport(this.base.protocol === 'https:', settings, maxSockets);
+    }
+    get wire() {
+        return this.transport.wire;
     }
     /** Our entry from the ActionResult under /ac/<key> (action-result.ts). */
     async getEntry(key) {
@@ -1794,7 +1940,7 @@ class BazelHttpClient {
         await this.request({ ...this.put('ac', actionId, actionResult), headers: { 'Content-Type': 'application/octet-stream' } });
     }
     close() {
-        this.agent.destroy();
+        this.transport.close();
     }
     /** An upload: the whole `cache-timeout`, and whatever short answer the server gives. */
     put(kind, hash, body) {
@@ -1810,92 +1956,20 @@ class BazelHttpClient {
             chunks.push(chunk);
         return { body: Buffer.concat(chunks), encoding: response.encoding };
     }
-    /**
-     * Sends the request; resolves at a 2xx response's headers with its body
-     * as a stream, undefined for a GET's 404; rejects on anything else. The
-     * deadline covers the body too: past it, or past `maxResponseBytes` on the
-     * wire, the body stream fails.
-     */
-    open({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs }) {
+    async open({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs, }) {
         if (!/^[0-9a-f]{64}$/.test(hash))
-            return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`));
+            throw new Error(`invalid hash ${JSON.stringify(hash)}`);
         const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
-        const what = `${method} /${kind}/${hash.slice(0, 12)}…`;
-        return new Promise((resolve, reject) => {
-            let answered = false;
-            let timer;
-            /** Before the headers: reject. After: fail the body stream. */
-            const fail = (error) => {
-                clearTimeout(timer);
-                request.destroy(error);
-                if (!answered) {
-                    answered = true;
-                    reject(error);
-                }
-            };
-            const transport = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-            const request = transport.request(url, {
-                method,
-                agent: this.agent,
-                headers: { ...this.headers, ...headers, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
-            });
-            timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
-            request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)));
-            request.on('response', (response) => {
-                const status = response.statusCode ?? 0;
-                if (status === 404 && method === 'GET') {
-                    clearTimeout(timer);
-                    answered = true;
-                    response.resume();
-                    return resolve(undefined);
-                }
-                if (status < 200 || status >= 300) {
-                    // The reason, from the first 200 bytes of the body; never more is kept.
-                    let text = '';
-                    response.setEncoding('utf8');
-                    response.on('data', (chunk) => {
-                        this.wire.received += Buffer.byteLength(chunk);
-                        if (text.length < 200)
-                            text += chunk.slice(0, 200 - text.length);
-                    });
-                    response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}`, status)));
-                    response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)));
-                    return;
-                }
-                answered = true;
-                const counted = new external_node_stream_namespaceObject.Transform({
-                    transform: (chunk, _encoding, done) => {
-                        this.wire.received += chunk.length;
-                        if (counted.bytes + chunk.length > maxResponseBytes)
-                            return done(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
-                        counted.bytes += chunk.length;
-                        done(null, chunk);
-                    },
-                    flush: (done) => {
-                        clearTimeout(timer);
-                        done();
-                    },
-                });
-                counted.bytes = 0;
-                quiet(counted);
-                response.on('error', (error) => counted.destroy(new RemoteError(`${what}: ${error.message}`)));
-                // A deadline or a request error after the headers ends up here.
-                request.on('close', () => {
-                    if (!response.complete)
-                        counted.destroy(new RemoteError(`${what}: the answer ended early`));
-                });
-                counted.on('close', () => {
-                    clearTimeout(timer);
-                    if (!response.complete)
-                        request.destroy();
-                });
-                response.pipe(counted);
-                resolve({ body: counted, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() });
-            });
-            if (body !== undefined)
-                this.wire.sent += body.length;
-            request.end(body);
+        const response = await this.transport.open({
+            method,
+            url,
+            what: `${method} /${kind}/${hash.slice(0, 12)}…`,
+            headers: { ...this.headers, ...headers },
+            ...(body !== undefined && { body }),
+            maxResponseBytes,
+            deadlineMs,
         });
+        return response && { body: response.body, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() };
     }
 }
 /**
@@ -1936,34 +2010,183 @@ class SkipSkippableFrames extends external_node_stream_namespaceObject.Transform
         callback(null, this.pending.length > 0 ? this.pending : undefined);
     }
 }
-/** The stages piped into one stream that fails once it goes past `size` bytes; an error anywhere destroys them all (the socket goes). */
-function capped(stages, size, what) {
-    let seen = 0;
-    const out = new external_node_stream_namespaceObject.Transform({
-        transform(chunk, _encoding, done) {
-            seen += chunk.length;
-            if (seen > size)
-                return done(new RemoteError(`${what}: more than the ${size} bytes its entry says`));
-            done(null, chunk);
-        },
-    });
-    (0,external_node_stream_namespaceObject.pipeline)([...stages, out], (error) => {
-        if (error)
-            out.destroy(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`));
-    });
-    return quiet(out);
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(598);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+;// CONCATENATED MODULE: ./src/remote/sigv4.ts
+/**
+ * AWS Signature Version 4 for S3 requests, pure: what a request must carry
+ * so that S3 (and MinIO, R2, Ceph RGW, SeaweedFS, GCS's interoperability
+ * API) accepts it. https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+ *
+ * The payload is named by its sha256 (or UNSIGNED-PAYLOAD) in
+ * x-amz-content-sha256, which S3 requires on every request.
+ */
+
+/** SHA-256 of the empty body. */
+const EMPTY_PAYLOAD_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** `YYYYMMDDTHHMMSSZ` for a time. */
+function amzDate(date) {
+    return date
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
 }
-/** The consumer sees an error through the stream itself (for await, pipeline); one that comes before it starts reading must not be an unhandled 'error' event meanwhile. */
-function quiet(stream) {
-    stream.on('error', () => undefined);
-    return stream;
+/** RFC 3986 encoding, as SigV4 wants it: everything but A–Z a–z 0–9 - . _ ~ */
+function uriEncode(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
-/** A stream that fails with `error` at once, and `source` dropped. */
-function failed(source, error) {
-    source.destroy();
-    const out = quiet(new external_node_stream_namespaceObject.Readable({ read() { } }));
-    out.destroy(error);
-    return out;
+/** The headers to add to the request: Authorization, x-amz-date, x-amz-content-sha256, and the session token's. */
+function signV4(request, credentials) {
+    const added = {
+        'x-amz-date': request.amzDate,
+        'x-amz-content-sha256': request.payloadHash,
+        ...(credentials.sessionToken !== undefined && { 'x-amz-security-token': credentials.sessionToken }),
+    };
+    const all = new Map();
+    for (const [name, value] of Object.entries({ host: request.host, ...request.headers, ...added })) {
+        all.set(name.toLowerCase(), value.trim().replace(/\s+/g, ' '));
+    }
+    const names = [...all.keys()].sort();
+    const signedHeaders = names.join(';');
+    const query = Object.entries(request.query ?? {})
+        .map(([k, v]) => [uriEncode(k), uriEncode(v)])
+        .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
+        .map(([k, v]) => `${k}=${v}`)
+        .join('&');
+    const canonical = [request.method, request.path, query, ...names.map((n) => `${n}:${all.get(n)}`), '', signedHeaders, request.payloadHash].join('\n');
+    const day = request.amzDate.slice(0, 8);
+    const scope = `${day}/${request.region}/s3/aws4_request`;
+    const toSign = ['AWS4-HMAC-SHA256', request.amzDate, scope, (0,external_node_crypto_.createHash)('sha256').update(canonical).digest('hex')].join('\n');
+    let key = hmac(`AWS4${credentials.secretAccessKey}`, day);
+    for (const part of [request.region, 's3', 'aws4_request'])
+        key = hmac(key, part);
+    const signature = (0,external_node_crypto_.createHmac)('sha256', key).update(toSign).digest('hex');
+    return { ...added, authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope},SignedHeaders=${signedHeaders},Signature=${signature}` };
+}
+function hmac(key, data) {
+    return (0,external_node_crypto_.createHmac)('sha256', key).update(data).digest();
+}
+
+;// CONCATENATED MODULE: ./src/remote/s3.ts
+/**
+ * An S3 bucket (AWS, MinIO, R2, Ceph RGW, SeaweedFS, GCS interoperability)
+ * as the remote, in tailscale/go-cache-plugin's layout, byte for byte, so a
+ * bucket either one filled serves the other (lib/gobuild/gobuild.go, v0.1.1):
+ *
+ *   <prefix>/action/<aa>/<ActionID hex>   "<OutputID hex> <unix nanoseconds>", no newline
+ *   <prefix>/output/<oo>/<OutputID hex>   the object, raw
+ *
+ * (`aa`, `oo`: the ID's first two hex digits; the prefix joined as Go's
+ * path.Join does). The output is written before the action that names it.
+ * The action says no size, so a lookup HEADs the output for it: a missing
+ * output is a miss, and an object over the Go object limit is refused before
+ * its body is asked for. Requests are signed with SigV4 (sigv4.ts).
+ */
+
+
+
+
+
+/** An action object is 64 hex, a space and a decimal int64: far under this. */
+const MAX_ACTION_BYTES = 1024;
+const s3_HEX_ID = /^[0-9a-f]{64}$/;
+/** Unix nanoseconds of a time JavaScript can hold (year 275760): bigger is not a time. */
+const s3_MAX_TIME_MS = 8.64e15;
+/** The bytes of an action object (go-cache-plugin gobuild.go: `fmt.Sprintf("%s %d", outputID, mtime.UnixNano())`). */
+function encodeAction(entry) {
+    return Buffer.from(`${entry.outputId} ${BigInt(Math.trunc(entry.timeMs)) * 1000000n}`, 'latin1');
+}
+/** An action object's OutputID and time; an Error when it is not one. go-cache-plugin reads it with strings.Fields, so whitespace around is fine. */
+function decodeAction(bytes) {
+    const fields = bytes.toString('latin1').trim().split(/\s+/);
+    if (fields.length !== 2 || !s3_HEX_ID.test(fields[0]) || !/^-?\d{1,19}$/.test(fields[1]))
+        return new Error('not an action entry (expected "<64 hex> <nanoseconds>")');
+    const timeMs = Number(BigInt(fields[1]) / 1000000n);
+    if (timeMs < 0 || timeMs > s3_MAX_TIME_MS)
+        return new Error(`invalid time ${fields[1]}`);
+    return { outputId: fields[0], timeMs };
+}
+/** The object key, as go-cache-plugin makes it: path.Join(prefix, kind, id[:2], id). */
+function objectKey(prefix, kind, id) {
+    if (!s3_HEX_ID.test(id))
+        throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
+    // Go's path.Join and Node's path.posix.join clean alike ('' dropped, '//' and '..' resolved).
+    return external_node_path_default().posix.join(prefix, kind, id.slice(0, 2), id);
+}
+class S3Remote {
+    config;
+    credentials;
+    transport;
+    base;
+    constructor(config, credentials, maxSockets) {
+        this.config = config;
+        this.credentials = credentials;
+        const endpoint = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`);
+        this.base = config.pathStyle ? endpoint : new URL(`${endpoint.protocol}//${config.bucket}.${endpoint.host}`);
+        this.transport = new HttpTransport(this.base.protocol === 'https:', {}, maxSockets);
+    }
+    get wire() {
+        return this.transport.wire;
+    }
+    async getEntry(key) {
+        const action = await this.send('GET', objectKey(this.config.prefix, 'action', key), undefined, MAX_ACTION_BYTES);
+        if (action === undefined)
+            return undefined;
+        const decoded = decodeAction(action.body);
+        if (decoded instanceof Error)
+            return decoded;
+        const head = await this.send('HEAD', objectKey(this.config.prefix, 'output', decoded.outputId), undefined, 0);
+        // An action whose output expired (a lifecycle rule on output/) is a miss, not an error.
+        if (head === undefined)
+            return undefined;
+        const size = Number(head.headers['content-length']);
+        if (!Number.isSafeInteger(size) || size < 0)
+            return new Error(`output ${decoded.outputId}: no Content-Length`);
+        return { ...decoded, size };
+    }
+    async putEntry(key, entry) {
+        await this.send('PUT', objectKey(this.config.prefix, 'action', key), encodeAction(entry), MAX_ACTION_BYTES);
+    }
+    async getBlob(hash, size) {
+        const key = objectKey(this.config.prefix, 'output', hash);
+        const response = await this.transport.open({
+            ...this.signed('GET', key, undefined),
+            maxResponseBytes: size,
+            deadlineMs: readDeadlineMs(this.config.timeoutMs, size),
+        });
+        return response && capped([response.body], size, `output ${hash.slice(0, 12)}…`);
+    }
+    async putBlob(hash, body) {
+        // The key is the body's sha256, which SigV4 wants as the payload hash: nothing to hash again.
+        await this.send('PUT', objectKey(this.config.prefix, 'output', hash), body, MAX_ACTION_BYTES, hash);
+    }
+    close() {
+        this.transport.close();
+    }
+    async send(method, key, body, maxResponseBytes, payloadHash) {
+        const deadlineMs = method === 'PUT' ? this.config.timeoutMs : readDeadlineMs(this.config.timeoutMs, maxResponseBytes);
+        try {
+            return await this.transport.request({ ...this.signed(method, key, body, payloadHash), maxResponseBytes, deadlineMs });
+        }
+        catch (error) {
+            // 403 on a missing key: S3 says so when the credentials lack s3:ListBucket.
+            if (error instanceof RemoteError && error.status === 403)
+                throw new RemoteError(`${error.message}; check the AWS credentials (and s3:ListBucket, without which a missing key is 403)`, 403);
+            throw error;
+        }
+    }
+    signed(method, key, body, payloadHash) {
+        const encoded = key.split('/').map(uriEncode).join('/');
+        const pathname = `${this.base.pathname.replace(/\/$/, '')}${this.config.pathStyle ? `/${uriEncode(this.config.bucket)}` : ''}/${encoded}`;
+        const url = new URL(pathname, this.base);
+        const hash = body === undefined ? EMPTY_PAYLOAD_HASH : (payloadHash ?? (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'));
+        const headers = signV4({ method, host: url.host, path: url.pathname, payloadHash: hash, region: this.config.region, amzDate: amzDate(new Date()) }, this.credentials);
+        return { method, url, what: `${method} ${key}`, headers, ...(body !== undefined && { body }) };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/remote/breaker.ts
@@ -2037,8 +2260,6 @@ class CircuitBreaker {
 
 // EXTERNAL MODULE: ./src/remote/config.ts
 var config = __nccwpck_require__(766);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(455);
 // EXTERNAL MODULE: ./src/policy/write-policy.ts
@@ -2528,6 +2749,7 @@ var common_env = __nccwpck_require__(938);
 
 
 
+
 /** Failures in a row that open a direction's circuit, and for how long it stays open at first and at most. */
 const BREAKER = { failureThreshold: 3, openMs: 30_000, maxOpenMs: 300_000 };
 /**
@@ -2547,17 +2769,29 @@ function remoteTier(settings, log) {
     const { config } = settings;
     return (store) => {
         // Sockets: the uploads plus the lookups of a parallel build.
-        const remote = new BazelHttpClient(config, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8);
+        const sockets = settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8;
+        const remote = config.kind === 'http' ? new BazelHttpClient(config, sockets) : new S3Remote(config, awsCredentials(process.env), sockets);
         const now = () => performance.now();
         const health = { read: new CircuitBreaker({ ...BREAKER, now }), write: new CircuitBreaker({ ...BREAKER, now }), budgetMs: BUDGET_MS, now };
         const { read, write } = settings.scopes;
-        log(`remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms, compression ${config.compression})`);
+        log(`remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms${config.kind === 'http' ? `, compression ${config.compression}` : `, region ${config.region}`})`);
         return new RemoteTier(remote, store, health, {
             scopes: settings.scopes,
             uploadConcurrency: settings.uploadConcurrency,
             log,
             ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
         });
+    };
+}
+/**
+ * The AWS credentials the job's environment holds (aws-actions/configure-aws-credentials
+ * exports them, OIDC included); the main step checked they are there. Read here, never written anywhere.
+ */
+function awsCredentials(env) {
+    return {
+        accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+        ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }),
     };
 }
 
@@ -3349,7 +3583,7 @@ function repoName(repo) {
 /* harmony export */   qV: () => (/* binding */ remoteScopes),
 /* harmony export */   uk: () => (/* binding */ decodeRemoteSettings)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_TIMEOUT_SECONDS, DEFAULT_UPLOAD_CONCURRENCY, parseHeaders, authorizationHeader, secretValues */
+/* unused harmony exports DEFAULT_TIMEOUT_SECONDS, DEFAULT_UPLOAD_CONCURRENCY, parseS3Url, parseHeaders, authorizationHeader, secretValues */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
@@ -3387,8 +3621,10 @@ const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
  * The validated remote inputs, or undefined when no cache-url is set. Throws
  * RemoteConfigError with a message saying how to fix the input.
  */
-function parseRemoteInputs(raw, names, workspace) {
+function parseRemoteInputs(raw, names, workspace, env = {}) {
     const url = raw.url.trim();
+    if (url.startsWith('s3://'))
+        return parseS3Inputs(raw, names, env);
     const others = [
         [names.token, raw.token],
         [names.headers, raw.headers],
@@ -3401,7 +3637,13 @@ function parseRemoteInputs(raw, names, workspace) {
     const compression = parseCompression(raw.compression, names.compression);
     if (url === '') {
         // cache-token alone is fine: Pants may use it with its own store address (pants/).
-        const set = [...others, [names.timeout, raw.timeoutSeconds], [names.compression, raw.compression]]
+        const set = [
+            ...others,
+            [names.timeout, raw.timeoutSeconds],
+            [names.compression, raw.compression],
+            [names.region, raw.region],
+            [names.endpoint, raw.endpoint],
+        ]
             .filter(([n, v]) => n !== names.token && v.trim() !== '')
             .map(([n]) => n);
         if (set.length > 0)
@@ -3427,7 +3669,15 @@ function parseRemoteInputs(raw, names, workspace) {
     if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
         throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
     }
+    for (const [name, value] of [
+        [names.region, raw.region],
+        [names.endpoint, raw.endpoint],
+    ]) {
+        if (value.trim() !== '')
+            throw new RemoteConfigError(`${name} is for an s3:// ${names.url}; remove it, or make ${names.url} s3://bucket/prefix.`);
+    }
     return {
+        kind: 'http',
         url: baseUrl,
         headers,
         ...(caFile && { caFile }),
@@ -3436,6 +3686,84 @@ function parseRemoteInputs(raw, names, workspace) {
         timeoutMs,
         compression,
     };
+}
+/** S3's bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), the common part. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** us-east-1, eu-central-2, auto (R2), … */
+const REGION = /^[a-z0-9][a-z0-9-]{0,30}$/;
+/** Key prefixes stay printable and unambiguous: no control characters, no backslash, no dot segments. */
+const PREFIX_SEGMENT = /^[A-Za-z0-9!_.*'()-]+$/;
+/**
+ * `s3://bucket[/prefix…]` with a region (the input, else AWS_REGION or
+ * AWS_DEFAULT_REGION from `env`) and an optional endpoint (MinIO-likes:
+ * path-style addressing then). Throws RemoteConfigError saying how to fix it.
+ */
+function parseS3Url(value, raw, names, env, timeoutMs) {
+    const match = /^s3:\/\/([^/?#]+)(\/[^?#]*)?$/.exec(value.trim());
+    if (match === null)
+        throw new RemoteConfigError(`${names.url}: "${value}" is not s3://bucket or s3://bucket/prefix (no query or fragment).`);
+    const bucket = match[1];
+    if (!BUCKET.test(bucket) || bucket.includes('..')) {
+        throw new RemoteConfigError(`${names.url}: "${bucket}" is not an S3 bucket name (3–63 lowercase letters, digits, "." and "-").`);
+    }
+    const segments = (match[2] ?? '').split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!PREFIX_SEGMENT.test(segment) || segment === '.' || segment === '..') {
+            throw new RemoteConfigError(`${names.url}: the prefix segment "${segment}" may hold only letters, digits and !_.*'()- (and no . or .. segments).`);
+        }
+    }
+    const region = (raw.region.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
+    if (region === '') {
+        throw new RemoteConfigError(`${names.region}: the bucket's region is needed (like us-east-1); set ${names.region}, or AWS_REGION (aws-actions/configure-aws-credentials sets it).`);
+    }
+    if (!REGION.test(region))
+        throw new RemoteConfigError(`${names.region}: "${region}" is not a region name like us-east-1.`);
+    const endpointText = raw.endpoint.trim();
+    let endpoint;
+    if (endpointText !== '') {
+        let url;
+        try {
+            url = new URL(endpointText);
+        }
+        catch {
+            throw new RemoteConfigError(`${names.endpoint}: "${endpointText}" is not a URL; write it like http://127.0.0.1:9000 or https://<account>.r2.cloudflarestorage.com.`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:')
+            throw new RemoteConfigError(`${names.endpoint}: the scheme must be http or https.`);
+        if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') {
+            throw new RemoteConfigError(`${names.endpoint}: give only the scheme, host and port (credentials come from the AWS environment variables).`);
+        }
+        endpoint = url.origin;
+    }
+    // go-cache-plugin joins its --prefix with Go's path.Join; the segments were checked, so this is their plain join.
+    return {
+        bucket,
+        prefix: node_path__WEBPACK_IMPORTED_MODULE_1___default().posix.join(...segments, '.').replace(/^\.$/, ''),
+        region,
+        ...(endpoint && { endpoint }),
+        pathStyle: endpoint !== undefined,
+        timeoutMs,
+    };
+}
+/** An s3:// cache-url: only the inputs S3 uses may be set; credentials come from the AWS environment variables. */
+function parseS3Inputs(raw, names, env) {
+    const httpOnly = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+        [names.compression, raw.compression],
+    ];
+    const set = httpOnly.filter(([, v]) => v.trim() !== '').map(([n]) => n);
+    if (set.length > 0) {
+        throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} not used with an s3:// ${names.url}: S3 credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (aws-actions/configure-aws-credentials sets them); remove ${set.length === 1 ? 'it' : 'them'}.`);
+    }
+    if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
+        throw new RemoteConfigError(`${names.url} is ${raw.url.trim()} but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials (OIDC or keys from secrets) before this step.`);
+    }
+    const config = parseS3Url(raw.url, raw, names, env, parseTimeout(raw.timeoutSeconds, names.timeout));
+    return { kind: 's3', url: `s3://${config.bucket}${config.prefix === '' ? '' : `/${config.prefix}`}`, ...config };
 }
 function parseTimeout(text, inputName) {
     const value = text.trim();
@@ -3532,7 +3860,7 @@ function authorizationHeader(token, inputName) {
  */
 function secretValues(token, config) {
     const values = new Set([token]);
-    for (const value of Object.values(config?.headers ?? {})) {
+    for (const value of Object.values(config?.kind === 'http' ? config.headers : {})) {
         values.add(value);
         values.add(value.replace(/^(basic|bearer) /i, ''));
     }
@@ -3543,7 +3871,8 @@ function encodeRemoteSettings(settings) {
 }
 const hexId = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits');
 const positiveInteger = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .number */ .ai, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number');
-const remoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({
+const httpRemoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({
+    kind: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)('http'),
     url: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => /^https?:\/\//.test(v), 'an http(s):// URL'),
     headers: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj),
     caFile: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj),
@@ -3552,6 +3881,17 @@ const remoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object
     timeoutMs: positiveInteger,
     compression: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .enums */ .vP)(['zstd', 'none']),
 });
+const s3RemoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({
+    kind: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)('s3'),
+    url: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => v.startsWith('s3://'), 'an s3:// URL'),
+    bucket: _common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj,
+    prefix: _common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj,
+    region: _common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj,
+    endpoint: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)((0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => /^https?:\/\//.test(v), 'an http(s):// URL')),
+    pathStyle: _common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zM,
+    timeoutMs: positiveInteger,
+});
+const remoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .tagged */ .VK)('kind', { http: httpRemoteConfig, s3: s3RemoteConfig });
 const scopeName = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name');
 /** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
 const remoteScopes = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({

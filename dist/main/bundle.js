@@ -96296,8 +96296,10 @@ const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
  * The validated remote inputs, or undefined when no cache-url is set. Throws
  * RemoteConfigError with a message saying how to fix the input.
  */
-function parseRemoteInputs(raw, names, workspace) {
+function parseRemoteInputs(raw, names, workspace, env = {}) {
     const url = raw.url.trim();
+    if (url.startsWith('s3://'))
+        return parseS3Inputs(raw, names, env);
     const others = [
         [names.token, raw.token],
         [names.headers, raw.headers],
@@ -96310,7 +96312,13 @@ function parseRemoteInputs(raw, names, workspace) {
     const compression = parseCompression(raw.compression, names.compression);
     if (url === '') {
         // cache-token alone is fine: Pants may use it with its own store address (pants/).
-        const set = [...others, [names.timeout, raw.timeoutSeconds], [names.compression, raw.compression]]
+        const set = [
+            ...others,
+            [names.timeout, raw.timeoutSeconds],
+            [names.compression, raw.compression],
+            [names.region, raw.region],
+            [names.endpoint, raw.endpoint],
+        ]
             .filter(([n, v]) => n !== names.token && v.trim() !== '')
             .map(([n]) => n);
         if (set.length > 0)
@@ -96336,7 +96344,15 @@ function parseRemoteInputs(raw, names, workspace) {
     if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
         throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
     }
+    for (const [name, value] of [
+        [names.region, raw.region],
+        [names.endpoint, raw.endpoint],
+    ]) {
+        if (value.trim() !== '')
+            throw new RemoteConfigError(`${name} is for an s3:// ${names.url}; remove it, or make ${names.url} s3://bucket/prefix.`);
+    }
     return {
+        kind: 'http',
         url: baseUrl,
         headers,
         ...(caFile && { caFile }),
@@ -96345,6 +96361,84 @@ function parseRemoteInputs(raw, names, workspace) {
         timeoutMs,
         compression,
     };
+}
+/** S3's bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), the common part. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** us-east-1, eu-central-2, auto (R2), … */
+const REGION = /^[a-z0-9][a-z0-9-]{0,30}$/;
+/** Key prefixes stay printable and unambiguous: no control characters, no backslash, no dot segments. */
+const PREFIX_SEGMENT = /^[A-Za-z0-9!_.*'()-]+$/;
+/**
+ * `s3://bucket[/prefix…]` with a region (the input, else AWS_REGION or
+ * AWS_DEFAULT_REGION from `env`) and an optional endpoint (MinIO-likes:
+ * path-style addressing then). Throws RemoteConfigError saying how to fix it.
+ */
+function parseS3Url(value, raw, names, env, timeoutMs) {
+    const match = /^s3:\/\/([^/?#]+)(\/[^?#]*)?$/.exec(value.trim());
+    if (match === null)
+        throw new RemoteConfigError(`${names.url}: "${value}" is not s3://bucket or s3://bucket/prefix (no query or fragment).`);
+    const bucket = match[1];
+    if (!BUCKET.test(bucket) || bucket.includes('..')) {
+        throw new RemoteConfigError(`${names.url}: "${bucket}" is not an S3 bucket name (3–63 lowercase letters, digits, "." and "-").`);
+    }
+    const segments = (match[2] ?? '').split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!PREFIX_SEGMENT.test(segment) || segment === '.' || segment === '..') {
+            throw new RemoteConfigError(`${names.url}: the prefix segment "${segment}" may hold only letters, digits and !_.*'()- (and no . or .. segments).`);
+        }
+    }
+    const region = (raw.region.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
+    if (region === '') {
+        throw new RemoteConfigError(`${names.region}: the bucket's region is needed (like us-east-1); set ${names.region}, or AWS_REGION (aws-actions/configure-aws-credentials sets it).`);
+    }
+    if (!REGION.test(region))
+        throw new RemoteConfigError(`${names.region}: "${region}" is not a region name like us-east-1.`);
+    const endpointText = raw.endpoint.trim();
+    let endpoint;
+    if (endpointText !== '') {
+        let url;
+        try {
+            url = new URL(endpointText);
+        }
+        catch {
+            throw new RemoteConfigError(`${names.endpoint}: "${endpointText}" is not a URL; write it like http://127.0.0.1:9000 or https://<account>.r2.cloudflarestorage.com.`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:')
+            throw new RemoteConfigError(`${names.endpoint}: the scheme must be http or https.`);
+        if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') {
+            throw new RemoteConfigError(`${names.endpoint}: give only the scheme, host and port (credentials come from the AWS environment variables).`);
+        }
+        endpoint = url.origin;
+    }
+    // go-cache-plugin joins its --prefix with Go's path.Join; the segments were checked, so this is their plain join.
+    return {
+        bucket,
+        prefix: external_node_path_default().posix.join(...segments, '.').replace(/^\.$/, ''),
+        region,
+        ...(endpoint && { endpoint }),
+        pathStyle: endpoint !== undefined,
+        timeoutMs,
+    };
+}
+/** An s3:// cache-url: only the inputs S3 uses may be set; credentials come from the AWS environment variables. */
+function parseS3Inputs(raw, names, env) {
+    const httpOnly = [
+        [names.token, raw.token],
+        [names.headers, raw.headers],
+        [names.caCert, raw.caCert],
+        [names.clientCert, raw.clientCert],
+        [names.clientKey, raw.clientKey],
+        [names.compression, raw.compression],
+    ];
+    const set = httpOnly.filter(([, v]) => v.trim() !== '').map(([n]) => n);
+    if (set.length > 0) {
+        throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} not used with an s3:// ${names.url}: S3 credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (aws-actions/configure-aws-credentials sets them); remove ${set.length === 1 ? 'it' : 'them'}.`);
+    }
+    if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
+        throw new RemoteConfigError(`${names.url} is ${raw.url.trim()} but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials (OIDC or keys from secrets) before this step.`);
+    }
+    const config = parseS3Url(raw.url, raw, names, env, parseTimeout(raw.timeoutSeconds, names.timeout));
+    return { kind: 's3', url: `s3://${config.bucket}${config.prefix === '' ? '' : `/${config.prefix}`}`, ...config };
 }
 function parseTimeout(text, inputName) {
     const value = text.trim();
@@ -96441,7 +96535,7 @@ function authorizationHeader(token, inputName) {
  */
 function secretValues(token, config) {
     const values = new Set([token]);
-    for (const value of Object.values(config?.headers ?? {})) {
+    for (const value of Object.values(config?.kind === 'http' ? config.headers : {})) {
         values.add(value);
         values.add(value.replace(/^(basic|bearer) /i, ''));
     }
@@ -96452,7 +96546,8 @@ function encodeRemoteSettings(settings) {
 }
 const hexId = check(string, (v) => /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits');
 const positiveInteger = check(number, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number');
-const remoteConfig = object({
+const httpRemoteConfig = object({
+    kind: literal('http'),
     url: check(string, (v) => /^https?:\/\//.test(v), 'an http(s):// URL'),
     headers: record(string),
     caFile: optional(string),
@@ -96461,6 +96556,17 @@ const remoteConfig = object({
     timeoutMs: positiveInteger,
     compression: enums(['zstd', 'none']),
 });
+const s3RemoteConfig = object({
+    kind: literal('s3'),
+    url: check(string, (v) => v.startsWith('s3://'), 'an s3:// URL'),
+    bucket: string,
+    prefix: string,
+    region: string,
+    endpoint: optional(check(string, (v) => /^https?:\/\//.test(v), 'an http(s):// URL')),
+    pathStyle: schema_boolean,
+    timeoutMs: positiveInteger,
+});
+const remoteConfig = tagged('kind', { http: httpRemoteConfig, s3: s3RemoteConfig });
 const scopeName = check(string, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name');
 /** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
 const remoteScopes = object({
@@ -99698,6 +99804,8 @@ const Input = {
     CacheClientKey: 'cache-client-key',
     CacheTimeout: 'cache-timeout',
     CacheCompression: 'cache-compression',
+    CacheRegion: 'cache-region',
+    CacheEndpoint: 'cache-endpoint',
     BundleMaxSize: 'bundle-max-size',
     BundleSaveThreshold: 'bundle-save-threshold',
     Matrix: 'matrix',
@@ -99841,6 +99949,8 @@ function readInputs(getInput, workspace) {
             clientKey: getInput(Input.CacheClientKey),
             timeoutSeconds: getInput(Input.CacheTimeout),
             compression: getInput(Input.CacheCompression),
+            region: getInput(Input.CacheRegion),
+            endpoint: getInput(Input.CacheEndpoint),
         }, {
             url: Input.CacheUrl,
             token: Input.CacheToken,
@@ -99850,7 +99960,9 @@ function readInputs(getInput, workspace) {
             clientKey: Input.CacheClientKey,
             timeout: Input.CacheTimeout,
             compression: Input.CacheCompression,
-        }, workspace);
+            region: Input.CacheRegion,
+            endpoint: Input.CacheEndpoint,
+        }, workspace, process.env);
     }
     catch (error) {
         if (error instanceof RemoteConfigError)
@@ -100129,11 +100241,13 @@ function maskRemoteSecrets(token, remote, setSecret) {
 }
 /** The daemon's settings; a missing TLS file is the user's to fix (ConfigError). */
 async function daemonRemote(remote, scopes, manifest) {
-    const files = [
-        [Input.CacheCaCert, remote.caFile],
-        [Input.CacheClientCert, remote.certFile],
-        [Input.CacheClientKey, remote.keyFile],
-    ];
+    const files = remote.kind === 'http'
+        ? [
+            [Input.CacheCaCert, remote.caFile],
+            [Input.CacheClientCert, remote.certFile],
+            [Input.CacheClientKey, remote.keyFile],
+        ]
+        : [];
     for (const [name, file] of files) {
         if (file !== undefined &&
             !(await (0,promises_namespaceObject.access)(file).then(() => true, () => false))) {

@@ -25,6 +25,8 @@ export const Input = {
   CacheClientKey: 'cache-client-key',
   CacheTimeout: 'cache-timeout',
   CacheCompression: 'cache-compression',
+  CacheRegion: 'cache-region',
+  CacheEndpoint: 'cache-endpoint',
   BundleMaxSize: 'bundle-max-size',
   BundleSaveThreshold: 'bundle-save-threshold',
   Matrix: 'matrix',

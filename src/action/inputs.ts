@@ -118,6 +118,8 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
         clientKey: getInput(Input.CacheClientKey),
         timeoutSeconds: getInput(Input.CacheTimeout),
         compression: getInput(Input.CacheCompression),
+        region: getInput(Input.CacheRegion),
+        endpoint: getInput(Input.CacheEndpoint),
       },
       {
         url: Input.CacheUrl,
@@ -128,8 +130,11 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
         clientKey: Input.CacheClientKey,
         timeout: Input.CacheTimeout,
         compression: Input.CacheCompression,
+        region: Input.CacheRegion,
+        endpoint: Input.CacheEndpoint,
       },
       workspace,
+      process.env,
     )
   } catch (error) {
     if (error instanceof RemoteConfigError) throw new ConfigError(error.message)

@@ -15,11 +15,14 @@ export function maskRemoteSecrets(token: string, remote: RemoteConfig | undefine
 
 /** The daemon's settings; a missing TLS file is the user's to fix (ConfigError). */
 export async function daemonRemote(remote: RemoteConfig, scopes: RemoteScopes, manifest: ManifestScope): Promise<RemoteSettings> {
-  const files: [string, string | undefined][] = [
-    [Input.CacheCaCert, remote.caFile],
-    [Input.CacheClientCert, remote.certFile],
-    [Input.CacheClientKey, remote.keyFile],
-  ]
+  const files: [string, string | undefined][] =
+    remote.kind === 'http'
+      ? [
+          [Input.CacheCaCert, remote.caFile],
+          [Input.CacheClientCert, remote.certFile],
+          [Input.CacheClientKey, remote.keyFile],
+        ]
+      : []
   for (const [name, file] of files) {
     if (
       file !== undefined &&

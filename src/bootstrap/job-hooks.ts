@@ -104,7 +104,7 @@ async function kitRemote(config: KitConfig, writes: WritePlan, env: Env, print: 
   // The same parser as the action's inputs: the token becomes its Authorization header there, once.
   let remote: RemoteConfig | undefined
   try {
-    remote = parseRemoteInputs({ ...NO_REMOTE_INPUTS, url: config.cacheUrl, token }, KIT_REMOTE_NAMES, '/')
+    remote = parseRemoteInputs({ ...NO_REMOTE_INPUTS, url: config.cacheUrl, token }, KIT_REMOTE_NAMES, '/', env)
   } catch (error) {
     if (!(error instanceof RemoteConfigError)) throw error
     print(`::warning::go-cache-setup: ${error.message}; this job uses the runner's local store only`)
@@ -123,7 +123,18 @@ async function kitRemote(config: KitConfig, writes: WritePlan, env: Env, print: 
   return remoteSettings(remote, writes.remote, manifestKey(scope))
 }
 
-const NO_REMOTE_INPUTS = { url: '', token: '', headers: '', caCert: '', clientCert: '', clientKey: '', timeoutSeconds: '', compression: '' }
+const NO_REMOTE_INPUTS = {
+  url: '',
+  token: '',
+  headers: '',
+  caCert: '',
+  clientCert: '',
+  clientKey: '',
+  timeoutSeconds: '',
+  compression: '',
+  region: '',
+  endpoint: '',
+}
 /** The kit config's names for what the parser reports on (kit-config.ts). */
 const KIT_REMOTE_NAMES = {
   url: 'cacheUrl',
@@ -134,6 +145,8 @@ const KIT_REMOTE_NAMES = {
   clientKey: 'clientKey',
   timeout: 'timeout',
   compression: 'compression',
+  region: 'AWS_REGION',
+  endpoint: 'endpoint',
 }
 
 function recordPath(env: Env): string {

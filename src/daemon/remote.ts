@@ -5,6 +5,8 @@
  * might start inherits it.
  */
 import { BazelHttpClient } from '../remote/bazel-http.ts'
+import { S3Remote } from '../remote/s3.ts'
+import type { AwsCredentials } from '../remote/sigv4.ts'
 import { CircuitBreaker } from '../remote/breaker.ts'
 import { decodeRemoteSettings, type RemoteSettings } from '../remote/config.ts'
 import type { LocalStore } from '../store/local-store.ts'
@@ -31,12 +33,13 @@ export function remoteTier(settings: RemoteSettings, log: (message: string) => v
   const { config } = settings
   return (store) => {
     // Sockets: the uploads plus the lookups of a parallel build.
-    const remote = new BazelHttpClient(config, settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8)
+    const sockets = settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8
+    const remote = config.kind === 'http' ? new BazelHttpClient(config, sockets) : new S3Remote(config, awsCredentials(process.env), sockets)
     const now = () => performance.now()
     const health = { read: new CircuitBreaker({ ...BREAKER, now }), write: new CircuitBreaker({ ...BREAKER, now }), budgetMs: BUDGET_MS, now }
     const { read, write } = settings.scopes
     log(
-      `remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms, compression ${config.compression})`,
+      `remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms${config.kind === 'http' ? `, compression ${config.compression}` : `, region ${config.region}`})`,
     )
     return new RemoteTier(remote, store, health, {
       scopes: settings.scopes,
@@ -44,5 +47,17 @@ export function remoteTier(settings: RemoteSettings, log: (message: string) => v
       log,
       ...(settings.manifestKey && { manifestKey: settings.manifestKey }),
     })
+  }
+}
+
+/**
+ * The AWS credentials the job's environment holds (aws-actions/configure-aws-credentials
+ * exports them, OIDC included); the main step checked they are there. Read here, never written anywhere.
+ */
+function awsCredentials(env: NodeJS.ProcessEnv): AwsCredentials {
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+    ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }),
   }
 }

@@ -10,13 +10,11 @@
  * shorter one, readDeadlineMs); responses are capped in size, so a server can
  * neither hang us nor fill memory.
  */
-import { readFileSync } from 'node:fs'
-import http from 'node:http'
-import https from 'node:https'
-import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream'
+import { type Readable, Transform, type TransformCallback } from 'node:stream'
 import zlib from 'node:zlib'
 import { decodeActionResult, encodeActionResult } from './action-result.ts'
-import type { RemoteConfig } from './config.ts'
+import type { HttpRemoteConfig } from './config.ts'
+import { capped, failed, HttpTransport, readDeadlineMs } from './http.ts'
 import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
 
 type Kind = 'ac' | 'cas'
@@ -34,46 +32,26 @@ interface Exchange {
   deadlineMs: number
 }
 
-/**
- * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
- * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
- * on every read, and a hit that takes longer than this is worth less than
- * compiling; a server that stalls reads (headers, then a byte a second) costs
- * a lookup about 2 s, not the whole timeout (docs/decisions.md#d31).
- */
-export const READ_BASE_MS = 2_000
-const READ_MIN_BYTES_PER_MS = (2 * 1024 * 1024) / 1000
-
-export function readDeadlineMs(timeoutMs: number, expectedBytes: number): number {
-  return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS))
-}
-
 /** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
 const HAS_ZSTD = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function'
 
 export class BazelHttpClient implements Remote {
-  readonly wire: WireCounters = { sent: 0, received: 0 }
   private readonly base: URL
   private readonly headers: Record<string, string>
   private readonly timeoutMs: number
   private readonly zstd: boolean
-  private readonly agent: http.Agent
+  private readonly transport: HttpTransport
 
-  constructor(settings: RemoteConfig, maxSockets: number) {
+  constructor(settings: HttpRemoteConfig, maxSockets: number) {
     this.base = new URL(settings.url)
     this.headers = settings.headers
     this.timeoutMs = settings.timeoutMs
     this.zstd = settings.compression === 'zstd' && HAS_ZSTD
-    const options = { keepAlive: true, maxSockets }
-    this.agent =
-      this.base.protocol === 'https:'
-        ? new https.Agent({
-            ...options,
-            ca: settings.caFile ? readFileSync(settings.caFile) : undefined,
-            cert: settings.certFile ? readFileSync(settings.certFile) : undefined,
-            key: settings.keyFile ? readFileSync(settings.keyFile) : undefined,
-          })
-        : new http.Agent(options)
+    this.transport = new HttpTransport(this.base.protocol === 'https:', settings, maxSockets)
+  }
+
+  get wire(): WireCounters {
+    return this.transport.wire
   }
 
   /** Our entry from the ActionResult under /ac/<key> (action-result.ts). */
@@ -138,7 +116,7 @@ export class BazelHttpClient implements Remote {
   }
 
   close(): void {
-    this.agent.destroy()
+    this.transport.close()
   }
 
   /** An upload: the whole `cache-timeout`, and whatever short answer the server gives. */
@@ -155,87 +133,27 @@ export class BazelHttpClient implements Remote {
     return { body: Buffer.concat(chunks), encoding: response.encoding }
   }
 
-  /**
-   * Sends the request; resolves at a 2xx response's headers with its body
-   * as a stream, undefined for a GET's 404; rejects on anything else. The
-   * deadline covers the body too: past it, or past `maxResponseBytes` on the
-   * wire, the body stream fails.
-   */
-  private open({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs }: Exchange): Promise<{ body: Readable; encoding: string } | undefined> {
-    if (!/^[0-9a-f]{64}$/.test(hash)) return Promise.reject(new Error(`invalid hash ${JSON.stringify(hash)}`))
+  private async open({
+    method,
+    kind,
+    hash,
+    body,
+    headers = {},
+    maxResponseBytes,
+    deadlineMs,
+  }: Exchange): Promise<{ body: Readable; encoding: string } | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`invalid hash ${JSON.stringify(hash)}`)
     const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base)
-    const what = `${method} /${kind}/${hash.slice(0, 12)}…`
-    return new Promise((resolve, reject) => {
-      let answered = false
-      let timer: NodeJS.Timeout | undefined
-      /** Before the headers: reject. After: fail the body stream. */
-      const fail = (error: Error): void => {
-        clearTimeout(timer)
-        request.destroy(error)
-        if (!answered) {
-          answered = true
-          reject(error)
-        }
-      }
-      const transport = url.protocol === 'https:' ? https : http
-      const request = transport.request(url, {
-        method,
-        agent: this.agent,
-        headers: { ...this.headers, ...headers, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
-      })
-      timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs)
-      request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)))
-      request.on('response', (response) => {
-        const status = response.statusCode ?? 0
-        if (status === 404 && method === 'GET') {
-          clearTimeout(timer)
-          answered = true
-          response.resume()
-          return resolve(undefined)
-        }
-        if (status < 200 || status >= 300) {
-          // The reason, from the first 200 bytes of the body; never more is kept.
-          let text = ''
-          response.setEncoding('utf8')
-          response.on('data', (chunk: string) => {
-            this.wire.received += Buffer.byteLength(chunk)
-            if (text.length < 200) text += chunk.slice(0, 200 - text.length)
-          })
-          response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}`, status)))
-          response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)))
-          return
-        }
-        answered = true
-        const counted = new Transform({
-          transform: (chunk: Buffer, _encoding, done) => {
-            this.wire.received += chunk.length
-            if (counted.bytes + chunk.length > maxResponseBytes)
-              return done(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`))
-            counted.bytes += chunk.length
-            done(null, chunk)
-          },
-          flush: (done) => {
-            clearTimeout(timer)
-            done()
-          },
-        }) as Transform & { bytes: number }
-        counted.bytes = 0
-        quiet(counted)
-        response.on('error', (error) => counted.destroy(new RemoteError(`${what}: ${error.message}`)))
-        // A deadline or a request error after the headers ends up here.
-        request.on('close', () => {
-          if (!response.complete) counted.destroy(new RemoteError(`${what}: the answer ended early`))
-        })
-        counted.on('close', () => {
-          clearTimeout(timer)
-          if (!response.complete) request.destroy()
-        })
-        response.pipe(counted)
-        resolve({ body: counted, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() })
-      })
-      if (body !== undefined) this.wire.sent += body.length
-      request.end(body)
+    const response = await this.transport.open({
+      method,
+      url,
+      what: `${method} /${kind}/${hash.slice(0, 12)}…`,
+      headers: { ...this.headers, ...headers },
+      ...(body !== undefined && { body }),
+      maxResponseBytes,
+      deadlineMs,
     })
+    return response && { body: response.body, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() }
   }
 }
 
@@ -278,34 +196,4 @@ export class SkipSkippableFrames extends Transform {
   override _flush(callback: TransformCallback): void {
     callback(null, this.pending.length > 0 ? this.pending : undefined)
   }
-}
-
-/** The stages piped into one stream that fails once it goes past `size` bytes; an error anywhere destroys them all (the socket goes). */
-function capped(stages: Readable[], size: number, what: string): Readable {
-  let seen = 0
-  const out = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      seen += chunk.length
-      if (seen > size) return done(new RemoteError(`${what}: more than the ${size} bytes its entry says`))
-      done(null, chunk)
-    },
-  })
-  pipeline([...stages, out], (error) => {
-    if (error) out.destroy(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`))
-  })
-  return quiet(out)
-}
-
-/** The consumer sees an error through the stream itself (for await, pipeline); one that comes before it starts reading must not be an unhandled 'error' event meanwhile. */
-function quiet<T extends Readable>(stream: T): T {
-  stream.on('error', () => undefined)
-  return stream
-}
-
-/** A stream that fails with `error` at once, and `source` dropped. */
-function failed(source: Readable, error: Error): Readable {
-  source.destroy()
-  const out = quiet(new Readable({ read() {} }))
-  out.destroy(error)
-  return out
 }

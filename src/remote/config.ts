@@ -6,14 +6,15 @@
  */
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { array, check, enums, type Infer, number, object, optional, parse, record, type Same, string } from '../common/schema.ts'
+import { array, boolean, check, enums, type Infer, literal, number, object, optional, parse, record, type Same, string, tagged } from '../common/schema.ts'
 import { REMOTE_ENV } from '../common/env.ts'
+import type { S3Config } from './s3.ts'
 import type { RemoteScopes } from '../policy/write-policy.ts'
 
 export type Compression = 'zstd' | 'none'
 
 export interface RemoteInputs {
-  /** `http(s)://host[:port][/instance]`; empty: no remote. */
+  /** `http(s)://host[:port][/instance]` or `s3://bucket[/prefix]`; empty: no remote. */
   url: string
   token: string
   /** `Name: value` lines. */
@@ -23,14 +24,21 @@ export interface RemoteInputs {
   clientKey: string
   timeoutSeconds: string
   compression: string
+  /** S3 only: the bucket's region (else AWS_REGION, AWS_DEFAULT_REGION). */
+  region: string
+  /** S3 only: a custom endpoint (MinIO, R2, Ceph RGW): path-style addressing then. */
+  endpoint: string
 }
 
 /**
  * The remote cache, parsed once from the inputs (or the kit's config), and
- * the form the daemon receives. The Authorization header is computed here,
- * once, from the token.
+ * the form the daemon receives: a Bazel HTTP cache, or an S3 bucket.
  */
-export interface RemoteConfig {
+export type RemoteConfig = HttpRemoteConfig | S3RemoteConfig
+
+/** A Bazel HTTP cache (bazel-http.ts). The Authorization header is computed here, once, from the token. */
+export interface HttpRemoteConfig {
+  kind: 'http'
   /** Origin plus the instance prefix, no trailing slash; no credentials. */
   url: string
   /** Sent on every request: cache-headers, and Authorization when a token is set. */
@@ -42,6 +50,13 @@ export interface RemoteConfig {
   /** Per request. */
   timeoutMs: number
   compression: Compression
+}
+
+/** An S3 bucket in go-cache-plugin's layout (s3.ts). Credentials are not here: the daemon reads AWS_* from its environment. */
+export interface S3RemoteConfig extends S3Config {
+  kind: 's3'
+  /** `s3://bucket[/prefix]`, for logs and the summary. */
+  url: string
 }
 
 /** What the daemon gets: the config, and this job's part in it. */
@@ -67,6 +82,8 @@ export interface RemoteInputNames {
   clientKey: string
   timeout: string
   compression: string
+  region: string
+  endpoint: string
 }
 
 export class RemoteConfigError extends Error {}
@@ -89,8 +106,14 @@ const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/
  * The validated remote inputs, or undefined when no cache-url is set. Throws
  * RemoteConfigError with a message saying how to fix the input.
  */
-export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, workspace: string): RemoteConfig | undefined {
+export function parseRemoteInputs(
+  raw: RemoteInputs,
+  names: RemoteInputNames,
+  workspace: string,
+  env: Record<string, string | undefined> = {},
+): RemoteConfig | undefined {
   const url = raw.url.trim()
+  if (url.startsWith('s3://')) return parseS3Inputs(raw, names, env)
   const others: [string, string][] = [
     [names.token, raw.token],
     [names.headers, raw.headers],
@@ -103,7 +126,13 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
   const compression = parseCompression(raw.compression, names.compression)
   if (url === '') {
     // cache-token alone is fine: Pants may use it with its own store address (pants/).
-    const set = [...others, [names.timeout, raw.timeoutSeconds], [names.compression, raw.compression]]
+    const set = [
+      ...others,
+      [names.timeout, raw.timeoutSeconds],
+      [names.compression, raw.compression],
+      [names.region, raw.region],
+      [names.endpoint, raw.endpoint],
+    ]
       .filter(([n, v]) => n !== names.token && v!.trim() !== '')
       .map(([n]) => n)
     if (set.length > 0)
@@ -131,7 +160,14 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
   if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
     throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`)
   }
+  for (const [name, value] of [
+    [names.region, raw.region],
+    [names.endpoint, raw.endpoint],
+  ]) {
+    if (value!.trim() !== '') throw new RemoteConfigError(`${name} is for an s3:// ${names.url}; remove it, or make ${names.url} s3://bucket/prefix.`)
+  }
   return {
+    kind: 'http',
     url: baseUrl,
     headers,
     ...(caFile && { caFile }),
@@ -140,6 +176,97 @@ export function parseRemoteInputs(raw: RemoteInputs, names: RemoteInputNames, wo
     timeoutMs,
     compression,
   }
+}
+
+/** S3's bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), the common part. */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
+/** us-east-1, eu-central-2, auto (R2), … */
+const REGION = /^[a-z0-9][a-z0-9-]{0,30}$/
+/** Key prefixes stay printable and unambiguous: no control characters, no backslash, no dot segments. */
+const PREFIX_SEGMENT = /^[A-Za-z0-9!_.*'()-]+$/
+
+/**
+ * `s3://bucket[/prefix…]` with a region (the input, else AWS_REGION or
+ * AWS_DEFAULT_REGION from `env`) and an optional endpoint (MinIO-likes:
+ * path-style addressing then). Throws RemoteConfigError saying how to fix it.
+ */
+export function parseS3Url(
+  value: string,
+  raw: { region: string; endpoint: string },
+  names: Pick<RemoteInputNames, 'url' | 'region' | 'endpoint'>,
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): S3Config {
+  const match = /^s3:\/\/([^/?#]+)(\/[^?#]*)?$/.exec(value.trim())
+  if (match === null) throw new RemoteConfigError(`${names.url}: "${value}" is not s3://bucket or s3://bucket/prefix (no query or fragment).`)
+  const bucket = match[1]!
+  if (!BUCKET.test(bucket) || bucket.includes('..')) {
+    throw new RemoteConfigError(`${names.url}: "${bucket}" is not an S3 bucket name (3–63 lowercase letters, digits, "." and "-").`)
+  }
+  const segments = (match[2] ?? '').split('/').filter((s) => s !== '')
+  for (const segment of segments) {
+    if (!PREFIX_SEGMENT.test(segment) || segment === '.' || segment === '..') {
+      throw new RemoteConfigError(`${names.url}: the prefix segment "${segment}" may hold only letters, digits and !_.*'()- (and no . or .. segments).`)
+    }
+  }
+  const region = (raw.region.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim()
+  if (region === '') {
+    throw new RemoteConfigError(
+      `${names.region}: the bucket's region is needed (like us-east-1); set ${names.region}, or AWS_REGION (aws-actions/configure-aws-credentials sets it).`,
+    )
+  }
+  if (!REGION.test(region)) throw new RemoteConfigError(`${names.region}: "${region}" is not a region name like us-east-1.`)
+  const endpointText = raw.endpoint.trim()
+  let endpoint: string | undefined
+  if (endpointText !== '') {
+    let url: URL
+    try {
+      url = new URL(endpointText)
+    } catch {
+      throw new RemoteConfigError(
+        `${names.endpoint}: "${endpointText}" is not a URL; write it like http://127.0.0.1:9000 or https://<account>.r2.cloudflarestorage.com.`,
+      )
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RemoteConfigError(`${names.endpoint}: the scheme must be http or https.`)
+    if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '' || url.pathname !== '/') {
+      throw new RemoteConfigError(`${names.endpoint}: give only the scheme, host and port (credentials come from the AWS environment variables).`)
+    }
+    endpoint = url.origin
+  }
+  // go-cache-plugin joins its --prefix with Go's path.Join; the segments were checked, so this is their plain join.
+  return {
+    bucket,
+    prefix: path.posix.join(...segments, '.').replace(/^\.$/, ''),
+    region,
+    ...(endpoint && { endpoint }),
+    pathStyle: endpoint !== undefined,
+    timeoutMs,
+  }
+}
+
+/** An s3:// cache-url: only the inputs S3 uses may be set; credentials come from the AWS environment variables. */
+function parseS3Inputs(raw: RemoteInputs, names: RemoteInputNames, env: Record<string, string | undefined>): S3RemoteConfig {
+  const httpOnly: [string, string][] = [
+    [names.token, raw.token],
+    [names.headers, raw.headers],
+    [names.caCert, raw.caCert],
+    [names.clientCert, raw.clientCert],
+    [names.clientKey, raw.clientKey],
+    [names.compression, raw.compression],
+  ]
+  const set = httpOnly.filter(([, v]) => v.trim() !== '').map(([n]) => n)
+  if (set.length > 0) {
+    throw new RemoteConfigError(
+      `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} not used with an s3:// ${names.url}: S3 credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (aws-actions/configure-aws-credentials sets them); remove ${set.length === 1 ? 'it' : 'them'}.`,
+    )
+  }
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
+    throw new RemoteConfigError(
+      `${names.url} is ${raw.url.trim()} but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set: run aws-actions/configure-aws-credentials (OIDC or keys from secrets) before this step.`,
+    )
+  }
+  const config = parseS3Url(raw.url, raw, names, env, parseTimeout(raw.timeoutSeconds, names.timeout))
+  return { kind: 's3', url: `s3://${config.bucket}${config.prefix === '' ? '' : `/${config.prefix}`}`, ...config }
 }
 
 function parseTimeout(text: string, inputName: string): number {
@@ -249,7 +376,7 @@ export function authorizationHeader(token: string, inputName: string): string {
  */
 export function secretValues(token: string, config: RemoteConfig | undefined): string[] {
   const values = new Set<string>([token])
-  for (const value of Object.values(config?.headers ?? {})) {
+  for (const value of Object.values(config?.kind === 'http' ? config.headers : {})) {
     values.add(value)
     values.add(value.replace(/^(basic|bearer) /i, ''))
   }
@@ -262,7 +389,8 @@ export function encodeRemoteSettings(settings: RemoteSettings): string {
 
 const hexId = check(string, (v) => /^[0-9a-f]{64}$/.test(v), '64 lowercase hex digits')
 const positiveInteger = check(number, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number')
-const remoteConfig = object({
+const httpRemoteConfig = object({
+  kind: literal('http'),
   url: check(string, (v) => /^https?:\/\//.test(v), 'an http(s):// URL'),
   headers: record(string),
   caFile: optional(string),
@@ -271,6 +399,17 @@ const remoteConfig = object({
   timeoutMs: positiveInteger,
   compression: enums(['zstd', 'none']),
 })
+const s3RemoteConfig = object({
+  kind: literal('s3'),
+  url: check(string, (v) => v.startsWith('s3://'), 'an s3:// URL'),
+  bucket: string,
+  prefix: string,
+  region: string,
+  endpoint: optional(check(string, (v) => /^https?:\/\//.test(v), 'an http(s):// URL')),
+  pathStyle: boolean,
+  timeoutMs: positiveInteger,
+})
+const remoteConfig = tagged('kind', { http: httpRemoteConfig, s3: s3RemoteConfig })
 const scopeName = check(string, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name')
 /** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
 export const remoteScopes = object({

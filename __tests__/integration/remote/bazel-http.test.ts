@@ -13,7 +13,7 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { decodeActionResult, encodeActionResult } from '../../../src/remote/action-result.ts'
 import { BazelHttpClient } from '../../../src/remote/bazel-http.ts'
-import type { RemoteConfig } from '../../../src/remote/config.ts'
+import type { HttpRemoteConfig } from '../../../src/remote/config.ts'
 import { startBazelRemote, type BazelRemote } from '../../support/bazel-remote/index.ts'
 import { makeTestPki, type TestPki } from '../../support/bazel-remote/tls.ts'
 
@@ -23,7 +23,8 @@ async function read(blob: Promise<Readable | undefined>): Promise<Buffer | undef
   const stream = await blob
   return stream === undefined ? undefined : Buffer.concat((await stream.toArray()) as Buffer[])
 }
-const settings = (over: Partial<RemoteConfig>): RemoteConfig => ({
+const settings = (over: Partial<HttpRemoteConfig>): HttpRemoteConfig => ({
+  kind: 'http',
   url: '',
   headers: {},
   timeoutMs: 10_000,

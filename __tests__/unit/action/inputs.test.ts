@@ -68,6 +68,7 @@ describe('readInputs', () => {
       storePath: '/ws/.cache/store',
       storeMaxBytes: 512 * 1024 ** 2,
       remote: {
+        kind: 'http',
         url: 'https://cache.example.com:8443/go',
         headers: { 'X-Org': 'acme', Authorization: 'Basic Y2k6cHc=' },
         caFile: '/ws/ca.pem',

@@ -221,7 +221,13 @@ describe('setupBuildCache', () => {
   it('with a remote: the daemon alone gets the settings, through its environment; post gets its figures', async () => {
     await writeFile(path.join(dir, 'index.js'), 'client')
     const settingsForRemote = remoteSettings(
-      { url: 'http://127.0.0.1:9', headers: { 'X-Api-Key': 'key-123', Authorization: 'Basic Y2k6czNjcmV0LXRva2Vu' }, timeoutMs: 500, compression: 'zstd' },
+      {
+        kind: 'http',
+        url: 'http://127.0.0.1:9',
+        headers: { 'X-Api-Key': 'key-123', Authorization: 'Basic Y2k6czNjcmV0LXRva2Vu' },
+        timeoutMs: 500,
+        compression: 'zstd',
+      },
       { read: ['trusted'], write: 'trusted' },
     )
     let daemon: RunningDaemon | undefined
@@ -309,7 +315,7 @@ describe('setupBuildCache', () => {
       const withRemote = {
         ...settings,
         remote: remoteSettings(
-          { url: 'https://cache.example.com/go', headers: {}, timeoutMs: 500, compression: 'zstd' },
+          { kind: 'http', url: 'https://cache.example.com/go', headers: {}, timeoutMs: 500, compression: 'zstd' },
           { read: ['trusted'], write: 'trusted' },
         ),
       }

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
-import { READ_BASE_MS, readDeadlineMs, SkipSkippableFrames } from '../../../src/remote/bazel-http.ts'
+import { SkipSkippableFrames } from '../../../src/remote/bazel-http.ts'
+import { READ_BASE_MS, readDeadlineMs } from '../../../src/remote/http.ts'
 
 describe('readDeadlineMs', () => {
   it('gives a read 2 s plus its bytes at 2 MiB/s, never more than cache-timeout', () => {

@@ -5,6 +5,7 @@ import {
   parseCacheUrl,
   parseHeaders,
   parseRemoteInputs,
+  RemoteConfigError,
   remoteSettings,
   secretValues,
   type RemoteInputs,
@@ -19,8 +20,21 @@ const names = {
   clientKey: 'cache-client-key',
   timeout: 'cache-timeout',
   compression: 'cache-compression',
+  region: 'cache-region',
+  endpoint: 'cache-endpoint',
 }
-const empty: RemoteInputs = { url: '', token: '', headers: '', caCert: '', clientCert: '', clientKey: '', timeoutSeconds: '', compression: '' }
+const empty: RemoteInputs = {
+  url: '',
+  token: '',
+  headers: '',
+  caCert: '',
+  clientCert: '',
+  clientKey: '',
+  timeoutSeconds: '',
+  compression: '',
+  region: '',
+  endpoint: '',
+}
 const parse = (raw: Partial<RemoteInputs>) => parseRemoteInputs({ ...empty, ...raw }, names, '/work/repo')
 
 describe('parseRemoteInputs', () => {
@@ -46,7 +60,13 @@ describe('parseRemoteInputs', () => {
   })
 
   it('reads everything, with defaults', () => {
-    expect(parse({ url: 'http://127.0.0.1:8080/' })).toEqual({ url: 'http://127.0.0.1:8080', headers: {}, timeoutMs: 10_000, compression: 'zstd' })
+    expect(parse({ url: 'http://127.0.0.1:8080/' })).toEqual({
+      kind: 'http',
+      url: 'http://127.0.0.1:8080',
+      headers: {},
+      timeoutMs: 10_000,
+      compression: 'zstd',
+    })
     expect(
       parse({
         url: 'https://Cache.Example.com:443/team-a/go',
@@ -59,6 +79,7 @@ describe('parseRemoteInputs', () => {
         compression: 'NONE',
       }),
     ).toEqual({
+      kind: 'http',
       url: 'https://cache.example.com/team-a/go',
       headers: { 'X-Org': 'acme', 'X-Trace': 'on', Authorization: 'Basic dXNlcjpwYXNz' },
       caFile: '/work/repo/certs/ca.pem',
@@ -127,6 +148,7 @@ describe('remote settings for the daemon', () => {
     const settings = remoteSettings(config, { read: ['pr:acme/app#3', 'trusted'] })
     expect(settings).toEqual({
       config: {
+        kind: 'http',
         url: 'http://127.0.0.1:8080',
         headers: { 'X-Api-Key': 'k-123', Authorization: 'Basic Y2k6czNjcmV0' },
         timeoutMs: 10_000,
@@ -142,5 +164,35 @@ describe('remote settings for the daemon', () => {
   it('masks the token, its header forms and every header value', () => {
     const config = parse({ url: 'http://127.0.0.1:8080', token: 'ci:s3cret', headers: 'X-Api-Key: k-123' })!
     expect(secretValues('ci:s3cret', config).sort()).toEqual(['Basic Y2k6czNjcmV0', 'Y2k6czNjcmV0', 'ci:s3cret', 'k-123'])
+  })
+})
+
+describe('parseRemoteInputs with an s3:// cache-url', () => {
+  const env = { AWS_ACCESS_KEY_ID: 'AKIA…', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'eu-west-1' }
+  const s3 = (raw: Partial<RemoteInputs>, e: Record<string, string> = env) => parseRemoteInputs({ ...empty, ...raw }, names, '/work/repo', e)
+
+  it('reads the bucket, prefix, region and endpoint; the credentials stay in the environment', () => {
+    expect(s3({ url: 's3://gocache/ci/', endpoint: 'http://127.0.0.1:9000', timeoutSeconds: '5' })).toEqual({
+      kind: 's3',
+      url: 's3://gocache/ci',
+      bucket: 'gocache',
+      prefix: 'ci',
+      region: 'eu-west-1',
+      endpoint: 'http://127.0.0.1:9000',
+      pathStyle: true,
+      timeoutMs: 5000,
+    })
+    expect(JSON.stringify(s3({ url: 's3://gocache' }))).not.toContain('secret')
+  })
+
+  it.each([
+    [{ url: 's3://gocache', token: 'x' }, env, 'cache-token is not used with an s3:// cache-url'],
+    [{ url: 's3://gocache', compression: 'zstd', headers: 'A: b' }, env, 'cache-headers, cache-compression are not used'],
+    [{ url: 's3://gocache' }, { AWS_REGION: 'us-east-1' }, 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set'],
+    [{ url: 'https://cache.example.com', region: 'us-east-1' }, env, 'cache-region is for an s3:// cache-url'],
+    [{ url: '', endpoint: 'http://127.0.0.1:9000' }, env, 'cache-endpoint is set but cache-url is empty'],
+  ])('refuses %j', (raw, e, message) => {
+    expect(() => s3(raw, e)).toThrow(RemoteConfigError)
+    expect(() => s3(raw, e)).toThrow(message)
   })
 })

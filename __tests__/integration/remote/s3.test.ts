@@ -1,0 +1,205 @@
+/**
+ * The S3 remote (src/remote/s3.ts) against a real S3 server (versitygw) and
+ * the real go-cache-plugin v0.1.1: the layout is the same byte for byte, both
+ * ways; and the bundled action with an s3:// cache-url on fresh runners.
+ */
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { S3Remote, type S3Config } from '../../../src/remote/s3.ts'
+import { GoCacheDir } from '../../../src/store/go-cache-dir.ts'
+import { checkoutSample, newMachine, REPO_ROOT, SAMPLE_MODULE, wipeHome } from '../../support/go-jobs.ts'
+import { runJob, type JobResult, type StepSpec } from '../../support/runner/index.ts'
+import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, s3Tool, startS3Server } from '../../support/s3/versitygw.ts'
+import { compiledPackages, expectSuccess, prepareModCache } from '../client/helpers.ts'
+
+const execFileP = promisify(execFile)
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex')
+const credentials = { accessKeyId: S3_ACCESS_KEY, secretAccessKey: S3_SECRET_KEY }
+
+let root: string
+let modCache: string
+let server: S3Server
+const config = (over: Partial<S3Config> = {}): S3Config => ({
+  bucket: 'gocache',
+  prefix: 'ci',
+  region: 'us-east-1',
+  endpoint: server.endpoint,
+  pathStyle: true,
+  timeoutMs: 10_000,
+  ...over,
+})
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 's3-remote-'))
+  modCache = path.join(root, 'modcache')
+  await prepareModCache(modCache)
+  server = await startS3Server(['gocache'], path.join(root, 's3'))
+}, 300_000)
+afterAll(async () => {
+  await server?.stop()
+  await rm(root, { recursive: true, force: true })
+})
+
+const read = async (remote: S3Remote, hash: string, size: number) => Buffer.concat((await (await remote.getBlob(hash, size))!.toArray()) as Buffer[])
+
+/** go in the sample module, with `env` on top; its stderr (for -x). */
+async function goBuild(workspace: string, env: Record<string, string>, ...flags: string[]): Promise<string> {
+  const { stderr } = await execFileP('go', ['build', ...flags, './...'], {
+    cwd: workspace,
+    env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '', GOMODCACHE: modCache, GOPROXY: 'off', ...env },
+    maxBuffer: 64 << 20,
+  })
+  return stderr
+}
+/** The packages `go build -x` compiled. */
+const compiled = (xOutput: string) =>
+  xOutput
+    .split('\n')
+    .filter((line) => /\/compile /.test(line))
+    .map((line) => /-p (\S+)/.exec(line)?.[1])
+
+describe('S3Remote against versitygw', () => {
+  it('stores an entry as go-cache-plugin does, reads it back, and misses what is not there', async () => {
+    const remote = new S3Remote(config(), credentials, 4)
+    try {
+      const body = Buffer.from('a compiled package')
+      const actionId = sha(Buffer.from('an action'))
+      expect(await remote.getEntry(actionId)).toBeUndefined()
+      await remote.putBlob(sha(body), body)
+      await remote.putEntry(actionId, { outputId: sha(body), size: body.length, timeMs: 1_765_000_000_123 })
+      expect(await remote.getEntry(actionId)).toEqual({ outputId: sha(body), size: body.length, timeMs: 1_765_000_000_123 })
+      expect((await read(remote, sha(body), body.length)).equals(body)).toBe(true)
+      // The layout, byte for byte (go-cache-plugin lib/gobuild/gobuild.go).
+      const action = await readFile(path.join(server.dir, 'gocache', 'ci', 'action', actionId.slice(0, 2), actionId), 'latin1')
+      expect(action).toBe(`${sha(body)} 1765000000123000000`)
+      expect((await readFile(path.join(server.dir, 'gocache', 'ci', 'output', sha(body).slice(0, 2), sha(body)))).equals(body)).toBe(true)
+    } finally {
+      remote.close()
+    }
+  })
+
+  it('wrong credentials are a 403 error, not a miss', async () => {
+    const remote = new S3Remote(config(), { ...credentials, secretAccessKey: 'wrong' }, 2)
+    try {
+      await expect(remote.getEntry(sha(Buffer.from('x')))).rejects.toThrow(/HTTP 403/)
+    } finally {
+      remote.close()
+    }
+  })
+})
+
+describe('interop with go-cache-plugin v0.1.1', () => {
+  const plugin = (cacheDir: string) =>
+    [
+      s3Tool('go-cache-plugin'),
+      `--cache-dir=${cacheDir}`,
+      '--bucket=interop',
+      '--region=us-east-1',
+      `--s3-endpoint-url=${server.endpoint}`,
+      '--s3-path-style',
+      '--prefix=team',
+    ].join(' ')
+  const awsEnv = { AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY }
+
+  it('what go-cache-plugin wrote, our remote reads: every action, with its object verified', async () => {
+    await mkdir(path.join(server.dir, 'interop'), { recursive: true })
+    const workspace = path.join(root, 'from-plugin')
+    await cp(SAMPLE_MODULE, workspace, { recursive: true })
+    await goBuild(workspace, { ...awsEnv, GOCACHE: path.join(root, 'from-plugin-gocache'), GOCACHEPROG: plugin(path.join(root, 'plugin-dir-1')) })
+    const actionDir = path.join(server.dir, 'interop', 'team', 'action')
+    const actionIds = (await Promise.all((await readdir(actionDir)).map((d) => readdir(path.join(actionDir, d))))).flat()
+    expect(actionIds.length).toBeGreaterThan(50)
+    const remote = new S3Remote(config({ bucket: 'interop', prefix: 'team' }), credentials, 8)
+    try {
+      for (const actionId of actionIds) {
+        const entry = await remote.getEntry(actionId)
+        expect(entry).toBeDefined()
+        if (entry === undefined || entry instanceof Error) throw new Error(`${actionId}: ${String(entry)}`)
+        expect(sha(await read(remote, entry.outputId, entry.size))).toBe(entry.outputId)
+      }
+    } finally {
+      remote.close()
+    }
+  }, 300_000)
+
+  it('what our remote wrote, go-cache-plugin serves: a fresh runner compiles nothing', async () => {
+    await mkdir(path.join(server.dir, 'interop2'), { recursive: true })
+    // Go's own cache, from a native build, uploaded entry by entry.
+    const workspace = path.join(root, 'to-plugin')
+    await cp(SAMPLE_MODULE, workspace, { recursive: true })
+    const goCache = path.join(root, 'native-gocache')
+    await goBuild(workspace, { GOCACHE: goCache })
+    const entries = new GoCacheDir(goCache, Date.now()).touchedSince(0)
+    expect(entries.length).toBeGreaterThan(50)
+    const remote = new S3Remote(config({ bucket: 'interop2', prefix: 'team' }), credentials, 8)
+    try {
+      for (const e of entries) {
+        await remote.putBlob(e.outputId, await readFile(path.join(goCache, e.outputId.slice(0, 2), `${e.outputId}-d`)))
+        await remote.putEntry(e.actionId, e)
+      }
+    } finally {
+      remote.close()
+    }
+    // The same checkout (a main package's action ID names its directory), with nothing local: a fresh runner.
+    const bucketPlugin = plugin(path.join(root, 'plugin-dir-2')).replace('--bucket=interop', '--bucket=interop2')
+    const x = await goBuild(workspace, { ...awsEnv, GOCACHE: path.join(root, 'fresh-gocache'), GOCACHEPROG: bucketPlugin }, '-x')
+    expect(compiled(x)).toEqual([])
+  }, 300_000)
+})
+
+describe('the action with an s3:// cache-url', () => {
+  const secret = S3_SECRET_KEY
+  /** The action on `machine`, the AWS variables set for the job as aws-actions/configure-aws-credentials sets them. */
+  const s3Job = (workspace: string, home: string, steps: StepSpec[], bucket = 'jobs') =>
+    runJob({
+      workspace,
+      env: {
+        GOTOOLCHAIN: 'local',
+        GOMODCACHE: modCache,
+        GOPROXY: 'off',
+        GOFLAGS: '',
+        AWS_ACCESS_KEY_ID: S3_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: secret,
+        AWS_REGION: 'us-east-1',
+      },
+      runner: { home, temp: path.join(path.dirname(workspace), '..', 'runner-temp'), toolCache: path.join(path.dirname(workspace), '..', 'tool-cache') },
+      // Masked, as aws-actions/configure-aws-credentials masks what it exports.
+      secrets: { AWS_SECRET_ACCESS_KEY: secret },
+      keepTemp: true,
+      steps: [
+        { id: 'cache', uses: REPO_ROOT, with: { 'module-cache': 'false', 'cache-url': `s3://${bucket}/ci`, 'cache-endpoint': server.endpoint } },
+        ...steps,
+      ],
+    })
+  const build: StepSpec = { id: 'build', run: 'go build -x -o bin/ ./... 2> build-x.txt && go test ./...' }
+  const built = (job: JobResult) => readFile(path.join(job.paths.workspace, 'build-x.txt'), 'utf8')
+  const figure = (job: JobResult, name: string) => Number(job.step('cache', 'post').outputs[`remote-cache-${name}`])
+
+  it('job 1 uploads into the bucket; job 2 on a fresh runner compiles nothing', async () => {
+    await mkdir(path.join(server.dir, 'jobs'), { recursive: true })
+    const machine = await newMachine(path.join(root, 'jobs'), 'runner')
+    await checkoutSample(machine)
+    const first = await s3Job(machine.workspace, machine.home, [build])
+    expectSuccess(first)
+    expect(compiledPackages(await built(first)).length).toBeGreaterThan(10)
+    expect(figure(first, 'uploads')).toBeGreaterThan(100)
+    expect([figure(first, 'errors'), figure(first, 'unsent')]).toEqual([0, 0])
+    for (const dir of ['home', 'runner-temp', 'tool-cache']) await rm(path.join(root, 'jobs', 'runner', dir), { recursive: true, force: true })
+    await wipeHome(machine)
+    const second = await s3Job(machine.workspace, machine.home, [build])
+    expectSuccess(second)
+    expect(compiledPackages(await built(second))).toEqual([])
+    expect(figure(second, 'hits')).toBeGreaterThan(100)
+    expect(figure(second, 'errors')).toBe(0)
+    // The secret is in no log line, and in no file the job wrote (the daemon's log, the state, the store).
+    for (const step of second.steps) expect(step.log).not.toContain(secret)
+    const { stdout } = await execFileP('grep', ['-rlF', secret, path.join(root, 'jobs', 'runner')]).catch((error: { code?: number; stdout?: string }) =>
+      error.code === 1 ? { stdout: '' } : Promise.reject(error),
+    )
+    expect(stdout).toBe('')
+  }, 600_000)
+})
