@@ -868,7 +868,7 @@ class BundleReader {
             else {
                 const staged = external_node_path_default().join(stageDir, outputId);
                 try {
-                    const { digest, head } = await stage(input.stream(size), staged);
+                    const { digest, head } = await (0,file_chunks/* readHashed */.S)(input.stream(size), staged);
                     if (digest !== outputId) {
                         result.rejected++;
                         continue;
@@ -891,24 +891,6 @@ async function readBundle(chunks, limits, accept, onHead) {
     const head = await reader.head();
     onHead?.(head);
     return reader.objects(accept);
-}
-/** Writes the chunks to `file` (new, owner-only), hashing them; their sha256 and first BUILD_ID_HEAD_BYTES. */
-async function stage(chunks, file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const handle = await (0,promises_.open)(file, 'wx', 0o600);
-    let head = Buffer.alloc(0);
-    try {
-        for await (const chunk of chunks) {
-            hash.update(chunk);
-            if (head.length < build_id/* BUILD_ID_HEAD_BYTES */.QH)
-                head = Buffer.concat([head, chunk.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH - head.length)]);
-            await handle.write(chunk);
-        }
-    }
-    finally {
-        await handle.close();
-    }
-    return { digest: hash.digest('hex'), head };
 }
 function idBytes(hex) {
     if (!/^[0-9a-f]{64}$/.test(hex))
@@ -1892,8 +1874,7 @@ class BazelHttpClient {
     }
     /** The ActionResult bytes, or undefined for a 404. */
     async getAction(actionId, maxBytes = 64 * 1024) {
-        return (await this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: readDeadlineMs(this.timeoutMs, maxBytes) }))
-            ?.body;
+        return this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: readDeadlineMs(this.timeoutMs, maxBytes) });
     }
     /**
      * The blob's bytes as they arrive, decoded; undefined for a 404. The stream
@@ -1948,28 +1929,25 @@ class BazelHttpClient {
     }
     /** The whole body for 2xx (at most `maxResponseBytes`), undefined for a GET's 404; rejects on anything else. */
     async request(exchange) {
-        const response = await this.open(exchange);
-        if (response === undefined)
-            return undefined;
-        const chunks = [];
-        for await (const chunk of response.body)
-            chunks.push(chunk);
-        return { body: Buffer.concat(chunks), encoding: response.encoding };
+        return (await this.transport.request(this.toHttp(exchange)))?.body;
     }
-    async open({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs, }) {
+    async open(exchange) {
+        const response = await this.transport.open(this.toHttp(exchange));
+        return response && { body: response.body, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() };
+    }
+    /** The request on the wire: this cache's URL for the key, its headers. */
+    toHttp({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs }) {
         if (!/^[0-9a-f]{64}$/.test(hash))
             throw new Error(`invalid hash ${JSON.stringify(hash)}`);
-        const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base);
-        const response = await this.transport.open({
+        return {
             method,
-            url,
+            url: new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base),
             what: `${method} /${kind}/${hash.slice(0, 12)}…`,
             headers: { ...this.headers, ...headers },
             ...(body !== undefined && { body }),
             maxResponseBytes,
             deadlineMs,
-        });
-        return response && { body: response.body, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() };
+        };
     }
 }
 /**
@@ -2290,6 +2268,8 @@ function scopedKey(scope, key) {
 var object_size = __nccwpck_require__(309);
 // EXTERNAL MODULE: ./src/store/build-id.ts
 var build_id = __nccwpck_require__(415);
+// EXTERNAL MODULE: ./src/store/file-chunks.ts
+var file_chunks = __nccwpck_require__(962);
 ;// CONCATENATED MODULE: ./src/store/remote-tier.ts
 /**
  * The remote tier, run inside the daemon: fetches what the local store lacks
@@ -2301,6 +2281,7 @@ var build_id = __nccwpck_require__(415);
  * uploads the object before the entry that names it: bazel-remote answers an
  * AC GET with 404 while a blob it names is missing (docs/remote-cache.md).
  */
+
 
 
 
@@ -2709,30 +2690,14 @@ const FAILED = Symbol('failed');
 /** What the server sent, refused: counted as rejected, and as a failed read. */
 class Rejected extends Error {
 }
-/** A blob read to its end: into memory, or into `file` (created owner-only), hashed on the way. */
+/** A blob read to its end (store/file-chunks.ts readHashed); the stream is dropped either way. */
 async function readBlob(stream, file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const chunks = [];
-    let head = Buffer.alloc(0);
-    let length = 0;
-    const handle = file === undefined ? undefined : await (0,promises_.open)(file, 'wx', 0o600);
     try {
-        for await (const chunk of stream) {
-            hash.update(chunk);
-            length += chunk.length;
-            if (head.length < build_id/* BUILD_ID_HEAD_BYTES */.QH)
-                head = Buffer.concat([head, chunk.subarray(0, build_id/* BUILD_ID_HEAD_BYTES */.QH - head.length)]);
-            if (handle === undefined)
-                chunks.push(chunk);
-            else
-                await handle.write(chunk);
-        }
+        return await (0,file_chunks/* readHashed */.S)(stream, file);
     }
     finally {
         stream.destroy();
-        await handle?.close();
     }
-    return { digest: hash.digest('hex'), length, head, ...(handle === undefined && { body: Buffer.concat(chunks, length) }) };
 }
 
 // EXTERNAL MODULE: ./src/common/env.ts
@@ -4035,10 +4000,19 @@ function startsWith(line, prefix) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ readHashed),
 /* harmony export */   T: () => (/* binding */ fileChunks)
 /* harmony export */ });
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _build_id_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(415);
+
+
+
 
 /**
  * `size` bytes of `file`, read 1 MiB at a time, synchronously (the stores
@@ -4049,11 +4023,11 @@ function startsWith(line, prefix) {
  * loop (decisions.md#d32).
  */
 function* fileChunks(file, size) {
-    const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.openSync)(file, 'r');
+    const fd = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.openSync)(file, 'r');
     try {
         const buffer = Buffer.allocUnsafe(Math.min(size, 1 << 20));
         for (let at = 0; at < size;) {
-            const n = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readSync)(fd, buffer, 0, Math.min(buffer.length, size - at), at);
+            const n = (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readSync)(fd, buffer, 0, Math.min(buffer.length, size - at), at);
             if (n === 0)
                 throw new Error(`${file} ends at ${at} of ${size} bytes`);
             at += n;
@@ -4061,8 +4035,37 @@ function* fileChunks(file, size) {
         }
     }
     finally {
-        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.closeSync)(fd);
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.closeSync)(fd);
     }
+}
+/**
+ * Reads `chunks` to the end, hashing them: into memory (`body`), or into
+ * `file` (created owner-only) as they arrive. With the sha256, the length,
+ * and the first BUILD_ID_HEAD_BYTES for the build-ID check. A bundle's large
+ * objects and a remote's both come through here.
+ */
+async function readHashed(chunks, file) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    const kept = [];
+    let head = Buffer.alloc(0);
+    let length = 0;
+    const handle = file === undefined ? undefined : await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.open)(file, 'wx', 0o600);
+    try {
+        for await (const chunk of chunks) {
+            hash.update(chunk);
+            length += chunk.length;
+            if (head.length < _build_id_js__WEBPACK_IMPORTED_MODULE_3__/* .BUILD_ID_HEAD_BYTES */ .QH)
+                head = Buffer.concat([head, chunk.subarray(0, _build_id_js__WEBPACK_IMPORTED_MODULE_3__/* .BUILD_ID_HEAD_BYTES */ .QH - head.length)]);
+            if (handle === undefined)
+                kept.push(chunk);
+            else
+                await handle.write(chunk);
+        }
+    }
+    finally {
+        await handle?.close();
+    }
+    return { digest: hash.digest('hex'), length, head, ...(handle === undefined && { body: Buffer.concat(kept, length) }) };
 }
 
 

@@ -99661,6 +99661,9 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
 ;// CONCATENATED MODULE: ./src/store/file-chunks.ts
 
+
+
+
 /**
  * `size` bytes of `file`, read 1 MiB at a time, synchronously (the stores
  * write synchronously): an object too large for memory, as an iterable a
@@ -99684,6 +99687,35 @@ function* file_chunks_fileChunks(file, size) {
     finally {
         (0,external_node_fs_.closeSync)(fd);
     }
+}
+/**
+ * Reads `chunks` to the end, hashing them: into memory (`body`), or into
+ * `file` (created owner-only) as they arrive. With the sha256, the length,
+ * and the first BUILD_ID_HEAD_BYTES for the build-ID check. A bundle's large
+ * objects and a remote's both come through here.
+ */
+async function file_chunks_readHashed(chunks, file) {
+    const hash = createHash('sha256');
+    const kept = [];
+    let head = Buffer.alloc(0);
+    let length = 0;
+    const handle = file === undefined ? undefined : await open(file, 'wx', 0o600);
+    try {
+        for await (const chunk of chunks) {
+            hash.update(chunk);
+            length += chunk.length;
+            if (head.length < BUILD_ID_HEAD_BYTES)
+                head = Buffer.concat([head, chunk.subarray(0, BUILD_ID_HEAD_BYTES - head.length)]);
+            if (handle === undefined)
+                kept.push(chunk);
+            else
+                await handle.write(chunk);
+        }
+    }
+    finally {
+        await handle?.close();
+    }
+    return { digest: hash.digest('hex'), length, head, ...(handle === undefined && { body: Buffer.concat(kept, length) }) };
 }
 
 ;// CONCATENATED MODULE: ./src/bundle/format.ts
@@ -99899,7 +99931,7 @@ class format_BundleReader {
             else {
                 const staged = path.join(stageDir, outputId);
                 try {
-                    const { digest, head } = await stage(input.stream(size), staged);
+                    const { digest, head } = await readHashed(input.stream(size), staged);
                     if (digest !== outputId) {
                         result.rejected++;
                         continue;
@@ -99922,24 +99954,6 @@ async function readBundle(chunks, limits, accept, onHead) {
     const head = await reader.head();
     onHead?.(head);
     return reader.objects(accept);
-}
-/** Writes the chunks to `file` (new, owner-only), hashing them; their sha256 and first BUILD_ID_HEAD_BYTES. */
-async function stage(chunks, file) {
-    const hash = createHash('sha256');
-    const handle = await open(file, 'wx', 0o600);
-    let head = Buffer.alloc(0);
-    try {
-        for await (const chunk of chunks) {
-            hash.update(chunk);
-            if (head.length < BUILD_ID_HEAD_BYTES)
-                head = Buffer.concat([head, chunk.subarray(0, BUILD_ID_HEAD_BYTES - head.length)]);
-            await handle.write(chunk);
-        }
-    }
-    finally {
-        await handle.close();
-    }
-    return { digest: hash.digest('hex'), head };
 }
 function idBytes(hex) {
     if (!/^[0-9a-f]{64}$/.test(hex))

@@ -28,12 +28,12 @@
  * long-distance matching, chosen by measurement (docs/decisions.md#d13).
  */
 import { createHash } from 'node:crypto'
-import { open, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { MAX_GO_OBJECT_BYTES } from '../go/object-size.ts'
 import { BUILD_ID_HEAD_BYTES } from '../store/build-id.ts'
-import { fileChunks } from '../store/file-chunks.ts'
+import { fileChunks, readHashed } from '../store/file-chunks.ts'
 
 export const BUNDLE_MAGIC = Buffer.from('go-cache-setup bundle 3\n', 'latin1')
 const BASE = 0x42 // 'B'
@@ -255,7 +255,7 @@ export class BundleReader {
       } else {
         const staged = path.join(stageDir, outputId)
         try {
-          const { digest, head } = await stage(input.stream(size), staged)
+          const { digest, head } = await readHashed(input.stream(size), staged)
           if (digest !== outputId) {
             result.rejected++
             continue
@@ -283,23 +283,6 @@ export async function readBundle(
   const head = await reader.head()
   onHead?.(head)
   return reader.objects(accept)
-}
-
-/** Writes the chunks to `file` (new, owner-only), hashing them; their sha256 and first BUILD_ID_HEAD_BYTES. */
-async function stage(chunks: AsyncIterable<Buffer>, file: string): Promise<{ digest: string; head: Buffer }> {
-  const hash = createHash('sha256')
-  const handle = await open(file, 'wx', 0o600)
-  let head = Buffer.alloc(0)
-  try {
-    for await (const chunk of chunks) {
-      hash.update(chunk)
-      if (head.length < BUILD_ID_HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, BUILD_ID_HEAD_BYTES - head.length)])
-      await handle.write(chunk)
-    }
-  } finally {
-    await handle.close()
-  }
-  return { digest: hash.digest('hex'), head }
 }
 
 function idBytes(hex: string): Buffer {

@@ -14,7 +14,7 @@ import { type Readable, Transform, type TransformCallback } from 'node:stream'
 import zlib from 'node:zlib'
 import { decodeActionResult, encodeActionResult } from './action-result.ts'
 import type { HttpRemoteConfig } from './config.ts'
-import { capped, failed, HttpTransport, readDeadlineMs } from './http.ts'
+import { capped, failed, type HttpRequest, HttpTransport, readDeadlineMs } from './http.ts'
 import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
 
 type Kind = 'ac' | 'cas'
@@ -66,8 +66,7 @@ export class BazelHttpClient implements Remote {
 
   /** The ActionResult bytes, or undefined for a 404. */
   async getAction(actionId: string, maxBytes = 64 * 1024): Promise<Buffer | undefined> {
-    return (await this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: readDeadlineMs(this.timeoutMs, maxBytes) }))
-      ?.body
+    return this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: readDeadlineMs(this.timeoutMs, maxBytes) })
   }
 
   /**
@@ -125,35 +124,27 @@ export class BazelHttpClient implements Remote {
   }
 
   /** The whole body for 2xx (at most `maxResponseBytes`), undefined for a GET's 404; rejects on anything else. */
-  private async request(exchange: Exchange): Promise<{ body: Buffer; encoding: string } | undefined> {
-    const response = await this.open(exchange)
-    if (response === undefined) return undefined
-    const chunks: Buffer[] = []
-    for await (const chunk of response.body) chunks.push(chunk as Buffer)
-    return { body: Buffer.concat(chunks), encoding: response.encoding }
+  private async request(exchange: Exchange): Promise<Buffer | undefined> {
+    return (await this.transport.request(this.toHttp(exchange)))?.body
   }
 
-  private async open({
-    method,
-    kind,
-    hash,
-    body,
-    headers = {},
-    maxResponseBytes,
-    deadlineMs,
-  }: Exchange): Promise<{ body: Readable; encoding: string } | undefined> {
+  private async open(exchange: Exchange): Promise<{ body: Readable; encoding: string } | undefined> {
+    const response = await this.transport.open(this.toHttp(exchange))
+    return response && { body: response.body, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() }
+  }
+
+  /** The request on the wire: this cache's URL for the key, its headers. */
+  private toHttp({ method, kind, hash, body, headers = {}, maxResponseBytes, deadlineMs }: Exchange): HttpRequest {
     if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error(`invalid hash ${JSON.stringify(hash)}`)
-    const url = new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base)
-    const response = await this.transport.open({
+    return {
       method,
-      url,
+      url: new URL(`${this.base.pathname.replace(/\/$/, '')}/${kind}/${hash}`, this.base),
       what: `${method} /${kind}/${hash.slice(0, 12)}…`,
       headers: { ...this.headers, ...headers },
       ...(body !== undefined && { body }),
       maxResponseBytes,
       deadlineMs,
-    })
-    return response && { body: response.body, encoding: String(response.headers['content-encoding'] ?? '').toLowerCase() }
+    }
   }
 }
 

@@ -9,7 +9,7 @@
  * AC GET with 404 while a blob it names is missing (docs/remote-cache.md).
  */
 import { createHash } from 'node:crypto'
-import { open, readFile, rm } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { LocalStore } from './local-store.ts'
 import { RemoteError, type Remote, type RemoteEntry } from '../remote/remote.ts'
@@ -17,7 +17,8 @@ import type { BreakerState, CircuitBreaker } from '../remote/breaker.ts'
 import { scopedKey } from '../remote/scope.ts'
 import type { RemoteScopes } from '../policy/write-policy.ts'
 import { MAX_GO_OBJECT_BYTES } from '../go/object-size.ts'
-import { BUILD_ID_HEAD_BYTES, checkObjectForAction } from './build-id.ts'
+import { checkObjectForAction } from './build-id.ts'
+import { readHashed } from './file-chunks.ts'
 
 const HEX_ID = /^[0-9a-f]{64}$/
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
@@ -478,24 +479,11 @@ const FAILED = Symbol('failed')
 /** What the server sent, refused: counted as rejected, and as a failed read. */
 class Rejected extends Error {}
 
-/** A blob read to its end: into memory, or into `file` (created owner-only), hashed on the way. */
-async function readBlob(stream: Readable, file?: string): Promise<{ digest: string; length: number; head: Buffer; body?: Buffer }> {
-  const hash = createHash('sha256')
-  const chunks: Buffer[] = []
-  let head = Buffer.alloc(0)
-  let length = 0
-  const handle = file === undefined ? undefined : await open(file, 'wx', 0o600)
+/** A blob read to its end (store/file-chunks.ts readHashed); the stream is dropped either way. */
+async function readBlob(stream: Readable, file?: string): ReturnType<typeof readHashed> {
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      hash.update(chunk)
-      length += chunk.length
-      if (head.length < BUILD_ID_HEAD_BYTES) head = Buffer.concat([head, chunk.subarray(0, BUILD_ID_HEAD_BYTES - head.length)])
-      if (handle === undefined) chunks.push(chunk)
-      else await handle.write(chunk)
-    }
+    return await readHashed(stream as AsyncIterable<Buffer>, file)
   } finally {
     stream.destroy()
-    await handle?.close()
   }
-  return { digest: hash.digest('hex'), length, head, ...(handle === undefined && { body: Buffer.concat(chunks, length) }) }
 }
