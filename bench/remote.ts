@@ -1,21 +1,31 @@
 /**
- * The remote cache against a real bazel-remote on loopback, side by side with
- * native GOCACHE, in one run.
+ * The remote caches on loopback, side by side in one run: bazel-remote and an
+ * S3 bucket (versitygw), against native GOCACHE, and against go-cache-plugin
+ * (tailscale's Go-written S3 GOCACHEPROG client: the anchor) reading the same
+ * bucket in the same layout.
  *
- *   cold         `go build -o OUT/ ./...`, empty GOCACHE (native) / empty store and
- *                empty server (ours: job 1, which also uploads in the background)
- *   flush        ours: the post step's flush after that cold build (uploads still
- *                queued when go exited), timed from the `flush` request to its answer
- *   warm native  a fresh -o with a warm GOCACHE: what a runner that kept GOCACHE does
- *   warm remote  a fresh runner: empty local store, new daemon, everything from the
- *                server, then link: with the job manifest job 1 left (prefetch), zstd
- *                and plain transfer; and without a manifest (each lookup on demand)
- * Warm rounds interleave the three variants, order rotating. Bytes on the wire
- * are the bodies as sent and received (the daemon's counters).
+ *   cold   `go build -o OUT/ ./...` with nothing cached: native GOCACHE; ours
+ *          with bazel-remote, and ours with S3 (job 1 of each, uploading in the
+ *          background as go runs), each followed by the post step's flush,
+ *          timed from the `flush` request to its answer
+ *   warm   a fresh runner (empty GOCACHE, empty local store, a new daemon, a
+ *          fresh -o), everything from the server:
+ *            native            a warm GOCACHE (what a runner that kept it does)
+ *            bazel-remote      ours, with job 1's manifest (prefetch), zstd
+ *            s3                ours, with job 1's manifest (prefetch)
+ *            s3, on demand     ours, no manifest: each lookup when go asks
+ *            go-cache-plugin   v0.1.1, an empty --cache-dir, the bucket ours filled
+ *
+ * Warm arms run in Williams order (bench/report.ts), so each precedes and
+ * follows each other equally often. Every run records the 1-minute load
+ * average before it; ours also its requests and bytes on the wire (the
+ * daemon's counters). Reported: medians with min–max.
  *
  *   node bench/remote.ts [--module DIR] [--cold-rounds N] [--warm-rounds N] [--json FILE]
  *
- * Needs dist/ (node scripts/package.mjs) and bazel-remote (bash scripts/install-bazel-remote.sh).
+ * Needs dist/ (node scripts/package.mjs), bazel-remote (bash
+ * scripts/install-bazel-remote.sh) and versitygw with go-cache-plugin (bash
+ * scripts/install-s3-tools.sh).
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -24,13 +34,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { startBazelRemote, type BazelRemote } from '../__tests__/support/bazel-remote/index.ts'
+import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, s3Tool, startS3Server } from '../__tests__/support/s3/versitygw.ts'
 import { cacheProgCommand, findShim } from '../src/buildcache/client-install.ts'
 import { controlRequest, waitForDaemon } from '../src/daemon/control.ts'
 import { fetchWaitMs } from '../src/buildcache/client-daemon.ts'
 import type { RemoteStats } from '../src/store/remote-tier.ts'
-import { authorizationHeader, encodeRemoteSettings, manifestKey, remoteSettings, type Compression } from '../src/remote/config.ts'
+import { authorizationHeader, encodeRemoteSettings, manifestKey, type RemoteConfig, remoteSettings } from '../src/remote/config.ts'
 import { TRUSTED_SCOPE } from '../src/policy/write-policy.ts'
 import { REMOTE_ENV, SHIM_ENV } from '../src/common/env.ts'
+import { load1, median, positiveInt, wipe, williams } from './report.ts'
 
 const execFileP = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
@@ -39,12 +51,12 @@ const { values: args } = parseArgs({
   options: {
     module: { type: 'string', default: path.join(root, 'bench', 'fixtures', 'large-module') },
     'cold-rounds': { type: 'string', default: '1' },
-    'warm-rounds': { type: 'string', default: '3' },
+    'warm-rounds': { type: 'string', default: '6' },
     json: { type: 'string' },
   },
 })
-const coldRounds = Number(args['cold-rounds'])
-const warmRounds = Number(args['warm-rounds'])
+const coldRounds = positiveInt(args['cold-rounds'], '--cold-rounds')
+const warmRounds = positiveInt(args['warm-rounds'], '--warm-rounds')
 if (!existsSync(path.join(distClient, 'index.js'))) throw new Error('dist/client/index.js is missing: run node scripts/package.mjs')
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`)
 
@@ -54,6 +66,7 @@ await cp(path.resolve(args.module!), src, { recursive: true })
 const client = path.join(tmp, 'client', 'index.js')
 await cp(distClient, path.dirname(client), { recursive: true })
 const modCache = (await execFileP('go', ['env', 'GOMODCACHE'])).stdout.trim()
+const aws = { AWS_ACCESS_KEY_ID: S3_ACCESS_KEY, AWS_SECRET_ACCESS_KEY: S3_SECRET_KEY, AWS_REGION: 'us-east-1' }
 const baseEnv: Record<string, string> = {
   PATH: process.env.PATH ?? '',
   HOME: path.join(tmp, 'home'),
@@ -77,29 +90,53 @@ async function goBuild(out: string, env: Record<string, string>): Promise<number
   return performance.now() - t0
 }
 
+type Remote = 'bazel-remote' | 's3'
+
 interface Client {
   env: Record<string, string>
   socket: string
   stop(): Promise<void>
 }
 
-/** The daemon and GOCACHEPROG as buildcache/setup.ts makes them with a cache-url. */
 /** One job's manifest key, as the action derives it (remote/config.ts manifestKey). */
 const MANIFEST_KEY = manifestKey({ repository: 'bench/large-module', workflow: 'bench', job: 'build', hostOS: 'linux', hostArch: 'amd64', goVersion: 'bench' })
 
-async function startClient(dir: string, server: BazelRemote, compression: Compression, manifest = true): Promise<Client> {
+let bazel: BazelRemote | undefined
+let s3: S3Server | undefined
+const S3_PREFIX = 'ci'
+
+function remoteConfig(remote: Remote): RemoteConfig {
+  if (remote === 'bazel-remote') {
+    return {
+      kind: 'http',
+      url: bazel!.httpUrl,
+      headers: { Authorization: authorizationHeader(bazel!.credentials, 'credentials') },
+      timeoutMs: 10_000,
+      compression: 'zstd',
+    }
+  }
+  return {
+    kind: 's3',
+    url: `s3://bench/${S3_PREFIX}`,
+    bucket: 'bench',
+    prefix: S3_PREFIX,
+    region: 'us-east-1',
+    endpoint: s3!.endpoint,
+    pathStyle: true,
+    timeoutMs: 10_000,
+  }
+}
+
+/** The daemon and GOCACHEPROG as buildcache/setup.ts makes them with a cache-url. */
+async function startClient(dir: string, remote: Remote, manifest = true): Promise<Client> {
   const store = path.join(dir, 'store')
   const socket = path.join(dir, 'd.sock')
   await mkdir(store, { recursive: true })
-  const settings = remoteSettings(
-    { kind: 'http', url: server.httpUrl, headers: { Authorization: authorizationHeader(server.credentials, 'credentials') }, timeoutMs: 10_000, compression },
-    { read: [TRUSTED_SCOPE], write: TRUSTED_SCOPE },
-    manifest ? MANIFEST_KEY : undefined,
-  )
+  const settings = remoteSettings(remoteConfig(remote), { read: [TRUSTED_SCOPE], write: TRUSTED_SCOPE }, manifest ? MANIFEST_KEY : undefined)
   const daemon = spawn(process.execPath, [client, 'daemon', '--store', store, '--socket', socket, '--log', path.join(dir, 'daemon.log')], {
     detached: true,
     stdio: 'ignore',
-    env: { ...process.env, [REMOTE_ENV]: encodeRemoteSettings(settings) },
+    env: { ...process.env, ...aws, [REMOTE_ENV]: encodeRemoteSettings(settings) },
   })
   daemon.unref()
   if (!(await waitForDaemon(socket, 10_000))) throw new Error('the daemon did not start')
@@ -121,142 +158,151 @@ async function remoteStats(c: Client): Promise<RemoteStats> {
   return reply.remote
 }
 
+const ARMS = ['native', 'bazel-remote', 's3', 's3, on demand', 'go-cache-plugin'] as const
+type Arm = (typeof ARMS)[number]
+
 interface Sample {
-  name: 'cold native' | 'cold ours (job 1)' | 'flush' | 'warm native' | 'warm remote, zstd' | 'warm remote, plain' | 'warm remote, zstd, on demand'
-  prefetched?: number
+  phase: 'cold' | 'flush' | 'warm'
+  arm: Arm
   ms: number
-  wireReceived?: number
-  wireSent?: number
+  load: number
+  requests?: number
+  received?: number
+  sent?: number
   hits?: number
+  prefetched?: number
   uploads?: number
   unsent?: number
-  /** Object bytes uploaded, before compression (what plain transfer would send). */
-  bytesUp?: number
 }
 const samples: Sample[] = []
-const servers: BazelRemote[] = []
 try {
   log(`${(await execFileP('go', ['env', 'GOVERSION'])).stdout.trim()}, ${os.cpus().length} cores; ${args.module}; tmp ${tmp}`)
   const prep = { GOCACHE: path.join(tmp, 'gocache-prep'), GOPROXY: process.env.GOPROXY || 'https://proxy.golang.org,direct' }
   await execFileP('go', ['mod', 'download'], { cwd: src, env: { ...baseEnv, ...prep } })
   await execFileP('go', ['list', '-deps', './...'], { cwd: src, env: { ...baseEnv, ...prep }, maxBuffer: 64 << 20 })
   await rm(prep.GOCACHE, { recursive: true, force: true })
+  const plugin = s3Tool('go-cache-plugin')
 
-  let server: BazelRemote | undefined
   const nativeCache = path.join(tmp, 'native-gocache')
   for (let round = 1; round <= coldRounds; round++) {
-    await rm(nativeCache, { recursive: true, force: true })
-    if (server) await server.stop()
-    server = await startBazelRemote({ htpasswd: { user: 'bench', password: 'bench-pw' }, dir: path.join(tmp, `bazel-remote-${round}`) })
-    servers.push(server)
-    const ours = async () => {
-      const c = await startClient(path.join(tmp, `job1-${round}`), server!, 'zstd')
-      const ms = await goBuild(path.join(tmp, `out-job1-${round}`), c.env)
-      samples.push({ name: 'cold ours (job 1)', ms })
+    await wipe(nativeCache)
+    await bazel?.stop()
+    await s3?.stop()
+    bazel = await startBazelRemote({ htpasswd: { user: 'bench', password: 'bench-pw' }, dir: path.join(tmp, `bazel-remote-${round}`) })
+    s3 = await startS3Server(['bench'], path.join(tmp, `s3-${round}`))
+    const ours = (remote: Remote, arm: Arm) => async () => {
+      const load = await load1()
+      const c = await startClient(path.join(tmp, `job1-${remote}-${round}`), remote)
+      const ms = await goBuild(path.join(tmp, `out-job1-${remote}-${round}`), c.env)
+      samples.push({ phase: 'cold', arm, ms, load })
       const t0 = performance.now()
       const reply = await controlRequest(c.socket, { op: 'flush', uploadDeadlineMs: 600_000 }, 900_000)
       if (!reply.ok || !reply.remote) throw new Error(`flush: ${JSON.stringify(reply)}`)
-      samples.push({
-        name: 'flush',
-        ms: performance.now() - t0,
-        wireSent: reply.remote.wireSent,
-        bytesUp: reply.remote.bytesUp,
-        uploads: reply.remote.uploads,
-        unsent: reply.remote.unsent,
-      })
+      const r = reply.remote
+      samples.push({ phase: 'flush', arm, ms: performance.now() - t0, load, requests: r.wireRequests, sent: r.wireSent, uploads: r.uploads, unsent: r.unsent })
       await c.stop()
-      log(`round ${round}: cold ours ${s(ms)}, flush ${s(samples.at(-1)!.ms)} (${reply.remote.uploads} uploads, ${reply.remote.unsent} unsent)`)
+      log(
+        `cold round ${round}: ours, ${remote}: ${s(ms)}, flush ${s(samples.at(-1)!.ms)} (${r.uploads} uploads, ${r.unsent} unsent, ${r.wireRequests} requests)`,
+      )
     }
     const native = async () => {
+      const load = await load1()
       const ms = await goBuild(path.join(tmp, `out-native-${round}`), { GOCACHE: nativeCache })
-      samples.push({ name: 'cold native', ms })
-      log(`round ${round}: cold native ${s(ms)}`)
+      samples.push({ phase: 'cold', arm: 'native', ms, load })
+      log(`cold round ${round}: native ${s(ms)}`)
     }
-    for (const run of round % 2 === 1 ? [native, ours] : [ours, native]) await run()
+    const cold = [native, ours('bazel-remote', 'bazel-remote'), ours('s3', 's3')]
+    for (const run of williams(cold)[(round - 1) % (2 * cold.length)]!) await run()
   }
 
-  const variants = {
-    'warm native': async (round: number) => {
-      const out = path.join(tmp, `warm-native-${round}`)
-      samples.push({ name: 'warm native', ms: await goBuild(out, { GOCACHE: nativeCache }) })
-      await rm(out, { recursive: true, force: true })
+  const warm: Record<Arm, (dir: string) => Promise<Omit<Sample, 'phase' | 'arm' | 'load'>>> = {
+    native: async (dir) => ({ ms: await goBuild(path.join(dir, 'out'), { GOCACHE: nativeCache }) }),
+    'bazel-remote': (dir) => warmOurs(dir, 'bazel-remote', true),
+    s3: (dir) => warmOurs(dir, 's3', true),
+    's3, on demand': (dir) => warmOurs(dir, 's3', false),
+    'go-cache-plugin': async (dir) => {
+      const command = [
+        plugin,
+        `--cache-dir=${path.join(dir, 'plugin')}`,
+        '--bucket=bench',
+        '--region=us-east-1',
+        `--s3-endpoint-url=${s3!.endpoint}`,
+        '--s3-path-style',
+        `--prefix=${S3_PREFIX}`,
+      ].join(' ')
+      return { ms: await goBuild(path.join(dir, 'out'), { ...aws, GOCACHE: path.join(dir, 'gocache'), GOCACHEPROG: command }) }
     },
-    'warm remote, zstd': (round: number) => warmRemote(round, 'warm remote, zstd', 'zstd', true),
-    'warm remote, plain': (round: number) => warmRemote(round, 'warm remote, plain', 'none', true),
-    'warm remote, zstd, on demand': (round: number) => warmRemote(round, 'warm remote, zstd, on demand', 'zstd', false),
   }
-  async function warmRemote(round: number, name: Sample['name'], compression: Compression, manifest: boolean): Promise<void> {
-    const dir = path.join(tmp, `warm-${compression}-${manifest}-${round}`)
-    const c = await startClient(dir, server!, compression, manifest)
+  async function warmOurs(dir: string, remote: Remote, manifest: boolean): Promise<Omit<Sample, 'phase' | 'arm' | 'load'>> {
+    const c = await startClient(dir, remote, manifest)
     const ms = await goBuild(path.join(dir, 'out'), c.env)
     const r = await remoteStats(c)
     await c.stop()
-    samples.push({ name, ms, wireReceived: r.wireReceived, wireSent: r.wireSent, hits: r.hits, prefetched: r.prefetched })
     if (r.errors + r.rejected > 0) throw new Error(`remote errors during a warm build: ${JSON.stringify(r)}`)
-    await execFileP('chmod', ['-R', 'u+w', dir]).catch(() => undefined)
-    await rm(dir, { recursive: true, force: true })
+    return { ms, requests: r.wireRequests, received: r.wireReceived, sent: r.wireSent, hits: r.hits, prefetched: r.prefetched }
   }
-  const names = Object.keys(variants) as (keyof typeof variants)[]
+  const orders = williams(ARMS)
   for (let round = 1; round <= warmRounds; round++) {
-    const order = names.map((_, i) => names[(i + round) % names.length]!)
-    for (const name of order) await variants[name](round)
-    log(
-      `warm round ${round}: ${samples
-        .slice(-names.length)
-        .map((x) => `${x.name} ${s(x.ms)}`)
-        .join(', ')}`,
-    )
+    const line: string[] = []
+    for (const arm of orders[(round - 1) % orders.length]!) {
+      const dir = path.join(tmp, 'warm', arm.replace(/\W+/g, '-'))
+      await wipe(dir)
+      const load = await load1()
+      const sample = { phase: 'warm' as const, arm, load, ...(await warm[arm](dir)) }
+      samples.push(sample)
+      line.push(`${arm} ${s(sample.ms)}${sample.requests === undefined ? '' : ` (${sample.requests} req)`}`)
+      await wipe(dir)
+    }
+    log(`warm round ${round}: ${line.join(', ')}`)
   }
   console.log(report())
   if (args.json) await writeFile(args.json, JSON.stringify({ samples }, null, 2))
 } finally {
-  for (const server of servers) await server.stop()
+  await bazel?.stop()
+  await s3?.stop()
   await execFileP('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)
   await rm(tmp, { recursive: true, force: true })
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-}
 function s(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`
 }
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`
-}
 
 function report(): string {
-  const med = (name: Sample['name'], f: (x: Sample) => number = (x) => x.ms) => median(samples.filter((x) => x.name === name).map(f))
-  const coldNative = med('cold native')
-  const warmNative = med('warm native')
-  const zstd = med('warm remote, zstd')
-  const plain = med('warm remote, plain')
-  const onDemand = med('warm remote, zstd, on demand')
-  const mark = (ratio: number, limit: number) => `${ratio.toFixed(2)}× (target ≤ ${limit}×: ${ratio <= limit ? 'met' : '**missed**'})`
+  const of = (phase: Sample['phase'], arm: Arm) => samples.filter((x) => x.phase === phase && x.arm === arm)
+  const med = (phase: Sample['phase'], arm: Arm, f: (x: Sample) => number = (x) => x.ms) => median(of(phase, arm).map(f))
+  /** "median (min–max)" of a figure. */
+  const range = (phase: Sample['phase'], arm: Arm, f: (x: Sample) => number, unit: (n: number) => string) => {
+    const xs = of(phase, arm).map(f)
+    return `${unit(median(xs))} (${unit(Math.min(...xs))}–${unit(Math.max(...xs))})`
+  }
+  const time = (phase: Sample['phase'], arm: Arm) => range(phase, arm, (x) => x.ms, s)
+  const count = (phase: Sample['phase'], arm: Arm, f: (x: Sample) => number | undefined) =>
+    of(phase, arm).every((x) => f(x) !== undefined) ? String(Math.round(med(phase, arm, (x) => f(x)!))) : '—'
+  const mibs = (phase: Sample['phase'], arm: Arm, f: (x: Sample) => number | undefined) =>
+    of(phase, arm).every((x) => f(x) !== undefined) ? `${(med(phase, arm, (x) => f(x)!) / 1024 ** 2).toFixed(1)} MiB` : '—'
+  const coldNative = med('cold', 'native')
+  const warmNative = med('warm', 'native')
+  const loads = samples.map((x) => x.load)
+  const rows = ARMS.map((arm) => {
+    const m = med('warm', arm)
+    return `| ${arm} | ${time('warm', arm)} | ${(m / warmNative).toFixed(2)}× | ${(m / coldNative).toFixed(2)}× | ${count('warm', arm, (x) => x.requests)} | ${mibs('warm', arm, (x) => x.received)} | ${count('warm', arm, (x) => x.hits)} |`
+  })
   return [
-    `Module \`${path.relative(root, path.resolve(args.module!))}\`, ${os.cpus().length} cores, bazel-remote on loopback (htpasswd, --storage_mode zstd). Medians of ${coldRounds} cold and ${warmRounds} warm rounds, interleaved.`,
+    `Module \`${path.relative(root, path.resolve(args.module!))}\`, ${os.cpus().length} cores; bazel-remote (htpasswd, zstd storage) and versitygw (S3, posix backend) on loopback; ${coldRounds} cold and ${warmRounds} warm rounds, warm arms in Williams order. Medians (min–max).`,
     '',
-    '| measure | time | ratio |',
-    '| --- | ---: | --- |',
-    `| cold build, native GOCACHE | ${s(coldNative)} | |`,
-    `| cold build, ours with the remote (job 1, uploading) | ${s(med('cold ours (job 1)'))} | ${(med('cold ours (job 1)') / coldNative).toFixed(2)}× native cold |`,
-    `| upload flush after it (post step) | ${s(med('flush'))} | ${med('flush', (x) => x.uploads ?? 0)} entries uploaded, ${med('flush', (x) => x.unsent ?? 0)} unsent |`,
-    `| warm build, native GOCACHE (fresh -o) | ${s(warmNative)} | |`,
-    `| warm build from the remote, empty local store, prefetch, zstd | ${s(zstd)} | ${mark(zstd / warmNative, 1.5)} native warm; ${mark(zstd / coldNative, 0.4)} native cold |`,
-    `| warm build from the remote, empty local store, prefetch, plain | ${s(plain)} | ${mark(plain / warmNative, 1.5)} native warm; ${mark(plain / coldNative, 0.4)} native cold |`,
-    `| warm build from the remote, empty local store, no manifest (on demand), zstd | ${s(onDemand)} | ${(onDemand / warmNative).toFixed(2)}× native warm; ${(onDemand / coldNative).toFixed(2)}× native cold |`,
+    '| cold build | time | vs native | flush after it | requests (uploads) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| native GOCACHE | ${time('cold', 'native')} | | | |`,
+    ...(['bazel-remote', 's3'] as const).map(
+      (arm) =>
+        `| ours, ${arm} (job 1, uploading) | ${time('cold', arm)} | ${(med('cold', arm) / coldNative).toFixed(2)}× | ${time('flush', arm)} | ${count('flush', arm, (x) => x.requests)} (${count('flush', arm, (x) => x.uploads)} entries, ${count('flush', arm, (x) => x.unsent)} unsent; ${mibs('flush', arm, (x) => x.sent)} sent) |`,
+    ),
     '',
-    '| bytes on the wire (bodies) | zstd | plain | zstd/plain |',
-    '| --- | ---: | ---: | ---: |',
-    `| warm build, received | ${mib(med('warm remote, zstd', (x) => x.wireReceived!))} | ${mib(med('warm remote, plain', (x) => x.wireReceived!))} | ${(med('warm remote, zstd', (x) => x.wireReceived!) / med('warm remote, plain', (x) => x.wireReceived!)).toFixed(2)} |`,
-    `| job 1 uploads, sent | ${mib(med('flush', (x) => x.wireSent!))} | ${mib(med('flush', (x) => x.bytesUp!))} (the objects' size: what plain would send) | ${(med('flush', (x) => x.wireSent!) / med('flush', (x) => x.bytesUp!)).toFixed(2)} |`,
+    '| warm build on a fresh runner | time | vs native warm | vs native cold | requests | received | remote hits |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows,
     '',
-    `Hits from the remote per warm build: ${med('warm remote, zstd', (x) => x.hits!)} (prefetched: ${med('warm remote, zstd', (x) => x.prefetched!)}); on demand only: ${med('warm remote, zstd, on demand', (x) => x.hits!)}.`,
-    `Load average at the end: ${os
-      .loadavg()
-      .map((x) => x.toFixed(1))
-      .join(', ')} (the machine is shared).`,
+    `Load average (1 min) before the runs: median ${median(loads).toFixed(1)}, ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} (the machine is shared).`,
   ].join('\n')
 }

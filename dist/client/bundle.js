@@ -1655,7 +1655,7 @@ var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
 var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
 ;// CONCATENATED MODULE: ./src/remote/remote.ts
-/** A request that failed; `status` when the server answered (401 and 403 say: check the credentials). */
+/** A request that failed; `status` when the server answered (a 401 or 403 message says which credentials to check). */
 class RemoteError extends Error {
     status;
     constructor(message, status) {
@@ -1689,9 +1689,12 @@ function readDeadlineMs(timeoutMs, expectedBytes) {
     return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS));
 }
 class HttpTransport {
-    wire = { sent: 0, received: 0 };
+    wire = { requests: 0, sent: 0, received: 0 };
     agent;
-    constructor(https_, tls, maxSockets) {
+    authHint;
+    /** `authHint`: what a 401 or 403 tells the user to check, in this remote's terms. */
+    constructor(https_, tls, maxSockets, authHint) {
+        this.authHint = authHint;
         const options = { keepAlive: true, maxSockets };
         this.agent = https_
             ? new (external_node_https_default()).Agent({
@@ -1759,7 +1762,8 @@ class HttpTransport {
                         if (text.length < 200)
                             text += chunk.slice(0, 200 - text.length);
                     });
-                    response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}`, status)));
+                    const hint = status === 401 || status === 403 ? `; ${this.authHint}` : '';
+                    response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}${hint}`, status)));
                     response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)));
                     return;
                 }
@@ -1792,6 +1796,7 @@ class HttpTransport {
                 response.pipe(counted);
                 resolve({ headers: response.headers, body: counted });
             });
+            this.wire.requests++;
             if (body !== undefined)
                 this.wire.sent += body.length;
             request.end(body);
@@ -1859,7 +1864,7 @@ class BazelHttpClient {
         this.headers = settings.headers;
         this.timeoutMs = settings.timeoutMs;
         this.zstd = settings.compression === 'zstd' && HAS_ZSTD;
-        this.transport = new HttpTransport(this.base.protocol === 'https:', settings, maxSockets);
+        this.transport = new HttpTransport(this.base.protocol === 'https:', settings, maxSockets, 'check cache-token');
     }
     get wire() {
         return this.transport.wire;
@@ -2100,17 +2105,20 @@ class S3Remote {
     credentials;
     transport;
     base;
+    bucketCheck;
     constructor(config, credentials, maxSockets) {
         this.config = config;
         this.credentials = credentials;
         const endpoint = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`);
         this.base = config.pathStyle ? endpoint : new URL(`${endpoint.protocol}//${config.bucket}.${endpoint.host}`);
-        this.transport = new HttpTransport(this.base.protocol === 'https:', {}, maxSockets);
+        // 403 on a missing key too: S3 says so when the credentials lack s3:ListBucket.
+        this.transport = new HttpTransport(this.base.protocol === 'https:', {}, maxSockets, 'check the AWS credentials (and s3:ListBucket, without which a missing key is 403)');
     }
     get wire() {
         return this.transport.wire;
     }
     async getEntry(key) {
+        await this.bucketReady();
         const action = await this.send('GET', objectKey(this.config.prefix, 'action', key), undefined, MAX_ACTION_BYTES);
         if (action === undefined)
             return undefined;
@@ -2127,44 +2135,78 @@ class S3Remote {
         return { ...decoded, size };
     }
     async putEntry(key, entry) {
+        await this.bucketReady();
         await this.send('PUT', objectKey(this.config.prefix, 'action', key), encodeAction(entry), MAX_ACTION_BYTES);
     }
     async getBlob(hash, size) {
+        await this.bucketReady();
         const key = objectKey(this.config.prefix, 'output', hash);
         const response = await this.transport.open({
-            ...this.signed('GET', key, undefined),
+            ...this.signed('GET', this.url(key), key, undefined),
             maxResponseBytes: size,
             deadlineMs: readDeadlineMs(this.config.timeoutMs, size),
         });
         return response && capped([response.body], size, `output ${hash.slice(0, 12)}…`);
     }
     async putBlob(hash, body) {
+        await this.bucketReady();
         // The key is the body's sha256, which SigV4 wants as the payload hash: nothing to hash again.
         await this.send('PUT', objectKey(this.config.prefix, 'output', hash), body, MAX_ACTION_BYTES, hash);
+    }
+    /**
+     * One HEAD of the bucket before the first request. A missing bucket answers
+     * every GET 404, which would read as a job of misses; a bucket in another
+     * region answers 301. Either is remembered, and fails every request: the
+     * summary counts errors and names the cause. A 403 proves nothing
+     * (HeadBucket needs s3:ListBucket, which a cache's credentials may lack), so
+     * the requests go ahead and say for themselves. Any other failure is not
+     * remembered: the next request asks again, through the breaker.
+     */
+    bucketReady() {
+        this.bucketCheck ??= this.headBucket().catch((error) => {
+            if (!(error instanceof BucketError))
+                this.bucketCheck = undefined;
+            throw error;
+        });
+        return this.bucketCheck;
+    }
+    async headBucket() {
+        const what = `bucket ${this.config.bucket} at ${this.base.host}`;
+        const deadlineMs = readDeadlineMs(this.config.timeoutMs, 0);
+        try {
+            const found = await this.transport.request({ ...this.signed('HEAD', this.url(undefined), what, undefined), maxResponseBytes: 0, deadlineMs });
+            if (found === undefined)
+                throw new BucketError(`${what} does not exist (HTTP 404): create it, or fix cache-url (and cache-endpoint)`);
+        }
+        catch (error) {
+            if (error instanceof RemoteError && error.status === 403)
+                return;
+            if (error instanceof RemoteError && error.status === 301)
+                throw new BucketError(`${what} is in another region than ${this.config.region} (HTTP 301): set cache-region to the bucket's`);
+            throw error;
+        }
     }
     close() {
         this.transport.close();
     }
-    async send(method, key, body, maxResponseBytes, payloadHash) {
+    send(method, key, body, maxResponseBytes, payloadHash) {
         const deadlineMs = method === 'PUT' ? this.config.timeoutMs : readDeadlineMs(this.config.timeoutMs, maxResponseBytes);
-        try {
-            return await this.transport.request({ ...this.signed(method, key, body, payloadHash), maxResponseBytes, deadlineMs });
-        }
-        catch (error) {
-            // 403 on a missing key: S3 says so when the credentials lack s3:ListBucket.
-            if (error instanceof RemoteError && error.status === 403)
-                throw new RemoteError(`${error.message}; check the AWS credentials (and s3:ListBucket, without which a missing key is 403)`, 403);
-            throw error;
-        }
+        return this.transport.request({ ...this.signed(method, this.url(key), key, body, payloadHash), maxResponseBytes, deadlineMs });
     }
-    signed(method, key, body, payloadHash) {
-        const encoded = key.split('/').map(uriEncode).join('/');
-        const pathname = `${this.base.pathname.replace(/\/$/, '')}${this.config.pathStyle ? `/${uriEncode(this.config.bucket)}` : ''}/${encoded}`;
-        const url = new URL(pathname, this.base);
+    /** An object's URL, or the bucket's for `undefined`. */
+    url(key) {
+        const bucket = this.config.pathStyle ? `/${uriEncode(this.config.bucket)}` : '';
+        const object = key === undefined ? '' : `/${key.split('/').map(uriEncode).join('/')}`;
+        return new URL(`${this.base.pathname.replace(/\/$/, '')}${bucket}${object}` || '/', this.base);
+    }
+    signed(method, url, what, body, payloadHash) {
         const hash = body === undefined ? EMPTY_PAYLOAD_HASH : (payloadHash ?? (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex'));
         const headers = signV4({ method, host: url.host, path: url.pathname, payloadHash: hash, region: this.config.region, amzDate: amzDate(new Date()) }, this.credentials);
-        return { method, url, what: `${method} ${key}`, headers, ...(body !== undefined && { body }) };
+        return { method, url, what: `${method} ${what}`, headers, ...(body !== undefined && { body }) };
     }
+}
+/** The bucket is not there, or not where the configuration says: true for the whole job. */
+class BucketError extends RemoteError {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/breaker.ts
@@ -2281,7 +2323,6 @@ var file_chunks = __nccwpck_require__(962);
  * uploads the object before the entry that names it: bazel-remote answers an
  * AC GET with 404 while a blob it names is missing (docs/remote-cache.md).
  */
-
 
 
 
@@ -2569,6 +2610,7 @@ class RemoteTier {
             demandHits: this.demandHits.size,
             prefetched: this.prefetched.size,
             unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
+            wireRequests: this.remote.wire.requests,
             wireReceived: this.remote.wire.received,
             wireSent: this.remote.wire.sent,
             health: { read: this.directionHealth('read'), write: this.directionHealth('write') },
@@ -2683,7 +2725,7 @@ class RemoteTier {
         const message = error instanceof Error ? error.message : String(error);
         if (this.firstErrors.length < 3)
             this.firstErrors.push(message);
-        this.options.log(`remote: ${message}${error instanceof RemoteError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`);
+        this.options.log(`remote: ${message}`);
     }
 }
 const FAILED = Symbol('failed');

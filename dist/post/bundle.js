@@ -99545,6 +99545,23 @@ function storeWarnings(stats) {
     }
     return warnings;
 }
+/**
+ * The remote's trouble as one warning (pure), or undefined when it had none:
+ * failed requests and refused answers cost the job time, never its result,
+ * and a remote that fails every request (a missing bucket, wrong credentials)
+ * should not pass unnoticed behind a green build.
+ */
+function remoteWarning(stats) {
+    const parts = [
+        stats.errors > 0 && `${stats.errors} lookups failed`,
+        stats.uploadErrors > 0 && `${stats.uploadErrors} upload requests failed`,
+        stats.rejected > 0 && `${stats.rejected} rejected answers (digest or format)`,
+    ].filter((part) => part !== false);
+    if (parts.length === 0)
+        return undefined;
+    const first = stats.firstErrors[0] === undefined ? '' : ` First: ${stats.firstErrors[0]}`;
+    return `Remote cache: ${parts.join(', ')}; go built what it could not get (see the job summary).${first}`;
+}
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -102810,7 +102827,7 @@ function renderRemote(remote) {
         const failed = r.uploadErrors > 0 ? `, ${r.uploadErrors} failed requests` : '';
         rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`);
     }
-    rows.push(`| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Remote health | reads ${describeHealth(r.health.read)}; writes ${describeHealth(r.health.write)} |`);
+    rows.push(`| On the wire | ${r.wireRequests} requests; ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`, `| Remote health | reads ${describeHealth(r.health.read)}; writes ${describeHealth(r.health.write)} |`);
     if (r.firstErrors.length > 0)
         rows.push(`| First remote error | ${r.firstErrors[0].replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`);
     return rows;
@@ -102904,7 +102921,8 @@ async function runPost(ctx) {
                     let job;
                     if (build.mode === 'client') {
                         const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote });
-                        for (const problem of [...(client.problem ? [client.problem] : []), ...storeWarnings(client.stats)]) {
+                        const remoteProblem = client.remote?.stats && remoteWarning(client.remote.stats);
+                        for (const problem of [...(client.problem ? [client.problem] : []), ...storeWarnings(client.stats), ...(remoteProblem ? [remoteProblem] : [])]) {
                             ctx.log.warning(problem);
                             report.problems.push(problem);
                         }

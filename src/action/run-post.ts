@@ -3,7 +3,7 @@
  * never fails the job: every problem becomes a warning and a summary line.
  */
 import { saveGoCacheDir } from '../buildcache/directory.ts'
-import { buildCacheFigures, finishClient, storeWarnings } from '../buildcache/finish.ts'
+import { buildCacheFigures, finishClient, remoteWarning, storeWarnings } from '../buildcache/finish.ts'
 import { withImport } from '../buildcache/bundle-restore.ts'
 import { saveBundle } from '../buildcache/bundle-save.ts'
 import { saveModCache, type ModCacheSaveReport } from '../modcache/save.ts'
@@ -40,7 +40,8 @@ export async function runPost(ctx: ActionContext): Promise<void> {
           let job: JobFigures
           if (build.mode === 'client') {
             const client = await finishClient(build.socket, build.store, { owner: build.owner, remote: build.remote })
-            for (const problem of [...(client.problem ? [client.problem] : []), ...storeWarnings(client.stats)]) {
+            const remoteProblem = client.remote?.stats && remoteWarning(client.remote.stats)
+            for (const problem of [...(client.problem ? [client.problem] : []), ...storeWarnings(client.stats), ...(remoteProblem ? [remoteProblem] : [])]) {
               ctx.log.warning(problem)
               report.problems.push(problem)
             }

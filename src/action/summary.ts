@@ -159,7 +159,7 @@ function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
     rows.push(`| Uploads | ${r.uploads} entries, ${formatBytes(r.bytesUp)}${failed}; ${r.unsent} left unsent |`)
   }
   rows.push(
-    `| On the wire | ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`,
+    `| On the wire | ${r.wireRequests} requests; ${formatBytes(r.wireReceived)} received, ${formatBytes(r.wireSent)} sent |`,
     `| Remote health | reads ${describeHealth(r.health.read)}; writes ${describeHealth(r.health.write)} |`,
   )
   if (r.firstErrors.length > 0) rows.push(`| First remote error | ${r.firstErrors[0]!.replace(/\|/g, '\\|').replace(/\s+/g, ' ')} |`)

@@ -121,3 +121,20 @@ export function storeWarnings(stats: Pick<JobStats, 'sessions' | 'readOnly' | 'p
   }
   return warnings
 }
+
+/**
+ * The remote's trouble as one warning (pure), or undefined when it had none:
+ * failed requests and refused answers cost the job time, never its result,
+ * and a remote that fails every request (a missing bucket, wrong credentials)
+ * should not pass unnoticed behind a green build.
+ */
+export function remoteWarning(stats: Pick<RemoteStats, 'errors' | 'uploadErrors' | 'rejected' | 'firstErrors'>): string | undefined {
+  const parts = [
+    stats.errors > 0 && `${stats.errors} lookups failed`,
+    stats.uploadErrors > 0 && `${stats.uploadErrors} upload requests failed`,
+    stats.rejected > 0 && `${stats.rejected} rejected answers (digest or format)`,
+  ].filter((part) => part !== false)
+  if (parts.length === 0) return undefined
+  const first = stats.firstErrors[0] === undefined ? '' : ` First: ${stats.firstErrors[0]}`
+  return `Remote cache: ${parts.join(', ')}; go built what it could not get (see the job summary).${first}`
+}

@@ -47,7 +47,7 @@ export class BazelHttpClient implements Remote {
     this.headers = settings.headers
     this.timeoutMs = settings.timeoutMs
     this.zstd = settings.compression === 'zstd' && HAS_ZSTD
-    this.transport = new HttpTransport(this.base.protocol === 'https:', settings, maxSockets)
+    this.transport = new HttpTransport(this.base.protocol === 'https:', settings, maxSockets, 'check cache-token')
   }
 
   get wire(): WireCounters {

@@ -49,10 +49,13 @@ export interface TlsFiles {
 }
 
 export class HttpTransport {
-  readonly wire: WireCounters = { sent: 0, received: 0 }
+  readonly wire: WireCounters = { requests: 0, sent: 0, received: 0 }
   private readonly agent: http.Agent
+  private readonly authHint: string
 
-  constructor(https_: boolean, tls: TlsFiles, maxSockets: number) {
+  /** `authHint`: what a 401 or 403 tells the user to check, in this remote's terms. */
+  constructor(https_: boolean, tls: TlsFiles, maxSockets: number, authHint: string) {
+    this.authHint = authHint
     const options = { keepAlive: true, maxSockets }
     this.agent = https_
       ? new https.Agent({
@@ -120,7 +123,8 @@ export class HttpTransport {
             this.wire.received += Buffer.byteLength(chunk)
             if (text.length < 200) text += chunk.slice(0, 200 - text.length)
           })
-          response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}`, status)))
+          const hint = status === 401 || status === 403 ? `; ${this.authHint}` : ''
+          response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}${hint}`, status)))
           response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)))
           return
         }
@@ -152,6 +156,7 @@ export class HttpTransport {
         response.pipe(counted)
         resolve({ headers: response.headers, body: counted })
       })
+      this.wire.requests++
       if (body !== undefined) this.wire.sent += body.length
       request.end(body)
     })

@@ -18,6 +18,8 @@ export interface RemoteEntry {
 }
 
 export interface WireCounters {
+  /** Requests sent (each lookup, HEAD, download and upload). */
+  requests: number
   /** Body bytes as sent / received on the wire (compressed when zstd). */
   sent: number
   received: number
@@ -39,7 +41,7 @@ export interface Remote {
   close(): void
 }
 
-/** A request that failed; `status` when the server answered (401 and 403 say: check the credentials). */
+/** A request that failed; `status` when the server answered (a 401 or 403 message says which credentials to check). */
 export class RemoteError extends Error {
   readonly status: number | undefined
   constructor(message: string, status?: number) {

@@ -64,13 +64,20 @@ export class S3Remote implements Remote {
   private readonly credentials: AwsCredentials
   private readonly transport: HttpTransport
   private readonly base: URL
+  private bucketCheck: Promise<void> | undefined
 
   constructor(config: S3Config, credentials: AwsCredentials, maxSockets: number) {
     this.config = config
     this.credentials = credentials
     const endpoint = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`)
     this.base = config.pathStyle ? endpoint : new URL(`${endpoint.protocol}//${config.bucket}.${endpoint.host}`)
-    this.transport = new HttpTransport(this.base.protocol === 'https:', {}, maxSockets)
+    // 403 on a missing key too: S3 says so when the credentials lack s3:ListBucket.
+    this.transport = new HttpTransport(
+      this.base.protocol === 'https:',
+      {},
+      maxSockets,
+      'check the AWS credentials (and s3:ListBucket, without which a missing key is 403)',
+    )
   }
 
   get wire(): WireCounters {
@@ -78,6 +85,7 @@ export class S3Remote implements Remote {
   }
 
   async getEntry(key: string): Promise<RemoteEntry | Error | undefined> {
+    await this.bucketReady()
     const action = await this.send('GET', objectKey(this.config.prefix, 'action', key), undefined, MAX_ACTION_BYTES)
     if (action === undefined) return undefined
     const decoded = decodeAction(action.body)
@@ -91,13 +99,15 @@ export class S3Remote implements Remote {
   }
 
   async putEntry(key: string, entry: RemoteEntry): Promise<void> {
+    await this.bucketReady()
     await this.send('PUT', objectKey(this.config.prefix, 'action', key), encodeAction(entry), MAX_ACTION_BYTES)
   }
 
   async getBlob(hash: string, size: number): Promise<Readable | undefined> {
+    await this.bucketReady()
     const key = objectKey(this.config.prefix, 'output', hash)
     const response = await this.transport.open({
-      ...this.signed('GET', key, undefined),
+      ...this.signed('GET', this.url(key), key, undefined),
       maxResponseBytes: size,
       deadlineMs: readDeadlineMs(this.config.timeoutMs, size),
     })
@@ -105,35 +115,67 @@ export class S3Remote implements Remote {
   }
 
   async putBlob(hash: string, body: Buffer): Promise<void> {
+    await this.bucketReady()
     // The key is the body's sha256, which SigV4 wants as the payload hash: nothing to hash again.
     await this.send('PUT', objectKey(this.config.prefix, 'output', hash), body, MAX_ACTION_BYTES, hash)
+  }
+
+  /**
+   * One HEAD of the bucket before the first request. A missing bucket answers
+   * every GET 404, which would read as a job of misses; a bucket in another
+   * region answers 301. Either is remembered, and fails every request: the
+   * summary counts errors and names the cause. A 403 proves nothing
+   * (HeadBucket needs s3:ListBucket, which a cache's credentials may lack), so
+   * the requests go ahead and say for themselves. Any other failure is not
+   * remembered: the next request asks again, through the breaker.
+   */
+  private bucketReady(): Promise<void> {
+    this.bucketCheck ??= this.headBucket().catch((error: unknown) => {
+      if (!(error instanceof BucketError)) this.bucketCheck = undefined
+      throw error
+    })
+    return this.bucketCheck
+  }
+
+  private async headBucket(): Promise<void> {
+    const what = `bucket ${this.config.bucket} at ${this.base.host}`
+    const deadlineMs = readDeadlineMs(this.config.timeoutMs, 0)
+    try {
+      const found = await this.transport.request({ ...this.signed('HEAD', this.url(undefined), what, undefined), maxResponseBytes: 0, deadlineMs })
+      if (found === undefined) throw new BucketError(`${what} does not exist (HTTP 404): create it, or fix cache-url (and cache-endpoint)`)
+    } catch (error) {
+      if (error instanceof RemoteError && error.status === 403) return
+      if (error instanceof RemoteError && error.status === 301)
+        throw new BucketError(`${what} is in another region than ${this.config.region} (HTTP 301): set cache-region to the bucket's`)
+      throw error
+    }
   }
 
   close(): void {
     this.transport.close()
   }
 
-  private async send(method: 'GET' | 'HEAD' | 'PUT', key: string, body: Buffer | undefined, maxResponseBytes: number, payloadHash?: string) {
+  private send(method: 'GET' | 'HEAD' | 'PUT', key: string, body: Buffer | undefined, maxResponseBytes: number, payloadHash?: string) {
     const deadlineMs = method === 'PUT' ? this.config.timeoutMs : readDeadlineMs(this.config.timeoutMs, maxResponseBytes)
-    try {
-      return await this.transport.request({ ...this.signed(method, key, body, payloadHash), maxResponseBytes, deadlineMs })
-    } catch (error) {
-      // 403 on a missing key: S3 says so when the credentials lack s3:ListBucket.
-      if (error instanceof RemoteError && error.status === 403)
-        throw new RemoteError(`${error.message}; check the AWS credentials (and s3:ListBucket, without which a missing key is 403)`, 403)
-      throw error
-    }
+    return this.transport.request({ ...this.signed(method, this.url(key), key, body, payloadHash), maxResponseBytes, deadlineMs })
   }
 
-  private signed(method: 'GET' | 'HEAD' | 'PUT', key: string, body: Buffer | undefined, payloadHash?: string) {
-    const encoded = key.split('/').map(uriEncode).join('/')
-    const pathname = `${this.base.pathname.replace(/\/$/, '')}${this.config.pathStyle ? `/${uriEncode(this.config.bucket)}` : ''}/${encoded}`
-    const url = new URL(pathname, this.base)
+  /** An object's URL, or the bucket's for `undefined`. */
+  private url(key: string | undefined): URL {
+    const bucket = this.config.pathStyle ? `/${uriEncode(this.config.bucket)}` : ''
+    const object = key === undefined ? '' : `/${key.split('/').map(uriEncode).join('/')}`
+    return new URL(`${this.base.pathname.replace(/\/$/, '')}${bucket}${object}` || '/', this.base)
+  }
+
+  private signed(method: 'GET' | 'HEAD' | 'PUT', url: URL, what: string, body: Buffer | undefined, payloadHash?: string) {
     const hash = body === undefined ? EMPTY_PAYLOAD_HASH : (payloadHash ?? createHash('sha256').update(body).digest('hex'))
     const headers = signV4(
       { method, host: url.host, path: url.pathname, payloadHash: hash, region: this.config.region, amzDate: amzDate(new Date()) },
       this.credentials,
     )
-    return { method, url, what: `${method} ${key}`, headers, ...(body !== undefined && { body }) }
+    return { method, url, what: `${method} ${what}`, headers, ...(body !== undefined && { body }) }
   }
 }
+
+/** The bucket is not there, or not where the configuration says: true for the whole job. */
+class BucketError extends RemoteError {}

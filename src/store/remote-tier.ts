@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto'
 import { readFile, rm } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { LocalStore } from './local-store.ts'
-import { RemoteError, type Remote, type RemoteEntry } from '../remote/remote.ts'
+import type { Remote, RemoteEntry } from '../remote/remote.ts'
 import type { BreakerState, CircuitBreaker } from '../remote/breaker.ts'
 import { scopedKey } from '../remote/scope.ts'
 import type { RemoteScopes } from '../policy/write-policy.ts'
@@ -48,7 +48,8 @@ export interface RemoteStats {
   /** Object bytes fetched into / uploaded from the local store. */
   bytesDown: number
   bytesUp: number
-  /** Body bytes on the wire (compressed when zstd is on). */
+  /** Requests sent, and body bytes on the wire (compressed when zstd is on). */
+  wireRequests: number
   wireReceived: number
   wireSent: number
   /** Reads and writes, each with its own circuit and budget: a remote that fails one direction is left alone in it, whatever the other does. */
@@ -364,6 +365,7 @@ export class RemoteTier {
       demandHits: this.demandHits.size,
       prefetched: this.prefetched.size,
       unsent: this.unsentAtFlush + this.failedUploads + this.pending.length,
+      wireRequests: this.remote.wire.requests,
       wireReceived: this.remote.wire.received,
       wireSent: this.remote.wire.sent,
       health: { read: this.directionHealth('read'), write: this.directionHealth('write') },
@@ -470,7 +472,7 @@ export class RemoteTier {
   private noteError(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error)
     if (this.firstErrors.length < 3) this.firstErrors.push(message)
-    this.options.log(`remote: ${message}${error instanceof RemoteError && (error.status === 401 || error.status === 403) ? ' (check cache-token)' : ''}`)
+    this.options.log(`remote: ${message}`)
   }
 }
 

@@ -200,7 +200,7 @@ describe('the remote cache (bazel-remote over HTTP)', () => {
     expect(remoteFigure(job, 'errors')).toBeGreaterThanOrEqual(3)
     expect(remoteFigure(job, 'unsent')).toBe(buildFigure(job, 'puts'))
     expect(summaryRow(job, 'Remote health')).toMatch(/^\| Remote health \| reads (circuit opened \d+ times?|off for the rest of the job)/)
-    expect(summaryRow(job, 'First remote error')).toContain('HTTP 401')
+    expect(summaryRow(job, 'First remote error')).toMatch(/HTTP 401.*; check cache-token/)
   }, 600_000)
 
   it('a server answering 500: misses and counted errors, the build succeeds', async () => {

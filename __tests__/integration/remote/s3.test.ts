@@ -11,7 +11,9 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { S3Remote, type S3Config } from '../../../src/remote/s3.ts'
 import { GoCacheDir } from '../../../src/store/go-cache-dir.ts'
-import { checkoutSample, newMachine, REPO_ROOT, SAMPLE_MODULE, wipeHome } from '../../support/go-jobs.ts'
+import { startSlowProxy } from '../../support/bazel-remote/faulty.ts'
+import { freePort } from '../../support/bazel-remote/index.ts'
+import { checkoutSample, type Machine, newMachine, REPO_ROOT, SAMPLE_MODULE, wipeHome } from '../../support/go-jobs.ts'
 import { runJob, type JobResult, type StepSpec } from '../../support/runner/index.ts'
 import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, s3Tool, startS3Server } from '../../support/s3/versitygw.ts'
 import { compiledPackages, expectSuccess, prepareModCache } from '../client/helpers.ts'
@@ -82,10 +84,40 @@ describe('S3Remote against versitygw', () => {
     }
   })
 
+  it('a missing bucket fails every request after one HEAD of it, instead of reading as misses', async () => {
+    const remote = new S3Remote(config({ bucket: 'no-such-bucket' }), credentials, 2)
+    try {
+      const id = sha(Buffer.from('y'))
+      await expect(remote.getEntry(id)).rejects.toThrow(/bucket no-such-bucket at 127\.0\.0\.1:\d+ does not exist \(HTTP 404\)/)
+      await expect(remote.putBlob(id, Buffer.from('y'))).rejects.toThrow(/does not exist/)
+      await expect(remote.getBlob(id, 1)).rejects.toThrow(/does not exist/)
+      expect(remote.wire.requests).toBe(1)
+    } finally {
+      remote.close()
+    }
+  })
+
+  it('a hit costs a GET of the action, a HEAD and a GET of the output; the bucket is looked at once', async () => {
+    const remote = new S3Remote(config(), credentials, 4)
+    try {
+      const body = Buffer.from('another compiled package')
+      const actionId = sha(Buffer.from('another action'))
+      await remote.putBlob(sha(body), body)
+      await remote.putEntry(actionId, { outputId: sha(body), size: body.length, timeMs: Date.now() })
+      expect(remote.wire.requests).toBe(3)
+      const entry = await remote.getEntry(actionId)
+      if (entry === undefined || entry instanceof Error) throw new Error(String(entry))
+      await read(remote, entry.outputId, entry.size)
+      expect(remote.wire.requests).toBe(6)
+    } finally {
+      remote.close()
+    }
+  })
+
   it('wrong credentials are a 403 error, not a miss', async () => {
     const remote = new S3Remote(config(), { ...credentials, secretAccessKey: 'wrong' }, 2)
     try {
-      await expect(remote.getEntry(sha(Buffer.from('x')))).rejects.toThrow(/HTTP 403/)
+      await expect(remote.getEntry(sha(Buffer.from('x')))).rejects.toThrow(/HTTP 403[\s\S]*; check the AWS credentials/)
     } finally {
       remote.close()
     }
@@ -152,11 +184,17 @@ describe('interop with go-cache-plugin v0.1.1', () => {
 })
 
 describe('the action with an s3:// cache-url', () => {
-  const secret = S3_SECRET_KEY
+  interface S3Job {
+    bucket?: string
+    endpoint?: string
+    secret?: string
+    with?: Record<string, string>
+  }
   /** The action on `machine`, the AWS variables set for the job as aws-actions/configure-aws-credentials sets them. */
-  const s3Job = (workspace: string, home: string, steps: StepSpec[], bucket = 'jobs') =>
-    runJob({
-      workspace,
+  const s3Job = (machine: Machine, steps: StepSpec[], opts: S3Job = {}) => {
+    const secret = opts.secret ?? S3_SECRET_KEY
+    return runJob({
+      workspace: machine.workspace,
       env: {
         GOTOOLCHAIN: 'local',
         GOMODCACHE: modCache,
@@ -166,40 +204,121 @@ describe('the action with an s3:// cache-url', () => {
         AWS_SECRET_ACCESS_KEY: secret,
         AWS_REGION: 'us-east-1',
       },
-      runner: { home, temp: path.join(path.dirname(workspace), '..', 'runner-temp'), toolCache: path.join(path.dirname(workspace), '..', 'tool-cache') },
+      runner: {
+        home: machine.home,
+        temp: path.join(path.dirname(machine.workspace), '..', 'runner-temp'),
+        toolCache: path.join(path.dirname(machine.workspace), '..', 'tool-cache'),
+      },
       // Masked, as aws-actions/configure-aws-credentials masks what it exports.
       secrets: { AWS_SECRET_ACCESS_KEY: secret },
       keepTemp: true,
       steps: [
-        { id: 'cache', uses: REPO_ROOT, with: { 'module-cache': 'false', 'cache-url': `s3://${bucket}/ci`, 'cache-endpoint': server.endpoint } },
+        {
+          id: 'cache',
+          uses: REPO_ROOT,
+          with: { 'module-cache': 'false', 'cache-url': `s3://${opts.bucket ?? 'jobs'}/ci`, 'cache-endpoint': opts.endpoint ?? server.endpoint, ...opts.with },
+        },
         ...steps,
       ],
     })
-  const build: StepSpec = { id: 'build', run: 'go build -x -o bin/ ./... 2> build-x.txt && go test ./...' }
+  }
+  const build: StepSpec = { id: 'build', run: 'go build -x -o bin/ ./... 2> build-x.txt && go test ./... && ./bin/sample --help > /dev/null' }
   const built = (job: JobResult) => readFile(path.join(job.paths.workspace, 'build-x.txt'), 'utf8')
   const figure = (job: JobResult, name: string) => Number(job.step('cache', 'post').outputs[`remote-cache-${name}`])
+  const summaryRow = (job: JobResult, label: string): string => {
+    const row = job.summary.split('\n').find((line) => line.startsWith(`| ${label} |`))
+    if (row === undefined) throw new Error(`no "${label}" row in the summary:\n${job.summary}`)
+    return row
+  }
+  const warnings = (job: JobResult) => job.annotations.filter((a) => a.level === 'warning').map((a) => a.message)
+  /** A fresh runner with the sample checked out. */
+  const freshMachine = async (name: string) => {
+    const machine = await newMachine(path.join(root, name), 'runner')
+    await checkoutSample(machine)
+    return machine
+  }
+  /** What every job against a failing bucket shows: a green build of local work, the failures counted, a warning, and nothing unsent passed off as sent. */
+  const expectFailedRemote = (job: JobResult) => {
+    expectSuccess(job)
+    expect(figure(job, 'hits')).toBe(0)
+    expect(figure(job, 'errors')).toBeGreaterThanOrEqual(1)
+    expect(figure(job, 'uploads')).toBe(0)
+    expect(figure(job, 'unsent')).toBe(Number(job.step('cache', 'post').outputs['build-cache-puts']))
+    expect(warnings(job).filter((w) => w.startsWith('Remote cache: '))).toHaveLength(1)
+  }
 
   it('job 1 uploads into the bucket; job 2 on a fresh runner compiles nothing', async () => {
     await mkdir(path.join(server.dir, 'jobs'), { recursive: true })
     const machine = await newMachine(path.join(root, 'jobs'), 'runner')
     await checkoutSample(machine)
-    const first = await s3Job(machine.workspace, machine.home, [build])
+    const first = await s3Job(machine, [build])
     expectSuccess(first)
     expect(compiledPackages(await built(first)).length).toBeGreaterThan(10)
     expect(figure(first, 'uploads')).toBeGreaterThan(100)
     expect([figure(first, 'errors'), figure(first, 'unsent')]).toEqual([0, 0])
     for (const dir of ['home', 'runner-temp', 'tool-cache']) await rm(path.join(root, 'jobs', 'runner', dir), { recursive: true, force: true })
     await wipeHome(machine)
-    const second = await s3Job(machine.workspace, machine.home, [build])
+    const second = await s3Job(machine, [build])
     expectSuccess(second)
     expect(compiledPackages(await built(second))).toEqual([])
     expect(figure(second, 'hits')).toBeGreaterThan(100)
     expect(figure(second, 'errors')).toBe(0)
+    expect(warnings(second)).toEqual([])
     // The secret is in no log line, and in no file the job wrote (the daemon's log, the state, the store).
-    for (const step of second.steps) expect(step.log).not.toContain(secret)
-    const { stdout } = await execFileP('grep', ['-rlF', secret, path.join(root, 'jobs', 'runner')]).catch((error: { code?: number; stdout?: string }) =>
+    for (const step of second.steps) expect(step.log).not.toContain(S3_SECRET_KEY)
+    const { stdout } = await execFileP('grep', ['-rlF', S3_SECRET_KEY, path.join(root, 'jobs', 'runner')]).catch((error: { code?: number; stdout?: string }) =>
       error.code === 1 ? { stdout: '' } : Promise.reject(error),
     )
     expect(stdout).toBe('')
+  }, 600_000)
+
+  it('a slow link (every answer held 50 ms): a fresh runner still gets everything from the bucket', async () => {
+    const slow = await startSlowProxy(Number(new URL(server.endpoint).port), 50)
+    try {
+      const job = await s3Job(await freshMachine('slow-link'), [build], { endpoint: slow.url })
+      expectSuccess(job)
+      // Only the main package: its action ID names its directory, and this runner checked out elsewhere.
+      expect(compiledPackages(await built(job))).toEqual(['main'])
+      expect(figure(job, 'errors')).toBe(0)
+      expect(figure(job, 'hits')).toBeGreaterThan(100)
+      expect(summaryRow(job, 'On the wire')).toMatch(/^\| On the wire \| \d+ requests; /)
+    } finally {
+      await slow.stop()
+    }
+  }, 600_000)
+
+  it('wrong credentials: 403s counted, the hint names the AWS credentials, the build succeeds', async () => {
+    const job = await s3Job(await freshMachine('s3-403'), [build], { secret: 'not-the-secret-key' })
+    expectFailedRemote(job)
+    expect(summaryRow(job, 'First remote error')).toMatch(/HTTP 403.*check the AWS credentials/)
+    expect(job.summary).not.toContain('cache-token')
+    expect(summaryRow(job, 'Remote health')).toMatch(/^\| Remote health \| reads (circuit opened \d+ times?|off for the rest of the job)/)
+  }, 600_000)
+
+  it('a missing bucket is an error named in the summary, not a job of misses', async () => {
+    const job = await s3Job(await freshMachine('s3-no-bucket'), [build], { bucket: 'no-such-bucket' })
+    expectFailedRemote(job)
+    expect(summaryRow(job, 'First remote error')).toContain('bucket no-such-bucket at 127.0.0.1')
+    expect(summaryRow(job, 'First remote error')).toContain('does not exist (HTTP 404): create it, or fix cache-url')
+  }, 600_000)
+
+  it('the server stopped (nothing listening): connections refused and counted, the build succeeds', async () => {
+    const job = await s3Job(await freshMachine('s3-stopped'), [build], { endpoint: `http://127.0.0.1:${await freePort()}` })
+    expectFailedRemote(job)
+    expect(summaryRow(job, 'First remote error')).toContain('ECONNREFUSED')
+    expect(summaryRow(job, 'Remote health')).toMatch(/^\| Remote health \| reads (circuit opened \d+ times?|off for the rest of the job)/)
+  }, 600_000)
+
+  it('a server slower than cache-timeout: requests time out and are counted, the build succeeds', async () => {
+    const slow = await startSlowProxy(Number(new URL(server.endpoint).port), 3000)
+    try {
+      const job = await s3Job(await freshMachine('s3-slow'), [build], { endpoint: slow.url, with: { 'cache-timeout': '1' } })
+      expectFailedRemote(job)
+      expect(slow.hits()).toBeGreaterThan(0)
+      expect(summaryRow(job, 'First remote error')).toContain('no answer within 1000 ms')
+      expect(summaryRow(job, 'Remote health')).toMatch(/^\| Remote health \| reads (circuit opened \d+ times?|off for the rest of the job)/)
+    } finally {
+      await slow.stop()
+    }
   }, 600_000)
 })

@@ -10,6 +10,8 @@
  * - `zstd-bomb`: uploads accepted; every action entry found, naming a 256 MiB
  *   object, and every blob an 8 KiB zstd frame of 256 MiB of zeros (not the
  *   object the digest names).
+ *
+ * And startSlowProxy: a real server behind a slow link.
  */
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
@@ -113,4 +115,39 @@ function bombServer(hit: () => void): http.Server {
     response.writeHead(200, { 'Content-Encoding': 'zstd', 'Content-Length': String(bomb.length) })
     response.end(bomb)
   })
+}
+
+/**
+ * A TCP proxy on loopback to a real server on `port` that holds each chunk of
+ * its answers `delayMs` before passing it on: a slow server, or a slow
+ * network, in front of one that works. `hits()` counts connections.
+ */
+export async function startSlowProxy(port: number, delayMs: number): Promise<FaultyServer> {
+  let hits = 0
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((client) => {
+    hits++
+    const upstream = net.connect(port, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => undefined)
+    }
+    client.pipe(upstream)
+    upstream.on('data', (chunk: Buffer) => void setTimeout(() => client.destroyed || client.write(chunk), delayMs))
+    // After the data it follows: end() flushes what is written, destroy() would drop it.
+    upstream.on('end', () => void setTimeout(() => client.end(), delayMs))
+    upstream.on('error', () => void setTimeout(() => client.destroy(), delayMs))
+    client.on('close', () => upstream.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port: own } = server.address() as net.AddressInfo
+  return {
+    url: `http://127.0.0.1:${own}`,
+    hits: () => hits,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
 }

@@ -170,6 +170,7 @@ describe('renderSummary: build cache', () => {
     unsent: 2,
     bytesDown: 40 * 1024 ** 2,
     bytesUp: 3 * 1024 ** 2,
+    wireRequests: 412,
     wireReceived: 15 * 1024 ** 2,
     wireSent: 1024 ** 2,
     health: {
@@ -214,7 +215,7 @@ describe('renderSummary: build cache', () => {
         '| Remote lookups | 300 local misses asked: 280 hits, 20 misses, 2 failed, 1 rejected (digest or format), 5 skipped (circuit open) |',
         "| Prefetch | 1050 entries fetched ahead from the 1100 in this job's last manifest |",
         '| Uploads | 18 entries, 3.0 MiB, 1 failed requests; 2 left unsent |',
-        '| On the wire | 15.0 MiB received, 1.0 MiB sent |',
+        '| On the wire | 412 requests; 15.0 MiB received, 1.0 MiB sent |',
         "| Remote health | reads circuit opened 1 time, closed at the end, 4.2 s lost to failed requests; writes off for the rest of the job: 31.0 s lost to failed requests, past the job's budget of 30.0 s |",
         '| First remote error | GET /ac/0123456789ab…: no answer within 10000 ms |',
         '',

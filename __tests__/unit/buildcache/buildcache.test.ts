@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { cacheProgCommand, findShim, installClient, shimFile, type ToolCache } from '../../../src/buildcache/client-install.ts'
 import { gocacheDirKeys } from '../../../src/buildcache/directory.ts'
-import { buildCacheFigures, storeWarnings } from '../../../src/buildcache/finish.ts'
+import { buildCacheFigures, remoteWarning, storeWarnings } from '../../../src/buildcache/finish.ts'
 import { setupBuildCache, type BuildCacheIO } from '../../../src/buildcache/setup.ts'
 import { socketPath } from '../../../src/daemon/launch.ts'
 import { parseGoRelease, supportsCacheProg } from '../../../src/go/go-version.ts'
@@ -121,6 +121,18 @@ describe('storeWarnings', () => {
       '9 of 9 go processes found the local store read-only to this user: they were served its hits and stored nothing (go sends no puts to a read-only GOCACHEPROG).',
       '3 puts were not stored (the store was full or not writable, or a body was not its OutputID; set GO_CACHE_SETUP_DEBUG=1 to see each): where the store had no room, go was handed a temporary copy and went on; the next go process misses them.',
     ])
+  })
+})
+
+describe('remoteWarning', () => {
+  it('says nothing for a remote that had no trouble, and counts each kind with the first error otherwise', () => {
+    expect(remoteWarning({ errors: 0, uploadErrors: 0, rejected: 0, firstErrors: [] })).toBeUndefined()
+    expect(remoteWarning({ errors: 3, uploadErrors: 0, rejected: 1, firstErrors: ['GET ci/action/ab/ab…: HTTP 403; check the AWS credentials'] })).toBe(
+      'Remote cache: 3 lookups failed, 1 rejected answers (digest or format); go built what it could not get (see the job summary). First: GET ci/action/ab/ab…: HTTP 403; check the AWS credentials',
+    )
+    expect(remoteWarning({ errors: 0, uploadErrors: 2, rejected: 0, firstErrors: [] })).toBe(
+      'Remote cache: 2 upload requests failed; go built what it could not get (see the job summary).',
+    )
   })
 })
 

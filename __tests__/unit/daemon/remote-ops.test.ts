@@ -29,7 +29,7 @@ const uploaded: string[] = []
 const remoteEntries = new Map<string, Buffer>()
 const blobs = new Map<string, Buffer>()
 const transport: Remote = {
-  wire: { sent: 0, received: 0 },
+  wire: { requests: 0, sent: 0, received: 0 },
   getEntry: async (actionId) => {
     const bytes = remoteEntries.get(actionId)
     return bytes === undefined ? undefined : decodeActionResult(bytes)

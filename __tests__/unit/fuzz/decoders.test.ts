@@ -1,8 +1,8 @@
 /**
  * Mutation fuzzing, bounded in time, of every decoder that reads bytes from
  * outside: the GOCACHEPROG request parser (go's side of the pipe), the
- * ActionResult decoder (a remote's answers) and the bundle reader (the
- * GitHub Actions cache). Seeded (prng), so a failure reproduces; each target
+ * ActionResult decoder and the S3 action decoder (a remote's answers) and the
+ * bundle reader (the GitHub Actions cache). Seeded (prng), so a failure reproduces; each target
  * runs for FUZZ_MS or at least MIN_CASES cases, and the counts are printed.
  *
  * Each target has one rule: it returns what its contract says (a valid
@@ -16,6 +16,7 @@ import path from 'node:path'
 import zlib from 'node:zlib'
 import { KNOWN_COMMANDS, ProtocolError, RequestParser } from '../../../src/gocacheprog/protocol.ts'
 import { decodeActionResult, encodeActionResult } from '../../../src/remote/action-result.ts'
+import { decodeAction, encodeAction } from '../../../src/remote/s3.ts'
 import { BundleFormatError, readBundle } from '../../../src/bundle/format.ts'
 import { bundleFile } from '../../support/bundle-file.ts'
 import { chunkAt, closeFrame, getFrame, hexId, prng, putFrame } from '../gocacheprog/go-frames.ts'
@@ -121,6 +122,21 @@ describe('fuzz', () => {
       if (!HEX.test(entry.outputId) || !Number.isSafeInteger(entry.size) || entry.size < 0 || !Number.isFinite(entry.timeMs) || entry.timeMs < 0) {
         throw new Error(`accepted an invalid entry ${JSON.stringify(entry)}`)
       }
+    })
+  })
+
+  it('the S3 action decoder: a valid OutputID and time, or an Error', async () => {
+    const seeds = [
+      encodeAction({ outputId: hexId('a'), timeMs: 1_765_000_000_123 }),
+      Buffer.from(`${hexId('b')} 0\n`),
+      Buffer.from(` ${hexId('c')}\t-1 `),
+      encodeAction({ outputId: hexId('d'), timeMs: 8.64e15 }),
+    ]
+    await fuzz('S3 action decoder', seeds, (input) => {
+      const entry = decodeAction(input)
+      if (entry instanceof Error) return refuse('S3 action decoder')
+      if (!HEX.test(entry.outputId) || !Number.isSafeInteger(entry.timeMs) || entry.timeMs < 0)
+        throw new Error(`accepted an invalid entry ${JSON.stringify(entry)}`)
     })
   })
 

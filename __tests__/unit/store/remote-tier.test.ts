@@ -26,7 +26,7 @@ class MemoryServer implements Remote {
   readonly ac = new Map<string, Buffer>()
   readonly cas = new Map<string, Buffer>()
   readonly calls: string[] = []
-  readonly wire = { sent: 0, received: 0 }
+  readonly wire = { requests: 0, sent: 0, received: 0 }
   fail: Error | undefined
   /** Uploads wait on this when set (a slow server). */
   gate: Promise<void> | undefined
