@@ -17,6 +17,15 @@ export interface RemoteEntry {
   timeMs: number
 }
 
+/**
+ * An entry as a lookup found it, with the object's bytes when the remote
+ * fetched them in the same go (S3: the output's GET gives its size, so no
+ * HEAD first). The caller reads `body` to the end, or destroys it.
+ */
+export interface FoundEntry extends RemoteEntry {
+  body?: Readable
+}
+
 export interface WireCounters {
   /** Requests sent (each lookup, HEAD, download and upload). */
   requests: number
@@ -26,8 +35,13 @@ export interface WireCounters {
 }
 
 export interface Remote {
-  /** The entry under a key (a Go ActionID, or a job's manifest key): undefined when absent, an Error when malformed. Rejects when the request fails. */
-  getEntry(key: string): Promise<RemoteEntry | Error | undefined>
+  /**
+   * The entry under a key (a Go ActionID, or a job's manifest key): undefined
+   * when absent, an Error when malformed. Rejects when the request fails. With
+   * `inlineMaxBytes`, a remote may bring the body of an object up to that size
+   * with it (capped like getBlob's); one that cannot, doesn't.
+   */
+  getEntry(key: string, inlineMaxBytes?: number): Promise<FoundEntry | Error | undefined>
   putEntry(key: string, entry: RemoteEntry): Promise<void>
   /**
    * The object's bytes as they arrive, decoded; undefined when absent. The

@@ -8,15 +8,17 @@
  *
  * (`aa`, `oo`: the ID's first two hex digits; the prefix joined as Go's
  * path.Join does). The output is written before the action that names it.
- * The action says no size, so a lookup HEADs the output for it: a missing
- * output is a miss, and an object over the Go object limit is refused before
- * its body is asked for. Requests are signed with SigV4 (sigv4.ts).
+ * The action says no size: a lookup GETs the output at once and reads its
+ * Content-Length (an object larger than the caller takes inline is dropped
+ * and fetched on its own), or HEADs it; a missing output is a miss. Requests
+ * are signed with SigV4 (sigv4.ts).
  */
 import { createHash } from 'node:crypto'
 import path from 'node:path'
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import { capped, HttpTransport, readDeadlineMs } from './http.ts'
-import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
+import { type FoundEntry, RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
 import { type AwsCredentials, amzDate, EMPTY_PAYLOAD_HASH, signV4, uriEncode } from './sigv4.ts'
 
 export interface S3Config {
@@ -84,18 +86,33 @@ export class S3Remote implements Remote {
     return this.transport.wire
   }
 
-  async getEntry(key: string): Promise<RemoteEntry | Error | undefined> {
+  async getEntry(key: string, inlineMaxBytes?: number): Promise<FoundEntry | Error | undefined> {
     await this.bucketReady()
     const action = await this.send('GET', objectKey(this.config.prefix, 'action', key), undefined, MAX_ACTION_BYTES)
     if (action === undefined) return undefined
     const decoded = decodeAction(action.body)
     if (decoded instanceof Error) return decoded
-    const head = await this.send('HEAD', objectKey(this.config.prefix, 'output', decoded.outputId), undefined, 0)
-    // An action whose output expired (a lifecycle rule on output/) is a miss, not an error.
-    if (head === undefined) return undefined
-    const size = Number(head.headers['content-length'])
-    if (!Number.isSafeInteger(size) || size < 0) return new Error(`output ${decoded.outputId}: no Content-Length`)
-    return { ...decoded, size }
+    const outputKey = objectKey(this.config.prefix, 'output', decoded.outputId)
+    if (inlineMaxBytes === undefined) {
+      const head = await this.send('HEAD', outputKey, undefined, 0)
+      // An action whose output expired (a lifecycle rule on output/) is a miss, not an error.
+      if (head === undefined) return undefined
+      const size = contentLength(head.headers)
+      return size instanceof Error ? size : { ...decoded, size }
+    }
+    // The output's GET at once: two requests a hit, as go-cache-plugin makes.
+    // Its Content-Length says the size before the body is taken; a larger
+    // object is dropped here, and fetched by getBlob with its own bounds.
+    const response = await this.transport.open({
+      ...this.signed('GET', this.url(outputKey), outputKey, undefined),
+      maxResponseBytes: inlineMaxBytes,
+      deadlineMs: readDeadlineMs(this.config.timeoutMs, inlineMaxBytes),
+    })
+    if (response === undefined) return undefined
+    const size = contentLength(response.headers)
+    if (size instanceof Error || size > inlineMaxBytes) response.body.destroy()
+    if (size instanceof Error) return size
+    return size > inlineMaxBytes ? { ...decoded, size } : { ...decoded, size, body: capped([response.body], size, `output ${decoded.outputId.slice(0, 12)}…`) }
   }
 
   async putEntry(key: string, entry: RemoteEntry): Promise<void> {
@@ -175,6 +192,12 @@ export class S3Remote implements Remote {
     )
     return { method, url, what: `${method} ${what}`, headers, ...(body !== undefined && { body }) }
   }
+}
+
+/** An object's size from its answer's Content-Length; an Error when there is none. */
+function contentLength(headers: IncomingHttpHeaders): number | Error {
+  const size = Number(headers['content-length'])
+  return Number.isSafeInteger(size) && size >= 0 ? size : new Error(`no Content-Length (${JSON.stringify(headers['content-length'] ?? null)})`)
 }
 
 /** The bucket is not there, or not where the configuration says: true for the whole job. */

@@ -70,10 +70,26 @@ export function signV4(request: SigningRequest, credentials: AwsCredentials): Re
   const day = request.amzDate.slice(0, 8)
   const scope = `${day}/${request.region}/s3/aws4_request`
   const toSign = ['AWS4-HMAC-SHA256', request.amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n')
-  let key: Buffer = hmac(`AWS4${credentials.secretAccessKey}`, day)
-  for (const part of [request.region, 's3', 'aws4_request']) key = hmac(key, part)
-  const signature = createHmac('sha256', key).update(toSign).digest('hex')
+  const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day, request.region))
+    .update(toSign)
+    .digest('hex')
   return { ...added, authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope},SignedHeaders=${signedHeaders},Signature=${signature}` }
+}
+
+/**
+ * The day's signing key, derived once and kept until the day, region or
+ * secret changes: four HMACs a request less (a warm build from a bucket
+ * signs thousands; the daemon's profile showed the key derivation at about
+ * 8% of its CPU).
+ */
+let lastKey: { secret: string; day: string; region: string; key: Buffer } | undefined
+function signingKey(secret: string, day: string, region: string): Buffer {
+  if (lastKey?.secret !== secret || lastKey.day !== day || lastKey.region !== region) {
+    let key: Buffer = hmac(`AWS4${secret}`, day)
+    for (const part of [region, 's3', 'aws4_request']) key = hmac(key, part)
+    lastKey = { secret, day, region, key }
+  }
+  return lastKey.key
 }
 
 function hmac(key: string | Buffer, data: string): Buffer {

@@ -201,42 +201,47 @@ export class RemoteTier {
     const entries = await Promise.all(
       this.options.scopes.read.map((scope) =>
         this.call(
-          () => this.remote.getEntry(scopedKey(scope, actionId)),
+          () => this.remote.getEntry(scopedKey(scope, actionId), IN_MEMORY_BLOB_BYTES),
           false,
           (entry) => entry === undefined,
         ),
       ),
     )
-    for (const [index, entry] of entries.entries()) {
-      if (entry === FAILED || entry === undefined) continue
-      const where = `${this.options.scopes.read[index]}: action entry ${actionId}`
-      if (entry instanceof Error) {
-        this.reject(`${where}: ${entry.message}`)
-        continue
-      }
-      if (entry.size > MAX_GO_OBJECT_BYTES) continue
-      // A large object goes to a file in the store's tmp/ as it arrives, not
-      // into memory, and one at a time: the disk holds at most one in flight.
-      const staged = entry.size > IN_MEMORY_BLOB_BYTES ? this.store.stagePath() : undefined
-      try {
-        const blob = await (staged === undefined
-          ? this.getVerifiedBlob(entry.outputId, entry.size)
-          : this.oneLarge(() => this.getVerifiedBlob(entry.outputId, entry.size, staged)))
-        if (blob === undefined) continue
-        const check = checkObjectForAction(actionId, blob.head)
-        if (!check.ok) {
-          this.reject(`${where}: ${check.reason}`)
+    try {
+      for (const [index, entry] of entries.entries()) {
+        if (entry === FAILED || entry === undefined) continue
+        const where = `${this.options.scopes.read[index]}: action entry ${actionId}`
+        if (entry instanceof Error) {
+          this.reject(`${where}: ${entry.message}`)
           continue
         }
-        if (staged === undefined) this.store.put(actionId, entry.outputId, [blob.body!], entry.size, entry.timeMs)
-        else this.store.putStaged(actionId, entry.outputId, staged, entry.size, entry.timeMs)
-      } finally {
-        if (staged !== undefined) await rm(staged, { force: true })
+        if (entry.size > MAX_GO_OBJECT_BYTES) continue
+        // A large object goes to a file in the store's tmp/ as it arrives, not
+        // into memory, and one at a time: the disk holds at most one in flight.
+        const staged = entry.size > IN_MEMORY_BLOB_BYTES ? this.store.stagePath() : undefined
+        try {
+          const blob = await (staged === undefined
+            ? this.getVerifiedBlob(entry.outputId, entry.size, undefined, entry.body)
+            : this.oneLarge(() => this.getVerifiedBlob(entry.outputId, entry.size, staged)))
+          if (blob === undefined) continue
+          const check = checkObjectForAction(actionId, blob.head)
+          if (!check.ok) {
+            this.reject(`${where}: ${check.reason}`)
+            continue
+          }
+          if (staged === undefined) this.store.put(actionId, entry.outputId, [blob.body!], entry.size, entry.timeMs)
+          else this.store.putStaged(actionId, entry.outputId, staged, entry.size, entry.timeMs)
+        } finally {
+          if (staged !== undefined) await rm(staged, { force: true })
+        }
+        this.counts.bytesDown += entry.size
+        return true
       }
-      this.counts.bytesDown += entry.size
-      return true
+      return false
+    } finally {
+      // Bodies that came with entries not taken (another scope's, or one refused before its read).
+      for (const entry of entries) if (typeof entry === 'object' && !(entry instanceof Error)) entry.body?.destroy()
     }
-    return false
   }
 
   /** Runs `task` after every large fetch before it: one at a time, whatever the prefetch's concurrency. */
@@ -251,15 +256,16 @@ export class RemoteTier {
    * trusted with content, or Go would be handed someone else's object. In
    * memory (`body`), or written to `staged` as it arrives; with its first
    * bytes (`head`) for the build-ID check either way. A failed or refused
-   * read may leave a partial `staged`: the caller removes it.
+   * read may leave a partial `staged`: the caller removes it. `inline`: the
+   * body that came with the entry (FoundEntry), read instead of asked for.
    */
-  private async getVerifiedBlob(hash: string, size: number, staged?: string): Promise<{ head: Buffer; body?: Buffer } | undefined> {
+  private async getVerifiedBlob(hash: string, size: number, staged?: string, inline?: Readable): Promise<{ head: Buffer; body?: Buffer } | undefined> {
     if (size === 0 && hash === EMPTY_SHA256) return { head: Buffer.alloc(0), body: Buffer.alloc(0) }
     // Inside `call`: a read that stalls or fails halfway, or sends bytes that
     // are not the digest's (a bomb), costs the read circuit and budget like one
     // that fails at once: a server sending only those is soon left alone.
     const got = await this.call(async () => {
-      const stream = await this.remote.getBlob(hash, size)
+      const stream = inline ?? (await this.remote.getBlob(hash, size))
       if (stream === undefined) return undefined
       const blob = await readBlob(stream, staged)
       if (blob.length !== size) throw new Rejected(`blob ${hash}: ${blob.length} bytes, the entry says ${size}`)

@@ -97,18 +97,39 @@ describe('S3Remote against versitygw', () => {
     }
   })
 
-  it('a hit costs a GET of the action, a HEAD and a GET of the output; the bucket is looked at once', async () => {
+  it('a hit costs two requests with the body inline, three when the object is larger than asked for; the bucket is looked at once', async () => {
     const remote = new S3Remote(config(), credentials, 4)
     try {
       const body = Buffer.from('another compiled package')
       const actionId = sha(Buffer.from('another action'))
       await remote.putBlob(sha(body), body)
-      await remote.putEntry(actionId, { outputId: sha(body), size: body.length, timeMs: Date.now() })
-      expect(remote.wire.requests).toBe(3)
-      const entry = await remote.getEntry(actionId)
-      if (entry === undefined || entry instanceof Error) throw new Error(String(entry))
-      await read(remote, entry.outputId, entry.size)
-      expect(remote.wire.requests).toBe(6)
+      await remote.putEntry(actionId, { outputId: sha(body), size: body.length, timeMs: 1_765_000_000_000 })
+      expect(remote.wire.requests).toBe(3) // the bucket's HEAD, two PUTs
+      const count = async (step: () => Promise<unknown>) => {
+        const before = remote.wire.requests
+        await step()
+        return remote.wire.requests - before
+      }
+      // Inline: GET action, GET output, its body taken from that answer.
+      expect(
+        await count(async () => {
+          const entry = await remote.getEntry(actionId, body.length)
+          if (entry === undefined || entry instanceof Error || entry.body === undefined) throw new Error(`no inline body: ${String(entry)}`)
+          expect(entry.size).toBe(body.length)
+          expect(Buffer.concat((await entry.body.toArray()) as Buffer[]).equals(body)).toBe(true)
+        }),
+      ).toBe(2)
+      // Larger than the caller takes inline: the size, no body; getBlob fetches it.
+      expect(
+        await count(async () => {
+          const entry = await remote.getEntry(actionId, body.length - 1)
+          if (entry === undefined || entry instanceof Error) throw new Error(String(entry))
+          expect(entry).toEqual({ outputId: sha(body), size: body.length, timeMs: 1_765_000_000_000 })
+          expect((await read(remote, entry.outputId, entry.size)).equals(body)).toBe(true)
+        }),
+      ).toBe(3)
+      // Without inline: GET action, HEAD output (then getBlob when wanted).
+      expect(await count(() => remote.getEntry(actionId))).toBe(2)
     } finally {
       remote.close()
     }

@@ -25,6 +25,34 @@ describe('signV4', () => {
     })
   })
 
+  it('derives the signing key again when the day, region or secret changes (it keeps the last one)', () => {
+    const request = {
+      method: 'GET',
+      host: 'examplebucket.s3.amazonaws.com',
+      path: '/test.txt',
+      headers: { Range: 'bytes=0-9' },
+      payloadHash: EMPTY_PAYLOAD_HASH,
+    }
+    const signature = (region: string, amzDate: string, secretAccessKey = credentials.secretAccessKey) =>
+      /Signature=(\w+)/.exec(signV4({ ...request, region, amzDate }, { ...credentials, secretAccessKey }).authorization!)![1]
+    const example = 'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41'
+    const others = [
+      signature('us-east-1', '20130525T000000Z'),
+      signature('eu-west-1', '20130524T000000Z'),
+      signature('us-east-1', '20130524T000000Z', 'another'),
+    ]
+    expect(new Set([example, ...others]).size).toBe(4)
+    // Back to AWS's example after each: the right key, not the last one kept.
+    for (const [region, date, secret] of [
+      ['us-east-1', '20130525T000000Z', credentials.secretAccessKey],
+      ['eu-west-1', '20130524T000000Z', credentials.secretAccessKey],
+      ['us-east-1', '20130524T000000Z', 'another'],
+    ] as const) {
+      signature(region, date, secret)
+      expect(signature('us-east-1', '20130524T000000Z')).toBe(example)
+    }
+  })
+
   it('signs the session token of temporary credentials, and sorts the query', () => {
     const base = { method: 'GET', host: '127.0.0.1:9000', path: '/bucket', payloadHash: EMPTY_PAYLOAD_HASH, region: 'us-east-1', amzDate: '20261206T000000Z' }
     const withToken = signV4({ ...base, query: { 'list-type': '2', prefix: 'a b' } }, { ...credentials, sessionToken: 'token' })

@@ -53,9 +53,24 @@ class MemoryServer implements Remote {
     await this.check(`PUT ac/${id.slice(0, 6)}`)
     this.ac.set(id, bytes)
   }
-  async getEntry(id: string) {
+  /** Set: getEntry brings bodies up to the size asked for with the entry, as S3Remote does; each kept here to see it was consumed or destroyed. */
+  inline: Readable[] | undefined
+  async getEntry(id: string, inlineMaxBytes?: number) {
     const bytes = await this.getAction(id)
-    return bytes === undefined ? undefined : decodeActionResult(bytes)
+    const entry = bytes === undefined ? undefined : decodeActionResult(bytes)
+    const body = entry instanceof Error ? undefined : entry && this.cas.get(entry.outputId)
+    if (
+      this.inline === undefined ||
+      inlineMaxBytes === undefined ||
+      entry === undefined ||
+      entry instanceof Error ||
+      body === undefined ||
+      entry.size > inlineMaxBytes
+    )
+      return entry
+    const stream = Readable.from([body])
+    this.inline.push(stream)
+    return { ...entry, body: stream }
   }
   async putEntry(id: string, entry: RemoteEntry) {
     await this.putAction(id, encodeActionResult(entry))
@@ -151,6 +166,21 @@ describe('RemoteTier.fetch', () => {
     expect(await cache.fetch(actionId(2))).toBe(false)
     expect(cache.stats()).toMatchObject({ hits: 1, rejected: 1, bytesDown: big.length })
     expect(readdirSync(path.join(dir, 'tmp'))).toEqual([])
+  })
+
+  it('takes a body that came with its entry, asking for no blob; a wrong one is rejected like a fetched one', async () => {
+    const server = new MemoryServer()
+    server.inline = []
+    const body = Buffer.from('inline object')
+    server.store(actionId(1), body)
+    server.store(actionId(2), Buffer.from('not what the entry names'), 1_700_000_000_000, sha(Buffer.from('something else')))
+    const cache = remote(server)
+    expect(await cache.fetch(actionId(1))).toBe(true)
+    expect(store.get(actionId(1))?.outputId).toBe(sha(body))
+    expect(await cache.fetch(actionId(2))).toBe(false)
+    expect(server.calls).toEqual([`GET ac/${actionId(1).slice(0, 6)}`, `GET ac/${actionId(2).slice(0, 6)}`])
+    expect(cache.stats()).toMatchObject({ hits: 1, rejected: 1 })
+    expect(server.inline.map((stream) => stream.destroyed)).toEqual([true, true])
   })
 
   it('the empty object needs no blob request', async () => {
@@ -398,6 +428,19 @@ describe('RemoteTier scopes', () => {
     const keys = new Set([id, scopedKey(own, id), scopedKey('pr:acme/app#8', id), scopedKey('ref:acme/app:refs/heads/x', id)])
     expect(keys.size).toBe(4)
     for (const key of keys) expect(key).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('drops the body that came with an entry it did not take', async () => {
+    const server = new MemoryServer()
+    server.inline = []
+    server.store(scopedKey(own, actionId(1)), Buffer.from('own'))
+    server.store(actionId(1), Buffer.from('trusted'))
+    const tier = remote(server, true, 2, undefined, store, both)
+    expect(await tier.fetch(actionId(1))).toBe(true)
+    expect(store.get(actionId(1))?.outputId).toBe(sha(Buffer.from('own')))
+    expect(server.inline).toHaveLength(2)
+    expect(server.inline.every((stream) => stream.destroyed)).toBe(true)
+    expect(server.calls.filter((call) => call.startsWith('GET cas/'))).toEqual([])
   })
 
   it('refuses an archive whose build ID names another action, and tries the next scope', async () => {
