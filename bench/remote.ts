@@ -21,7 +21,11 @@
  * average before it; ours also its requests and bytes on the wire (the
  * daemon's counters). Reported: medians with min–max.
  *
- *   node bench/remote.ts [--module DIR] [--cold-rounds N] [--warm-rounds N] [--json FILE]
+ *   node bench/remote.ts [--module DIR] [--cold-rounds N] [--warm-rounds N] [--s3-latency-ms N] [--json FILE]
+ *
+ * --s3-latency-ms puts a proxy on loopback between both S3 clients and the
+ * server that holds each chunk of its answers N ms (support/bazel-remote/faulty.ts
+ * startSlowProxy): a request's round trip to S3 rather than to loopback.
  *
  * Needs dist/ (node scripts/package.mjs), bazel-remote (bash
  * scripts/install-bazel-remote.sh) and versitygw with go-cache-plugin (bash
@@ -34,6 +38,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
 import { startBazelRemote, type BazelRemote } from '../__tests__/support/bazel-remote/index.ts'
+import { type FaultyServer, startSlowProxy } from '../__tests__/support/bazel-remote/faulty.ts'
 import { S3_ACCESS_KEY, S3_SECRET_KEY, type S3Server, s3Tool, startS3Server } from '../__tests__/support/s3/versitygw.ts'
 import { cacheProgCommand, findShim } from '../src/buildcache/client-install.ts'
 import { controlRequest, waitForDaemon } from '../src/daemon/control.ts'
@@ -52,11 +57,15 @@ const { values: args } = parseArgs({
     module: { type: 'string', default: path.join(root, 'bench', 'fixtures', 'large-module') },
     'cold-rounds': { type: 'string', default: '1' },
     'warm-rounds': { type: 'string', default: '6' },
+    's3-latency-ms': { type: 'string', default: '0' },
     json: { type: 'string' },
   },
 })
 const coldRounds = positiveInt(args['cold-rounds'], '--cold-rounds')
 const warmRounds = positiveInt(args['warm-rounds'], '--warm-rounds')
+/** Held before each chunk of the S3 server's answers (a proxy on loopback): S3's 10–20 ms a request, for both S3 clients alike. */
+const s3LatencyMs = Number(args['s3-latency-ms'])
+if (!Number.isInteger(s3LatencyMs) || s3LatencyMs < 0) throw new Error('--s3-latency-ms must be a whole number of milliseconds')
 if (!existsSync(path.join(distClient, 'index.js'))) throw new Error('dist/client/index.js is missing: run node scripts/package.mjs')
 const log = (m: string): void => void process.stderr.write(`[bench] ${m}\n`)
 
@@ -103,6 +112,8 @@ const MANIFEST_KEY = manifestKey({ repository: 'bench/large-module', workflow: '
 
 let bazel: BazelRemote | undefined
 let s3: S3Server | undefined
+let s3Link: FaultyServer | undefined
+const s3Endpoint = (): string => s3Link?.url ?? s3!.endpoint
 const S3_PREFIX = 'ci'
 
 function remoteConfig(remote: Remote): RemoteConfig {
@@ -121,7 +132,7 @@ function remoteConfig(remote: Remote): RemoteConfig {
     bucket: 'bench',
     prefix: S3_PREFIX,
     region: 'us-east-1',
-    endpoint: s3!.endpoint,
+    endpoint: s3Endpoint(),
     pathStyle: true,
     timeoutMs: 10_000,
   }
@@ -188,8 +199,10 @@ try {
     await wipe(nativeCache)
     await bazel?.stop()
     await s3?.stop()
+    await s3Link?.stop()
     bazel = await startBazelRemote({ htpasswd: { user: 'bench', password: 'bench-pw' }, dir: path.join(tmp, `bazel-remote-${round}`) })
     s3 = await startS3Server(['bench'], path.join(tmp, `s3-${round}`))
+    s3Link = s3LatencyMs > 0 ? await startSlowProxy(Number(new URL(s3.endpoint).port), s3LatencyMs) : undefined
     const ours = (remote: Remote, arm: Arm) => async () => {
       const load = await load1()
       const c = await startClient(path.join(tmp, `job1-${remote}-${round}`), remote)
@@ -226,7 +239,7 @@ try {
         `--cache-dir=${path.join(dir, 'plugin')}`,
         '--bucket=bench',
         '--region=us-east-1',
-        `--s3-endpoint-url=${s3!.endpoint}`,
+        `--s3-endpoint-url=${s3Endpoint()}`,
         '--s3-path-style',
         `--prefix=${S3_PREFIX}`,
       ].join(' ')
@@ -260,6 +273,7 @@ try {
 } finally {
   await bazel?.stop()
   await s3?.stop()
+  await s3Link?.stop()
   await execFileP('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)
   await rm(tmp, { recursive: true, force: true })
 }
@@ -289,7 +303,7 @@ function report(): string {
     return `| ${arm} | ${time('warm', arm)} | ${(m / warmNative).toFixed(2)}× | ${(m / coldNative).toFixed(2)}× | ${count('warm', arm, (x) => x.requests)} | ${mibs('warm', arm, (x) => x.received)} | ${count('warm', arm, (x) => x.hits)} |`
   })
   return [
-    `Module \`${path.relative(root, path.resolve(args.module!))}\`, ${os.cpus().length} cores; bazel-remote (htpasswd, zstd storage) and versitygw (S3, posix backend) on loopback; ${coldRounds} cold and ${warmRounds} warm rounds, warm arms in Williams order. Medians (min–max).`,
+    `Module \`${path.relative(root, path.resolve(args.module!))}\`, ${os.cpus().length} cores; bazel-remote (htpasswd, zstd storage) and versitygw (S3, posix backend) on loopback${s3LatencyMs > 0 ? `, every S3 answer held ${s3LatencyMs} ms by a proxy` : ''}; ${coldRounds} cold and ${warmRounds} warm rounds, warm arms in Williams order. Medians (min–max).`,
     '',
     '| cold build | time | vs native | flush after it | requests (uploads) |',
     '| --- | ---: | ---: | ---: | ---: |',

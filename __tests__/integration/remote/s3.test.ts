@@ -5,6 +5,8 @@
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -132,6 +134,34 @@ describe('S3Remote against versitygw', () => {
       expect(await count(() => remote.getEntry(actionId))).toBe(2)
     } finally {
       remote.close()
+    }
+  })
+
+  it('a bucket in another region (301 to its HEAD) fails every request with the region named; a 403 to it lets requests go on', async () => {
+    // What versitygw cannot be told to do: a server answering the bucket's HEAD 301 or 403, and every GET 404.
+    const seen: string[] = []
+    const status = { head: 301 }
+    const fake = http.createServer((request, response) => {
+      seen.push(`${request.method} ${request.url}`)
+      response.writeHead(request.method === 'HEAD' ? status.head : 404).end()
+    })
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve))
+    const endpoint = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`
+    try {
+      const id = sha(Buffer.from('z'))
+      const moved = new S3Remote(config({ endpoint, region: 'us-east-1' }), credentials, 2)
+      await expect(moved.getEntry(id)).rejects.toThrow(/is in another region than us-east-1 \(HTTP 301\): set cache-region/)
+      await expect(moved.getEntry(id)).rejects.toThrow(/HTTP 301/)
+      moved.close()
+      expect(seen).toEqual(['HEAD /gocache'])
+      status.head = 403
+      const unlisted = new S3Remote(config({ endpoint }), credentials, 2)
+      expect(await unlisted.getEntry(id)).toBeUndefined()
+      expect(await unlisted.getEntry(id)).toBeUndefined()
+      unlisted.close()
+      expect(seen.slice(1)).toEqual(['HEAD /gocache', `GET /gocache/ci/action/${id.slice(0, 2)}/${id}`, `GET /gocache/ci/action/${id.slice(0, 2)}/${id}`])
+    } finally {
+      await new Promise<void>((resolve) => fake.close(() => resolve()))
     }
   })
 
