@@ -21,7 +21,8 @@
  * average before it; ours also its requests and bytes on the wire (the
  * daemon's counters). Reported: medians with min–max.
  *
- *   node bench/remote.ts [--module DIR] [--cold-rounds N] [--warm-rounds N] [--s3-latency-ms N] [--json FILE]
+ *   node bench/remote.ts [--module DIR] [--cold-rounds N] [--warm-rounds N] [--s3-latency-ms N]
+ *                        [--daemon-cpu-prof DIR] [--json FILE]
  *
  * --s3-latency-ms puts a proxy on loopback between both S3 clients and the
  * server that holds each chunk of its answers N ms (support/bazel-remote/faulty.ts
@@ -33,7 +34,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
@@ -47,6 +48,7 @@ import type { RemoteStats } from '../src/store/remote-tier.ts'
 import { authorizationHeader, encodeRemoteSettings, manifestKey, type RemoteConfig, remoteSettings } from '../src/remote/config.ts'
 import { TRUSTED_SCOPE } from '../src/policy/write-policy.ts'
 import { REMOTE_ENV, SHIM_ENV } from '../src/common/env.ts'
+import { summarizeProfiles } from './cpuprofile.ts'
 import { load1, median, positiveInt, wipe, williams } from './report.ts'
 
 const execFileP = promisify(execFile)
@@ -59,6 +61,7 @@ const { values: args } = parseArgs({
     'warm-rounds': { type: 'string', default: '6' },
     's3-latency-ms': { type: 'string', default: '0' },
     json: { type: 'string' },
+    'daemon-cpu-prof': { type: 'string' },
   },
 })
 const coldRounds = positiveInt(args['cold-rounds'], '--cold-rounds')
@@ -144,7 +147,9 @@ async function startClient(dir: string, remote: Remote, manifest = true): Promis
   const socket = path.join(dir, 'd.sock')
   await mkdir(store, { recursive: true })
   const settings = remoteSettings(remoteConfig(remote), { read: [TRUSTED_SCOPE], write: TRUSTED_SCOPE }, manifest ? MANIFEST_KEY : undefined)
-  const daemon = spawn(process.execPath, [client, 'daemon', '--store', store, '--socket', socket, '--log', path.join(dir, 'daemon.log')], {
+  // --daemon-cpu-prof DIR: each daemon's V8 profile in DIR/<its directory>, summed by function after the run.
+  const profile = args['daemon-cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(path.resolve(args['daemon-cpu-prof']), path.basename(dir))}`] : []
+  const daemon = spawn(process.execPath, [...profile, client, 'daemon', '--store', store, '--socket', socket, '--log', path.join(dir, 'daemon.log')], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, ...aws, [REMOTE_ENV]: encodeRemoteSettings(settings) },
@@ -269,6 +274,14 @@ try {
     log(`warm round ${round}: ${line.join(', ')}`)
   }
   console.log(report())
+  if (args['daemon-cpu-prof']) {
+    const profiles = path.resolve(args['daemon-cpu-prof'])
+    for (const daemonDir of await readdir(profiles)) {
+      const sum = await summarizeProfiles(path.join(profiles, daemonDir), 12)
+      const top = sum.top.map((f) => `${f.name} ${Math.round(f.selfMs)} ms`).join('; ')
+      console.log(`\nDaemon ${daemonDir}: busy ${Math.round(sum.busyMs)} of ${Math.round(sum.totalMs)} ms; self time: ${top}`)
+    }
+  }
   if (args.json) await writeFile(args.json, JSON.stringify({ samples }, null, 2))
 } finally {
   await bazel?.stop()

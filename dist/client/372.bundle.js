@@ -1223,7 +1223,7 @@ async function kitRemote(config, writes, env, print) {
     // The same parser as the action's inputs: the token becomes its Authorization header there, once.
     let remote;
     try {
-        remote = (0,remote_config/* parseRemoteInputs */.jQ)({ ...NO_REMOTE_INPUTS, url: config.cacheUrl, token }, KIT_REMOTE_NAMES, '/', env);
+        remote = (0,remote_config/* parseRemoteInputs */.jQ)({ ...remote_config/* NO_REMOTE_INPUTS */.XG, url: config.cacheUrl, token }, KIT_REMOTE_NAMES, '/', env);
     }
     catch (error) {
         if (!(error instanceof remote_config/* RemoteConfigError */.n7))
@@ -1244,18 +1244,6 @@ async function kitRemote(config, writes, env, print) {
     };
     return (0,remote_config/* remoteSettings */.kG)(remote, writes.remote, (0,remote_config/* manifestKey */.Rn)(scope));
 }
-const NO_REMOTE_INPUTS = {
-    url: '',
-    token: '',
-    headers: '',
-    caCert: '',
-    clientCert: '',
-    clientKey: '',
-    timeoutSeconds: '',
-    compression: '',
-    region: '',
-    endpoint: '',
-};
 /** The kit config's names for what the parser reports on (kit-config.ts). */
 const KIT_REMOTE_NAMES = {
     url: 'cacheUrl',

@@ -3630,6 +3630,7 @@ function repoName(repo) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Qv: () => (/* binding */ encodeRemoteSettings),
 /* harmony export */   Rn: () => (/* binding */ manifestKey),
+/* harmony export */   XG: () => (/* binding */ NO_REMOTE_INPUTS),
 /* harmony export */   jQ: () => (/* binding */ parseRemoteInputs),
 /* harmony export */   kG: () => (/* binding */ remoteSettings),
 /* harmony export */   n7: () => (/* binding */ RemoteConfigError),
@@ -3654,6 +3655,19 @@ function repoName(repo) {
 
 
 
+/** Every input empty: what a caller that sets only some of them (the kit, tests) starts from. */
+const NO_REMOTE_INPUTS = {
+    url: '',
+    token: '',
+    headers: '',
+    caCert: '',
+    clientCert: '',
+    clientKey: '',
+    timeoutSeconds: '',
+    compression: '',
+    region: '',
+    endpoint: '',
+};
 const DEFAULT_TIMEOUT_SECONDS = 10;
 const DEFAULT_UPLOAD_CONCURRENCY = 8;
 class RemoteConfigError extends Error {

@@ -96275,6 +96275,19 @@ const schema_parse = (schema, value, name = 'value') => schema(value, name);
 
 
 
+/** Every input empty: what a caller that sets only some of them (the kit, tests) starts from. */
+const NO_REMOTE_INPUTS = {
+    url: '',
+    token: '',
+    headers: '',
+    caCert: '',
+    clientCert: '',
+    clientKey: '',
+    timeoutSeconds: '',
+    compression: '',
+    region: '',
+    endpoint: '',
+};
 const DEFAULT_TIMEOUT_SECONDS = 10;
 const DEFAULT_UPLOAD_CONCURRENCY = 8;
 class RemoteConfigError extends Error {

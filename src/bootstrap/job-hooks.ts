@@ -20,7 +20,15 @@ import type { RemoteSummary } from '../buildcache/setup.ts'
 import { object, optional, parse, type Schema, string } from '../common/schema.ts'
 import type { SpawnDetached } from '../daemon/launch.ts'
 import { describeAutoConfigure, resolveAutoConfigure } from '../policy/auto-configure.ts'
-import { manifestKey, parseRemoteInputs, type RemoteConfig, RemoteConfigError, remoteSettings, type RemoteSettings } from '../remote/config.ts'
+import {
+  manifestKey,
+  NO_REMOTE_INPUTS,
+  parseRemoteInputs,
+  type RemoteConfig,
+  RemoteConfigError,
+  remoteSettings,
+  type RemoteSettings,
+} from '../remote/config.ts'
 import { DEFAULT_PANTS_AUTH_HEADER, grpcAddressFromCacheUrl, registerConfigFile, renderPantsConfig } from '../pants/config.ts'
 import { parseHeaderLine } from '../pants/headers.ts'
 import { writePantsConfig } from '../pants/setup.ts'
@@ -123,18 +131,6 @@ async function kitRemote(config: KitConfig, writes: WritePlan, env: Env, print: 
   return remoteSettings(remote, writes.remote, manifestKey(scope))
 }
 
-const NO_REMOTE_INPUTS = {
-  url: '',
-  token: '',
-  headers: '',
-  caCert: '',
-  clientCert: '',
-  clientKey: '',
-  timeoutSeconds: '',
-  compression: '',
-  region: '',
-  endpoint: '',
-}
 /** The kit config's names for what the parser reports on (kit-config.ts). */
 const KIT_REMOTE_NAMES = {
   url: 'cacheUrl',

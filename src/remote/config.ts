@@ -30,6 +30,20 @@ export interface RemoteInputs {
   endpoint: string
 }
 
+/** Every input empty: what a caller that sets only some of them (the kit, tests) starts from. */
+export const NO_REMOTE_INPUTS: Readonly<RemoteInputs> = {
+  url: '',
+  token: '',
+  headers: '',
+  caCert: '',
+  clientCert: '',
+  clientKey: '',
+  timeoutSeconds: '',
+  compression: '',
+  region: '',
+  endpoint: '',
+}
+
 /**
  * The remote cache, parsed once from the inputs (or the kit's config), and
  * the form the daemon receives: a Bazel HTTP cache, or an S3 bucket.

@@ -4,6 +4,7 @@ import {
   encodeRemoteSettings,
   parseCacheUrl,
   parseHeaders,
+  NO_REMOTE_INPUTS,
   parseRemoteInputs,
   parseS3Url,
   RemoteConfigError,
@@ -24,18 +25,7 @@ const names = {
   region: 'cache-region',
   endpoint: 'cache-endpoint',
 }
-const empty: RemoteInputs = {
-  url: '',
-  token: '',
-  headers: '',
-  caCert: '',
-  clientCert: '',
-  clientKey: '',
-  timeoutSeconds: '',
-  compression: '',
-  region: '',
-  endpoint: '',
-}
+const empty = NO_REMOTE_INPUTS
 const parse = (raw: Partial<RemoteInputs>) => parseRemoteInputs({ ...empty, ...raw }, names, '/work/repo')
 
 describe('parseRemoteInputs', () => {
