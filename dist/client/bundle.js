@@ -1061,13 +1061,13 @@ async function importBundle(files, store, options) {
             try {
                 const result = await withBundle(file, limits, async (reader) => {
                     await reader.head();
-                    return reader.objects(({ outputId, size, entries: all, head, body }) => {
+                    return reader.objects(async ({ outputId, size, entries: all, head, body }) => {
                         // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
                         const entries = all.filter((e) => (0,build_id/* checkObjectForAction */.N2)(e.actionId, head).ok);
                         mismatched += all.length - entries.length;
                         if (entries.length === 0)
                             return;
-                        store.importShared(outputId, body, size, entries);
+                        await store.importShared(outputId, body, size, entries);
                         report.objects++;
                         report.entries += entries.length;
                         report.bytes += size;
@@ -1088,7 +1088,8 @@ async function importBundle(files, store, options) {
         }
     }
     finally {
-        store.endImport();
+        // Native mode's writes run behind the import (store/writer-thread.ts): one that failed ends it like a read that failed.
+        await (async () => store.endImport())().catch(failed);
         options.arrivals?.end();
         await Promise.all([...files, stageDir ?? []].flat().map((file) => (0,promises_.rm)(file, { recursive: true, force: true }).catch(() => undefined)));
     }

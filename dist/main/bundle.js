@@ -39415,8 +39415,8 @@ function _unique(values) {
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
-// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
-var launch = __nccwpck_require__(1828);
+// EXTERNAL MODULE: ./src/daemon/launch.ts
+var launch = __nccwpck_require__(8421);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -96178,7 +96178,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 2199:
+/***/ 8221:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -96994,6 +96994,7 @@ async function readKitConfig(env) {
 var errors = __nccwpck_require__(1922);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
@@ -97583,13 +97584,13 @@ async function importBundle(files, store, options) {
             try {
                 const result = await withBundle(file, limits, async (reader) => {
                     await reader.head();
-                    return reader.objects(({ outputId, size, entries: all, head, body }) => {
+                    return reader.objects(async ({ outputId, size, entries: all, head, body }) => {
                         // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
                         const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok);
                         mismatched += all.length - entries.length;
                         if (entries.length === 0)
                             return;
-                        store.importShared(outputId, body, size, entries);
+                        await store.importShared(outputId, body, size, entries);
                         report.objects++;
                         report.entries += entries.length;
                         report.bytes += size;
@@ -97610,7 +97611,8 @@ async function importBundle(files, store, options) {
         }
     }
     finally {
-        store.endImport();
+        // Native mode's writes run behind the import (store/writer-thread.ts): one that failed ends it like a read that failed.
+        await (async () => store.endImport())().catch(failed);
         options.arrivals?.end();
         await Promise.all([...files, stageDir ?? []].flat().map((file) => (0,promises_namespaceObject.rm)(file, { recursive: true, force: true }).catch(() => undefined)));
     }
@@ -97912,6 +97914,165 @@ async function saveGoCacheDir(cache, log, restored, write) {
     return saved ? { saved: true } : { saved: false, reason: 'the cache service did not accept the entry' };
 }
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/store/writer-thread.ts
+
+
+function writerState(mtimeMs) {
+    return { made: new Set(), prefix: (0,external_node_crypto_.randomBytes)(6).toString('hex'), count: 0, mtime: new Date(mtimeMs) };
+}
+/**
+ * Writes each group's files in order, each by rename, whole, with
+ * `state.mtime`; leaves a file that `skip` says stands. A file that fails
+ * ends its group (an entry is not written when its object could not be) and
+ * leaves nothing behind; the other groups are still tried, and the first
+ * failure is returned, not thrown. Go's trim looks only at names ending in -a
+ * and -d, so a leftover temporary is never taken for an entry.
+ */
+function writeFiles(io, groups, state) {
+    let failure;
+    for (const group of groups) {
+        for (const { file, size, data, skip } of group) {
+            const dir = file.slice(0, file.lastIndexOf('/'));
+            const tmp = `${dir}/.${state.prefix}-${state.count++}.tmp`;
+            try {
+                const there = io.statSync(file, { throwIfNoEntry: false });
+                if (there !== undefined && (skip === 'any' || there.size === size))
+                    continue;
+                if (!state.made.has(dir)) {
+                    io.mkdirSync(dir, { recursive: true });
+                    state.made.add(dir);
+                }
+                const fd = io.openSync(tmp, 'w', 0o666);
+                try {
+                    const chunks = typeof data === 'string' ? [Buffer.from(data, 'latin1')] : ArrayBuffer.isView(data) ? [data] : data;
+                    for (const chunk of chunks)
+                        for (let at = 0; at < chunk.byteLength;)
+                            at += io.writeSync(fd, chunk, at);
+                    io.futimesSync(fd, state.mtime, state.mtime);
+                }
+                finally {
+                    io.closeSync(fd);
+                }
+                io.renameSync(tmp, file);
+            }
+            catch (error) {
+                try {
+                    io.rmSync(tmp, { force: true });
+                }
+                catch {
+                    // Its directory could not be made, so no temporary is there.
+                }
+                failure ??= `${file}: ${error instanceof Error ? error.message : String(error)}`;
+                break;
+            }
+        }
+    }
+    return failure;
+}
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const fs = require('node:fs')
+const writeFiles = ${writeFiles.toString()}
+const state = { made: new Set(), prefix: workerData.prefix, count: 0, mtime: new Date(workerData.mtimeMs) }
+parentPort.on('message', (groups) => {
+  let failure
+  try {
+    failure = writeFiles(fs, groups, state)
+  } catch (error) {
+    failure = String(error)
+  }
+  parentPort.postMessage(failure)
+})
+`;
+/** Bytes handed to the thread and not yet written before `write` makes its caller wait. */
+const WRITE_BEHIND_BYTES = 32 * 1024 ** 2;
+/** Groups are sent in batches of about this many bytes, or groups: a message costs more than a small file's write. */
+const BATCH_BYTES = 1024 ** 2;
+const BATCH_GROUPS = 128;
+/**
+ * The main thread's side: batches jobs to the worker, holds at most
+ * WRITE_BEHIND_BYTES in flight, and reports the first failure. Never throws
+ * from `write` for a failure of the thread; `finish` says what failed.
+ */
+class WriterThread {
+    worker;
+    batch = [];
+    batchBytes = 0;
+    /** Bytes of each batch sent and not yet acknowledged, oldest first. */
+    sent = [];
+    inFlight = 0;
+    wakers = [];
+    failure;
+    dead = false;
+    constructor(mtimeMs) {
+        this.worker = new external_node_worker_threads_.Worker(WORKER_SOURCE, { eval: true, workerData: { mtimeMs, prefix: (0,external_node_crypto_.randomBytes)(6).toString('hex') } });
+        this.worker.on('message', (failure) => {
+            this.failure ??= failure;
+            this.inFlight -= this.sent.shift() ?? 0;
+            this.wake();
+        });
+        this.worker.on('error', (error) => this.stop(`the writer thread failed: ${error.message}`));
+        this.worker.on('exit', () => this.stop('the writer thread exited'));
+    }
+    /** The first failure so far (a file that could not be written, or the thread gone). */
+    get failed() {
+        return this.failure;
+    }
+    /**
+     * Queues a group (writeFiles) of strings and Uint8Arrays; resolves once the
+     * bytes in flight are under the bound. `data` must not change afterwards: a
+     * Uint8Array that is its whole buffer is moved to the thread, not copied.
+     */
+    async write(group) {
+        this.batch.push(group);
+        for (const job of group)
+            this.batchBytes += job.size;
+        if (this.batchBytes >= BATCH_BYTES || this.batch.length >= BATCH_GROUPS)
+            this.send();
+        while (!this.dead && this.inFlight > WRITE_BEHIND_BYTES)
+            await new Promise((resolve) => this.wakers.push(resolve));
+    }
+    /** Waits for every write, stops the thread; the first failure, if any. */
+    async finish() {
+        this.send();
+        while (!this.dead && this.sent.length > 0)
+            await new Promise((resolve) => this.wakers.push(resolve));
+        if (!this.dead) {
+            this.dead = true;
+            await this.worker.terminate();
+        }
+        return this.failure;
+    }
+    send() {
+        if (this.batch.length === 0 || this.dead)
+            return;
+        const groups = this.batch;
+        const transfer = groups
+            .flat()
+            .flatMap(({ data }) => (data instanceof Uint8Array && data.byteLength === data.buffer.byteLength ? [data.buffer] : []));
+        this.sent.push(this.batchBytes);
+        this.inFlight += this.batchBytes;
+        this.batch = [];
+        this.batchBytes = 0;
+        this.worker.postMessage(groups, transfer);
+    }
+    stop(reason) {
+        if (this.dead)
+            return;
+        this.dead = true;
+        this.failure ??= reason;
+        this.wake();
+    }
+    wake() {
+        const wakers = this.wakers;
+        this.wakers = [];
+        for (const wake of wakers)
+            wake();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/store/go-cache-dir.ts
 /**
  * Go's own build cache directory (GOCACHE) as the place a bundle lands and a
@@ -97943,6 +98104,8 @@ const go_cache_dir_HEX_ID = /^[0-9a-f]{64}$/;
 /** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
 const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1;
 const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/;
+/** Objects up to this size are copied to the writer thread; a larger one is written on the main thread from its chunks (memory stays flat: docs/decisions.md#d32). */
+const THREAD_OBJECT_BYTES = 8 * 1024 ** 2;
 /** A %20d field: spaces, then digits. */
 const FIELD = /^ *\d+$/;
 /** Pure: Go's entry line for an action. */
@@ -97965,12 +98128,15 @@ function parseEntryText(text, actionId) {
 }
 class GoCacheDir {
     root;
-    importMtime;
-    made = new Set();
+    importMtimeMs;
+    /** The main thread's own writes: objects too large to copy to the writer thread. */
+    state;
+    writer;
     /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS: buildcache/native.ts). */
     constructor(root, importMtimeMs) {
         this.root = external_node_path_default().resolve(root);
-        this.importMtime = new Date(importMtimeMs);
+        this.importMtimeMs = importMtimeMs;
+        this.state = writerState(importMtimeMs);
     }
     objectPath(outputId) {
         return `${this.root}/${outputId.slice(0, 2)}/${outputId}-d`;
@@ -98001,20 +98167,43 @@ class GoCacheDir {
      * A verified object and its entries from a bundle (bundle/import.ts), dated
      * IMPORT_AGE_MS back. What is already there stays: an object of the same
      * size is the same object (its name is its sha256), and an existing entry
-     * is Go's own.
+     * is Go's own. Written on a writer thread, behind the import (store/writer-thread.ts);
+     * resolves when the import may go on, and rejects once a write failed.
      */
     importShared(outputId, body, size, entries) {
-        const object = this.objectPath(outputId);
-        if ((0,external_node_fs_.statSync)(object, { throwIfNoEntry: false })?.size !== size)
-            this.writeAtomically(object, body);
-        for (const { actionId, timeMs } of entries) {
-            const file = this.actionPath(actionId);
-            if ((0,external_node_fs_.statSync)(file, { throwIfNoEntry: false }) !== undefined)
-                continue;
-            this.writeAtomically(file, [Buffer.from(entryText(actionId, outputId, size, timeMs), 'latin1')]);
+        const entryJobs = entries.map(({ actionId, timeMs }) => ({
+            file: this.actionPath(actionId),
+            size: ENTRY_BYTES,
+            data: entryText(actionId, outputId, size, timeMs),
+            skip: 'any',
+        }));
+        if (size > THREAD_OBJECT_BYTES) {
+            // Too large to copy: written here, from its chunks (a staged object's are read from disk).
+            const failed = writeFiles((external_node_fs_default()), [[{ file: this.objectPath(outputId), size, data: body, skip: 'size' }, ...entryJobs]], this.state);
+            if (failed !== undefined)
+                throw new Error(failed);
+            return;
         }
+        this.writer ??= new WriterThread(this.importMtimeMs);
+        if (this.writer.failed !== undefined)
+            throw new Error(this.writer.failed);
+        // A copy of its own, moved to the thread: a chunk is valid only until the next is taken.
+        const data = new Uint8Array(size);
+        let at = 0;
+        for (const chunk of body) {
+            data.set(chunk, at);
+            at += chunk.length;
+        }
+        return this.writer.write([{ file: this.objectPath(outputId), size, data, skip: 'size' }, ...entryJobs]);
     }
-    endImport() { }
+    /** Every write done; rejects with the first that failed. */
+    async endImport() {
+        const writer = this.writer;
+        this.writer = undefined;
+        const failed = await writer?.finish();
+        if (failed !== undefined)
+            throw new Error(failed);
+    }
     /**
      * Keeps Go from trimming during the job when this directory has never been
      * trimmed (a fresh runner): the first go command would otherwise walk every
@@ -98058,35 +98247,6 @@ class GoCacheDir {
             }
         }
         return found;
-    }
-    writeAtomically(file, body) {
-        const dir = external_node_path_default().dirname(file);
-        if (!this.made.has(dir)) {
-            (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-            this.made.add(dir);
-        }
-        // Go's trim looks only at names ending in -a and -d, so a leftover is never mistaken for an entry.
-        const tmp = `${dir}/.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
-        const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o666);
-        try {
-            try {
-                for (const chunk of body) {
-                    let at = 0;
-                    while (at < chunk.length)
-                        at += (0,external_node_fs_.writeSync)(fd, chunk, at);
-                }
-                (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
-            }
-            finally {
-                (0,external_node_fs_.closeSync)(fd);
-            }
-            (0,external_node_fs_.renameSync)(tmp, file);
-        }
-        catch (error) {
-            // A full disk or a read-only directory: nothing half-written is left behind.
-            (0,external_node_fs_.rmSync)(tmp, { force: true });
-            throw error;
-        }
     }
 }
 
@@ -98190,8 +98350,8 @@ function supportsCacheProg(version) {
 
 // EXTERNAL MODULE: ./src/daemon/control.ts
 var control = __nccwpck_require__(2141);
-// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
-var daemon_launch = __nccwpck_require__(1828);
+// EXTERNAL MODULE: ./src/daemon/launch.ts
+var daemon_launch = __nccwpck_require__(8421);
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
 /**
  * GOCACHEPROG is a command line that cmd/go splits with
@@ -98667,7 +98827,7 @@ function downloadCacheDir(modCache) {
     return external_node_path_default().join(modCache, 'cache', 'download');
 }
 /** The directory opened for a walk, or undefined when it does not exist (a walk of nothing). */
-async function openDirIfAny(dir) {
+async function module_set_openDirIfAny(dir) {
     try {
         return await (0,promises_namespaceObject.opendir)(dir);
     }
@@ -98682,7 +98842,7 @@ async function snapshotModuleSet(downloadDir) {
     const entries = [];
     let bytes = 0;
     const walk = async (dir) => {
-        const handle = await openDirIfAny(dir);
+        const handle = await module_set_openDirIfAny(dir);
         if (handle === undefined)
             return;
         for await (const entry of handle) {
@@ -98762,6 +98922,276 @@ async function restoreModCache(p) {
         fingerprint: set.fingerprint,
         restoreMs,
     };
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/modcache/prune.ts
+/**
+ * Pruning the download cache to what the job's build list needs, before it is
+ * saved. Without it a fallback restore carries every old module version
+ * forward and the entry grows release after release.
+ *
+ * What is kept (https://go.dev/ref/mod#module-cache):
+ * - every `.mod` and `.info` file. Go reads the go.mod of every module version
+ *   in the module graph, not only of the selected ones (`go list -m all`
+ *   prints only those), and with graph pruning which go.mod files a command
+ *   reads depends on the command. They are small, so all are kept. The `list`
+ *   files stay consistent: Go writes them as "every version with a .mod file"
+ *   (cmd/go/internal/modfetch/cache.go, rewriteVersionList).
+ * - the `.zip`/`.ziphash` of every version in the build list of a module root
+ *   (`go list -m all`, which also covers the modules a package import must be
+ *   checked against for ambiguity, test dependencies of the main modules, and
+ *   the dependencies of other GOOS/GOARCH and build tags, which a build on
+ *   this runner never loads).
+ * - the `.zip`/`.ziphash` of every version Go extracted into GOMODCACHE in this
+ *   job: a `go install tool@v` or `go run tool@v` outside the build list used it.
+ *   On a hosted runner the extracted trees are exactly what this job used, since
+ *   only the download cache is archived.
+ * What goes: the zips of every other version (with their lock and partial
+ * files), and `sumdb` (checksum tiles: Go fetches what it lacks, and with a
+ * complete go.sum it asks nothing).
+ */
+
+
+
+
+
+/** Files of one version that only a build of that version needs. */
+const ZIP_FILE = /^(.+)\.(zip|ziphash|partial|lock)$/;
+/**
+ * Pure: which files of the download cache to delete. Only files inside a
+ * `<module>/@v/` directory whose name is `<version>.zip|ziphash|partial|lock`
+ * are candidates; anything it does not recognise is kept.
+ */
+function planPrune(input) {
+    const keep = new Set(input.extracted);
+    for (const m of input.buildList)
+        keep.add(`${escapeModulePath(m.path)}@${escapeModulePath(m.version)}`);
+    const remove = [];
+    const pruned = new Set();
+    const removeDirs = new Set();
+    let bytes = 0;
+    for (const file of input.files) {
+        if (file.path.startsWith('sumdb/')) {
+            removeDirs.add('sumdb');
+            continue;
+        }
+        const at = file.path.lastIndexOf('/@v/');
+        if (at <= 0)
+            continue;
+        const name = file.path.slice(at + 4);
+        const match = ZIP_FILE.exec(name);
+        if (match === null || name.includes('/'))
+            continue;
+        const version = `${file.path.slice(0, at)}@${match[1]}`;
+        if (keep.has(version))
+            continue;
+        remove.push(file.path);
+        bytes += file.size;
+        // A lone lock file marks no download; it does not make a version "pruned".
+        if (match[2] !== 'lock')
+            pruned.add(version);
+    }
+    return { remove: remove.sort(), removeDirs: [...removeDirs].sort(), prunedVersions: [...pruned].sort(), bytes };
+}
+/**
+ * Go's module path (and version) escaping for file names: each upper-case
+ * letter becomes `!` and its lower case (golang.org/x/mod/module EscapePath).
+ */
+function escapeModulePath(p) {
+    return p.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
+}
+/**
+ * Parses `go list -m -f <BUILD_LIST_FORMAT> all`: one `path@version` per line,
+ * and after a space the replacement when it is a module (a directory
+ * replacement has no version and needs nothing from the cache). Main modules
+ * have no version.
+ */
+function parseBuildList(stdout) {
+    const out = [];
+    for (const line of stdout.split('\n')) {
+        for (const field of line.trim().split(/\s+/)) {
+            const at = field.lastIndexOf('@');
+            if (at <= 0 || at === field.length - 1)
+                continue;
+            out.push({ path: field.slice(0, at), version: field.slice(at + 1) });
+        }
+    }
+    return out;
+}
+const BUILD_LIST_FORMAT = '{{.Path}}@{{.Version}}{{with .Replace}} {{.Path}}@{{.Version}}{{end}}';
+/**
+ * A listing that fetches go.mod files goes where the job's GOPROXY says, which
+ * for GOPROXY=direct means a VCS fetch per module; the post step does not wait
+ * on that for long: past this, the listing fails and nothing is pruned.
+ */
+const LIST_TIMEOUT_MS = 30_000;
+const execGo = (args, options) => new Promise((resolve, reject) => {
+    (0,external_node_child_process_.execFile)('go', args, { cwd: options.cwd, env: options.env, maxBuffer: 64 << 20, timeout: LIST_TIMEOUT_MS }, (error, stdout, stderr) => {
+        if (error)
+            reject(new Error(`go ${args.join(' ')} in ${options.cwd}: ${stderr.trim() || error.message}`));
+        else
+            resolve(stdout);
+    });
+});
+/**
+ * Prunes the download cache in place. Never throws for a build list it
+ * cannot read: it logs why and leaves the cache as it is.
+ */
+async function pruneModCache(p) {
+    const go = p.go ?? execGo;
+    const roots = await moduleRoots(p.workspace, p.dependencyFiles);
+    const skip = (reason) => {
+        p.log.info(`Module cache not pruned: ${reason}`);
+        return { pruned: false, reason, roots, versions: 0, files: 0, bytes: 0, fetched: 0 };
+    };
+    if (roots.length === 0)
+        return skip('no go.mod or go.work next to the dependency files');
+    // -mod=readonly: go never edits go.mod here, and lists the graph even with a
+    // vendor directory. A -mod in GOFLAGS is dropped: workspace mode rejects
+    // -mod=mod (https://go.dev/ref/mod#workspaces), and the flag is ours to set.
+    const env = { ...p.env, GOMODCACHE: p.modCache, GOFLAGS: withoutModFlag(p.env.GOFLAGS ?? '') };
+    const args = ['list', '-mod=readonly', '-m', '-f', BUILD_LIST_FORMAT, 'all'];
+    const buildList = [];
+    let fetched = 0;
+    for (const root of roots) {
+        const cwd = path.join(p.workspace, path.dirname(root));
+        let stdout;
+        try {
+            // First from the cache alone.
+            stdout = await go(args, { cwd, env: { ...env, GOPROXY: 'off' } });
+        }
+        catch {
+            // `go list -m all` loads the whole (pruned) module graph, while a build
+            // loads requirements lazily (https://go.dev/ref/mod#lazy-loading), so
+            // the job may not have fetched every go.mod the listing reads. Go then
+            // fetches those go.mod files, not zips, checked against go.sum.
+            try {
+                stdout = await go(args, { cwd, env });
+                fetched++;
+            }
+            catch (error) {
+                return skip(`could not read the build list (${errorMessage(error).split('\n')[0]})`);
+            }
+        }
+        buildList.push(...parseBuildList(stdout));
+    }
+    const downloadDir = path.join(p.modCache, 'cache', 'download');
+    const plan = planPrune({ files: await listFiles(downloadDir), buildList, extracted: await extractedModules(p.modCache) });
+    for (const dir of plan.removeDirs)
+        await rm(path.join(downloadDir, dir), { recursive: true, force: true });
+    for (const file of plan.remove)
+        await rm(path.join(downloadDir, file), { force: true });
+    p.log.info(`Module cache pruned to the build list of ${roots.join(', ')}${fetched > 0 ? ` (go fetched go.mod files for ${fetched} of them)` : ''}: removed ${plan.prunedVersions.length} module version(s), ${plan.remove.length} files, ${plan.bytes} bytes` +
+        (plan.removeDirs.length > 0 ? `, and ${plan.removeDirs.join(', ')}` : ''));
+    return { pruned: true, roots, versions: plan.prunedVersions.length, files: plan.remove.length, bytes: plan.bytes, fetched };
+}
+/**
+ * The go.mod / go.work files next to the dependency files, workspace-relative.
+ * One go.work stands for all its modules; its modules are listed too (cheap,
+ * and right when a module is also built on its own with GOWORK=off).
+ */
+async function moduleRoots(workspace, dependencyFiles) {
+    const roots = new Set();
+    for (const dir of new Set(dependencyFiles.map((f) => external_node_path_default().posix.dirname(f)))) {
+        for (const name of ['go.work', 'go.mod']) {
+            const rel = dir === '.' ? name : `${dir}/${name}`;
+            if (await exists(external_node_path_default().join(workspace, rel)))
+                roots.add(rel);
+        }
+    }
+    return [...roots].sort();
+}
+function withoutModFlag(goflags) {
+    return goflags
+        .split(/\s+/)
+        .filter((f) => f !== '' && !/^--?mod=/.test(f))
+        .join(' ');
+}
+async function exists(file) {
+    try {
+        await (0,promises_namespaceObject.access)(file);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+async function listFiles(root) {
+    const out = [];
+    const walk = async (dir) => {
+        const handle = await openDirIfAny(dir);
+        if (handle === undefined)
+            return;
+        for await (const entry of handle) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory())
+                await walk(full);
+            else if (entry.isFile())
+                out.push({ path: path.relative(root, full).split(path.sep).join('/'), size: (await stat(full)).size });
+        }
+    };
+    await walk(root);
+    return out;
+}
+/** Directory names `escapedPath@version` under GOMODCACHE (not cache/): Go's extracted module trees. */
+async function extractedModules(modCache) {
+    const out = [];
+    const walk = async (dir, rel) => {
+        const handle = await module_set_openDirIfAny(dir);
+        if (handle === undefined)
+            return;
+        for await (const entry of handle) {
+            if (!entry.isDirectory())
+                continue;
+            const name = rel === '' ? entry.name : `${rel}/${entry.name}`;
+            if (name === 'cache')
+                continue;
+            if (entry.name.includes('@'))
+                out.push(name);
+            else
+                await walk(external_node_path_default().join(dir, entry.name), name);
+        }
+    };
+    await walk(modCache, '');
+    return out.sort();
+}
+
+;// CONCATENATED MODULE: ./src/modcache/unpack.ts
+/**
+ * Main step, native mode: has go unpack the restored modules that the
+ * workspace's packages and their tests import, while the build cache bundle
+ * imports into GOCACHE (the main step waits for that import anyway, and it
+ * keeps one core busy). The archive holds zips only (docs/decisions.md#d29), so
+ * otherwise the build step unpacks them: listing yq v4.53.6's packages took
+ * 0.7–1.4 s from zips against 0.1 s unpacked. go unpacks them itself, checking
+ * each zip against go.sum as the build would; with GOPROXY=off, so nothing is
+ * fetched here: what the cache lacks is the build's to fetch.
+ */
+
+
+
+/** `go list -e -deps -test ./...` in every module root. Never throws. */
+async function unpackModules(p) {
+    const started = p.now();
+    const go = p.go ?? execGo;
+    let error;
+    // A go.work and the go.mod beside it are one directory to list.
+    const roots = [...new Set((await moduleRoots(p.workspace, p.dependencyFiles).catch(() => [])).map((root) => external_node_path_default().dirname(root)))];
+    const before = new Set(await extractedModules(p.modCache).catch(() => []));
+    // go's own default for -mod (vendor when there is a vendor directory, else readonly): never -mod=mod, which edits go.mod.
+    const env = { ...p.env, GOMODCACHE: p.modCache, GOPROXY: 'off', GOFLAGS: withoutModFlag(p.env.GOFLAGS ?? '') };
+    for (const root of roots) {
+        try {
+            await go(['list', '-e', '-deps', '-test', '-f', '{{.ImportPath}}', './...'], { cwd: external_node_path_default().join(p.workspace, root), env });
+        }
+        catch (failure) {
+            error ??= (0,errors/* errorMessage */.g)(failure).split('\n')[0];
+        }
+    }
+    const after = await extractedModules(p.modCache).catch(() => []);
+    return { roots: roots.length, unpacked: after.filter((m) => !before.has(m)).length, ms: p.now() - started, ...(error !== undefined && { error }) };
 }
 
 ;// CONCATENATED MODULE: ./src/pants/pants-toml.ts
@@ -100422,6 +100852,7 @@ void state_exact;
 
 
 
+
 /** The daemon answers an import at once; it only registers the file. */
 const DAEMON_REPLY_MS = 5_000;
 async function runMain(ctx) {
@@ -100478,7 +100909,10 @@ async function runMain(ctx) {
     const modCache = await modCacheStep(ctx, plan, goEnv, workspace);
     if (modCache !== undefined)
         state.modCache = modCache;
+    // Native mode waits for the bundle's import before go runs: go unpacks the restored modules meanwhile (modcache/unpack.ts).
+    const unpacked = build?.mode === 'native' && modCache?.matchedKey !== undefined ? unpackStep(ctx, goEnv, workspace, modCache) : undefined;
     const restored = await bundle;
+    await unpacked;
     if (restored !== undefined)
         state.bundle = restored;
     saveState(ctx, state);
@@ -100599,6 +101033,11 @@ async function modCacheStep(ctx, plan, goEnv, workspace) {
         return undefined;
     }
 }
+async function unpackStep(ctx, goEnv, workspace, modCache) {
+    const report = await unpackModules({ modCache: goEnv.modCache, workspace, dependencyFiles: modCache.dependencyFiles, env: ctx.env, now: ctx.now });
+    ctx.log.info(`Modules unpacked before the build: ${report.unpacked} module version(s) in ${report.roots} module root(s), in ${Math.round(report.ms)} ms` +
+        (report.error === undefined ? '' : `; the listing failed, so the build unpacks the rest: ${report.error}`));
+}
 /** Hands the downloaded bundle (and its base) to the daemon, which imports it while go runs; false if it did not take them, and the main step imports them. */
 async function importInDaemon(socket, files, maxBytes, baseManifest) {
     const reply = await (0,control/* controlRequest */.l)(socket, { op: 'import', files, maxBytes, ...(baseManifest && { baseManifest }) }, DAEMON_REPLY_MS);
@@ -100693,34 +101132,26 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 /***/ }),
 
-/***/ 1828:
+/***/ 8421:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  G5: () => (/* binding */ launchDaemon),
-  Xy: () => (/* binding */ socketPath),
-  TI: () => (/* binding */ spawnDetachedProcess)
-});
-
-// UNUSED EXPORTS: daemonArgs
-
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/daemon/control.ts
-var control = __nccwpck_require__(2141);
-;// CONCATENATED MODULE: ./src/daemon/launch.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G5: () => (/* binding */ launchDaemon),
+/* harmony export */   TI: () => (/* binding */ spawnDetachedProcess),
+/* harmony export */   Xy: () => (/* binding */ socketPath)
+/* harmony export */ });
+/* unused harmony export daemonArgs */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _control_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2141);
 /**
  * Starting the daemon as a process that outlives its starter: the action's
  * main step or the kit's job-started hook. Both then wait until it answers.
@@ -100733,11 +101164,11 @@ var control = __nccwpck_require__(2141);
 
 /** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
 const spawnDetachedProcess = (command, args, logFile, env) => {
-    const log = (0,external_node_fs_.openSync)(logFile, 'a');
+    const log = (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.openSync)(logFile, 'a');
     // The runner passes inputs as INPUT_* variables, secrets among them
     // (cache-token): a process that lives on gets none of them.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
-    (0,external_node_child_process_namespaceObject.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
+    (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
 };
 /** The daemon's command line (cli.ts `daemon`). */
 function daemonArgs(l) {
@@ -100746,13 +101177,13 @@ function daemonArgs(l) {
 /** True once the new daemon answers a ping; false after `timeoutMs` (go then works without it: the shims journal). */
 async function launchDaemon(spawnDetached, l, timeoutMs) {
     spawnDetached(l.node, daemonArgs(l), l.logFile, l.env);
-    return (0,control/* waitForDaemon */.v)(l.socket, timeoutMs);
+    return (0,_control_js__WEBPACK_IMPORTED_MODULE_5__/* .waitForDaemon */ .v)(l.socket, timeoutMs);
 }
 /** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
 function socketPath(stateDir) {
-    const name = `d-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.sock`;
-    const preferred = external_node_path_default().join(stateDir, name);
-    return Buffer.byteLength(preferred) <= 100 ? preferred : external_node_path_default().join(external_node_os_default().tmpdir(), `gcs-${name}`);
+    const name = `d-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(4).toString('hex')}.sock`;
+    const preferred = node_path__WEBPACK_IMPORTED_MODULE_4___default().join(stateDir, name);
+    return Buffer.byteLength(preferred) <= 100 ? preferred : node_path__WEBPACK_IMPORTED_MODULE_4___default().join(node_os__WEBPACK_IMPORTED_MODULE_3___default().tmpdir(), `gcs-${name}`);
 }
 
 
@@ -100763,7 +101194,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7104);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2199);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8221);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 
@@ -100861,6 +101292,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_h
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 

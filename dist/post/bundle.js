@@ -99138,7 +99138,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 6333:
+/***/ 7591:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99565,6 +99565,7 @@ function remoteWarning(stats) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/store/build-id.ts
@@ -100141,13 +100142,13 @@ async function import_importBundle(files, store, options) {
             try {
                 const result = await withBundle(file, limits, async (reader) => {
                     await reader.head();
-                    return reader.objects(({ outputId, size, entries: all, head, body }) => {
+                    return reader.objects(async ({ outputId, size, entries: all, head, body }) => {
                         // A package archive under another action's ID is dropped: go would take it and fail (store/build-id.ts).
                         const entries = all.filter((e) => checkObjectForAction(e.actionId, head).ok);
                         mismatched += all.length - entries.length;
                         if (entries.length === 0)
                             return;
-                        store.importShared(outputId, body, size, entries);
+                        await store.importShared(outputId, body, size, entries);
                         report.objects++;
                         report.entries += entries.length;
                         report.bytes += size;
@@ -100168,7 +100169,8 @@ async function import_importBundle(files, store, options) {
         }
     }
     finally {
-        store.endImport();
+        // Native mode's writes run behind the import (store/writer-thread.ts): one that failed ends it like a read that failed.
+        await (async () => store.endImport())().catch(failed);
         options.arrivals?.end();
         await Promise.all([...files, stageDir ?? []].flat().map((file) => rm(file, { recursive: true, force: true }).catch(() => undefined)));
     }
@@ -101015,6 +101017,165 @@ async function saveModCache(p) {
     return { saved: true, files: now.files, bytes: now.bytes, saveMs: p.now() - started, ...(prune && { prune }) };
 }
 
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/store/writer-thread.ts
+
+
+function writerState(mtimeMs) {
+    return { made: new Set(), prefix: (0,external_node_crypto_.randomBytes)(6).toString('hex'), count: 0, mtime: new Date(mtimeMs) };
+}
+/**
+ * Writes each group's files in order, each by rename, whole, with
+ * `state.mtime`; leaves a file that `skip` says stands. A file that fails
+ * ends its group (an entry is not written when its object could not be) and
+ * leaves nothing behind; the other groups are still tried, and the first
+ * failure is returned, not thrown. Go's trim looks only at names ending in -a
+ * and -d, so a leftover temporary is never taken for an entry.
+ */
+function writeFiles(io, groups, state) {
+    let failure;
+    for (const group of groups) {
+        for (const { file, size, data, skip } of group) {
+            const dir = file.slice(0, file.lastIndexOf('/'));
+            const tmp = `${dir}/.${state.prefix}-${state.count++}.tmp`;
+            try {
+                const there = io.statSync(file, { throwIfNoEntry: false });
+                if (there !== undefined && (skip === 'any' || there.size === size))
+                    continue;
+                if (!state.made.has(dir)) {
+                    io.mkdirSync(dir, { recursive: true });
+                    state.made.add(dir);
+                }
+                const fd = io.openSync(tmp, 'w', 0o666);
+                try {
+                    const chunks = typeof data === 'string' ? [Buffer.from(data, 'latin1')] : ArrayBuffer.isView(data) ? [data] : data;
+                    for (const chunk of chunks)
+                        for (let at = 0; at < chunk.byteLength;)
+                            at += io.writeSync(fd, chunk, at);
+                    io.futimesSync(fd, state.mtime, state.mtime);
+                }
+                finally {
+                    io.closeSync(fd);
+                }
+                io.renameSync(tmp, file);
+            }
+            catch (error) {
+                try {
+                    io.rmSync(tmp, { force: true });
+                }
+                catch {
+                    // Its directory could not be made, so no temporary is there.
+                }
+                failure ??= `${file}: ${error instanceof Error ? error.message : String(error)}`;
+                break;
+            }
+        }
+    }
+    return failure;
+}
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads')
+const fs = require('node:fs')
+const writeFiles = ${writeFiles.toString()}
+const state = { made: new Set(), prefix: workerData.prefix, count: 0, mtime: new Date(workerData.mtimeMs) }
+parentPort.on('message', (groups) => {
+  let failure
+  try {
+    failure = writeFiles(fs, groups, state)
+  } catch (error) {
+    failure = String(error)
+  }
+  parentPort.postMessage(failure)
+})
+`;
+/** Bytes handed to the thread and not yet written before `write` makes its caller wait. */
+const WRITE_BEHIND_BYTES = 32 * 1024 ** 2;
+/** Groups are sent in batches of about this many bytes, or groups: a message costs more than a small file's write. */
+const BATCH_BYTES = 1024 ** 2;
+const BATCH_GROUPS = 128;
+/**
+ * The main thread's side: batches jobs to the worker, holds at most
+ * WRITE_BEHIND_BYTES in flight, and reports the first failure. Never throws
+ * from `write` for a failure of the thread; `finish` says what failed.
+ */
+class WriterThread {
+    worker;
+    batch = [];
+    batchBytes = 0;
+    /** Bytes of each batch sent and not yet acknowledged, oldest first. */
+    sent = [];
+    inFlight = 0;
+    wakers = [];
+    failure;
+    dead = false;
+    constructor(mtimeMs) {
+        this.worker = new external_node_worker_threads_.Worker(WORKER_SOURCE, { eval: true, workerData: { mtimeMs, prefix: (0,external_node_crypto_.randomBytes)(6).toString('hex') } });
+        this.worker.on('message', (failure) => {
+            this.failure ??= failure;
+            this.inFlight -= this.sent.shift() ?? 0;
+            this.wake();
+        });
+        this.worker.on('error', (error) => this.stop(`the writer thread failed: ${error.message}`));
+        this.worker.on('exit', () => this.stop('the writer thread exited'));
+    }
+    /** The first failure so far (a file that could not be written, or the thread gone). */
+    get failed() {
+        return this.failure;
+    }
+    /**
+     * Queues a group (writeFiles) of strings and Uint8Arrays; resolves once the
+     * bytes in flight are under the bound. `data` must not change afterwards: a
+     * Uint8Array that is its whole buffer is moved to the thread, not copied.
+     */
+    async write(group) {
+        this.batch.push(group);
+        for (const job of group)
+            this.batchBytes += job.size;
+        if (this.batchBytes >= BATCH_BYTES || this.batch.length >= BATCH_GROUPS)
+            this.send();
+        while (!this.dead && this.inFlight > WRITE_BEHIND_BYTES)
+            await new Promise((resolve) => this.wakers.push(resolve));
+    }
+    /** Waits for every write, stops the thread; the first failure, if any. */
+    async finish() {
+        this.send();
+        while (!this.dead && this.sent.length > 0)
+            await new Promise((resolve) => this.wakers.push(resolve));
+        if (!this.dead) {
+            this.dead = true;
+            await this.worker.terminate();
+        }
+        return this.failure;
+    }
+    send() {
+        if (this.batch.length === 0 || this.dead)
+            return;
+        const groups = this.batch;
+        const transfer = groups
+            .flat()
+            .flatMap(({ data }) => (data instanceof Uint8Array && data.byteLength === data.buffer.byteLength ? [data.buffer] : []));
+        this.sent.push(this.batchBytes);
+        this.inFlight += this.batchBytes;
+        this.batch = [];
+        this.batchBytes = 0;
+        this.worker.postMessage(groups, transfer);
+    }
+    stop(reason) {
+        if (this.dead)
+            return;
+        this.dead = true;
+        this.failure ??= reason;
+        this.wake();
+    }
+    wake() {
+        const wakers = this.wakers;
+        this.wakers = [];
+        for (const wake of wakers)
+            wake();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/store/go-cache-dir.ts
 /**
  * Go's own build cache directory (GOCACHE) as the place a bundle lands and a
@@ -101046,6 +101207,8 @@ const go_cache_dir_HEX_ID = /^[0-9a-f]{64}$/;
 /** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
 const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1;
 const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/;
+/** Objects up to this size are copied to the writer thread; a larger one is written on the main thread from its chunks (memory stays flat: docs/decisions.md#d32). */
+const THREAD_OBJECT_BYTES = 8 * 1024 ** 2;
 /** A %20d field: spaces, then digits. */
 const FIELD = /^ *\d+$/;
 /** Pure: Go's entry line for an action. */
@@ -101068,12 +101231,15 @@ function parseEntryText(text, actionId) {
 }
 class GoCacheDir {
     root;
-    importMtime;
-    made = new Set();
+    importMtimeMs;
+    /** The main thread's own writes: objects too large to copy to the writer thread. */
+    state;
+    writer;
     /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS: buildcache/native.ts). */
     constructor(root, importMtimeMs) {
         this.root = external_node_path_default().resolve(root);
-        this.importMtime = new Date(importMtimeMs);
+        this.importMtimeMs = importMtimeMs;
+        this.state = writerState(importMtimeMs);
     }
     objectPath(outputId) {
         return `${this.root}/${outputId.slice(0, 2)}/${outputId}-d`;
@@ -101104,20 +101270,43 @@ class GoCacheDir {
      * A verified object and its entries from a bundle (bundle/import.ts), dated
      * IMPORT_AGE_MS back. What is already there stays: an object of the same
      * size is the same object (its name is its sha256), and an existing entry
-     * is Go's own.
+     * is Go's own. Written on a writer thread, behind the import (store/writer-thread.ts);
+     * resolves when the import may go on, and rejects once a write failed.
      */
     importShared(outputId, body, size, entries) {
-        const object = this.objectPath(outputId);
-        if ((0,external_node_fs_.statSync)(object, { throwIfNoEntry: false })?.size !== size)
-            this.writeAtomically(object, body);
-        for (const { actionId, timeMs } of entries) {
-            const file = this.actionPath(actionId);
-            if ((0,external_node_fs_.statSync)(file, { throwIfNoEntry: false }) !== undefined)
-                continue;
-            this.writeAtomically(file, [Buffer.from(entryText(actionId, outputId, size, timeMs), 'latin1')]);
+        const entryJobs = entries.map(({ actionId, timeMs }) => ({
+            file: this.actionPath(actionId),
+            size: ENTRY_BYTES,
+            data: entryText(actionId, outputId, size, timeMs),
+            skip: 'any',
+        }));
+        if (size > THREAD_OBJECT_BYTES) {
+            // Too large to copy: written here, from its chunks (a staged object's are read from disk).
+            const failed = writeFiles((external_node_fs_default()), [[{ file: this.objectPath(outputId), size, data: body, skip: 'size' }, ...entryJobs]], this.state);
+            if (failed !== undefined)
+                throw new Error(failed);
+            return;
         }
+        this.writer ??= new WriterThread(this.importMtimeMs);
+        if (this.writer.failed !== undefined)
+            throw new Error(this.writer.failed);
+        // A copy of its own, moved to the thread: a chunk is valid only until the next is taken.
+        const data = new Uint8Array(size);
+        let at = 0;
+        for (const chunk of body) {
+            data.set(chunk, at);
+            at += chunk.length;
+        }
+        return this.writer.write([{ file: this.objectPath(outputId), size, data, skip: 'size' }, ...entryJobs]);
     }
-    endImport() { }
+    /** Every write done; rejects with the first that failed. */
+    async endImport() {
+        const writer = this.writer;
+        this.writer = undefined;
+        const failed = await writer?.finish();
+        if (failed !== undefined)
+            throw new Error(failed);
+    }
     /**
      * Keeps Go from trimming during the job when this directory has never been
      * trimmed (a fresh runner): the first go command would otherwise walk every
@@ -101161,35 +101350,6 @@ class GoCacheDir {
             }
         }
         return found;
-    }
-    writeAtomically(file, body) {
-        const dir = external_node_path_default().dirname(file);
-        if (!this.made.has(dir)) {
-            (0,external_node_fs_.mkdirSync)(dir, { recursive: true });
-            this.made.add(dir);
-        }
-        // Go's trim looks only at names ending in -a and -d, so a leftover is never mistaken for an entry.
-        const tmp = `${dir}/.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`;
-        const fd = (0,external_node_fs_.openSync)(tmp, 'w', 0o666);
-        try {
-            try {
-                for (const chunk of body) {
-                    let at = 0;
-                    while (at < chunk.length)
-                        at += (0,external_node_fs_.writeSync)(fd, chunk, at);
-                }
-                (0,external_node_fs_.futimesSync)(fd, this.importMtime, this.importMtime);
-            }
-            finally {
-                (0,external_node_fs_.closeSync)(fd);
-            }
-            (0,external_node_fs_.renameSync)(tmp, file);
-        }
-        catch (error) {
-            // A full disk or a read-only directory: nothing half-written is left behind.
-            (0,external_node_fs_.rmSync)(tmp, { force: true });
-            throw error;
-        }
     }
 }
 
@@ -102869,7 +103029,7 @@ function renderBundle({ restore: r, save: s, stats, native }) {
     else if (r.outcome === 'hit' || r.outcome === 'corrupt') {
         const timing = r.importing === 'daemon'
             ? `downloaded in ${formatMs(r.restoreMs)}, imported while go ran in ${formatMs(r.importMs)}; ${r.waits ?? 0} lookups waited for entries still arriving (${formatMs(r.waitMs ?? 0)} summed)`
-            : `in ${formatMs(r.restoreMs)}${native ? ', before go ran' : ''}`;
+            : `in ${formatMs(r.restoreMs)}${r.downloadMs !== undefined && r.importMs !== undefined ? ` (download ${formatMs(r.downloadMs)}, import ${formatMs(r.importMs)})` : ''}${native ? ', before go ran' : ''}`;
         rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), ${timing} |`);
     }
     const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`;
@@ -103109,7 +103269,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3071);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6333);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7591);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

@@ -15,6 +15,7 @@ import { ConfigError, errorMessage } from '../common/errors.ts'
 import { controlRequest } from '../daemon/control.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
 import { restoreModCache, type ModCacheRestoreReport } from '../modcache/restore.ts'
+import { unpackModules } from '../modcache/unpack.ts'
 import { setupPants } from '../pants/setup.ts'
 import { describeAutoConfigure, type WiringReport } from '../policy/auto-configure.ts'
 import { readEvent } from '../policy/event-file.ts'
@@ -79,7 +80,10 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   state.testCache = await testCacheStep(ctx, plan)
   const modCache = await modCacheStep(ctx, plan, goEnv, workspace)
   if (modCache !== undefined) state.modCache = modCache
+  // Native mode waits for the bundle's import before go runs: go unpacks the restored modules meanwhile (modcache/unpack.ts).
+  const unpacked = build?.mode === 'native' && modCache?.matchedKey !== undefined ? unpackStep(ctx, goEnv, workspace, modCache) : undefined
   const restored = await bundle
+  await unpacked
   if (restored !== undefined) state.bundle = restored
   saveState(ctx, state)
 }
@@ -207,6 +211,14 @@ async function modCacheStep(ctx: ActionContext, plan: MainPlan, goEnv: GoEnv, wo
     ctx.setOutput(Output.ModuleCacheHit, 'false')
     return undefined
   }
+}
+
+async function unpackStep(ctx: ActionContext, goEnv: GoEnv, workspace: string, modCache: ModCacheRestoreReport): Promise<void> {
+  const report = await unpackModules({ modCache: goEnv.modCache, workspace, dependencyFiles: modCache.dependencyFiles, env: ctx.env, now: ctx.now })
+  ctx.log.info(
+    `Modules unpacked before the build: ${report.unpacked} module version(s) in ${report.roots} module root(s), in ${Math.round(report.ms)} ms` +
+      (report.error === undefined ? '' : `; the listing failed, so the build unpacks the rest: ${report.error}`),
+  )
 }
 
 /** Hands the downloaded bundle (and its base) to the daemon, which imports it while go runs; false if it did not take them, and the main step imports them. */

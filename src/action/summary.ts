@@ -193,7 +193,7 @@ function renderBundle({ restore: r, save: s, stats, native }: NonNullable<Summar
     const timing =
       r.importing === 'daemon'
         ? `downloaded in ${formatMs(r.restoreMs)}, imported while go ran in ${formatMs(r.importMs!)}; ${r.waits ?? 0} lookups waited for entries still arriving (${formatMs(r.waitMs ?? 0)} summed)`
-        : `in ${formatMs(r.restoreMs)}${native ? ', before go ran' : ''}`
+        : `in ${formatMs(r.restoreMs)}${r.downloadMs !== undefined && r.importMs !== undefined ? ` (download ${formatMs(r.downloadMs)}, import ${formatMs(r.importMs)})` : ''}${native ? ', before go ran' : ''}`
     rows.push(`| Restored | ${r.entries} entries, ${formatBytes(r.bytes)} (${formatBytes(r.archiveBytes)} compressed), ${timing} |`)
   }
   const ratio = stats.gets === 0 ? '—' : `${((100 * stats.hits) / stats.gets).toFixed(1)}%`

@@ -233,7 +233,7 @@ export async function moduleRoots(workspace: string, dependencyFiles: readonly s
   return [...roots].sort()
 }
 
-function withoutModFlag(goflags: string): string {
+export function withoutModFlag(goflags: string): string {
   return goflags
     .split(/\s+/)
     .filter((f) => f !== '' && !/^--?mod=/.test(f))

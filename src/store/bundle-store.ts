@@ -11,8 +11,13 @@ export interface BundleStore {
   /** The entry and its object, checked; undefined when either is missing or damaged. */
   get(actionId: string): Hit | undefined
   objectPath(outputId: string): string
-  /** A verified object from a bundle, with the entries that point at it; `body` may be iterated more than once, and a chunk is valid only until the next is taken. */
+  /**
+   * A verified object from a bundle, with the entries that point at it;
+   * `body` may be iterated more than once, and a chunk is valid only until
+   * the next is taken. A promise: the import waits for it (a store that
+   * writes behind the import holds it back so).
+   */
   importShared(outputId: string, body: Iterable<Buffer>, size: number, entries: readonly { actionId: string; timeMs: number }[]): unknown
-  /** The import is over (files it kept open are closed). */
-  endImport(): void
+  /** The import is over: files it kept open are closed, writes behind it done (rejects with the first that failed). */
+  endImport(): void | Promise<void>
 }

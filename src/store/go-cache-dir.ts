@@ -15,10 +15,10 @@
  * the job, an entry with an mtime from the job was used or added; its put
  * time (the entry's own field) says which.
  */
-import { randomBytes } from 'node:crypto'
-import { closeSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import fs, { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Hit } from '../gocacheprog/protocol.ts'
+import { type FileJob, WriterThread, type WriterState, writeFiles, writerState } from './writer-thread.ts'
 
 /** cmd/go/internal/cache mtimeInterval: a use within this of the mtime is not recorded. */
 export const GO_MTIME_INTERVAL_MS = 60 * 60 * 1000
@@ -31,6 +31,8 @@ const HEX_ID = /^[0-9a-f]{64}$/
 /** "v1 " + 64 + " " + 64 + " " + 20 + " " + 20 + "\n" (cache.go entrySize). */
 const ENTRY_BYTES = 2 + 1 + 64 + 1 + 64 + 1 + 20 + 1 + 20 + 1
 const ENTRY = /^v1 ([0-9a-f]{64}) ([0-9a-f]{64}) ([ \d]{20}) ([ \d]{20})\n$/
+/** Objects up to this size are copied to the writer thread; a larger one is written on the main thread from its chunks (memory stays flat: docs/decisions.md#d32). */
+const THREAD_OBJECT_BYTES = 8 * 1024 ** 2
 /** A %20d field: spaces, then digits. */
 const FIELD = /^ *\d+$/
 
@@ -63,13 +65,16 @@ export function parseEntryText(text: string, actionId: string): Omit<DirEntry, '
 
 export class GoCacheDir {
   readonly root: string
-  private readonly importMtime: Date
-  private readonly made = new Set<string>()
+  private readonly importMtimeMs: number
+  /** The main thread's own writes: objects too large to copy to the writer thread. */
+  private readonly state: WriterState
+  private writer: WriterThread | undefined
 
   /** `importMtimeMs`: the mtime imported entries get (the job's start minus IMPORT_AGE_MS: buildcache/native.ts). */
   constructor(root: string, importMtimeMs: number) {
     this.root = path.resolve(root)
-    this.importMtime = new Date(importMtimeMs)
+    this.importMtimeMs = importMtimeMs
+    this.state = writerState(importMtimeMs)
   }
 
   objectPath(outputId: string): string {
@@ -100,19 +105,43 @@ export class GoCacheDir {
    * A verified object and its entries from a bundle (bundle/import.ts), dated
    * IMPORT_AGE_MS back. What is already there stays: an object of the same
    * size is the same object (its name is its sha256), and an existing entry
-   * is Go's own.
+   * is Go's own. Written on a writer thread, behind the import (store/writer-thread.ts);
+   * resolves when the import may go on, and rejects once a write failed.
    */
-  importShared(outputId: string, body: Iterable<Buffer>, size: number, entries: readonly { actionId: string; timeMs: number }[]): void {
-    const object = this.objectPath(outputId)
-    if (statSync(object, { throwIfNoEntry: false })?.size !== size) this.writeAtomically(object, body)
-    for (const { actionId, timeMs } of entries) {
-      const file = this.actionPath(actionId)
-      if (statSync(file, { throwIfNoEntry: false }) !== undefined) continue
-      this.writeAtomically(file, [Buffer.from(entryText(actionId, outputId, size, timeMs), 'latin1')])
+  importShared(outputId: string, body: Iterable<Buffer>, size: number, entries: readonly { actionId: string; timeMs: number }[]): Promise<void> | void {
+    const entryJobs = entries.map(
+      ({ actionId, timeMs }): FileJob => ({
+        file: this.actionPath(actionId),
+        size: ENTRY_BYTES,
+        data: entryText(actionId, outputId, size, timeMs),
+        skip: 'any',
+      }),
+    )
+    if (size > THREAD_OBJECT_BYTES) {
+      // Too large to copy: written here, from its chunks (a staged object's are read from disk).
+      const failed = writeFiles(fs, [[{ file: this.objectPath(outputId), size, data: body, skip: 'size' }, ...entryJobs]], this.state)
+      if (failed !== undefined) throw new Error(failed)
+      return
     }
+    this.writer ??= new WriterThread(this.importMtimeMs)
+    if (this.writer.failed !== undefined) throw new Error(this.writer.failed)
+    // A copy of its own, moved to the thread: a chunk is valid only until the next is taken.
+    const data = new Uint8Array(size)
+    let at = 0
+    for (const chunk of body) {
+      data.set(chunk, at)
+      at += chunk.length
+    }
+    return this.writer.write([{ file: this.objectPath(outputId), size, data, skip: 'size' }, ...entryJobs])
   }
 
-  endImport(): void {}
+  /** Every write done; rejects with the first that failed. */
+  async endImport(): Promise<void> {
+    const writer = this.writer
+    this.writer = undefined
+    const failed = await writer?.finish()
+    if (failed !== undefined) throw new Error(failed)
+  }
 
   /**
    * Keeps Go from trimming during the job when this directory has never been
@@ -152,32 +181,5 @@ export class GoCacheDir {
       }
     }
     return found
-  }
-
-  private writeAtomically(file: string, body: Iterable<Buffer>): void {
-    const dir = path.dirname(file)
-    if (!this.made.has(dir)) {
-      mkdirSync(dir, { recursive: true })
-      this.made.add(dir)
-    }
-    // Go's trim looks only at names ending in -a and -d, so a leftover is never mistaken for an entry.
-    const tmp = `${dir}/.${randomBytes(6).toString('hex')}.tmp`
-    const fd = openSync(tmp, 'w', 0o666)
-    try {
-      try {
-        for (const chunk of body) {
-          let at = 0
-          while (at < chunk.length) at += writeSync(fd, chunk, at)
-        }
-        futimesSync(fd, this.importMtime, this.importMtime)
-      } finally {
-        closeSync(fd)
-      }
-      renameSync(tmp, file)
-    } catch (error) {
-      // A full disk or a read-only directory: nothing half-written is left behind.
-      rmSync(tmp, { force: true })
-      throw error
-    }
   }
 }

@@ -98,7 +98,7 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     expect(job2.summary).toContain(`| Restore | from \`${key1}\` |`)
     expect(job2.summary).toMatch(new RegExp(`\\| Restored \\| ${entries[0]} entries, `))
     // Native by default without a remote (D27): imported into go's own GOCACHE before go ran, and no GOCACHEPROG.
-    expect(job2.summary).toMatch(/\| Restored \| \d+ entries, .* in [\d.]+ m?s, before go ran \|/)
+    expect(job2.summary).toMatch(/\| Restored \| \d+ entries, .* in [\d.]+ m?s \(download [\d.]+ m?s, import [\d.]+ m?s\), before go ran \|/)
     expect(job2.summary).toContain("### Build cache (go's own GOCACHE, no GOCACHEPROG)")
     expect(job2.step('cache').outputs).toMatchObject({ 'build-cache-mode': 'native', gocacheprog: '' })
     expect(job2.env.GOCACHEPROG).toBeUndefined()

@@ -15,6 +15,8 @@ import type { ArchiveCache } from '../../../src/actions-cache/archive-cache.ts'
 import { saveModCache } from '../../../src/modcache/save.ts'
 import type { ModCacheRestoreReport } from '../../../src/modcache/restore.ts'
 import { snapshotModuleSet } from '../../../src/modcache/module-set.ts'
+import { extractedModules } from '../../../src/modcache/prune.ts'
+import { unpackModules } from '../../../src/modcache/unpack.ts'
 import { SAMPLE_MODULE } from '../../support/go-jobs.ts'
 
 const execFileP = promisify(execFile)
@@ -80,6 +82,8 @@ describe('GOMODCACHE through the GitHub Actions cache', () => {
     expect(job2.summary).toContain('| Restore | exact hit |')
     expect(job2.summary).toContain('| Save | not saved: exact hit on the primary key; entries are immutable |')
     expect(job2.step('offline-build').log).toMatch(/ok\s+example\.com\/sample/)
+    // Native mode: go unpacked the restored zips while the bundle imported (modcache/unpack.ts).
+    expect(job2.step('cache', 'main').log).toMatch(/Modules unpacked before the build: [1-9]\d* module version\(s\) in 1 module root\(s\), in \d+ ms(\n|$)/)
     expect(finalized()).toHaveLength(1)
     expect(warnings(job2)).toEqual([])
 
@@ -313,6 +317,32 @@ describe('pruning the module cache to the build list', () => {
     await goIn(work, ['build', './...'], offline)
     const { stdout } = await goIn(work, ['test', '-count=1', '-run', 'XXX', './...'], offline)
     expect(stdout).toMatch(/ok\s+example\.com\/sample/)
+  })
+
+  it('unpacks the restored zips the packages and their tests import, offline, and says why when go cannot list', async () => {
+    const work = path.join(root, 'unpack-work')
+    await cp(SAMPLE_MODULE, work, { recursive: true })
+    const mc1 = path.join(root, 'unpack-mc1')
+    await goIn(work, ['mod', 'download'], goEnv(mc1))
+    const mc2 = path.join(root, 'unpack-mc2')
+    await restoreInto(mc1, mc2)
+    expect(await extractedModules(mc2)).toEqual([])
+    const report = await unpackModules({ modCache: mc2, workspace: work, dependencyFiles: ['go.sum'], env: goEnv(mc2), now: () => Date.now() })
+    expect(report.error).toBeUndefined()
+    expect(report.roots).toBe(1)
+    const unpacked = await extractedModules(mc2)
+    expect(report.unpacked).toBe(unpacked.length)
+    // The sample's imports (cobra) and its tests' (testify).
+    expect(unpacked).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^github\.com\/spf13\/cobra@/), expect.stringMatching(/^github\.com\/stretchr\/testify@/)]),
+    )
+
+    // go.mod that go cannot parse: reported, not thrown (-e covers packages and modules go cannot load, not this).
+    const broken = path.join(root, 'unpack-broken')
+    await cp(SAMPLE_MODULE, broken, { recursive: true })
+    await writeFile(path.join(broken, 'go.mod'), 'module example.com/sample\n\nnot a directive\n')
+    const failed = await unpackModules({ modCache: mc2, workspace: broken, dependencyFiles: ['go.sum'], env: goEnv(mc2), now: () => Date.now() })
+    expect(failed.error).toMatch(/^go list -e -deps -test .* in .*unpack-broken: go: errors parsing go\.mod/)
   })
 
   it('keeps what every module of a go.work workspace needs', async () => {

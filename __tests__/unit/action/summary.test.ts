@@ -392,7 +392,7 @@ describe('renderSummary: build cache bundle', () => {
   it('in native mode, counts entries, not lookups, and says the import came before go ran', () => {
     expect(
       section({
-        restore,
+        restore: { ...restore, downloadMs: 350, importMs: 550 },
         stats: { ...stats, sessions: 0, busyMs: 0 },
         native: true,
         save: { saved: false, reason: 'r', entries: 0, objects: 0, rawBytes: 0, bytes: 0, saveMs: 0 },
@@ -404,7 +404,7 @@ describe('renderSummary: build cache bundle', () => {
       '| --- | --- |',
       '| Key | `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-2-1` |',
       '| Restore | from `go-cache-setup-build-v3-linux-amd64-go1.26.8-main-test-m1-1-1` |',
-      '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms, before go ran |',
+      '| Restored | 180 entries, 30.0 MiB (6.0 MiB compressed), in 900 ms (download 350 ms, import 550 ms), before go ran |',
       '| Hit ratio | 75.0% (150 of the 200 entries the job used came from the cache) |',
       '| Save | not saved: r |',
     ])

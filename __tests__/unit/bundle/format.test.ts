@@ -139,6 +139,17 @@ describe('bundle format', () => {
     await expect(read(bytes())).rejects.toThrow(message)
   })
 
+  it('hands over, in order, every whole object read before the bundle went bad', async () => {
+    const accepted: string[] = []
+    const damaged = bundle(objectHeader(objA), bodyA, objectHeader(objB), bodyB, Buffer.from('X'))
+    await expect(
+      readBundle(Readable.from([damaged]), { maxTotalBytes: 1 << 30 }, (o) => {
+        accepted.push(o.outputId)
+      }),
+    ).rejects.toThrow('unknown frame 0x58')
+    expect(accepted).toEqual([objA.outputId, objB.outputId])
+  })
+
   it('stops at the byte limit before reading a body past it', async () => {
     await expect(read(good(), bodyA.length + 10)).rejects.toThrow(`an object of ${bodyB.length} bytes goes over the limit`)
   })

@@ -4,8 +4,28 @@ import os from 'node:os'
 import path from 'node:path'
 import { CLOCK_SLACK_MS, nativeUsage, prepareNative } from '../../../src/buildcache/native.ts'
 import { entryText, GoCacheDir, IMPORT_AGE_MS, parseEntryText } from '../../../src/store/go-cache-dir.ts'
+import { importBundle } from '../../../src/bundle/import.ts'
+import { BUNDLE_MAGIC, compressor, endFrame, indexFrame, objectHeader } from '../../../src/bundle/format.ts'
 
-const sha = (body: string) => createHash('sha256').update(body).digest('hex')
+/** A compressed bundle of one entry per body. */
+async function compressed(objects: { body: Buffer; actionId: string }[]): Promise<Buffer> {
+  const framed = objects.map(({ body, actionId }) => ({ outputId: sha(body), size: body.length, entries: [{ actionId, timeMs: 1 }] }))
+  const raw = Buffer.concat([
+    BUNDLE_MAGIC,
+    indexFrame(framed),
+    ...framed.flatMap((o, i) => [objectHeader(o), objects[i]!.body]),
+    endFrame(framed.length, framed.length),
+  ])
+  const c = compressor()
+  const out: Buffer[] = []
+  c.on('data', (d: Buffer) => out.push(d))
+  const done = new Promise((resolve) => c.on('end', resolve))
+  c.end(raw)
+  await done
+  return Buffer.concat(out)
+}
+
+const sha = (body: string | Buffer) => createHash('sha256').update(body).digest('hex')
 const id = (n: number) => n.toString(16).padStart(64, '0')
 
 describe('Go cache entry text', () => {
@@ -39,11 +59,11 @@ describe('GoCacheDir', () => {
     const startedAt = Date.UTC(2026, 11, 6, 12)
     const cache = new GoCacheDir(dir, startedAt - IMPORT_AGE_MS)
     const body = 'compiled'
-    cache.importShared(sha(body), [Buffer.from(body)], body.length, [
+    await cache.importShared(sha(body), [Buffer.from(body)], body.length, [
       { actionId: id(7), timeMs: 1_000 },
       { actionId: id(8), timeMs: 2_000 },
     ])
-    cache.endImport()
+    await cache.endImport()
     const object = path.join(dir, sha(body).slice(0, 2), `${sha(body)}-d`)
     expect(await readFile(object, 'utf8')).toBe(body)
     expect(await readFile(path.join(dir, '00', `${id(7)}-a`), 'latin1')).toBe(entryText(id(7), sha(body), body.length, 1_000))
@@ -60,7 +80,8 @@ describe('GoCacheDir', () => {
     const own = entryText(id(1), sha('other'), 5, 2)
     await mkdir(path.join(dir, '00'))
     await writeFile(path.join(dir, '00', `${id(1)}-a`), own)
-    cache.importShared(sha(body), [Buffer.from(body)], body.length, [{ actionId: id(1), timeMs: 1 }])
+    await cache.importShared(sha(body), [Buffer.from(body)], body.length, [{ actionId: id(1), timeMs: 1 }])
+    await cache.endImport()
     expect(await readFile(path.join(dir, '00', `${id(1)}-a`), 'latin1')).toBe(own)
     // The entry names an object that is not there: a miss, as for Go.
     expect(cache.get(id(1))).toBeUndefined()
@@ -68,13 +89,57 @@ describe('GoCacheDir', () => {
     expect(cache.get(id(1))).toBeUndefined()
   })
 
+  it('writes an object too large to copy to the writer thread itself, from its chunks, beside small ones', async () => {
+    const cache = new GoCacheDir(dir, 0)
+    const big = Buffer.alloc(8 * 1024 ** 2 + 5, 3)
+    const chunks = [big.subarray(0, 1 << 20), big.subarray(1 << 20)]
+    await cache.importShared(sha('small'), [Buffer.from('small')], 5, [{ actionId: id(1), timeMs: 1 }])
+    await cache.importShared(createHash('sha256').update(big).digest('hex'), chunks, big.length, [{ actionId: id(2), timeMs: 2 }])
+    await cache.endImport()
+    expect(cache.get(id(1))?.size).toBe(5)
+    const hit = cache.get(id(2))
+    expect(hit?.size).toBe(big.length)
+    expect((await readFile(hit!.diskPath)).equals(big)).toBe(true)
+  })
+
+  it('reports a write that failed on the writer thread, and writes no entry for an object it could not write', async () => {
+    const cache = new GoCacheDir(dir, 0)
+    const body = 'blocked'
+    // A file where the object's directory must go: mkdir fails, whoever runs the test (root too).
+    await writeFile(path.join(dir, sha(body).slice(0, 2)), 'in the way')
+    await cache.importShared(sha(body), [Buffer.from(body)], body.length, [{ actionId: id(3), timeMs: 3 }])
+    await cache.importShared(sha('fine'), [Buffer.from('fine')], 4, [{ actionId: id(4), timeMs: 4 }])
+    await expect(cache.endImport()).rejects.toThrow(`${sha(body)}-d`)
+    expect(cache.get(id(3))).toBeUndefined()
+    await expect(stat(path.join(dir, '00', `${id(3)}-a`))).rejects.toThrow('ENOENT')
+    expect(cache.get(id(4))?.size).toBe(4)
+  })
+
+  it('imports a bundle through the writer thread, and a failed write ends the import with its reason', async () => {
+    const objects = [1, 2, 3].map((n) => ({ body: Buffer.alloc(1000 * n, n), actionId: id(n) }))
+    const bundle = path.join(dir, 'b.bundle')
+    await writeFile(bundle, await compressed(objects))
+    const cache = new GoCacheDir(path.join(dir, 'go-build'), 0)
+    const report = await importBundle([bundle], cache, { maxBytes: 1 << 30 })
+    expect(report).toMatchObject({ objects: 3, entries: 3, rejected: 0 })
+    expect(report.error).toBeUndefined()
+    for (const { body, actionId } of objects) expect(cache.get(actionId)?.size).toBe(body.length)
+
+    await writeFile(bundle, await compressed(objects))
+    const blocked = path.join(dir, 'blocked')
+    await writeFile(blocked, 'not a directory')
+    const failed = await importBundle([bundle], new GoCacheDir(blocked, 0), { maxBytes: 1 << 30 })
+    expect(failed.error).toContain('ENOTDIR')
+  })
+
   it('finds the entries touched since a time, and only those', async () => {
     const cache = new GoCacheDir(dir, 1_000_000)
     const body = 'x'
-    cache.importShared(sha(body), [Buffer.from(body)], 1, [
+    await cache.importShared(sha(body), [Buffer.from(body)], 1, [
       { actionId: id(1), timeMs: 10 },
       { actionId: id(2), timeMs: 10 },
     ])
+    await cache.endImport()
     const used = path.join(dir, '00', `${id(2)}-a`)
     await utimes(used, 5, 5_000) // seconds: mtime 5,000,000 ms
     const found = cache.touchedSince(2_000_000)
