@@ -99549,6 +99549,8 @@ const MAX_TIME_MS = 253_402_300_799_999;
 class LocalStore {
     root;
     tmp;
+    tempBase = (0,external_node_crypto_.randomBytes)(6).readUIntBE(0, 6);
+    tempCount = 0;
     // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
     objectPrefix;
     actionPrefix;
@@ -99699,7 +99701,15 @@ class LocalStore {
     }
     /** A fresh path in tmp/ for a body too large for memory (a remote's object), written by the caller and then given to putStaged. */
     stagePath() {
-        return external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        return this.tempName();
+    }
+    /**
+     * "<pid>-<12 hex>", as the Go shim names its temp files: a random 48-bit
+     * start and a counter, not random bytes per file (randomFillSync took
+     * 0.1 s of a warm build's daemon). Opened with wx, so a clash fails safe.
+     */
+    tempName() {
+        return external_node_path_default().join(this.tmp, `${process.pid}-${((this.tempBase + this.tempCount++) % 2 ** 48).toString(16).padStart(12, '0')}`);
     }
     /**
      * put, for a body the caller wrote whole to `staged` (from stagePath) and
@@ -99859,7 +99869,7 @@ class LocalStore {
     }
     /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
     writeTemp(chunks) {
-        const temp = external_node_path_default().join(this.tmp, `${process.pid}-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+        const temp = this.tempName();
         // wx: never through a file or symlink already under the name.
         const fd = (0,external_node_fs_.openSync)(temp, 'wx', 0o600);
         let written = false;

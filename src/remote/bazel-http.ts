@@ -89,8 +89,12 @@ export class BazelHttpClient implements Remote {
     const what = `cas/${hash.slice(0, 12)}…`
     if (response.encoding === 'zstd') {
       if (!this.zstd) return failed(response.body, new RemoteError(`${what}: the server sent zstd without being asked`))
-      // On libuv's thread pool, 1 MiB at a time: a bomb costs a thread and stops at `size`, never the event loop.
-      const decoder = zlib.createZstdDecompress({ chunkSize: 1 << 20, params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } })
+      // On libuv's thread pool, at most 1 MiB at a time: a bomb costs a thread and stops at `size`, never
+      // the event loop. The output buffer is sized to the blob: zlib allocates a whole chunk per stream,
+      // and 1 MiB for each of thousands of small Go objects made decompressing them 1.4–1.6× slower
+      // (3,000 objects, 411 MiB: 1.8–2.3 s against 2.5–3.7 s), most of it garbage.
+      const chunkSize = Math.min(1 << 20, Math.max(size + 1, 16 * 1024))
+      const decoder = zlib.createZstdDecompress({ chunkSize, params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } })
       return capped([response.body, new SkipSkippableFrames(), decoder], size, what)
     }
     if (response.encoding !== '' && response.encoding !== 'identity')

@@ -70,6 +70,8 @@ export interface PutResult {
 export class LocalStore {
   readonly root: string
   private readonly tmp: string
+  private readonly tempBase = randomBytes(6).readUIntBE(0, 6)
+  private tempCount = 0
   // Paths are built by concatenation: path.join cost more than the stat (bench/protocol.ts).
   private readonly objectPrefix: string
   private readonly actionPrefix: string
@@ -215,7 +217,16 @@ export class LocalStore {
 
   /** A fresh path in tmp/ for a body too large for memory (a remote's object), written by the caller and then given to putStaged. */
   stagePath(): string {
-    return path.join(this.tmp, `${process.pid}-${randomBytes(6).toString('hex')}`)
+    return this.tempName()
+  }
+
+  /**
+   * "<pid>-<12 hex>", as the Go shim names its temp files: a random 48-bit
+   * start and a counter, not random bytes per file (randomFillSync took
+   * 0.1 s of a warm build's daemon). Opened with wx, so a clash fails safe.
+   */
+  private tempName(): string {
+    return path.join(this.tmp, `${process.pid}-${((this.tempBase + this.tempCount++) % 2 ** 48).toString(16).padStart(12, '0')}`)
   }
 
   /**
@@ -379,7 +390,7 @@ export class LocalStore {
 
   /** A complete temp file in tmp/, and its mtime. On failure nothing is left behind (a full disk must not fill further). */
   private writeTemp(chunks: Iterable<Buffer>): { temp: string; mtimeMs: number } {
-    const temp = path.join(this.tmp, `${process.pid}-${randomBytes(6).toString('hex')}`)
+    const temp = this.tempName()
     // wx: never through a file or symlink already under the name.
     const fd = openSync(temp, 'wx', 0o600)
     let written = false
