@@ -1,17 +1,19 @@
 /**
- * The remote caches on loopback, side by side in one run: bazel-remote and an
+ * The remote caches on loopback, side by side in one run: bazel-remote over
+ * HTTP and over REAPI gRPC (two servers, each filled by its own job 1), and an
  * S3 bucket (versitygw), against native GOCACHE, and against go-cache-plugin
  * (tailscale's Go-written S3 GOCACHEPROG client: the anchor) reading the same
  * bucket in the same layout.
  *
  *   cold   `go build -o OUT/ ./...` with nothing cached: native GOCACHE; ours
- *          with bazel-remote, and ours with S3 (job 1 of each, uploading in the
+ *          with bazel-remote (HTTP, then gRPC), and ours with S3 (job 1 of each, uploading in the
  *          background as go runs), each followed by the post step's flush,
  *          timed from the `flush` request to its answer
  *   warm   a fresh runner (empty GOCACHE, empty local store, a new daemon, a
  *          fresh -o), everything from the server:
  *            native            a warm GOCACHE (what a runner that kept it does)
  *            bazel-remote      ours, with job 1's manifest (prefetch), zstd
+ *            bazel-remote, gRPC  the same over REAPI gRPC (reapi.ts)
  *            s3                ours, with job 1's manifest (prefetch)
  *            s3, on demand     ours, no manifest: each lookup when go asks
  *            go-cache-plugin   v0.1.1, an empty --cache-dir, the bucket ours filled
@@ -102,7 +104,7 @@ async function goBuild(out: string, env: Record<string, string>): Promise<number
   return performance.now() - t0
 }
 
-type Remote = 'bazel-remote' | 's3'
+type Remote = 'bazel-remote' | 'grpc' | 's3'
 
 interface Client {
   env: Record<string, string>
@@ -114,6 +116,7 @@ interface Client {
 const MANIFEST_KEY = manifestKey({ repository: 'bench/large-module', workflow: 'bench', job: 'build', hostOS: 'linux', hostArch: 'amd64', goVersion: 'bench' })
 
 let bazel: BazelRemote | undefined
+let bazelGrpc: BazelRemote | undefined
 let s3: S3Server | undefined
 let s3Link: FaultyServer | undefined
 const s3Endpoint = (): string => s3Link?.url ?? s3!.endpoint
@@ -125,6 +128,16 @@ function remoteConfig(remote: Remote): RemoteConfig {
       kind: 'http',
       url: bazel!.httpUrl,
       headers: { Authorization: authorizationHeader(bazel!.credentials, 'credentials') },
+      timeoutMs: 10_000,
+      compression: 'zstd',
+    }
+  }
+  if (remote === 'grpc') {
+    return {
+      kind: 'grpc',
+      url: bazelGrpc!.grpcAddress,
+      instance: '',
+      headers: { Authorization: authorizationHeader(bazelGrpc!.credentials, 'credentials') },
       timeoutMs: 10_000,
       compression: 'zstd',
     }
@@ -174,7 +187,7 @@ async function remoteStats(c: Client): Promise<RemoteStats> {
   return reply.remote
 }
 
-const ARMS = ['native', 'bazel-remote', 's3', 's3, on demand', 'go-cache-plugin'] as const
+const ARMS = ['native', 'bazel-remote', 'bazel-remote, gRPC', 's3', 's3, on demand', 'go-cache-plugin'] as const
 type Arm = (typeof ARMS)[number]
 
 interface Sample {
@@ -203,9 +216,11 @@ try {
   for (let round = 1; round <= coldRounds; round++) {
     await wipe(nativeCache)
     await bazel?.stop()
+    await bazelGrpc?.stop()
     await s3?.stop()
     await s3Link?.stop()
     bazel = await startBazelRemote({ htpasswd: { user: 'bench', password: 'bench-pw' }, dir: path.join(tmp, `bazel-remote-${round}`) })
+    bazelGrpc = await startBazelRemote({ grpc: true, htpasswd: { user: 'bench', password: 'bench-pw' }, dir: path.join(tmp, `bazel-remote-grpc-${round}`) })
     s3 = await startS3Server(['bench'], path.join(tmp, `s3-${round}`))
     s3Link = s3LatencyMs > 0 ? await startSlowProxy(Number(new URL(s3.endpoint).port), s3LatencyMs) : undefined
     const ours = (remote: Remote, arm: Arm) => async () => {
@@ -229,13 +244,15 @@ try {
       samples.push({ phase: 'cold', arm: 'native', ms, load })
       log(`cold round ${round}: native ${s(ms)}`)
     }
-    const cold = [native, ours('bazel-remote', 'bazel-remote'), ours('s3', 's3')]
-    for (const run of williams(cold)[(round - 1) % (2 * cold.length)]!) await run()
+    const cold = [native, ours('bazel-remote', 'bazel-remote'), ours('grpc', 'bazel-remote, gRPC'), ours('s3', 's3')]
+    const coldOrders = williams(cold)
+    for (const run of coldOrders[(round - 1) % coldOrders.length]!) await run()
   }
 
   const warm: Record<Arm, (dir: string) => Promise<Omit<Sample, 'phase' | 'arm' | 'load'>>> = {
     native: async (dir) => ({ ms: await goBuild(path.join(dir, 'out'), { GOCACHE: nativeCache }) }),
     'bazel-remote': (dir) => warmOurs(dir, 'bazel-remote', true),
+    'bazel-remote, gRPC': (dir) => warmOurs(dir, 'grpc', true),
     s3: (dir) => warmOurs(dir, 's3', true),
     's3, on demand': (dir) => warmOurs(dir, 's3', false),
     'go-cache-plugin': async (dir) => {
@@ -285,6 +302,7 @@ try {
   if (args.json) await writeFile(args.json, JSON.stringify({ samples }, null, 2))
 } finally {
   await bazel?.stop()
+  await bazelGrpc?.stop()
   await s3?.stop()
   await s3Link?.stop()
   await execFileP('chmod', ['-R', 'u+w', tmp]).catch(() => undefined)
@@ -316,12 +334,12 @@ function report(): string {
     return `| ${arm} | ${time('warm', arm)} | ${(m / warmNative).toFixed(2)}× | ${(m / coldNative).toFixed(2)}× | ${count('warm', arm, (x) => x.requests)} | ${mibs('warm', arm, (x) => x.received)} | ${count('warm', arm, (x) => x.hits)} |`
   })
   return [
-    `Module \`${path.relative(root, path.resolve(args.module!))}\`, ${os.cpus().length} cores; bazel-remote (htpasswd, zstd storage) and versitygw (S3, posix backend) on loopback${s3LatencyMs > 0 ? `, every S3 answer held ${s3LatencyMs} ms by a proxy` : ''}; ${coldRounds} cold and ${warmRounds} warm rounds, warm arms in Williams order. Medians (min–max).`,
+    `Module \`${path.relative(root, path.resolve(args.module!))}\`, ${os.cpus().length} cores; bazel-remote (htpasswd, zstd storage; one server for HTTP, one for gRPC) and versitygw (S3, posix backend) on loopback${s3LatencyMs > 0 ? `, every S3 answer held ${s3LatencyMs} ms by a proxy` : ''}; ${coldRounds} cold and ${warmRounds} warm rounds, warm arms in Williams order. Medians (min–max).`,
     '',
     '| cold build | time | vs native | flush after it | requests (uploads) |',
     '| --- | ---: | ---: | ---: | ---: |',
     `| native GOCACHE | ${time('cold', 'native')} | | | |`,
-    ...(['bazel-remote', 's3'] as const).map(
+    ...(['bazel-remote', 'bazel-remote, gRPC', 's3'] as const).map(
       (arm) =>
         `| ours, ${arm} (job 1, uploading) | ${time('cold', arm)} | ${(med('cold', arm) / coldNative).toFixed(2)}× | ${time('flush', arm)} | ${count('flush', arm, (x) => x.requests)} (${count('flush', arm, (x) => x.uploads)} entries, ${count('flush', arm, (x) => x.unsent)} unsent; ${mibs('flush', arm, (x) => x.sent)} sent) |`,
     ),

@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
         maxBytes: positive(values['max-bytes'] ?? String(5 * 1024 ** 3), '--max-bytes'),
         idleTimeoutMs: positive(values['idle-timeout-seconds'] ?? String(6 * 3600), '--idle-timeout-seconds') * 1000,
         log,
-        ...(remote && { remote: remoteTier(remote, log) }),
+        ...(remote && { remote: await remoteTier(remote, log) }),
       })
       await daemon.closed
       logStream?.end()

@@ -2,7 +2,7 @@ export const id = 372;
 export const ids = [372];
 export const modules = {
 
-/***/ 372:
+/***/ 5372:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -16,25 +16,25 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __webpack_require__(24);
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __webpack_require__(455);
+var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(760);
+var external_node_path_ = __webpack_require__(6760);
 var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_node_path_);
 // EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __webpack_require__(975);
+var external_node_util_ = __webpack_require__(7975);
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
 // EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __webpack_require__(421);
+var external_node_child_process_ = __webpack_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(598);
+var external_node_crypto_ = __webpack_require__(7598);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(161);
+var external_node_os_ = __webpack_require__(8161);
 var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
 // EXTERNAL MODULE: ./src/daemon/control.ts
-var control = __webpack_require__(141);
+var control = __webpack_require__(2141);
 ;// CONCATENATED MODULE: ./src/daemon/launch.ts
 /**
  * Starting the daemon as a process that outlives its starter: the action's
@@ -220,7 +220,7 @@ function renderHookScript(kind, p) {
 }
 
 // EXTERNAL MODULE: ./src/remote/config.ts
-var remote_config = __webpack_require__(766);
+var remote_config = __webpack_require__(2766);
 ;// CONCATENATED MODULE: ./src/store/byte-size.ts
 /** `5GiB`, `512MiB`, `10G`, `1073741824`: binary multiples. Undefined when it is not a size of at least 1 MiB. */
 function parseByteSize(text) {
@@ -232,9 +232,9 @@ const MIN_BYTES = 1024 ** 2;
 const UNITS = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 };
 
 // EXTERNAL MODULE: ./src/policy/write-policy.ts
-var write_policy = __webpack_require__(0);
+var write_policy = __webpack_require__(1000);
 // EXTERNAL MODULE: ./src/common/env.ts
-var common_env = __webpack_require__(938);
+var common_env = __webpack_require__(3938);
 ;// CONCATENATED MODULE: ./src/bootstrap/kit-config.ts
 /**
  * The bootstrap kit's config file: what a platform team decides once per
@@ -284,8 +284,15 @@ function parseKitConfig(text, file = 'the kit config') {
         if (typeof v.cacheUrl !== 'string')
             fail('cacheUrl', 'must be a string');
         try {
-            // The same rules as the action's cache-url input.
-            cacheUrl = (0,remote_config/* parseCacheUrl */.ne)(v.cacheUrl, `${file}: "cacheUrl"`);
+            // The same rules as the action's cache-url input: a Bazel HTTP cache, or REAPI over gRPC.
+            const text = v.cacheUrl;
+            const name = `${file}: "cacheUrl"`;
+            if (/^grpcs?:/i.test(text)) {
+                const { url, instance } = (0,remote_config/* parseGrpcUrl */.vj)(text, name);
+                cacheUrl = instance === '' ? url : `${url}/${instance}`;
+            }
+            else
+                cacheUrl = (0,remote_config/* parseCacheUrl */.ne)(text, name);
         }
         catch (error) {
             throw new KitConfigError(`${error.message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`);
@@ -664,7 +671,7 @@ async function startClientDaemon(spawnDetached, o) {
 }
 
 // EXTERNAL MODULE: ./src/daemon/reports.ts
-var reports = __webpack_require__(195);
+var reports = __webpack_require__(3195);
 ;// CONCATENATED MODULE: ./src/buildcache/finish.ts
 
 
@@ -759,7 +766,7 @@ function remoteWarning(stats) {
 }
 
 // EXTERNAL MODULE: ./src/common/schema.ts
-var schema = __webpack_require__(318);
+var schema = __webpack_require__(4318);
 ;// CONCATENATED MODULE: ./src/policy/auto-configure.ts
 
 /** Pure: the first level that says something, and which one it was. */
@@ -807,7 +814,7 @@ function renderWiring(w) {
     ];
     if (w.pants !== undefined) {
         const p = w.pants;
-        lines.push('', `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
+        lines.push('', `Pants remote cache: \`${p.address}\`${p.instance === undefined ? '' : ` instance \`${p.instance}\``}, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
     }
     return lines;
 }
@@ -888,6 +895,20 @@ function pants_toml_atLeast(v, major, minor) {
 
 
 const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${common_env/* PANTS_TOKEN_ENV */.Ti})s`;
+/** The header Pants sends the token in, by cache-auth (remote/config.ts tokenHeader): the same header Go's client sends, read from the variable. */
+function pantsAuthHeader(preset) {
+    const token = `%(env.${PANTS_TOKEN_ENV})s`;
+    switch (preset) {
+        // auto: Pants cannot base64 a user:password into Basic; Bearer, as before cache-auth existed.
+        case 'auto':
+        case 'bearer':
+            return DEFAULT_PANTS_AUTH_HEADER;
+        case 'buildbuddy':
+            return `x-buildbuddy-api-key: ${token}`;
+        case 'depot':
+            return `Authorization: ${token}`;
+    }
+}
 /** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
 const config_MIN_PANTS = { major: 2, minor: 17 };
 /**
@@ -915,6 +936,8 @@ function config_renderPantsConfig(settings, version) {
     lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`);
     if (settings.instanceName !== '')
         lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`);
+    if (settings.caCertsPath !== undefined)
+        lines.push(`remote_ca_certs_path = ${tomlString(settings.caCertsPath)}`);
     lines.push('# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).', `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`);
     if (settings.headers.length > 0) {
         lines.push(version !== undefined && pants_toml_atLeast(version, 2, 25)
@@ -971,6 +994,9 @@ function config_grpcAddressFromCacheUrl(cacheUrl) {
     catch {
         return undefined;
     }
+    // A REAPI cache-url is Pants' address as it is (remote/config.ts parseGrpcUrl wrote it without its instance).
+    if (url.protocol === 'grpc:' || url.protocol === 'grpcs:')
+        return `${url.protocol}//${url.host}`;
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         return undefined;
     return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`;
@@ -1064,8 +1090,15 @@ async function setupPants(options, io) {
     if (version === undefined) {
         io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`);
     }
-    const file = await writePantsConfig(options.configDir, renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version));
-    const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`;
+    const file = await writePantsConfig(options.configDir, renderPantsConfig({
+        storeAddress: address,
+        instanceName: options.instanceName,
+        ...(options.caCertsPath !== undefined && { caCertsPath: options.caCertsPath }),
+        headers: options.headers,
+        write: options.write,
+    }, version));
+    const derived = options.storeAddress === '' ? (/^grpcs?:/.test(options.cacheUrl) ? ' (cache-url)' : ' (gRPC address derived from cache-url)') : '';
+    const how = `${address}${options.instanceName === '' ? '' : `, instance ${options.instanceName}`}, ${options.write ? 'read and write' : 'read only'}${derived}`;
     if (options.register) {
         io.exportVariable(PANTS_CONFIG_FILES, registerConfigFile(io.env[PANTS_CONFIG_FILES], file));
         io.log.info(`Pants: remote cache ${how}; ${file} added to ${PANTS_CONFIG_FILES}.`);
@@ -1201,7 +1234,11 @@ function planJob(lookup, env, decideWritesFor) {
         return { configure: false, reason: `${repository} is not among the kit's repositories`, warnings: auto.warnings };
     return { configure: true, config, writes: decideWritesFor(config), warnings: auto.warnings };
 }
-const jobRecord = (0,schema/* object */.Ik)({ socket: schema/* string */.Yj, store: schema/* string */.Yj, remote: (0,schema/* optional */.lq)((0,schema/* object */.Ik)({ url: schema/* string */.Yj, scopes: remote_config/* remoteScopes */.qV })) });
+const jobRecord = (0,schema/* object */.Ik)({
+    socket: schema/* string */.Yj,
+    store: schema/* string */.Yj,
+    remote: (0,schema/* optional */.lq)((0,schema/* object */.Ik)({ url: schema/* string */.Yj, instance: (0,schema/* optional */.lq)(schema/* string */.Yj), scopes: remote_config/* remoteScopes */.qV })),
+});
 /**
  * The kit's remote cache, when its config names one. The token comes from the
  * token file (never the config, never GITHUB_ENV) and goes to the daemon only.
@@ -1248,6 +1285,7 @@ async function kitRemote(config, writes, env, print) {
 const KIT_REMOTE_NAMES = {
     url: 'cacheUrl',
     token: 'tokenFile',
+    auth: 'auth',
     headers: 'headers',
     caCert: 'caCert',
     clientCert: 'clientCert',
@@ -1303,7 +1341,17 @@ async function jobStarted(io) {
     if (!daemon.daemonStarted)
         io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${daemon.logFile}); go uses the store without it`);
     const { socket, command } = daemon;
-    const record = { socket, store, ...(remote && { remote: { url: remote.config.url, scopes: remote.scopes } }) };
+    const record = {
+        socket,
+        store,
+        ...(remote && {
+            remote: {
+                url: remote.config.url,
+                ...(remote.config.kind === 'grpc' && remote.config.instance !== '' && { instance: remote.config.instance }),
+                scopes: remote.scopes,
+            },
+        }),
+    };
     await (0,promises_.writeFile)(recordPath(env), JSON.stringify(record));
     const exports = [`GOCACHEPROG=${command}`, `${common_env/* KIT_DAEMON_SOCKET_ENV */.Yd}=${socket}`];
     const pants = await pantsConfig(config, shared, env, stateDir);
@@ -1331,7 +1379,9 @@ async function pantsConfig(config, write, env, stateDir) {
     if (address === undefined)
         return undefined;
     const headers = env[common_env/* PANTS_TOKEN_ENV */.Ti] ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)] : [];
-    return writePantsConfig(stateDir, config_renderPantsConfig({ storeAddress: address, instanceName: '', headers, write }, undefined));
+    // A REAPI cacheUrl names Pants' instance too (kit-config.ts checked it).
+    const instanceName = /^grpcs?:/.test(config.cacheUrl) ? (0,remote_config/* parseGrpcUrl */.vj)(config.cacheUrl, 'cacheUrl').instance : '';
+    return writePantsConfig(stateDir, config_renderPantsConfig({ storeAddress: address, instanceName, headers, write }, undefined));
 }
 /** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */
 async function jobCompleted(io) {

@@ -1,19 +1,19 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 581:
+/***/ 5581:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(975);
+/* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7975);
 /* harmony import */ var node_util__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_util__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _client_serve_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(924);
-/* harmony import */ var _common_env_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(938);
-/* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(141);
-/* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(117);
-/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(381);
+/* harmony import */ var _client_serve_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6924);
+/* harmony import */ var _common_env_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3938);
+/* harmony import */ var _daemon_control_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2141);
+/* harmony import */ var _daemon_daemon_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8117);
+/* harmony import */ var _daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7325);
 /**
  * The cache client program (dist/client/index.js). GOCACHEPROG runs `serve`;
  * the action runs `daemon`, `stats`, `flush` and `stop`; the bootstrap kit runs
@@ -50,7 +50,7 @@ async function main(argv) {
     const [command, ...rest] = argv;
     if (command === 'bootstrap' || command === 'hook') {
         // Loaded on demand: serve starts with every go command and must stay lean.
-        const kit = await __nccwpck_require__.e(/* import() */ 372).then(__nccwpck_require__.bind(__nccwpck_require__, 372));
+        const kit = await __nccwpck_require__.e(/* import() */ 372).then(__nccwpck_require__.bind(__nccwpck_require__, 5372));
         const print = (line) => void process.stdout.write(`${line}\n`);
         try {
             return command === 'hook' ? await kit.hookCommand(rest, print) : await kit.bootstrapCommand(rest, print);
@@ -107,7 +107,7 @@ async function main(argv) {
                 maxBytes: positive(values['max-bytes'] ?? String(5 * 1024 ** 3), '--max-bytes'),
                 idleTimeoutMs: positive(values['idle-timeout-seconds'] ?? String(6 * 3600), '--idle-timeout-seconds') * 1000,
                 log,
-                ...(remote && { remote: (0,_daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__/* .remoteTier */ .dX)(remote, log) }),
+                ...(remote && { remote: await (0,_daemon_remote_js__WEBPACK_IMPORTED_MODULE_5__/* .remoteTier */ .dX)(remote, log) }),
             });
             await daemon.closed;
             logStream?.end();
@@ -156,7 +156,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 924:
+/***/ 6924:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -166,11 +166,11 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/daemon/control.ts
-var control = __nccwpck_require__(141);
+var control = __nccwpck_require__(2141);
 // EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(30);
+var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ./src/daemon/put-notifier.ts
 /**
@@ -222,20 +222,20 @@ class PutNotifier {
 }
 
 // EXTERNAL MODULE: ./src/daemon/reports.ts
-var reports = __nccwpck_require__(195);
+var reports = __nccwpck_require__(3195);
 // EXTERNAL MODULE: ./src/gocacheprog/protocol.ts
-var protocol = __nccwpck_require__(594);
+var protocol = __nccwpck_require__(9594);
 // EXTERNAL MODULE: ./src/gocacheprog/session.ts
 var session = __nccwpck_require__(280);
 // EXTERNAL MODULE: ./src/store/local-store.ts
-var local_store = __nccwpck_require__(430);
+var local_store = __nccwpck_require__(8430);
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/store/spill.ts
 /**
@@ -417,7 +417,7 @@ async function fetchThroughDaemon(store, socket, actionId, waitMs, { debug, warn
 
 /***/ }),
 
-/***/ 938:
+/***/ 3938:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -460,7 +460,7 @@ const SHIM_ENV = 'GO_CACHE_SETUP_SHIM';
 
 /***/ }),
 
-/***/ 318:
+/***/ 4318:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -550,14 +550,14 @@ const parse = (schema, value, name = 'value') => schema(value, name);
 
 /***/ }),
 
-/***/ 141:
+/***/ 2141:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   l: () => (/* binding */ controlRequest),
 /* harmony export */   v: () => (/* binding */ waitForDaemon)
 /* harmony export */ });
-/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(30);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7030);
 /* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
 /**
  * The daemon's socket protocol: one JSON line per request, one per reply.
@@ -611,7 +611,7 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 /***/ }),
 
-/***/ 117:
+/***/ 8117:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -623,9 +623,9 @@ __nccwpck_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: DEFAULT_UPLOAD_FLUSH_MS
 
 // EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(30);
+var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
 ;// CONCATENATED MODULE: ./src/common/errors.ts
 /** A misconfiguration the user must fix: the only kind of error that fails the main step. */
@@ -637,24 +637,24 @@ function errorMessage(error) {
 }
 
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(161);
+var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/store/build-id.ts
-var build_id = __nccwpck_require__(415);
+var build_id = __nccwpck_require__(2415);
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(522);
+var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
 // EXTERNAL MODULE: ./src/go/object-size.ts
-var object_size = __nccwpck_require__(309);
+var object_size = __nccwpck_require__(6309);
 // EXTERNAL MODULE: ./src/store/file-chunks.ts
-var file_chunks = __nccwpck_require__(962);
+var file_chunks = __nccwpck_require__(8962);
 ;// CONCATENATED MODULE: ./src/bundle/format.ts
 /**
  * The bundle: the local store's useful part as one file, so the whole store
@@ -1144,7 +1144,7 @@ async function readBaseManifest(file) {
 }
 
 // EXTERNAL MODULE: ./src/store/local-store.ts
-var local_store = __nccwpck_require__(430);
+var local_store = __nccwpck_require__(8430);
 ;// CONCATENATED MODULE: ./src/store/trim.ts
 /**
  * LRU trimming of the local store to a byte budget. Entries are ranked by the
@@ -1248,7 +1248,7 @@ async function applyTrim(root, plan) {
 }
 
 // EXTERNAL MODULE: ./src/daemon/reports.ts
-var reports = __nccwpck_require__(195);
+var reports = __nccwpck_require__(3195);
 ;// CONCATENATED MODULE: ./src/daemon/daemon.ts
 /**
  * The long-lived daemon the action's main step starts. go processes never wait
@@ -1447,7 +1447,7 @@ function peakRssBytes() {
 
 /***/ }),
 
-/***/ 381:
+/***/ 7325:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -1459,401 +1459,19 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: BREAKER, BUDGET_MS
 
-;// CONCATENATED MODULE: external "node:stream"
-const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(522);
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-;// CONCATENATED MODULE: ./src/remote/action-result.ts
-/**
- * The one REAPI message we store in bazel-remote's action cache, hand-encoded:
- * a few fields of build.bazel.remote.execution.v2.ActionResult
- * (remote_execution.proto), enough for bazel-remote to accept it and for any
- * REAPI tool to read what we stored (docs/remote-cache.md).
- *
- *   ActionResult            output_files = 2 (repeated), execution_metadata = 9
- *   OutputFile              path = 1, digest = 2
- *   Digest                  hash = 1 (lowercase hex), size_bytes = 2 (int64)
- *   ExecutedActionMetadata  worker = 1, worker_completed_timestamp = 4
- *   google.protobuf.Timestamp  seconds = 1 (int64), nanos = 2 (int32)
- *
- * bazel-remote re-marshals what it accepts, adding worker metadata unless
- * `worker` is set (server/http.go addWorkerMetadataHTTP): we set it, so the
- * stored bytes are ours. Decoding skips fields it does not know, as protobuf
- * readers must, and rejects anything malformed.
- */
-/** The OutputFile path Go's object is stored under. */
-const GO_OUTPUT_PATH = 'go-output';
-/** ExecutedActionMetadata.worker: says who wrote the entry. */
-const WORKER = 'go-cache-setup';
-const HEX_ID = /^[0-9a-f]{64}$/;
-/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
-const MAX_TIME_MS = 253_402_300_799_999;
-function encodeActionResult(result) {
-    if (!HEX_ID.test(result.outputId))
-        throw new Error(`invalid output ID ${JSON.stringify(result.outputId)}`);
-    if (!Number.isSafeInteger(result.size) || result.size < 0)
-        throw new Error(`invalid size ${result.size}`);
-    if (!Number.isSafeInteger(result.timeMs) || result.timeMs < 0 || result.timeMs > MAX_TIME_MS)
-        throw new Error(`invalid time ${result.timeMs}`);
-    // proto3 leaves zero values out; Go's marshaller does too, so bazel-remote stores our bytes unchanged.
-    const digest = Buffer.concat([stringField(1, result.outputId), result.size === 0 ? Buffer.alloc(0) : varintField(2, result.size)]);
-    const outputFile = Buffer.concat([stringField(1, GO_OUTPUT_PATH), bytesField(2, digest)]);
-    const seconds = Math.floor(result.timeMs / 1000);
-    const nanos = (result.timeMs - seconds * 1000) * 1_000_000;
-    const timestamp = Buffer.concat([seconds === 0 ? Buffer.alloc(0) : varintField(1, seconds), nanos === 0 ? Buffer.alloc(0) : varintField(2, nanos)]);
-    const metadata = Buffer.concat([stringField(1, WORKER), bytesField(4, timestamp)]);
-    return Buffer.concat([bytesField(2, outputFile), bytesField(9, metadata)]);
-}
-/**
- * Our entry from an ActionResult, or an Error saying why it is not one. Every
- * value that came from the server is checked: the hash must be an ID we would
- * write (it becomes a file name), the size and time in range.
- */
-function decodeActionResult(bytes) {
-    try {
-        let output;
-        let timeMs = 0;
-        for (const field of readFields(bytes)) {
-            if (field.number === 2 && field.bytes !== undefined) {
-                let path;
-                let digest;
-                for (const f of readFields(field.bytes)) {
-                    if (f.number === 1 && f.bytes !== undefined)
-                        path = utf8(f.bytes);
-                    if (f.number === 2 && f.bytes !== undefined)
-                        digest = f.bytes;
-                }
-                if (path !== GO_OUTPUT_PATH || digest === undefined)
-                    continue;
-                const d = { size: 0 };
-                for (const f of readFields(digest)) {
-                    if (f.number === 1 && f.bytes !== undefined)
-                        d.hash = utf8(f.bytes);
-                    if (f.number === 2 && f.varint !== undefined)
-                        d.size = f.varint;
-                }
-                output = d;
-            }
-            else if (field.number === 9 && field.bytes !== undefined) {
-                for (const f of readFields(field.bytes)) {
-                    if (f.number !== 4 || f.bytes === undefined)
-                        continue;
-                    let seconds = 0;
-                    let nanos = 0;
-                    for (const t of readFields(f.bytes)) {
-                        if (t.number === 1 && t.varint !== undefined)
-                            seconds = t.varint;
-                        if (t.number === 2 && t.varint !== undefined)
-                            nanos = t.varint;
-                    }
-                    if (nanos < 0 || nanos >= 1e9)
-                        return new Error(`invalid timestamp nanos ${nanos}`);
-                    timeMs = seconds * 1000 + Math.floor(nanos / 1e6);
-                }
-            }
-        }
-        if (output === undefined)
-            return new Error(`no ${GO_OUTPUT_PATH} output file`);
-        if (output.hash === undefined || !HEX_ID.test(output.hash))
-            return new Error(`invalid output digest hash ${JSON.stringify(output.hash)}`);
-        if (!Number.isSafeInteger(output.size) || output.size < 0)
-            return new Error(`invalid output size ${output.size}`);
-        if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs > MAX_TIME_MS)
-            return new Error(`invalid time ${timeMs}`);
-        return { outputId: output.hash, size: output.size, timeMs };
-    }
-    catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
-    }
-}
-// --- protobuf wire format (protobuf.dev/programming-guides/encoding) ---
-function key(number, wireType) {
-    return varint(number * 8 + wireType);
-}
-/** Non-negative integers up to 2^53, as base-128 varints. */
-function varint(value) {
-    const out = [];
-    let v = value;
-    while (v >= 0x80) {
-        out.push((v % 0x80) | 0x80);
-        v = Math.floor(v / 0x80);
-    }
-    out.push(v);
-    return Buffer.from(out);
-}
-function varintField(number, value) {
-    return Buffer.concat([key(number, 0), varint(value)]);
-}
-function bytesField(number, value) {
-    return Buffer.concat([key(number, 2), varint(value.length), value]);
-}
-function stringField(number, value) {
-    return bytesField(number, Buffer.from(value, 'utf8'));
-}
-function* readFields(buf) {
-    let pos = 0;
-    const readVarint = () => {
-        let result = 0;
-        let scale = 1;
-        for (let i = 0; i < 10; i++) {
-            if (pos >= buf.length)
-                throw new Error('truncated varint');
-            const b = buf[pos++];
-            result += (b & 0x7f) * scale;
-            if ((b & 0x80) === 0) {
-                if (!Number.isSafeInteger(result))
-                    throw new Error('varint out of range');
-                return result;
-            }
-            scale *= 0x80;
-        }
-        throw new Error('varint too long');
-    };
-    while (pos < buf.length) {
-        const k = readVarint();
-        const number = Math.floor(k / 8);
-        const wireType = k % 8;
-        if (number === 0)
-            throw new Error('field number 0');
-        switch (wireType) {
-            case 0:
-                yield { number, varint: readVarint() };
-                break;
-            case 1:
-                if (pos + 8 > buf.length)
-                    throw new Error('truncated fixed64');
-                pos += 8;
-                break;
-            case 2: {
-                const length = readVarint();
-                if (pos + length > buf.length)
-                    throw new Error('truncated length-delimited field');
-                yield { number, bytes: buf.subarray(pos, pos + length) };
-                pos += length;
-                break;
-            }
-            case 5:
-                if (pos + 4 > buf.length)
-                    throw new Error('truncated fixed32');
-                pos += 4;
-                break;
-            default:
-                throw new Error(`unsupported wire type ${wireType}`);
-        }
-    }
-}
-function utf8(bytes) {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(24);
-;// CONCATENATED MODULE: external "node:http"
-const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_namespaceObject);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-var external_node_https_default = /*#__PURE__*/__nccwpck_require__.n(external_node_https_namespaceObject);
-;// CONCATENATED MODULE: ./src/remote/remote.ts
-/** A request that failed; `status` when the server answered (a 401 or 403 message says which credentials to check). */
-class RemoteError extends Error {
-    status;
-    constructor(message, status) {
-        super(message);
-        this.status = status;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/remote/http.ts
-/**
- * HTTP for every remote (bazel-remote's HTTP protocol, S3): one request with a
- * deadline covering connect, headers and the whole body, and a cap on the
- * bytes taken from the answer, so a server can neither hang us nor fill
- * memory. Bodies arrive as streams; errors reach the consumer through them.
- */
-
-
-
-
-
-/**
- * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
- * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
- * on every read, and a hit that takes longer than this is worth less than
- * compiling; a server that stalls reads (headers, then a byte a second) costs
- * a lookup about 2 s, not the whole timeout (docs/decisions.md#d31).
- */
-const READ_BASE_MS = 2_000;
-const READ_MIN_BYTES_PER_MS = (2 * 1024 * 1024) / 1000;
-function readDeadlineMs(timeoutMs, expectedBytes) {
-    return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS));
-}
-class HttpTransport {
-    wire = { requests: 0, sent: 0, received: 0 };
-    agent;
-    authHint;
-    /** `authHint`: what a 401 or 403 tells the user to check, in this remote's terms. */
-    constructor(https_, tls, maxSockets, authHint) {
-        this.authHint = authHint;
-        const options = { keepAlive: true, maxSockets };
-        this.agent = https_
-            ? new (external_node_https_default()).Agent({
-                ...options,
-                ca: tls.caFile ? (0,external_node_fs_.readFileSync)(tls.caFile) : undefined,
-                cert: tls.certFile ? (0,external_node_fs_.readFileSync)(tls.certFile) : undefined,
-                key: tls.keyFile ? (0,external_node_fs_.readFileSync)(tls.keyFile) : undefined,
-            })
-            : new (external_node_http_default()).Agent(options);
-    }
-    close() {
-        this.agent.destroy();
-    }
-    /** The whole body of a 2xx answer (at most `maxResponseBytes`), undefined for a GET's or HEAD's 404; rejects on anything else. */
-    async request(request) {
-        const response = await this.open(request);
-        if (response === undefined)
-            return undefined;
-        const chunks = [];
-        for await (const chunk of response.body)
-            chunks.push(chunk);
-        return { headers: response.headers, body: Buffer.concat(chunks) };
-    }
-    /**
-     * Sends the request; resolves at a 2xx answer's headers with its body as a
-     * stream, undefined for a GET's or HEAD's 404; rejects on anything else.
-     * Past the deadline, or past `maxResponseBytes` on the wire, the body
-     * stream fails.
-     */
-    open({ method, url, what, headers, body, maxResponseBytes, deadlineMs }) {
-        return new Promise((resolve, reject) => {
-            let answered = false;
-            let timer;
-            /** Before the headers: reject. After: fail the body stream. */
-            const fail = (error) => {
-                clearTimeout(timer);
-                request.destroy(error);
-                if (!answered) {
-                    answered = true;
-                    reject(error);
-                }
-            };
-            const transport = url.protocol === 'https:' ? (external_node_https_default()) : (external_node_http_default());
-            const request = transport.request(url, {
-                method,
-                agent: this.agent,
-                headers: { ...headers, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
-            });
-            timer = setTimeout(() => fail(new RemoteError(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
-            request.on('error', (error) => fail(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`)));
-            request.on('response', (response) => {
-                const status = response.statusCode ?? 0;
-                if (status === 404 && method !== 'PUT') {
-                    clearTimeout(timer);
-                    answered = true;
-                    response.resume();
-                    return resolve(undefined);
-                }
-                if (status < 200 || status >= 300) {
-                    // The reason, from the first 200 bytes of the body; never more is kept.
-                    let text = '';
-                    response.setEncoding('utf8');
-                    response.on('data', (chunk) => {
-                        this.wire.received += Buffer.byteLength(chunk);
-                        if (text.length < 200)
-                            text += chunk.slice(0, 200 - text.length);
-                    });
-                    const hint = status === 401 || status === 403 ? `; ${this.authHint}` : '';
-                    response.on('end', () => fail(new RemoteError(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}${hint}`, status)));
-                    response.on('error', (error) => fail(new RemoteError(`${what}: ${error.message}`)));
-                    return;
-                }
-                answered = true;
-                let taken = 0;
-                const counted = quiet(new external_node_stream_namespaceObject.Transform({
-                    transform: (chunk, _encoding, done) => {
-                        this.wire.received += chunk.length;
-                        taken += chunk.length;
-                        if (taken > maxResponseBytes)
-                            return done(new RemoteError(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
-                        done(null, chunk);
-                    },
-                    flush: (done) => {
-                        clearTimeout(timer);
-                        done();
-                    },
-                }));
-                response.on('error', (error) => counted.destroy(new RemoteError(`${what}: ${error.message}`)));
-                // A deadline or a request error after the headers ends up here.
-                request.on('close', () => {
-                    if (!response.complete)
-                        counted.destroy(new RemoteError(`${what}: the answer ended early`));
-                });
-                counted.on('close', () => {
-                    clearTimeout(timer);
-                    if (!response.complete)
-                        request.destroy();
-                });
-                response.pipe(counted);
-                resolve({ headers: response.headers, body: counted });
-            });
-            this.wire.requests++;
-            if (body !== undefined)
-                this.wire.sent += body.length;
-            request.end(body);
-        });
-    }
-}
-/** The stages piped into one stream that fails once it goes past `size` bytes; an error anywhere destroys them all (the socket goes). */
-function capped(stages, size, what) {
-    let seen = 0;
-    const out = new external_node_stream_namespaceObject.Transform({
-        transform(chunk, _encoding, done) {
-            seen += chunk.length;
-            if (seen > size)
-                return done(new RemoteError(`${what}: more than the ${size} bytes its entry says`));
-            done(null, chunk);
-        },
-    });
-    (0,external_node_stream_namespaceObject.pipeline)([...stages, out], (error) => {
-        if (error)
-            out.destroy(error instanceof RemoteError ? error : new RemoteError(`${what}: ${error.message}`));
-    });
-    return quiet(out);
-}
-/** A stream that fails with `error` at once, and `source` dropped. */
-function failed(source, error) {
-    source.destroy();
-    const out = quiet(new external_node_stream_namespaceObject.Readable({ read() { } }));
-    out.destroy(error);
-    return out;
-}
-/** The consumer sees an error through the stream itself (for await, pipeline); one that comes before it starts reading must not be an unhandled 'error' event meanwhile. */
-function quiet(stream) {
-    stream.on('error', () => undefined);
-    return stream;
-}
-
+// EXTERNAL MODULE: ./src/remote/action-result.ts
+var action_result = __nccwpck_require__(934);
+// EXTERNAL MODULE: ./src/remote/http.ts
+var http = __nccwpck_require__(4140);
+// EXTERNAL MODULE: ./src/remote/remote.ts
+var remote = __nccwpck_require__(2618);
+// EXTERNAL MODULE: ./src/remote/zstd.ts
+var zstd = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: ./src/remote/bazel-http.ts
-/**
- * A client for the Bazel HTTP cache protocol as bazel-remote serves it
- * (bazel-remote server/http.go):
- *   GET/PUT <base>/ac/<64 hex>    ActionResult protobuf
- *   GET/PUT <base>/cas/<sha256>   the blob
- * zstd: GET with `Accept-Encoding: zstd` may answer `Content-Encoding: zstd`;
- * PUT with `Content-Encoding: zstd` must say the raw size in X-Digest-SizeBytes.
- *
- * Every request has a deadline covering connect, headers and body (reads a
- * shorter one, readDeadlineMs); responses are capped in size, so a server can
- * neither hang us nor fill memory.
- */
 
 
 
 
-
-/** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
-const HAS_ZSTD = typeof (external_node_zlib_default()).zstdCompressSync === 'function';
 class BazelHttpClient {
     base;
     headers;
@@ -1864,8 +1482,8 @@ class BazelHttpClient {
         this.base = new URL(settings.url);
         this.headers = settings.headers;
         this.timeoutMs = settings.timeoutMs;
-        this.zstd = settings.compression === 'zstd' && HAS_ZSTD;
-        this.transport = new HttpTransport(this.base.protocol === 'https:', settings, maxSockets, 'check cache-token');
+        this.zstd = settings.compression === 'zstd' && zstd/* HAS_ZSTD */.rq;
+        this.transport = new http/* HttpTransport */.G5(this.base.protocol === 'https:', settings, maxSockets, 'check cache-token');
     }
     get wire() {
         return this.transport.wire;
@@ -1873,14 +1491,14 @@ class BazelHttpClient {
     /** Our entry from the ActionResult under /ac/<key> (action-result.ts). */
     async getEntry(key) {
         const bytes = await this.getAction(key);
-        return bytes === undefined ? undefined : decodeActionResult(bytes);
+        return bytes === undefined ? undefined : (0,action_result/* decodeActionResult */.kd)(bytes);
     }
     async putEntry(key, entry) {
-        await this.putAction(key, encodeActionResult(entry));
+        await this.putAction(key, (0,action_result/* encodeActionResult */.wD)(entry));
     }
     /** The ActionResult bytes, or undefined for a 404. */
     async getAction(actionId, maxBytes = 64 * 1024) {
-        return this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: readDeadlineMs(this.timeoutMs, maxBytes) });
+        return this.request({ method: 'GET', kind: 'ac', hash: actionId, maxResponseBytes: maxBytes, deadlineMs: (0,http/* readDeadlineMs */.L9)(this.timeoutMs, maxBytes) });
     }
     /**
      * The blob's bytes as they arrive, decoded; undefined for a 404. The stream
@@ -1896,31 +1514,24 @@ class BazelHttpClient {
             hash,
             headers: this.zstd ? { 'Accept-Encoding': 'zstd' } : {},
             maxResponseBytes: limit,
-            deadlineMs: readDeadlineMs(this.timeoutMs, limit),
+            deadlineMs: (0,http/* readDeadlineMs */.L9)(this.timeoutMs, limit),
         });
         if (response === undefined)
             return undefined;
         const what = `cas/${hash.slice(0, 12)}…`;
         if (response.encoding === 'zstd') {
             if (!this.zstd)
-                return failed(response.body, new RemoteError(`${what}: the server sent zstd without being asked`));
-            // On libuv's thread pool, at most 1 MiB at a time: a bomb costs a thread and stops at `size`, never
-            // the event loop. The output buffer is sized to the blob: zlib allocates a whole chunk per stream,
-            // and 1 MiB for each of thousands of small Go objects made decompressing them 1.4–1.6× slower
-            // (3,000 objects, 411 MiB: 1.8–2.3 s against 2.5–3.7 s), most of it garbage.
-            const chunkSize = Math.min(1 << 20, Math.max(size + 1, 16 * 1024));
-            const decoder = external_node_zlib_default().createZstdDecompress({ chunkSize, params: { [(external_node_zlib_default()).constants.ZSTD_d_windowLogMax]: 27 } });
-            return capped([response.body, new SkipSkippableFrames(), decoder], size, what);
+                return (0,http/* failed */.gz)(response.body, new remote/* RemoteError */.H(`${what}: the server sent zstd without being asked`));
+            return (0,http/* capped */.uo)([response.body, ...(0,zstd/* zstdDecoding */.HY)(size)], size, what);
         }
         if (response.encoding !== '' && response.encoding !== 'identity')
-            return failed(response.body, new RemoteError(`${what}: unsupported Content-Encoding ${response.encoding}`));
-        return capped([response.body], size, what);
+            return (0,http/* failed */.gz)(response.body, new remote/* RemoteError */.H(`${what}: unsupported Content-Encoding ${response.encoding}`));
+        return (0,http/* capped */.uo)([response.body], size, what);
     }
     async putBlob(hash, body) {
         if (this.zstd) {
-            const compressed = external_node_zlib_default().zstdCompressSync(body, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: 1 } });
-            // Incompressible data goes plain: zstd would only add its frame.
-            if (compressed.length < body.length) {
+            const compressed = (0,zstd/* zstdCompress */.oq)(body);
+            if (compressed !== undefined) {
                 await this.request({ ...this.put('cas', hash, compressed), headers: { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) } });
                 return;
             }
@@ -1960,49 +1571,11 @@ class BazelHttpClient {
         };
     }
 }
-/**
- * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
- * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
- * nothing for a stream that starts with one, so they are dropped here. A
- * frame's 8-byte header may arrive split across chunks. The caller checks the
- * decoded bytes against the digest anyway.
- */
-class SkipSkippableFrames extends external_node_stream_namespaceObject.Transform {
-    pending = Buffer.alloc(0);
-    done = false;
-    skip = 0;
-    _transform(chunk, _encoding, callback) {
-        callback(null, this.done ? chunk : this.strip(this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk));
-    }
-    /** What follows the skippable frames in `data`, or undefined while more is needed to tell. */
-    strip(data) {
-        this.pending = Buffer.alloc(0);
-        for (;;) {
-            const n = Math.min(this.skip, data.length);
-            this.skip -= n;
-            data = data.subarray(n);
-            if (this.skip > 0)
-                return undefined;
-            if (data.length < 8) {
-                this.pending = data;
-                return undefined;
-            }
-            if ((data.readUInt32LE(0) & 0xfffffff0) !== 0x184d2a50) {
-                this.done = true;
-                return data;
-            }
-            this.skip = 8 + data.readUInt32LE(4);
-        }
-    }
-    _flush(callback) {
-        callback(null, this.pending.length > 0 ? this.pending : undefined);
-    }
-}
 
 // EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(598);
+var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(760);
+var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/remote/sigv4.ts
 /**
@@ -2097,9 +1670,9 @@ function hmac(key, data) {
 
 /** An action object is 64 hex, a space and a decimal int64: far under this. */
 const MAX_ACTION_BYTES = 1024;
-const s3_HEX_ID = /^[0-9a-f]{64}$/;
+const HEX_ID = /^[0-9a-f]{64}$/;
 /** Unix nanoseconds of a time JavaScript can hold (year 275760): bigger is not a time. */
-const s3_MAX_TIME_MS = 8.64e15;
+const MAX_TIME_MS = 8.64e15;
 /** The bytes of an action object (go-cache-plugin gobuild.go: `fmt.Sprintf("%s %d", outputID, mtime.UnixNano())`). */
 function encodeAction(entry) {
     return Buffer.from(`${entry.outputId} ${BigInt(Math.trunc(entry.timeMs)) * 1000000n}`, 'latin1');
@@ -2107,16 +1680,16 @@ function encodeAction(entry) {
 /** An action object's OutputID and time; an Error when it is not one. go-cache-plugin reads it with strings.Fields, so whitespace around is fine. */
 function decodeAction(bytes) {
     const fields = bytes.toString('latin1').trim().split(/\s+/);
-    if (fields.length !== 2 || !s3_HEX_ID.test(fields[0]) || !/^-?\d{1,19}$/.test(fields[1]))
+    if (fields.length !== 2 || !HEX_ID.test(fields[0]) || !/^-?\d{1,19}$/.test(fields[1]))
         return new Error('not an action entry (expected "<64 hex> <nanoseconds>")');
     const timeMs = Number(BigInt(fields[1]) / 1000000n);
-    if (timeMs < 0 || timeMs > s3_MAX_TIME_MS)
+    if (timeMs < 0 || timeMs > MAX_TIME_MS)
         return new Error(`invalid time ${fields[1]}`);
     return { outputId: fields[0], timeMs };
 }
 /** The object key, as go-cache-plugin makes it: path.Join(prefix, kind, id[:2], id). */
 function objectKey(prefix, kind, id) {
-    if (!s3_HEX_ID.test(id))
+    if (!HEX_ID.test(id))
         throw new Error(`invalid cache ID ${JSON.stringify(id)}`);
     // Go's path.Join and Node's path.posix.join clean alike ('' dropped, '//' and '..' resolved).
     return external_node_path_default().posix.join(prefix, kind, id.slice(0, 2), id);
@@ -2133,7 +1706,7 @@ class S3Remote {
         const endpoint = new URL(config.endpoint ?? `https://s3.${config.region}.amazonaws.com`);
         this.base = config.pathStyle ? endpoint : new URL(`${endpoint.protocol}//${config.bucket}.${endpoint.host}`);
         // 403 on a missing key too: S3 says so when the credentials lack s3:ListBucket.
-        this.transport = new HttpTransport(this.base.protocol === 'https:', {}, maxSockets, 'check the AWS credentials (and s3:ListBucket, without which a missing key is 403)');
+        this.transport = new http/* HttpTransport */.G5(this.base.protocol === 'https:', {}, maxSockets, 'check the AWS credentials (and s3:ListBucket, without which a missing key is 403)');
     }
     get wire() {
         return this.transport.wire;
@@ -2161,7 +1734,7 @@ class S3Remote {
         const response = await this.transport.open({
             ...this.signed('GET', this.url(outputKey), outputKey, undefined),
             maxResponseBytes: inlineMaxBytes,
-            deadlineMs: readDeadlineMs(this.config.timeoutMs, inlineMaxBytes),
+            deadlineMs: (0,http/* readDeadlineMs */.L9)(this.config.timeoutMs, inlineMaxBytes),
         });
         if (response === undefined)
             return undefined;
@@ -2170,7 +1743,7 @@ class S3Remote {
             response.body.destroy();
         if (size instanceof Error)
             return size;
-        return size > inlineMaxBytes ? { ...decoded, size } : { ...decoded, size, body: capped([response.body], size, `output ${decoded.outputId.slice(0, 12)}…`) };
+        return size > inlineMaxBytes ? { ...decoded, size } : { ...decoded, size, body: (0,http/* capped */.uo)([response.body], size, `output ${decoded.outputId.slice(0, 12)}…`) };
     }
     async putEntry(key, entry) {
         await this.bucketReady();
@@ -2182,9 +1755,9 @@ class S3Remote {
         const response = await this.transport.open({
             ...this.signed('GET', this.url(key), key, undefined),
             maxResponseBytes: size,
-            deadlineMs: readDeadlineMs(this.config.timeoutMs, size),
+            deadlineMs: (0,http/* readDeadlineMs */.L9)(this.config.timeoutMs, size),
         });
-        return response && capped([response.body], size, `output ${hash.slice(0, 12)}…`);
+        return response && (0,http/* capped */.uo)([response.body], size, `output ${hash.slice(0, 12)}…`);
     }
     async putBlob(hash, body) {
         await this.bucketReady();
@@ -2210,16 +1783,16 @@ class S3Remote {
     }
     async headBucket() {
         const what = `bucket ${this.config.bucket} at ${this.base.host}`;
-        const deadlineMs = readDeadlineMs(this.config.timeoutMs, 0);
+        const deadlineMs = (0,http/* readDeadlineMs */.L9)(this.config.timeoutMs, 0);
         try {
             const found = await this.transport.request({ ...this.signed('HEAD', this.url(undefined), what, undefined), maxResponseBytes: 0, deadlineMs });
             if (found === undefined)
                 throw new BucketError(`${what} does not exist (HTTP 404): create it, or fix cache-url (and cache-endpoint)`);
         }
         catch (error) {
-            if (error instanceof RemoteError && error.status === 403)
+            if (error instanceof remote/* RemoteError */.H && error.status === 403)
                 return;
-            if (error instanceof RemoteError && error.status === 301)
+            if (error instanceof remote/* RemoteError */.H && error.status === 301)
                 throw new BucketError(`${what} is in another region than ${this.config.region} (HTTP 301): set cache-region to the bucket's`);
             throw error;
         }
@@ -2228,7 +1801,7 @@ class S3Remote {
         this.transport.close();
     }
     send(method, key, body, maxResponseBytes, payloadHash) {
-        const deadlineMs = method === 'PUT' ? this.config.timeoutMs : readDeadlineMs(this.config.timeoutMs, maxResponseBytes);
+        const deadlineMs = method === 'PUT' ? this.config.timeoutMs : (0,http/* readDeadlineMs */.L9)(this.config.timeoutMs, maxResponseBytes);
         return this.transport.request({ ...this.signed(method, this.url(key), key, body, payloadHash), maxResponseBytes, deadlineMs });
     }
     /** An object's URL, or the bucket's for `undefined`. */
@@ -2249,7 +1822,7 @@ function contentLength(headers) {
     return Number.isSafeInteger(size) && size >= 0 ? size : new Error(`no Content-Length (${JSON.stringify(headers['content-length'] ?? null)})`);
 }
 /** The bucket is not there, or not where the configuration says: true for the whole job. */
-class BucketError extends RemoteError {
+class BucketError extends remote/* RemoteError */.H {
 }
 
 ;// CONCATENATED MODULE: ./src/remote/breaker.ts
@@ -2322,11 +1895,11 @@ class CircuitBreaker {
 }
 
 // EXTERNAL MODULE: ./src/remote/config.ts
-var config = __nccwpck_require__(766);
+var config = __nccwpck_require__(2766);
 // EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(455);
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./src/policy/write-policy.ts
-var write_policy = __nccwpck_require__(0);
+var write_policy = __nccwpck_require__(1000);
 ;// CONCATENATED MODULE: ./src/remote/scope.ts
 /**
  * Remote scopes, for every remote alike (bazel-remote, and S3 and REAPI after
@@ -2350,11 +1923,11 @@ function scopedKey(scope, key) {
 }
 
 // EXTERNAL MODULE: ./src/go/object-size.ts
-var object_size = __nccwpck_require__(309);
+var object_size = __nccwpck_require__(6309);
 // EXTERNAL MODULE: ./src/store/build-id.ts
-var build_id = __nccwpck_require__(415);
+var build_id = __nccwpck_require__(2415);
 // EXTERNAL MODULE: ./src/store/file-chunks.ts
-var file_chunks = __nccwpck_require__(962);
+var file_chunks = __nccwpck_require__(8962);
 ;// CONCATENATED MODULE: ./src/store/remote-tier.ts
 /**
  * The remote tier, run inside the daemon: fetches what the local store lacks
@@ -2795,7 +2368,7 @@ async function readBlob(stream, file) {
 }
 
 // EXTERNAL MODULE: ./src/common/env.ts
-var common_env = __nccwpck_require__(938);
+var common_env = __nccwpck_require__(3938);
 ;// CONCATENATED MODULE: ./src/daemon/remote.ts
 /**
  * Builds the daemon's remote tier from its environment (REMOTE_ENV, set by
@@ -2824,16 +2397,26 @@ function takeRemoteSettings(env) {
         return undefined;
     return (0,config/* decodeRemoteSettings */.uk)(text);
 }
-function remoteTier(settings, log) {
+/**
+ * The remote tier's factory, its remote's code loaded first: REAPI's gRPC
+ * runtime and generated code (reapi.ts) load only when the remote is one,
+ * so the HTTP and S3 daemons, and every other entry, start without them.
+ */
+async function remoteTier(settings, log) {
     const { config } = settings;
+    const reapi = config.kind === 'grpc' ? await Promise.all(/* import() */[__nccwpck_require__.e(109), __nccwpck_require__.e(692)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8692)) : undefined;
     return (store) => {
-        // Sockets: the uploads plus the lookups of a parallel build.
+        // Sockets: the uploads plus the lookups of a parallel build (gRPC: one HTTP/2 connection carries them all).
         const sockets = settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8;
-        const remote = config.kind === 'http' ? new BazelHttpClient(config, sockets) : new S3Remote(config, awsCredentials(process.env), sockets);
+        const remote = config.kind === 'http'
+            ? new BazelHttpClient(config, sockets)
+            : config.kind === 'grpc'
+                ? new reapi.ReapiRemote(config)
+                : new S3Remote(config, awsCredentials(process.env), sockets);
         const now = () => performance.now();
         const health = { read: new CircuitBreaker({ ...BREAKER, now }), write: new CircuitBreaker({ ...BREAKER, now }), budgetMs: BUDGET_MS, now };
         const { read, write } = settings.scopes;
-        log(`remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms${config.kind === 'http' ? `, compression ${config.compression}` : `, region ${config.region}`})`);
+        log(`remote cache ${config.url}${config.kind === 'grpc' && config.instance !== '' ? ` instance ${config.instance}` : ''} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms${config.kind === 's3' ? `, region ${config.region}` : `, compression ${config.compression}`})`);
         return new RemoteTier(remote, store, health, {
             scopes: settings.scopes,
             uploadConcurrency: settings.uploadConcurrency,
@@ -2857,7 +2440,7 @@ function awsCredentials(env) {
 
 /***/ }),
 
-/***/ 195:
+/***/ 3195:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -2868,11 +2451,11 @@ function awsCredentials(env) {
 /* harmony export */   yv: () => (/* binding */ newReportId)
 /* harmony export */ });
 /* unused harmony exports journalDir, REPORT_ID */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _gocacheprog_session_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(280);
 /**
@@ -2982,7 +2565,7 @@ function parseReport(text) {
 
 /***/ }),
 
-/***/ 309:
+/***/ 6309:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3002,7 +2585,7 @@ const MAX_GO_OBJECT_BYTES = 512 * 1024 ** 2;
 
 /***/ }),
 
-/***/ 594:
+/***/ 9594:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3215,7 +2798,7 @@ function truncate(text) {
 /* harmony export */   Q: () => (/* binding */ serveSession),
 /* harmony export */   b: () => (/* binding */ emptyStats)
 /* harmony export */ });
-/* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(594);
+/* harmony import */ var _protocol_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9594);
 
 function emptyStats() {
     return { gets: 0, hits: 0, misses: 0, puts: 0, bytesIn: 0, bytesOut: 0, putErrors: 0, readOnly: 0, busyMs: 0 };
@@ -3400,7 +2983,7 @@ function serveSession(input, output, backend, options = {}) {
 
 /***/ }),
 
-/***/ 0:
+/***/ 1000:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3629,7 +3212,201 @@ function repoName(repo) {
 
 /***/ }),
 
-/***/ 766:
+/***/ 934:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $r: () => (/* binding */ GO_OUTPUT_PATH),
+/* harmony export */   kd: () => (/* binding */ decodeActionResult),
+/* harmony export */   wD: () => (/* binding */ encodeActionResult)
+/* harmony export */ });
+/* unused harmony export WORKER */
+/**
+ * The one REAPI message we store in bazel-remote's action cache, hand-encoded:
+ * a few fields of build.bazel.remote.execution.v2.ActionResult
+ * (remote_execution.proto), enough for bazel-remote to accept it and for any
+ * REAPI tool to read what we stored (docs/remote-cache.md).
+ *
+ *   ActionResult            output_files = 2 (repeated), execution_metadata = 9
+ *   OutputFile              path = 1, digest = 2
+ *   Digest                  hash = 1 (lowercase hex), size_bytes = 2 (int64)
+ *   ExecutedActionMetadata  worker = 1, worker_completed_timestamp = 4
+ *   google.protobuf.Timestamp  seconds = 1 (int64), nanos = 2 (int32)
+ *
+ * bazel-remote re-marshals what it accepts, adding worker metadata unless
+ * `worker` is set (server/http.go addWorkerMetadataHTTP): we set it, so the
+ * stored bytes are ours. Decoding skips fields it does not know, as protobuf
+ * readers must, and rejects anything malformed.
+ */
+/** The OutputFile path Go's object is stored under. */
+const GO_OUTPUT_PATH = 'go-output';
+/** ExecutedActionMetadata.worker: says who wrote the entry. */
+const WORKER = 'go-cache-setup';
+const HEX_ID = /^[0-9a-f]{64}$/;
+/** 9999-12-31T23:59:59.999Z, the last instant Go's time.Time JSON takes. */
+const MAX_TIME_MS = 253_402_300_799_999;
+function encodeActionResult(result) {
+    if (!HEX_ID.test(result.outputId))
+        throw new Error(`invalid output ID ${JSON.stringify(result.outputId)}`);
+    if (!Number.isSafeInteger(result.size) || result.size < 0)
+        throw new Error(`invalid size ${result.size}`);
+    if (!Number.isSafeInteger(result.timeMs) || result.timeMs < 0 || result.timeMs > MAX_TIME_MS)
+        throw new Error(`invalid time ${result.timeMs}`);
+    // proto3 leaves zero values out; Go's marshaller does too, so bazel-remote stores our bytes unchanged.
+    const digest = Buffer.concat([stringField(1, result.outputId), result.size === 0 ? Buffer.alloc(0) : varintField(2, result.size)]);
+    const outputFile = Buffer.concat([stringField(1, GO_OUTPUT_PATH), bytesField(2, digest)]);
+    const seconds = Math.floor(result.timeMs / 1000);
+    const nanos = (result.timeMs - seconds * 1000) * 1_000_000;
+    const timestamp = Buffer.concat([seconds === 0 ? Buffer.alloc(0) : varintField(1, seconds), nanos === 0 ? Buffer.alloc(0) : varintField(2, nanos)]);
+    const metadata = Buffer.concat([stringField(1, WORKER), bytesField(4, timestamp)]);
+    return Buffer.concat([bytesField(2, outputFile), bytesField(9, metadata)]);
+}
+/**
+ * Our entry from an ActionResult, or an Error saying why it is not one. Every
+ * value that came from the server is checked: the hash must be an ID we would
+ * write (it becomes a file name), the size and time in range.
+ */
+function decodeActionResult(bytes) {
+    try {
+        let output;
+        let timeMs = 0;
+        for (const field of readFields(bytes)) {
+            if (field.number === 2 && field.bytes !== undefined) {
+                let path;
+                let digest;
+                for (const f of readFields(field.bytes)) {
+                    if (f.number === 1 && f.bytes !== undefined)
+                        path = utf8(f.bytes);
+                    if (f.number === 2 && f.bytes !== undefined)
+                        digest = f.bytes;
+                }
+                if (path !== GO_OUTPUT_PATH || digest === undefined)
+                    continue;
+                const d = { size: 0 };
+                for (const f of readFields(digest)) {
+                    if (f.number === 1 && f.bytes !== undefined)
+                        d.hash = utf8(f.bytes);
+                    if (f.number === 2 && f.varint !== undefined)
+                        d.size = f.varint;
+                }
+                output = d;
+            }
+            else if (field.number === 9 && field.bytes !== undefined) {
+                for (const f of readFields(field.bytes)) {
+                    if (f.number !== 4 || f.bytes === undefined)
+                        continue;
+                    let seconds = 0;
+                    let nanos = 0;
+                    for (const t of readFields(f.bytes)) {
+                        if (t.number === 1 && t.varint !== undefined)
+                            seconds = t.varint;
+                        if (t.number === 2 && t.varint !== undefined)
+                            nanos = t.varint;
+                    }
+                    if (nanos < 0 || nanos >= 1e9)
+                        return new Error(`invalid timestamp nanos ${nanos}`);
+                    timeMs = seconds * 1000 + Math.floor(nanos / 1e6);
+                }
+            }
+        }
+        if (output === undefined)
+            return new Error(`no ${GO_OUTPUT_PATH} output file`);
+        if (output.hash === undefined || !HEX_ID.test(output.hash))
+            return new Error(`invalid output digest hash ${JSON.stringify(output.hash)}`);
+        if (!Number.isSafeInteger(output.size) || output.size < 0)
+            return new Error(`invalid output size ${output.size}`);
+        if (!Number.isSafeInteger(timeMs) || timeMs < 0 || timeMs > MAX_TIME_MS)
+            return new Error(`invalid time ${timeMs}`);
+        return { outputId: output.hash, size: output.size, timeMs };
+    }
+    catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+    }
+}
+// --- protobuf wire format (protobuf.dev/programming-guides/encoding) ---
+function key(number, wireType) {
+    return varint(number * 8 + wireType);
+}
+/** Non-negative integers up to 2^53, as base-128 varints. */
+function varint(value) {
+    const out = [];
+    let v = value;
+    while (v >= 0x80) {
+        out.push((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+    }
+    out.push(v);
+    return Buffer.from(out);
+}
+function varintField(number, value) {
+    return Buffer.concat([key(number, 0), varint(value)]);
+}
+function bytesField(number, value) {
+    return Buffer.concat([key(number, 2), varint(value.length), value]);
+}
+function stringField(number, value) {
+    return bytesField(number, Buffer.from(value, 'utf8'));
+}
+function* readFields(buf) {
+    let pos = 0;
+    const readVarint = () => {
+        let result = 0;
+        let scale = 1;
+        for (let i = 0; i < 10; i++) {
+            if (pos >= buf.length)
+                throw new Error('truncated varint');
+            const b = buf[pos++];
+            result += (b & 0x7f) * scale;
+            if ((b & 0x80) === 0) {
+                if (!Number.isSafeInteger(result))
+                    throw new Error('varint out of range');
+                return result;
+            }
+            scale *= 0x80;
+        }
+        throw new Error('varint too long');
+    };
+    while (pos < buf.length) {
+        const k = readVarint();
+        const number = Math.floor(k / 8);
+        const wireType = k % 8;
+        if (number === 0)
+            throw new Error('field number 0');
+        switch (wireType) {
+            case 0:
+                yield { number, varint: readVarint() };
+                break;
+            case 1:
+                if (pos + 8 > buf.length)
+                    throw new Error('truncated fixed64');
+                pos += 8;
+                break;
+            case 2: {
+                const length = readVarint();
+                if (pos + length > buf.length)
+                    throw new Error('truncated length-delimited field');
+                yield { number, bytes: buf.subarray(pos, pos + length) };
+                pos += length;
+                break;
+            }
+            case 5:
+                if (pos + 4 > buf.length)
+                    throw new Error('truncated fixed32');
+                pos += 4;
+                break;
+            default:
+                throw new Error(`unsupported wire type ${wireType}`);
+        }
+    }
+}
+function utf8(bytes) {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+
+/***/ }),
+
+/***/ 2766:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -3641,15 +3418,16 @@ function repoName(repo) {
 /* harmony export */   n7: () => (/* binding */ RemoteConfigError),
 /* harmony export */   ne: () => (/* binding */ parseCacheUrl),
 /* harmony export */   qV: () => (/* binding */ remoteScopes),
-/* harmony export */   uk: () => (/* binding */ decodeRemoteSettings)
+/* harmony export */   uk: () => (/* binding */ decodeRemoteSettings),
+/* harmony export */   vj: () => (/* binding */ parseGrpcUrl)
 /* harmony export */ });
-/* unused harmony exports DEFAULT_TIMEOUT_SECONDS, DEFAULT_UPLOAD_CONCURRENCY, parseS3Url, parseHeaders, authorizationHeader, secretValues */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* unused harmony exports DEFAULT_TIMEOUT_SECONDS, DEFAULT_UPLOAD_CONCURRENCY, AUTH_PRESETS, parseS3Url, tokenHeader, parseHeaders, authorizationHeader, secretValues */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _common_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(318);
-/* harmony import */ var _common_env_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(938);
+/* harmony import */ var _common_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4318);
+/* harmony import */ var _common_env_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3938);
 /**
  * The remote cache's settings: parsed from the action's inputs (pure, so every
  * rule is unit-tested), and handed to the daemon, the only process that talks
@@ -3664,6 +3442,7 @@ function repoName(repo) {
 const NO_REMOTE_INPUTS = {
     url: '',
     token: '',
+    auth: '',
     headers: '',
     caCert: '',
     clientCert: '',
@@ -3688,8 +3467,20 @@ const RESERVED_HEADERS = new Set([
     'connection',
     'x-digest-sizebytes',
 ]);
+/** gRPC's own metadata (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): set by the transport. */
+const RESERVED_GRPC_HEADERS = new Set(['te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-message-type']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/** Path segments REAPI gives meaning to in resource names (remote_execution.proto, ByteStream): not part of an instance name. */
+const REAPI_RESERVED_SEGMENTS = new Set(['blobs', 'compressed-blobs', 'uploads', 'actions', 'actionResults', 'operations', 'capabilities']);
+/**
+ * How cache-token is sent (cache-auth), for Go and Pants alike:
+ *   auto        `user:password` as Basic (bazel-remote's htpasswd), a value naming its scheme as it is, else Bearer
+ *   bearer      Authorization: Bearer <token>
+ *   buildbuddy  x-buildbuddy-api-key: <token> (https://www.buildbuddy.io/docs/guide-auth)
+ *   depot       Authorization: <token> (https://depot.dev/docs/cache/integrations/bazel: --remote_header=authorization=DEPOT_TOKEN)
+ */
+const AUTH_PRESETS = ['auto', 'bearer', 'buildbuddy', 'depot'];
 /**
  * The validated remote inputs, or undefined when no cache-url is set. Throws
  * RemoteConfigError with a message saying how to fix the input.
@@ -3708,6 +3499,11 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
     // Checked whether a URL is set or not: a bad value is the user's to fix either way.
     const timeoutMs = parseTimeout(raw.timeoutSeconds, names.timeout);
     const compression = parseCompression(raw.compression, names.compression);
+    const auth = parseAuthPreset(raw.auth, names.auth);
+    // Pants sends the token by cache-auth too, so it stands without cache-url; never without the token.
+    if (raw.auth.trim() !== '' && raw.token.trim() === '') {
+        throw new RemoteConfigError(`${names.auth} says how ${names.token} is sent, and ${names.token} is empty; set ${names.token} from a secret, or remove ${names.auth}.`);
+    }
     if (url === '') {
         // cache-token alone is fine: Pants may use it with its own store address (pants/).
         const set = [
@@ -3723,14 +3519,16 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
             throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
         return undefined;
     }
-    const baseUrl = parseCacheUrl(url, names.url);
-    const headers = parseHeaders(raw.headers, names.headers);
+    const grpc = /^grpcs?:/i.test(url);
+    const endpoint = grpc ? parseGrpcUrl(url, names.url) : { url: parseCacheUrl(url, names.url) };
+    const headers = parseHeaders(raw.headers, names.headers, grpc);
     const token = raw.token.trim();
     if (token !== '') {
-        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        const [name, value] = tokenHeader(token, auth, names.token);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase())) {
+            throw new RemoteConfigError(`${names.headers} sets ${name} and ${names.token} is set too (sent as ${name}); use one of them.`);
         }
-        headers.Authorization = authorizationHeader(token, names.token);
+        headers[name] = value;
     }
     const file = (value) => (value.trim() === '' ? undefined : node_path__WEBPACK_IMPORTED_MODULE_1___default().resolve(workspace, value.trim()));
     const caFile = file(raw.caCert);
@@ -3739,8 +3537,8 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
     if ((certFile === undefined) !== (keyFile === undefined)) {
         throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
     }
-    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
-        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    if ((caFile || certFile) && !/^(https|grpcs):/.test(endpoint.url)) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// or grpcs:// ${names.url}, got ${endpoint.url}.`);
     }
     for (const [name, value] of [
         [names.region, raw.region],
@@ -3749,16 +3547,8 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
         if (value.trim() !== '')
             throw new RemoteConfigError(`${name} is for an s3:// ${names.url}; remove it, or make ${names.url} s3://bucket/prefix.`);
     }
-    return {
-        kind: 'http',
-        url: baseUrl,
-        headers,
-        ...(caFile && { caFile }),
-        ...(certFile && { certFile }),
-        ...(keyFile && { keyFile }),
-        timeoutMs,
-        compression,
-    };
+    const common = { headers, ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }), timeoutMs, compression };
+    return 'instance' in endpoint ? { kind: 'grpc', ...endpoint, ...common } : { kind: 'http', url: endpoint.url, ...common };
 }
 /** S3's bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), the common part. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -3822,6 +3612,7 @@ function parseS3Url(value, raw, names, env, timeoutMs) {
 function parseS3Inputs(raw, names, env) {
     const httpOnly = [
         [names.token, raw.token],
+        [names.auth, raw.auth],
         [names.headers, raw.headers],
         [names.caCert, raw.caCert],
         [names.clientCert, raw.clientCert],
@@ -3875,7 +3666,7 @@ function parseCacheUrl(value, inputName) {
         throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+        throw new RemoteConfigError(`${inputName}: the scheme must be http(s) (the Bazel HTTP cache protocol), grpc(s) (REAPI) or s3, got ${url.protocol.replace(/:$/, '')}.`);
     }
     if (url.username !== '' || url.password !== '') {
         throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
@@ -3890,8 +3681,67 @@ function parseCacheUrl(value, inputName) {
     }
     return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
 }
-/** `Name: value` per line; blank lines and `#` comments skipped. */
-function parseHeaders(text, inputName) {
+/**
+ * `grpc://host:port` or `grpcs://host[:port]` (443 by default), with the
+ * instance name as its path (`grpcs://remote.buildbuddy.io/my-instance`;
+ * REAPI instance names may have several segments).
+ */
+function parseGrpcUrl(value, inputName) {
+    const example = 'like grpcs://cache.example.com, grpc://127.0.0.1:9092 or grpcs://cache.example.com:443/instance-name';
+    const match = /^(grpcs?):\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(value);
+    let url;
+    try {
+        // URL leaves a grpc: URL's host unparsed (not a special scheme); as http it is checked like any host.
+        if (match !== null)
+            url = new URL(`http://${match[2]}`);
+    }
+    catch {
+        url = undefined;
+    }
+    if (match === null || url === undefined || url.hostname === '')
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a gRPC address; write it ${example}.`);
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    const scheme = match[1].toLowerCase();
+    const port = url.port !== '' ? url.port : scheme === 'grpcs' ? '443' : '';
+    if (port === '')
+        throw new RemoteConfigError(`${inputName}: a grpc:// address needs its port (bazel-remote's is 9092); write it ${example}.`);
+    const segments = (match[3] ?? '').split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || REAPI_RESERVED_SEGMENTS.has(segment)) {
+            throw new RemoteConfigError(`${inputName}: the path "${match[3]}" must be an instance name: segments of letters, digits, ".", "_" and "-" (not ${[...REAPI_RESERVED_SEGMENTS].join(', ')}).`);
+        }
+    }
+    const instance = segments.join('/');
+    if (instance.length > 200)
+        throw new RemoteConfigError(`${inputName}: the instance name is longer than 200 characters.`);
+    return { url: `${scheme}://${url.hostname}:${port}`, instance };
+}
+function parseAuthPreset(text, inputName) {
+    const value = text.trim().toLowerCase() || 'auto';
+    if (!AUTH_PRESETS.includes(value))
+        throw new RemoteConfigError(`${inputName}: "${text.trim()}" is not one of ${AUTH_PRESETS.join(', ')}.`);
+    return value;
+}
+/** The header that carries cache-token, by cache-auth (AUTH_PRESETS). */
+function tokenHeader(token, preset, inputName) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+    if (/[\u0000-\u001f\u007f]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line without control characters.`);
+    switch (preset) {
+        case 'auto':
+            return ['Authorization', authorizationHeader(token, inputName)];
+        case 'bearer':
+            return ['Authorization', /^bearer \S/i.test(token) ? token : `Bearer ${token}`];
+        case 'buildbuddy':
+            return ['x-buildbuddy-api-key', token];
+        case 'depot':
+            return ['Authorization', token];
+    }
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. `grpc`: gRPC's own metadata names are reserved too. */
+function parseHeaders(text, inputName, grpc = false) {
     const headers = {};
     for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
         const line = rawLine.trim();
@@ -3903,8 +3753,12 @@ function parseHeaders(text, inputName) {
         if (!HEADER_NAME.test(name) || value === '') {
             throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
         }
-        if (RESERVED_HEADERS.has(name.toLowerCase()))
+        const lower = name.toLowerCase();
+        if (RESERVED_HEADERS.has(lower) || (grpc && (RESERVED_GRPC_HEADERS.has(lower) || lower.startsWith('grpc-') || lower.startsWith(':')))) {
             throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        }
+        if (grpc && lower.endsWith('-bin'))
+            throw new RemoteConfigError(`${inputName}: ${name} is binary gRPC metadata (-bin), which a text input cannot carry.`);
         if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
             throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
         headers[name] = value;
@@ -3933,7 +3787,7 @@ function authorizationHeader(token, inputName) {
  */
 function secretValues(token, config) {
     const values = new Set([token]);
-    for (const value of Object.values(config?.kind === 'http' ? config.headers : {})) {
+    for (const value of Object.values(config !== undefined && config.kind !== 's3' ? config.headers : {})) {
         values.add(value);
         values.add(value.replace(/^(basic|bearer) /i, ''));
     }
@@ -3954,6 +3808,17 @@ const httpRemoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .ob
     timeoutMs: positiveInteger,
     compression: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .enums */ .vP)(['zstd', 'none']),
 });
+const grpcRemoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({
+    kind: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)('grpc'),
+    url: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => /^grpcs?:\/\/[^/]+:\d+$/.test(v), 'a grpc(s)://host:port address'),
+    instance: _common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj,
+    headers: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj),
+    caFile: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj),
+    certFile: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj),
+    keyFile: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .optional */ .lq)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj),
+    timeoutMs: positiveInteger,
+    compression: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .enums */ .vP)(['zstd', 'none']),
+});
 const s3RemoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({
     kind: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .literal */ .eu)('s3'),
     url: (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => v.startsWith('s3://'), 'an s3:// URL'),
@@ -3964,7 +3829,7 @@ const s3RemoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .obje
     pathStyle: _common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .boolean */ .zM,
     timeoutMs: positiveInteger,
 });
-const remoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .tagged */ .VK)('kind', { http: httpRemoteConfig, s3: s3RemoteConfig });
+const remoteConfig = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .tagged */ .VK)('kind', { http: httpRemoteConfig, grpc: grpcRemoteConfig, s3: s3RemoteConfig });
 const scopeName = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .check */ .z6)(_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .string */ .Yj, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name');
 /** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
 const remoteScopes = (0,_common_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ik)({
@@ -3988,7 +3853,297 @@ function decodeRemoteSettings(text) {
 
 /***/ }),
 
-/***/ 415:
+/***/ 4140:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G5: () => (/* binding */ HttpTransport),
+/* harmony export */   L9: () => (/* binding */ readDeadlineMs),
+/* harmony export */   gz: () => (/* binding */ failed),
+/* harmony export */   uo: () => (/* binding */ capped)
+/* harmony export */ });
+/* unused harmony export READ_BASE_MS */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _remote_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2618);
+/**
+ * HTTP for every remote (bazel-remote's HTTP protocol, S3): one request with a
+ * deadline covering connect, headers and the whole body, and a cap on the
+ * bytes taken from the answer, so a server can neither hang us nor fill
+ * memory. Bodies arrive as streams; errors reach the consumer through them.
+ */
+
+
+
+
+
+/**
+ * A read's deadline: READ_BASE_MS, plus the time the expected bytes take at
+ * READ_MIN_BYTES_PER_MS (2 MiB/s), and never more than cache-timeout. go waits
+ * on every read, and a hit that takes longer than this is worth less than
+ * compiling; a server that stalls reads (headers, then a byte a second) costs
+ * a lookup about 2 s, not the whole timeout (docs/decisions.md#d31).
+ */
+const READ_BASE_MS = 2_000;
+const READ_MIN_BYTES_PER_MS = (2 * 1024 * 1024) / 1000;
+function readDeadlineMs(timeoutMs, expectedBytes) {
+    return Math.min(timeoutMs, READ_BASE_MS + Math.ceil(expectedBytes / READ_MIN_BYTES_PER_MS));
+}
+class HttpTransport {
+    wire = { requests: 0, sent: 0, received: 0 };
+    agent;
+    authHint;
+    /** `authHint`: what a 401 or 403 tells the user to check, in this remote's terms. */
+    constructor(https_, tls, maxSockets, authHint) {
+        this.authHint = authHint;
+        const options = { keepAlive: true, maxSockets };
+        this.agent = https_
+            ? new (node_https__WEBPACK_IMPORTED_MODULE_2___default().Agent)({
+                ...options,
+                ca: tls.caFile ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(tls.caFile) : undefined,
+                cert: tls.certFile ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(tls.certFile) : undefined,
+                key: tls.keyFile ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(tls.keyFile) : undefined,
+            })
+            : new (node_http__WEBPACK_IMPORTED_MODULE_1___default().Agent)(options);
+    }
+    close() {
+        this.agent.destroy();
+    }
+    /** The whole body of a 2xx answer (at most `maxResponseBytes`), undefined for a GET's or HEAD's 404; rejects on anything else. */
+    async request(request) {
+        const response = await this.open(request);
+        if (response === undefined)
+            return undefined;
+        const chunks = [];
+        for await (const chunk of response.body)
+            chunks.push(chunk);
+        return { headers: response.headers, body: Buffer.concat(chunks) };
+    }
+    /**
+     * Sends the request; resolves at a 2xx answer's headers with its body as a
+     * stream, undefined for a GET's or HEAD's 404; rejects on anything else.
+     * Past the deadline, or past `maxResponseBytes` on the wire, the body
+     * stream fails.
+     */
+    open({ method, url, what, headers, body, maxResponseBytes, deadlineMs }) {
+        return new Promise((resolve, reject) => {
+            let answered = false;
+            let timer;
+            /** Before the headers: reject. After: fail the body stream. */
+            const fail = (error) => {
+                clearTimeout(timer);
+                request.destroy(error);
+                if (!answered) {
+                    answered = true;
+                    reject(error);
+                }
+            };
+            const transport = url.protocol === 'https:' ? (node_https__WEBPACK_IMPORTED_MODULE_2___default()) : (node_http__WEBPACK_IMPORTED_MODULE_1___default());
+            const request = transport.request(url, {
+                method,
+                agent: this.agent,
+                headers: { ...headers, ...(body !== undefined && { 'Content-Length': String(body.length) }) },
+            });
+            timer = setTimeout(() => fail(new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: no answer within ${deadlineMs} ms`)), deadlineMs);
+            request.on('error', (error) => fail(error instanceof _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H ? error : new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: ${error.message}`)));
+            request.on('response', (response) => {
+                const status = response.statusCode ?? 0;
+                if (status === 404 && method !== 'PUT') {
+                    clearTimeout(timer);
+                    answered = true;
+                    response.resume();
+                    return resolve(undefined);
+                }
+                if (status < 200 || status >= 300) {
+                    // The reason, from the first 200 bytes of the body; never more is kept.
+                    let text = '';
+                    response.setEncoding('utf8');
+                    response.on('data', (chunk) => {
+                        this.wire.received += Buffer.byteLength(chunk);
+                        if (text.length < 200)
+                            text += chunk.slice(0, 200 - text.length);
+                    });
+                    const hint = status === 401 || status === 403 ? `; ${this.authHint}` : '';
+                    response.on('end', () => fail(new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: HTTP ${status}${text.trim() ? ` (${text.trim()})` : ''}${hint}`, status)));
+                    response.on('error', (error) => fail(new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: ${error.message}`)));
+                    return;
+                }
+                answered = true;
+                let taken = 0;
+                const counted = quiet(new node_stream__WEBPACK_IMPORTED_MODULE_3__.Transform({
+                    transform: (chunk, _encoding, done) => {
+                        this.wire.received += chunk.length;
+                        taken += chunk.length;
+                        if (taken > maxResponseBytes)
+                            return done(new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: the answer is larger than the ${maxResponseBytes} bytes expected`));
+                        done(null, chunk);
+                    },
+                    flush: (done) => {
+                        clearTimeout(timer);
+                        done();
+                    },
+                }));
+                response.on('error', (error) => counted.destroy(new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: ${error.message}`)));
+                // A deadline or a request error after the headers ends up here.
+                request.on('close', () => {
+                    if (!response.complete)
+                        counted.destroy(new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: the answer ended early`));
+                });
+                counted.on('close', () => {
+                    clearTimeout(timer);
+                    if (!response.complete)
+                        request.destroy();
+                });
+                response.pipe(counted);
+                resolve({ headers: response.headers, body: counted });
+            });
+            this.wire.requests++;
+            if (body !== undefined)
+                this.wire.sent += body.length;
+            request.end(body);
+        });
+    }
+}
+/** The stages piped into one stream that fails once it goes past `size` bytes; an error anywhere destroys them all (the socket goes). */
+function capped(stages, size, what) {
+    let seen = 0;
+    const out = new node_stream__WEBPACK_IMPORTED_MODULE_3__.Transform({
+        transform(chunk, _encoding, done) {
+            seen += chunk.length;
+            if (seen > size)
+                return done(new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: more than the ${size} bytes its entry says`));
+            done(null, chunk);
+        },
+    });
+    (0,node_stream__WEBPACK_IMPORTED_MODULE_3__.pipeline)([...stages, out], (error) => {
+        if (error)
+            out.destroy(error instanceof _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H ? error : new _remote_js__WEBPACK_IMPORTED_MODULE_4__/* .RemoteError */ .H(`${what}: ${error.message}`));
+    });
+    return quiet(out);
+}
+/** A stream that fails with `error` at once, and `source` dropped. */
+function failed(source, error) {
+    source.destroy();
+    const out = quiet(new node_stream__WEBPACK_IMPORTED_MODULE_3__.Readable({ read() { } }));
+    out.destroy(error);
+    return out;
+}
+/** The consumer sees an error through the stream itself (for await, pipeline); one that comes before it starts reading must not be an unhandled 'error' event meanwhile. */
+function quiet(stream) {
+    stream.on('error', () => undefined);
+    return stream;
+}
+
+
+/***/ }),
+
+/***/ 2618:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ RemoteError)
+/* harmony export */ });
+/** A request that failed; `status` when the server answered (a 401 or 403 message says which credentials to check). */
+class RemoteError extends Error {
+    status;
+    constructor(message, status) {
+        super(message);
+        this.status = status;
+    }
+}
+
+
+/***/ }),
+
+/***/ 643:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   HY: () => (/* binding */ zstdDecoding),
+/* harmony export */   oq: () => (/* binding */ zstdCompress),
+/* harmony export */   rq: () => (/* binding */ HAS_ZSTD)
+/* harmony export */ });
+/* unused harmony export SkipSkippableFrames */
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_1__);
+/**
+ * zstd for blobs on the wire, shared by the remotes that offer it (bazel-remote
+ * over HTTP and REAPI). Node gained zstd in zlib in 22.15/23.8; the runner's
+ * node24 has it.
+ */
+
+
+const HAS_ZSTD = typeof (node_zlib__WEBPACK_IMPORTED_MODULE_1___default().zstdCompressSync) === 'function';
+/** The blob at level 1 (fast; Go objects shrink 2–3×), or undefined when that is no smaller: incompressible data goes plain. */
+function zstdCompress(body) {
+    const compressed = node_zlib__WEBPACK_IMPORTED_MODULE_1___default().zstdCompressSync(body, { params: { [(node_zlib__WEBPACK_IMPORTED_MODULE_1___default().constants).ZSTD_c_compressionLevel]: 1 } });
+    return compressed.length < body.length ? compressed : undefined;
+}
+/**
+ * The stages that decode a zstd stream of a `size`-byte blob; the caller caps
+ * their output at `size` (http.ts capped), so a bomb stops there.
+ *
+ * On libuv's thread pool, at most 1 MiB at a time: a bomb costs a thread, never
+ * the event loop. The output buffer is sized to the blob: zlib allocates a whole
+ * chunk per stream, and 1 MiB for each of thousands of small Go objects made
+ * decompressing them 1.4–1.6× slower (3,000 objects, 411 MiB: 1.8–2.3 s against
+ * 2.5–3.7 s), most of it garbage.
+ */
+function zstdDecoding(size) {
+    const chunkSize = Math.min(1 << 20, Math.max(size + 1, 16 * 1024));
+    return [new SkipSkippableFrames(), node_zlib__WEBPACK_IMPORTED_MODULE_1___default().createZstdDecompress({ chunkSize, params: { [(node_zlib__WEBPACK_IMPORTED_MODULE_1___default().constants).ZSTD_d_windowLogMax]: 27 } })];
+}
+/**
+ * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
+ * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
+ * nothing for a stream that starts with one, so they are dropped here. A
+ * frame's 8-byte header may arrive split across chunks. The caller checks the
+ * decoded bytes against the digest anyway.
+ */
+class SkipSkippableFrames extends node_stream__WEBPACK_IMPORTED_MODULE_0__.Transform {
+    pending = Buffer.alloc(0);
+    done = false;
+    skip = 0;
+    _transform(chunk, _encoding, callback) {
+        callback(null, this.done ? chunk : this.strip(this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk));
+    }
+    /** What follows the skippable frames in `data`, or undefined while more is needed to tell. */
+    strip(data) {
+        this.pending = Buffer.alloc(0);
+        for (;;) {
+            const n = Math.min(this.skip, data.length);
+            this.skip -= n;
+            data = data.subarray(n);
+            if (this.skip > 0)
+                return undefined;
+            if (data.length < 8) {
+                this.pending = data;
+                return undefined;
+            }
+            if ((data.readUInt32LE(0) & 0xfffffff0) !== 0x184d2a50) {
+                this.done = true;
+                return data;
+            }
+            this.skip = 8 + data.readUInt32LE(4);
+        }
+    }
+    _flush(callback) {
+        callback(null, this.pending.length > 0 ? this.pending : undefined);
+    }
+}
+
+
+/***/ }),
+
+/***/ 2415:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4104,20 +4259,20 @@ function startsWith(line, prefix) {
 
 /***/ }),
 
-/***/ 962:
+/***/ 8962:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   S: () => (/* binding */ readHashed),
 /* harmony export */   T: () => (/* binding */ fileChunks)
 /* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _build_id_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(415);
+/* harmony import */ var _build_id_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2415);
 
 
 
@@ -4179,7 +4334,7 @@ async function readHashed(chunks, file) {
 
 /***/ }),
 
-/***/ 430:
+/***/ 8430:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -4190,13 +4345,13 @@ async function readHashed(chunks, file) {
 /* harmony export */   xu: () => (/* binding */ readImported)
 /* harmony export */ });
 /* unused harmony exports parseImported, parseEntry */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _file_chunks_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(962);
+/* harmony import */ var _file_chunks_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8962);
 /**
  * The local store: content-addressed objects plus small action entries, on
  * disk, shared by every go process of the job (each through its own shim).
@@ -4735,63 +4890,91 @@ function assertId(id) {
 
 /***/ }),
 
-/***/ 421:
+/***/ 1421:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 
 /***/ }),
 
-/***/ 598:
+/***/ 7598:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
 
 /***/ }),
 
-/***/ 24:
+/***/ 3024:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
-/***/ 455:
+/***/ 1455:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 
 /***/ }),
 
-/***/ 30:
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 7030:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 
 /***/ }),
 
-/***/ 161:
+/***/ 8161:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
-/***/ 760:
+/***/ 6760:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
-/***/ 975:
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 7975:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 
 /***/ }),
 
-/***/ 522:
+/***/ 8522:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
@@ -5036,7 +5219,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(581);
+/******/ var __webpack_exports__ = __nccwpck_require__(5581);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 

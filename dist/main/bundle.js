@@ -96279,6 +96279,7 @@ const schema_parse = (schema, value, name = 'value') => schema(value, name);
 const NO_REMOTE_INPUTS = {
     url: '',
     token: '',
+    auth: '',
     headers: '',
     caCert: '',
     clientCert: '',
@@ -96303,8 +96304,20 @@ const RESERVED_HEADERS = new Set([
     'connection',
     'x-digest-sizebytes',
 ]);
+/** gRPC's own metadata (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): set by the transport. */
+const RESERVED_GRPC_HEADERS = new Set(['te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-message-type']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
+/** Path segments REAPI gives meaning to in resource names (remote_execution.proto, ByteStream): not part of an instance name. */
+const REAPI_RESERVED_SEGMENTS = new Set(['blobs', 'compressed-blobs', 'uploads', 'actions', 'actionResults', 'operations', 'capabilities']);
+/**
+ * How cache-token is sent (cache-auth), for Go and Pants alike:
+ *   auto        `user:password` as Basic (bazel-remote's htpasswd), a value naming its scheme as it is, else Bearer
+ *   bearer      Authorization: Bearer <token>
+ *   buildbuddy  x-buildbuddy-api-key: <token> (https://www.buildbuddy.io/docs/guide-auth)
+ *   depot       Authorization: <token> (https://depot.dev/docs/cache/integrations/bazel: --remote_header=authorization=DEPOT_TOKEN)
+ */
+const AUTH_PRESETS = ['auto', 'bearer', 'buildbuddy', 'depot'];
 /**
  * The validated remote inputs, or undefined when no cache-url is set. Throws
  * RemoteConfigError with a message saying how to fix the input.
@@ -96323,6 +96336,11 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
     // Checked whether a URL is set or not: a bad value is the user's to fix either way.
     const timeoutMs = parseTimeout(raw.timeoutSeconds, names.timeout);
     const compression = parseCompression(raw.compression, names.compression);
+    const auth = parseAuthPreset(raw.auth, names.auth);
+    // Pants sends the token by cache-auth too, so it stands without cache-url; never without the token.
+    if (raw.auth.trim() !== '' && raw.token.trim() === '') {
+        throw new RemoteConfigError(`${names.auth} says how ${names.token} is sent, and ${names.token} is empty; set ${names.token} from a secret, or remove ${names.auth}.`);
+    }
     if (url === '') {
         // cache-token alone is fine: Pants may use it with its own store address (pants/).
         const set = [
@@ -96338,14 +96356,16 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
             throw new RemoteConfigError(`${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but ${names.url} is empty; set ${names.url} to your cache server, like https://cache.example.com:8080.`);
         return undefined;
     }
-    const baseUrl = parseCacheUrl(url, names.url);
-    const headers = parseHeaders(raw.headers, names.headers);
+    const grpc = /^grpcs?:/i.test(url);
+    const endpoint = grpc ? parseGrpcUrl(url, names.url) : { url: parseCacheUrl(url, names.url) };
+    const headers = parseHeaders(raw.headers, names.headers, grpc);
     const token = raw.token.trim();
     if (token !== '') {
-        if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-            throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`);
+        const [name, value] = tokenHeader(token, auth, names.token);
+        if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase())) {
+            throw new RemoteConfigError(`${names.headers} sets ${name} and ${names.token} is set too (sent as ${name}); use one of them.`);
         }
-        headers.Authorization = authorizationHeader(token, names.token);
+        headers[name] = value;
     }
     const file = (value) => (value.trim() === '' ? undefined : external_node_path_default().resolve(workspace, value.trim()));
     const caFile = file(raw.caCert);
@@ -96354,8 +96374,8 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
     if ((certFile === undefined) !== (keyFile === undefined)) {
         throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`);
     }
-    if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
-        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`);
+    if ((caFile || certFile) && !/^(https|grpcs):/.test(endpoint.url)) {
+        throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// or grpcs:// ${names.url}, got ${endpoint.url}.`);
     }
     for (const [name, value] of [
         [names.region, raw.region],
@@ -96364,16 +96384,8 @@ function parseRemoteInputs(raw, names, workspace, env = {}) {
         if (value.trim() !== '')
             throw new RemoteConfigError(`${name} is for an s3:// ${names.url}; remove it, or make ${names.url} s3://bucket/prefix.`);
     }
-    return {
-        kind: 'http',
-        url: baseUrl,
-        headers,
-        ...(caFile && { caFile }),
-        ...(certFile && { certFile }),
-        ...(keyFile && { keyFile }),
-        timeoutMs,
-        compression,
-    };
+    const common = { headers, ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }), timeoutMs, compression };
+    return 'instance' in endpoint ? { kind: 'grpc', ...endpoint, ...common } : { kind: 'http', url: endpoint.url, ...common };
 }
 /** S3's bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), the common part. */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -96437,6 +96449,7 @@ function parseS3Url(value, raw, names, env, timeoutMs) {
 function parseS3Inputs(raw, names, env) {
     const httpOnly = [
         [names.token, raw.token],
+        [names.auth, raw.auth],
         [names.headers, raw.headers],
         [names.caCert, raw.caCert],
         [names.clientCert, raw.clientCert],
@@ -96490,7 +96503,7 @@ function parseCacheUrl(value, inputName) {
         throw new RemoteConfigError(`${inputName}: "${value}" is not a URL; write it like https://cache.example.com:8080 or http://127.0.0.1:8080/my-instance.`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new RemoteConfigError(`${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`);
+        throw new RemoteConfigError(`${inputName}: the scheme must be http(s) (the Bazel HTTP cache protocol), grpc(s) (REAPI) or s3, got ${url.protocol.replace(/:$/, '')}.`);
     }
     if (url.username !== '' || url.password !== '') {
         throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
@@ -96505,8 +96518,67 @@ function parseCacheUrl(value, inputName) {
     }
     return `${url.origin}${segments.map((s) => `/${s}`).join('')}`;
 }
-/** `Name: value` per line; blank lines and `#` comments skipped. */
-function parseHeaders(text, inputName) {
+/**
+ * `grpc://host:port` or `grpcs://host[:port]` (443 by default), with the
+ * instance name as its path (`grpcs://remote.buildbuddy.io/my-instance`;
+ * REAPI instance names may have several segments).
+ */
+function parseGrpcUrl(value, inputName) {
+    const example = 'like grpcs://cache.example.com, grpc://127.0.0.1:9092 or grpcs://cache.example.com:443/instance-name';
+    const match = /^(grpcs?):\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(value);
+    let url;
+    try {
+        // URL leaves a grpc: URL's host unparsed (not a special scheme); as http it is checked like any host.
+        if (match !== null)
+            url = new URL(`http://${match[2]}`);
+    }
+    catch {
+        url = undefined;
+    }
+    if (match === null || url === undefined || url.hostname === '')
+        throw new RemoteConfigError(`${inputName}: "${value}" is not a gRPC address; write it ${example}.`);
+    if (url.username !== '' || url.password !== '') {
+        throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`);
+    }
+    const scheme = match[1].toLowerCase();
+    const port = url.port !== '' ? url.port : scheme === 'grpcs' ? '443' : '';
+    if (port === '')
+        throw new RemoteConfigError(`${inputName}: a grpc:// address needs its port (bazel-remote's is 9092); write it ${example}.`);
+    const segments = (match[3] ?? '').split('/').filter((s) => s !== '');
+    for (const segment of segments) {
+        if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || REAPI_RESERVED_SEGMENTS.has(segment)) {
+            throw new RemoteConfigError(`${inputName}: the path "${match[3]}" must be an instance name: segments of letters, digits, ".", "_" and "-" (not ${[...REAPI_RESERVED_SEGMENTS].join(', ')}).`);
+        }
+    }
+    const instance = segments.join('/');
+    if (instance.length > 200)
+        throw new RemoteConfigError(`${inputName}: the instance name is longer than 200 characters.`);
+    return { url: `${scheme}://${url.hostname}:${port}`, instance };
+}
+function parseAuthPreset(text, inputName) {
+    const value = text.trim().toLowerCase() || 'auto';
+    if (!AUTH_PRESETS.includes(value))
+        throw new RemoteConfigError(`${inputName}: "${text.trim()}" is not one of ${AUTH_PRESETS.join(', ')}.`);
+    return value;
+}
+/** The header that carries cache-token, by cache-auth (AUTH_PRESETS). */
+function tokenHeader(token, preset, inputName) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+    if (/[\u0000-\u001f\u007f]/.test(token))
+        throw new RemoteConfigError(`${inputName}: must be a single line without control characters.`);
+    switch (preset) {
+        case 'auto':
+            return ['Authorization', authorizationHeader(token, inputName)];
+        case 'bearer':
+            return ['Authorization', /^bearer \S/i.test(token) ? token : `Bearer ${token}`];
+        case 'buildbuddy':
+            return ['x-buildbuddy-api-key', token];
+        case 'depot':
+            return ['Authorization', token];
+    }
+}
+/** `Name: value` per line; blank lines and `#` comments skipped. `grpc`: gRPC's own metadata names are reserved too. */
+function parseHeaders(text, inputName, grpc = false) {
     const headers = {};
     for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
         const line = rawLine.trim();
@@ -96518,8 +96590,12 @@ function parseHeaders(text, inputName) {
         if (!HEADER_NAME.test(name) || value === '') {
             throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`);
         }
-        if (RESERVED_HEADERS.has(name.toLowerCase()))
+        const lower = name.toLowerCase();
+        if (RESERVED_HEADERS.has(lower) || (grpc && (RESERVED_GRPC_HEADERS.has(lower) || lower.startsWith('grpc-') || lower.startsWith(':')))) {
             throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`);
+        }
+        if (grpc && lower.endsWith('-bin'))
+            throw new RemoteConfigError(`${inputName}: ${name} is binary gRPC metadata (-bin), which a text input cannot carry.`);
         if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase()))
             throw new RemoteConfigError(`${inputName}: ${name} is given twice.`);
         headers[name] = value;
@@ -96548,7 +96624,7 @@ function authorizationHeader(token, inputName) {
  */
 function secretValues(token, config) {
     const values = new Set([token]);
-    for (const value of Object.values(config?.kind === 'http' ? config.headers : {})) {
+    for (const value of Object.values(config !== undefined && config.kind !== 's3' ? config.headers : {})) {
         values.add(value);
         values.add(value.replace(/^(basic|bearer) /i, ''));
     }
@@ -96569,6 +96645,17 @@ const httpRemoteConfig = object({
     timeoutMs: positiveInteger,
     compression: enums(['zstd', 'none']),
 });
+const grpcRemoteConfig = object({
+    kind: literal('grpc'),
+    url: check(string, (v) => /^grpcs?:\/\/[^/]+:\d+$/.test(v), 'a grpc(s)://host:port address'),
+    instance: string,
+    headers: record(string),
+    caFile: optional(string),
+    certFile: optional(string),
+    keyFile: optional(string),
+    timeoutMs: positiveInteger,
+    compression: enums(['zstd', 'none']),
+});
 const s3RemoteConfig = object({
     kind: literal('s3'),
     url: check(string, (v) => v.startsWith('s3://'), 'an s3:// URL'),
@@ -96579,7 +96666,7 @@ const s3RemoteConfig = object({
     pathStyle: schema_boolean,
     timeoutMs: positiveInteger,
 });
-const remoteConfig = tagged('kind', { http: httpRemoteConfig, s3: s3RemoteConfig });
+const remoteConfig = tagged('kind', { http: httpRemoteConfig, grpc: grpcRemoteConfig, s3: s3RemoteConfig });
 const scopeName = check(string, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name');
 /** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
 const remoteScopes = object({
@@ -96899,8 +96986,15 @@ function parseKitConfig(text, file = 'the kit config') {
         if (typeof v.cacheUrl !== 'string')
             fail('cacheUrl', 'must be a string');
         try {
-            // The same rules as the action's cache-url input.
-            cacheUrl = parseCacheUrl(v.cacheUrl, `${file}: "cacheUrl"`);
+            // The same rules as the action's cache-url input: a Bazel HTTP cache, or REAPI over gRPC.
+            const text = v.cacheUrl;
+            const name = `${file}: "cacheUrl"`;
+            if (/^grpcs?:/i.test(text)) {
+                const { url, instance } = parseGrpcUrl(text, name);
+                cacheUrl = instance === '' ? url : `${url}/${instance}`;
+            }
+            else
+                cacheUrl = parseCacheUrl(text, name);
         }
         catch (error) {
             throw new KitConfigError(`${error.message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`);
@@ -98593,7 +98687,12 @@ async function setupBuildCache(settings, goEnv, io) {
         io.log.warning(`The cache daemon did not start (see ${daemon.logFile}); go commands will use the local store on their own.`);
     }
     io.log.info(`GOCACHEPROG=${daemon.command}`);
-    const remote = settings.remote && { url: settings.remote.config.url, scopes: settings.remote.scopes };
+    const { config } = settings.remote ?? {};
+    const remote = settings.remote && {
+        url: settings.remote.config.url,
+        ...(config?.kind === 'grpc' && config.instance !== '' && { instance: config.instance }),
+        scopes: settings.remote.scopes,
+    };
     if (remote)
         io.log.info(`Remote cache: ${remote.url} (${describeScopes(remote.scopes)})`);
     return {
@@ -99270,6 +99369,20 @@ function atLeast(v, major, minor) {
 
 
 const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`;
+/** The header Pants sends the token in, by cache-auth (remote/config.ts tokenHeader): the same header Go's client sends, read from the variable. */
+function pantsAuthHeader(preset) {
+    const token = `%(env.${PANTS_TOKEN_ENV})s`;
+    switch (preset) {
+        // auto: Pants cannot base64 a user:password into Basic; Bearer, as before cache-auth existed.
+        case 'auto':
+        case 'bearer':
+            return DEFAULT_PANTS_AUTH_HEADER;
+        case 'buildbuddy':
+            return `x-buildbuddy-api-key: ${token}`;
+        case 'depot':
+            return `Authorization: ${token}`;
+    }
+}
 /** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
 const MIN_PANTS = { major: 2, minor: 17 };
 /**
@@ -99297,6 +99410,8 @@ function renderPantsConfig(settings, version) {
     lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`);
     if (settings.instanceName !== '')
         lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`);
+    if (settings.caCertsPath !== undefined)
+        lines.push(`remote_ca_certs_path = ${tomlString(settings.caCertsPath)}`);
     lines.push('# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).', `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`);
     if (settings.headers.length > 0) {
         lines.push(version !== undefined && atLeast(version, 2, 25)
@@ -99353,6 +99468,9 @@ function grpcAddressFromCacheUrl(cacheUrl) {
     catch {
         return undefined;
     }
+    // A REAPI cache-url is Pants' address as it is (remote/config.ts parseGrpcUrl wrote it without its instance).
+    if (url.protocol === 'grpc:' || url.protocol === 'grpcs:')
+        return `${url.protocol}//${url.host}`;
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         return undefined;
     return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`;
@@ -99394,8 +99512,15 @@ async function setupPants(options, io) {
     if (version === undefined) {
         io.log.info(`Pants: pants.toml names no Pants version we can read (${written ?? 'no [GLOBAL] pants_version'}); writing only keys every Pants from 2.17 accepts.`);
     }
-    const file = await writePantsConfig(options.configDir, renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version));
-    const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`;
+    const file = await writePantsConfig(options.configDir, renderPantsConfig({
+        storeAddress: address,
+        instanceName: options.instanceName,
+        ...(options.caCertsPath !== undefined && { caCertsPath: options.caCertsPath }),
+        headers: options.headers,
+        write: options.write,
+    }, version));
+    const derived = options.storeAddress === '' ? (/^grpcs?:/.test(options.cacheUrl) ? ' (cache-url)' : ' (gRPC address derived from cache-url)') : '';
+    const how = `${address}${options.instanceName === '' ? '' : `, instance ${options.instanceName}`}, ${options.write ? 'read and write' : 'read only'}${derived}`;
     if (options.register) {
         io.exportVariable(PANTS_CONFIG_FILES, registerConfigFile(io.env[PANTS_CONFIG_FILES], file));
         io.log.info(`Pants: remote cache ${how}; ${file} added to ${PANTS_CONFIG_FILES}.`);
@@ -99479,7 +99604,7 @@ function renderWiring(w) {
     ];
     if (w.pants !== undefined) {
         const p = w.pants;
-        lines.push('', `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
+        lines.push('', `Pants remote cache: \`${p.address}\`${p.instance === undefined ? '' : ` instance \`${p.instance}\``}, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`);
     }
     return lines;
 }
@@ -100259,6 +100384,7 @@ const Input = {
     StoreMaxSize: 'store-max-size',
     CacheUrl: 'cache-url',
     CacheToken: 'cache-token',
+    CacheAuth: 'cache-auth',
     AutoConfigure: 'auto-configure',
     PantsRemoteCache: 'pants-remote-cache',
     PantsRemoteStoreAddress: 'pants-remote-store-address',
@@ -100410,6 +100536,7 @@ function readInputs(getInput, workspace) {
         remote = parseRemoteInputs({
             url: getInput(Input.CacheUrl),
             token: cacheToken,
+            auth: getInput(Input.CacheAuth),
             headers: getInput(Input.CacheHeaders),
             caCert: getInput(Input.CacheCaCert),
             clientCert: getInput(Input.CacheClientCert),
@@ -100421,6 +100548,7 @@ function readInputs(getInput, workspace) {
         }, {
             url: Input.CacheUrl,
             token: Input.CacheToken,
+            auth: Input.CacheAuth,
             headers: Input.CacheHeaders,
             caCert: Input.CacheCaCert,
             clientCert: Input.CacheClientCert,
@@ -100506,11 +100634,13 @@ function readPantsInputs(getInput, cacheToken) {
     };
     const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)));
     const authText = getInput(Input.PantsAuthHeader).trim();
+    // cache-auth says how the token is sent, to Go's remote and to Pants alike.
+    const pantsAuth = parseHeaderLine(pantsAuthHeader(readChoice(getInput, Input.CacheAuth, AUTH_PRESETS, 'auto')));
     const auth = headerInput(Input.PantsAuthHeader, () => authText !== ''
         ? [parseHeaderLine(authText)]
-        : // A token and no authorization header of the user's own: the default one.
-            cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
-                ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)]
+        : // A token and no header of the user's own by the name it goes under: cache-auth's, reading the token from its variable.
+            cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === pantsAuth[0].toLowerCase())
+                ? [pantsAuth]
                 : []);
     if (authText !== '' && headerEnvNames(auth).length === 0) {
         throw new errors/* ConfigError */.x(`${Input.PantsAuthHeader}: "${authText}" must read the token from a variable, like ${DEFAULT_PANTS_AUTH_HEADER}; the file is on disk, the token must not be.`);
@@ -100680,6 +100810,12 @@ function planMain(f) {
             workingDirectory: inputs.workingDirectory,
             workspace: f.workspace,
             cacheUrl: inputs.remote?.url ?? '',
+            // A REAPI cache-url is Pants' store too, with its instance and CA, unless the pants-remote-* inputs say otherwise.
+            ...(inputs.remote?.kind === 'grpc' &&
+                inputs.pants.storeAddress === '' && {
+                instanceName: inputs.pants.instanceName || inputs.remote.instance,
+                ...(inputs.remote.caFile !== undefined && { caCertsPath: inputs.remote.caFile }),
+            }),
             // Pants keys its own actions, so it cannot be scoped: it writes only where the trusted scope is written.
             write: writes.remote.write === TRUSTED_SCOPE,
             register: auto.value,
@@ -100780,13 +100916,13 @@ const buildCache = tagged('mode', {
         daemonStarted: schema_boolean,
         logFile: string,
         owner: optional(literal('kit')),
-        remote: optional(object({ url: string, scopes: remoteScopes })),
+        remote: optional(object({ url: string, instance: optional(string), scopes: remoteScopes })),
     }),
 });
 const wiring = object({
     autoConfigure: schema_boolean,
     source: enums(['input', 'environment', 'kit-config', 'default']),
-    pants: optional(object({ address: string, write: schema_boolean, file: string, registered: schema_boolean })),
+    pants: optional(object({ address: string, instance: optional(string), write: schema_boolean, file: string, registered: schema_boolean })),
 });
 const bundle = object({
     key: string,
@@ -100971,7 +101107,15 @@ async function pantsStep(ctx, plan) {
     try {
         const pants = await setupPants(plan.pants, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable });
         ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '');
-        return pants.status === 'configured' ? { address: pants.address, write: plan.pants.write, file: pants.file, registered: pants.registered } : undefined;
+        return pants.status === 'configured'
+            ? {
+                address: pants.address,
+                ...(plan.pants.instanceName !== '' && { instance: plan.pants.instanceName }),
+                write: plan.pants.write,
+                file: pants.file,
+                registered: pants.registered,
+            }
+            : undefined;
     }
     catch (error) {
         ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${(0,errors/* errorMessage */.g)(error)}`);

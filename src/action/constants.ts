@@ -13,6 +13,7 @@ export const Input = {
   StoreMaxSize: 'store-max-size',
   CacheUrl: 'cache-url',
   CacheToken: 'cache-token',
+  CacheAuth: 'cache-auth',
   AutoConfigure: 'auto-configure',
   PantsRemoteCache: 'pants-remote-cache',
   PantsRemoteStoreAddress: 'pants-remote-store-address',

@@ -6,10 +6,10 @@ import path from 'node:path'
 import { splitGoCommandLine } from '../gocacheprog/command-line.ts'
 import { DEFAULT_DEPENDENCY_PATTERNS } from '../modcache/dependency-files.ts'
 import { parseByteSize } from '../store/byte-size.ts'
-import { DEFAULT_PANTS_AUTH_HEADER } from '../pants/config.ts'
+import { DEFAULT_PANTS_AUTH_HEADER, pantsAuthHeader } from '../pants/config.ts'
 import { headerEnvNames, HeaderError, parseHeaderLine, parseHeaderLines, type Header } from '../pants/headers.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting, parseRefPatterns, type RefPattern, RefPatternError } from '../policy/write-policy.ts'
-import { parseRemoteInputs, RemoteConfigError, type RemoteConfig } from '../remote/config.ts'
+import { AUTH_PRESETS, parseRemoteInputs, RemoteConfigError, type RemoteConfig } from '../remote/config.ts'
 import type { SaveThreshold } from '../buildcache/bundle-restore.ts'
 import { Input } from './constants.ts'
 import { ConfigError } from '../common/errors.ts'
@@ -112,6 +112,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
       {
         url: getInput(Input.CacheUrl),
         token: cacheToken,
+        auth: getInput(Input.CacheAuth),
         headers: getInput(Input.CacheHeaders),
         caCert: getInput(Input.CacheCaCert),
         clientCert: getInput(Input.CacheClientCert),
@@ -124,6 +125,7 @@ export function readInputs(getInput: GetInput, workspace: string): Inputs {
       {
         url: Input.CacheUrl,
         token: Input.CacheToken,
+        auth: Input.CacheAuth,
         headers: Input.CacheHeaders,
         caCert: Input.CacheCaCert,
         clientCert: Input.CacheClientCert,
@@ -215,12 +217,14 @@ function readPantsInputs(getInput: GetInput, cacheToken: string): PantsInputs {
   }
   const headers = headerInput(Input.PantsRemoteHeaders, () => parseHeaderLines(getInput(Input.PantsRemoteHeaders)))
   const authText = getInput(Input.PantsAuthHeader).trim()
+  // cache-auth says how the token is sent, to Go's remote and to Pants alike.
+  const pantsAuth = parseHeaderLine(pantsAuthHeader(readChoice(getInput, Input.CacheAuth, AUTH_PRESETS, 'auto')))
   const auth = headerInput(Input.PantsAuthHeader, () =>
     authText !== ''
       ? [parseHeaderLine(authText)]
-      : // A token and no authorization header of the user's own: the default one.
-        cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === 'authorization')
-        ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)]
+      : // A token and no header of the user's own by the name it goes under: cache-auth's, reading the token from its variable.
+        cacheToken !== '' && !headers.some(([name]) => name.toLowerCase() === pantsAuth[0].toLowerCase())
+        ? [pantsAuth]
         : [],
   )
   if (authText !== '' && headerEnvNames(auth).length === 0) {

@@ -128,6 +128,12 @@ export function planMain(f: MainFacts): MainPlan {
       workingDirectory: inputs.workingDirectory,
       workspace: f.workspace,
       cacheUrl: inputs.remote?.url ?? '',
+      // A REAPI cache-url is Pants' store too, with its instance and CA, unless the pants-remote-* inputs say otherwise.
+      ...(inputs.remote?.kind === 'grpc' &&
+        inputs.pants.storeAddress === '' && {
+          instanceName: inputs.pants.instanceName || inputs.remote.instance,
+          ...(inputs.remote.caFile !== undefined && { caCertsPath: inputs.remote.caFile }),
+        }),
       // Pants keys its own actions, so it cannot be scoped: it writes only where the trusted scope is written.
       write: writes.remote.write === TRUSTED_SCOPE,
       register: auto.value,

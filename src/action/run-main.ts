@@ -131,7 +131,15 @@ async function pantsStep(ctx: ActionContext, plan: MainPlan): Promise<WiringRepo
   try {
     const pants = await setupPants(plan.pants, { log: ctx.log, env: ctx.env, exportVariable: ctx.exportVariable })
     ctx.setOutput(Output.PantsConfig, pants.status === 'configured' ? pants.file : '')
-    return pants.status === 'configured' ? { address: pants.address, write: plan.pants.write, file: pants.file, registered: pants.registered } : undefined
+    return pants.status === 'configured'
+      ? {
+          address: pants.address,
+          ...(plan.pants.instanceName !== '' && { instance: plan.pants.instanceName }),
+          write: plan.pants.write,
+          file: pants.file,
+          registered: pants.registered,
+        }
+      : undefined
   } catch (error) {
     ctx.log.warning(`Pants remote cache setup failed; Pants runs without it: ${errorMessage(error)}`)
     ctx.setOutput(Output.PantsConfig, '')

@@ -87,13 +87,13 @@ const buildCache = tagged('mode', {
     daemonStarted: boolean,
     logFile: string,
     owner: optional(literal('kit')),
-    remote: optional(object({ url: string, scopes: remoteScopes })),
+    remote: optional(object({ url: string, instance: optional(string), scopes: remoteScopes })),
   }),
 })
 const wiring = object({
   autoConfigure: boolean,
   source: enums(['input', 'environment', 'kit-config', 'default']),
-  pants: optional(object({ address: string, write: boolean, file: string, registered: boolean })),
+  pants: optional(object({ address: string, instance: optional(string), write: boolean, file: string, registered: boolean })),
 })
 const bundle = object({
   key: string,

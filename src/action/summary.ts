@@ -142,13 +142,14 @@ function renderBuildCache(b: BuildCacheSummary): string[] {
 function renderRemote(remote: NonNullable<ClientReport['remote']>): string[] {
   const { settings, stats: r } = remote
   const scopes = `| Remote scopes | ${describeScopes(settings.scopes, (name) => `\`${name}\``).replace(/\|/g, '\\|')} |`
-  if (r === undefined) return [`| Remote cache | \`${settings.url}\`: no figures (the daemon could not be reached) |`, scopes]
+  const where = `\`${settings.url}\`${settings.instance === undefined ? '' : ` instance \`${settings.instance}\``}`
+  if (r === undefined) return [`| Remote cache | ${where}: no figures (the daemon could not be reached) |`, scopes]
   const lookups = [`${r.demandHits} hits`, `${r.misses} misses`]
   if (r.errors > 0) lookups.push(`${r.errors} failed`)
   if (r.rejected > 0) lookups.push(`${r.rejected} rejected (digest or format)`)
   if (r.skipped > 0) lookups.push(`${r.skipped} skipped (circuit open)`)
   const rows = [
-    `| Remote cache | \`${settings.url}\` |`,
+    `| Remote cache | ${where} |`,
     scopes,
     `| Remote hits | ${r.hits} entries go used came from the remote (${r.demandHits} on demand, ${r.hits - r.demandHits} prefetched); ${formatBytes(r.bytesDown)} fetched |`,
     `| Remote lookups | ${r.gets} local misses asked: ${lookups.join(', ')} |`,

@@ -23,6 +23,7 @@ import { describeAutoConfigure, resolveAutoConfigure } from '../policy/auto-conf
 import {
   manifestKey,
   NO_REMOTE_INPUTS,
+  parseGrpcUrl,
   parseRemoteInputs,
   type RemoteConfig,
   RemoteConfigError,
@@ -89,7 +90,11 @@ interface JobRecord {
   store: string
   remote?: RemoteSummary
 }
-const jobRecord: Schema<JobRecord> = object({ socket: string, store: string, remote: optional(object({ url: string, scopes: remoteScopes })) })
+const jobRecord: Schema<JobRecord> = object({
+  socket: string,
+  store: string,
+  remote: optional(object({ url: string, instance: optional(string), scopes: remoteScopes })),
+})
 
 /**
  * The kit's remote cache, when its config names one. The token comes from the
@@ -135,6 +140,7 @@ async function kitRemote(config: KitConfig, writes: WritePlan, env: Env, print: 
 const KIT_REMOTE_NAMES = {
   url: 'cacheUrl',
   token: 'tokenFile',
+  auth: 'auth',
   headers: 'headers',
   caCert: 'caCert',
   clientCert: 'clientCert',
@@ -193,7 +199,17 @@ export async function jobStarted(io: HookIO): Promise<void> {
   })
   if (!daemon.daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${daemon.logFile}); go uses the store without it`)
   const { socket, command } = daemon
-  const record: JobRecord = { socket, store, ...(remote && { remote: { url: remote.config.url, scopes: remote.scopes } }) }
+  const record: JobRecord = {
+    socket,
+    store,
+    ...(remote && {
+      remote: {
+        url: remote.config.url,
+        ...(remote.config.kind === 'grpc' && remote.config.instance !== '' && { instance: remote.config.instance }),
+        scopes: remote.scopes,
+      },
+    }),
+  }
   await writeFile(recordPath(env), JSON.stringify(record))
   const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`]
   const pants = await pantsConfig(config, shared, env, stateDir)
@@ -219,7 +235,9 @@ async function pantsConfig(config: KitConfig, write: boolean, env: Env, stateDir
   const address = config.cacheUrl === undefined ? undefined : grpcAddressFromCacheUrl(config.cacheUrl)
   if (address === undefined) return undefined
   const headers = env[PANTS_TOKEN_ENV] ? [parseHeaderLine(DEFAULT_PANTS_AUTH_HEADER)] : []
-  return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName: '', headers, write }, undefined))
+  // A REAPI cacheUrl names Pants' instance too (kit-config.ts checked it).
+  const instanceName = /^grpcs?:/.test(config.cacheUrl!) ? parseGrpcUrl(config.cacheUrl!, 'cacheUrl').instance : ''
+  return writePantsConfig(stateDir, renderPantsConfig({ storeAddress: address, instanceName, headers, write }, undefined))
 }
 
 /** How long job-completed may take to flush; the runner gives hooks no timeout, so we keep our own. */

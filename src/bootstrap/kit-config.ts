@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { parseCacheUrl } from '../remote/config.ts'
+import { parseCacheUrl, parseGrpcUrl } from '../remote/config.ts'
 import { parseByteSize } from '../store/byte-size.ts'
 import { CACHE_WRITE_SETTINGS, type CacheWriteSetting, parseRefPatterns } from '../policy/write-policy.ts'
 import { KIT_CONFIG_ENV } from '../common/env.ts'
@@ -66,8 +66,13 @@ export function parseKitConfig(text: string, file = 'the kit config'): KitConfig
   if (v.cacheUrl !== undefined && v.cacheUrl !== '') {
     if (typeof v.cacheUrl !== 'string') fail('cacheUrl', 'must be a string')
     try {
-      // The same rules as the action's cache-url input.
-      cacheUrl = parseCacheUrl(v.cacheUrl as string, `${file}: "cacheUrl"`)
+      // The same rules as the action's cache-url input: a Bazel HTTP cache, or REAPI over gRPC.
+      const text = v.cacheUrl as string
+      const name = `${file}: "cacheUrl"`
+      if (/^grpcs?:/i.test(text)) {
+        const { url, instance } = parseGrpcUrl(text, name)
+        cacheUrl = instance === '' ? url : `${url}/${instance}`
+      } else cacheUrl = parseCacheUrl(text, name)
     } catch (error) {
       throw new KitConfigError(`${(error as Error).message.replace('pass them in cache-token from a secret', 'put the token in tokenFile')}`)
     }

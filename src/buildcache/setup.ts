@@ -43,6 +43,8 @@ export type BuildCacheState =
 /** What post and the summary may know of the remote: never its headers. */
 export interface RemoteSummary {
   url: string
+  /** A REAPI server's instance name, when there is one. */
+  instance?: string
   scopes: RemoteScopes
 }
 
@@ -144,7 +146,12 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     io.log.warning(`The cache daemon did not start (see ${daemon.logFile}); go commands will use the local store on their own.`)
   }
   io.log.info(`GOCACHEPROG=${daemon.command}`)
-  const remote = settings.remote && { url: settings.remote.config.url, scopes: settings.remote.scopes }
+  const { config } = settings.remote ?? {}
+  const remote = settings.remote && {
+    url: settings.remote.config.url,
+    ...(config?.kind === 'grpc' && config.instance !== '' && { instance: config.instance }),
+    scopes: settings.remote.scopes,
+  }
   if (remote) io.log.info(`Remote cache: ${remote.url} (${describeScopes(remote.scopes)})`)
   return {
     mode: 'client',

@@ -29,17 +29,28 @@ export function takeRemoteSettings(env: NodeJS.ProcessEnv): RemoteSettings | und
   return decodeRemoteSettings(text)
 }
 
-export function remoteTier(settings: RemoteSettings, log: (message: string) => void): (store: LocalStore) => RemoteTier {
+/**
+ * The remote tier's factory, its remote's code loaded first: REAPI's gRPC
+ * runtime and generated code (reapi.ts) load only when the remote is one,
+ * so the HTTP and S3 daemons, and every other entry, start without them.
+ */
+export async function remoteTier(settings: RemoteSettings, log: (message: string) => void): Promise<(store: LocalStore) => RemoteTier> {
   const { config } = settings
+  const reapi = config.kind === 'grpc' ? await import('../remote/reapi.ts') : undefined
   return (store) => {
-    // Sockets: the uploads plus the lookups of a parallel build.
+    // Sockets: the uploads plus the lookups of a parallel build (gRPC: one HTTP/2 connection carries them all).
     const sockets = settings.uploadConcurrency + PREFETCH_CONCURRENCY + 8
-    const remote = config.kind === 'http' ? new BazelHttpClient(config, sockets) : new S3Remote(config, awsCredentials(process.env), sockets)
+    const remote =
+      config.kind === 'http'
+        ? new BazelHttpClient(config, sockets)
+        : config.kind === 'grpc'
+          ? new reapi!.ReapiRemote(config)
+          : new S3Remote(config, awsCredentials(process.env), sockets)
     const now = () => performance.now()
     const health = { read: new CircuitBreaker({ ...BREAKER, now }), write: new CircuitBreaker({ ...BREAKER, now }), budgetMs: BUDGET_MS, now }
     const { read, write } = settings.scopes
     log(
-      `remote cache ${config.url} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms${config.kind === 'http' ? `, compression ${config.compression}` : `, region ${config.region}`})`,
+      `remote cache ${config.url}${config.kind === 'grpc' && config.instance !== '' ? ` instance ${config.instance}` : ''} (reads ${read.join(', then ')}; ${write ? `writes ${write}` : 'read-only'}; timeout ${config.timeoutMs} ms${config.kind === 's3' ? `, region ${config.region}` : `, compression ${config.compression}`})`,
     )
     return new RemoteTier(remote, store, health, {
       scopes: settings.scopes,

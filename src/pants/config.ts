@@ -10,8 +10,24 @@
  */
 import { atLeast, type PantsVersion } from './pants-toml.ts'
 import { PANTS_TOKEN_ENV } from '../common/env.ts'
+import type { AuthPreset } from '../remote/config.ts'
 
 export const DEFAULT_PANTS_AUTH_HEADER = `Authorization: Bearer %(env.${PANTS_TOKEN_ENV})s`
+
+/** The header Pants sends the token in, by cache-auth (remote/config.ts tokenHeader): the same header Go's client sends, read from the variable. */
+export function pantsAuthHeader(preset: AuthPreset): string {
+  const token = `%(env.${PANTS_TOKEN_ENV})s`
+  switch (preset) {
+    // auto: Pants cannot base64 a user:password into Basic; Bearer, as before cache-auth existed.
+    case 'auto':
+    case 'bearer':
+      return DEFAULT_PANTS_AUTH_HEADER
+    case 'buildbuddy':
+      return `x-buildbuddy-api-key: ${token}`
+    case 'depot':
+      return `Authorization: ${token}`
+  }
+}
 
 /** The oldest Pants this config is checked against (2.17, the last line on PyPI). */
 export const MIN_PANTS = { major: 2, minor: 17 } as const
@@ -29,6 +45,8 @@ export interface PantsCacheSettings {
   storeAddress: string
   /** Empty for none. */
   instanceName: string
+  /** A PEM file of the CA that signed the store's certificate (remote_ca_certs_path); absent: the system's roots. */
+  caCertsPath?: string
   /** Merged into the repository's headers; values may hold `%(env.NAME)s`, never a secret. */
   headers: ReadonlyArray<readonly [name: string, value: string]>
   /** False on untrusted events (policy/write-policy.ts). */
@@ -57,6 +75,7 @@ export function renderPantsConfig(settings: PantsCacheSettings, version: PantsVe
   }
   lines.push(`remote_store_address = ${tomlString(settings.storeAddress)}`)
   if (settings.instanceName !== '') lines.push(`remote_instance_name = ${tomlString(settings.instanceName)}`)
+  if (settings.caCertsPath !== undefined) lines.push(`remote_ca_certs_path = ${tomlString(settings.caCertsPath)}`)
   lines.push(
     '# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).',
     `session_end_tasks_timeout = ${SESSION_END_TASKS_TIMEOUT_SECONDS.toFixed(1)}`,
@@ -120,6 +139,8 @@ export function grpcAddressFromCacheUrl(cacheUrl: string): string | undefined {
   } catch {
     return undefined
   }
+  // A REAPI cache-url is Pants' address as it is (remote/config.ts parseGrpcUrl wrote it without its instance).
+  if (url.protocol === 'grpc:' || url.protocol === 'grpcs:') return `${url.protocol}//${url.host}`
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
   return `${url.protocol === 'https:' ? 'grpcs' : 'grpc'}://${url.hostname}:${BAZEL_REMOTE_GRPC_PORT}`
 }

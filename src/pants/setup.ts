@@ -22,6 +22,8 @@ export interface PantsSetupOptions {
   storeAddress: string
   cacheUrl: string
   instanceName: string
+  /** The store's CA (cache-ca-cert, when the address is cache-url's); absent: the system's roots. */
+  caCertsPath?: string
   headers: ReadonlyArray<readonly [string, string]>
   /** Environment variables the headers read (`%(env.NAME)s`); Pants stops when one is missing. */
   headerEnvNames: readonly string[]
@@ -76,9 +78,19 @@ export async function setupPants(options: PantsSetupOptions, io: PantsSetupIO): 
 
   const file = await writePantsConfig(
     options.configDir,
-    renderPantsConfig({ storeAddress: address, instanceName: options.instanceName, headers: options.headers, write: options.write }, version),
+    renderPantsConfig(
+      {
+        storeAddress: address,
+        instanceName: options.instanceName,
+        ...(options.caCertsPath !== undefined && { caCertsPath: options.caCertsPath }),
+        headers: options.headers,
+        write: options.write,
+      },
+      version,
+    ),
   )
-  const how = `${address}, ${options.write ? 'read and write' : 'read only'}${options.storeAddress === '' ? ' (gRPC address derived from cache-url)' : ''}`
+  const derived = options.storeAddress === '' ? (/^grpcs?:/.test(options.cacheUrl) ? ' (cache-url)' : ' (gRPC address derived from cache-url)') : ''
+  const how = `${address}${options.instanceName === '' ? '' : `, instance ${options.instanceName}`}, ${options.write ? 'read and write' : 'read only'}${derived}`
   if (options.register) {
     io.exportVariable(PANTS_CONFIG_FILES, registerConfigFile(io.env[PANTS_CONFIG_FILES], file))
     io.log.info(`Pants: remote cache ${how}; ${file} added to ${PANTS_CONFIG_FILES}.`)

@@ -73,7 +73,7 @@ export interface WiringReport {
   autoConfigure: boolean
   source: AutoConfigureSource
   /** Present when the Pants config was written. */
-  pants?: { address: string; write: boolean; file: string; registered: boolean }
+  pants?: { address: string; instance?: string; write: boolean; file: string; registered: boolean }
 }
 
 /** Summary lines (pure, exact text tested). */
@@ -85,7 +85,7 @@ export function renderWiring(w: WiringReport): string[] {
     const p = w.pants
     lines.push(
       '',
-      `Pants remote cache: \`${p.address}\`, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`,
+      `Pants remote cache: \`${p.address}\`${p.instance === undefined ? '' : ` instance \`${p.instance}\``}, ${p.write ? 'read and write' : 'read only'}; ${p.registered ? `\`${p.file}\` added to PANTS_CONFIG_FILES.` : `config written to \`${p.file}\`, not registered.`}`,
     )
   }
   return lines

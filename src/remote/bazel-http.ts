@@ -10,12 +10,12 @@
  * shorter one, readDeadlineMs); responses are capped in size, so a server can
  * neither hang us nor fill memory.
  */
-import { type Readable, Transform, type TransformCallback } from 'node:stream'
-import zlib from 'node:zlib'
+import type { Readable } from 'node:stream'
 import { decodeActionResult, encodeActionResult } from './action-result.ts'
 import type { HttpRemoteConfig } from './config.ts'
 import { capped, failed, type HttpRequest, HttpTransport, readDeadlineMs } from './http.ts'
 import { RemoteError, type Remote, type RemoteEntry, type WireCounters } from './remote.ts'
+import { HAS_ZSTD, zstdCompress, zstdDecoding } from './zstd.ts'
 
 type Kind = 'ac' | 'cas'
 
@@ -31,9 +31,6 @@ interface Exchange {
   /** Covers connect, headers and the whole body. */
   deadlineMs: number
 }
-
-/** Node gained zstd in zlib in 22.15/23.8; the runner's node24 has it. */
-const HAS_ZSTD = typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function'
 
 export class BazelHttpClient implements Remote {
   private readonly base: URL
@@ -89,13 +86,7 @@ export class BazelHttpClient implements Remote {
     const what = `cas/${hash.slice(0, 12)}…`
     if (response.encoding === 'zstd') {
       if (!this.zstd) return failed(response.body, new RemoteError(`${what}: the server sent zstd without being asked`))
-      // On libuv's thread pool, at most 1 MiB at a time: a bomb costs a thread and stops at `size`, never
-      // the event loop. The output buffer is sized to the blob: zlib allocates a whole chunk per stream,
-      // and 1 MiB for each of thousands of small Go objects made decompressing them 1.4–1.6× slower
-      // (3,000 objects, 411 MiB: 1.8–2.3 s against 2.5–3.7 s), most of it garbage.
-      const chunkSize = Math.min(1 << 20, Math.max(size + 1, 16 * 1024))
-      const decoder = zlib.createZstdDecompress({ chunkSize, params: { [zlib.constants.ZSTD_d_windowLogMax]: 27 } })
-      return capped([response.body, new SkipSkippableFrames(), decoder], size, what)
+      return capped([response.body, ...zstdDecoding(size)], size, what)
     }
     if (response.encoding !== '' && response.encoding !== 'identity')
       return failed(response.body, new RemoteError(`${what}: unsupported Content-Encoding ${response.encoding}`))
@@ -104,9 +95,8 @@ export class BazelHttpClient implements Remote {
 
   async putBlob(hash: string, body: Buffer): Promise<void> {
     if (this.zstd) {
-      const compressed = zlib.zstdCompressSync(body, { params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 } })
-      // Incompressible data goes plain: zstd would only add its frame.
-      if (compressed.length < body.length) {
+      const compressed = zstdCompress(body)
+      if (compressed !== undefined) {
         await this.request({ ...this.put('cas', hash, compressed), headers: { 'Content-Encoding': 'zstd', 'X-Digest-SizeBytes': String(body.length) } })
         return
       }
@@ -149,46 +139,5 @@ export class BazelHttpClient implements Remote {
       maxResponseBytes,
       deadlineMs,
     }
-  }
-}
-
-/**
- * bazel-remote's zstd blobs start with a skippable frame (magic 0x184D2A5?)
- * holding its chunk table (cache/disk/casblob); Node's zstd decoder returns
- * nothing for a stream that starts with one, so they are dropped here. A
- * frame's 8-byte header may arrive split across chunks. The caller checks the
- * decoded bytes against the digest anyway.
- */
-export class SkipSkippableFrames extends Transform {
-  private pending: Buffer = Buffer.alloc(0)
-  private done = false
-  private skip = 0
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    callback(null, this.done ? chunk : this.strip(this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk))
-  }
-
-  /** What follows the skippable frames in `data`, or undefined while more is needed to tell. */
-  private strip(data: Buffer): Buffer | undefined {
-    this.pending = Buffer.alloc(0)
-    for (;;) {
-      const n = Math.min(this.skip, data.length)
-      this.skip -= n
-      data = data.subarray(n)
-      if (this.skip > 0) return undefined
-      if (data.length < 8) {
-        this.pending = data
-        return undefined
-      }
-      if ((data.readUInt32LE(0) & 0xfffffff0) !== 0x184d2a50) {
-        this.done = true
-        return data
-      }
-      this.skip = 8 + data.readUInt32LE(4)
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    callback(null, this.pending.length > 0 ? this.pending : undefined)
   }
 }

@@ -14,9 +14,11 @@ import type { RemoteScopes } from '../policy/write-policy.ts'
 export type Compression = 'zstd' | 'none'
 
 export interface RemoteInputs {
-  /** `http(s)://host[:port][/instance]` or `s3://bucket[/prefix]`; empty: no remote. */
+  /** `http(s)://host[:port][/instance]`, `grpc(s)://host[:port][/instance]` or `s3://bucket[/prefix]`; empty: no remote. */
   url: string
   token: string
+  /** How the token is sent (AUTH_PRESETS); empty: auto. */
+  auth: string
   /** `Name: value` lines. */
   headers: string
   caCert: string
@@ -34,6 +36,7 @@ export interface RemoteInputs {
 export const NO_REMOTE_INPUTS: Readonly<RemoteInputs> = {
   url: '',
   token: '',
+  auth: '',
   headers: '',
   caCert: '',
   clientCert: '',
@@ -46,16 +49,14 @@ export const NO_REMOTE_INPUTS: Readonly<RemoteInputs> = {
 
 /**
  * The remote cache, parsed once from the inputs (or the kit's config), and
- * the form the daemon receives: a Bazel HTTP cache, or an S3 bucket.
+ * the form the daemon receives: a Bazel HTTP cache, a REAPI server over gRPC,
+ * or an S3 bucket.
  */
-export type RemoteConfig = HttpRemoteConfig | S3RemoteConfig
+export type RemoteConfig = HttpRemoteConfig | GrpcRemoteConfig | S3RemoteConfig
 
-/** A Bazel HTTP cache (bazel-http.ts). The Authorization header is computed here, once, from the token. */
-export interface HttpRemoteConfig {
-  kind: 'http'
-  /** Origin plus the instance prefix, no trailing slash; no credentials. */
-  url: string
-  /** Sent on every request: cache-headers, and Authorization when a token is set. */
+/** What a server reached by address and headers takes: the Bazel HTTP cache, and REAPI over gRPC. */
+interface EndpointConfig {
+  /** Sent on every request: cache-headers, and the token's header (cache-auth) when a token is set. */
   headers: Record<string, string>
   /** Absolute PEM paths; read by the daemon. */
   caFile?: string
@@ -64,6 +65,22 @@ export interface HttpRemoteConfig {
   /** Per request. */
   timeoutMs: number
   compression: Compression
+}
+
+/** A Bazel HTTP cache (bazel-http.ts). */
+export interface HttpRemoteConfig extends EndpointConfig {
+  kind: 'http'
+  /** Origin plus the instance prefix, no trailing slash; no credentials. */
+  url: string
+}
+
+/** A REAPI server over gRPC (reapi.ts): bazel-remote, BuildBuddy, NativeLink, Buildbarn, Depot Cache. */
+export interface GrpcRemoteConfig extends EndpointConfig {
+  kind: 'grpc'
+  /** `grpc://host:port` or `grpcs://host:port`, the port always written; no path, no credentials. */
+  url: string
+  /** The REAPI instance name (the URL's path, without its slashes at either end); '' for none. */
+  instance: string
 }
 
 /** An S3 bucket in go-cache-plugin's layout (s3.ts). Credentials are not here: the daemon reads AWS_* from its environment. */
@@ -90,6 +107,7 @@ export const DEFAULT_UPLOAD_CONCURRENCY = 8
 export interface RemoteInputNames {
   url: string
   token: string
+  auth: string
   headers: string
   caCert: string
   clientCert: string
@@ -113,8 +131,22 @@ const RESERVED_HEADERS = new Set([
   'connection',
   'x-digest-sizebytes',
 ])
+/** gRPC's own metadata (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): set by the transport. */
+const RESERVED_GRPC_HEADERS = new Set(['te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-message-type'])
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/
+/** Path segments REAPI gives meaning to in resource names (remote_execution.proto, ByteStream): not part of an instance name. */
+const REAPI_RESERVED_SEGMENTS = new Set(['blobs', 'compressed-blobs', 'uploads', 'actions', 'actionResults', 'operations', 'capabilities'])
+
+/**
+ * How cache-token is sent (cache-auth), for Go and Pants alike:
+ *   auto        `user:password` as Basic (bazel-remote's htpasswd), a value naming its scheme as it is, else Bearer
+ *   bearer      Authorization: Bearer <token>
+ *   buildbuddy  x-buildbuddy-api-key: <token> (https://www.buildbuddy.io/docs/guide-auth)
+ *   depot       Authorization: <token> (https://depot.dev/docs/cache/integrations/bazel: --remote_header=authorization=DEPOT_TOKEN)
+ */
+export const AUTH_PRESETS = ['auto', 'bearer', 'buildbuddy', 'depot'] as const
+export type AuthPreset = (typeof AUTH_PRESETS)[number]
 
 /**
  * The validated remote inputs, or undefined when no cache-url is set. Throws
@@ -138,6 +170,13 @@ export function parseRemoteInputs(
   // Checked whether a URL is set or not: a bad value is the user's to fix either way.
   const timeoutMs = parseTimeout(raw.timeoutSeconds, names.timeout)
   const compression = parseCompression(raw.compression, names.compression)
+  const auth = parseAuthPreset(raw.auth, names.auth)
+  // Pants sends the token by cache-auth too, so it stands without cache-url; never without the token.
+  if (raw.auth.trim() !== '' && raw.token.trim() === '') {
+    throw new RemoteConfigError(
+      `${names.auth} says how ${names.token} is sent, and ${names.token} is empty; set ${names.token} from a secret, or remove ${names.auth}.`,
+    )
+  }
   if (url === '') {
     // cache-token alone is fine: Pants may use it with its own store address (pants/).
     const set = [
@@ -155,14 +194,16 @@ export function parseRemoteInputs(
       )
     return undefined
   }
-  const baseUrl = parseCacheUrl(url, names.url)
-  const headers = parseHeaders(raw.headers, names.headers)
+  const grpc = /^grpcs?:/i.test(url)
+  const endpoint = grpc ? parseGrpcUrl(url, names.url) : { url: parseCacheUrl(url, names.url) }
+  const headers = parseHeaders(raw.headers, names.headers, grpc)
   const token = raw.token.trim()
   if (token !== '') {
-    if (Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
-      throw new RemoteConfigError(`${names.headers} sets Authorization and ${names.token} is set too; use one of them.`)
+    const [name, value] = tokenHeader(token, auth, names.token)
+    if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase())) {
+      throw new RemoteConfigError(`${names.headers} sets ${name} and ${names.token} is set too (sent as ${name}); use one of them.`)
     }
-    headers.Authorization = authorizationHeader(token, names.token)
+    headers[name] = value
   }
   const file = (value: string): string | undefined => (value.trim() === '' ? undefined : path.resolve(workspace, value.trim()))
   const caFile = file(raw.caCert)
@@ -171,8 +212,8 @@ export function parseRemoteInputs(
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new RemoteConfigError(`${names.clientCert} and ${names.clientKey} go together: set both (PEM files) for mutual TLS, or neither.`)
   }
-  if ((caFile || certFile) && !baseUrl.startsWith('https:')) {
-    throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// ${names.url}, got ${baseUrl}.`)
+  if ((caFile || certFile) && !/^(https|grpcs):/.test(endpoint.url)) {
+    throw new RemoteConfigError(`${names.caCert}/${names.clientCert} need an https:// or grpcs:// ${names.url}, got ${endpoint.url}.`)
   }
   for (const [name, value] of [
     [names.region, raw.region],
@@ -180,16 +221,8 @@ export function parseRemoteInputs(
   ]) {
     if (value!.trim() !== '') throw new RemoteConfigError(`${name} is for an s3:// ${names.url}; remove it, or make ${names.url} s3://bucket/prefix.`)
   }
-  return {
-    kind: 'http',
-    url: baseUrl,
-    headers,
-    ...(caFile && { caFile }),
-    ...(certFile && { certFile }),
-    ...(keyFile && { keyFile }),
-    timeoutMs,
-    compression,
-  }
+  const common = { headers, ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }), timeoutMs, compression }
+  return 'instance' in endpoint ? { kind: 'grpc', ...endpoint, ...common } : { kind: 'http', url: endpoint.url, ...common }
 }
 
 /** S3's bucket naming rules (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html), the common part. */
@@ -262,6 +295,7 @@ export function parseS3Url(
 function parseS3Inputs(raw: RemoteInputs, names: RemoteInputNames, env: Record<string, string | undefined>): S3RemoteConfig {
   const httpOnly: [string, string][] = [
     [names.token, raw.token],
+    [names.auth, raw.auth],
     [names.headers, raw.headers],
     [names.caCert, raw.caCert],
     [names.clientCert, raw.clientCert],
@@ -333,7 +367,7 @@ export function parseCacheUrl(value: string, inputName: string): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new RemoteConfigError(
-      `${inputName}: the scheme must be http or https (the Bazel HTTP cache protocol), got ${url.protocol.replace(/:$/, '')}. For gRPC servers, give bazel-remote's HTTP port.`,
+      `${inputName}: the scheme must be http(s) (the Bazel HTTP cache protocol), grpc(s) (REAPI) or s3, got ${url.protocol.replace(/:$/, '')}.`,
     )
   }
   if (url.username !== '' || url.password !== '') {
@@ -351,8 +385,67 @@ export function parseCacheUrl(value: string, inputName: string): string {
   return `${url.origin}${segments.map((s) => `/${s}`).join('')}`
 }
 
-/** `Name: value` per line; blank lines and `#` comments skipped. */
-export function parseHeaders(text: string, inputName: string): Record<string, string> {
+/**
+ * `grpc://host:port` or `grpcs://host[:port]` (443 by default), with the
+ * instance name as its path (`grpcs://remote.buildbuddy.io/my-instance`;
+ * REAPI instance names may have several segments).
+ */
+export function parseGrpcUrl(value: string, inputName: string): { url: string; instance: string } {
+  const example = 'like grpcs://cache.example.com, grpc://127.0.0.1:9092 or grpcs://cache.example.com:443/instance-name'
+  const match = /^(grpcs?):\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(value)
+  let url: URL | undefined
+  try {
+    // URL leaves a grpc: URL's host unparsed (not a special scheme); as http it is checked like any host.
+    if (match !== null) url = new URL(`http://${match[2]}`)
+  } catch {
+    url = undefined
+  }
+  if (match === null || url === undefined || url.hostname === '')
+    throw new RemoteConfigError(`${inputName}: "${value}" is not a gRPC address; write it ${example}.`)
+  if (url.username !== '' || url.password !== '') {
+    throw new RemoteConfigError(`${inputName}: do not put credentials in the URL (it is logged and saved); pass them in cache-token from a secret.`)
+  }
+  const scheme = match[1]!.toLowerCase()
+  const port = url.port !== '' ? url.port : scheme === 'grpcs' ? '443' : ''
+  if (port === '') throw new RemoteConfigError(`${inputName}: a grpc:// address needs its port (bazel-remote's is 9092); write it ${example}.`)
+  const segments = (match[3] ?? '').split('/').filter((s) => s !== '')
+  for (const segment of segments) {
+    if (!INSTANCE_SEGMENT.test(segment) || segment === '.' || segment === '..' || REAPI_RESERVED_SEGMENTS.has(segment)) {
+      throw new RemoteConfigError(
+        `${inputName}: the path "${match[3]}" must be an instance name: segments of letters, digits, ".", "_" and "-" (not ${[...REAPI_RESERVED_SEGMENTS].join(', ')}).`,
+      )
+    }
+  }
+  const instance = segments.join('/')
+  if (instance.length > 200) throw new RemoteConfigError(`${inputName}: the instance name is longer than 200 characters.`)
+  return { url: `${scheme}://${url.hostname}:${port}`, instance }
+}
+
+function parseAuthPreset(text: string, inputName: string): AuthPreset {
+  const value = text.trim().toLowerCase() || 'auto'
+  if (!(AUTH_PRESETS as readonly string[]).includes(value))
+    throw new RemoteConfigError(`${inputName}: "${text.trim()}" is not one of ${AUTH_PRESETS.join(', ')}.`)
+  return value as AuthPreset
+}
+
+/** The header that carries cache-token, by cache-auth (AUTH_PRESETS). */
+export function tokenHeader(token: string, preset: AuthPreset, inputName: string): [name: string, value: string] {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this rejects
+  if (/[\u0000-\u001f\u007f]/.test(token)) throw new RemoteConfigError(`${inputName}: must be a single line without control characters.`)
+  switch (preset) {
+    case 'auto':
+      return ['Authorization', authorizationHeader(token, inputName)]
+    case 'bearer':
+      return ['Authorization', /^bearer \S/i.test(token) ? token : `Bearer ${token}`]
+    case 'buildbuddy':
+      return ['x-buildbuddy-api-key', token]
+    case 'depot':
+      return ['Authorization', token]
+  }
+}
+
+/** `Name: value` per line; blank lines and `#` comments skipped. `grpc`: gRPC's own metadata names are reserved too. */
+export function parseHeaders(text: string, inputName: string, grpc = false): Record<string, string> {
   const headers: Record<string, string> = {}
   for (const [index, rawLine] of text.split(/\r?\n/).entries()) {
     const line = rawLine.trim()
@@ -363,7 +456,11 @@ export function parseHeaders(text: string, inputName: string): Record<string, st
     if (!HEADER_NAME.test(name) || value === '') {
       throw new RemoteConfigError(`${inputName}: line ${index + 1} is not "Name: value" (header names are letters, digits and -).`)
     }
-    if (RESERVED_HEADERS.has(name.toLowerCase())) throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`)
+    const lower = name.toLowerCase()
+    if (RESERVED_HEADERS.has(lower) || (grpc && (RESERVED_GRPC_HEADERS.has(lower) || lower.startsWith('grpc-') || lower.startsWith(':')))) {
+      throw new RemoteConfigError(`${inputName}: ${name} is set by the client itself; remove it.`)
+    }
+    if (grpc && lower.endsWith('-bin')) throw new RemoteConfigError(`${inputName}: ${name} is binary gRPC metadata (-bin), which a text input cannot carry.`)
     if (Object.keys(headers).some((h) => h.toLowerCase() === name.toLowerCase())) throw new RemoteConfigError(`${inputName}: ${name} is given twice.`)
     headers[name] = value
   }
@@ -390,7 +487,7 @@ export function authorizationHeader(token: string, inputName: string): string {
  */
 export function secretValues(token: string, config: RemoteConfig | undefined): string[] {
   const values = new Set<string>([token])
-  for (const value of Object.values(config?.kind === 'http' ? config.headers : {})) {
+  for (const value of Object.values(config !== undefined && config.kind !== 's3' ? config.headers : {})) {
     values.add(value)
     values.add(value.replace(/^(basic|bearer) /i, ''))
   }
@@ -413,6 +510,17 @@ const httpRemoteConfig = object({
   timeoutMs: positiveInteger,
   compression: enums(['zstd', 'none']),
 })
+const grpcRemoteConfig = object({
+  kind: literal('grpc'),
+  url: check(string, (v) => /^grpcs?:\/\/[^/]+:\d+$/.test(v), 'a grpc(s)://host:port address'),
+  instance: string,
+  headers: record(string),
+  caFile: optional(string),
+  certFile: optional(string),
+  keyFile: optional(string),
+  timeoutMs: positiveInteger,
+  compression: enums(['zstd', 'none']),
+})
 const s3RemoteConfig = object({
   kind: literal('s3'),
   url: check(string, (v) => v.startsWith('s3://'), 'an s3:// URL'),
@@ -423,7 +531,7 @@ const s3RemoteConfig = object({
   pathStyle: boolean,
   timeoutMs: positiveInteger,
 })
-const remoteConfig = tagged('kind', { http: httpRemoteConfig, s3: s3RemoteConfig })
+const remoteConfig = tagged('kind', { http: httpRemoteConfig, grpc: grpcRemoteConfig, s3: s3RemoteConfig })
 const scopeName = check(string, (v) => v !== '' && v.length <= 1024 && !/[\n\r]/.test(v), 'a scope name')
 /** RemoteScopes as the daemon, the saved state and the kit's job record read them back. */
 export const remoteScopes = object({

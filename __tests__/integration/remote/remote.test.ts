@@ -9,9 +9,19 @@ import os from 'node:os'
 import path from 'node:path'
 import { findBlobFiles, startBazelRemote, type BazelRemote } from '../../support/bazel-remote/index.ts'
 import { startFaultyServer } from '../../support/bazel-remote/faulty.ts'
-import { checkoutSample, newMachine, REPO_ROOT, wipeHome, type Machine } from '../../support/go-jobs.ts'
-import { runJob, type JobResult, type StepSpec } from '../../support/runner/index.ts'
-import { compiledPackages, dumpJob, execFileP, expectSuccess, prepareModCache } from '../client/helpers.ts'
+import { checkoutSample, newMachine, wipeHome, type Machine } from '../../support/go-jobs.ts'
+import type { JobResult } from '../../support/runner/index.ts'
+import {
+  buildAndRun,
+  buildFigure,
+  filesContaining,
+  type RemoteJob,
+  remoteFigure,
+  runRemoteJob as runJobWithRemote,
+  summaryRow,
+  workspaceFile,
+} from '../../support/remote-jobs.ts'
+import { compiledPackages, execFileP, expectSuccess, prepareModCache } from '../client/helpers.ts'
 
 const USER = 'ci-runner'
 const PASSWORD = 'remote-cache-Pa55word-7f3a9c'
@@ -36,73 +46,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
 
-interface RemoteJob {
-  machine: Machine
-  url: string
-  token?: string
-  with?: Record<string, string>
-  steps: StepSpec[]
-  event?: { name: string; payload?: unknown }
-}
-
 /** The action with cache-url and cache-token (from a secret), then `steps`; offline modules. */
-function runRemoteJob(opts: RemoteJob): Promise<JobResult> {
-  const token = opts.token ?? TOKEN
-  return runJob({
-    workspace: opts.machine.workspace,
-    env: { GOTOOLCHAIN: 'local', GOMODCACHE: modCache, GOPROXY: 'off', GOFLAGS: '' },
-    runner: {
-      home: opts.machine.home,
-      temp: path.join(path.dirname(opts.machine.workspace), '..', 'runner-temp'),
-      toolCache: path.join(path.dirname(opts.machine.workspace), '..', 'tool-cache'),
-    },
-    secrets: { CACHE_TOKEN: token },
-    event: opts.event,
-    keepTemp: true,
-    steps: [
-      {
-        id: 'cache',
-        uses: REPO_ROOT,
-        // The harness has no `secrets` context: the value is passed as `${{ secrets.CACHE_TOKEN }}` would expand, and masked as a secret is.
-        with: { 'module-cache': 'false', 'cache-url': opts.url, 'cache-token': token, ...opts.with },
-      },
-      ...opts.steps,
-    ],
-  })
-}
-
-const post = (job: JobResult) => job.step('cache', 'post')
-const remoteFigure = (job: JobResult, name: string): number => {
-  const value = post(job).outputs[`remote-cache-${name}`]
-  if (value === undefined) throw new Error(`post set no remote-cache-${name} output:\n${dumpJob(job)}`)
-  return Number(value)
-}
-const buildFigure = (job: JobResult, name: string): number => Number(post(job).outputs[`build-cache-${name}`])
-const file = (job: JobResult, name: string) => readFile(path.join(job.paths.workspace, name), 'utf8')
-const summaryRow = (job: JobResult, label: string): string => {
-  const row = job.summary.split('\n').find((line) => line.startsWith(`| ${label} |`))
-  if (row === undefined) throw new Error(`no "${label}" row in the summary:\n${job.summary}`)
-  return row
-}
-
-/** Build, test, and a binary that runs: the build is correct, whatever the cache did. */
-const buildAndRun: StepSpec = { id: 'build', run: 'go build -x -o bin/ ./... 2> build-x.txt && go test ./... && ./bin/sample --help > /dev/null' }
-
-async function filesContaining(dir: string, needles: string[]): Promise<string[]> {
-  const found: string[] = []
-  const walk = async (d: string): Promise<void> => {
-    for (const entry of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const p = path.join(d, entry.name)
-      if (entry.isDirectory()) await walk(p)
-      else if (entry.isFile() && (await stat(p)).size < 64 << 20) {
-        const content = await readFile(p)
-        if (needles.some((n) => content.includes(n))) found.push(p)
-      }
-    }
-  }
-  await walk(dir)
-  return found
-}
+const runRemoteJob = (opts: Omit<RemoteJob, 'modCache' | 'token'> & { token?: string }): Promise<JobResult> =>
+  runJobWithRemote({ modCache, token: TOKEN, ...opts })
+const file = workspaceFile
 
 describe('the remote cache (bazel-remote over HTTP)', () => {
   let firstJob: JobResult

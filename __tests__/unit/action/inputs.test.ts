@@ -112,10 +112,7 @@ describe('readInputs', () => {
     ],
     [{ 'store-max-size': 'lots' }, 'store-max-size: "lots" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
     [{ 'store-max-size': '100KiB' }, 'store-max-size: "100KiB" is not a size of at least 1MiB; write it like 5GiB or 512MiB.'],
-    [
-      { 'cache-url': 'grpc://127.0.0.1:9092' },
-      "cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got grpc. For gRPC servers, give bazel-remote's HTTP port.",
-    ],
+    [{ 'cache-url': 'grpc://127.0.0.1' }, "cache-url: a grpc:// address needs its port (bazel-remote's is 9092)"],
     [
       { 'cache-headers': 'X-Org: acme' },
       'cache-headers is set but cache-url is empty; set cache-url to your cache server, like https://cache.example.com:8080.',
@@ -207,7 +204,7 @@ describe('auto-configure and the Pants inputs', () => {
   it.each([
     [{ 'auto-configure': 'off' }, 'auto-configure: "off" is not a boolean; use true or false.'],
     [{ 'pants-remote-cache': 'maybe' }, 'pants-remote-cache: "maybe" is not a boolean; use true or false.'],
-    [{ 'cache-url': 'ftp://cache' }, 'cache-url: the scheme must be http or https (the Bazel HTTP cache protocol), got ftp.'],
+    [{ 'cache-url': 'ftp://cache' }, 'cache-url: the scheme must be http(s) (the Bazel HTTP cache protocol), grpc(s) (REAPI) or s3, got ftp.'],
     [{ 'cache-url': 'https://u:p@cache' }, 'cache-url: do not put credentials in the URL'],
     [{ 'pants-remote-store-address': 'http://cache:8080' }, 'pants-remote-store-address: "http://cache:8080" must be grpc://host:port or grpcs://host[:port]'],
     [{ 'pants-remote-store-address': 'grpc://cache:9092/path' }, 'pants-remote-store-address: "grpc://cache:9092/path" must be grpc://host:port'],
@@ -244,5 +241,62 @@ describe('bundle-save-threshold', () => {
     ['200', { kind: 'count', value: 200 }],
   ])('%s', (value, threshold) => {
     expect(readInputs(reader({ 'bundle-save-threshold': value }), '/ws').bundleSaveThreshold).toEqual(threshold)
+  })
+})
+
+describe('cache-auth: the header Pants sends the token in', () => {
+  const pants = (values: Record<string, string>) => readInputs(reader({ 'cache-url': 'grpcs://cache.example.com', 'cache-token': 'tok-1', ...values }), '/ws')
+
+  it.each([
+    ['', ['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'], { Authorization: 'Bearer tok-1' }],
+    ['auto', ['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'], { Authorization: 'Bearer tok-1' }],
+    ['bearer', ['Authorization', 'Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'], { Authorization: 'Bearer tok-1' }],
+    ['buildbuddy', ['x-buildbuddy-api-key', '%(env.GO_CACHE_SETUP_CACHE_TOKEN)s'], { 'x-buildbuddy-api-key': 'tok-1' }],
+    ['BuildBuddy', ['x-buildbuddy-api-key', '%(env.GO_CACHE_SETUP_CACHE_TOKEN)s'], { 'x-buildbuddy-api-key': 'tok-1' }],
+    ['depot', ['Authorization', '%(env.GO_CACHE_SETUP_CACHE_TOKEN)s'], { Authorization: 'tok-1' }],
+  ])('cache-auth %p: Pants and Go send the same header', (auth, pantsHeader, goHeaders) => {
+    const inputs = pants({ 'cache-auth': auth })
+    expect(inputs.pants.headers).toEqual([pantsHeader])
+    expect(inputs.pants.headerEnvNames).toEqual(['GO_CACHE_SETUP_CACHE_TOKEN'])
+    expect(inputs.remote).toMatchObject({ kind: 'grpc', headers: goHeaders })
+  })
+
+  it('applies to Pants with its own store address and no cache-url', () => {
+    const inputs = readInputs(
+      reader({ 'cache-token': 'tok-1', 'cache-auth': 'buildbuddy', 'pants-remote-store-address': 'grpcs://remote.buildbuddy.io' }),
+      '/ws',
+    )
+    expect(inputs.remote).toBeUndefined()
+    expect(inputs.pants.headers).toEqual([['x-buildbuddy-api-key', '%(env.GO_CACHE_SETUP_CACHE_TOKEN)s']])
+  })
+
+  it('pants-auth-header wins over the preset', () => {
+    expect(pants({ 'cache-auth': 'buildbuddy', 'pants-auth-header': 'x-buildbuddy-api-key: %(env.BUILDBUDDY_API_KEY)s' }).pants.headers).toEqual([
+      ['x-buildbuddy-api-key', '%(env.BUILDBUDDY_API_KEY)s'],
+    ])
+  })
+
+  it("keeps a header of the user's own by the preset's name, and adds the preset's beside one by another name", () => {
+    expect(pants({ 'cache-auth': 'buildbuddy', 'pants-remote-headers': 'X-BuildBuddy-API-Key: %(env.BB)s' }).pants.headers).toEqual([
+      ['X-BuildBuddy-API-Key', '%(env.BB)s'],
+    ])
+    expect(pants({ 'cache-auth': 'buildbuddy', 'pants-remote-headers': 'authorization: Bearer %(env.PROXY)s' }).pants.headers).toEqual([
+      ['authorization', 'Bearer %(env.PROXY)s'],
+      ['x-buildbuddy-api-key', '%(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+    ])
+  })
+
+  it('needs the token, with or without cache-url', () => {
+    expect(() => readInputs(reader({ 'cache-auth': 'depot', 'pants-remote-store-address': 'grpc://127.0.0.1:9092' }), '/ws')).toThrow(
+      'cache-auth says how cache-token is sent, and cache-token is empty; set cache-token from a secret, or remove cache-auth.',
+    )
+  })
+
+  it.each([
+    [{ 'cache-auth': 'oauth' }, 'cache-auth: "oauth" is not one of auto, bearer, buildbuddy, depot.'],
+    [{ 'cache-auth': 'depot', 'cache-token': '' }, 'cache-auth says how cache-token is sent, and cache-token is empty'],
+    [{ 'cache-headers': 'grpc-timeout: 1S' }, 'cache-headers: grpc-timeout is set by the client itself; remove it.'],
+  ])('rejects %o', (values, message) => {
+    expect(() => pants(values)).toThrow(message)
   })
 })

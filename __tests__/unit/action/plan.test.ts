@@ -215,3 +215,48 @@ describe('planMain', () => {
     expect(pick(planMain(facts(over)))).toEqual(expected)
   })
 })
+
+describe('planMain with a grpc(s):// cache-url: one URL for Go and Pants', () => {
+  it('gives Pants the address and the instance from the URL', () => {
+    const plan = planMain(facts({ inputs: { 'cache-url': 'grpc://cache.internal:9092/team-a/ci', 'cache-token': 'tok' } }))
+    expect(plan.remote?.config).toMatchObject({ kind: 'grpc', url: 'grpc://cache.internal:9092', instance: 'team-a/ci' })
+    expect(plan.pants).toMatchObject({ storeAddress: '', cacheUrl: 'grpc://cache.internal:9092', instanceName: 'team-a/ci', write: true })
+    expect(plan.pants.caCertsPath).toBeUndefined()
+  })
+
+  it("grpcs without a port: 443, and cache-ca-cert becomes Pants' CA", () => {
+    const plan = planMain(facts({ inputs: { 'cache-url': 'grpcs://cache.example.com/main', 'cache-ca-cert': 'certs/ca.pem' } }))
+    expect(plan.pants).toMatchObject({ cacheUrl: 'grpcs://cache.example.com:443', instanceName: 'main', caCertsPath: '/ws/certs/ca.pem' })
+  })
+
+  it("pants-remote-instance-name wins over the URL's instance", () => {
+    const plan = planMain(facts({ inputs: { 'cache-url': 'grpc://cache.internal:9092/go', 'pants-remote-instance-name': 'pants' } }))
+    expect(plan.pants).toMatchObject({ cacheUrl: 'grpc://cache.internal:9092', instanceName: 'pants' })
+  })
+
+  it('pants-remote-store-address: another store, so neither the instance nor the CA of cache-url', () => {
+    const plan = planMain(
+      facts({
+        inputs: { 'cache-url': 'grpcs://cache.example.com/go', 'cache-ca-cert': 'ca.pem', 'pants-remote-store-address': 'grpcs://remote.buildbuddy.io' },
+      }),
+    )
+    expect(plan.pants).toMatchObject({ storeAddress: 'grpcs://remote.buildbuddy.io', instanceName: '' })
+    expect(plan.pants.caCertsPath).toBeUndefined()
+  })
+
+  it('an http(s) cache-url keeps its instance and CA to itself', () => {
+    const plan = planMain(facts({ inputs: { 'cache-url': 'https://cache.example.com/go', 'cache-ca-cert': 'ca.pem' } }))
+    expect(plan.pants).toMatchObject({ cacheUrl: 'https://cache.example.com/go', instanceName: '' })
+    expect(plan.pants.caCertsPath).toBeUndefined()
+  })
+
+  it('cache-auth depot: the token reaches Go and Pants in the same raw Authorization header', () => {
+    const plan = planMain(facts({ inputs: { 'cache-url': 'grpcs://cache.depot.dev', 'cache-token': 'depot-tok', 'cache-auth': 'depot' } }))
+    expect(plan.remote?.config).toMatchObject({ url: 'grpcs://cache.depot.dev:443', headers: { Authorization: 'depot-tok' } })
+    expect(plan.pants).toMatchObject({
+      cacheUrl: 'grpcs://cache.depot.dev:443',
+      headers: [['Authorization', '%(env.GO_CACHE_SETUP_CACHE_TOKEN)s']],
+      headerEnvNames: ['GO_CACHE_SETUP_CACHE_TOKEN'],
+    })
+  })
+})

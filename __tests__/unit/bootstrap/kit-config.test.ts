@@ -35,12 +35,18 @@ describe('parseKitConfig', () => {
     expect(parseKitConfig(JSON.stringify(full))).toEqual({ ...full, storePath: '/srv/store/' })
   })
 
+  it('takes a REAPI address, with its port written out and its instance kept', () => {
+    expect(parseKitConfig(JSON.stringify({ ...minimal, cacheUrl: 'grpcs://cache.internal/ci/linux' })).cacheUrl).toBe('grpcs://cache.internal:443/ci/linux')
+    expect(parseKitConfig(JSON.stringify({ ...minimal, cacheUrl: 'grpc://10.0.0.5:9092' })).cacheUrl).toBe('grpc://10.0.0.5:9092')
+  })
+
   it.each([
     ['not json', '{', /is not valid JSON/],
     ['an array', '[]', /must hold a JSON object/],
     ['a wrong version', JSON.stringify({ ...minimal, version: 2 }), /"version" must be 1/],
     ['an unknown key', JSON.stringify({ ...minimal, cacheURL: 'x' }), /"cacheURL" is not a known key/],
-    ['a non-http URL', JSON.stringify({ ...minimal, cacheUrl: 'grpc://h:1' }), /"cacheUrl": the scheme must be http or https/],
+    ['an unknown scheme', JSON.stringify({ ...minimal, cacheUrl: 'ftp://h:1' }), /"cacheUrl": the scheme must be http\(s\) .*, grpc\(s\) \(REAPI\) or s3/],
+    ['a grpc URL without its port', JSON.stringify({ ...minimal, cacheUrl: 'grpc://h' }), /"cacheUrl": a grpc:\/\/ address needs its port/],
     ['credentials in the URL', JSON.stringify({ ...minimal, cacheUrl: 'http://u:p@h:1' }), /do not put credentials in the URL .*put the token in tokenFile/],
     ['a relative token file', JSON.stringify({ ...minimal, tokenFile: 'token' }), /"tokenFile" must be an absolute path/],
     ['a string toggle', JSON.stringify({ ...minimal, autoConfigure: 'off' }), /"autoConfigure" must be true or false/],

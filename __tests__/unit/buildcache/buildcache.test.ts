@@ -249,14 +249,11 @@ describe('setupBuildCache', () => {
       spawnDetached: (_command, args, logFile, env) => {
         daemonEnv = env
         const flag = (name: string) => args[args.indexOf(name) + 1]!
-        void startDaemon({
-          store: flag('--store'),
-          socket: flag('--socket'),
-          maxBytes: 1 << 30,
-          idleTimeoutMs: 60_000,
-          log: () => undefined,
-          remote: remoteTier(decodeRemoteSettings(env![REMOTE_ENV]!), () => undefined),
-        }).then((d) => (daemon = d))
+        void remoteTier(decodeRemoteSettings(env![REMOTE_ENV]!), () => undefined)
+          .then((remote) =>
+            startDaemon({ store: flag('--store'), socket: flag('--socket'), maxBytes: 1 << 30, idleTimeoutMs: 60_000, log: () => undefined, remote }),
+          )
+          .then((d) => (daemon = d))
         expect(args.join(' ')).not.toMatch(/s3cret|key-123|Y2k6czNjcmV0/)
         expect(logFile).toBe(path.join(dir, 'go-cache-setup', 'daemon.log'))
       },

@@ -1,4 +1,13 @@
-import { grpcAddressFromCacheUrl, registerConfigFile, renderPantsConfig, type PantsCacheSettings } from '../../../src/pants/config.ts'
+import {
+  DEFAULT_PANTS_AUTH_HEADER,
+  grpcAddressFromCacheUrl,
+  pantsAuthHeader,
+  registerConfigFile,
+  renderPantsConfig,
+  type PantsCacheSettings,
+} from '../../../src/pants/config.ts'
+import { parseHeaderLine } from '../../../src/pants/headers.ts'
+import { AUTH_PRESETS, tokenHeader } from '../../../src/remote/config.ts'
 import { parsePantsVersion } from '../../../src/pants/pants-toml.ts'
 
 const settings: PantsCacheSettings = {
@@ -131,5 +140,99 @@ describe('grpcAddressFromCacheUrl', () => {
     ['not a url', undefined],
   ])('%s → %s', (url, expected) => {
     expect(grpcAddressFromCacheUrl(url)).toBe(expected)
+  })
+})
+
+describe("renderPantsConfig with the store's CA (cache-ca-cert)", () => {
+  it('writes remote_ca_certs_path after the instance name, for Pants 2.17', () => {
+    const text = renderPantsConfig(
+      { ...settings, storeAddress: 'grpcs://cache.internal:9092', caCertsPath: '/home/runner/work/app/app/certs/ca.pem', headers: [] },
+      parsePantsVersion('2.17.1'),
+    )
+    expect(text).toBe(
+      [
+        '# Written by go-cache-setup: Pants remote caching over REAPI, for Pants 2.17.1.',
+        "# Registered after the repository's own config files (PANTS_CONFIG_FILES), so these keys win;",
+        '# pants.toml is not changed.',
+        '[GLOBAL]',
+        'remote_cache_read = true',
+        'remote_cache_write = true',
+        'remote_store_address = "grpcs://cache.internal:9092"',
+        'remote_instance_name = "main"',
+        'remote_ca_certs_path = "/home/runner/work/app/app/certs/ca.pem"',
+        '# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).',
+        'session_end_tasks_timeout = 60.0',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('writes it for Pants 2.20+ too, without an instance name, and escapes the path as a TOML string', () => {
+    const text = renderPantsConfig(
+      { storeAddress: 'grpcs://cache.internal:443', instanceName: '', caCertsPath: 'C:\\certs\\"ca".pem', headers: [], write: false },
+      parsePantsVersion('2.25.0'),
+    )
+    expect(text).toBe(
+      [
+        '# Written by go-cache-setup: Pants remote caching over REAPI, for Pants 2.25.0.',
+        "# Registered after the repository's own config files (PANTS_CONFIG_FILES), so these keys win;",
+        '# pants.toml is not changed.',
+        '[GLOBAL]',
+        'remote_cache_read = true',
+        'remote_cache_write = false',
+        '# The repository may have chosen another remote provider; this address is REAPI (Pants 2.20+).',
+        'remote_provider = "reapi"',
+        'remote_store_address = "grpcs://cache.internal:443"',
+        'remote_ca_certs_path = "C:\\\\certs\\\\\\"ca\\".pem"',
+        '# Pants waits at exit for its last cache writes only this long (default 3 s, pantsbuild/pants#16947).',
+        'session_end_tasks_timeout = 60.0',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('writes no remote_ca_certs_path without one', () => {
+    expect(renderPantsConfig(settings, parsePantsVersion('2.17.1'))).not.toContain('remote_ca_certs_path')
+  })
+})
+
+describe('grpcAddressFromCacheUrl with a REAPI cache-url', () => {
+  it.each([
+    // What remote/config.ts parseGrpcUrl writes: the port always there, the instance dropped.
+    ['grpc://127.0.0.1:9092', 'grpc://127.0.0.1:9092'],
+    ['grpcs://remote.buildbuddy.io:443', 'grpcs://remote.buildbuddy.io:443'],
+    ['grpc://cache.internal:9092/ci/linux', 'grpc://cache.internal:9092'],
+    ['grpcs://cache.depot.dev:443/', 'grpcs://cache.depot.dev:443'],
+    ['grpc://[::1]:9092/x', 'grpc://[::1]:9092'],
+    // Pants takes grpcs://host without a port as well.
+    ['grpcs://remote.buildbuddy.io', 'grpcs://remote.buildbuddy.io'],
+  ])('%s → %s', (url, expected) => {
+    expect(grpcAddressFromCacheUrl(url)).toBe(expected)
+  })
+})
+
+describe('pantsAuthHeader', () => {
+  it.each([
+    ['auto', 'Authorization: Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+    ['bearer', 'Authorization: Bearer %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+    ['buildbuddy', 'x-buildbuddy-api-key: %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+    ['depot', 'Authorization: %(env.GO_CACHE_SETUP_CACHE_TOKEN)s'],
+  ] as const)('%s → %s', (preset, expected) => {
+    expect(pantsAuthHeader(preset)).toBe(expected)
+  })
+
+  it('auto and bearer are the header Pants got before cache-auth existed', () => {
+    expect(pantsAuthHeader('auto')).toBe(DEFAULT_PANTS_AUTH_HEADER)
+    expect(pantsAuthHeader('bearer')).toBe(DEFAULT_PANTS_AUTH_HEADER)
+  })
+
+  it("names the header Go's client sends the token in, for every preset (auto: Pants cannot make Basic, so Bearer)", () => {
+    for (const preset of AUTH_PRESETS) {
+      const [name, value] = parseHeaderLine(pantsAuthHeader(preset))
+      const token = 'tok-123'
+      const [goName, goValue] = tokenHeader(token, preset, 'cache-token')
+      expect([preset, name]).toEqual([preset, goName])
+      expect([preset, value.replace('%(env.GO_CACHE_SETUP_CACHE_TOKEN)s', token)]).toEqual([preset, goValue])
+    }
   })
 })

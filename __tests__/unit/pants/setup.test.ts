@@ -2,6 +2,8 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { readInputs } from '../../../src/action/inputs.ts'
+import { planMain } from '../../../src/action/plan.ts'
 import { setupPants, type PantsSetupOptions } from '../../../src/pants/setup.ts'
 
 let root: string
@@ -109,5 +111,54 @@ describe('setupPants', () => {
     await writeFile(path.join(workspace, 'pants.toml'), '[GLOBAL]\npants_version = "2.17.1"\n')
     expect(await run(options({ enabled: false }))).toEqual({ status: 'off' })
     expect(exported).toEqual({})
+  })
+})
+
+describe('setupPants with a grpc(s):// cache-url', () => {
+  it('uses the address as it is, with the instance and the CA, and says where they came from', async () => {
+    await writeFile(path.join(workspace, 'pants.toml'), '[GLOBAL]\npants_version = "2.17.1"\n')
+    const result = await run(options({ cacheUrl: 'grpcs://cache.example.com:443', instanceName: 'team-a/ci', caCertsPath: path.join(workspace, 'ca.pem') }))
+    const file = path.join(root, 'temp', 'go-cache-setup', 'pants-remote-cache.toml')
+    expect(result).toMatchObject({ status: 'configured', address: 'grpcs://cache.example.com:443', file })
+    expect(await readFile(file, 'utf8')).toContain(
+      `remote_store_address = "grpcs://cache.example.com:443"\nremote_instance_name = "team-a/ci"\nremote_ca_certs_path = "${path.join(workspace, 'ca.pem')}"\n`,
+    )
+    expect(logs).toEqual([
+      `info: Pants: remote cache grpcs://cache.example.com:443, instance team-a/ci, read and write (cache-url); ${file} added to PANTS_CONFIG_FILES.`,
+    ])
+  })
+
+  it('from the inputs, through the plan: one cache-url configures Pants', async () => {
+    await writeFile(path.join(workspace, 'pants.toml'), '[GLOBAL]\npants_version = "2.20.0"\n')
+    const values: Record<string, string> = {
+      'cache-url': 'grpc://127.0.0.1:9092/ci',
+      'cache-token': 'bb-key',
+      'cache-auth': 'buildbuddy',
+      'module-cache': 'false',
+    }
+    const plan = planMain({
+      inputs: readInputs((name) => values[name] ?? '', workspace),
+      goEnv: {
+        goVersion: 'go1.26.8',
+        hostOS: 'linux',
+        hostArch: 'amd64',
+        modCache: '/m',
+        buildCache: '/b',
+        toolchain: 'auto',
+        fetch: { GOPROXY: '', GOPRIVATE: '', GONOPROXY: '', GONOSUMDB: '', GOSUMDB: '', GOFLAGS: '' },
+      },
+      workspace,
+      env: { GITHUB_REPOSITORY: 'acme/app', GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main', RUNNER_TEMP: path.join(root, 'temp') },
+      event: { name: 'push', payload: { repository: { full_name: 'acme/app', default_branch: 'main' } } },
+      kit: { found: false },
+      cacheAvailable: true,
+    })
+    const result = await run(plan.pants, { GO_CACHE_SETUP_CACHE_TOKEN: 'bb-key' })
+    expect(result).toMatchObject({ status: 'configured', address: 'grpc://127.0.0.1:9092' })
+    const text = await readFile(path.join(root, 'temp', 'go-cache-setup', 'pants-remote-cache.toml'), 'utf8')
+    expect(text).toContain('remote_provider = "reapi"\nremote_store_address = "grpc://127.0.0.1:9092"\nremote_instance_name = "ci"\n# Pants waits')
+    expect(text).not.toContain('remote_ca_certs_path')
+    expect(text).toContain('remote_store_headers.add = { "x-buildbuddy-api-key" = "%(env.GO_CACHE_SETUP_CACHE_TOKEN)s" }\n')
+    expect(text).not.toContain('bb-key')
   })
 })

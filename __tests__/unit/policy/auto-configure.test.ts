@@ -81,4 +81,14 @@ describe('renderWiring', () => {
       renderWiring({ autoConfigure: false, source: 'input', pants: { address: 'grpc://h:9092', write: false, file: '/t/p.toml', registered: false } })[2],
     ).toBe('Pants remote cache: `grpc://h:9092`, read only; config written to `/t/p.toml`, not registered.')
   })
+
+  it('names the REAPI instance Pants sends', () => {
+    expect(
+      renderWiring({
+        autoConfigure: true,
+        source: 'input',
+        pants: { address: 'grpc://h:9092', instance: 'ci/linux', write: true, file: '/t/p.toml', registered: true },
+      })[2],
+    ).toBe('Pants remote cache: `grpc://h:9092` instance `ci/linux`, read and write; `/t/p.toml` added to PANTS_CONFIG_FILES.')
+  })
 })

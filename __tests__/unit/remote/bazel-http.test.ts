@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
-import { SkipSkippableFrames } from '../../../src/remote/bazel-http.ts'
+import { SkipSkippableFrames } from '../../../src/remote/zstd.ts'
 import { READ_BASE_MS, readDeadlineMs } from '../../../src/remote/http.ts'
 
 describe('readDeadlineMs', () => {

@@ -3,6 +3,7 @@ import {
   decodeRemoteSettings,
   encodeRemoteSettings,
   parseCacheUrl,
+  parseGrpcUrl,
   parseHeaders,
   NO_REMOTE_INPUTS,
   parseRemoteInputs,
@@ -10,12 +11,14 @@ import {
   RemoteConfigError,
   remoteSettings,
   secretValues,
+  tokenHeader,
   type RemoteInputs,
 } from '../../../src/remote/config.ts'
 
 const names = {
   url: 'cache-url',
   token: 'cache-token',
+  auth: 'cache-auth',
   headers: 'cache-headers',
   caCert: 'cache-ca-cert',
   clientCert: 'cache-client-cert',
@@ -83,12 +86,12 @@ describe('parseRemoteInputs', () => {
 
   it.each([
     [{ clientCert: 'c.pem' }, 'cache-client-cert and cache-client-key go together'],
-    [{ caCert: 'ca.pem' }, 'need an https:// cache-url'],
+    [{ caCert: 'ca.pem' }, 'need an https:// or grpcs:// cache-url'],
     [{ timeoutSeconds: '0' }, 'cache-timeout: "0" is not a number of seconds'],
     [{ timeoutSeconds: 'ten' }, 'cache-timeout: "ten"'],
     [{ compression: 'gzip' }, 'cache-compression: "gzip" is not one of zstd, none.'],
     [{ token: 'a:b', headers: 'authorization: Bearer x' }, 'cache-headers sets Authorization and cache-token is set too'],
-    [{ token: 'a\nb' }, 'cache-token: must be a single line.'],
+    [{ token: 'a\nb' }, 'cache-token: must be a single line without control characters.'],
   ])('rejects %p', (raw, message) => {
     expect(() => parse({ url: 'http://127.0.0.1:8080', ...raw })).toThrow(message)
   })
@@ -96,12 +99,12 @@ describe('parseRemoteInputs', () => {
 
 describe('parseCacheUrl', () => {
   it.each([
-    ['grpc://127.0.0.1:9092', 'the scheme must be http or https'],
+    ['grpc://127.0.0.1:9092', 'the scheme must be http(s) (the Bazel HTTP cache protocol), grpc(s) (REAPI) or s3, got grpc.'],
     ['http://user:pw@host:8080', 'do not put credentials in the URL'],
     ['http://host:8080/?x=1', 'no query or fragment'],
     ['http://host:8080/ac', 'must be an instance name'],
     ['http://host:8080/a%20b', 'must be an instance name'],
-    ['host:8080', 'the scheme must be http or https'],
+    ['host:8080', 'the scheme must be http(s) (the Bazel HTTP cache protocol), grpc(s) (REAPI) or s3, got host.'],
     ['not a url', 'is not a URL'],
   ])('rejects %s', (url, message) => {
     expect(() => parseCacheUrl(url, 'cache-url')).toThrow(message)
@@ -232,5 +235,228 @@ describe('parseS3Url', () => {
   ])('refuses %s (region %s, endpoint %s): %s', (url, region, endpoint, message) => {
     expect(() => parse(url, region, endpoint)).toThrow(RemoteConfigError)
     expect(() => parse(url, region, endpoint)).toThrow(message)
+  })
+})
+
+describe('parseGrpcUrl', () => {
+  it.each([
+    ['grpc://127.0.0.1:9092', { url: 'grpc://127.0.0.1:9092', instance: '' }],
+    ['grpcs://remote.buildbuddy.io', { url: 'grpcs://remote.buildbuddy.io:443', instance: '' }],
+    ['grpcs://cache.depot.dev:443/', { url: 'grpcs://cache.depot.dev:443', instance: '' }],
+    ['grpcs://Cache.Example.com:8980/main', { url: 'grpcs://cache.example.com:8980', instance: 'main' }],
+    ['GRPC://cache.internal:9092/ci', { url: 'grpc://cache.internal:9092', instance: 'ci' }],
+    ['grpc://cache.internal:9092//team-a/linux.x86_64//', { url: 'grpc://cache.internal:9092', instance: 'team-a/linux.x86_64' }],
+    ['grpc://[::1]:9092/a/b/c', { url: 'grpc://[::1]:9092', instance: 'a/b/c' }],
+  ])('%s', (value, expected) => {
+    expect(parseGrpcUrl(value, 'cache-url')).toEqual(expected)
+  })
+
+  it.each([
+    ['grpc://127.0.0.1', "cache-url: a grpc:// address needs its port (bazel-remote's is 9092)"],
+    ['grpc://cache.internal/ci', "cache-url: a grpc:// address needs its port (bazel-remote's is 9092)"],
+    ['grpcs://user:pw@cache.example.com', 'cache-url: do not put credentials in the URL'],
+    ['grpcs://token@cache.example.com', 'cache-url: do not put credentials in the URL'],
+    ['grpc://cache.internal:9092/blobs', 'cache-url: the path "/blobs" must be an instance name'],
+    ['grpc://cache.internal:9092/ci/compressed-blobs', 'must be an instance name'],
+    ['grpc://cache.internal:9092/uploads/x', 'must be an instance name'],
+    ['grpc://cache.internal:9092/actionResults', 'must be an instance name'],
+    ['grpc://cache.internal:9092/ci/../x', 'must be an instance name'],
+    ['grpc://cache.internal:9092/a%20b', 'must be an instance name'],
+    ['grpc://cache.internal:9092/?x=1', 'is not a gRPC address'],
+    ['grpc://cache.internal:9092#frag', 'is not a gRPC address'],
+    ['grpc:cache.internal:9092', 'is not a gRPC address'],
+    ['grpc://', 'is not a gRPC address'],
+    ['grpc://cache.internal:99999', 'is not a gRPC address'],
+  ])('rejects %s', (value, message) => {
+    expect(() => parseGrpcUrl(value, 'cache-url')).toThrow(RemoteConfigError)
+    expect(() => parseGrpcUrl(value, 'cache-url')).toThrow(message)
+  })
+
+  it('names the reserved segments', () => {
+    expect(() => parseGrpcUrl('grpc://h:1/blobs', 'cache-url')).toThrow(
+      '(not blobs, compressed-blobs, uploads, actions, actionResults, operations, capabilities)',
+    )
+  })
+
+  it('refuses an instance name longer than 200 characters', () => {
+    expect(parseGrpcUrl(`grpc://h:1/${'a'.repeat(200)}`, 'cache-url').instance).toHaveLength(200)
+    expect(() => parseGrpcUrl(`grpc://h:1/${'a'.repeat(100)}/${'b'.repeat(100)}`, 'cache-url')).toThrow('the instance name is longer than 200 characters')
+  })
+})
+
+describe('parseRemoteInputs with a grpc(s):// cache-url', () => {
+  it('reads the address and instance, with the defaults', () => {
+    expect(parse({ url: 'grpc://127.0.0.1:9092' })).toEqual({
+      kind: 'grpc',
+      url: 'grpc://127.0.0.1:9092',
+      instance: '',
+      headers: {},
+      timeoutMs: 10_000,
+      compression: 'zstd',
+    })
+    expect(
+      parse({
+        url: ' grpcs://remote.buildbuddy.io/team-a/ci ',
+        token: 'bb-key-1',
+        auth: 'buildbuddy',
+        headers: 'x-org: acme',
+        caCert: 'certs/ca.pem',
+        clientCert: 'c.pem',
+        clientKey: 'k.pem',
+        timeoutSeconds: '30',
+        compression: 'none',
+      }),
+    ).toEqual({
+      kind: 'grpc',
+      url: 'grpcs://remote.buildbuddy.io:443',
+      instance: 'team-a/ci',
+      headers: { 'x-org': 'acme', 'x-buildbuddy-api-key': 'bb-key-1' },
+      caFile: '/work/repo/certs/ca.pem',
+      certFile: '/work/repo/c.pem',
+      keyFile: '/work/repo/k.pem',
+      timeoutMs: 30_000,
+      compression: 'none',
+    })
+  })
+
+  it.each([
+    [{ url: 'grpc://127.0.0.1' }, "cache-url: a grpc:// address needs its port (bazel-remote's is 9092)"],
+    [{ url: 'grpcs://ci:pw@cache.example.com' }, 'cache-url: do not put credentials in the URL'],
+    [{ url: 'grpc://127.0.0.1:9092/blobs' }, 'must be an instance name'],
+    [{ url: 'grpc://127.0.0.1:9092', caCert: 'ca.pem' }, 'cache-ca-cert/cache-client-cert need an https:// or grpcs:// cache-url, got grpc://127.0.0.1:9092.'],
+    [{ url: 'grpc://127.0.0.1:9092', region: 'us-east-1' }, 'cache-region is for an s3:// cache-url'],
+  ])('rejects %j', (raw, message) => {
+    expect(() => parse(raw)).toThrow(RemoteConfigError)
+    expect(() => parse(raw)).toThrow(message)
+  })
+
+  it.each([
+    ['grpc-timeout: 5S', 'cache-headers: grpc-timeout is set by the client itself; remove it.'],
+    ['grpc-encoding: gzip', 'cache-headers: grpc-encoding is set by the client itself; remove it.'],
+    ['grpc-whatever: 1', 'cache-headers: grpc-whatever is set by the client itself; remove it.'],
+    ['TE: trailers', 'cache-headers: TE is set by the client itself; remove it.'],
+    ['user-agent: mine', 'cache-headers: user-agent is set by the client itself; remove it.'],
+    ['content-type: application/grpc', 'cache-headers: content-type is set by the client itself; remove it.'],
+    ['x-trace-bin: AAEC', 'cache-headers: x-trace-bin is binary gRPC metadata (-bin), which a text input cannot carry.'],
+  ])('rejects the gRPC header %p', (headers, message) => {
+    expect(() => parse({ url: 'grpc://127.0.0.1:9092', headers })).toThrow(message)
+    expect(() => parseHeaders(headers, 'cache-headers', true)).toThrow(message)
+  })
+
+  it('takes those names in headers for an http:// cache-url, where they mean nothing special', () => {
+    expect(parse({ url: 'http://127.0.0.1:8080', headers: 'grpc-timeout: 5S\nx-trace-bin: AAEC' })).toMatchObject({
+      headers: { 'grpc-timeout': '5S', 'x-trace-bin': 'AAEC' },
+    })
+  })
+})
+
+describe('cache-auth', () => {
+  const grpc = (auth: string, token = 'tok-123', headers = '') => parse({ url: 'grpcs://cache.example.com', token, auth, headers })
+
+  it.each([
+    ['', 'tok-123', { Authorization: 'Bearer tok-123' }],
+    ['auto', 'ci:pw', { Authorization: 'Basic Y2k6cHc=' }],
+    ['AUTO', 'Basic Y2k6cHc=', { Authorization: 'Basic Y2k6cHc=' }],
+    ['bearer', 'tok-123', { Authorization: 'Bearer tok-123' }],
+    // A user:password token is not turned into Basic when the preset says Bearer.
+    ['bearer', 'ci:pw', { Authorization: 'Bearer ci:pw' }],
+    ['bearer', 'Bearer tok-123', { Authorization: 'Bearer tok-123' }],
+    [' BuildBuddy ', 'bb-key', { 'x-buildbuddy-api-key': 'bb-key' }],
+    ['depot', 'depot-org-token', { Authorization: 'depot-org-token' }],
+    ['depot', 'Bearer x', { Authorization: 'Bearer x' }],
+  ])('cache-auth %p with cache-token %p', (auth, token, headers) => {
+    expect(grpc(auth, token)).toMatchObject({ headers })
+    expect(parse({ url: 'https://cache.example.com', token, auth })).toMatchObject({ headers })
+  })
+
+  it('tokenHeader: the header each preset sends', () => {
+    expect(tokenHeader('t', 'auto', 'cache-token')).toEqual(['Authorization', 'Bearer t'])
+    expect(tokenHeader('t', 'bearer', 'cache-token')).toEqual(['Authorization', 'Bearer t'])
+    expect(tokenHeader('t', 'buildbuddy', 'cache-token')).toEqual(['x-buildbuddy-api-key', 't'])
+    expect(tokenHeader('t', 'depot', 'cache-token')).toEqual(['Authorization', 't'])
+    expect(() => tokenHeader('t\u0007', 'depot', 'cache-token')).toThrow('cache-token: must be a single line without control characters.')
+  })
+
+  it.each([
+    [{ auth: 'oauth', token: 't' }, 'cache-auth: "oauth" is not one of auto, bearer, buildbuddy, depot.'],
+    [{ auth: 'buildbuddy' }, 'cache-auth says how cache-token is sent, and cache-token is empty; set cache-token from a secret, or remove cache-auth.'],
+    [{ auth: 'bearer', token: '  ' }, 'cache-auth says how cache-token is sent, and cache-token is empty'],
+    [
+      { auth: 'buildbuddy', token: 't', headers: 'X-BuildBuddy-API-Key: other' },
+      'cache-headers sets x-buildbuddy-api-key and cache-token is set too (sent as x-buildbuddy-api-key); use one of them.',
+    ],
+    [{ auth: 'depot', token: 't', headers: 'authorization: x' }, 'cache-headers sets Authorization and cache-token is set too'],
+  ])('rejects %j', (raw, message) => {
+    expect(() => parse({ url: 'grpcs://cache.example.com', ...raw })).toThrow(RemoteConfigError)
+    expect(() => parse({ url: 'grpcs://cache.example.com', ...raw })).toThrow(message)
+  })
+
+  it("keeps an Authorization header of the user's own when the token goes in x-buildbuddy-api-key", () => {
+    expect(grpc('buildbuddy', 'bb-key', 'Authorization: Bearer proxy-1')).toMatchObject({
+      headers: { Authorization: 'Bearer proxy-1', 'x-buildbuddy-api-key': 'bb-key' },
+    })
+  })
+
+  it('stands without cache-url (Pants sends the token by it too), but never without the token', () => {
+    expect(parse({ token: 'bb-key', auth: 'buildbuddy' })).toBeUndefined()
+    expect(() => parse({ auth: 'buildbuddy' })).toThrow('cache-auth says how cache-token is sent, and cache-token is empty')
+    expect(() => parse({ token: 't', auth: 'oauth' })).toThrow('cache-auth: "oauth" is not one of auto, bearer, buildbuddy, depot.')
+  })
+
+  it('is not used with an s3:// cache-url', () => {
+    const env = { AWS_ACCESS_KEY_ID: 'AKIA…', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'eu-west-1' }
+    expect(() => parseRemoteInputs({ ...empty, url: 's3://gocache', auth: 'bearer' }, names, '/work/repo', env)).toThrow(
+      'cache-auth is not used with an s3:// cache-url',
+    )
+  })
+})
+
+describe('remote settings for the daemon, over gRPC', () => {
+  it('masks the token and every gRPC header value, with and without its scheme', () => {
+    const bb = parse({ url: 'grpcs://remote.buildbuddy.io', token: 'bb-key-1', auth: 'buildbuddy', headers: 'x-org-secret: s-9' })!
+    expect(secretValues('bb-key-1', bb).sort()).toEqual(['bb-key-1', 's-9'])
+    const basic = parse({ url: 'grpc://127.0.0.1:9092', token: 'ci:s3cret', headers: 'Authorization-Proxy: Bearer p-1' })!
+    expect(secretValues('ci:s3cret', basic).sort()).toEqual(['Basic Y2k6czNjcmV0', 'Bearer p-1', 'Y2k6czNjcmV0', 'ci:s3cret', 'p-1'])
+  })
+
+  it('round-trips a grpc config through the environment', () => {
+    const config = parse({
+      url: 'grpcs://cache.example.com:8980/team-a/ci',
+      token: 'tok',
+      auth: 'depot',
+      headers: 'x-org: acme',
+      caCert: 'ca.pem',
+      timeoutSeconds: '2',
+    })!
+    const settings = remoteSettings(config, { read: ['trusted'], write: 'trusted' }, 'a'.repeat(64))
+    expect(settings).toEqual({
+      config: {
+        kind: 'grpc',
+        url: 'grpcs://cache.example.com:8980',
+        instance: 'team-a/ci',
+        headers: { 'x-org': 'acme', Authorization: 'tok' },
+        caFile: '/work/repo/ca.pem',
+        timeoutMs: 2000,
+        compression: 'zstd',
+      },
+      scopes: { read: ['trusted'], write: 'trusted' },
+      uploadConcurrency: 8,
+      manifestKey: 'a'.repeat(64),
+    })
+    expect(decodeRemoteSettings(encodeRemoteSettings(settings))).toEqual(settings)
+  })
+
+  it('refuses a grpc config whose address has a path or no port, or that has no instance field', () => {
+    const settings = remoteSettings(parse({ url: 'grpc://127.0.0.1:9092' })!, { read: ['trusted'] })
+    const text = encodeRemoteSettings(settings)
+    const change = (f: (config: Record<string, unknown>) => void): string => {
+      const value = JSON.parse(text) as { config: Record<string, unknown> }
+      f(value.config)
+      return JSON.stringify(value)
+    }
+    expect(() => decodeRemoteSettings(change((c) => void (c.url = 'grpc://127.0.0.1:9092/ci')))).toThrow('not valid remote settings')
+    expect(() => decodeRemoteSettings(change((c) => void (c.url = 'grpc://127.0.0.1')))).toThrow('not valid remote settings')
+    expect(() => decodeRemoteSettings(change((c) => void (c.url = 'http://127.0.0.1:9092')))).toThrow('not valid remote settings')
+    expect(() => decodeRemoteSettings(change((c) => void delete c.instance))).toThrow('not valid remote settings')
   })
 })
