@@ -175,7 +175,7 @@ describe('Pants remote caching through the action, against bazel-remote over gRP
       expect(job.step('cache').log).toContain('Cache writes are off for this job: untrusted event: pull_request from the fork mallory/octo-repo')
       const file = job.step('cache').outputs['pants-config']!
       expect(await readFile(file, 'utf8')).toContain('remote_cache_write = false\n')
-      expect(job.summary).toContain(`Pants remote cache: \`${server.grpcAddress}\`, read only; \`${file}\` added to PANTS_CONFIG_FILES.`)
+      expect(job.summary).toContain(`Pants remote cache: \`${server.grpcAddress}\` instance \`ci\`, read only; \`${file}\` added to PANTS_CONFIG_FILES.`)
       const output = job.step('pants').rawOutput
       expect(pantsTestResults(output)).toEqual({
         'src/calc/add_test.py:tests': 'succeeded (cached remotely)',
