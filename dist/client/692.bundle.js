@@ -1771,10 +1771,10 @@ class ReapiRemote {
             if (found !== undefined && !found.missingBlobDigests.some((d) => d.hash === hash))
                 return;
         }
-        const compressed = caps.zstd || caps.zstdBatchUpdate ? (0,remote_zstd/* zstdCompress */.oq)(body) : undefined;
         if (body.length <= caps.batchMaxBytes) {
-            const zstd = compressed !== undefined && caps.zstdBatchUpdate;
-            const data = zstd ? compressed : body;
+            const compressed = caps.zstdBatchUpdate ? (0,remote_zstd/* zstdCompress */.oq)(body) : undefined;
+            const zstd = compressed !== undefined;
+            const data = compressed ?? body;
             this.wire.sent += data.length;
             const answer = await this.call(`BatchUpdateBlobs ${short}…`, this.timeoutMs, (options) => this.cas.batchUpdateBlobs({ instanceName: this.instance, requests: [{ digest, data, compressor: zstd ? Compressor_Value.ZSTD : Compressor_Value.IDENTITY }] }, options));
             const status = answer?.responses.find((r) => r.digest?.hash === hash)?.status;
@@ -1784,8 +1784,9 @@ class ReapiRemote {
                 throw new remote/* RemoteError */.H(`BatchUpdateBlobs ${short}…: status ${status.code} (${status.message.slice(0, 200)})`);
             return;
         }
-        const zstd = compressed !== undefined && caps.zstd;
-        const data = zstd ? compressed : body;
+        const compressed = caps.zstd ? (0,remote_zstd/* zstdCompress */.oq)(body) : undefined;
+        const zstd = compressed !== undefined;
+        const data = compressed ?? body;
         const name = resourceName(this.instance, hash, body.length, { zstd, upload: (0,external_node_crypto_.randomUUID)() });
         this.wire.sent += data.length;
         async function* chunks() {

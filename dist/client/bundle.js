@@ -50,7 +50,7 @@ async function main(argv) {
     const [command, ...rest] = argv;
     if (command === 'bootstrap' || command === 'hook') {
         // Loaded on demand: serve starts with every go command and must stay lean.
-        const kit = await __nccwpck_require__.e(/* import() */ 372).then(__nccwpck_require__.bind(__nccwpck_require__, 5372));
+        const kit = await __nccwpck_require__.e(/* import() */ 540).then(__nccwpck_require__.bind(__nccwpck_require__, 3540));
         const print = (line) => void process.stdout.write(`${line}\n`);
         try {
             return command === 'hook' ? await kit.hookCommand(rest, print) : await kit.bootstrapCommand(rest, print);
@@ -3467,8 +3467,8 @@ const RESERVED_HEADERS = new Set([
     'connection',
     'x-digest-sizebytes',
 ]);
-/** gRPC's own metadata (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): set by the transport. */
-const RESERVED_GRPC_HEADERS = new Set(['te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-message-type']);
+/** gRPC's own metadata besides `grpc-*` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): set by the transport. */
+const RESERVED_GRPC_HEADERS = new Set(['te', 'user-agent']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 /** Path segments REAPI gives meaning to in resource names (remote_execution.proto, ByteStream): not part of an instance name. */
@@ -4971,6 +4971,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
 
 /***/ }),
 

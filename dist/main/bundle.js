@@ -96304,8 +96304,8 @@ const RESERVED_HEADERS = new Set([
     'connection',
     'x-digest-sizebytes',
 ]);
-/** gRPC's own metadata (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): set by the transport. */
-const RESERVED_GRPC_HEADERS = new Set(['te', 'user-agent', 'grpc-timeout', 'grpc-encoding', 'grpc-accept-encoding', 'grpc-message-type']);
+/** gRPC's own metadata besides `grpc-*` (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md): set by the transport. */
+const RESERVED_GRPC_HEADERS = new Set(['te', 'user-agent']);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const INSTANCE_SEGMENT = /^[A-Za-z0-9._-]+$/;
 /** Path segments REAPI gives meaning to in resource names (remote_execution.proto, ByteStream): not part of an instance name. */
@@ -98632,6 +98632,10 @@ async function startClientDaemon(spawnDetached, o) {
 
 
 
+/** What the summary says of a remote: where it is, and this job's scopes in it. */
+function remoteSummary({ config, scopes }) {
+    return { url: config.url, ...(config.kind === 'grpc' && config.instance !== '' && { instance: config.instance }), scopes };
+}
 const KIT_PING_TIMEOUT_MS = 2_000;
 /** How long the main step waits for a new daemon to answer. */
 const DAEMON_START_TIMEOUT_MS = 10_000;
@@ -98687,12 +98691,7 @@ async function setupBuildCache(settings, goEnv, io) {
         io.log.warning(`The cache daemon did not start (see ${daemon.logFile}); go commands will use the local store on their own.`);
     }
     io.log.info(`GOCACHEPROG=${daemon.command}`);
-    const { config } = settings.remote ?? {};
-    const remote = settings.remote && {
-        url: settings.remote.config.url,
-        ...(config?.kind === 'grpc' && config.instance !== '' && { instance: config.instance }),
-        scopes: settings.remote.scopes,
-    };
+    const remote = settings.remote && remoteSummary(settings.remote);
     if (remote)
         io.log.info(`Remote cache: ${remote.url} (${describeScopes(remote.scopes)})`);
     return {

@@ -16,7 +16,7 @@ import { access, mkdir, readFile, rm, writeFile, appendFile } from 'node:fs/prom
 import path from 'node:path'
 import { startClientDaemon } from '../buildcache/client-daemon.ts'
 import { finishClient, storeWarnings } from '../buildcache/finish.ts'
-import type { RemoteSummary } from '../buildcache/setup.ts'
+import { remoteSummary, type RemoteSummary } from '../buildcache/setup.ts'
 import { object, optional, parse, type Schema, string } from '../common/schema.ts'
 import type { SpawnDetached } from '../daemon/launch.ts'
 import { describeAutoConfigure, resolveAutoConfigure } from '../policy/auto-configure.ts'
@@ -199,17 +199,7 @@ export async function jobStarted(io: HookIO): Promise<void> {
   })
   if (!daemon.daemonStarted) io.print(`::warning::go-cache-setup: the cache daemon did not start (see ${daemon.logFile}); go uses the store without it`)
   const { socket, command } = daemon
-  const record: JobRecord = {
-    socket,
-    store,
-    ...(remote && {
-      remote: {
-        url: remote.config.url,
-        ...(remote.config.kind === 'grpc' && remote.config.instance !== '' && { instance: remote.config.instance }),
-        scopes: remote.scopes,
-      },
-    }),
-  }
+  const record: JobRecord = { socket, store, ...(remote && { remote: remoteSummary(remote) }) }
   await writeFile(recordPath(env), JSON.stringify(record))
   const exports = [`GOCACHEPROG=${command}`, `${KIT_DAEMON_SOCKET_ENV}=${socket}`]
   const pants = await pantsConfig(config, shared, env, stateDir)

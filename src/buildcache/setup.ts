@@ -48,6 +48,11 @@ export interface RemoteSummary {
   scopes: RemoteScopes
 }
 
+/** What the summary says of a remote: where it is, and this job's scopes in it. */
+export function remoteSummary({ config, scopes }: RemoteSettings): RemoteSummary {
+  return { url: config.url, ...(config.kind === 'grpc' && config.instance !== '' && { instance: config.instance }), scopes }
+}
+
 export interface BuildCacheSettings {
   enabled: boolean
   /** The gocacheprog input; empty for ours. */
@@ -146,12 +151,7 @@ export async function setupBuildCache(settings: BuildCacheSettings, goEnv: GoEnv
     io.log.warning(`The cache daemon did not start (see ${daemon.logFile}); go commands will use the local store on their own.`)
   }
   io.log.info(`GOCACHEPROG=${daemon.command}`)
-  const { config } = settings.remote ?? {}
-  const remote = settings.remote && {
-    url: settings.remote.config.url,
-    ...(config?.kind === 'grpc' && config.instance !== '' && { instance: config.instance }),
-    scopes: settings.remote.scopes,
-  }
+  const remote = settings.remote && remoteSummary(settings.remote)
   if (remote) io.log.info(`Remote cache: ${remote.url} (${describeScopes(remote.scopes)})`)
   return {
     mode: 'client',

@@ -244,10 +244,10 @@ export class ReapiRemote implements Remote {
       )
       if (found !== undefined && !found.missingBlobDigests.some((d) => d.hash === hash)) return
     }
-    const compressed = caps.zstd || caps.zstdBatchUpdate ? zstdCompress(body) : undefined
     if (body.length <= caps.batchMaxBytes) {
-      const zstd = compressed !== undefined && caps.zstdBatchUpdate
-      const data = zstd ? compressed : body
+      const compressed = caps.zstdBatchUpdate ? zstdCompress(body) : undefined
+      const zstd = compressed !== undefined
+      const data = compressed ?? body
       this.wire.sent += data.length
       const answer = await this.call(`BatchUpdateBlobs ${short}…`, this.timeoutMs, (options) =>
         this.cas.batchUpdateBlobs(
@@ -260,8 +260,9 @@ export class ReapiRemote implements Remote {
       if ((status?.code ?? RPC_OK) !== RPC_OK) throw new RemoteError(`BatchUpdateBlobs ${short}…: status ${status!.code} (${status!.message.slice(0, 200)})`)
       return
     }
-    const zstd = compressed !== undefined && caps.zstd
-    const data = zstd ? compressed : body
+    const compressed = caps.zstd ? zstdCompress(body) : undefined
+    const zstd = compressed !== undefined
+    const data = compressed ?? body
     const name = resourceName(this.instance, hash, body.length, { zstd, upload: randomUUID() })
     this.wire.sent += data.length
     async function* chunks() {
