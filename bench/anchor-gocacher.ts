@@ -9,6 +9,7 @@
  * can be refused by the proxy here), into the caller's directory.
  */
 import { execFile } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { joinGoCommandLine } from '../src/gocacheprog/command-line.ts'
@@ -32,6 +33,30 @@ export async function installGoCacher(dir: string, env: Record<string, string | 
     },
   })
   return path.join(bin, 'go-cacher')
+}
+
+/**
+ * go-cacher cross-built for another system (go install will not put a
+ * cross-built binary in GOBIN): a throwaway module requires the pinned
+ * version, and `go build -o` builds it into DIR/bin.
+ */
+export async function buildGoCacher(dir: string, goos: string, goarch: string, env: Record<string, string | undefined> = process.env): Promise<string> {
+  const mod = path.join(dir, 'go-cacher-build')
+  await mkdir(mod, { recursive: true })
+  const goEnv = {
+    ...env,
+    GOFLAGS: '-mod=mod',
+    GOTOOLCHAIN: 'local',
+    GOPROXY: env.GOPROXY && env.GOPROXY !== 'off' ? env.GOPROXY : 'https://proxy.golang.org,direct',
+  }
+  await writeFile(path.join(mod, 'go.mod'), 'module example.com/go-cacher-build\n\ngo 1.24\n')
+  await execFileP('go', ['get', `${GO_CACHER_MODULE}@${GO_CACHER_VERSION}`], { cwd: mod, env: goEnv })
+  const out = path.join(dir, 'bin', `go-cacher-${goos}-${goarch}${goos === 'windows' ? '.exe' : ''}`)
+  await execFileP('go', ['build', '-o', out, `${GO_CACHER_MODULE}/cmd/go-cacher`], {
+    cwd: mod,
+    env: { ...goEnv, GOOS: goos, GOARCH: goarch, CGO_ENABLED: '0' },
+  })
+  return out
 }
 
 /** The GOCACHEPROG value for go-cacher on a local directory, as a user would write it. */

@@ -49,10 +49,9 @@ const entries = [
 
 /**
  * The compiled GOCACHEPROG shim (src/shim, docs/decisions.md#d28), shipped
- * beside the client for the platforms whose daemon socket it can reach (a
- * unix socket; Windows' daemon listens on a named pipe, and runs the Node
- * shim). Built reproducibly: one pinned toolchain, no VCS stamp, no build ID,
- * no paths, so CI's rebuild gives the same bytes.
+ * beside the client: it dials the daemon's Unix socket, or its named pipe on
+ * Windows. Built reproducibly: one pinned toolchain, no VCS stamp, no build
+ * ID, no paths, so CI's rebuild gives the same bytes.
  */
 const SHIM_TOOLCHAIN = 'go1.26.8'
 const SHIM_TARGETS = [
@@ -60,6 +59,8 @@ const SHIM_TARGETS = [
   ['linux', 'arm64'],
   ['darwin', 'amd64'],
   ['darwin', 'arm64'],
+  ['windows', 'amd64'],
+  ['windows', 'arm64'],
 ]
 const SHIM_DIR = 'shim'
 
@@ -67,7 +68,7 @@ function buildShims() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'go-cache-setup-shim-'))
   try {
     return SHIM_TARGETS.map(([goos, goarch]) => {
-      const name = `${SHIM_DIR}/go-cache-shim-${goos}-${goarch}`
+      const name = `${SHIM_DIR}/go-cache-shim-${goos}-${goarch}${goos === 'windows' ? '.exe' : ''}`
       const out = path.join(tmp, path.basename(name))
       execFileSync('go', ['build', '-trimpath', '-buildvcs=false', '-ldflags=-s -w -buildid=', '-o', out, '.'], {
         cwd: path.join(root, 'src', 'shim'),

@@ -4,6 +4,7 @@
 # .ci/run both call it, so `npm install && npm test` works on a fresh machine.
 #   bazel-remote  .tmp/bin/bazel-remote   (built from the pinned module, scripts/install-bazel-remote.sh)
 #   versitygw, go-cache-plugin  .tmp/bin  (an S3 server and the client our S3 layout matches, scripts/install-s3-tools.sh)
+#   Wine, go.exe, node.exe  .tmp/wine  (the Windows code path under Wine, scripts/install-wine-tools.sh; root or wine installed)
 #   Pants         .tmp/pants-venv         (pip, in a Python 3.9 venv) and the pex it needs
 # Needs go, network access to the Go module proxy and PyPI, and a Python 3.9
 # (pyenv's, or python3.9 on PATH) the first time.
@@ -19,6 +20,9 @@ mkdir -p "$tools"
 # bazel-remote: pinned, built from the module download (scripts/install-bazel-remote.sh says why).
 bash scripts/install-bazel-remote.sh "$tools"
 bash scripts/install-s3-tools.sh "$tools"
+# Wine, a Windows go.exe and node.exe, for the Windows tests (__tests__/integration/windows/wine.test.ts).
+# Exits 0 when it cannot install, saying why: the tests skip then, or fail under CI.
+bash scripts/install-wine-tools.sh
 
 # Prints the path of a Python 3.9: pyenv's newest 3.9, else python3.9 on PATH.
 # Prints nothing when there is none. Each candidate must run and say it is 3.9

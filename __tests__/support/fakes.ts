@@ -92,6 +92,8 @@ export function recordingContext(options: {
   cache: ArchiveCache
   run?: CommandRunner
   state?: Record<string, string>
+  /** Another platform's decisions (win32's work drive), on this machine. */
+  platform?: string
 }): RecordedContext {
   const logs: RecordedContext['logs'] = []
   const ctx: RecordedContext = {
@@ -121,6 +123,7 @@ export function recordingContext(options: {
     now: () => 0,
     exportVariable: (name, value) => void (ctx.exported[name] = value),
     setSecret: (value) => void ctx.secrets.push(value),
+    platform: options.platform ?? process.platform,
     notice: (message) => void ctx.notices.push(message),
     tools: {
       find: () => '',

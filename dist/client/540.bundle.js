@@ -12,7 +12,8 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   KitUsageError: () => (/* binding */ KitUsageError),
   bootstrapCommand: () => (/* binding */ bootstrapCommand),
-  hookCommand: () => (/* binding */ hookCommand)
+  hookCommand: () => (/* binding */ hookCommand),
+  kitPlatformProblem: () => (/* binding */ kitPlatformProblem)
 });
 
 // EXTERNAL MODULE: external "node:fs"
@@ -30,11 +31,10 @@ const package_namespaceObject = {"rE":"0.1.0"};
 var external_node_child_process_ = __webpack_require__(1421);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __webpack_require__(8161);
-var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
 // EXTERNAL MODULE: ./src/daemon/control.ts
 var control = __webpack_require__(2141);
+// EXTERNAL MODULE: ./src/daemon/endpoint.ts
+var endpoint = __webpack_require__(7687);
 ;// CONCATENATED MODULE: ./src/daemon/launch.ts
 /**
  * Starting the daemon as a process that outlives its starter: the action's
@@ -52,7 +52,8 @@ const spawnDetachedProcess = (command, args, logFile, env) => {
     // The runner passes inputs as INPUT_* variables, secrets among them
     // (cache-token): a process that lives on gets none of them.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
-    (0,external_node_child_process_.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
+    // windowsHide: a detached child on Windows gets a console window of its own otherwise.
+    (0,external_node_child_process_.spawn)(command, args, { detached: true, windowsHide: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
 };
 /** The daemon's command line (cli.ts `daemon`). */
 function daemonArgs(l) {
@@ -63,13 +64,22 @@ async function launchDaemon(spawnDetached, l, timeoutMs) {
     spawnDetached(l.node, daemonArgs(l), l.logFile, l.env);
     return (0,control/* waitForDaemon */.v)(l.socket, timeoutMs);
 }
-/** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
-function socketPath(stateDir) {
-    const name = `d-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.sock`;
-    const preferred = external_node_path_default().join(stateDir, name);
-    return Buffer.byteLength(preferred) <= 100 ? preferred : external_node_path_default().join(external_node_os_default().tmpdir(), `gcs-${name}`);
+/**
+ * A new endpoint for a daemon (endpoint.ts planEndpoint): a pipe name on
+ * Windows; a socket in `stateDir`, or in a fresh owner-only directory under
+ * /tmp when that path is over the platform's limit.
+ */
+function createEndpoint(stateDir, platform = process.platform, limit = (0,endpoint/* socketPathLimit */.Mc)(platform)) {
+    const plan = (0,endpoint/* planEndpoint */.lx)({ platform, stateDir, id: (0,external_node_crypto_.randomBytes)(8).toString('hex'), limit });
+    if (plan.kind !== 'short-socket')
+        return plan.path;
+    // mkdtemp: a new name, mode 0700, so the socket is never in a directory another user can enter.
+    return external_node_path_default().join((0,external_node_fs_.mkdtempSync)(plan.dirPrefix), plan.name);
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+var external_node_os_default = /*#__PURE__*/__webpack_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
 /**
  * GOCACHEPROG is a command line that cmd/go splits with
@@ -148,13 +158,15 @@ async function digest(file) {
 /**
  * Pure: the compiled shim shipped beside the client for this platform
  * (scripts/package.mjs builds them; docs/decisions.md#d28), relative to the
- * client's directory, or undefined where the Node shim serves: Windows, whose
- * daemon listens on a named pipe, and any platform not built.
+ * client's directory, or undefined where the Node shim serves: any platform
+ * not built.
  */
 function shimFile(platform, arch) {
-    const goos = { linux: 'linux', darwin: 'darwin' }[platform];
+    const goos = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[platform];
     const goarch = { x64: 'amd64', arm64: 'arm64' }[arch];
-    return goos === undefined || goarch === undefined ? undefined : external_node_path_default().join('shim', `go-cache-shim-${goos}-${goarch}`);
+    if (goos === undefined || goarch === undefined)
+        return undefined;
+    return external_node_path_default().join('shim', `go-cache-shim-${goos}-${goarch}${goos === 'windows' ? '.exe' : ''}`);
 }
 /**
  * The compiled shim next to the installed `client`, runnable; undefined when
@@ -651,12 +663,19 @@ async function client_daemon_startClientDaemon(spawnDetached, o) {
     await (0,promises_.mkdir)(o.stateDir, { recursive: true, mode: 0o700 });
     await (0,promises_.chmod)(o.stateDir, 0o700);
     await (0,promises_.mkdir)(o.store, { recursive: true, mode: 0o700 });
-    const socket = socketPath(o.stateDir);
+    const platform = o.platform ?? process.platform;
+    const socket = createEndpoint(o.stateDir, platform, o.socketPathLimit);
     const logFile = external_node_path_default().join(o.stateDir, 'daemon.log');
-    const env = o.remote && { [common_env/* REMOTE_ENV */.$_]: (0,remote_config/* encodeRemoteSettings */.Qv)(o.remote) };
-    const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, ...(env && { env }) };
+    // The daemon's temporary files (a bundle's large objects while they are
+    // verified) go beside the store, not to the system's temp directory: on
+    // Windows that is the profile's drive, slow on hosted runners, and on Linux
+    // it may be a tmpfs in memory. Node's os.tmpdir() reads TMPDIR, or TEMP/TMP on Windows.
+    const tempDir = external_node_path_default().join(o.stateDir, 'tmp');
+    await (0,promises_.mkdir)(tempDir, { recursive: true, mode: 0o700 });
+    const env = { ...(o.remote && { [common_env/* REMOTE_ENV */.$_]: (0,remote_config/* encodeRemoteSettings */.Qv)(o.remote) }), ...tempEnv(platform, tempDir) };
+    const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, env };
     const daemonStarted = await launchDaemon(spawnDetached, launch, o.startTimeoutMs);
-    const shim = o.shim === 'node' ? undefined : findShim(o.client);
+    const shim = o.shim === 'node' ? undefined : findShim(o.client, platform);
     const command = cacheProgCommand({
         node: o.node,
         client: o.client,
@@ -668,6 +687,10 @@ async function client_daemon_startClientDaemon(spawnDetached, o) {
         ...(o.bundle && daemonStarted && { bundleWaitMs: BUNDLE_WAIT_MS }),
     });
     return { socket, logFile, command, daemonStarted };
+}
+/** The variables that make `dir` a process' temporary directory (os.tmpdir()), per platform. */
+function tempEnv(platform, dir) {
+    return platform === 'win32' ? { TEMP: dir, TMP: dir } : { TMPDIR: dir };
 }
 
 // EXTERNAL MODULE: ./src/daemon/reports.ts
@@ -1993,6 +2016,9 @@ async function bootstrapCommand(argv, print) {
     const toolCache = () => external_node_path_default().resolve(values['tool-cache'] ?? process.env.RUNNER_TOOL_CACHE ?? external_node_path_default().join(runnerDir(), '_work', '_tool'));
     switch (action) {
         case 'install': {
+            const unsupported = kitPlatformProblem(process.platform);
+            if (unsupported !== undefined)
+                throw new KitUsageError(unsupported);
             const dir = runnerDir();
             // The runner's own Node, which is there as long as the runner is; else the one running us.
             const runnerNode = external_node_path_default().join(dir, 'externals', 'node24', 'bin', 'node');
@@ -2019,6 +2045,17 @@ async function bootstrapCommand(argv, print) {
         default:
             throw new KitUsageError(action ? `unknown bootstrap command ${action}` : 'bootstrap needs install, uninstall or status');
     }
+}
+/**
+ * Pure: why the kit cannot be installed on this platform, or undefined. On
+ * Windows the runner's job hooks run PowerShell (.ps1), and the kit writes
+ * shell scripts and edits the runner's .env for run.sh: refused, not half done.
+ */
+function kitPlatformProblem(platform) {
+    if (platform !== 'win32')
+        return undefined;
+    return ('the bootstrap kit supports Linux and macOS runners only: a Windows runner runs its job hooks as PowerShell scripts, which the kit does not write. ' +
+        'On Windows, add the action to the workflow instead (uses: org/go-cache-setup@v1), which runs there.');
 }
 function configFromFlags(values) {
     const text = (name) => values[name];

@@ -627,6 +627,9 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/common/errors.ts
 /** A misconfiguration the user must fix: the only kind of error that fails the main step. */
 class ConfigError extends (/* unused pure expression or super */ null && (Error)) {
@@ -641,9 +644,6 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/store/build-id.ts
 var build_id = __nccwpck_require__(2415);
 // EXTERNAL MODULE: external "node:crypto"
@@ -1247,6 +1247,8 @@ async function applyTrim(root, plan) {
         remove('tmp', name);
 }
 
+// EXTERNAL MODULE: ./src/daemon/endpoint.ts
+var endpoint = __nccwpck_require__(7687);
 // EXTERNAL MODULE: ./src/daemon/reports.ts
 var reports = __nccwpck_require__(3195);
 ;// CONCATENATED MODULE: ./src/daemon/daemon.ts
@@ -1258,6 +1260,8 @@ var reports = __nccwpck_require__(3195);
  * import of the build-cache bundle while go runs, and, with the remote tiers,
  * background transfers.
  */
+
+
 
 
 
@@ -1410,8 +1414,11 @@ async function startDaemon(options) {
         }, options.idleTimeoutMs);
         idleTimer.unref();
     };
+    // A named pipe (Windows) is no file: it goes when the server closes, and its
+    // default ACL already limits writers to its creator, SYSTEM and administrators.
+    const pipe = (0,endpoint/* isPipeName */.ut)(options.socket);
     // A socket file left by a daemon that died would make listen fail with EADDRINUSE.
-    if ((0,external_node_fs_.existsSync)(options.socket))
+    if (!pipe && (0,external_node_fs_.existsSync)(options.socket))
         (0,external_node_fs_.rmSync)(options.socket, { force: true });
     await new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -1419,7 +1426,8 @@ async function startDaemon(options) {
     });
     // Only this user may talk to the daemon, whatever the umask; the directory
     // it sits in is owner-only too (client-daemon.ts), so there is no window.
-    (0,external_node_fs_.chmodSync)(options.socket, 0o600);
+    if (!pipe)
+        (0,external_node_fs_.chmodSync)(options.socket, 0o600);
     resetIdle();
     let resolveClosed;
     const closed = new Promise((resolve) => (resolveClosed = resolve));
@@ -1432,16 +1440,85 @@ async function startDaemon(options) {
             clearTimeout(idleTimer);
             remote?.stop();
             await new Promise((resolve) => server.close(() => resolve()));
-            (0,external_node_fs_.rmSync)(options.socket, { force: true });
+            if (!pipe)
+                removeSocket(options.socket);
             resolveClosed();
         },
     };
     options.log(`listening on ${options.socket}, store ${store.root}`);
     return running;
 }
+/** Removes the socket, and the private directory launch.ts made for it when the state directory's path was too long (endpoint.ts). */
+function removeSocket(socket) {
+    (0,external_node_fs_.rmSync)(socket, { force: true });
+    if ((0,endpoint/* isShortSocket */.A3)(socket)) {
+        try {
+            (0,external_node_fs_.rmdirSync)(external_node_path_default().dirname(socket));
+        }
+        catch {
+            // Not empty, or gone: not ours to force.
+        }
+    }
+}
 /** The process' peak resident set (getrusage's ru_maxrss; Node reports it in KiB). */
 function peakRssBytes() {
     return process.resourceUsage().maxRSS * 1024;
+}
+
+
+/***/ }),
+
+/***/ 7687:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A3: () => (/* binding */ isShortSocket),
+/* harmony export */   Mc: () => (/* binding */ socketPathLimit),
+/* harmony export */   lx: () => (/* binding */ planEndpoint),
+/* harmony export */   ut: () => (/* binding */ isPipeName)
+/* harmony export */ });
+/* unused harmony exports SHORT_SOCKET_PARENT, SHORT_SOCKET_NAME */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * Where the daemon listens, per platform (pure; launch.ts creates it). Node's
+ * net.Server listens on a Unix domain socket path, or on Windows on a named
+ * pipe (https://nodejs.org/api/net.html#identifying-paths-for-ipc-connections);
+ * the shims dial the same string.
+ */
+
+/** `\\.\pipe\`: a Windows named pipe's namespace. libuv creates the first instance exclusively (FILE_FLAG_FIRST_PIPE_INSTANCE), so a taken name fails listen, never shares it. */
+const PIPE_PREFIX = '\\\\.\\pipe\\';
+/** A named pipe's name rather than a socket file: nothing on disk to remove or chmod. */
+function isPipeName(endpoint) {
+    return /^\\\\[.?]\\pipe\\/i.test(endpoint);
+}
+/**
+ * The longest socket path bind() takes, in bytes: sun_path's size less its
+ * terminating NUL. 108 on Linux (unix(7)); 104 on macOS and the BSDs
+ * (sys/un.h), where RUNNER_TEMP alone can be 60 bytes on a hosted runner.
+ */
+function socketPathLimit(platform) {
+    return platform === 'linux' ? 107 : 103;
+}
+/** The short parent of a socket whose preferred path is too long: /tmp exists on Linux and macOS alike (a symlink to /private/tmp there), and is short. */
+const SHORT_SOCKET_PARENT = '/tmp';
+/** The fallback directory's name: mkdtemp adds 6 characters, then the socket's short name. */
+const SHORT_SOCKET_NAME = 'd.sock';
+function planEndpoint(f) {
+    if (f.platform === 'win32')
+        return { kind: 'pipe', path: `${PIPE_PREFIX}go-cache-setup-${f.id}` };
+    const preferred = node_path__WEBPACK_IMPORTED_MODULE_0___default().posix.join(f.stateDir, `d-${f.id}.sock`);
+    if (Buffer.byteLength(preferred) <= (f.limit ?? socketPathLimit(f.platform)))
+        return { kind: 'socket', path: preferred };
+    return { kind: 'short-socket', dirPrefix: node_path__WEBPACK_IMPORTED_MODULE_0___default().posix.join(SHORT_SOCKET_PARENT, 'gcs-'), name: SHORT_SOCKET_NAME };
+}
+/** Whether `socket` is in a directory createEndpoint made for it (mkdtemp of the short-socket prefix): the daemon removes that directory at stop. */
+function isShortSocket(socket) {
+    const dir = node_path__WEBPACK_IMPORTED_MODULE_0___default().posix.dirname(socket);
+    return (node_path__WEBPACK_IMPORTED_MODULE_0___default().posix.basename(socket) === SHORT_SOCKET_NAME &&
+        node_path__WEBPACK_IMPORTED_MODULE_0___default().posix.dirname(dir) === SHORT_SOCKET_PARENT &&
+        /^gcs-[A-Za-z0-9]{6}$/.test(node_path__WEBPACK_IMPORTED_MODULE_0___default().posix.basename(dir)));
 }
 
 

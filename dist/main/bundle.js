@@ -39415,8 +39415,8 @@ function _unique(values) {
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
-// EXTERNAL MODULE: ./src/daemon/launch.ts
-var launch = __nccwpck_require__(8421);
+// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
+var launch = __nccwpck_require__(6723);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -96165,6 +96165,7 @@ function runnerContext() {
         now: () => performance.now(),
         exportVariable: (name, value) => lib_core/* exportVariable */.dN(name, value),
         setSecret: (value) => lib_core/* setSecret */.Pq(value),
+        platform: process.platform,
         notice: (message) => lib_core/* notice */.lm(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
         spawnDetached: launch/* spawnDetachedProcess */.TI,
@@ -96178,7 +96179,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 8221:
+/***/ 5675:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -98444,8 +98445,8 @@ function supportsCacheProg(version) {
 
 // EXTERNAL MODULE: ./src/daemon/control.ts
 var control = __nccwpck_require__(2141);
-// EXTERNAL MODULE: ./src/daemon/launch.ts
-var daemon_launch = __nccwpck_require__(8421);
+// EXTERNAL MODULE: ./src/daemon/launch.ts + 1 modules
+var daemon_launch = __nccwpck_require__(6723);
 ;// CONCATENATED MODULE: ./src/gocacheprog/command-line.ts
 /**
  * GOCACHEPROG is a command line that cmd/go splits with
@@ -98524,13 +98525,15 @@ async function digest(file) {
 /**
  * Pure: the compiled shim shipped beside the client for this platform
  * (scripts/package.mjs builds them; docs/decisions.md#d28), relative to the
- * client's directory, or undefined where the Node shim serves: Windows, whose
- * daemon listens on a named pipe, and any platform not built.
+ * client's directory, or undefined where the Node shim serves: any platform
+ * not built.
  */
 function shimFile(platform, arch) {
-    const goos = { linux: 'linux', darwin: 'darwin' }[platform];
+    const goos = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[platform];
     const goarch = { x64: 'amd64', arm64: 'arm64' }[arch];
-    return goos === undefined || goarch === undefined ? undefined : external_node_path_default().join('shim', `go-cache-shim-${goos}-${goarch}`);
+    if (goos === undefined || goarch === undefined)
+        return undefined;
+    return external_node_path_default().join('shim', `go-cache-shim-${goos}-${goarch}${goos === 'windows' ? '.exe' : ''}`);
 }
 /**
  * The compiled shim next to the installed `client`, runnable; undefined when
@@ -98594,12 +98597,19 @@ async function startClientDaemon(spawnDetached, o) {
     await (0,promises_namespaceObject.mkdir)(o.stateDir, { recursive: true, mode: 0o700 });
     await (0,promises_namespaceObject.chmod)(o.stateDir, 0o700);
     await (0,promises_namespaceObject.mkdir)(o.store, { recursive: true, mode: 0o700 });
-    const socket = (0,daemon_launch/* socketPath */.Xy)(o.stateDir);
+    const platform = o.platform ?? process.platform;
+    const socket = (0,daemon_launch/* createEndpoint */.UD)(o.stateDir, platform, o.socketPathLimit);
     const logFile = external_node_path_default().join(o.stateDir, 'daemon.log');
-    const env = o.remote && { [env_REMOTE_ENV]: encodeRemoteSettings(o.remote) };
-    const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, ...(env && { env }) };
+    // The daemon's temporary files (a bundle's large objects while they are
+    // verified) go beside the store, not to the system's temp directory: on
+    // Windows that is the profile's drive, slow on hosted runners, and on Linux
+    // it may be a tmpfs in memory. Node's os.tmpdir() reads TMPDIR, or TEMP/TMP on Windows.
+    const tempDir = external_node_path_default().join(o.stateDir, 'tmp');
+    await (0,promises_namespaceObject.mkdir)(tempDir, { recursive: true, mode: 0o700 });
+    const env = { ...(o.remote && { [env_REMOTE_ENV]: encodeRemoteSettings(o.remote) }), ...tempEnv(platform, tempDir) };
+    const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, env };
     const daemonStarted = await (0,daemon_launch/* launchDaemon */.G5)(spawnDetached, launch, o.startTimeoutMs);
-    const shim = o.shim === 'node' ? undefined : findShim(o.client);
+    const shim = o.shim === 'node' ? undefined : findShim(o.client, platform);
     const command = cacheProgCommand({
         node: o.node,
         client: o.client,
@@ -98611,6 +98621,10 @@ async function startClientDaemon(spawnDetached, o) {
         ...(o.bundle && daemonStarted && { bundleWaitMs: BUNDLE_WAIT_MS }),
     });
     return { socket, logFile, command, daemonStarted };
+}
+/** The variables that make `dir` a process' temporary directory (os.tmpdir()), per platform. */
+function tempEnv(platform, dir) {
+    return platform === 'win32' ? { TEMP: dir, TMP: dir } : { TMPDIR: dir };
 }
 
 ;// CONCATENATED MODULE: ./src/buildcache/setup.ts
@@ -98809,6 +98823,76 @@ function isNotFound(error) {
     return code === 'ENOENT' || (typeof message === 'string' && /Unable to locate executable file/.test(message));
 }
 
+;// CONCATENATED MODULE: ./src/go/work-drive.ts
+/**
+ * Windows runners: where go's caches should live. Go puts GOCACHE under
+ * %LocalAppData% (os.UserCacheDir) and GOMODCACHE under %USERPROFILE%\go
+ * (GOPATH's default), both on the profile's drive; a hosted runner's work
+ * drive (RUNNER_TEMP, the workspace) is another, and much faster: a 1.7 GB
+ * module cache took 13-15 min to restore on C: against about 1 min on D:
+ * (https://github.com/actions/setup-go/pull/515). Pure: the step that reads
+ * the environment and exports the result is in action/run-main.ts.
+ */
+
+/** The drive a Windows path is on (`D:`), upper case; '' when it names none (a UNC path, a relative one). */
+function driveOf(windowsPath) {
+    const m = /^([a-zA-Z]):/.exec(windowsPath);
+    return m ? `${m[1].toUpperCase()}:` : '';
+}
+/**
+ * The names a `go env -w` file sets (GOENV, or %AppData%\go\env): one
+ * NAME=VALUE per line (cmd/go/internal/cfg). Those count as the user's choice too.
+ */
+function goEnvFileNames(text) {
+    const names = new Set();
+    for (const line of text.split(/\r?\n/)) {
+        const m = /^\s*([A-Z0-9_]+)\s*=\s*\S/.exec(line);
+        if (m)
+            names.add(m[1]);
+    }
+    return names;
+}
+/**
+ * The go env file's path per cmd/go (cfg.EnvFile): GOENV when set ('off':
+ * none), else os.UserConfigDir()/go/env, which is %AppData% on Windows.
+ */
+function goEnvFilePath(env) {
+    if (env.GOENV !== undefined && env.GOENV !== '')
+        return env.GOENV === 'off' ? undefined : env.GOENV;
+    return env.APPDATA ? external_node_path_default().win32.join(env.APPDATA, 'go', 'env') : undefined;
+}
+/**
+ * On Windows, GOCACHE and GOMODCACHE move to the work drive when the profile
+ * is on another one and the user has not set them (in the environment or
+ * with `go env -w`; GOPATH set counts for GOMODCACHE). They go beside the
+ * runner's temp directory (its work folder: `D:\a\_go\…`), short, so that
+ * deep module paths stay far from MAX_PATH. Elsewhere nothing moves: one disk.
+ */
+function planGoDirs(platform, env, goEnvFile) {
+    if (platform !== 'win32')
+        return { set: {}, reason: 'not Windows' };
+    const runnerTemp = env.RUNNER_TEMP ?? '';
+    const work = driveOf(runnerTemp);
+    if (work === '')
+        return { set: {}, reason: 'RUNNER_TEMP names no drive' };
+    const base = external_node_path_default().win32.join(external_node_path_default().win32.dirname(runnerTemp), '_go');
+    const userSet = (name) => Boolean(env[name]) || goEnvFile.has(name);
+    const set = {};
+    const notes = [];
+    const consider = (name, profileDir, chosen, target) => {
+        if (chosen.some(userSet))
+            return notes.push(`${name} is yours`);
+        const profile = driveOf(profileDir ?? '');
+        if (profile === '' || profile === work)
+            return notes.push(`${name} is on the work drive already`);
+        set[name] = target;
+        notes.push(`${name} moves from ${profile} to ${target}`);
+    };
+    consider('GOCACHE', env.LOCALAPPDATA, ['GOCACHE'], external_node_path_default().win32.join(base, 'build'));
+    consider('GOMODCACHE', env.USERPROFILE, ['GOMODCACHE', 'GOPATH'], external_node_path_default().win32.join(base, 'mod'));
+    return { set, reason: notes.join('; ') };
+}
+
 ;// CONCATENATED MODULE: ./src/modcache/key.ts
 /**
  * Module cache keys: pure, versioned, and always valid for @actions/cache
@@ -98884,8 +98968,8 @@ async function findDependencyFiles(workspace, patterns) {
         })) {
             if (!entry.isFile())
                 continue;
-            const relative = external_node_path_default().relative(workspace, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/');
-            if (relative.startsWith('../'))
+            const relative = keyPath(workspace, external_node_path_default().join(entry.parentPath, entry.name));
+            if (relative === undefined)
                 continue;
             if (exclude.some((pattern) => external_node_path_default().matchesGlob(relative, pattern)))
                 continue;
@@ -98894,6 +98978,17 @@ async function findDependencyFiles(workspace, patterns) {
     }
     const files = [...found].sort();
     return { files, hash: await hashFiles(workspace, files) };
+}
+/**
+ * Pure: `file` as the key names it, relative to the workspace and
+ * `/`-separated on every platform, so a Windows job's key reads like a Linux
+ * one's; undefined outside the workspace (above it, or on another drive).
+ */
+function keyPath(workspace, file, p = (external_node_path_default())) {
+    const relative = p.relative(workspace, file);
+    if (relative === '' || relative === '..' || relative.startsWith(`..${p.sep}`) || p.isAbsolute(relative))
+        return undefined;
+    return relative.split(p.sep).join('/');
 }
 /** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */
 async function hashFiles(workspace, files) {
@@ -100746,7 +100841,6 @@ function runFacts(env, payload) {
 
 
 
-
 /** The bundle file's name in the state directory; its path is part of the cache version (@actions/cache), so it never moves. */
 const BUNDLE_FILE_NAME = 'build-cache.bundle';
 function planMain(f) {
@@ -100755,7 +100849,7 @@ function planMain(f) {
     const cacheMode = parseCacheMode(env.ACTIONS_CACHE_MODE);
     const trust = classifyJob({ event: f.event, ref: run.ref, repository: run.repository, defaultBranch: run.defaultBranch, trustedRefs: inputs.trustedRefs });
     const writes = decideWrites(inputs.cacheWrite, trust, cacheMode);
-    const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: env[AUTO_CONFIGURE_ENV], kit: f.kit });
+    const { auto } = f;
     // The bundle carries the build cache between runs unless a remote holds it.
     const bundleEnabled = inputs.remote === undefined;
     const kitSocket = env[KIT_DAEMON_SOCKET_ENV];
@@ -100998,17 +101092,23 @@ void state_exact;
 
 
 
+
 /** The daemon answers an import at once; it only registers the file. */
 const DAEMON_REPLY_MS = 5_000;
 async function runMain(ctx) {
     const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd();
     let inputs;
     let goEnv;
+    let auto;
     try {
         inputs = readInputs(ctx.getInput, workspace);
         // Before anything is logged.
         maskRemoteSecrets(inputs.cacheToken, inputs.remote, ctx.setSecret);
         await requireDirectory(inputs.workingDirectory);
+        auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[AUTO_CONFIGURE_ENV], kit: await readKitConfig(ctx.env) });
+        // Before go is asked where its caches are.
+        if (auto.value)
+            await workDriveStep(ctx);
         goEnv = await readGoEnv(ctx.run, inputs.workingDirectory);
     }
     catch (error) {
@@ -101026,14 +101126,13 @@ async function runMain(ctx) {
         workspace,
         env: ctx.env,
         event: await readEvent(ctx.env),
-        kit: await readKitConfig(ctx.env),
+        auto,
         cacheAvailable: ctx.cache.isAvailable(),
     });
     const { writes } = plan;
     ctx.log.info(`Trust: ${writes.trust.level} (${writes.trust.reason})`);
     if (!writes.actionsCache.allowed)
         ctx.log.info(`Cache writes are off for this job: ${writes.actionsCache.reason}`);
-    const { auto } = plan;
     for (const warning of auto.warnings)
         ctx.log.warning(warning);
     ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`);
@@ -101061,6 +101160,19 @@ async function runMain(ctx) {
     if (restored !== undefined)
         state.bundle = restored;
     saveState(ctx, state);
+}
+/**
+ * Windows: GOCACHE and GOMODCACHE on the runner's fast work drive when the
+ * profile's is another (go/work-drive.ts), for this step's go and later ones.
+ */
+async function workDriveStep(ctx) {
+    const envFile = goEnvFilePath(ctx.env);
+    const text = envFile === undefined ? '' : await (0,promises_namespaceObject.readFile)(envFile, 'utf8').catch(() => '');
+    const dirs = planGoDirs(ctx.platform, ctx.env, goEnvFileNames(text));
+    for (const [name, value] of Object.entries(dirs.set))
+        ctx.exportVariable(name, value);
+    if (Object.keys(dirs.set).length > 0)
+        ctx.log.info(`Work drive: ${dirs.reason}`);
 }
 /** Starts what serves Go's build cache and exports GOCACHEPROG; 'failed' when a misconfiguration failed the step. */
 async function buildCacheStep(ctx, plan, goEnv) {
@@ -101285,26 +101397,73 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 /***/ }),
 
-/***/ 8421:
+/***/ 6723:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   G5: () => (/* binding */ launchDaemon),
-/* harmony export */   TI: () => (/* binding */ spawnDetachedProcess),
-/* harmony export */   Xy: () => (/* binding */ socketPath)
-/* harmony export */ });
-/* unused harmony export daemonArgs */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _control_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2141);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  UD: () => (/* binding */ createEndpoint),
+  G5: () => (/* binding */ launchDaemon),
+  TI: () => (/* binding */ spawnDetachedProcess)
+});
+
+// UNUSED EXPORTS: daemonArgs
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/daemon/control.ts
+var control = __nccwpck_require__(2141);
+;// CONCATENATED MODULE: ./src/daemon/endpoint.ts
+/**
+ * Where the daemon listens, per platform (pure; launch.ts creates it). Node's
+ * net.Server listens on a Unix domain socket path, or on Windows on a named
+ * pipe (https://nodejs.org/api/net.html#identifying-paths-for-ipc-connections);
+ * the shims dial the same string.
+ */
+
+/** `\\.\pipe\`: a Windows named pipe's namespace. libuv creates the first instance exclusively (FILE_FLAG_FIRST_PIPE_INSTANCE), so a taken name fails listen, never shares it. */
+const PIPE_PREFIX = '\\\\.\\pipe\\';
+/** A named pipe's name rather than a socket file: nothing on disk to remove or chmod. */
+function isPipeName(endpoint) {
+    return /^\\\\[.?]\\pipe\\/i.test(endpoint);
+}
+/**
+ * The longest socket path bind() takes, in bytes: sun_path's size less its
+ * terminating NUL. 108 on Linux (unix(7)); 104 on macOS and the BSDs
+ * (sys/un.h), where RUNNER_TEMP alone can be 60 bytes on a hosted runner.
+ */
+function socketPathLimit(platform) {
+    return platform === 'linux' ? 107 : 103;
+}
+/** The short parent of a socket whose preferred path is too long: /tmp exists on Linux and macOS alike (a symlink to /private/tmp there), and is short. */
+const SHORT_SOCKET_PARENT = '/tmp';
+/** The fallback directory's name: mkdtemp adds 6 characters, then the socket's short name. */
+const SHORT_SOCKET_NAME = 'd.sock';
+function planEndpoint(f) {
+    if (f.platform === 'win32')
+        return { kind: 'pipe', path: `${PIPE_PREFIX}go-cache-setup-${f.id}` };
+    const preferred = external_node_path_default().posix.join(f.stateDir, `d-${f.id}.sock`);
+    if (Buffer.byteLength(preferred) <= (f.limit ?? socketPathLimit(f.platform)))
+        return { kind: 'socket', path: preferred };
+    return { kind: 'short-socket', dirPrefix: external_node_path_default().posix.join(SHORT_SOCKET_PARENT, 'gcs-'), name: SHORT_SOCKET_NAME };
+}
+/** Whether `socket` is in a directory createEndpoint made for it (mkdtemp of the short-socket prefix): the daemon removes that directory at stop. */
+function isShortSocket(socket) {
+    const dir = path.posix.dirname(socket);
+    return (path.posix.basename(socket) === SHORT_SOCKET_NAME &&
+        path.posix.dirname(dir) === SHORT_SOCKET_PARENT &&
+        /^gcs-[A-Za-z0-9]{6}$/.test(path.posix.basename(dir)));
+}
+
+;// CONCATENATED MODULE: ./src/daemon/launch.ts
 /**
  * Starting the daemon as a process that outlives its starter: the action's
  * main step or the kit's job-started hook. Both then wait until it answers.
@@ -101317,11 +101476,12 @@ async function waitForDaemon(socketPath, timeoutMs) {
 
 /** The real one: its own process group, so the runner's step cleanup does not take it; output to `logFile`. */
 const spawnDetachedProcess = (command, args, logFile, env) => {
-    const log = (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.openSync)(logFile, 'a');
+    const log = (0,external_node_fs_.openSync)(logFile, 'a');
     // The runner passes inputs as INPUT_* variables, secrets among them
     // (cache-token): a process that lives on gets none of them.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
-    (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
+    // windowsHide: a detached child on Windows gets a console window of its own otherwise.
+    (0,external_node_child_process_.spawn)(command, args, { detached: true, windowsHide: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
 };
 /** The daemon's command line (cli.ts `daemon`). */
 function daemonArgs(l) {
@@ -101330,13 +101490,19 @@ function daemonArgs(l) {
 /** True once the new daemon answers a ping; false after `timeoutMs` (go then works without it: the shims journal). */
 async function launchDaemon(spawnDetached, l, timeoutMs) {
     spawnDetached(l.node, daemonArgs(l), l.logFile, l.env);
-    return (0,_control_js__WEBPACK_IMPORTED_MODULE_5__/* .waitForDaemon */ .v)(l.socket, timeoutMs);
+    return (0,control/* waitForDaemon */.v)(l.socket, timeoutMs);
 }
-/** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
-function socketPath(stateDir) {
-    const name = `d-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.randomBytes)(4).toString('hex')}.sock`;
-    const preferred = node_path__WEBPACK_IMPORTED_MODULE_4___default().join(stateDir, name);
-    return Buffer.byteLength(preferred) <= 100 ? preferred : node_path__WEBPACK_IMPORTED_MODULE_4___default().join(node_os__WEBPACK_IMPORTED_MODULE_3___default().tmpdir(), `gcs-${name}`);
+/**
+ * A new endpoint for a daemon (endpoint.ts planEndpoint): a pipe name on
+ * Windows; a socket in `stateDir`, or in a fresh owner-only directory under
+ * /tmp when that path is over the platform's limit.
+ */
+function createEndpoint(stateDir, platform = process.platform, limit = socketPathLimit(platform)) {
+    const plan = planEndpoint({ platform, stateDir, id: (0,external_node_crypto_.randomBytes)(8).toString('hex'), limit });
+    if (plan.kind !== 'short-socket')
+        return plan.path;
+    // mkdtemp: a new name, mode 0700, so the socket is never in a directory another user can enter.
+    return external_node_path_default().join((0,external_node_fs_.mkdtempSync)(plan.dirPrefix), plan.name);
 }
 
 
@@ -101347,7 +101513,7 @@ function socketPath(stateDir) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7104);
-/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8221);
+/* harmony import */ var _action_run_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5675);
 /* harmony import */ var _common_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1922);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3838);
 

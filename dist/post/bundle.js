@@ -38396,7 +38396,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3071:
+/***/ 2953:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42348,10 +42348,50 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/daemon/control.ts
 var control = __nccwpck_require__(2141);
+;// CONCATENATED MODULE: ./src/daemon/endpoint.ts
+/**
+ * Where the daemon listens, per platform (pure; launch.ts creates it). Node's
+ * net.Server listens on a Unix domain socket path, or on Windows on a named
+ * pipe (https://nodejs.org/api/net.html#identifying-paths-for-ipc-connections);
+ * the shims dial the same string.
+ */
+
+/** `\\.\pipe\`: a Windows named pipe's namespace. libuv creates the first instance exclusively (FILE_FLAG_FIRST_PIPE_INSTANCE), so a taken name fails listen, never shares it. */
+const PIPE_PREFIX = '\\\\.\\pipe\\';
+/** A named pipe's name rather than a socket file: nothing on disk to remove or chmod. */
+function isPipeName(endpoint) {
+    return /^\\\\[.?]\\pipe\\/i.test(endpoint);
+}
+/**
+ * The longest socket path bind() takes, in bytes: sun_path's size less its
+ * terminating NUL. 108 on Linux (unix(7)); 104 on macOS and the BSDs
+ * (sys/un.h), where RUNNER_TEMP alone can be 60 bytes on a hosted runner.
+ */
+function endpoint_socketPathLimit(platform) {
+    return platform === 'linux' ? 107 : 103;
+}
+/** The short parent of a socket whose preferred path is too long: /tmp exists on Linux and macOS alike (a symlink to /private/tmp there), and is short. */
+const SHORT_SOCKET_PARENT = '/tmp';
+/** The fallback directory's name: mkdtemp adds 6 characters, then the socket's short name. */
+const SHORT_SOCKET_NAME = 'd.sock';
+function endpoint_planEndpoint(f) {
+    if (f.platform === 'win32')
+        return { kind: 'pipe', path: `${PIPE_PREFIX}go-cache-setup-${f.id}` };
+    const preferred = path.posix.join(f.stateDir, `d-${f.id}.sock`);
+    if (Buffer.byteLength(preferred) <= (f.limit ?? endpoint_socketPathLimit(f.platform)))
+        return { kind: 'socket', path: preferred };
+    return { kind: 'short-socket', dirPrefix: path.posix.join(SHORT_SOCKET_PARENT, 'gcs-'), name: SHORT_SOCKET_NAME };
+}
+/** Whether `socket` is in a directory createEndpoint made for it (mkdtemp of the short-socket prefix): the daemon removes that directory at stop. */
+function isShortSocket(socket) {
+    const dir = path.posix.dirname(socket);
+    return (path.posix.basename(socket) === SHORT_SOCKET_NAME &&
+        path.posix.dirname(dir) === SHORT_SOCKET_PARENT &&
+        /^gcs-[A-Za-z0-9]{6}$/.test(path.posix.basename(dir)));
+}
+
 ;// CONCATENATED MODULE: ./src/daemon/launch.ts
 /**
  * Starting the daemon as a process that outlives its starter: the action's
@@ -42369,7 +42409,8 @@ const spawnDetachedProcess = (command, args, logFile, env) => {
     // The runner passes inputs as INPUT_* variables, secrets among them
     // (cache-token): a process that lives on gets none of them.
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')));
-    (0,external_node_child_process_.spawn)(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
+    // windowsHide: a detached child on Windows gets a console window of its own otherwise.
+    (0,external_node_child_process_.spawn)(command, args, { detached: true, windowsHide: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref();
 };
 /** The daemon's command line (cli.ts `daemon`). */
 function daemonArgs(l) {
@@ -42380,11 +42421,17 @@ async function launchDaemon(spawnDetached, l, timeoutMs) {
     spawnDetached(l.node, daemonArgs(l), l.logFile, l.env);
     return waitForDaemon(l.socket, timeoutMs);
 }
-/** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
-function socketPath(stateDir) {
-    const name = `d-${randomBytes(4).toString('hex')}.sock`;
-    const preferred = path.join(stateDir, name);
-    return Buffer.byteLength(preferred) <= 100 ? preferred : path.join(os.tmpdir(), `gcs-${name}`);
+/**
+ * A new endpoint for a daemon (endpoint.ts planEndpoint): a pipe name on
+ * Windows; a socket in `stateDir`, or in a fresh owner-only directory under
+ * /tmp when that path is over the platform's limit.
+ */
+function createEndpoint(stateDir, platform = process.platform, limit = socketPathLimit(platform)) {
+    const plan = planEndpoint({ platform, stateDir, id: randomBytes(8).toString('hex'), limit });
+    if (plan.kind !== 'short-socket')
+        return plan.path;
+    // mkdtemp: a new name, mode 0700, so the socket is never in a directory another user can enter.
+    return path.join(mkdtempSync(plan.dirPrefix), plan.name);
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
@@ -46351,6 +46398,8 @@ class AbortError extends Error {
     }
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: external "node:process"
@@ -99125,6 +99174,7 @@ function runnerContext() {
         now: () => performance.now(),
         exportVariable: (name, value) => exportVariable(name, value),
         setSecret: (value) => core_setSecret(value),
+        platform: process.platform,
         notice: (message) => notice(message),
         tools: { find: (tool, version) => find(tool, version), cacheDir: (source, tool, version) => cacheDir(source, tool, version) },
         spawnDetached: spawnDetachedProcess,
@@ -99138,7 +99188,7 @@ function runnerContext() {
 
 /***/ }),
 
-/***/ 7591:
+/***/ 5700:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -99147,6 +99197,16 @@ __nccwpck_require__.d(__webpack_exports__, {
   a: () => (/* binding */ runPost)
 });
 
+// UNUSED EXPORTS: SUMMARY_FILE_NAME
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/buildcache/directory.ts
 
 const GOCACHE_KEY_PREFIX = 'go-cache-setup-gocache-v1';
@@ -99178,11 +99238,6 @@ async function saveGoCacheDir(cache, log, restored, write) {
 var control = __nccwpck_require__(2141);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/gocacheprog/session.ts
 
 function emptyStats() {
@@ -99563,11 +99618,9 @@ function remoteWarning(stats) {
     return `Remote cache: ${parts.join(', ')}; go built what it could not get (see the job summary).${first}`;
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-var external_node_fs_default = /*#__PURE__*/__nccwpck_require__.n(external_node_fs_);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_);
 ;// CONCATENATED MODULE: ./src/store/build-id.ts
 /**
  * What a client can check about a build-cache object beyond its digest: that
@@ -102072,6 +102125,32 @@ const constants_State = {
     Main: 'go-cache-setup',
 };
 
+;// CONCATENATED MODULE: ./src/common/run.ts
+/**
+ * The run's facts, read once from the runner's variables and the event
+ * payload, and passed on as they are: every key, path and manifest that
+ * names the run takes them from here.
+ */
+
+
+/** The directory under RUNNER_TEMP that holds our files; the runner empties RUNNER_TEMP between jobs. */
+const STATE_DIR_NAME = 'go-cache-setup';
+function runFacts(env, payload) {
+    const repository = typeof payload === 'object' && payload !== null ? payload.repository : undefined;
+    const defaultBranch = typeof repository === 'object' && repository !== null ? repository.default_branch : undefined;
+    return {
+        repository: env.GITHUB_REPOSITORY ?? '',
+        workflow: env.GITHUB_WORKFLOW ?? '',
+        job: env.GITHUB_JOB || 'job',
+        runId: env.GITHUB_RUN_ID || '0',
+        runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+        ref: env.GITHUB_REF ?? '',
+        branch: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || 'unknown',
+        defaultBranch: typeof defaultBranch === 'string' ? defaultBranch : '',
+        stateDir: external_node_path_default().join(env.RUNNER_TEMP || external_node_os_default().tmpdir(), STATE_DIR_NAME),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/common/schema.ts
 /**
  * Minimal runtime schemas for JSON we wrote ourselves and read back (saved
@@ -103173,6 +103252,12 @@ function formatMs(ms) {
 
 
 
+
+
+
+
+/** The job summary's copy in the state directory (RUNNER_TEMP/go-cache-setup). */
+const SUMMARY_FILE_NAME = 'summary.md';
 async function runPost(ctx) {
     try {
         const state = loadState(ctx);
@@ -103284,7 +103369,14 @@ async function runPost(ctx) {
             }
             report.modCache = { restore: state.modCache, save };
         }
-        await ctx.appendSummary(renderSummary(report));
+        const summary = renderSummary(report);
+        await ctx.appendSummary(summary);
+        // Kept beside our state too, for a later step's post (e2e.yml checks it there) or a
+        // runner's log collection; only where main made the directory (a job that started nothing keeps none).
+        const { stateDir } = runFacts(ctx.env, undefined);
+        if ((0,external_node_fs_.existsSync)(stateDir)) {
+            await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(stateDir, SUMMARY_FILE_NAME), summary, { mode: 0o600 }).catch((error) => ctx.log.debug(`The summary was not kept in a file: ${errors_errorMessage(error)}`));
+        }
     }
     catch (error) {
         ctx.log.warning(`go-cache-setup post step: ${errors_errorMessage(error)}`);
@@ -103367,8 +103459,8 @@ async function waitForDaemon(socketPath, timeoutMs) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3071);
-/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7591);
+/* harmony import */ var _action_context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2953);
+/* harmony import */ var _action_run_post_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5700);
 
 
 await (0,_action_run_post_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)((0,_action_context_js__WEBPACK_IMPORTED_MODULE_0__/* .runnerContext */ .c)());

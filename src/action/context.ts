@@ -31,6 +31,8 @@ export interface ActionContext extends StateStore, BuildCacheNeeds {
   exportVariable(name: string, value: string): void
   /** Masks a value in every later log line (core.setSecret). */
   setSecret(value: string): void
+  /** process.platform: what the platform-dependent decisions are made for. */
+  platform: string
 }
 
 export function runnerContext(): ActionContext {
@@ -53,6 +55,7 @@ export function runnerContext(): ActionContext {
     now: () => performance.now(),
     exportVariable: (name, value) => core.exportVariable(name, value),
     setSecret: (value) => core.setSecret(value),
+    platform: process.platform,
     notice: (message) => core.notice(message),
     tools: { find: (tool, version) => tc.find(tool, version), cacheDir: (source, tool, version) => tc.cacheDir(source, tool, version) },
     spawnDetached: spawnDetachedProcess,

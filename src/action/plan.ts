@@ -11,11 +11,11 @@ import type { BuildCacheSettings } from '../buildcache/setup.ts'
 import { runFacts, type Env, type RunFacts } from '../common/run.ts'
 import type { GoEnv } from '../go/go-env.ts'
 import type { PantsSetupOptions } from '../pants/setup.ts'
-import { resolveAutoConfigure, type AutoConfigure, type KitToggle } from '../policy/auto-configure.ts'
+import type { AutoConfigure } from '../policy/auto-configure.ts'
 import { classifyJob, decideWrites, parseCacheMode, type CacheMode, type EventFacts, TRUSTED_SCOPE, type WritePlan } from '../policy/write-policy.ts'
 import type { ManifestScope, RemoteConfig } from '../remote/config.ts'
 import type { Inputs } from './inputs.ts'
-import { AUTO_CONFIGURE_ENV, KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, SHIM_ENV } from '../common/env.ts'
+import { KIT_DAEMON_SOCKET_ENV, KIT_PANTS_CONFIG_ENV, SHIM_ENV } from '../common/env.ts'
 
 export interface MainFacts {
   inputs: Inputs
@@ -24,8 +24,8 @@ export interface MainFacts {
   workspace: string
   env: Env
   event: EventFacts
-  /** The bootstrap kit's config on this runner, if any (bootstrap/kit-config.ts readKitConfig). */
-  kit: KitToggle
+  /** Whether this step wires later steps, resolved before go is first run (run-main.ts): the work drive's GOCACHE and GOMODCACHE need it. */
+  auto: AutoConfigure
   /** Whether a cache service is there at all (ArchiveCache.isAvailable). */
   cacheAvailable: boolean
 }
@@ -74,7 +74,7 @@ export function planMain(f: MainFacts): MainPlan {
   const cacheMode = parseCacheMode(env.ACTIONS_CACHE_MODE)
   const trust = classifyJob({ event: f.event, ref: run.ref, repository: run.repository, defaultBranch: run.defaultBranch, trustedRefs: inputs.trustedRefs })
   const writes = decideWrites(inputs.cacheWrite, trust, cacheMode)
-  const auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: env[AUTO_CONFIGURE_ENV], kit: f.kit })
+  const { auto } = f
   // The bundle carries the build cache between runs unless a remote holds it.
   const bundleEnabled = inputs.remote === undefined
   const kitSocket = env[KIT_DAEMON_SOCKET_ENV]

@@ -4,20 +4,21 @@
  * Only misconfiguration fails the step; cache trouble is a warning and the
  * build goes on, slower.
  */
-import { stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { readKitConfig } from '../bootstrap/kit-config.ts'
 import { restoreBundle, type BundleRestoreReport } from '../buildcache/bundle-restore.ts'
 import { restoreGoCacheDir } from '../buildcache/directory.ts'
 import { nativeCacheDir } from '../buildcache/native.ts'
 import { setupBuildCache, type BuildCacheState } from '../buildcache/setup.ts'
-import { GOCACHEPROG } from '../common/env.ts'
+import { AUTO_CONFIGURE_ENV, GOCACHEPROG } from '../common/env.ts'
 import { ConfigError, errorMessage } from '../common/errors.ts'
 import { controlRequest } from '../daemon/control.ts'
 import { GoNotFoundError, readGoEnv, type GoEnv } from '../go/go-env.ts'
+import { goEnvFileNames, goEnvFilePath, planGoDirs } from '../go/work-drive.ts'
 import { restoreModCache, type ModCacheRestoreReport } from '../modcache/restore.ts'
 import { unpackModules } from '../modcache/unpack.ts'
 import { setupPants } from '../pants/setup.ts'
-import { describeAutoConfigure, type WiringReport } from '../policy/auto-configure.ts'
+import { describeAutoConfigure, resolveAutoConfigure, type AutoConfigure, type WiringReport } from '../policy/auto-configure.ts'
 import { readEvent } from '../policy/event-file.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { canonicalizeMtimes, type MtimeReport } from '../testcache/canonicalize.ts'
@@ -35,11 +36,15 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   const workspace = ctx.env.GITHUB_WORKSPACE || process.cwd()
   let inputs: Inputs
   let goEnv: GoEnv
+  let auto: AutoConfigure
   try {
     inputs = readInputs(ctx.getInput, workspace)
     // Before anything is logged.
     maskRemoteSecrets(inputs.cacheToken, inputs.remote, ctx.setSecret)
     await requireDirectory(inputs.workingDirectory)
+    auto = resolveAutoConfigure({ input: inputs.autoConfigure, env: ctx.env[AUTO_CONFIGURE_ENV], kit: await readKitConfig(ctx.env) })
+    // Before go is asked where its caches are.
+    if (auto.value) await workDriveStep(ctx)
     goEnv = await readGoEnv(ctx.run, inputs.workingDirectory)
   } catch (error) {
     if (error instanceof ConfigError || error instanceof GoNotFoundError) {
@@ -57,13 +62,12 @@ export async function runMain(ctx: ActionContext): Promise<void> {
     workspace,
     env: ctx.env,
     event: await readEvent(ctx.env),
-    kit: await readKitConfig(ctx.env),
+    auto,
     cacheAvailable: ctx.cache.isAvailable(),
   })
   const { writes } = plan
   ctx.log.info(`Trust: ${writes.trust.level} (${writes.trust.reason})`)
   if (!writes.actionsCache.allowed) ctx.log.info(`Cache writes are off for this job: ${writes.actionsCache.reason}`)
-  const { auto } = plan
   for (const warning of auto.warnings) ctx.log.warning(warning)
   ctx.log.info(`${describeAutoConfigure(auto)}${auto.value ? '' : ': GOCACHEPROG and the Pants config are outputs only, not set for later steps'}`)
   ctx.setOutput(Output.AutoConfigure, String(auto.value))
@@ -86,6 +90,18 @@ export async function runMain(ctx: ActionContext): Promise<void> {
   await unpacked
   if (restored !== undefined) state.bundle = restored
   saveState(ctx, state)
+}
+
+/**
+ * Windows: GOCACHE and GOMODCACHE on the runner's fast work drive when the
+ * profile's is another (go/work-drive.ts), for this step's go and later ones.
+ */
+async function workDriveStep(ctx: ActionContext): Promise<void> {
+  const envFile = goEnvFilePath(ctx.env)
+  const text = envFile === undefined ? '' : await readFile(envFile, 'utf8').catch(() => '')
+  const dirs = planGoDirs(ctx.platform, ctx.env, goEnvFileNames(text))
+  for (const [name, value] of Object.entries(dirs.set)) ctx.exportVariable(name, value)
+  if (Object.keys(dirs.set).length > 0) ctx.log.info(`Work drive: ${dirs.reason}`)
 }
 
 /** Starts what serves Go's build cache and exports GOCACHEPROG; 'failed' when a misconfiguration failed the step. */

@@ -2,6 +2,9 @@
  * The post step: save the module cache if it is worth it, and report. It
  * never fails the job: every problem becomes a warning and a summary line.
  */
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import path from 'node:path'
 import { saveGoCacheDir } from '../buildcache/directory.ts'
 import { buildCacheFigures, finishClient, remoteWarning, storeWarnings } from '../buildcache/finish.ts'
 import { withImport } from '../buildcache/bundle-restore.ts'
@@ -17,8 +20,12 @@ import { countTestResults } from '../store/test-results.ts'
 import { Output } from './constants.ts'
 import type { ActionContext } from './context.ts'
 import { errorMessage } from '../common/errors.ts'
+import { runFacts } from '../common/run.ts'
 import { loadState } from './state.ts'
 import { renderSummary, type SummaryReport } from './summary.ts'
+
+/** The job summary's copy in the state directory (RUNNER_TEMP/go-cache-setup). */
+export const SUMMARY_FILE_NAME = 'summary.md'
 
 export async function runPost(ctx: ActionContext): Promise<void> {
   try {
@@ -131,7 +138,16 @@ export async function runPost(ctx: ActionContext): Promise<void> {
       }
       report.modCache = { restore: state.modCache, save }
     }
-    await ctx.appendSummary(renderSummary(report))
+    const summary = renderSummary(report)
+    await ctx.appendSummary(summary)
+    // Kept beside our state too, for a later step's post (e2e.yml checks it there) or a
+    // runner's log collection; only where main made the directory (a job that started nothing keeps none).
+    const { stateDir } = runFacts(ctx.env, undefined)
+    if (existsSync(stateDir)) {
+      await writeFile(path.join(stateDir, SUMMARY_FILE_NAME), summary, { mode: 0o600 }).catch((error: unknown) =>
+        ctx.log.debug(`The summary was not kept in a file: ${errorMessage(error)}`),
+      )
+    }
   } catch (error) {
     ctx.log.warning(`go-cache-setup post step: ${errorMessage(error)}`)
   }

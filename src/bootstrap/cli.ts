@@ -50,6 +50,8 @@ export async function bootstrapCommand(argv: string[], print: (line: string) => 
   const toolCache = (): string => path.resolve(values['tool-cache'] ?? process.env.RUNNER_TOOL_CACHE ?? path.join(runnerDir(), '_work', '_tool'))
   switch (action) {
     case 'install': {
+      const unsupported = kitPlatformProblem(process.platform)
+      if (unsupported !== undefined) throw new KitUsageError(unsupported)
       const dir = runnerDir()
       // The runner's own Node, which is there as long as the runner is; else the one running us.
       const runnerNode = path.join(dir, 'externals', 'node24', 'bin', 'node')
@@ -78,6 +80,19 @@ export async function bootstrapCommand(argv: string[], print: (line: string) => 
     default:
       throw new KitUsageError(action ? `unknown bootstrap command ${action}` : 'bootstrap needs install, uninstall or status')
   }
+}
+
+/**
+ * Pure: why the kit cannot be installed on this platform, or undefined. On
+ * Windows the runner's job hooks run PowerShell (.ps1), and the kit writes
+ * shell scripts and edits the runner's .env for run.sh: refused, not half done.
+ */
+export function kitPlatformProblem(platform: string): string | undefined {
+  if (platform !== 'win32') return undefined
+  return (
+    'the bootstrap kit supports Linux and macOS runners only: a Windows runner runs its job hooks as PowerShell scripts, which the kit does not write. ' +
+    'On Windows, add the action to the workflow instead (uses: org/go-cache-setup@v1), which runs there.'
+  )
 }
 
 function configFromFlags(values: Record<string, string | string[] | boolean | undefined>): KitConfig {

@@ -5,7 +5,7 @@
  */
 import { chmod, mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { launchDaemon, socketPath, type SpawnDetached } from '../daemon/launch.ts'
+import { createEndpoint, launchDaemon, type SpawnDetached } from '../daemon/launch.ts'
 import { encodeRemoteSettings, type RemoteConfig, type RemoteSettings } from '../remote/config.ts'
 import { cacheProgCommand, findShim } from './client-install.ts'
 import { REMOTE_ENV } from '../common/env.ts'
@@ -40,6 +40,10 @@ export interface ClientDaemonOptions {
   /** 'node': GOCACHEPROG runs the Node shim even where a compiled one is shipped (SHIM_ENV). */
   shim?: 'compiled' | 'node'
   startTimeoutMs: number
+  /** The platform whose endpoint rules apply (endpoint.ts); process.platform unless a test forces another's limit. */
+  platform?: string
+  /** The socket path limit in bytes; defaults to the platform's (endpoint.ts socketPathLimit). */
+  socketPathLimit?: number
 }
 
 export interface ClientDaemon {
@@ -56,12 +60,19 @@ export async function startClientDaemon(spawnDetached: SpawnDetached, o: ClientD
   await mkdir(o.stateDir, { recursive: true, mode: 0o700 })
   await chmod(o.stateDir, 0o700)
   await mkdir(o.store, { recursive: true, mode: 0o700 })
-  const socket = socketPath(o.stateDir)
+  const platform = o.platform ?? process.platform
+  const socket = createEndpoint(o.stateDir, platform, o.socketPathLimit)
   const logFile = path.join(o.stateDir, 'daemon.log')
-  const env = o.remote && { [REMOTE_ENV]: encodeRemoteSettings(o.remote) }
-  const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, ...(env && { env }) }
+  // The daemon's temporary files (a bundle's large objects while they are
+  // verified) go beside the store, not to the system's temp directory: on
+  // Windows that is the profile's drive, slow on hosted runners, and on Linux
+  // it may be a tmpfs in memory. Node's os.tmpdir() reads TMPDIR, or TEMP/TMP on Windows.
+  const tempDir = path.join(o.stateDir, 'tmp')
+  await mkdir(tempDir, { recursive: true, mode: 0o700 })
+  const env = { ...(o.remote && { [REMOTE_ENV]: encodeRemoteSettings(o.remote) }), ...tempEnv(platform, tempDir) }
+  const launch = { node: o.node, client: o.client, store: o.store, socket, maxBytes: o.maxBytes, logFile, env }
   const daemonStarted = await launchDaemon(spawnDetached, launch, o.startTimeoutMs)
-  const shim = o.shim === 'node' ? undefined : findShim(o.client)
+  const shim = o.shim === 'node' ? undefined : findShim(o.client, platform)
   const command = cacheProgCommand({
     node: o.node,
     client: o.client,
@@ -73,4 +84,9 @@ export async function startClientDaemon(spawnDetached: SpawnDetached, o: ClientD
     ...(o.bundle && daemonStarted && { bundleWaitMs: BUNDLE_WAIT_MS }),
   })
   return { socket, logFile, command, daemonStarted }
+}
+
+/** The variables that make `dir` a process' temporary directory (os.tmpdir()), per platform. */
+export function tempEnv(platform: string, dir: string): Record<string, string> {
+  return platform === 'win32' ? { TEMP: dir, TMP: dir } : { TMPDIR: dir }
 }

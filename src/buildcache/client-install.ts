@@ -42,13 +42,14 @@ async function digest(file: string): Promise<string> {
 /**
  * Pure: the compiled shim shipped beside the client for this platform
  * (scripts/package.mjs builds them; docs/decisions.md#d28), relative to the
- * client's directory, or undefined where the Node shim serves: Windows, whose
- * daemon listens on a named pipe, and any platform not built.
+ * client's directory, or undefined where the Node shim serves: any platform
+ * not built.
  */
 export function shimFile(platform: string, arch: string): string | undefined {
-  const goos = ({ linux: 'linux', darwin: 'darwin' } as Record<string, string>)[platform]
+  const goos = ({ linux: 'linux', darwin: 'darwin', win32: 'windows' } as Record<string, string>)[platform]
   const goarch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[arch]
-  return goos === undefined || goarch === undefined ? undefined : path.join('shim', `go-cache-shim-${goos}-${goarch}`)
+  if (goos === undefined || goarch === undefined) return undefined
+  return path.join('shim', `go-cache-shim-${goos}-${goarch}${goos === 'windows' ? '.exe' : ''}`)
 }
 
 /**

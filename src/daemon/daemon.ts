@@ -6,14 +6,16 @@
  * import of the build-cache bundle while go runs, and, with the remote tiers,
  * background transfers.
  */
-import { chmodSync, existsSync, lstatSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, rmdirSync, rmSync } from 'node:fs'
 import net from 'node:net'
+import path from 'node:path'
 import { errorMessage } from '../common/errors.ts'
 import { Arrivals, importBundle, type ImportReport } from '../bundle/import.ts'
 import type { RemoteTier } from '../store/remote-tier.ts'
 import { LocalStore } from '../store/local-store.ts'
 import { applyTrim, planTrim, scanStore } from '../store/trim.ts'
 import type { ControlReply, ControlRequest } from './control.ts'
+import { isPipeName, isShortSocket } from './endpoint.ts'
 import { drainJournals, JobAccount, parseReport, writeJournal } from './reports.ts'
 
 export interface DaemonOptions {
@@ -179,15 +181,18 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     idleTimer.unref()
   }
 
+  // A named pipe (Windows) is no file: it goes when the server closes, and its
+  // default ACL already limits writers to its creator, SYSTEM and administrators.
+  const pipe = isPipeName(options.socket)
   // A socket file left by a daemon that died would make listen fail with EADDRINUSE.
-  if (existsSync(options.socket)) rmSync(options.socket, { force: true })
+  if (!pipe && existsSync(options.socket)) rmSync(options.socket, { force: true })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.socket, () => resolve())
   })
   // Only this user may talk to the daemon, whatever the umask; the directory
   // it sits in is owner-only too (client-daemon.ts), so there is no window.
-  chmodSync(options.socket, 0o600)
+  if (!pipe) chmodSync(options.socket, 0o600)
   resetIdle()
   let resolveClosed!: () => void
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve))
@@ -199,12 +204,24 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       clearTimeout(idleTimer)
       remote?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      rmSync(options.socket, { force: true })
+      if (!pipe) removeSocket(options.socket)
       resolveClosed()
     },
   }
   options.log(`listening on ${options.socket}, store ${store.root}`)
   return running
+}
+
+/** Removes the socket, and the private directory launch.ts made for it when the state directory's path was too long (endpoint.ts). */
+function removeSocket(socket: string): void {
+  rmSync(socket, { force: true })
+  if (isShortSocket(socket)) {
+    try {
+      rmdirSync(path.dirname(socket))
+    } catch {
+      // Not empty, or gone: not ours to force.
+    }
+  }
 }
 
 /** The process' peak resident set (getrusage's ru_maxrss; Node reports it in KiB). */

@@ -4,10 +4,10 @@
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { openSync } from 'node:fs'
-import os from 'node:os'
+import { mkdtempSync, openSync } from 'node:fs'
 import path from 'node:path'
 import { waitForDaemon } from './control.ts'
+import { planEndpoint, socketPathLimit } from './endpoint.ts'
 
 export interface DaemonLaunch {
   /** The Node that runs the client. */
@@ -30,7 +30,8 @@ export const spawnDetachedProcess: SpawnDetached = (command, args, logFile, env)
   // The runner passes inputs as INPUT_* variables, secrets among them
   // (cache-token): a process that lives on gets none of them.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('INPUT_')))
-  spawn(command, args, { detached: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref()
+  // windowsHide: a detached child on Windows gets a console window of its own otherwise.
+  spawn(command, args, { detached: true, windowsHide: true, stdio: ['ignore', log, log], env: { ...inherited, ...env } }).unref()
 }
 
 /** The daemon's command line (cli.ts `daemon`). */
@@ -44,9 +45,14 @@ export async function launchDaemon(spawnDetached: SpawnDetached, l: DaemonLaunch
   return waitForDaemon(l.socket, timeoutMs)
 }
 
-/** A new socket path in `stateDir`. Unix socket paths are limited to about 104 bytes; fall back to a short temp path. */
-export function socketPath(stateDir: string): string {
-  const name = `d-${randomBytes(4).toString('hex')}.sock`
-  const preferred = path.join(stateDir, name)
-  return Buffer.byteLength(preferred) <= 100 ? preferred : path.join(os.tmpdir(), `gcs-${name}`)
+/**
+ * A new endpoint for a daemon (endpoint.ts planEndpoint): a pipe name on
+ * Windows; a socket in `stateDir`, or in a fresh owner-only directory under
+ * /tmp when that path is over the platform's limit.
+ */
+export function createEndpoint(stateDir: string, platform: string = process.platform, limit: number = socketPathLimit(platform)): string {
+  const plan = planEndpoint({ platform, stateDir, id: randomBytes(8).toString('hex'), limit })
+  if (plan.kind !== 'short-socket') return plan.path
+  // mkdtemp: a new name, mode 0700, so the socket is never in a directory another user can enter.
+  return path.join(mkdtempSync(plan.dirPrefix), plan.name)
 }

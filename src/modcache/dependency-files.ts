@@ -35,14 +35,25 @@ export async function findDependencyFiles(workspace: string, patterns: readonly 
       exclude: (dirent) => SKIPPED_DIRS.has(dirent.name),
     })) {
       if (!entry.isFile()) continue
-      const relative = path.relative(workspace, path.join(entry.parentPath, entry.name)).split(path.sep).join('/')
-      if (relative.startsWith('../')) continue
+      const relative = keyPath(workspace, path.join(entry.parentPath, entry.name))
+      if (relative === undefined) continue
       if (exclude.some((pattern) => path.matchesGlob(relative, pattern))) continue
       found.add(relative)
     }
   }
   const files = [...found].sort()
   return { files, hash: await hashFiles(workspace, files) }
+}
+
+/**
+ * Pure: `file` as the key names it, relative to the workspace and
+ * `/`-separated on every platform, so a Windows job's key reads like a Linux
+ * one's; undefined outside the workspace (above it, or on another drive).
+ */
+export function keyPath(workspace: string, file: string, p: path.PlatformPath = path): string | undefined {
+  const relative = p.relative(workspace, file)
+  if (relative === '' || relative === '..' || relative.startsWith(`..${p.sep}`) || p.isAbsolute(relative)) return undefined
+  return relative.split(p.sep).join('/')
 }
 
 /** Paths take part in the hash, so moving a go.sum changes the key as editing it does. */

@@ -6,9 +6,8 @@ package main
 // over one connection per go process), and the journal a report falls back
 // to (src/daemon/reports.ts writeJournal).
 //
-// The socket is a Unix domain socket. On Windows, Go dials AF_UNIX (Windows 10
-// 1803 and later) while Node's net.createServer listens on a named pipe there,
-// so this program cannot reach a Windows daemon: its reports are journaled.
+// The daemon listens on a Unix domain socket, or on a named pipe on Windows
+// (dial_other.go, dial_windows.go).
 
 import (
 	"bufio"
@@ -18,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +24,12 @@ import (
 	"sync/atomic"
 	"time"
 )
+
+// daemonConn: a connection to the daemon, a *net.UnixConn or a named pipe's *os.File.
+type daemonConn interface {
+	io.ReadWriteCloser
+	SetDeadline(time.Time) error
+}
 
 type controlReply struct {
 	OK    any    `json:"ok"`
@@ -56,7 +60,7 @@ func controlRequest(socket string, request any, timeout time.Duration) (*control
 		return nil, err
 	}
 	deadline := time.Now().Add(timeout)
-	conn, err := net.DialTimeout("unix", socket, timeout)
+	conn, err := dialDaemon(socket, timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -72,10 +76,8 @@ func controlRequest(socket string, request any, timeout time.Duration) (*control
 		}
 		return nil, err
 	}
-	// socket.end() in control.ts: a half close, so the daemon reads EOF, not a reset.
-	if unix, ok := conn.(*net.UnixConn); ok {
-		unix.CloseWrite()
-	}
+	// socket.end() in control.ts: a half close where there is one.
+	closeWrite(conn)
 	var reply controlReply
 	if err := json.Unmarshal(text, &reply); err != nil {
 		return nil, err
@@ -159,6 +161,10 @@ func writeNewFile(name string, data []byte) error {
 	return err
 }
 
+// putDialTimeout bounds connecting for put notifications: a Unix socket
+// connects at once or fails; a busy named pipe is retried until then.
+const putDialTimeout = 2 * time.Second
+
 // putNotifier is put-notifier.ts: tells the daemon which entries go put while
 // go still builds, so uploads overlap the build. Fire and forget over one
 // connection; the IDs put while one read from go was handled go in one line.
@@ -205,7 +211,7 @@ func (n *putNotifier) flush() {
 
 func (n *putNotifier) send() {
 	defer close(n.done)
-	conn, err := net.Dial("unix", n.socket)
+	conn, err := dialDaemon(n.socket, putDialTimeout)
 	if err != nil {
 		n.broken.Store(true)
 		for range n.lines {
@@ -213,25 +219,50 @@ func (n *putNotifier) send() {
 		return
 	}
 	defer conn.Close()
-	// Replies are only acknowledgements; read so the daemon's writes never block or reset.
+	// Replies are only acknowledgements, one line per line sent; read them so
+	// the daemon's writes never block or reset.
+	var acked atomic.Int64
+	ack := make(chan struct{}, 1)
 	read := make(chan struct{})
 	go func() {
-		io.Copy(io.Discard, conn)
-		close(read)
+		defer close(read)
+		replies := bufio.NewReader(conn)
+		for {
+			if _, err := replies.ReadBytes('\n'); err != nil {
+				return
+			}
+			acked.Add(1)
+			select {
+			case ack <- struct{}{}:
+			default:
+			}
+		}
 	}()
+	var written int64
 	for line := range n.lines {
 		if n.broken.Load() {
 			continue
 		}
 		if _, err := conn.Write(line); err != nil {
 			n.broken.Store(true)
+		} else {
+			written++
 		}
 	}
 	// socket.end(): the daemon still reads what was written, then ends its side.
-	if unix, ok := conn.(*net.UnixConn); ok {
-		unix.CloseWrite()
+	if closeWrite(conn) {
+		<-read
+		return
 	}
-	<-read
+	// No half close (a named pipe): closing before the daemon has read every
+	// line could lose some, so wait for each one's reply (wait() bounds it).
+	for acked.Load() < written {
+		select {
+		case <-ack:
+		case <-read:
+			return
+		}
+	}
 }
 
 // close sends what is pending; wait then waits (up to the deadline) until it is written.

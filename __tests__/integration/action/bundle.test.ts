@@ -115,6 +115,10 @@ describe('the build cache bundle through the GitHub Actions cache', () => {
     sizes.push(bundles().find((e) => e.key.endsWith('-2-1'))!.sizeBytes + sizes[0]!)
     entries.push(savedEntries(job2))
     expect(entries[1]).toBeLessThan(entries[0]! / 10)
+    // Post kept the summary in the state directory, with the line e2e.yml's check (.github/actions/e2e-summary) reads.
+    const kept = await readFile(path.join(path.dirname(machine.home), 'temp', 'go-cache-setup', 'summary.md'), 'utf8')
+    expect(job2.summary).toContain(kept)
+    expect(Number(/\| Hit ratio \| [\d.]+% \((\d+) of /.exec(kept)?.[1])).toBeGreaterThan(0)
   }, 300_000)
 
   it('keeps the saved bundle bounded over ten successive runs with edits', async () => {

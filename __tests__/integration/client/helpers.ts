@@ -134,7 +134,8 @@ export function figure(job: JobResult, name: string): number {
 export function compiledPackages(xOutput: string): string[] {
   const found: string[] = []
   for (const line of xOutput.split('\n')) {
-    if (!/\/compile\s/.test(line)) continue
+    // `…/compile -o …` on Linux and macOS, `…\compile.exe -o …` from a Windows go.exe.
+    if (!/[/\\]compile(\.exe)?"?\s/.test(line)) continue
     const m = /\s-p\s+(\S+)/.exec(line)
     found.push(m ? m[1]! : line)
   }

@@ -2,6 +2,7 @@
  * runMain and runPost with small fakes: a real temp workspace and module
  * cache on disk, an in-memory archive cache, a canned `go env`.
  */
+import { existsSync } from 'node:fs'
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -70,6 +71,8 @@ describe('main + post', () => {
     expect(cache.calls).toEqual([`restore ${key}`, `exists ${key}`, `save ${key}`])
     expect([...cache.entries.get(key)!.keys()].sort()).toEqual(['example.com/a/@v/v1.0.0.mod', 'example.com/a/@v/v1.0.0.zip'])
     expect(post.summaries[0]).toContain('| Save | saved in 0 ms |')
+    // No state directory (nothing of ours was started): no copy.
+    expect(existsSync(path.join(root, 'temp', 'go-cache-setup'))).toBe(false)
     expect(post.warnings()).toEqual([])
   })
 
@@ -337,5 +340,62 @@ describe('auto-configure: off still sets things up, but only as outputs', () => 
     expect(main.logs.filter((l) => l.message.startsWith('Pants'))).toEqual([
       { level: 'info', message: `Pants: no pants.toml in ${workspace} or above it in the workspace; nothing to configure.` },
     ])
+  })
+})
+
+describe('the work drive on a Windows runner (go/work-drive.ts)', () => {
+  // A hosted runner's variables: the profile on C:, the work folder on D:.
+  // Every step that would write under RUNNER_TEMP is off: it is not a path here.
+  const windows = { RUNNER_TEMP: 'D:\\a\\_temp', LOCALAPPDATA: 'C:\\Users\\r\\AppData\\Local', USERPROFILE: 'C:\\Users\\r' }
+  const off = { 'build-cache': 'false', 'module-cache': 'false', 'test-cache': 'false' }
+
+  async function windowsMain(env: Record<string, string>, inputs: Record<string, string> = {}) {
+    const goEnv = goEnvRunner(modCache)
+    let exportedWhenGoRan: Record<string, string> | undefined
+    const ctx: RecordedContext = recordingContext({
+      env: { GITHUB_WORKSPACE: workspace, GITHUB_EVENT_NAME: 'push', ...windows, ...env },
+      inputs: { ...off, ...inputs },
+      cache,
+      platform: 'win32',
+      run: async (command, args, options) => {
+        exportedWhenGoRan ??= { ...ctx.exported }
+        return goEnv(command, args, options)
+      },
+    })
+    await runMain(ctx)
+    expect(ctx.failed).toEqual([])
+    return { ctx, exportedWhenGoRan }
+  }
+
+  it('moves GOCACHE and GOMODCACHE there before go is asked where its caches are', async () => {
+    const { ctx, exportedWhenGoRan } = await windowsMain({})
+    expect(exportedWhenGoRan).toEqual({ GOCACHE: 'D:\\a\\_go\\build', GOMODCACHE: 'D:\\a\\_go\\mod' })
+    expect(ctx.logs).toContainEqual({ level: 'info', message: expect.stringMatching(/^Work drive: GOCACHE moves from C: to D:\\a\\_go\\build; /) })
+  })
+
+  it('leaves what go env -w chose', async () => {
+    const file = path.join(root, 'goenv')
+    await writeFile(file, 'GOMODCACHE=C:\\mine\r\n')
+    const { exportedWhenGoRan } = await windowsMain({ GOENV: file })
+    expect(exportedWhenGoRan).toEqual({ GOCACHE: 'D:\\a\\_go\\build' })
+  })
+
+  it('moves nothing when auto-configure is off: later steps are the workflow’s to wire', async () => {
+    const { ctx, exportedWhenGoRan } = await windowsMain({}, { 'auto-configure': 'false' })
+    expect(exportedWhenGoRan).toEqual({})
+    expect(ctx.exported).toEqual({})
+  })
+})
+
+describe('the summary file', () => {
+  it('keeps a copy of the summary in the state directory main made, for a later post step (e2e.yml)', async () => {
+    const main = context()
+    await runMain(main)
+    // What a build-cache step makes (the bundle, the daemon's socket and store); off in these tests.
+    await mkdir(path.join(root, 'temp', 'go-cache-setup'), { recursive: true })
+    const post = context({ state: main.state })
+    await runPost(post)
+    expect(post.summaries).toHaveLength(1)
+    expect(await readFile(path.join(root, 'temp', 'go-cache-setup', 'summary.md'), 'utf8')).toBe(post.summaries[0])
   })
 })

@@ -2,6 +2,7 @@
 import { readInputs } from '../../../src/action/inputs.ts'
 import { planMain, type MainFacts } from '../../../src/action/plan.ts'
 import type { GoEnv } from '../../../src/go/go-env.ts'
+import { resolveAutoConfigure, type KitToggle } from '../../../src/policy/auto-configure.ts'
 
 const goEnv: GoEnv = {
   goVersion: 'go1.26.8',
@@ -26,16 +27,19 @@ const env = {
 const push = { name: 'push', payload: { repository: { full_name: 'acme/app', default_branch: 'main' } } }
 
 function facts(
-  over: { inputs?: Record<string, string>; env?: Record<string, string>; event?: MainFacts['event']; kit?: MainFacts['kit']; cacheAvailable?: boolean } = {},
+  over: { inputs?: Record<string, string>; env?: Record<string, string>; event?: MainFacts['event']; kit?: KitToggle; cacheAvailable?: boolean } = {},
 ): MainFacts {
   const values = over.inputs ?? {}
+  const inputs = readInputs((name) => values[name] ?? '', '/ws')
+  const allEnv: Record<string, string> = { ...env, ...over.env }
   return {
-    inputs: readInputs((name) => values[name] ?? '', '/ws'),
+    inputs,
     goEnv,
     workspace: '/ws',
-    env: { ...env, ...over.env },
+    env: allEnv,
     event: over.event ?? push,
-    kit: over.kit ?? { found: false },
+    // As run-main.ts resolves it, before go runs.
+    auto: resolveAutoConfigure({ input: inputs.autoConfigure, env: allEnv.GO_CACHE_SETUP_AUTO_CONFIGURE, kit: over.kit ?? { found: false } }),
     cacheAvailable: over.cacheAvailable ?? true,
   }
 }

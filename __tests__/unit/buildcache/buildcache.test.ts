@@ -6,7 +6,6 @@ import { cacheProgCommand, findShim, installClient, shimFile, type ToolCache } f
 import { gocacheDirKeys } from '../../../src/buildcache/directory.ts'
 import { buildCacheFigures, remoteWarning, storeWarnings } from '../../../src/buildcache/finish.ts'
 import { setupBuildCache, type BuildCacheIO } from '../../../src/buildcache/setup.ts'
-import { socketPath } from '../../../src/daemon/launch.ts'
 import { parseGoRelease, supportsCacheProg } from '../../../src/go/go-version.ts'
 import { splitGoCommandLine } from '../../../src/gocacheprog/command-line.ts'
 import type { GoEnv } from '../../../src/go/go-env.ts'
@@ -71,13 +70,24 @@ describe('the compiled shim', () => {
     expect(line).toBe('/t/x64/shim/go-cache-shim-linux-amd64 serve --store /s --daemon /k.sock')
   })
 
+  it('on Windows: backslashes as they are (cmd/go has no escapes), a path with a space or quote quoted, the pipe name bare', () => {
+    const shim = "C:\\Users\\O'Brien\\tool cache\\go-cache-setup\\0.1.0\\x64\\shim\\go-cache-shim-windows-amd64.exe"
+    const paths = { store: 'D:\\a\\_temp\\go-cache-setup\\store', socket: '\\\\.\\pipe\\go-cache-setup-0123456789abcdef' }
+    const compiled = cacheProgCommand({ node: 'C:\\Program Files\\nodejs\\node.exe', client: 'C:\\t\\index.js', shim, ...paths })
+    expect(compiled).toBe(`"${shim}" serve --store ${paths.store} --daemon ${paths.socket}`)
+    expect(splitGoCommandLine(compiled)).toEqual([shim, 'serve', '--store', paths.store, '--daemon', paths.socket])
+    const node = cacheProgCommand({ node: 'C:\\Program Files\\nodejs\\node.exe', client: 'C:\\t\\index.js', ...paths })
+    expect(node).toBe(`'C:\\Program Files\\nodejs\\node.exe' C:\\t\\index.js serve --store ${paths.store} --daemon ${paths.socket}`)
+  })
+
   it.each([
     ['linux', 'x64', 'shim/go-cache-shim-linux-amd64'],
     ['linux', 'arm64', 'shim/go-cache-shim-linux-arm64'],
     ['darwin', 'x64', 'shim/go-cache-shim-darwin-amd64'],
     ['darwin', 'arm64', 'shim/go-cache-shim-darwin-arm64'],
-    // Windows' daemon listens on a named pipe the shim cannot dial; other platforms are not built.
-    ['win32', 'x64', undefined],
+    ['win32', 'x64', 'shim/go-cache-shim-windows-amd64.exe'],
+    ['win32', 'arm64', 'shim/go-cache-shim-windows-arm64.exe'],
+    // Not built.
     ['linux', 'ia32', undefined],
     ['freebsd', 'x64', undefined],
   ])('is shipped for %s/%s as %s', (platform, arch, file) => {
@@ -92,16 +102,8 @@ describe('the compiled shim', () => {
     await writeFile(shim, '#!/bin/sh\n', { mode: 0o644 })
     expect(findShim(client, 'linux', 'x64')).toBe(shim)
     expect((await stat(shim)).mode & 0o111).not.toBe(0)
+    // None shipped for it here.
     expect(findShim(client, 'win32', 'x64')).toBeUndefined()
-  })
-})
-
-describe('socketPath', () => {
-  it('stays under the unix socket limit', () => {
-    expect(socketPath('/tmp/x')).toMatch(/^\/tmp\/x\/d-[0-9a-f]{8}\.sock$/)
-    const long = socketPath(`/tmp/${'y'.repeat(120)}`)
-    expect(Buffer.byteLength(long)).toBeLessThanOrEqual(100)
-    expect(long).toMatch(/gcs-d-[0-9a-f]{8}\.sock$/)
   })
 })
 
@@ -260,7 +262,8 @@ describe('setupBuildCache', () => {
     })
     try {
       const state = await setupBuildCache({ ...settings, remote: settingsForRemote }, goEnv('go1.26.8'), x)
-      expect(Object.keys(daemonEnv!)).toEqual([REMOTE_ENV])
+      // The remote's settings, and its temporary directory beside the store (client-daemon.ts tempEnv).
+      expect(daemonEnv).toEqual({ [REMOTE_ENV]: expect.any(String), TMPDIR: path.join(dir, 'go-cache-setup', 'tmp') })
       expect(decodeRemoteSettings(daemonEnv![REMOTE_ENV]!)).toEqual(settingsForRemote)
       if (state.mode !== 'client') throw new Error(state.mode)
       expect(state.daemonStarted).toBe(true)

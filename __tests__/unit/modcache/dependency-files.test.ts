@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { DEFAULT_DEPENDENCY_PATTERNS, findDependencyFiles } from '../../../src/modcache/dependency-files.ts'
+import { DEFAULT_DEPENDENCY_PATTERNS, findDependencyFiles, keyPath } from '../../../src/modcache/dependency-files.ts'
 
 let dir: string
 beforeEach(async () => {
@@ -66,5 +66,27 @@ describe('findDependencyFiles', () => {
   it('ignores directories that match a pattern', async () => {
     await mkdir(path.join(dir, 'weird/go.sum'), { recursive: true })
     expect((await findDependencyFiles(dir, ['weird/*'])).files).toEqual([])
+  })
+})
+
+describe('keyPath: a dependency file as the key names it', () => {
+  it.each([
+    ['/home/runner/work/app/app', '/home/runner/work/app/app/go.sum', path.posix, 'go.sum'],
+    ['/home/runner/work/app/app', '/home/runner/work/app/app/tools/go.sum', path.posix, 'tools/go.sum'],
+    // Windows: the same key text as on Linux.
+    ['D:\\a\\app\\app', 'D:\\a\\app\\app\\tools\\go.sum', path.win32, 'tools/go.sum'],
+    ['D:\\a\\app\\app', 'd:\\a\\app\\app\\go.sum', path.win32, 'go.sum'],
+  ])('%s, %s: %s', (workspace, file, p, expected) => {
+    expect(keyPath(workspace, file, p)).toBe(expected)
+  })
+
+  it.each([
+    ['/w', '/other/go.sum', path.posix],
+    ['/w/app', '/w/go.sum', path.posix],
+    ['/w', '/w', path.posix],
+    ['D:\\a\\app', 'E:\\go.sum', path.win32],
+    ['D:\\a\\app', 'D:\\a\\go.sum', path.win32],
+  ])('%s, %s: outside the workspace, not in the key', (workspace, file, p) => {
+    expect(keyPath(workspace, file, p)).toBeUndefined()
   })
 })

@@ -150,7 +150,7 @@ describe('setupPants with a grpc(s):// cache-url', () => {
       workspace,
       env: { GITHUB_REPOSITORY: 'acme/app', GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main', RUNNER_TEMP: path.join(root, 'temp') },
       event: { name: 'push', payload: { repository: { full_name: 'acme/app', default_branch: 'main' } } },
-      kit: { found: false },
+      auto: { value: true, source: 'default', warnings: [] },
       cacheAvailable: true,
     })
     const result = await run(plan.pants, { GO_CACHE_SETUP_CACHE_TOKEN: 'bb-key' })
