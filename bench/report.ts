@@ -75,9 +75,9 @@ export function positiveInt(value: string | undefined, flag: string): number {
   return n
 }
 
-/** The compiles in a `go build -x` log. */
+/** The compiles in a `go build -x` log: `…/compile -o …`, or `"…\\compile.exe" -o …` from a Windows go.exe. */
 export function compileCount(xLog: string): number {
-  return xLog.split('\n').filter((line) => /\/compile\s/.test(line)).length
+  return xLog.split('\n').filter((line) => /[/\\]compile(\.exe)?"?\s/.test(line)).length
 }
 
 /**

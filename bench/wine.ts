@@ -21,7 +21,7 @@ import { cacheProgCommand, shimFile } from '../src/buildcache/client-install.ts'
 import { joinGoCommandLine } from '../src/gocacheprog/command-line.ts'
 import { runWine, startWineDaemon, win, wineEnv } from '../__tests__/support/wine.ts'
 import { buildGoCacher } from './anchor-gocacher.ts'
-import { load1, median, positiveInt, williams } from './report.ts'
+import { compileCount, load1, median, positiveInt, williams } from './report.ts'
 
 const repo = path.resolve(import.meta.dirname, '..')
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '8' } } })
@@ -68,8 +68,12 @@ async function build(arm: string): Promise<{ ms: number; compiles: number }> {
   const t0 = performance.now()
   const r = await runWine(wine, root, wine.WINE_GO!, ['build', '-work', '-x', './...'], env, mod)
   const elapsed = performance.now() - t0
-  if (r.code !== 0) throw new Error(`${arm}: go build failed (exit ${r.code}):\n${r.stderr.slice(-3000)}`)
-  return { ms: elapsed, compiles: r.stderr.split('\n').filter((line) => /[/\\]compile(\.exe)?"?\s.*\s-p\s/.test(line)).length }
+  if (r.code !== 0) {
+    // go's own error lines, wherever -x's command lines put them.
+    const errors = r.stderr.split('\n').filter((line) => /^go: |GOCACHEPROG|cacheprog/i.test(line))
+    throw new Error(`${arm}: go build failed (exit ${r.code}):\n${errors.join('\n')}\n…\n${r.stderr.slice(-1500)}`)
+  }
+  return { ms: elapsed, compiles: compileCount(r.stderr) }
 }
 
 try {
