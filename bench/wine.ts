@@ -19,7 +19,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { cacheProgCommand, shimFile } from '../src/buildcache/client-install.ts'
 import { joinGoCommandLine } from '../src/gocacheprog/command-line.ts'
-import { runWine, startWineDaemon, win, wineEnv } from '../__tests__/support/wine.ts'
+import { startWineDaemon, win, wineEnv, wineGoBuild } from '../__tests__/support/wine.ts'
 import { buildGoCacher } from './anchor-gocacher.ts'
 import { compileCount, load1, median, positiveInt, williams } from './report.ts'
 
@@ -38,7 +38,6 @@ const mod = path.join(root, 'mod')
 await mkdir(mod)
 await writeFile(path.join(mod, 'go.mod'), 'module example.com/winebench\n\ngo 1.24\n')
 await writeFile(path.join(mod, 'lib.go'), `package lib\n\n${IMPORTS.map((name) => `import _ "${name}"\n`).join('')}`)
-await mkdir(path.join(root, 'gotmp'))
 const client = win(path.join(repo, 'dist', 'client', 'index.js'))
 const shim = win(path.join(repo, 'dist', 'client', shimFile('win32', 'x64')!))
 const goCacher = win(await buildGoCacher(root, 'windows', 'amd64'))
@@ -53,27 +52,13 @@ const arms: Record<string, Record<string, string>> = {
   'go-cacher': { GOCACHEPROG: joinGoCommandLine([goCacher, '--cache-dir', win(path.join(root, 'go-cacher'))]) },
 }
 
-/** One go.exe build ./... in the module (-work: Wine 8 fails go's cleanup, D35); its wall time in ms, and its compiles. */
+/** One go.exe build ./... in the module; its wall time in ms, and its compiles. */
 async function build(arm: string): Promise<{ ms: number; compiles: number }> {
-  const env = {
-    GOCACHE: win(path.join(root, 'gocache')),
-    GOTMPDIR: win(path.join(root, 'gotmp')),
-    GOENV: 'off',
-    GOFLAGS: '',
-    GOTOOLCHAIN: 'local',
-    GOPROXY: 'off',
-    GOTELEMETRY: 'off',
-    ...arms[arm],
-  }
   const t0 = performance.now()
-  const r = await runWine(wine, root, wine.WINE_GO!, ['build', '-work', '-x', './...'], env, mod)
-  const elapsed = performance.now() - t0
-  if (r.code !== 0) {
-    // go's own error lines, wherever -x's command lines put them.
-    const errors = r.stderr.split('\n').filter((line) => /^go: |GOCACHEPROG|cacheprog/i.test(line))
-    throw new Error(`${arm}: go build failed (exit ${r.code}):\n${errors.join('\n')}\n…\n${r.stderr.slice(-1500)}`)
-  }
-  return { ms: elapsed, compiles: compileCount(r.stderr) }
+  const r = await wineGoBuild(wine, root, mod, arms[arm]!, ['./...']).catch((error: unknown) => {
+    throw new Error(`${arm}: ${String(error)}`)
+  })
+  return { ms: performance.now() - t0, compiles: compileCount(r.stderr) }
 }
 
 try {

@@ -145,12 +145,19 @@ export async function writeWineModule(dir: string, imports: string[]): Promise<v
 }
 
 /**
- * go.exe build -x -o out.exe in `moduleDir`, offline, with its caches and
- * temp directory in `root`, and `env` on top; rejects with go's output when
- * the build fails. -work: Wine 8 fails go's cleanup of its work directory
- * (os.RemoveAll: "Invalid function"), docs/decisions.md#d35.
+ * go.exe build -work -x `targets` (by default `-o out.exe .`) in `moduleDir`,
+ * offline, with its caches and temp directory in `root`, and `env` on top;
+ * rejects with go's error lines when the build fails. -work: Wine 8 fails
+ * go's cleanup of its work directory (os.RemoveAll: "Invalid function"),
+ * docs/decisions.md#d35.
  */
-export async function wineGoBuild(wine: Record<string, string>, root: string, moduleDir: string, env: Record<string, string>): Promise<WineResult> {
+export async function wineGoBuild(
+  wine: Record<string, string>,
+  root: string,
+  moduleDir: string,
+  env: Record<string, string>,
+  targets: string[] = ['-o', win(path.join(root, 'out.exe')), '.'],
+): Promise<WineResult> {
   const tmp = path.join(root, 'gotmp')
   await mkdir(tmp, { recursive: true })
   const goEnv = {
@@ -163,7 +170,11 @@ export async function wineGoBuild(wine: Record<string, string>, root: string, mo
     GOTELEMETRY: 'off',
     ...env,
   }
-  const r = await runWine(wine, root, wine.WINE_GO!, ['build', '-work', '-x', '-o', win(path.join(root, 'out.exe')), '.'], goEnv, moduleDir)
-  if (r.code !== 0) throw new Error(`go build failed (exit ${r.code}):\n${r.stderr.slice(-4000)}`)
+  const r = await runWine(wine, root, wine.WINE_GO!, ['build', '-work', '-x', ...targets], goEnv, moduleDir)
+  if (r.code !== 0) {
+    // go's own error lines, wherever -x's command lines put them, then the end of its output.
+    const errors = r.stderr.split('\n').filter((line) => /^go: |GOCACHEPROG|cacheprog/i.test(line))
+    throw new Error(`go build failed (exit ${r.code}):\n${errors.join('\n')}\n…\n${r.stderr.slice(-3000)}`)
+  }
   return r
 }
